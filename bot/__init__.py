@@ -1,0 +1,1 @@
+"""SPI Outreach Bot: composition root, settings, engine, channels and command line."""

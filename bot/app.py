@@ -1,0 +1,84 @@
+"""The composition root: builds the database, repositories, handlers and engine from Settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.unit_file import SAMPLE_FILE, read_units
+from handlers.catalog import Catalog
+from handlers.commands import GlobalCommands
+from handlers.menu import MenuEntry, NotUnderstood
+from handlers.privacy import DeleteFlow
+from handlers.registration import RegistrationEntry, RegistrationFlow
+from handlers.router import Router
+from handlers.turn import Deps
+from storage.database import Database
+from storage.migrate import migrate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    deps: Deps
+    engine: Engine
+
+
+def build_router() -> Router:
+    """The order in which handlers see a message; first match wins."""
+    return Router(
+        commands=[GlobalCommands()],
+        flows=[RegistrationFlow(), DeleteFlow()],
+        entries=[RegistrationEntry(), MenuEntry()],
+        fallback=NotUnderstood(),
+    )
+
+
+def build_catalog(settings: Settings) -> Catalog:
+    return Catalog.load({
+        "inspectorate_name": settings.inspectorate_name,
+        "inspectorate_phone": settings.inspectorate_phone,
+        "inspectorate_email": settings.inspectorate_email,
+        "retention_days": str(settings.retention_days_after_survey),
+    })
+
+
+async def load_units_if_empty(db: Database, deps: Deps) -> None:
+    """A fresh database gets the configured units file, or the sample regency, so it works."""
+    settings = deps.settings
+    async with db.transaction() as conn:
+        if await deps.units.count(conn) > 0:
+            return
+        if settings.units_file is not None:
+            path = settings.units_file
+        elif settings.load_sample_units:
+            path = SAMPLE_FILE
+        else:
+            logger.warning("Database belum berisi unit; impor dengan: spi-bot units import FILE")
+            return
+        units = read_units(path)
+        for unit in units:
+            await deps.units.save(conn, unit, deps.clock.now())
+    logger.info("Database kosong: %d unit dimuat dari %s", len(units), path)
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        await migrate(db.writer)
+        deps = Deps(settings=settings, clock=clock or SystemClock(),
+                    catalog=build_catalog(settings))
+        await load_units_if_empty(db, deps)
+        yield App(settings, db, deps, Engine(db, deps, build_router()))
+    finally:
+        await db.close()

@@ -1,0 +1,67 @@
+"""The contract between the engine or outreach and any channel that can send messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from bot.messages import Channel, Choice, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A message to one address: free text (with choices), or a WhatsApp content template."""
+
+    channel: Channel
+    address: str
+    text: str = ""
+    choices: tuple[Choice, ...] = ()
+    request_contact: bool = False
+    template_sid: str | None = None
+    template_variables: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_reply(cls, channel: Channel, address: str, reply: Reply) -> Outbound:
+        return cls(channel, address, reply.text, reply.choices, reply.request_contact)
+
+
+@dataclass(frozen=True, slots=True)
+class SendReceipt:
+    """What the provider said when it accepted the message."""
+
+    provider_id: str | None  # Twilio MessageSid, Telegram message_id
+    status: str = "sent"  # Twilio answers "queued"/"accepted"; status callbacks follow
+
+
+class SendErrorKind(StrEnum):
+    RETRY = "retry"  # 429, 5xx, timeouts, Twilio 63018: try again (after retry_after if known)
+    FINAL = "final"  # invalid number, template problem: never retry
+    UNREACHABLE = "unreachable"  # blocked bot, deactivated, unsubscribed (21610): final
+    OUTSIDE_WINDOW = "outside_window"  # WhatsApp 63016: only a template can reach them now
+    UNKNOWN = "unknown"  # the request may or may not have reached the provider
+
+
+class SendError(Exception):
+    """A send that did not succeed, classified so callers know whether to retry."""
+
+    def __init__(
+        self, kind: SendErrorKind, reason: str, *, code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(f"{kind}: {reason}" + (f" (code {code})" if code else ""))
+        self.kind = kind
+        self.reason = reason
+        self.code = code
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """A channel that can send; implemented by Telegram and WhatsApp, faked in tests."""
+
+    channel: Channel
+
+    async def send(self, message: Outbound) -> SendReceipt:
+        """Send one message (split if too long); raise SendError when it did not go out."""
+        ...

@@ -1,0 +1,1 @@
+"""`spi-bot` subcommands; each module exports `register(subparsers)`."""

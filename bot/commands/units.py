@@ -1,0 +1,52 @@
+"""`spi-bot units import FILE` and `spi-bot units list`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from bot.app import open_app
+from bot.settings import Settings
+from bot.unit_file import UnitFileError, read_units
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("units", help="kelola unit layanan (titik QR)")
+    actions = parser.add_subparsers(dest="units_action", metavar="AKSI", required=True)
+    imp = actions.add_parser("import", help="impor unit dari CSV (kode,nama,wilayah,zona_waktu,"
+                                            "layanan)")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=import_units)
+    lst = actions.add_parser("list", help="tampilkan semua unit")
+    lst.set_defaults(handler=list_units)
+
+
+async def import_units(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        units = read_units(args.file)
+    except UnitFileError as exc:
+        print(f"Berkas {args.file} ditolak, tidak ada yang diimpor:\n{exc}")
+        return 1
+    async with open_app(settings) as app, app.db.transaction() as conn:
+        added = 0
+        for unit in units:
+            added += await app.deps.units.save(conn, unit, app.deps.clock.now())
+        await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "units.imported",
+                                    str(args.file.name), added=added,
+                                    updated=len(units) - added)
+    print(f"{len(units)} unit diproses: {added} baru, {len(units) - added} diperbarui.")
+    return 0
+
+
+async def list_units(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_app(settings) as app, app.db.reading() as conn:
+        units = await app.deps.units.list_all(conn)
+    if not units:
+        print("Belum ada unit. Impor dengan: spi-bot units import FILE")
+        return 0
+    width = max(len(u.code) for u in units)
+    for unit in units:
+        print(f"{unit.code:<{width}}  {unit.timezone_label:<4}  {unit.name} — {unit.region}")
+        print(f"{'':<{width}}        layanan: {'; '.join(unit.services)}")
+    return 0

@@ -1,0 +1,57 @@
+"""Masking of phone numbers and e-mail addresses so personal data never reaches a log."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# Sequences of 8+ digits, optionally with +, spaces, dots or dashes between them.
+_PHONE = re.compile(r"(?<![\w])(\+?\d[\d\s.-]{6,}\d)(?![\w])")
+
+
+def mask_phone(phone: str) -> str:
+    """`+6281234567890` -> `+62812****7890`: enough to tell numbers apart, not to call them."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    prefix = "+" if phone.strip().startswith("+") else ""
+    return f"{prefix}{digits[:5]}{'*' * (len(digits) - 9)}{digits[-4:]}"
+
+
+def mask_email(email: str) -> str:
+    """`budi.santoso@mail.com` -> `b***@mail.com`."""
+    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", email)
+
+
+def mask_text(text: str) -> str:
+    """Mask every e-mail address and phone-like digit run inside free text."""
+    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+class MaskingFilter(logging.Filter):
+    """Rewrites every log record so that phone numbers and e-mails are masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr in one plain format, masking personal data in every record."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    handler.addFilter(MaskingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

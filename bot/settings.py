@@ -1,0 +1,79 @@
+"""One typed settings object, read from the environment and `.env` (prefix `SPI_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.phones import to_e164
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can change; `.env.example` documents each field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SPI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_path: Path = Field(default=Path("data/spi-bot.db"))
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    default_language: str = Field(default="id", pattern=r"^(id|en)$")
+    units_file: Path | None = Field(default=None)
+    load_sample_units: bool = Field(default=True)
+    consent_version: str = Field(default="2026-1", min_length=1, max_length=32)
+
+    inspectorate_name: str = Field(default="Inspektorat Kabupaten Sukamaju")
+    inspectorate_phone: str = Field(default="(0411) 555-0198")
+    inspectorate_email: str = Field(default="inspektorat@sukamajukab.example")
+    retention_days_after_survey: int = Field(default=365, ge=0)
+
+    # Staff allowed to use admin commands in chat: "telegram:<user id>", "whatsapp:<number>",
+    # "console:<sender>", comma-separated.
+    admins: Annotated[tuple[str, ...], NoDecode] = Field(default=())
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _parse_admins(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        admins = []
+        for item in (str(i).strip() for i in items):
+            if not item:
+                continue
+            channel, _, address = item.partition(":")
+            if channel not in ("telegram", "whatsapp", "console", "web") or not address:
+                raise ValueError(f"'{item}' harus berbentuk kanal:alamat, mis. telegram:123456")
+            if channel == "whatsapp":
+                number = to_e164(address)
+                if number is None:
+                    raise ValueError(f"'{address}' bukan nomor telepon yang valid")
+                address = number
+            admins.append(f"{channel}:{address}")
+        return tuple(admins)
+
+    def is_admin(self, channel: str, address: str) -> bool:
+        """True when this chat address belongs to inspectorate staff listed in SPI_ADMINS."""
+        return f"{channel}:{address}" in self.admins
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message says which and what is expected."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's error into one line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "SPI_" + "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"{name}: {err['msg']} (nilai: {err.get('input')!r})")
+        raise SettingsError(
+            "Pengaturan tidak valid, periksa .env atau variabel lingkungan:\n  "
+            + "\n  ".join(lines)
+        ) from None

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Set-up and everyday commands for a fresh machine that has only Python 3.11+.
+
+    python3 dev.py run    # start the bot (creates .venv and installs it on first use)
+    python3 dev.py test   # lint, type-check and run the whole test suite
+    python3 dev.py bench  # run the benchmarks recorded in docs/benchmarks.md
+
+Everything else is `.venv/bin/spi-bot --help`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+
+
+def _python() -> str:
+    return str(BIN / ("python.exe" if os.name == "nt" else "python"))
+
+
+def ensure_venv() -> None:
+    """Create .venv and (re)install the project whenever pyproject.toml changed."""
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not Path(_python()).exists():
+        print("Membuat lingkungan Python di .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("Memasang dependensi (sekali saja) …", flush=True)
+    pip = [_python(), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    STAMP.write_text(wanted)
+
+
+def run(args: list[str]) -> int:
+    return subprocess.call([str(BIN / "spi-bot"), *(args or ["run"])], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    steps = [
+        [_python(), "-m", "ruff", "check", "."],
+        [_python(), "-m", "mypy"],
+        [_python(), "-m", "pytest", *args],
+    ]
+    for step in steps:
+        print("$", " ".join(Path(step[0]).name if i == 0 else s for i, s in enumerate(step)),
+              flush=True)
+        code = subprocess.call(step, cwd=ROOT, env=env)
+        if code != 0:
+            return code
+    return 0
+
+
+def bench(args: list[str]) -> int:
+    scripts = sorted((ROOT / "scripts").glob("bench_*.py"))
+    for script in scripts:
+        print(f"== {script.name}", flush=True)
+        code = subprocess.call([_python(), str(script), *args], cwd=ROOT)
+        if code != 0:
+            return code
+    return 0
+
+
+COMMANDS = {"run": run, "test": test, "bench": bench}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    return COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

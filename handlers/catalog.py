@@ -1,0 +1,44 @@
+"""Message catalogues: user-facing text lives in `handlers/texts/<lang>.toml`, not in code."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("id", "en")
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value).strip("\n")
+    return flat
+
+
+class Catalog:
+    """Looks up `section.key` in the user's language, falling back to Indonesian."""
+
+    def __init__(self, texts: Mapping[str, Mapping[str, str]], variables: Mapping[str, str]):
+        self._texts = texts
+        self._variables = dict(variables)
+
+    @classmethod
+    def load(cls, variables: Mapping[str, str] | None = None) -> Catalog:
+        texts = {}
+        for lang in LANGUAGES:
+            raw = resources.files("handlers.texts").joinpath(f"{lang}.toml").read_text("utf-8")
+            texts[lang] = _flatten(tomllib.loads(raw))
+        return cls(texts, variables or {})
+
+    def keys(self, lang: str) -> set[str]:
+        return set(self._texts[lang])
+
+    def text(self, lang: str, key: str, **values: object) -> str:
+        template = self._texts.get(lang, {}).get(key) or self._texts["id"][key]
+        return template.format_map({**self._variables, **values}) if "{" in template else template

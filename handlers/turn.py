@@ -1,0 +1,91 @@
+"""One turn of a conversation: the inbound message, the session, and the replies being built."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.messages import Choice, Inbound, Reply
+from bot.settings import Settings
+from handlers.catalog import Catalog
+from storage.repositories import (
+    AuditRepository,
+    IdentityRepository,
+    RespondentRepository,
+    UnitRepository,
+)
+from storage.repositories.sessions import Session
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What handlers may use; built once by the composition root."""
+
+    settings: Settings
+    clock: Clock
+    catalog: Catalog
+    units: UnitRepository = field(default_factory=UnitRepository)
+    respondents: RespondentRepository = field(default_factory=RespondentRepository)
+    identities: IdentityRepository = field(default_factory=IdentityRepository)
+    audit: AuditRepository = field(default_factory=AuditRepository)
+
+
+@dataclass
+class Turn:
+    msg: Inbound
+    session: Session
+    conn: aiosqlite.Connection  # inside the turn's write transaction
+    deps: Deps
+    now: datetime
+    choice: str | None = None  # value of the offered choice the user picked, if any
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.msg.text.strip()
+
+    @property
+    def lang(self) -> str:
+        return self.session.language
+
+    def t(self, key: str, **values: object) -> str:
+        return self.deps.catalog.text(self.lang, key, **values)
+
+    def say(
+        self, key: str, *, choices: Sequence[Choice] = (), request_contact: bool = False,
+        **values: object,
+    ) -> None:
+        self.say_text(self.t(key, **values), choices=choices, request_contact=request_contact)
+
+    def say_text(
+        self, text: str, *, choices: Sequence[Choice] = (), request_contact: bool = False
+    ) -> None:
+        self.replies.append(Reply(text, tuple(choices), request_contact))
+
+    def choice_of(self, key: str, value: str) -> Choice:
+        return Choice(self.t(key), value)
+
+    def goto(self, state: str) -> None:
+        self.session.state = state
+
+    def end(self) -> None:
+        self.session.reset()
+
+
+class Flow(Protocol):
+    """A multi-step dialog owning the session states that start with `prefix:`."""
+
+    prefix: str
+
+    async def step(self, turn: Turn) -> None: ...
+
+
+class Entry(Protocol):
+    """Something that may take an idle message; returns True when it handled it."""
+
+    async def try_handle(self, turn: Turn) -> bool: ...

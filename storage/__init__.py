@@ -1,0 +1,1 @@
+"""SQLite storage: connection handling, numbered migrations and one repository per aggregate."""

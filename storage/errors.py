@@ -1,0 +1,26 @@
+"""Storage errors that reach an operator, each saying what to do about it."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class; `explanation` tells the operator what to do."""
+
+    explanation = "Periksa berkas database dan hak aksesnya."
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} — {self.explanation}"
+
+
+class SchemaTooNewError(StorageError):
+    explanation = (
+        "Database ini dibuat oleh versi bot yang lebih baru. Jalankan versi bot yang sama atau "
+        "lebih baru, atau pulihkan cadangan database yang cocok."
+    )
+
+
+class MigrationError(StorageError):
+    explanation = (
+        "Perubahan skema gagal dan sudah dibatalkan; database tetap pada versi sebelumnya. "
+        "Laporkan pesan ini ke tim teknis."
+    )

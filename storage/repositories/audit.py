@@ -1,0 +1,41 @@
+"""The audit log: who did what and when, without personal data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import from_text, to_text
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    subject: str | None
+    detail: dict[str, Any]
+
+
+class AuditRepository:
+    async def record(
+        self, conn: aiosqlite.Connection, now: datetime, actor: str, action: str,
+        subject: str | None = None, **detail: Any,
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+            (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False)),
+        )
+
+    async def recent(self, conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
+        async with conn.execute(
+            "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
+                           json.loads(r["detail"] or "{}")) for r in rows]

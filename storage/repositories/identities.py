@@ -1,0 +1,83 @@
+"""Channel identities: the chat addresses through which one respondent reaches us."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import from_text, to_text
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    channel: str
+    address: str
+    respondent_id: int
+    last_inbound_at: datetime | None
+    unreachable_at: datetime | None
+    unreachable_reason: str | None
+
+
+def _from_row(row: aiosqlite.Row) -> Identity:
+    return Identity(
+        row["channel"], row["address"], row["respondent_id"],
+        from_text(row["last_inbound_at"]) if row["last_inbound_at"] else None,
+        from_text(row["unreachable_at"]) if row["unreachable_at"] else None,
+        row["unreachable_reason"],
+    )
+
+
+class IdentityRepository:
+    async def get(
+        self, conn: aiosqlite.Connection, channel: str, address: str
+    ) -> Identity | None:
+        async with conn.execute(
+            "SELECT * FROM channel_identities WHERE channel = ? AND address = ?",
+            (channel, address),
+        ) as cur:
+            row = await cur.fetchone()
+        return _from_row(row) if row else None
+
+    async def list_for_respondent(
+        self, conn: aiosqlite.Connection, respondent_id: int
+    ) -> list[Identity]:
+        async with conn.execute(
+            "SELECT * FROM channel_identities WHERE respondent_id = ? ORDER BY channel",
+            (respondent_id,),
+        ) as cur:
+            return [_from_row(row) for row in await cur.fetchall()]
+
+    async def link(
+        self, conn: aiosqlite.Connection, channel: str, address: str, respondent_id: int,
+        now: datetime,
+    ) -> None:
+        """Point (channel, address) at a respondent; a later registration may move it."""
+        await conn.execute(
+            """INSERT INTO channel_identities (channel, address, respondent_id, last_inbound_at,
+                   created_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (channel, address) DO UPDATE SET respondent_id = excluded.respondent_id,
+                   last_inbound_at = excluded.last_inbound_at, unreachable_at = NULL,
+                   unreachable_reason = NULL""",
+            (channel, address, respondent_id, to_text(now), to_text(now)),
+        )
+
+    async def touch_inbound(
+        self, conn: aiosqlite.Connection, channel: str, address: str, now: datetime
+    ) -> None:
+        """Record when this identity last wrote to us (WhatsApp's 24-hour window)."""
+        await conn.execute(
+            "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = ? AND address = ?",
+            (to_text(now), channel, address),
+        )
+
+    async def mark_unreachable(
+        self, conn: aiosqlite.Connection, channel: str, address: str, reason: str,
+        now: datetime,
+    ) -> None:
+        await conn.execute(
+            """UPDATE channel_identities SET unreachable_at = ?, unreachable_reason = ?
+               WHERE channel = ? AND address = ?""",
+            (to_text(now), reason, channel, address),
+        )

@@ -1,0 +1,32 @@
+"""Processed inbound message ids: providers deliver at least once, we process exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import to_text
+
+
+class InboundRepository:
+    async def mark_processed(
+        self, conn: aiosqlite.Connection, channel: str, provider_id: str, now: datetime
+    ) -> bool:
+        """Record the id; False when it was already there (a redelivery)."""
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO processed_inbound (channel, provider_id, processed_at) "
+            "VALUES (?, ?, ?)",
+            (channel, provider_id, to_text(now)),
+        )
+        return cur.rowcount == 1
+
+    async def prune(self, conn: aiosqlite.Connection, older_than: datetime) -> int:
+        """Forget ids older than any provider's redelivery horizon."""
+        cur = await conn.execute(
+            "DELETE FROM processed_inbound WHERE processed_at < ?", (to_text(older_than),)
+        )
+        return cur.rowcount
+
+
+REDELIVERY_HORIZON = timedelta(days=7)

@@ -1,0 +1,115 @@
+"""Respondents: people who may be sampled by KPK, unique by E.164 phone number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import from_text, to_text
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    id: int | None
+    phone: str | None
+    name: str | None
+    email: str | None
+    unit_code: str
+    status: str  # registered | verified | erased
+    category: str = "external"
+    respondent_type: str | None = None
+    service: str | None = None
+    service_month: str | None = None
+    source: str = "bot"
+    consent_at: datetime | None = None
+    consent_version: str | None = None
+    opted_out_at: datetime | None = None
+    erased_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return from_text(value) if value else None
+
+
+def _txt(value: datetime | None) -> str | None:
+    return to_text(value) if value else None
+
+
+def _from_row(row: aiosqlite.Row) -> Respondent:
+    return Respondent(
+        id=row["id"], phone=row["phone"], name=row["name"], email=row["email"],
+        unit_code=row["unit_code"], status=row["status"], category=row["category"],
+        respondent_type=row["respondent_type"], service=row["service"],
+        service_month=row["service_month"], source=row["source"],
+        consent_at=_dt(row["consent_at"]), consent_version=row["consent_version"],
+        opted_out_at=_dt(row["opted_out_at"]), erased_at=_dt(row["erased_at"]),
+        created_at=_dt(row["created_at"]), updated_at=_dt(row["updated_at"]),
+    )
+
+
+class RespondentRepository:
+    async def get_by_id(self, conn: aiosqlite.Connection, rid: int) -> Respondent | None:
+        async with conn.execute("SELECT * FROM respondents WHERE id = ?", (rid,)) as cur:
+            row = await cur.fetchone()
+        return _from_row(row) if row else None
+
+    async def get_by_phone(self, conn: aiosqlite.Connection, phone: str) -> Respondent | None:
+        async with conn.execute("SELECT * FROM respondents WHERE phone = ?", (phone,)) as cur:
+            row = await cur.fetchone()
+        return _from_row(row) if row else None
+
+    async def save(self, conn: aiosqlite.Connection, r: Respondent, now: datetime) -> Respondent:
+        """Insert a new respondent or update an existing one (by id); returns it with its id."""
+        values = (
+            r.phone, r.name, r.email, r.unit_code, r.category, r.respondent_type, r.service,
+            r.service_month, r.status, r.source, _txt(r.consent_at), r.consent_version,
+            _txt(r.opted_out_at), _txt(r.erased_at),
+        )
+        if r.id is None:
+            cur = await conn.execute(
+                """INSERT INTO respondents (phone, name, email, unit_code, category,
+                       respondent_type, service, service_month, status, source, consent_at,
+                       consent_version, opted_out_at, erased_at, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (*values, to_text(now), to_text(now)),
+            )
+            return replace(r, id=cur.lastrowid, created_at=now, updated_at=now)
+        await conn.execute(
+            """UPDATE respondents SET phone = ?, name = ?, email = ?, unit_code = ?, category = ?,
+                   respondent_type = ?, service = ?, service_month = ?, status = ?, source = ?,
+                   consent_at = ?, consent_version = ?, opted_out_at = ?, erased_at = ?,
+                   updated_at = ?
+               WHERE id = ?""",
+            (*values, to_text(now), r.id),
+        )
+        return replace(r, updated_at=now)
+
+    async def set_opted_out(
+        self, conn: aiosqlite.Connection, rid: int, now: datetime | None
+    ) -> None:
+        await conn.execute(
+            "UPDATE respondents SET opted_out_at = ?, updated_at = ? WHERE id = ?",
+            (_txt(now), to_text(now) if now else None, rid),
+        )
+
+    async def erase(self, conn: aiosqlite.Connection, rid: int, now: datetime) -> None:
+        """Erase personal data; keep the unit, category and dates the counts need."""
+        await conn.execute(
+            """UPDATE respondents SET phone = NULL, name = NULL, email = NULL, service = NULL,
+                   service_month = NULL, status = 'erased', erased_at = ?, updated_at = ?
+               WHERE id = ?""",
+            (to_text(now), to_text(now), rid),
+        )
+        await conn.execute("DELETE FROM channel_identities WHERE respondent_id = ?", (rid,))
+
+    async def count(self, conn: aiosqlite.Connection, *, include_erased: bool = False) -> int:
+        sql = "SELECT COUNT(*) FROM respondents"
+        if not include_erased:
+            sql += " WHERE status != 'erased'"
+        async with conn.execute(sql) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
