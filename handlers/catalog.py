@@ -1,4 +1,7 @@
-"""Message catalogues: user-facing text lives in `handlers/texts/<lang>.toml`, not in code."""
+"""Message catalogues: user-facing text lives in `handlers/texts/<topic>.<lang>.toml`, not in code.
+
+Each topic file holds its own `[section]`s; keys are looked up as `section.key`.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +33,16 @@ class Catalog:
 
     @classmethod
     def load(cls, variables: Mapping[str, str] | None = None) -> Catalog:
-        texts = {}
-        for lang in LANGUAGES:
-            raw = resources.files("handlers.texts").joinpath(f"{lang}.toml").read_text("utf-8")
-            texts[lang] = _flatten(tomllib.loads(raw))
+        texts: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+        for entry in sorted(resources.files("handlers.texts").iterdir(), key=lambda e: e.name):
+            topic, _, suffix = entry.name.partition(".")
+            lang = suffix.removesuffix(".toml")
+            if suffix.endswith(".toml") and lang in texts:
+                flat = _flatten(tomllib.loads(entry.read_text("utf-8")))
+                clash = texts[lang].keys() & flat.keys()
+                if clash:
+                    raise ValueError(f"{entry.name} redefines {sorted(clash)}")
+                texts[lang].update(flat)
         return cls(texts, variables or {})
 
     def keys(self, lang: str) -> set[str]:
