@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator

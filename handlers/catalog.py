@@ -35,7 +35,7 @@ class Catalog:
     def load(cls, variables: Mapping[str, str] | None = None) -> Catalog:
         texts: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
         for entry in sorted(resources.files("handlers.texts").iterdir(), key=lambda e: e.name):
-            topic, _, suffix = entry.name.partition(".")
+            _topic, _, suffix = entry.name.partition(".")
             lang = suffix.removesuffix(".toml")
             if suffix.endswith(".toml") and lang in texts:
                 flat = _flatten(tomllib.loads(entry.read_text("utf-8")))
