@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set-up and everyday commands for a fresh machine that has only Python 3.11+.
 
-    python3 dev.py run    # start the bot (creates .venv and installs it on first use)
+    python3 dev.py run    # start the bot (creates .venv and installs it on first use);
+                          # extra words go to spi-bot: `python3 dev.py run units list`
     python3 dev.py test   # lint, type-check and run the whole test suite
     python3 dev.py bench  # run the benchmarks recorded in docs/benchmarks.md
 
@@ -42,7 +43,7 @@ def ensure_venv() -> None:
 
 
 def run(args: list[str]) -> int:
-    return subprocess.call([str(BIN / "spi-bot"), *(args or ["run"])], cwd=ROOT)
+    return subprocess.call([str(BIN / "spi-bot"), *(args or ["chat"])], cwd=ROOT)
 
 
 def test(args: list[str]) -> int:

@@ -46,9 +46,18 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A picture sent with a reply (e.g. a statistics chart)."""
+
+    png: bytes
+    filename: str = "image.png"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message back to the user."""
 
     text: str
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     request_contact: bool = False
+    image: Image | None = None
