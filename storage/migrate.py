@@ -32,26 +32,34 @@ def known_migrations() -> list[Migration]:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise MigrationError(f"Nomor migrasi tidak berurutan: {versions}")
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"Nomor migrasi ganda: {versions}")
     return found
 
 
-async def current_version(conn: aiosqlite.Connection) -> int:
+async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
     await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    async with conn.execute("SELECT MAX(version) FROM schema_version") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    async with conn.execute("SELECT version FROM schema_version") as cur:
+        return {int(row[0]) for row in await cur.fetchall()}
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Bring the schema up to date; refuse a database newer than this code. Returns the version."""
+    """Apply every shipped migration not applied yet, in order; refuse a database that has
+    migrations this code does not know (it was made by a newer version). Returns the version.
+
+    Versions are tracked one by one, so features built in parallel may land in any order.
+    """
     migrations = known_migrations()
-    latest = migrations[-1].version if migrations else 0
-    version = await current_version(conn)
-    if version > latest:
-        raise SchemaTooNewError(f"Versi skema database {version}, versi yang dikenal {latest}.")
-    for migration in migrations[version:]:
+    known = {m.version for m in migrations}
+    applied = await applied_versions(conn)
+    unknown = sorted(applied - known)
+    if unknown:
+        raise SchemaTooNewError(
+            f"Database berisi migrasi {unknown} yang tidak dikenal versi ini "
+            f"(dikenal sampai {max(known, default=0)})."
+        )
+    latest = max(known, default=0)
+    for migration in (m for m in migrations if m.version not in applied):
         # The SQL is our own shipped file and the version an int: nothing user-supplied.
         script = (
             "BEGIN IMMEDIATE;\n"  # noqa: S608
