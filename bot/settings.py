@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,29 @@ class Settings(BaseSettings):
     # Staff allowed to use admin commands in chat: "telegram:<user id>", "whatsapp:<number>",
     # "console:<sender>", comma-separated.
     admins: Annotated[tuple[str, ...], NoDecode] = Field(default=())
+
+    # --- Inspectorate tools (issue 6): retention clock and poster links ---
+    # Last day of this year's SPI fieldwork; personal data is purged
+    # retention_days_after_survey days later. None: nothing is purged yet.
+    survey_end_date: date | None = Field(default=None)
+    # Shown as QR codes on the posters (`spi-bot qr`): t.me/<username>, wa.me/<number>.
+    telegram_bot_username: str = Field(default="", pattern=r"^$|^[A-Za-z][A-Za-z0-9_]{3,31}$")
+    whatsapp_number: str = Field(default="")
+
+    @field_validator("survey_end_date", mode="before")
+    @classmethod
+    def _empty_date(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("whatsapp_number")
+    @classmethod
+    def _whatsapp_e164(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        number = to_e164(value)
+        if number is None:
+            raise ValueError(f"'{value}' bukan nomor telepon yang valid")
+        return number
 
     @field_validator("admins", mode="before")
     @classmethod

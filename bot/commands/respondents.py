@@ -1,0 +1,194 @@
+"""`spi-bot respondents import|quality|export|show|delete`: the respondent list for staff."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.app import open_app
+from bot.commands import respondents_reports
+from bot.erasure import erase_respondent
+from bot.phones import to_e164
+from bot.respondent_file import RespondentFileError, parse_map_option
+from bot.respondent_import import REASONS, ImportOptions, ImportPlan, import_file, write_report
+from bot.settings import Settings
+
+_WIB = ZoneInfo("Asia/Jakarta")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("respondents", help="daftar responden: impor, mutu data, ekspor, "
+                                                "lihat dan hapus data")
+    actions = parser.add_subparsers(dest="respondents_action", metavar="AKSI", required=True)
+
+    imp = actions.add_parser(
+        "import", help="impor daftar responden dari CSV atau Excel (.xlsx)",
+        description="Setiap baris diperiksa. Berkas dengan baris bermasalah ditolak seluruhnya "
+                    "(tidak ada yang diimpor) dan laporan CSV per baris ditulis, kecuali "
+                    "dengan --skip-invalid. Mengimpor berkas yang sama lagi tidak mengubah apa "
+                    "pun.")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="impor baris yang valid saja; baris bermasalah masuk laporan")
+    imp.add_argument("--map", action="append", metavar="KOLOM=JUDUL",
+                     help="tunjukkan kolom secara eksplisit, mis. --map name=\"Nama Lengkap\" "
+                          "(kolom: name, phone, email, unit, category, started_on)")
+    imp.add_argument("--unit", help="kode unit untuk semua baris bila berkas tidak punya kolom "
+                                    "unit")
+    imp.add_argument("--category", help="internal, eksternal atau eksper untuk semua baris "
+                                        "bila berkas tidak punya kolom kategori")
+    imp.add_argument("--sheet", help="nama lembar Excel (default: lembar pertama)")
+    imp.add_argument("--report", type=Path,
+                     help="berkas laporan baris bermasalah (default: <berkas>-laporan.csv)")
+    imp.set_defaults(handler=import_respondents)
+
+    show = actions.add_parser("show", help="tampilkan semua data yang tersimpan tentang satu "
+                                           "orang (permintaan akses)")
+    show.add_argument("phone")
+    show.set_defaults(handler=show_respondent)
+
+    delete = actions.add_parser("delete", help="hapus data pribadi satu orang (nama, nomor, "
+                                               "e-mail, identitas chat)")
+    delete.add_argument("phone")
+    delete.add_argument("--yes", action="store_true", help="tanpa pertanyaan konfirmasi")
+    delete.set_defaults(handler=delete_respondent)
+
+    respondents_reports.register(actions)
+
+
+def _print_summary(plan: ImportPlan) -> None:
+    counts = plan.counts()
+    print(f"Berkas {plan.file_name}: {counts.total} baris data")
+    print(f"  baru            : {counts.added}")
+    print(f"  sudah tersimpan : {counts.unchanged} (tidak berubah)")
+    print(f"  bermasalah      : {counts.rejected}")
+    print(f"  ditandai        : {counts.flagged}")
+    kinds: dict[str, int] = {}
+    for (_unit, kind), n in plan.issue_counts().items():
+        kinds[kind] = kinds.get(kind, 0) + n
+    for kind, n in sorted(kinds.items(), key=lambda item: -item[1]):
+        print(f"    {n:>6} × {REASONS[kind]}")
+
+
+async def import_respondents(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.file.is_file():
+        print(f"Berkas {args.file} tidak ditemukan.")
+        return 1
+    try:
+        options = ImportOptions(parse_map_option(args.map), args.unit, args.category,
+                                args.sheet)
+        async with open_app(settings) as app:
+            now = app.deps.clock.now()
+            result = await import_file(
+                app.db, args.file, now=now, today=now.astimezone(_WIB).date(),
+                skip_invalid=args.skip_invalid, options=options)
+    except RespondentFileError as exc:
+        print(f"Berkas {args.file} ditolak, tidak ada yang diimpor:\n{exc}")
+        return 1
+    except sqlite3.IntegrityError:
+        print("Data berubah selama impor (ada pendaftaran baru). Tidak ada yang diimpor; "
+              "jalankan perintah yang sama sekali lagi.")
+        return 1
+    if result.already_imported is not None:
+        batch_id, name, at = result.already_imported
+        print(f"Berkas ini sudah diimpor ({name}, {at}, impor #{batch_id}). "
+              "Tidak ada yang berubah.")
+        return 0
+    plan = result.plan
+    if plan is None:
+        return 1
+    _print_summary(plan)
+    if plan.problems:
+        report = args.report or args.file.with_name(f"{args.file.stem}-laporan.csv")
+        write_report(plan, report)
+        print(f"Laporan baris bermasalah/ditandai: {report}")
+    if result.batch_id is None:
+        print(f"BERKAS DITOLAK: {len(plan.rejected)} baris bermasalah, tidak ada yang "
+              "diimpor. Perbaiki berkasnya, atau impor baris yang valid saja dengan "
+              "--skip-invalid.")
+        return 1
+    print(f"Selesai: impor #{result.batch_id}. Orang yang diimpor belum memberi persetujuan "
+          "lewat bot: mereka tidak dikirimi pesan Telegram, hanya templat WhatsApp resmi.")
+    return 0
+
+
+def _phone_or_complain(text: str) -> str | None:
+    phone = to_e164(text)
+    if phone is None:
+        print(f"'{text}' bukan nomor telepon yang valid.")
+    return phone
+
+
+async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
+    phone = _phone_or_complain(args.phone)
+    if phone is None:
+        return 1
+    async with open_app(settings) as app:
+        async with app.db.reading() as conn:
+            async with conn.execute(
+                """SELECT r.*, u.name AS unit_name, b.file_name FROM respondents r
+                   JOIN units u ON u.code = r.unit_code
+                   LEFT JOIN import_batches b ON b.id = r.import_batch_id
+                   WHERE r.phone = ?""", (phone,)) as cur:
+                row = await cur.fetchone()
+            identities = []
+            if row is not None:
+                async with conn.execute(
+                    """SELECT channel, address, last_inbound_at, unreachable_at
+                       FROM channel_identities WHERE respondent_id = ? ORDER BY channel""",
+                    (row["id"],)) as cur:
+                    identities = list(await cur.fetchall())
+        if row is None:
+            print(f"Tidak ada data tersimpan untuk nomor {phone}.")
+            return 1
+        async with app.db.transaction() as conn:
+            await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "respondent.shown",
+                                        f"respondent:{row['id']}")
+    source = ("impor berkas " + str(row["file_name"]) + " (belum memberi persetujuan lewat bot)"
+              if row["source"] == "import" else "pendaftaran lewat bot")
+    lines = [
+        ("Nama", row["name"]), ("Nomor HP", row["phone"]), ("E-mail", row["email"] or "-"),
+        ("Unit", f"{row['unit_name']} ({row['unit_code']})"), ("Kategori", row["category"]),
+        ("Jenis", row["respondent_type"] or "-"), ("Layanan", row["service"] or "-"),
+        ("Bulan layanan", row["service_month"] or "-"),
+        ("Tanggal mulai", row["started_on"] or "-"), ("Status", row["status"]),
+        ("Sumber", source),
+        ("Persetujuan", f"{row['consent_at']} (versi {row['consent_version']})"
+         if row["consent_at"] else "-"),
+        ("Berhenti pesan", row["opted_out_at"] or "-"),
+        ("Terdaftar", row["created_at"]), ("Diperbarui", row["updated_at"]),
+    ]
+    for label, value in lines:
+        print(f"{label:<15}: {value}")
+    for ident in identities:
+        print(f"{'Kanal chat':<15}: {ident['channel']} {ident['address']} (pesan terakhir "
+              f"{ident['last_inbound_at'] or '-'}"
+              + (f", tidak terjangkau sejak {ident['unreachable_at']}"
+                 if ident["unreachable_at"] else "") + ")")
+    return 0
+
+
+async def delete_respondent(args: argparse.Namespace, settings: Settings) -> int:
+    phone = _phone_or_complain(args.phone)
+    if phone is None:
+        return 1
+    if not args.yes:
+        answer = await asyncio.to_thread(
+            input, f"Hapus semua data pribadi pemilik nomor {phone}? Ketik YA: ")
+        if answer.strip().upper() != "YA":
+            print("Dibatalkan; tidak ada yang dihapus.")
+            return 1
+    async with open_app(settings) as app, app.db.transaction() as conn:
+        respondent = await app.deps.respondents.get_by_phone(conn, phone)
+        if respondent is None or respondent.id is None:
+            print(f"Tidak ada data tersimpan untuk nomor {phone}.")
+            return 1
+        await erase_respondent(conn, respondent.id, app.deps.clock.now(), actor="cli",
+                               via="cli")
+    print("Data pribadi dihapus (nama, nomor, e-mail, identitas chat). Hitungan statistik "
+          "tetap; log audit mencatat penghapusan tanpa datanya.")
+    return 0

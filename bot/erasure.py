@@ -1,0 +1,41 @@
+"""Erasing a respondent's personal data, everywhere it is kept, on request or at retention end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.repositories.audit import AuditRepository
+from storage.repositories.respondents import RespondentRepository
+
+
+async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] | None) -> None:
+    """Drop the conversations of these respondents' chat addresses (None: of everyone who has
+    a stored respondent); a session's key is a chat address and its data may hold a name."""
+    if respondent_ids is None:
+        await conn.execute(
+            """DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
+                   WHERE i.channel = sessions.channel AND i.address = sessions.address)""")
+        return
+    await conn.executemany(
+        """DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
+               WHERE i.channel = sessions.channel AND i.address = sessions.address
+                 AND i.respondent_id = ?)""",
+        ((rid,) for rid in respondent_ids),
+    )
+
+
+async def erase_respondent(
+    conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str
+) -> None:
+    """Erase one person's name, phone, e-mail, chat identities and sessions; keep the counts.
+
+    The audit log records that it happened and through which door, never the data itself.
+    """
+    await forget_sessions(conn, [respondent_id])
+    await RespondentRepository().erase(conn, respondent_id, now)
+    await conn.execute(
+        "UPDATE respondents SET started_on = NULL WHERE id = ?", (respondent_id,))
+    await AuditRepository().record(conn, now, actor, "respondent.erased",
+                                   f"respondent:{respondent_id}", via=via)

@@ -1,0 +1,105 @@
+"""The clean respondent list for KPK, in the column layout a mapping file asks for."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+CATEGORY_LABELS = {"internal": "internal", "external": "eksternal", "expert": "eksper"}
+
+_FIELDS: Mapping[str, Callable[[aiosqlite.Row], str]] = {
+    "name": lambda r: r["name"] or "",
+    "phone": lambda r: r["phone"] or "",
+    "phone_local": lambda r: "0" + r["phone"][3:] if r["phone"] else "",
+    "phone_digits": lambda r: r["phone"][1:] if r["phone"] else "",
+    "email": lambda r: r["email"] or "",
+    "unit_code": lambda r: r["unit_code"],
+    "unit_name": lambda r: r["unit_name"],
+    "category": lambda r: CATEGORY_LABELS.get(r["category"], r["category"]),
+    "started_on": lambda r: r["started_on"] or "",
+    "respondent_type": lambda r: r["respondent_type"] or "",
+    "service": lambda r: r["service"] or "",
+    "service_month": lambda r: r["service_month"] or "",
+    "source": lambda r: "impor" if r["source"] == "import" else "bot",
+    "consent": lambda r: "ya" if r["consent_at"] else "tidak",
+    "registered_on": lambda r: str(r["created_at"])[:10],
+}
+FIELD_NAMES = tuple(_FIELDS)
+
+
+class MappingError(Exception):
+    """The mapping file is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+
+
+def load_mapping(path: Path | None) -> list[Column]:
+    """The columns from a mapping file, or the shipped default layout."""
+    try:
+        text = (path.read_text("utf-8") if path is not None else
+                resources.files("bot.data").joinpath("export-default.toml").read_text("utf-8"))
+        data: dict[str, Any] = tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise MappingError(f"Berkas pemetaan tidak bisa dibaca: {exc}") from exc
+    columns = []
+    for i, item in enumerate(data.get("columns", []), start=1):
+        if not isinstance(item, dict) or item.get("field") not in _FIELDS:
+            raise MappingError(
+                f"Kolom ke-{i}: field harus salah satu dari {', '.join(FIELD_NAMES)}")
+        columns.append(Column(str(item.get("header") or item["field"]), item["field"]))
+    if not columns:
+        raise MappingError("Berkas pemetaan tidak berisi kolom (columns = [...]).")
+    return columns
+
+
+async def clean_rows(conn: aiosqlite.Connection, unit_code: str | None,
+                     columns: list[Column]) -> Iterator[list[str]]:
+    """Rows of the clean list (not erased), already shaped to the mapping."""
+    sql = """SELECT r.*, u.name AS unit_name FROM respondents r
+             JOIN units u ON u.code = r.unit_code
+             WHERE r.status != 'erased' AND r.phone IS NOT NULL"""
+    params: tuple[str, ...] = ()
+    if unit_code is not None:
+        sql += " AND r.unit_code = ?"
+        params = (unit_code,)
+    sql += " ORDER BY u.name, r.name"
+    async with conn.execute(sql, params) as cur:
+        rows = await cur.fetchall()
+    getters = [_FIELDS[c.field] for c in columns]
+    return ([get(row) for get in getters] for row in rows)
+
+
+def write_csv(path: Path, columns: list[Column], rows: Iterator[list[str]]) -> int:
+    count = 0
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow([c.header for c in columns])
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def write_xlsx(path: Path, columns: list[Column], rows: Iterator[list[str]]) -> int:
+    from openpyxl import Workbook  # noqa: PLC0415 - heavy, only for Excel output
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Responden")
+    sheet.append([c.header for c in columns])
+    count = 0
+    for row in rows:
+        sheet.append(row)  # text cells: phone numbers keep their leading 0
+        count += 1
+    book.save(path)
+    return count

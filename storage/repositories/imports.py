@@ -1,0 +1,103 @@
+"""Imported respondent lists: batches, their problem counts, and the rows they add."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import to_text
+
+
+@dataclass(frozen=True, slots=True)
+class StoredContact:
+    """What an import compares a row against: one stored respondent with a phone."""
+
+    phone: str
+    email: str | None
+    name: str | None
+    unit_code: str
+    category: str
+    started_on: str | None
+    source: str
+    file_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewRespondent:
+    phone: str
+    name: str
+    email: str | None
+    unit_code: str
+    category: str
+    started_on: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCounts:
+    total: int
+    added: int
+    unchanged: int
+    rejected: int
+    flagged: int
+
+
+class ImportRepository:
+    async def batch_for_file(
+        self, conn: aiosqlite.Connection, sha256: str
+    ) -> tuple[int, str, str] | None:
+        """(id, file name, imported at) of the import of exactly these bytes, if any."""
+        async with conn.execute(
+            "SELECT id, file_name, imported_at FROM import_batches WHERE file_sha256 = ?",
+            (sha256,),
+        ) as cur:
+            row = await cur.fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    async def stored_contacts(self, conn: aiosqlite.Connection) -> list[StoredContact]:
+        async with conn.execute(
+            """SELECT r.phone, r.email, r.name, r.unit_code, r.category, r.started_on, r.source,
+                      b.file_name
+               FROM respondents r LEFT JOIN import_batches b ON b.id = r.import_batch_id
+               WHERE r.phone IS NOT NULL"""
+        ) as cur:
+            return [StoredContact(*row) for row in await cur.fetchall()]
+
+    async def add_batch(
+        self, conn: aiosqlite.Connection, *, file_name: str, sha256: str, now: datetime,
+        actor: str, skip_invalid: bool, counts: BatchCounts,
+        new_rows: Iterable[NewRespondent], issues: Iterable[tuple[str, str, int]],
+    ) -> int:
+        """Store the batch, its rows (one `executemany`) and its problem counts; returns its id."""
+        cur = await conn.execute(
+            """INSERT INTO import_batches (file_name, file_sha256, imported_at, actor,
+                   skip_invalid, rows_total, rows_added, rows_unchanged, rows_rejected,
+                   rows_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (file_name, sha256, to_text(now), actor, int(skip_invalid), counts.total,
+             counts.added, counts.unchanged, counts.rejected, counts.flagged),
+        )
+        batch_id = cur.lastrowid
+        if batch_id is None:
+            raise RuntimeError("import_batches INSERT returned no rowid")
+        stamp = to_text(now)
+        await conn.executemany(
+            """INSERT INTO respondents (phone, name, email, unit_code, category, started_on,
+                   status, source, import_batch_id, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, 'registered', 'import', ?, ?, ?)""",
+            ((r.phone, r.name, r.email, r.unit_code, r.category, r.started_on, batch_id, stamp,
+              stamp) for r in new_rows),
+        )
+        await conn.executemany(
+            "INSERT INTO import_issues (batch_id, unit_code, kind, count) VALUES (?, ?, ?, ?)",
+            ((batch_id, unit, kind, count) for unit, kind, count in issues),
+        )
+        return batch_id
+
+    async def issue_totals(self, conn: aiosqlite.Connection) -> dict[tuple[str, str], int]:
+        """(unit code, kind) -> rows with that problem over all imports (quality report)."""
+        async with conn.execute(
+            "SELECT unit_code, kind, SUM(count) FROM import_issues GROUP BY unit_code, kind"
+        ) as cur:
+            return {(row[0], row[1]): int(row[2]) for row in await cur.fetchall()}
