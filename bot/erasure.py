@@ -11,17 +11,22 @@ from storage.repositories.respondents import RespondentRepository
 
 
 async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] | None) -> None:
-    """Drop the conversations of these respondents' chat addresses (None: of everyone who has
-    a stored respondent); a session's key is a chat address and its data may hold a name."""
+    """Drop the conversations of these respondents (None: of every stored respondent).
+
+    A session's key is a chat address (on WhatsApp, the phone number itself) and its data may
+    hold a name typed half-way through a dialog, on a channel never linked to the person.
+    """
     if respondent_ids is None:
         await conn.execute(
             """DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
-                   WHERE i.channel = sessions.channel AND i.address = sessions.address)""")
+                   WHERE i.channel = sessions.channel AND i.address = sessions.address)
+               OR address IN (SELECT phone FROM respondents WHERE phone IS NOT NULL)""")
         return
     await conn.executemany(
         """DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
                WHERE i.channel = sessions.channel AND i.address = sessions.address
-                 AND i.respondent_id = ?)""",
+                 AND i.respondent_id = ?1)
+           OR address = (SELECT phone FROM respondents WHERE id = ?1)""",
         ((rid,) for rid in respondent_ids),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.erasure import erase_respondent
 from handlers.turn import Turn
 from handlers.words import NO, YES, normalize
 from storage.repositories.respondents import Respondent
@@ -11,9 +12,11 @@ CONFIRM = "delete:confirm"
 
 async def _own_respondent(turn: Turn) -> Respondent | None:
     identity = await turn.deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
-    if identity is None:
-        return None
-    return await turn.deps.respondents.get_by_id(turn.conn, identity.respondent_id)
+    if identity is not None:
+        return await turn.deps.respondents.get_by_id(turn.conn, identity.respondent_id)
+    if turn.msg.sender_phone:  # imported people never chatted, but WhatsApp proves the number
+        return await turn.deps.respondents.get_by_phone(turn.conn, turn.msg.sender_phone)
+    return None
 
 
 async def stop_messages(turn: Turn) -> None:
@@ -61,7 +64,6 @@ class DeleteFlow:
         if respondent is None or respondent.id is None:
             turn.say("privacy.nothing_to_delete")
             return
-        await turn.deps.respondents.erase(turn.conn, respondent.id, turn.now)
-        await turn.deps.audit.record(turn.conn, turn.now, "respondent", "respondent.erased",
-                                     f"respondent:{respondent.id}", channel=turn.msg.channel)
+        await erase_respondent(turn.conn, respondent.id, turn.now, actor="respondent",
+                               via=turn.msg.channel)
         turn.say("privacy.deleted")

@@ -1,0 +1,48 @@
+"""`spi-bot purge`: delete personal data once the retention period after the survey is over."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.app import open_app
+from bot.retention import purge_date, purge_expired_personal_data
+from bot.settings import Settings
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "purge", help="hapus data pribadi setelah masa simpan berakhir (juga berjalan harian)",
+        description="Data pribadi dihapus SPI_RETENTION_DAYS_AFTER_SURVEY hari setelah "
+                    "SPI_SURVEY_END_DATE. Hitungan statistik tetap.")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="hanya tampilkan apa yang akan dihapus")
+    parser.set_defaults(handler=purge)
+
+
+async def purge(args: argparse.Namespace, settings: Settings) -> int:
+    when = purge_date(settings)
+    if when is None:
+        print("SPI_SURVEY_END_DATE belum diatur, jadi belum ada data yang dihapus. Isi tanggal "
+              "akhir periode survei di .env.")
+        return 0
+    async with open_app(settings) as app:
+        report = await purge_expired_personal_data(
+            app.db, settings, app.deps.clock.now(), dry_run=args.dry_run, actor="cli")
+        names = {u.code: u.name for u in await _units(app)}
+    if not report.due:
+        print(f"Masa simpan belum berakhir: data pribadi dihapus mulai {when.isoformat()} "
+              f"({settings.retention_days_after_survey} hari setelah {settings.survey_end_date}).")
+        return 0
+    verb = "Akan dihapus" if args.dry_run else "Dihapus"
+    print(f"{verb}: data pribadi {report.count} orang (masa simpan berakhir {when.isoformat()}).")
+    for (unit, source), n in sorted(report.by_unit.items()):
+        print(f"  {names.get(unit, unit)} ({'impor' if source == 'import' else 'bot'}): {n}")
+    if args.dry_run:
+        print("Tidak ada yang diubah (--dry-run).")
+    return 0
+
+
+async def _units(app: Any) -> list[Any]:
+    async with app.db.reading() as conn:
+        return list(await app.deps.units.list_all(conn))

@@ -1,0 +1,121 @@
+"""Access, erasure and retention: what staff and respondents can do about personal data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.messages import Channel
+from bot.retention import purge_expired_personal_data
+from bot.settings import Settings
+from tests.support.cli import run_cli
+from tests.support.clock import FakeClock
+from tests.support.dialog import User, register
+from tests.support.pii import traces
+
+SITI = ("Siti Aminah", "81234567890", "siti@contoh.id", "777001234")
+
+
+async def count(app: App, sql: str) -> int:
+    async with app.db.reading() as conn, conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    return int(row[0])
+
+
+async def test_hapus_data_in_chat_leaves_no_personal_data_in_any_table(app: App) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "777001234")
+    await register(user)
+    other = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
+    await other.say("DAFTAR RSUD")  # a half-finished dialog on the person's other channel
+    await other.say("1")
+    await other.say("Siti Aminah")
+    assert await traces(app, *SITI)
+    await user.say("HAPUS DATA")
+    await user.say("1")
+    assert "dihapus" in user.text
+    assert await traces(app, *SITI) == []
+    assert await count(app, "SELECT COUNT(*) FROM respondents WHERE status = 'erased'") == 1
+    async with app.db.reading() as conn:
+        entries = await app.deps.audit.recent(conn)
+    erased = [e for e in entries if e.action == "respondent.erased"]
+    assert erased and erased[0].detail == {"via": "telegram"}
+
+
+async def test_imported_person_can_erase_from_whatsapp(
+        app: App, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "capil.csv"
+    source.write_text("nama,hp,email,unit,kategori,tanggal mulai\n"
+                      "Siti Aminah,081234567890,siti@contoh.id,DISDUKCAPIL,internal,2015-02-03\n")
+    assert (await run_cli(monkeypatch, settings, "respondents", "import", str(source))).code == 0
+    user = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
+    await user.say("hapus data")
+    await user.say("ya")
+    assert await traces(app, *SITI, "2015-02-03") == []
+
+
+async def test_staff_show_then_delete_by_phone(
+        app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    await register(User(app.engine, Channel.TELEGRAM, "777001234"))
+    shown = await run_cli(monkeypatch, settings, "respondents", "show", "0812-3456-7890")
+    assert shown.code == 0
+    for expected in ("Siti Aminah", "+6281234567890", "siti@contoh.id",
+                     "Dinas Kependudukan dan Pencatatan Sipil (DISDUKCAPIL)",
+                     "pendaftaran lewat bot", "telegram 777001234"):
+        assert expected in shown.out
+    refused = await run_cli(monkeypatch, settings, "respondents", "delete", "081234567890",
+                            stdin="tidak\n")
+    assert refused.code == 1 and await traces(app, *SITI)
+    deleted = await run_cli(monkeypatch, settings, "respondents", "delete", "081234567890",
+                            stdin="ya\n")
+    assert deleted.code == 0, deleted.out
+    assert await traces(app, *SITI) == []
+    assert await count(app, "SELECT COUNT(*) FROM respondents") == 1
+    async with app.db.reading() as conn:
+        actions = [(e.actor, e.action) for e in await app.deps.audit.recent(conn)]
+    assert ("cli", "respondent.erased") in actions and ("cli", "respondent.shown") in actions
+    gone = await run_cli(monkeypatch, settings, "respondents", "show", "081234567890")
+    assert gone.code == 1 and "Tidak ada data tersimpan" in gone.out
+    bad = await run_cli(monkeypatch, settings, "respondents", "delete", "12ab", stdin="ya\n")
+    assert bad.code == 1 and "bukan nomor telepon yang valid" in bad.out
+
+
+async def test_purge_waits_for_the_retention_period_then_erases_everyone(
+        app: App, clock: FakeClock) -> None:
+    await register(User(app.engine, Channel.TELEGRAM, "777001234"))
+    await register(User(app.engine, Channel.WHATSAPP, "+6281311112222", "+6281311112222"),
+                   name="Rudi Hartono", email="rudi@contoh.id")
+    settings = app.settings.model_copy(update={"survey_end_date": date(2026, 10, 31),
+                                               "retention_days_after_survey": 30})
+    before = await purge_expired_personal_data(
+        app.db, settings, datetime(2026, 11, 29, 23, 0, tzinfo=UTC))
+    assert before.purge_on == date(2026, 11, 30) and not before.due and before.count == 0
+    dry = await purge_expired_personal_data(
+        app.db, settings, datetime(2026, 11, 30, 1, 0, tzinfo=UTC), dry_run=True)
+    assert dry.due and dry.by_unit == {("DISDUKCAPIL", "bot"): 2}
+    assert await traces(app, *SITI)
+    done = await purge_expired_personal_data(
+        app.db, settings, datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    assert done.count == 2
+    assert await traces(app, *SITI, "Rudi Hartono", "81311112222", "rudi@contoh.id") == []
+    assert await count(app, "SELECT COUNT(*) FROM respondents WHERE status = 'erased'") == 2
+    again = await purge_expired_personal_data(
+        app.db, settings, datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    assert again.due and again.count == 0
+
+
+async def test_purge_command_dry_run_says_what_would_go(
+        app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    await register(User(app.engine, Channel.TELEGRAM, "777001234"))
+    unset = await run_cli(monkeypatch, settings, "purge", "--dry-run")
+    assert unset.code == 0 and "SPI_SURVEY_END_DATE belum diatur" in unset.out
+    env = {"SPI_SURVEY_END_DATE": "2020-10-31", "SPI_RETENTION_DAYS_AFTER_SURVEY": "30"}
+    dry = await run_cli(monkeypatch, settings, "purge", "--dry-run", env=env)
+    assert dry.code == 0
+    assert "1 orang" in dry.out and "Dinas Kependudukan" in dry.out and "2020-11-30" in dry.out
+    assert await traces(app, *SITI)
+    done = await run_cli(monkeypatch, settings, "purge", env=env)
+    assert done.code == 0 and "1 orang" in done.out
+    assert await traces(app, *SITI) == []
