@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.unit_file import SAMPLE_FILE, read_units
+from handlers.admin_stats import AdminStatsEntry
 from handlers.catalog import Catalog
 from handlers.commands import GlobalCommands
 from handlers.menu import MenuEntry, NotUnderstood
@@ -37,7 +38,7 @@ def build_router() -> Router:
     return Router(
         commands=[GlobalCommands()],
         flows=[RegistrationFlow(), DeleteFlow()],
-        entries=[RegistrationEntry(), MenuEntry()],
+        entries=[AdminStatsEntry(), RegistrationEntry(), MenuEntry()],
         fallback=NotUnderstood(),
     )
 

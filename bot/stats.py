@@ -1,0 +1,150 @@
+"""Progress figures for staff: one small query per section, anonymous counts only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.clock import from_text
+
+CATEGORY_LABELS = {"internal": "Internal", "external": "Eksternal", "expert": "Eksper"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the statistics: a title, column headers and rows of plain values."""
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[object, ...]]
+
+
+async def _units(conn: aiosqlite.Connection) -> dict[str, tuple[str, str]]:
+    async with conn.execute("SELECT code, name, timezone FROM units ORDER BY name") as cur:
+        return {row[0]: (row[1], row[2]) for row in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    name: str
+    by_category: dict[str, int]
+    bot: int
+    imported: int
+
+
+async def unit_counts(conn: aiosqlite.Connection) -> list[UnitCounts]:
+    """Everyone ever registered or imported (erased people still count), per unit."""
+    units = await _units(conn)
+    async with conn.execute(
+        "SELECT unit_code, category, source, COUNT(*) FROM respondents "
+        "GROUP BY unit_code, category, source"
+    ) as cur:
+        counts = {(r[0], r[1], r[2]): int(r[3]) for r in await cur.fetchall()}
+    return [
+        UnitCounts(
+            name,
+            {cat: sum(n for (u, c, _s), n in counts.items() if u == code and c == cat)
+             for cat in CATEGORY_LABELS},
+            sum(n for (u, _c, s), n in counts.items() if u == code and s == "bot"),
+            sum(n for (u, _c, s), n in counts.items() if u == code and s == "import"),
+        )
+        for code, (name, _zone) in units.items()
+    ]
+
+
+async def registrations_by_unit(conn: aiosqlite.Connection) -> Section:
+    rows: list[tuple[object, ...]] = [
+        (u.name, *u.by_category.values(), u.bot, u.imported, u.bot + u.imported)
+        for u in await unit_counts(conn)]
+    return Section("registrations_by_unit", "Calon responden per unit dan kategori",
+                   ("Unit", *CATEGORY_LABELS.values(), "Lewat bot", "Impor", "Total"), rows)
+
+
+async def daily_registrations(conn: aiosqlite.Connection) -> list[tuple[date, str, int]]:
+    """(day in the unit's own time zone, unit name, registrations through the bot)."""
+    units = await _units(conn)
+    zones = {code: ZoneInfo(zone) for code, (_name, zone) in units.items()}
+    counts: Counter[tuple[date, str]] = Counter()
+    async with conn.execute(
+        "SELECT unit_code, created_at FROM respondents WHERE source = 'bot'"
+    ) as cur:
+        async for unit_code, created_at in cur:
+            zone = zones.get(unit_code, ZoneInfo("Asia/Jakarta"))
+            name = units.get(unit_code, (unit_code, ""))[0]
+            counts[(from_text(created_at).astimezone(zone).date(), name)] += 1
+    return sorted((day, unit, n) for (day, unit), n in counts.items())
+
+
+async def registrations_by_day(conn: aiosqlite.Connection) -> Section:
+    rows: list[tuple[object, ...]] = [
+        (day.isoformat(), unit, n) for day, unit, n in await daily_registrations(conn)]
+    return Section("registrations_by_day", "Pendaftaran lewat bot per hari",
+                   ("Tanggal", "Unit", "Jumlah"), rows)
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    verified: int
+    pending: int
+    opted_out: int
+    erased: int
+
+
+async def status_counts(conn: aiosqlite.Connection) -> StatusCounts:
+    """Verified versus pending, opt-outs and deletions."""
+    async with conn.execute(
+        """SELECT
+               SUM(status = 'verified'),
+               SUM(status = 'registered'),
+               SUM(status != 'erased' AND opted_out_at IS NOT NULL),
+               SUM(status = 'erased')
+           FROM respondents"""
+    ) as cur:
+        row = await cur.fetchone()
+    return StatusCounts(*(int(v or 0) for v in (row or (0, 0, 0, 0))))
+
+
+async def respondent_status(conn: aiosqlite.Connection) -> Section:
+    counts = await status_counts(conn)
+    return Section("respondent_status", "Status calon responden", ("Status", "Jumlah"), [
+        ("Nomor terverifikasi", counts.verified),
+        ("Menunggu verifikasi (termasuk impor)", counts.pending),
+        ("Berhenti menerima pesan (STOP)", counts.opted_out),
+        ("Data dihapus (HAPUS DATA, petugas, retensi)", counts.erased),
+    ])
+
+
+SECTIONS = (registrations_by_unit, registrations_by_day, respondent_status)
+
+
+async def collect(conn: aiosqlite.Connection) -> list[Section]:
+    return [await section(conn) for section in SECTIONS]
+
+
+def format_table(section: Section) -> str:
+    """A plain-text table: first column left-aligned, numbers right-aligned."""
+    header = tuple(section.headers)
+    body = [tuple(str(v) for v in row) for row in section.rows]
+    widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+    lines = [section.title, "-" * len(section.title)]
+    for row in [header, *body]:
+        lines.append("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+                               for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+    if not body:
+        lines.append("(belum ada data)")
+    return "\n".join(lines)
+
+
+def csv_rows(sections: Sequence[Section]) -> list[list[object]]:
+    """All sections in one sheet: each starts with its own header row."""
+    rows: list[list[object]] = []
+    for section in sections:
+        rows.append(["bagian", *section.headers])
+        rows.extend([section.title, *row] for row in section.rows)
+    return rows

@@ -1,0 +1,48 @@
+"""`/stats` (Telegram) or `STATISTIK` (WhatsApp): the progress summary and chart for staff."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.masking import mask_phone
+from bot.messages import Channel, Image, Reply
+from bot.stats import daily_registrations, status_counts, unit_counts
+from handlers.turn import Turn
+from handlers.words import normalize
+
+STATS_WORDS = frozenset({"/stats", "/statistik", "stats", "statistik", "statistics"})
+
+
+def admin_actor(channel: str, address: str) -> str:
+    """Who did it, for the audit log; a WhatsApp address is a phone number, so it is masked."""
+    return f"{channel}:{mask_phone(address) if channel == Channel.WHATSAPP else address}"
+
+
+class AdminStatsEntry:
+    """Answers staff listed in SPI_ADMINS; refuses everyone else politely."""
+
+    async def try_handle(self, turn: Turn) -> bool:
+        if normalize(turn.text) not in STATS_WORDS:
+            return False
+        if not turn.deps.settings.is_admin(turn.msg.channel, turn.msg.sender):
+            turn.say("admin.not_allowed")
+            return True
+        units = await unit_counts(turn.conn)
+        status = await status_counts(turn.conn)
+        bot = sum(u.bot for u in units)
+        imported = sum(u.imported for u in units)
+        lines = "\n".join(turn.t("admin.stats_unit_line", unit=u.name, count=u.bot)
+                          for u in units if u.bot)
+        text = turn.t("admin.stats_summary", total=bot + imported, bot=bot, imported=imported,
+                      verified=status.verified, pending=status.pending,
+                      opted_out=status.opted_out, erased=status.erased,
+                      units=lines or turn.t("admin.stats_no_units"))
+        daily = await daily_registrations(turn.conn)
+        from bot.stats_chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy
+
+        png = await asyncio.to_thread(registrations_chart, daily)
+        turn.replies.append(Reply(text, image=Image(png, "statistik-spi.png")))
+        await turn.deps.audit.record(turn.conn, turn.now,
+                                     admin_actor(turn.msg.channel, turn.msg.sender),
+                                     "admin.stats_viewed", None)
+        return True
