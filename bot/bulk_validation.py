@@ -33,6 +33,13 @@ def _plain_national(text: str) -> str | None:
     return None
 
 
+# Every Indonesian number pattern in libphonenumber's metadata for numbers starting with 8
+# (mobile 8[1-35-9]…, toll-free 800…, shared cost 804…, UAN 8071…, premium 809…) is fixed
+# by the first four digits and the length, so the type is asked once per (prefix, length).
+# tests/test_bulk_validation.py compares the answers with `bot.phones` over that space.
+_KINDS: dict[tuple[str, int], int] = {}
+
+
 def classify_phone(text: str) -> tuple[str | None, str | None]:
     """(E.164 mobile number, None) or (None, "phone_invalid" | "phone_not_mobile").
 
@@ -41,8 +48,11 @@ def classify_phone(text: str) -> tuple[str | None, str | None]:
     """
     national = _plain_national(text)
     if national is not None and len(national) <= 17:
-        number = PhoneNumber(country_code=_INDONESIA, national_number=int(national))
-        kind = phonenumbers.number_type(number)
+        key = (national[:4], len(national))
+        kind = _KINDS.get(key)
+        if kind is None:
+            number = PhoneNumber(country_code=_INDONESIA, national_number=int(national))
+            kind = _KINDS[key] = phonenumbers.number_type(number)
         if kind in _MOBILE_TYPES:
             return f"+62{national}", None
         if kind == PhoneNumberType.UNKNOWN:

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,7 +120,20 @@ class ImportOptions:
     sheet: str | None = None
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
 def parse_date(text: str) -> date | None:
+    """`2021-03-15`, `15/03/2021`, `15-03-2021`, `15.03.2021`, `2021/03/15`."""
+    iso = _ISO_DATE.match(text)
+    dmy = None if iso else _DMY_DATE.match(text)
+    if iso or dmy:  # the common shapes without strptime's locale machinery
+        year, month, day = (int(v) for v in (iso.groups() if iso else dmy.groups()[::-1]))  # type: ignore[union-attr]
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
@@ -128,8 +142,11 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]")
+
+
 def _name_ok(name: str) -> bool:
-    return len(name) <= _NAME_MAX and sum(ch.isalpha() for ch in name) >= 2
+    return len(name) <= _NAME_MAX and _TWO_LETTERS.search(name) is not None
 
 
 class _Checker:
@@ -139,6 +156,7 @@ class _Checker:
                  options: ImportOptions) -> None:
         self.units: dict[str, str] = {}
         for unit in units:
+            self.units[unit.code] = unit.code  # exact spelling first: no normalising needed
             self.units[header_key(unit.code)] = unit.code
             self.units.setdefault(header_key(unit.name), unit.code)
         self.stored = {s.phone: s for s in stored}
@@ -153,9 +171,14 @@ class _Checker:
 
     def check(self, plan: ImportPlan, line: int, values: tuple[object, ...],
               columns: Mapping[str, int]) -> None:
+        size = len(values)
+
         def get(name: str) -> str:
-            index = columns.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
+            index = columns.get(name, size)
+            if index >= size:
+                return ""
+            value = values[index]
+            return value.strip() if isinstance(value, str) else cell_text(value)
 
         kinds: list[str] = []
         details: list[str] = []
@@ -177,13 +200,13 @@ class _Checker:
         if raw_email and email is None:
             kinds.append("email_invalid")
         raw_unit = get("unit") or self.options.default_unit or ""
-        unit_code = self.units.get(header_key(raw_unit), "")
+        unit_code = self.units.get(raw_unit) or self.units.get(header_key(raw_unit), "")
         if not raw_unit:
             kinds.append("unit_missing")
         elif not unit_code:
             kinds.append("unit_unknown")
         raw_category = get("category") or self.options.default_category or ""
-        category = CATEGORIES.get(header_key(raw_category))
+        category = CATEGORIES.get(raw_category) or CATEGORIES.get(header_key(raw_category))
         if not raw_category:
             kinds.append("category_missing")
         elif category is None:
