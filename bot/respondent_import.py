@@ -24,7 +24,7 @@ from bot.respondent_file import (
     is_excel,
     map_headers,
     read_csv,
-    read_xlsx,
+    read_excel,
 )
 from storage.database import Database
 from storage.repositories.audit import AuditRepository
@@ -301,7 +301,7 @@ def plan_import(file_name: str, sha256: str, sheet: SheetRows, *, units: Sequenc
 
 def read_sheet(path: Path, data: bytes, options: ImportOptions) -> tuple[SheetRows, object]:
     if is_excel(path):
-        return read_xlsx(path, options.sheet)
+        return read_excel(path, options.sheet)
     return read_csv(data), None
 
 

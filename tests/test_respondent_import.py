@@ -216,3 +216,29 @@ async def test_map_override_and_whole_file_defaults(
     assert result.code == 0, result.out
     assert await rows(app, "SELECT name, phone, unit_code, category FROM respondents") == [
         ("Rudi Hartono", "+6281322223333", "DISHUB", "external")]
+
+
+async def test_named_sheet_and_unreadable_excel(
+        app: App, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Petunjuk"
+    first.append(["Isi lembar Responden"])
+    sheet = book.create_sheet("Responden")
+    sheet.append(["Nama", "WhatsApp", "Unit", "Kategori"])
+    sheet.append(["Dewi Lestari", "081234560001", "PBJ", "eksternal"])
+    path = tmp_path / "pbj.xlsx"
+    book.save(path)
+    missing = await run_cli(monkeypatch, settings, "respondents", "import", str(path),
+                            "--sheet", "Data")
+    assert missing.code == 1 and "Lembar 'Data' tidak ada" in missing.out
+    result = await run_cli(monkeypatch, settings, "respondents", "import", str(path),
+                           "--sheet", "Responden")
+    assert result.code == 0, result.out
+    assert await rows(app, "SELECT unit_code FROM respondents") == [("PBJ",)]
+    broken = write(tmp_path / "rusak.xlsx", "bukan excel")
+    refused = await run_cli(monkeypatch, settings, "respondents", "import", str(broken))
+    assert refused.code == 1 and "Berkas Excel tidak bisa dibuka" in refused.out
