@@ -85,7 +85,7 @@ def map_headers(headers: list[object], overrides: Mapping[str, str]) -> dict[str
 @dataclass
 class SheetRows:
     headers: list[object]
-    rows: Iterator[tuple[object, ...]]  # data rows in file order, first one is row 2
+    rows: Iterator[Sequence[object]]  # data rows in file order, first one is row 2
 
 
 def cell_text(value: object) -> str:
@@ -123,7 +123,7 @@ def read_csv(data: bytes) -> SheetRows:
     headers = next(reader, None)
     if not headers:
         raise RespondentFileError("Berkas kosong: baris pertama harus berisi judul kolom.")
-    return SheetRows(list(headers), (tuple(row) for row in reader))
+    return SheetRows(list(headers), reader)
 
 
 def read_excel(path: Path, sheet: str | None = None) -> tuple[SheetRows, object]:
@@ -152,7 +152,7 @@ def read_excel(path: Path, sheet: str | None = None) -> tuple[SheetRows, object]
     if not headers:
         book.close()
         raise RespondentFileError("Lembar kosong: baris pertama harus berisi judul kolom.")
-    return SheetRows(list(headers), (tuple(row) for row in rows)), book
+    return SheetRows(list(headers), rows), book
 
 
 def is_excel(path: Path) -> bool:

@@ -169,7 +169,7 @@ class _Checker:
         self.seen_phones: dict[str, int] = {}
         self.seen_emails: dict[str, tuple[str, int]] = {}
 
-    def check(self, plan: ImportPlan, line: int, values: tuple[object, ...],
+    def check(self, plan: ImportPlan, line: int, values: Sequence[object],
               columns: Mapping[str, int]) -> None:
         size = len(values)
 
@@ -267,11 +267,12 @@ class _Checker:
 
     @staticmethod
     def _problem(plan: ImportPlan, line: int, *, kinds: list[str], details: list[str],
-                 unit_code: str, values: tuple[object, ...], refused: bool) -> None:
+                 unit_code: str, values: Sequence[object], refused: bool) -> None:
         reason = "; ".join(REASONS[k] for k in kinds)
         if details:
             reason += f" ({'; '.join(details)})"
-        plan.problems.append(Problem(line, tuple(kinds), reason, unit_code, values, refused))
+        plan.problems.append(Problem(line, tuple(kinds), reason, unit_code, tuple(values),
+                                     refused))
 
 
 def plan_import(file_name: str, sha256: str, sheet: SheetRows, *, units: Sequence[Unit],

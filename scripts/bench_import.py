@@ -85,8 +85,9 @@ def child(file: str) -> None:
     started = time.perf_counter()
     code = spi_bot(["--log-level", "WARNING", "respondents", "import", file, "--skip-invalid"])
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"code": code, "seconds": seconds, "peak_mb": peak_mb}), file=sys.stderr)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"code": code, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+                      "cpu_seconds": usage.ru_utime + usage.ru_stime}), file=sys.stderr)
 
 
 def run(file: Path, workdir: Path) -> dict[str, float]:
@@ -119,9 +120,10 @@ def main() -> int:
             writer(rows, path)
             result = run(path, workdir)
             ok = result["code"] == 0
-            print(f"{suffix}: {args.rows} rows imported in {result['seconds']:.2f} s, "
-                  f"peak memory {result['peak_mb']:.0f} MB (exit {result['code']}"
-                  f"{'' if ok else ', FAILED'})\n")
+            print(f"{suffix}: {args.rows} rows imported in {result['seconds']:.2f} s "
+                  f"(CPU {result['cpu_seconds']:.2f} s), peak memory "
+                  f"{result['peak_mb']:.0f} MB (exit {result['code']}"
+                  f"{'' if ok else ', FAILED'}; load average {os.getloadavg()[0]:.1f})\n")
     return 0
 
 
