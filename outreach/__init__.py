@@ -1,0 +1,1 @@
+"""Outreach: broadcasts, scheduling, rate limits and delivery to respondents."""
