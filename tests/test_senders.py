@@ -78,6 +78,19 @@ async def test_telegram_contact_request_shows_share_button_then_removes_it(
     assert "reply_markup" not in third
 
 
+async def test_telegram_removes_contact_keyboard_even_when_buttons_follow(
+    telegram_api: FakeTelegramApi, telegram_bot: Bot
+) -> None:
+    sender = TelegramSender(telegram_bot)
+    await sender.send(tg("Nomor Anda?", request_contact=True))
+    await sender.send(tg("E-mail?", choices=CHOICES))
+    second = telegram_api.calls("sendMessage")[1].params
+    assert second["reply_markup"] == {"remove_keyboard": True}
+    (edit,) = telegram_api.calls("editMessageReplyMarkup")
+    assert edit.params["message_id"] == "2"
+    assert len(edit.params["reply_markup"]["inline_keyboard"]) == 2
+
+
 async def test_telegram_image_goes_out_as_a_photo(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:

@@ -120,6 +120,18 @@ class TelegramSender:
         parts = split_text(message.text, TELEGRAM_LIMIT) if message.text else []
         for index, part in enumerate(parts):
             markup = self._markup(message, is_last=index == len(parts) - 1)
+            remove_first = (isinstance(markup, InlineKeyboardMarkup)
+                            and chat_id in self._contact_keyboard_shown)
+            if remove_first:
+                # One message cannot carry both: drop the share-contact keyboard with the text,
+                # then attach the inline buttons to that same message.
+                sent = await self._bot.send_message(chat_id=chat_id, text=part,
+                                                    reply_markup=ReplyKeyboardRemove())
+                self._contact_keyboard_shown.discard(chat_id)
+                await self._bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=sent.message_id, reply_markup=markup)
+                last_id = sent.message_id
+                continue
             kwargs: dict[str, Any] = {"reply_markup": markup} if markup is not None else {}
             sent = await self._bot.send_message(chat_id=chat_id, text=part, **kwargs)
             last_id = sent.message_id

@@ -115,7 +115,7 @@ class FakeTelegramApi(FakeServer):
         if not self._updates:
             self._new_update.clear()
             # Long polling, shortened so a stopping client is never kept waiting long.
-            wait = min(float(params.get("timeout") or 0), 1.0)
+            wait = min(float(params.get("timeout") or 0), 0.2)
             try:
                 await asyncio.wait_for(self._new_update.wait(), wait)
             except TimeoutError:
