@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import asyncio
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bot.settings import Settings
-
-logger = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
@@ -17,6 +18,29 @@ def register(sub: Any) -> None:
     parser.add_argument("--host", help="alamat yang didengarkan (default SPI_HOST)")
     parser.add_argument("--port", type=int, help="port (default SPI_PORT; 0 = port bebas)")
     parser.set_defaults(handler=run)
+
+
+@contextmanager
+def _stop_on_signals(server: Any) -> Iterator[None]:
+    """SIGTERM/SIGINT ask uvicorn to shut down gracefully (a second SIGINT forces it).
+
+    uvicorn's own handler re-raises the signal after shutting down, which would kill the
+    process before the database is closed; here the process exits normally instead.
+    """
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    try:
+        for sig in signals:
+            loop.add_signal_handler(sig, server.handle_exit, sig, None)
+    except NotImplementedError:  # Windows: keep uvicorn's default behaviour
+        with server.default_capture_signals():
+            yield
+        return
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -36,8 +60,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             access_log=False, server_header=False, timeout_graceful_shutdown=30,
         )
         server = uvicorn.Server(config)
-        # uvicorn handles SIGTERM/SIGINT: stop accepting, finish open requests, then our
-        # lifespan shutdown finishes background replies; open_app closes the database.
+        server.default_capture_signals = server.capture_signals  # type: ignore[attr-defined]
+        server.capture_signals = lambda: _stop_on_signals(server)  # type: ignore[method-assign]
+        # Shutdown order: stop accepting, finish open requests, our lifespan finishes the
+        # background replies and closes the channels, then open_app closes the database.
         await server.serve()
         if not server.started:
             return 1
