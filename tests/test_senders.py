@@ -9,8 +9,8 @@ from twilio.rest import Client
 from bot.channels.base import Outbound, SendError, SendErrorKind
 from bot.channels.telegram import TelegramSender
 from bot.channels.twilio_http import RebasedTwilioHttpClient
-from bot.channels.whatsapp import WhatsAppSender
-from bot.messages import Channel, Choice, Image
+from bot.channels.whatsapp import WhatsAppSender, merge_replies
+from bot.messages import Channel, Choice, Image, Reply
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -218,6 +218,15 @@ async def test_whatsapp_errors_are_classified(
     assert caught.value.code == str(code or status)
 
 
+def test_whatsapp_merges_a_turns_replies_into_as_few_messages_as_fit() -> None:
+    replies = [Reply("Halo"), Reply("Setuju?", CHOICES), Reply("Pilih nomor:", CHOICES[:1])]
+    (merged,) = merge_replies(replies)
+    assert merged.text == "Halo\n\nSetuju?\n\n1. Setuju\n2. Tidak setuju\n\nPilih nomor:"
+    assert merged.choices == CHOICES[:1]  # the list the engine remembers stays structured
+    long = [Reply("a" * 900), Reply("b" * 900), Reply("c" * 10, image=Image(b"x"))]
+    assert [len(r.text) for r in merge_replies(long)] == [900, 900, 10]
+
+
 async def test_whatsapp_lost_answer_is_unknown(
     twilio_api: FakeTwilioApi, twilio_client: Client
 ) -> None:
@@ -251,3 +260,26 @@ async def test_wrong_twilio_credentials_are_final(twilio_api: FakeTwilioApi) -> 
     finally:
         await http.close()
     assert caught.value.kind == SendErrorKind.FINAL
+
+
+async def test_fakes_can_be_driven_from_another_process(
+    telegram_api: FakeTelegramApi, twilio_api: FakeTwilioApi, telegram_bot: Bot,
+    twilio_client: Client,
+) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        await http.post(f"{telegram_api.root}/_fake/fail",
+                        json={"args": ["sendMessage", 429], "retry_after": 2})
+        await http.post(f"{twilio_api.root}/_fake/fail", json={"args": [400], "code": 63016})
+        with pytest.raises(SendError) as telegram_error:
+            await TelegramSender(telegram_bot).send(tg())
+        with pytest.raises(SendError) as twilio_error:
+            await whatsapp(twilio_client).send(wa())
+        recorded = (await http.get(f"{telegram_api.root}/_fake/requests",
+                                   params={"method": "sendMessage"})).json()
+        await http.post(f"{twilio_api.root}/_fake/reset")
+    assert telegram_error.value.retry_after == 2
+    assert twilio_error.value.kind == SendErrorKind.OUTSIDE_WINDOW
+    assert [r["params"]["chat_id"] for r in recorded] == [CHAT]
+    assert twilio_api.requests == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -12,7 +12,7 @@ from twilio.base.exceptions import TwilioException
 
 from bot.channels.base import Outbound, SendError, SendErrorKind, SendReceipt
 from bot.channels.splitting import WHATSAPP_LIMIT, split_text
-from bot.messages import Channel, Choice, Image
+from bot.messages import Channel, Choice, Image, Reply
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -69,6 +69,22 @@ def numbered(text: str, choices: tuple[Choice, ...]) -> str:
         return text
     lines = [f"{number}. {choice.label}" for number, choice in enumerate(choices, start=1)]
     return f"{text}\n\n" + "\n".join(lines)
+
+
+def merge_replies(replies: Sequence[Reply], limit: int = WHATSAPP_LIMIT) -> list[Reply]:
+    """One turn's replies in as few WhatsApp messages as fit: each message is billed and
+    counts against the sender's rate limit. Earlier replies' choices become numbered text;
+    the last reply keeps its own, so the engine's numbering still matches."""
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if previous is not None and previous.image is None and reply.image is None:
+            text = f"{numbered(previous.text, previous.choices)}\n\n{reply.text}"
+            if len(numbered(text, reply.choices)) <= limit:
+                merged[-1] = Reply(text, reply.choices, reply.request_contact)
+                continue
+        merged.append(reply)
+    return merged
 
 
 class WhatsAppSender:

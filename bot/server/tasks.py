@@ -13,7 +13,10 @@ logger = logging.getLogger(__name__)
 class BackgroundTasks:
     """Keeps a reference to every task (asyncio only keeps weak ones) and drains them at exit."""
 
-    def __init__(self) -> None:
+    def __init__(self, concurrency: int = 64) -> None:
+        # A bounded number run at once: a backlog waits here cheaply instead of crowding the
+        # event loop, which would slow every database round trip inside the write lock.
+        self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._idle = asyncio.Event()
@@ -24,11 +27,15 @@ class BackgroundTasks:
         if self._closed:
             work.close()
             return False
-        task = asyncio.create_task(work)
+        task = asyncio.create_task(self._run(work))
         self._tasks.add(task)
         self._idle.clear()
         task.add_done_callback(self._finished)
         return True
+
+    async def _run(self, work: Coroutine[Any, Any, Any]) -> Any:
+        async with self._slots:
+            return await work
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

@@ -12,7 +12,7 @@ from twilio.rest import Client
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher
 from bot.channels.twilio_http import RebasedTwilioHttpClient
-from bot.channels.whatsapp import WhatsAppSender
+from bot.channels.whatsapp import WhatsAppSender, merge_replies
 from bot.masking import mask_text
 from bot.messages import Channel, Image, Inbound, Reply
 from bot.phones import to_e164
@@ -105,7 +105,7 @@ class WhatsAppChannel:
             raise RuntimeError("WhatsApp channel used before start()")
 
         async def deliver(replies: Sequence[Reply]) -> None:
-            await dispatcher.deliver(inbound.sender, replies)
+            await dispatcher.deliver(inbound.sender, merge_replies(replies))
 
         await self._engine.handle(inbound, deliver=deliver)
 

@@ -46,6 +46,10 @@ class FakeServer:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         self.routes(app)
+        # Control from another process (standalone fakes in crash tests and benchmarks).
+        app.router.add_get("/_fake/requests", self._control_requests)
+        app.router.add_post("/_fake/fail", self._control_fail)
+        app.router.add_post("/_fake/reset", self._control_reset)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -69,6 +73,28 @@ class FakeServer:
     @property
     def root(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def fail(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError
+
+    async def _control_requests(self, request: web.Request) -> web.StreamResponse:
+        """GET /_fake/requests[?method=sendMessage]: the recorded requests as JSON."""
+        method = request.query.get("method")
+        return web.json_response([
+            {"method": r.method, "params": r.params, "files": sorted(r.files)}
+            for r in self.requests if method is None or r.method == method])
+
+    async def _control_fail(self, request: web.Request) -> web.StreamResponse:
+        """POST /_fake/fail with the JSON arguments of `fail(...)`."""
+        arguments = await request.json()
+        args = arguments.pop("args", [])
+        self.fail(*args, **arguments)
+        return web.json_response({"ok": True})
+
+    async def _control_reset(self, _: web.Request) -> web.StreamResponse:
+        self.requests.clear()
+        self.clear_failures()
+        return web.json_response({"ok": True})
 
     def add_failure(self, method: str, failure: Failure, times: int = 1) -> None:
         """Answer the next `times` calls of `method` ("*" for any) with `failure`."""

@@ -5,7 +5,9 @@
         api.fail("sendMessage", 429, retry_after=3)   # next sendMessage answers 429
         api.push_update({...})                          # served to getUpdates (polling)
 
-Standalone (crash tests, load benchmarks): `python -m tests.fakes.telegram_api --port 8081`.
+Standalone (crash tests, load benchmarks): `python -m tests.fakes.telegram_api --port 8081`;
+control it over HTTP: GET /_fake/requests[?method=sendMessage], POST /_fake/fail with
+{"args": ["sendMessage", 429], "retry_after": 5}, POST /_fake/reset.
 """
 
 from __future__ import annotations

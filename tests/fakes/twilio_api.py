@@ -5,7 +5,9 @@
         api.fail(400, code=63016)          # next create answers a Twilio error
         api.messages                       # every created message's form fields
 
-Standalone: `python -m tests.fakes.twilio_api --port 8082` (load benchmarks, crash tests).
+Standalone: `python -m tests.fakes.twilio_api --port 8082` (load benchmarks, crash tests);
+control it over HTTP: GET /_fake/requests, POST /_fake/fail with {"args": [400], "code": 63016},
+POST /_fake/reset.
 """
 
 from __future__ import annotations
