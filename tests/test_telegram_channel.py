@@ -247,3 +247,20 @@ async def test_unreachable_telegram_does_not_stop_the_server(
         health = (await server.http.get("/healthz")).json()
     assert health["channels"]["telegram"] == "error"
     assert health["database"] == "ok"
+
+
+async def test_rejected_token_is_reported_without_the_token(
+    tmp_path: Path, telegram_api: FakeTelegramApi, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = load_settings(_env_file=None, database_path=tmp_path / "bot.db",
+                             telegram_bot_token="999:WRONG-token-value",
+                             telegram_api_base_url=telegram_api.base_url)
+    caplog.set_level("INFO")
+    async with open_app(settings, clock) as app, running_server(app) as server:
+        health = (await server.http.get("/healthz")).json()
+    assert health["channels"]["telegram"] == "error"
+    (line,) = [r.getMessage() for r in caplog.records if "Kanal aktif" in r.getMessage()]
+    assert "telegram: error" in line
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert not [m for m in ours if "WRONG-token-value" in m]

@@ -81,7 +81,9 @@ class ServerRuntime:
             await channel.stop_receiving()
             await channel.close()
             self.state["telegram"] = "error"
-            return f"Telegram gagal dihubungi: {type(exc).__name__}: {exc}"
+            # PTB puts the token into some messages (InvalidToken); never log it.
+            detail = str(exc).replace(settings.telegram_bot_token.get_secret_value(), "***")
+            return f"Telegram gagal dihubungi: {type(exc).__name__}: {detail}"
         self.telegram = channel
         self.state["telegram"] = channel.mode
         return ""

@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher
@@ -73,9 +74,14 @@ class TelegramChannel:
         self.mode = "webhook" if settings.public_url else "polling"
         self.secret = (settings.telegram_webhook_secret.get_secret_value()
                        if settings.telegram_webhook_secret else secrets.token_urlsafe(32))
+        # Own request objects so they can be closed even when initialize() fails half-way.
+        self._requests = (HTTPXRequest(connection_pool_size=64),
+                          HTTPXRequest())
         builder = (Application.builder()
                    .token(settings.telegram_bot_token.get_secret_value())
-                   .base_url(settings.telegram_api_base_url))
+                   .base_url(settings.telegram_api_base_url)
+                   .request(self._requests[0])
+                   .get_updates_request(self._requests[1]))
         if self.mode == "webhook":
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
@@ -103,8 +109,11 @@ class TelegramChannel:
             await app.stop()
 
     async def close(self) -> None:
-        if self.application._initialized:
+        try:
             await self.application.shutdown()
+        finally:
+            for request in self._requests:
+                await request.shutdown()
 
     def secret_matches(self, header: str | None) -> bool:
         return header is not None and hmac.compare_digest(header.encode(), self.secret.encode())
