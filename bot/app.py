@@ -21,6 +21,7 @@ from handlers.router import Router
 from handlers.turn import Deps
 from storage.database import Database
 from storage.migrate import migrate
+from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
         deps = Deps(settings=settings, clock=clock or SystemClock(),
                     catalog=build_catalog(settings))
         await load_units_if_empty(db, deps)
+        async with db.transaction() as conn:  # ids older than any redelivery are dead weight
+            await InboundRepository().prune(conn, deps.clock.now() - REDELIVERY_HORIZON)
         yield App(settings, db, deps, Engine(db, deps, build_router()))
     finally:
         await db.close()

@@ -10,6 +10,20 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.respondents import RespondentRepository
 
 
+async def conversations_of(conn: aiosqlite.Connection,
+                           respondent_id: int) -> list[tuple[str, str]]:
+    """(channel, address) of every conversation that belongs to this respondent."""
+    async with conn.execute(
+        """SELECT channel, address FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
+               WHERE i.channel = sessions.channel AND i.address = sessions.address
+                 AND i.respondent_id = ?1)
+           OR address = (SELECT phone FROM respondents WHERE id = ?1)
+           UNION SELECT channel, address FROM channel_identities WHERE respondent_id = ?1""",
+        (respondent_id,),
+    ) as cur:
+        return [(row[0], row[1]) for row in await cur.fetchall()]
+
+
 async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] | None) -> None:
     """Drop the conversations of these respondents (None: of every stored respondent).
 
@@ -33,14 +47,17 @@ async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] 
 
 async def erase_respondent(
     conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str
-) -> None:
+) -> list[tuple[str, str]]:
     """Erase one person's name, phone, e-mail, chat identities and sessions; keep the counts.
 
     The audit log records that it happened and through which door, never the data itself.
+    Returns the conversations dropped, so a running engine can forget them too.
     """
+    dropped = await conversations_of(conn, respondent_id)
     await forget_sessions(conn, [respondent_id])
     await RespondentRepository().erase(conn, respondent_id, now)
     await conn.execute(
         "UPDATE respondents SET started_on = NULL WHERE id = ?", (respondent_id,))
     await AuditRepository().record(conn, now, actor, "respondent.erased",
                                    f"respondent:{respondent_id}", via=via)
+    return dropped

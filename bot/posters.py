@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from bot.qr_links import telegram_start_link, whatsapp_register_link
+from bot.links import UnitLinks
 from handlers.catalog import Catalog
 from storage.repositories.units import Unit
 
@@ -39,17 +39,6 @@ _RED = (190, 30, 45)
 _INK = (20, 20, 20)
 _PALE = (235, 241, 250)
 _WHITE = (255, 255, 255)
-
-
-@dataclass(frozen=True)
-class PosterLinks:
-    whatsapp: str
-    telegram: str
-
-
-def poster_links(unit: Unit, whatsapp_number: str, telegram_username: str) -> PosterLinks:
-    return PosterLinks(whatsapp_register_link(whatsapp_number, unit.code),
-                       telegram_start_link(telegram_username, unit.code))
 
 
 def _qr_image(link: str, side: int) -> PILImage.Image:
@@ -120,8 +109,9 @@ class _Canvas:
         self.y += int(self.width * fraction)
 
 
-def render_poster(unit: Unit, links: PosterLinks, catalog: Catalog, size: PosterSize,
-                  *, whatsapp_number: str, telegram_username: str) -> PILImage.Image:
+def render_poster(unit: Unit, links: UnitLinks, catalog: Catalog, size: PosterSize,
+                  *, whatsapp_number: str | None,
+                  telegram_username: str | None) -> PILImage.Image:
     """The poster as an image: unit, invitation, two QR codes, how to spot official messages.
 
     The QR codes get as large as the page allows: long unit names leave less room.
@@ -138,9 +128,9 @@ def render_poster(unit: Unit, links: PosterLinks, catalog: Catalog, size: Poster
     return image
 
 
-def _layout(unit: Unit, links: PosterLinks, catalog: Catalog, size: PosterSize,
-            qr_scale: float, *, whatsapp_number: str,
-            telegram_username: str) -> tuple[PILImage.Image, int]:
+def _layout(unit: Unit, links: UnitLinks, catalog: Catalog, size: PosterSize,
+            qr_scale: float, *, whatsapp_number: str | None,
+            telegram_username: str | None) -> tuple[PILImage.Image, int]:
     """Draw the poster once; returns it and how far down the page the content reached."""
     def t(key: str, **values: object) -> str:
         return catalog.text("id", f"poster.{key}", **values)
@@ -158,14 +148,16 @@ def _layout(unit: Unit, links: PosterLinks, catalog: Catalog, size: PosterSize,
     c.gap(0.03)
     c.text(t("scan"), 0.03 if not tall else 0.04, bold=True)
     c.gap(0.02)
-    number = phonenumbers.format_number(phonenumbers.parse(whatsapp_number),
-                                        phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    blocks = [
-        (t("whatsapp_label"), links.whatsapp,
-         t("whatsapp_hint", code=unit.code, number=number)),
-        (t("telegram_label"), links.telegram,
-         t("telegram_hint", code=unit.code, username=telegram_username.lstrip("@"))),
-    ]
+    blocks = []  # one QR code per configured channel
+    if links.whatsapp and whatsapp_number:
+        number = phonenumbers.format_number(phonenumbers.parse(whatsapp_number),
+                                            phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        blocks.append((t("whatsapp_label"), links.whatsapp,
+                       t("whatsapp_hint", code=unit.code, number=number)))
+    if links.telegram and telegram_username:
+        blocks.append((t("telegram_label"), links.telegram,
+                       t("telegram_hint", code=unit.code,
+                         username=telegram_username.lstrip("@"))))
     if tall:  # one code above the other, as large as the banner allows
         side = int(c.width * 0.56 * qr_scale)
         for label, link, hint in blocks:
@@ -177,10 +169,11 @@ def _layout(unit: Unit, links: PosterLinks, catalog: Catalog, size: PosterSize,
             c.gap(0.03)
     else:  # side by side
         column = (c.width - 3 * c.margin) // 2
+        left = (c.width - len(blocks) * column - (len(blocks) - 1) * c.margin) // 2
         top = c.y
         bottom = top
         for i, (label, link, hint) in enumerate(blocks):
-            x = c.margin + i * (column + c.margin)
+            x = left + i * (column + c.margin)
             c.y = top
             c.text(label, 0.032, fill=_RED, bold=True, x=x, width=column)
             qr = _qr_image(link, int(column * 0.9 * qr_scale))

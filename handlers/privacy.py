@@ -64,6 +64,7 @@ class DeleteFlow:
         if respondent is None or respondent.id is None:
             turn.say("privacy.nothing_to_delete")
             return
-        await erase_respondent(turn.conn, respondent.id, turn.now, actor="respondent",
-                               via=turn.msg.channel)
+        turn.forgotten += await erase_respondent(turn.conn, respondent.id, turn.now,
+                                                 actor="respondent", via=turn.msg.channel)
+        turn.identity_linked = False
         turn.say("privacy.deleted")

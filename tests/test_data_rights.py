@@ -38,6 +38,9 @@ async def test_hapus_data_in_chat_leaves_no_personal_data_in_any_table(app: App)
     assert "dihapus" in user.text
     assert await traces(app, *SITI) == []
     assert await count(app, "SELECT COUNT(*) FROM respondents WHERE status = 'erased'") == 1
+    await other.say("1")  # the dialog on the other channel was forgotten, not resumed
+    assert "Siti" not in other.text
+    assert await traces(app, *SITI) == []
     async with app.db.reading() as conn:
         entries = await app.deps.audit.recent(conn)
     erased = [e for e in entries if e.action == "respondent.erased"]

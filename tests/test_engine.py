@@ -125,3 +125,31 @@ async def test_database_file_survives_and_is_reused(tmp_path: Path, clock: FakeC
     async with open_app(settings, clock) as app:
         assert await scalar(app, "SELECT COUNT(*) FROM respondents") == 1
         assert await scalar(app, "SELECT COUNT(*) FROM units") == 7
+
+
+async def test_a_failing_turn_in_a_shared_commit_does_not_cost_the_others(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers.registration import RegistrationFlow
+
+    original = RegistrationFlow._on_name
+
+    async def fail_for_one(self: RegistrationFlow, turn: object) -> None:
+        if getattr(turn, "text", "") == "Gagal Total":
+            raise RuntimeError("boom")
+        await original(self, turn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RegistrationFlow, "_on_name", fail_for_one)
+    users = [User(app.engine, Channel.TELEGRAM, str(5000 + i)) for i in range(40)]
+    for user in users:
+        await user.say("/start RSUD", start="RSUD")
+        await user.say("1")
+    names = ["Gagal Total" if i == 17 else f"Warga Nomor {chr(65 + i % 26)}"
+             for i in range(40)]
+    await asyncio.gather(*(u.say(n) for u, n in zip(users, names, strict=True)))
+    assert "gangguan" in users[17].text
+    assert all("sebagai apa" in u.text for i, u in enumerate(users) if i != 17)
+    async with app.db.reading() as conn:
+        rows = list(await conn.execute_fetchall("SELECT state FROM sessions ORDER BY address"))
+    states = [r[0] for r in rows]
+    assert states.count("reg:type") == 39 and states.count("reg:name") == 1

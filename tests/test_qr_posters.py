@@ -13,7 +13,8 @@ from bot.app import App
 from bot.settings import Settings
 from tests.support.cli import run_cli
 
-ENV = {"SPI_WHATSAPP_NUMBER": "0811-0000-1111", "SPI_TELEGRAM_BOT_USERNAME": "SpiSukamajuBot"}
+ENV = {"SPI_TWILIO_WHATSAPP_NUMBER": "0811-0000-1111",
+       "SPI_TELEGRAM_BOT_USERNAME": "SpiSukamajuBot"}
 WHATSAPP = "https://wa.me/6281100001111?text=DAFTAR%20DISDUKCAPIL"
 TELEGRAM = "https://t.me/SpiSukamajuBot?start=DISDUKCAPIL"
 
@@ -46,11 +47,22 @@ async def test_each_poster_carries_exactly_the_whatsapp_and_telegram_links(
 
 async def test_qr_needs_the_bot_addresses_and_a_known_unit(
         app: App, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SPI_WHATSAPP_NUMBER", raising=False)
+    monkeypatch.delenv("SPI_TWILIO_WHATSAPP_NUMBER", raising=False)
     monkeypatch.delenv("SPI_TELEGRAM_BOT_USERNAME", raising=False)
     missing = await run_cli(monkeypatch, settings, "qr", "--all", "--out", str(tmp_path))
     assert missing.code == 2
-    assert "SPI_WHATSAPP_NUMBER dan SPI_TELEGRAM_BOT_USERNAME" in missing.out
+    assert "SPI_TWILIO_WHATSAPP_NUMBER dan/atau SPI_TELEGRAM_BOT_USERNAME" in missing.out
     unknown = await run_cli(monkeypatch, settings, "qr", "--unit", "NOPE", "--out",
                             str(tmp_path), env=ENV)
     assert unknown.code == 1 and "Unit 'NOPE' tidak dikenal" in unknown.out
+
+
+async def test_poster_with_only_telegram_configured_has_one_code(
+        app: App, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPI_TWILIO_WHATSAPP_NUMBER", raising=False)
+    result = await run_cli(monkeypatch, settings, "qr", "--unit", "DISDUKCAPIL", "--size",
+                           "a4", "--out", str(tmp_path),
+                           env={"SPI_TELEGRAM_BOT_USERNAME": "@SpiSukamajuBot"})
+    assert result.code == 0, result.out
+    assert "SPI_TWILIO_WHATSAPP_NUMBER belum diatur" in result.out
+    assert decoded(tmp_path / "DISDUKCAPIL-a4.png") == [TELEGRAM]

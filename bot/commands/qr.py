@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import open_app
+from bot.links import unit_links
 from bot.settings import Settings
 from storage.repositories.units import Unit
 
@@ -26,27 +27,28 @@ def register(sub: Any) -> None:
 
 def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list[str],
                 folder: Path) -> list[Path]:
-    from bot.posters import SIZES, poster_links, render_poster, save_poster  # noqa: PLC0415
+    from bot.posters import SIZES, render_poster, save_poster  # noqa: PLC0415 - Pillow, segno
 
     written: list[Path] = []
     for unit in units:
-        links = poster_links(unit, settings.whatsapp_number, settings.telegram_bot_username)
+        links = unit_links(settings, unit.code)
         for name in sizes:
             size = SIZES[name]
             image = render_poster(unit, links, catalog, size,
-                                  whatsapp_number=settings.whatsapp_number,
+                                  whatsapp_number=settings.twilio_whatsapp_number,
                                   telegram_username=settings.telegram_bot_username)
             written += save_poster(image, size, folder, unit.code)
     return written
 
 
 async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
-    missing = [name for name, value in (("SPI_WHATSAPP_NUMBER", settings.whatsapp_number),
-                                        ("SPI_TELEGRAM_BOT_USERNAME",
-                                         settings.telegram_bot_username)) if not value]
-    if missing:
-        print(f"Atur dulu {' dan '.join(missing)} di .env: keduanya dicetak sebagai kode QR.")
+    if not (settings.twilio_whatsapp_number or settings.telegram_bot_username):
+        print("Atur dulu SPI_TWILIO_WHATSAPP_NUMBER dan/atau SPI_TELEGRAM_BOT_USERNAME di .env: "
+              "poster memuat kode QR untuk kanal yang diatur.")
         return 2
+    missing = [name for name, value in (
+        ("SPI_TWILIO_WHATSAPP_NUMBER", settings.twilio_whatsapp_number),
+        ("SPI_TELEGRAM_BOT_USERNAME", settings.telegram_bot_username)) if not value]
     async with open_app(settings) as app, app.db.reading() as conn:
         if args.all:
             units = await app.deps.units.list_all(conn)
@@ -62,4 +64,6 @@ async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
     for path in written:
         print(path)
     print(f"{len(written)} berkas poster untuk {len(units)} unit ditulis ke {args.out}/.")
+    if missing:
+        print(f"Catatan: {missing[0]} belum diatur, jadi poster hanya memuat satu kode QR.")
     return 0

@@ -1,0 +1,1 @@
+"""Reminder broadcasts: audiences, scheduling, rate limits and delivery."""
