@@ -1,0 +1,39 @@
+"""The FAQ in a chat: answers a confident match; otherwise says so honestly and keeps the
+masked question (no link to who asked) for staff to review."""
+
+from __future__ import annotations
+
+from handlers.check.registry import load_registry
+from handlers.faq.answers import answer_text
+from handlers.faq.matcher import shipped_matcher
+from handlers.faq.redact import redact
+from handlers.turn import Turn
+
+_MIN_QUESTION_WORDS = 2  # "ok", "2" or a lone word are not questions worth keeping
+
+
+
+
+class FaqEntry:
+    async def try_handle(self, turn: Turn) -> bool:
+        text = turn.text
+        if not text or not any(ch.isalpha() for ch in text):
+            return False
+        settings = turn.deps.settings
+        match = shipped_matcher(settings.faq_threshold).match(text)
+        if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
+            return False  # the general "not understood" reply fits better
+        await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent)
+        if match.intent is None:
+            await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, redact(text))
+            turn.say("faq.unsure", choices=[
+                turn.choice_of("menu.faq", "menu:faq"),
+                turn.choice_of("menu.check", "menu:check"),
+                turn.choice_of("menu.register", "menu:register"),
+            ])
+            return True
+        registry = load_registry(settings.registry_file)
+        turn.say_text(answer_text(turn.deps.catalog, turn.lang, match.intent, settings,
+                                  registry))
+        turn.say("faq.more")
+        return True

@@ -1,0 +1,134 @@
+"""Turns what people type into comparable word stems: slang, typos, affixes, English endings."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+_WORD = re.compile(r"[a-z0-9]+")
+_REPEAT = re.compile(r"^([a-z]+)2$")  # "pesan2" is how chat writes "pesan-pesan"
+
+# Function words that carry no intent; question words (kapan, siapa, berapa...) are kept
+# because they are what tells "when" from "who" from "how long".
+STOPWORDS = frozenset("""
+yang ini itu di ke dan atau juga saja sih ya kah lah pun nya apakah adalah akan sudah
+nah kok lho deh dong kan si para sang ada the a an is are am was were to of for my i me
+do does did it this that and or in on be you your we our they them so just please its
+saya kami kita anda dia mereka tersebut tolong mohon halo hai terima kasih sebagai
+want will can us don t s much would could should any also about with from by as at
+""".split())  # noqa: SIM905 - a word list reads best as plain text
+
+
+def _load(name: str) -> dict[str, Any]:
+    raw = resources.files("handlers.knowledge").joinpath(name).read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+def _load_lexicon() -> tuple[dict[str, str], dict[str, str], dict[tuple[str, ...], str]]:
+    """Chat spellings, words of the same meaning, and phrases, from the knowledge data files."""
+    slang = {k: str(v) for k, v in _load("slang.toml")["words"].items()}
+    glossary = _load("glossary.toml")
+    concepts = {k: str(v) for k, v in glossary["words"].items()}
+    phrases = {tuple(k.split()): str(v) for k, v in glossary["phrases"].items()}
+    return slang, concepts, phrases
+
+
+class Stemmer:
+    """Indonesian stems from Sastrawi, cached per word; plain English endings are trimmed."""
+
+    def __init__(self) -> None:
+        # Sastrawi builds its dictionary on first use (~70 ms); only loaded when needed.
+        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # noqa: PLC0415
+
+        self._stemmer = StemmerFactory().create_stemmer()
+        self.stem = lru_cache(maxsize=20_000)(self._stem)
+
+    def _stem(self, word: str) -> str:
+        if len(word) <= 3 or word.isdigit():
+            return word
+        stem: str = self._stemmer.stem(word)
+        if stem != word:
+            return stem
+        if word[0] == "n":
+            # Chat drops the "me-" of verbs: ngisi, nyuruh, nanya, ngukur.
+            formal: str = self._stemmer.stem("me" + word)
+            if formal not in (word, "me" + word):
+                return formal
+        for ending, keep in (("ing", 5), ("ed", 4), ("es", 5), ("s", 4)):
+            if word.endswith(ending) and len(word) - len(ending) >= keep - len(ending) + 1 \
+                    and not word.endswith("ss"):
+                return word[: -len(ending)]
+        return word
+
+
+class Normalizer:
+    """Text -> list of stems, with chat spellings expanded and typos corrected to known words."""
+
+    def __init__(self, vocabulary: Iterable[str] = (), stemmer: Stemmer | None = None) -> None:
+        self._slang, self._words, self._phrases = _load_lexicon()
+        self._longest_phrase = max((len(p) for p in self._phrases), default=1)
+        self._stemmer = stemmer or Stemmer()
+        self._vocabulary: list[str] = []
+        self._known: frozenset[str] = frozenset()
+        self.set_vocabulary(vocabulary)
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """Words typos are corrected towards: the spellings the knowledge base uses."""
+        known = {w for w in words if len(w) >= 4}
+        self._known = frozenset(known)
+        self._known_stems = frozenset(self._stemmer.stem(w) for w in known)
+        self._vocabulary = sorted(known)
+        self._correct = lru_cache(maxsize=20_000)(self._closest)
+
+    def words(self, text: str) -> list[str]:
+        """Lower-cased words with slang expanded and stopwords dropped (before stemming)."""
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        spelled: list[str] = []
+        for raw in _WORD.findall(text.casefold()):
+            repeated = _REPEAT.match(raw)
+            word = repeated[1] if repeated else raw
+            spelled.extend(self._slang.get(word, word).split())
+        out: list[str] = []
+        i = 0
+        while i < len(spelled):
+            for size in range(min(self._longest_phrase, len(spelled) - i), 1, -1):
+                concept = self._phrases.get(tuple(spelled[i:i + size]))
+                if concept is not None:
+                    out.extend(concept.split())
+                    i += size
+                    break
+            else:
+                out.extend(self._words.get(spelled[i], spelled[i]).split())
+                i += 1
+        return [w for w in out if w not in STOPWORDS]
+
+    def stems(self, text: str) -> list[str]:
+        out: list[str] = []
+        for word in self.words(text):
+            stem = self._stemmer.stem(self._correct(word))
+            concept = self._words.get(stem)
+            # "manusianya" only meets the glossary once its "-nya" is gone.
+            if concept and concept != stem:
+                out.extend(self._stemmer.stem(c) for c in concept.split())
+            elif stem not in STOPWORDS:
+                out.append(stem)
+        return out
+
+    def _closest(self, word: str) -> str:
+        if len(word) < 5 or word in self._known or word.isdigit() or not self._vocabulary:
+            return word
+        if self._stemmer.stem(word) in self._known_stems:  # a known word, otherwise inflected
+            return word
+        from rapidfuzz import process  # noqa: PLC0415
+        from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
+        # One slip in a short word, two in a long one; more would turn other words into ours.
+        allowed = 1 if len(word) < 8 else 2
+        match = process.extractOne(word, self._vocabulary, scorer=Levenshtein.distance,
+                                   score_cutoff=allowed)
+        return word if match is None else str(match[0])

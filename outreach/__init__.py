@@ -1,0 +1,1 @@
+"""Broadcasts, scheduling, rate limits and delivery (issue 5)."""
