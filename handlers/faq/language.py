@@ -79,11 +79,18 @@ class Normalizer:
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
         """Words typos are corrected towards: the spellings the knowledge base uses."""
+        words = set(words)
         known = {w for w in words if len(w) >= 4}
         self._known = frozenset(known)
-        self._known_stems = frozenset(self._stemmer.stem(w) for w in known)
+        self._known_stems = frozenset(self._stemmer.stem(w) for w in words)
         self._vocabulary = sorted(known)
-        self._correct = lru_cache(maxsize=20_000)(self._closest)
+        # Sastrawi needs ~2 ms for a word outside its dictionary, so it only runs on words that
+        # could hold a known stem; the first letter may be dropped (memilih <- pilih).
+        pieces = {p for stem in self._known_stems if len(stem) >= 3
+                  for p in (stem, stem[1:] if len(stem) >= 5 else stem)}
+        self._may_hold_stem = re.compile("|".join(sorted(map(re.escape, pieces), key=len,
+                                                         reverse=True)) or "(?!)")
+        self._stem_of = lru_cache(maxsize=50_000)(self._stem_uncached)
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words with slang expanded and stopwords dropped (before stemming)."""
@@ -93,24 +100,31 @@ class Normalizer:
             repeated = _REPEAT.match(raw)
             word = repeated[1] if repeated else raw
             spelled.extend(self._slang.get(word, word).split())
+        meant = [w for w in self._join_phrases(spelled, concepts=True) if w not in STOPWORDS]
+        # Once English and stopwords are gone a phrase may show: "haven't I received" ->
+        # "belum dapat".
+        return self._join_phrases(meant, concepts=False)
+
+    def _join_phrases(self, words: list[str], *, concepts: bool) -> list[str]:
         out: list[str] = []
         i = 0
-        while i < len(spelled):
-            for size in range(min(self._longest_phrase, len(spelled) - i), 1, -1):
-                concept = self._phrases.get(tuple(spelled[i:i + size]))
+        while i < len(words):
+            for size in range(min(self._longest_phrase, len(words) - i), 1, -1):
+                concept = self._phrases.get(tuple(words[i:i + size]))
                 if concept is not None:
                     out.extend(concept.split())
                     i += size
                     break
             else:
-                out.extend(self._words.get(spelled[i], spelled[i]).split())
+                word = words[i]
+                out.extend(self._words.get(word, word).split() if concepts else [word])
                 i += 1
-        return [w for w in out if w not in STOPWORDS]
+        return out
 
     def stems(self, text: str) -> list[str]:
         out: list[str] = []
         for word in self.words(text):
-            stem = self._stemmer.stem(self._correct(word))
+            stem = self._stem_of(word)
             concept = self._words.get(stem)
             # "manusianya" only meets the glossary once its "-nya" is gone.
             if concept and concept != stem:
@@ -119,10 +133,22 @@ class Normalizer:
                 out.append(stem)
         return out
 
+    def _stem_uncached(self, word: str) -> str:
+        if word in self._known or len(word) < 5 or word.isdigit():
+            return self._stemmer.stem(word)
+        stem = None
+        if self._may_hold_stem.search(word):
+            stem = self._stemmer.stem(word)
+            if stem in self._known_stems:  # a known word, otherwise inflected
+                return stem
+        corrected = self._closest(word)
+        if corrected != word:
+            return self._stemmer.stem(corrected)
+        return stem if stem is not None else word
+
     def _closest(self, word: str) -> str:
-        if len(word) < 5 or word in self._known or word.isdigit() or not self._vocabulary:
-            return word
-        if self._stemmer.stem(word) in self._known_stems:  # a known word, otherwise inflected
+        """The knowledge-base word `word` is a typo of, or `word` itself."""
+        if not self._vocabulary:
             return word
         from rapidfuzz import process  # noqa: PLC0415
         from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
