@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     survey_site: str = Field(default="spi.kpk.go.id", min_length=3)
     survey_period: str = Field(default="")  # e.g. "1 Agustus – 31 Oktober 2026"; empty: unknown
     registration_link: str = Field(default="")  # this year's KPK self-registration link
-    faq_threshold: float = Field(default=0.32, ge=0.05, le=1.0)
+    faq_threshold: float = Field(default=0.28, ge=0.05, le=1.0)
 
     # Staff allowed to use admin commands in chat: "telegram:<user id>", "whatsapp:<number>",
     # "console:<sender>", comma-separated.

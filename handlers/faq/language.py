@@ -21,6 +21,7 @@ nah kok lho deh dong kan si para sang ada the a an is are am was were to of for 
 do does did it this that and or in on be you your we our they them so just please its
 saya kami kita anda dia mereka tersebut tolong mohon halo hai terima kasih sebagai
 want will can us don t s much would could should any also about with from by as at
+someone somebody wants need needs i ll ve d m re won isn aren wasn
 """.split())  # noqa: SIM905 - a word list reads best as plain text
 
 

@@ -27,10 +27,12 @@ INTENTS = (
     "report_manipulation", "how_to_fill",
 )
 
-DEFAULT_THRESHOLD = 0.32
-# A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered:
-# "apakah bpjs wajib" shares a word with is_mandatory but is about something else.
-OFF_TOPIC_MARGIN = 0.15
+DEFAULT_THRESHOLD = 0.28
+MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
+# A question that never names the topic (SPI, KPK, survey...) and uses words the knowledge
+# base does not know must be clearer to be answered: "apakah bpjs wajib" shares a word with
+# is_mandatory but is about something else, while a bare "apakah wajib?" is not.
+OFF_TOPIC_MARGIN = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,8 @@ class FaqMatcher:
         best: dict[str, float] = dict.fromkeys(self._centroids, 0.0)
         for example in self._examples:
             best[example.intent] = max(best[example.intent], _cosine(query, norm, example))
-        return {intent: 0.7 * best[intent] + 0.3 * _cosine(query, norm, centroid)
+        return {intent: MAX_WEIGHT * best[intent]
+                + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
                 for intent, centroid in self._centroids.items()}
 
     def match(self, question: str) -> Match:
@@ -117,7 +120,8 @@ class FaqMatcher:
         score = round(scores[intent], 3)
         if score <= 0:
             return Match(None, 0.0, None)
-        needed = self.threshold if stems & self._topic else self.threshold + OFF_TOPIC_MARGIN
+        off_topic = not stems & self._topic and any(s not in self._idf for s in stems)
+        needed = self.threshold + OFF_TOPIC_MARGIN if off_topic else self.threshold
         return Match(intent if score >= needed else None, score, intent)
 
 
