@@ -101,7 +101,7 @@ def test_other_government_domains_are_not_called_lookalikes() -> None:
         assert result.items[0].reason == "other_government"
 
 
-@pytest.mark.parametrize(("text", "sign"), [
+SIGN_CASES = [
     ("Silakan transfer Rp 50.000 untuk aktivasi", "payment"),
     ("ada biaya admin sebelum mengisi", "admin_fee"),
     ("Selamat! Anda memenangkan hadiah undian", "prize"),
@@ -111,6 +111,12 @@ def test_other_government_domains_are_not_called_lookalikes() -> None:
     ("sebutkan nomor rekening anda", "bank_account"),
     ("kirim foto KTP dan selfie", "id_photo"),
     ("install aplikasi SPI.apk berikut", "apk"),
+]
+
+
+@pytest.mark.parametrize(("text", "sign"), [
+    *SIGN_CASES,
+    ("Tidak perlu khawatir, kirimkan kode OTP Anda", "credentials"),
 ])
 def test_each_scam_sign_makes_a_text_suspicious(text: str, sign: str) -> None:
     result = check_text(text, REGISTRY)
@@ -119,6 +125,7 @@ def test_each_scam_sign_makes_a_text_suspicious(text: str, sign: str) -> None:
 
 
 def test_every_scam_sign_has_a_test_and_a_reason(app: App) -> None:
+    assert {sign for _, sign in SIGN_CASES} == set(sign_ids())
     catalog = app.deps.catalog
     for sign in sign_ids():
         assert catalog.text("id", f"check_sign.{sign}")
@@ -136,6 +143,11 @@ def test_genuine_invitation_is_official() -> None:
     result = check_text(text, REGISTRY)
     assert result.verdict == "official"
     assert result.signs == []
+
+
+def test_a_denied_sign_is_not_a_sign() -> None:
+    text = "Survei SPI KPK di https://spi.kpk.go.id/s/x gratis. KPK tidak pernah meminta uang."
+    assert check_text(text, REGISTRY).verdict == "official"
 
 
 def test_official_link_with_a_scam_sign_is_suspicious() -> None:

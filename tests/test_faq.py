@@ -101,8 +101,16 @@ async def test_a_lone_word_falls_back_to_not_understood(app: App) -> None:
 async def test_english_user_gets_english_answer(app: App) -> None:
     user = User(app.engine, Channel.TELEGRAM, "faq-en")
     await user.say("BAHASA EN")
-    await user.say("is the survey mandatory?")
+    await user.say("survei spi wajib?")
     assert "voluntary" in user.text
+
+
+async def test_question_in_english_is_answered_in_english(app: App) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-en2")
+    await user.say("how long does the survey take?")
+    assert "About 5–15 minutes" in user.text
+    await user.say("berapa lama isi survei?")
+    assert "Sekitar 5–15 menit" in user.text
 
 
 def test_redact_masks_numbers_emails_links_and_names() -> None:

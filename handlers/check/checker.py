@@ -79,23 +79,30 @@ def check_email(found: Found, registry: Registry) -> ItemResult:
     if entry is not None:
         return ItemResult(found.kind, found.value, OFFICIAL, "official_email",
                           {"domain": domain, "role": entry.role, "year": entry.year})
-    if any(check_host(part, registry).verdict == OFFICIAL
-           for part in _hostlike_parts(local)):
+    if "." in local and check_host(local, registry).verdict == OFFICIAL:
+        # `kpk.go.id@evil.xyz` pasted into a browser opens evil.xyz.
         return ItemResult(found.kind, found.value, SUSPICIOUS, "userinfo",
                           {"shown": local, "host": domain})
     host = check_host(domain, registry)
     if host.verdict == SUSPICIOUS:
         return _item(found, host)
-    for name in (*registry.names_anywhere, *registry.names_as_word):
-        if name in re.split(r"[^a-z]+", local) or (name in registry.names_anywhere
-                                                   and name in local):
-            return ItemResult(found.kind, found.value, SUSPICIOUS, "email_name",
-                              {"name": name, "domain": domain})
+    name = _impersonated_name(local, registry)
+    if name is not None:
+        return ItemResult(found.kind, found.value, SUSPICIOUS, "email_name",
+                          {"name": name, "domain": domain})
     return ItemResult(found.kind, found.value, UNKNOWN, "unknown_email", {"domain": domain})
 
 
-def _hostlike_parts(local: str) -> list[str]:
-    return [local] if "." in local else []
+def _impersonated_name(local: str, registry: Registry) -> str | None:
+    """`kpk.spi2024` in `kpk.spi2024@gmail.com` borrows KPK's name for someone else's mailbox."""
+    words = re.split(r"[^a-z]+", local)
+    for name in registry.names_anywhere:
+        if name in local:
+            return name
+    for name in registry.names_as_word:
+        if name in words:
+            return name
+    return None
 
 
 def check_phone(found: Found, registry: Registry) -> ItemResult:

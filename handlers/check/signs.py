@@ -8,6 +8,11 @@ from functools import lru_cache
 from importlib import resources
 
 # A text naming KPK or SPI claims to come from them; its links and numbers must then be official.
+# "KPK tidak pernah meminta bayaran": a sign denied in the same clause is not a sign. A comma
+# ends the clause, so "tidak perlu khawatir, kirim kode OTP" still counts.
+_NEGATION = re.compile(
+    r"\b(tidak|tak|tanpa|bukan|jangan|never|not|no|gratis|free)\b[^.,;!?\n]{0,40}$",
+    re.IGNORECASE)
 _CLAIM = re.compile(
     r"\b(kpk|komisi pemberantasan korupsi|spi|survei penilaian integritas|"
     r"survey penilaian integritas|penilaian integritas)\b", re.IGNORECASE)
@@ -28,7 +33,11 @@ def sign_ids() -> list[str]:
 def scam_signs(text: str) -> list[str]:
     """Ids of the scam signs present in `text`, in the order they are listed in the data."""
     return [sign for sign, patterns in _patterns().items()
-            if any(p.search(text) for p in patterns)]
+            if any(_asserted(text, match) for p in patterns for match in p.finditer(text))]
+
+
+def _asserted(text: str, match: re.Match[str]) -> bool:
+    return _NEGATION.search(text, 0, match.start()) is None
 
 
 def claims_kpk(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.check.registry import load_registry
 from handlers.faq.answers import answer_text
+from handlers.faq.language import looks_english
 from handlers.faq.matcher import shipped_matcher
 from handlers.faq.redact import redact
 from handlers.turn import Turn
@@ -33,7 +34,8 @@ class FaqEntry:
             ])
             return True
         registry = load_registry(settings.registry_file)
-        turn.say_text(answer_text(turn.deps.catalog, turn.lang, match.intent, settings,
-                                  registry))
-        turn.say("faq.more")
+        # Indonesian first, but a question asked in English is answered in English.
+        lang = "en" if looks_english(text) else turn.lang
+        turn.say_text(answer_text(turn.deps.catalog, lang, match.intent, settings, registry))
+        turn.say_text(turn.deps.catalog.text(lang, "faq.more"))
         return True

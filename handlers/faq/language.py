@@ -159,3 +159,18 @@ class Normalizer:
         match = process.extractOne(word, self._vocabulary, scorer=Levenshtein.distance,
                                    score_cutoff=allowed)
         return word if match is None else str(match[0])
+
+
+_ENGLISH = frozenset("""i my me is are am was do does did the a an to of this that it you your
+what when where who why how can could will would should which there their have has not
+""".split())  # noqa: SIM905 - a word list reads best as plain text
+_INDONESIAN = frozenset("""yang apa apakah saya sy aku ini itu gak ga tidak tdk bisa kapan siapa
+bagaimana gimana gmn berapa brp min kak dong ya sih kok dan atau di ke dari untuk utk""".split())  # noqa: SIM905 - a word list reads best as plain text
+
+
+def looks_english(text: str) -> bool:
+    """True for a question written in English, so it can be answered in English."""
+    words = _WORD.findall(text.casefold())
+    english = sum(w in _ENGLISH for w in words)
+    indonesian = sum(w in _INDONESIAN for w in words)
+    return len(words) >= 2 and english >= 1 and indonesian == 0
