@@ -108,7 +108,9 @@ def _impersonated_name(local: str, registry: Registry) -> str | None:
 def check_phone(found: Found, registry: Registry) -> ItemResult:
     entry = registry.phones.get(found.normalized)
     if entry is not None:
-        return ItemResult(found.kind, found.value, OFFICIAL, "official_phone",
+        # Sender numbers change from year to year; the reply says which year this one is from.
+        return ItemResult(found.kind, found.value, OFFICIAL,
+                          "official_sender" if entry.sender else "official_phone",
                           {"number": found.normalized, "role": entry.role, "year": entry.year})
     return ItemResult(found.kind, found.value, UNKNOWN, "unknown_phone",
                       {"number": found.normalized})

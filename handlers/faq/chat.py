@@ -13,9 +13,9 @@ from handlers.turn import Turn
 _MIN_QUESTION_WORDS = 2  # "ok", "2" or a lone word are not questions worth keeping
 
 
-
-
 class FaqEntry:
+    """Takes idle messages as questions about SPI (after the checker had its look)."""
+
     async def try_handle(self, turn: Turn) -> bool:
         text = turn.text
         if not text or not any(ch.isalpha() for ch in text):

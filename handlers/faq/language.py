@@ -60,9 +60,9 @@ class Stemmer:
             formal: str = self._stemmer.stem("me" + word)
             if formal not in (word, "me" + word):
                 return formal
-        for ending, keep in (("ing", 5), ("ed", 4), ("es", 5), ("s", 4)):
-            if word.endswith(ending) and len(word) - len(ending) >= keep - len(ending) + 1 \
-                    and not word.endswith("ss"):
+        for ending in ("ing", "ed", "s"):  # English: "answers", "selected", "sending"
+            if word.endswith(ending) and not word.endswith("ss") \
+                    and len(word) - len(ending) >= 3:
                 return word[: -len(ending)]
         return word
 
