@@ -87,11 +87,32 @@ def test_official_email_domain(address: str) -> None:
     ("kpk.co.id", "swapped_suffix"),
     ("kpk.id", "swapped_suffix"),
     ("jaga.co.id", "swapped_suffix"),
+    ("ѕрі.kрк.gо.іd", "idn_lookalike"),          # every letter Cyrillic, even the suffix
+    ("hxxps://spi-kpk[.]com", "embedded_name"),  # defanged, as warnings quote scam links
+    ("https://evil.example/spi.kpk.go.id/isi", "official_in_path"),
+    ("https://login.example?next=https://spi.kpk.go.id", "official_in_path"),
 ])
 def test_each_lookalike_family_is_suspicious(text: str, reason: str) -> None:
     result = check_text(text, REGISTRY)
     assert result.verdict == "suspicious"
     assert result.items[0].reason == reason, result.items
+
+
+@pytest.mark.parametrize("written", ["kpk。go。id", "ｋｐｋ.ｇｏ.ｉｄ", "https://kpk.go.id#@x.example"])
+def test_forms_a_browser_opens_as_the_official_domain_are_official(written: str) -> None:
+    assert check_text(written, REGISTRY).verdict == "official"
+
+
+@pytest.mark.parametrize("text", ["http://[bad/x", "https://spi.kpk.go.id:99999/x",
+                                  "https://[::1]/x", "cek " + "a." * 300 + "id"])
+def test_odd_input_gets_a_verdict_not_a_crash(text: str) -> None:
+    assert check_text(text, REGISTRY).verdict in ("suspicious", "unknown")
+
+
+def test_foreign_numbers_are_never_official() -> None:
+    result = check_text("SPI KPK: hubungi +44 20 7946 0958", REGISTRY)
+    assert [i.verdict for i in result.items] == ["unknown"]
+    assert result.verdict == "suspicious"  # claims KPK with a number that is not KPK's
 
 
 def test_other_government_domains_are_not_called_lookalikes() -> None:

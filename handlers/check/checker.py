@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from handlers.check.domains import HostVerdict, check_host
-from handlers.check.extract import Found, extract, short_number
+from handlers.check.extract import Found, extract, refang, short_number
 from handlers.check.registry import Registry, normalize_link
 from handlers.check.signs import claims_kpk, scam_signs
 
 OFFICIAL, SUSPICIOUS, UNKNOWN = "official", "suspicious", "unknown"
 VERDICTS = (OFFICIAL, SUSPICIOUS, UNKNOWN)
+MAX_TEXT = 5000  # a forwarded message is far shorter; bounds the work one message can cause
 _CHECK_WORD = re.compile(r"^\s*(cek|check|/cek|/check)\b[\s:]*", re.IGNORECASE)
 
 
@@ -56,8 +57,8 @@ def _item(found: Found, verdict: HostVerdict) -> ItemResult:
 
 def check_url(found: Found, registry: Registry) -> ItemResult:
     raw = found.normalized
-    parts = urlsplit(raw if "://" in raw else "https://" + raw)
     try:
+        parts = urlsplit(raw if "://" in raw else "https://" + raw)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
@@ -70,7 +71,19 @@ def check_url(found: Found, registry: Registry) -> ItemResult:
     if link is not None:
         return ItemResult(found.kind, found.value, OFFICIAL, "official_link",
                           {"role": link.role, "year": link.year})
-    return _item(found, check_host(host, registry))
+    verdict = check_host(host, registry)
+    if verdict.verdict == UNKNOWN:
+        shown = _official_in_path(f"{parts.path}?{parts.query}#{parts.fragment}", registry)
+        if shown is not None:
+            # `evil.com/spi.kpk.go.id`: the official name is only decoration after the host.
+            return ItemResult(found.kind, found.value, SUSPICIOUS, "official_in_path",
+                              {"official": shown, "host": host})
+    return _item(found, verdict)
+
+
+def _official_in_path(rest: str, registry: Registry) -> str | None:
+    lowered = rest.casefold()
+    return next((domain for domain in registry.domains if domain in lowered), None)
 
 
 def check_email(found: Found, registry: Registry) -> ItemResult:
@@ -117,7 +130,7 @@ def check_phone(found: Found, registry: Registry) -> ItemResult:
 
 
 def check_text(text: str, registry: Registry) -> CheckResult:
-    body = strip_check_word(text)
+    body = refang(strip_check_word(text[:MAX_TEXT]))
     found = extract(body) or [f for f in [short_number(body)] if f]
     items = []
     rest = body

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from handlers.check.domains import is_known_host
+from handlers.check.domains import is_known_host, skeleton
 from handlers.check.registry import SHORT_NUMBER_DIGITS, normalize_phone
 
 
@@ -17,7 +18,7 @@ class Found:
     normalized: str  # url: the text to parse; phone: +62…; email: lower-case address
 
 
-_SCHEME_URL = re.compile(r"\b(?:https?|hxxps?)://[^\s<>\"'()]+", re.IGNORECASE)
+_SCHEME_URL = re.compile(r"\bhttps?://[^\s<>\"'()]+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A bare host (with optional port and path): labels of letters, digits or hyphens with a dot.
 _BARE_HOST = re.compile(
@@ -32,7 +33,10 @@ _WHATSAPP_HOSTS = ("wa.me", "api.whatsapp.com", "whatsapp.com", "web.whatsapp.co
 
 def _whatsapp_number(url: str) -> str | None:
     """`wa.me/62811…` or `api.whatsapp.com/send?phone=62811…` -> the number, else None."""
-    parts = urlsplit(url if "://" in url else "https://" + url)
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+    except ValueError:
+        return None
     host = (parts.hostname or "").removeprefix("www.")
     if host not in _WHATSAPP_HOSTS:
         return None
@@ -46,10 +50,29 @@ def _whatsapp_number(url: str) -> str | None:
 
 def _phone_item(text: str) -> Found | None:
     digits = re.sub(r"\D", "", text)
-    if not (8 <= len(digits) <= 15) or not digits.startswith(("0", "62", "8")):
+    international = text.lstrip().startswith("+")
+    if not (8 <= len(digits) <= 15) or not (international
+                                             or digits.startswith(("0", "62", "8"))):
         return None
     number = normalize_phone(text)
     return Found("phone", text.strip(), number) if number else None
+
+
+_DEFANGED = ((re.compile(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)", re.IGNORECASE), "."),
+             (re.compile(r"\bhxxp", re.IGNORECASE), "http"))
+
+
+_IDEOGRAPHIC_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
+def refang(text: str) -> str:
+    """Text as a browser would read its addresses: `hxxps://evil[.]com` (how warnings quote
+    scam links) -> `https://evil.com`; full-width letters and ideographic dots, which IDNA maps
+    to plain ones, become plain (`ｋｐｋ。go。id` opens kpk.go.id)."""
+    text = unicodedata.normalize("NFKC", text).translate(_IDEOGRAPHIC_DOTS)
+    for pattern, replacement in _DEFANGED:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def extract(text: str) -> list[Found]:
@@ -75,7 +98,10 @@ def extract(text: str) -> list[Found]:
             found.append((match.start(), Found("email", value, value.casefold())))
     for match in _BARE_HOST.finditer(text):
         value = match.group().rstrip(_TRAILING)
-        if is_known_host(match.group(1)) and claim(match.start(), match.start() + len(value)):
+        host = match.group(1)
+        # A host spelled entirely in look-alike letters (Cyrillic "іd") still imitates one.
+        known = is_known_host(host) or (not host.isascii() and is_known_host(skeleton(host)))
+        if known and claim(match.start(), match.start() + len(value)):
             number = _whatsapp_number(value)
             found.append((match.start(), Found("phone", value, number) if number
                           else Found("url", value, value)))

@@ -43,6 +43,8 @@ def normalize_phone(text: str) -> str | None:
     e164 = to_e164(text)
     if e164 is not None:
         return e164
+    if text.strip().startswith("+") and not digits.startswith("62") and 8 <= len(digits) <= 15:
+        return "+" + digits  # a foreign number: kept as written, never official
     if digits.startswith("62") and 10 <= len(digits) <= 15:
         return "+" + digits
     if digits.startswith("0") and 9 <= len(digits) <= 14:
