@@ -21,7 +21,11 @@ nah kok lho deh dong kan si para sang ada the a an is are am was were to of for 
 do does did it this that and or in on be you your we our they them so just please its
 saya kami kita anda dia mereka tersebut tolong mohon halo hai terima kasih sebagai
 want will can us don t s much would could should any also about with from by as at
-someone somebody wants need needs i ll ve d m re won isn aren wasn
+someone somebody wants need needs i ll ve d m re isn aren wasn these those there here
+yet even though says say said tell told me us him her his she he be been being have has had
+having than then there what s very too only own same other some such more most
+again further once both each few all into over under up down out off through during before
+after above below just now ever also okay ok hi hello thanks thank
 """.split())  # noqa: SIM905 - a word list reads best as plain text
 
 
@@ -44,10 +48,23 @@ class Stemmer:
 
     def __init__(self) -> None:
         # Sastrawi builds its dictionary on first use (~70 ms); only loaded when needed.
+        import snowballstemmer  # noqa: PLC0415
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # noqa: PLC0415
+        from Sastrawi.StopWordRemover.StopWordRemoverFactory import (  # noqa: PLC0415
+            StopWordRemoverFactory,
+        )
 
         self._stemmer = StemmerFactory().create_stemmer()
+        self._dictionary = self._stemmer.delegatedStemmer.dictionary
+        self._english = snowballstemmer.stemmer("english")
+        # Sastrawi's list of common words (kalau, langsung, dulu, punya...): ordinary words
+        # that say nothing about the topic when the knowledge base does not use them.
+        self.common_words = frozenset(StopWordRemoverFactory().get_stop_words())
         self.stem = lru_cache(maxsize=20_000)(self._stem)
+
+    def is_word(self, word: str) -> bool:
+        """True for an Indonesian root word in Sastrawi's dictionary (so not a typo)."""
+        return bool(self._dictionary.contains(word))
 
     def _stem(self, word: str) -> str:
         if len(word) <= 3 or word.isdigit():
@@ -60,11 +77,14 @@ class Stemmer:
             formal: str = self._stemmer.stem("me" + word)
             if formal not in (word, "me" + word):
                 return formal
-        for ending in ("ing", "ed", "s"):  # English: "answers", "selected", "sending"
-            if word.endswith(ending) and not word.endswith("ss") \
-                    and len(word) - len(ending) >= 3:
-                return word[: -len(ending)]
-        return word
+        return self.english(word)
+
+    def english(self, word: str) -> str:
+        """Snowball's English stem for a word Indonesian does not know: answers, running."""
+        if not word.isascii() or self.is_word(word):
+            return word
+        stem: str = self._english.stemWord(word)
+        return stem
 
 
 class Normalizer:
@@ -122,6 +142,10 @@ class Normalizer:
                 i += 1
         return out
 
+    @property
+    def common_words(self) -> frozenset[str]:
+        return self._stemmer.common_words
+
     def stems(self, text: str) -> list[str]:
         out: list[str] = []
         for word in self.words(text):
@@ -137,6 +161,8 @@ class Normalizer:
     def _stem_uncached(self, word: str) -> str:
         if word in self._known or len(word) < 5 or word.isdigit():
             return self._stemmer.stem(word)
+        if self._stemmer.is_word(word) or word in self._stemmer.common_words:
+            return self._stemmer.stem(word)  # a real word, not a typo of one of ours
         stem = None
         if self._may_hold_stem.search(word):
             stem = self._stemmer.stem(word)
@@ -145,7 +171,7 @@ class Normalizer:
         corrected = self._closest(word)
         if corrected != word:
             return self._stemmer.stem(corrected)
-        return stem if stem is not None else word
+        return stem if stem is not None else self._stemmer.english(word)
 
     def _closest(self, word: str) -> str:
         """The knowledge-base word `word` is a typo of, or `word` itself."""

@@ -92,6 +92,7 @@ class FaqMatcher:
                            for intent, phrases in stemmed.items()}
         self._topic = frozenset(s for w in knowledge.topic_words
                                 for s in self._normalizer.stems(w))
+        self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
 
     def _example(self, intent: str, stems: Sequence[str]) -> _Example:
         weights = {s: self._idf[s] for s in set(stems)}
@@ -99,7 +100,11 @@ class FaqMatcher:
 
     def scores(self, question: str) -> dict[str, float]:
         """Confidence per intent, 0..1."""
-        return self._scores(set(self._normalizer.stems(question)))
+        return self._scores(self._question_stems(question))
+
+    def _question_stems(self, question: str) -> set[str]:
+        # Common words the knowledge base never uses ("langsung", "dulu") are just noise.
+        return {s for s in self._normalizer.stems(question) if s not in self._common}
 
     def _scores(self, stems: set[str]) -> dict[str, float]:
         if not stems:
@@ -114,7 +119,7 @@ class FaqMatcher:
                 for intent, centroid in self._centroids.items()}
 
     def match(self, question: str) -> Match:
-        stems = set(self._normalizer.stems(question))
+        stems = self._question_stems(question)
         scores = self._scores(stems)
         intent = max(scores, key=scores.__getitem__)
         score = round(scores[intent], 3)
