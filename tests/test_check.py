@@ -239,6 +239,8 @@ async def test_chat_routes_links_numbers_and_cek_to_the_checker(app: App) -> Non
     assert "aduannomor.id" in user.text
     await user.say("0812 3456 7890")
     assert "BELUM BISA DIPASTIKAN" in user.text and "198" in user.text
+    await user.say("awas link hxxps://kpk-go[.]id ya")
+    assert "MENCURIGAKAN" in user.text
 
 
 async def test_menu_check_sends_the_next_message_to_the_checker(app: App) -> None:

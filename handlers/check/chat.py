@@ -6,8 +6,8 @@ so no one can learn who received an SPI invitation.
 
 from __future__ import annotations
 
-from handlers.check.checker import check_text, strip_check_word
-from handlers.check.extract import extract
+from handlers.check.checker import MAX_TEXT, check_text, strip_check_word
+from handlers.check.extract import extract, refang
 from handlers.check.registry import load_registry
 from handlers.check.render import render
 from handlers.turn import Turn
@@ -19,7 +19,7 @@ AWAITING = f"{PREFIX}:await"
 def wants_check(text: str) -> bool:
     """`CEK …` or a message that contains a link, a phone number or an e-mail address."""
     body = strip_check_word(text)
-    return body != text or bool(extract(text))
+    return body != text or bool(extract(refang(text[:MAX_TEXT])))
 
 
 async def run_check(turn: Turn) -> None:

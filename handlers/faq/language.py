@@ -44,7 +44,7 @@ def _load_lexicon() -> tuple[dict[str, str], dict[str, str], dict[tuple[str, ...
 
 
 class Stemmer:
-    """Indonesian stems from Sastrawi, cached per word; plain English endings are trimmed."""
+    """Indonesian stems from Sastrawi, English ones from Snowball, cached per word."""
 
     def __init__(self) -> None:
         # Sastrawi builds its dictionary on first use (~70 ms); only loaded when needed.
@@ -191,7 +191,8 @@ _ENGLISH = frozenset("""i my me is are am was do does did the a an to of this th
 what when where who why how can could will would should which there their have has not
 """.split())  # noqa: SIM905 - a word list reads best as plain text
 _INDONESIAN = frozenset("""yang apa apakah saya sy aku ini itu gak ga tidak tdk bisa kapan siapa
-bagaimana gimana gmn berapa brp min kak dong ya sih kok dan atau di ke dari untuk utk""".split())  # noqa: SIM905 - a word list reads best as plain text
+bagaimana gimana gmn berapa brp min kak dong ya sih kok dan atau di ke dari untuk utk
+""".split())  # noqa: SIM905 - a word list reads best as plain text
 
 
 def looks_english(text: str) -> bool:

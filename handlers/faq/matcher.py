@@ -46,6 +46,8 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class _Example:
+    """One phrasing (or an intent's phrasings together) as stem weights, ready for cosine."""
+
     intent: str
     weights: Mapping[str, float]
     norm: float
@@ -53,6 +55,8 @@ class _Example:
 
 @dataclass(frozen=True, slots=True)
 class KnowledgeBase:
+    """Intent id -> example phrasings, and the words that name the topic at all."""
+
     examples: Mapping[str, Sequence[str]]
     topic_words: Sequence[str]
 
@@ -70,6 +74,8 @@ def load_knowledge() -> KnowledgeBase:
 
 
 class FaqMatcher:
+    """Scores a question against every intent's examples; built once, then read-only."""
+
     def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> None:
         examples = knowledge.examples
         self.threshold = threshold
