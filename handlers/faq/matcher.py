@@ -29,10 +29,11 @@ INTENTS = (
 
 DEFAULT_THRESHOLD = 0.28
 MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
-# A question that never names the topic (SPI, KPK, survey...) and uses words the knowledge
-# base does not know must be clearer to be answered: "apakah bpjs wajib" shares a word with
-# is_mandatory but is about something else, while a bare "apakah wajib?" is not.
-OFF_TOPIC_MARGIN = 0.2
+# A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered,
+# the more so when it uses words the knowledge base does not know: "apakah bpjs wajib" shares
+# a word with is_mandatory but is about something else, while a bare "apakah wajib?" is not.
+OFF_TOPIC_MARGIN = 0.25
+UNNAMED_TOPIC_MARGIN = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,10 @@ class FaqMatcher:
         score = round(scores[intent], 3)
         if score <= 0:
             return Match(None, 0.0, None)
-        off_topic = not stems & self._topic and any(s not in self._idf for s in stems)
-        needed = self.threshold + OFF_TOPIC_MARGIN if off_topic else self.threshold
+        needed = self.threshold
+        if not stems & self._topic:
+            unknown = any(s not in self._idf for s in stems)
+            needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
         return Match(intent if score >= needed else None, score, intent)
 
 
