@@ -168,3 +168,13 @@ async def test_cli_lists_unanswered_questions(app: App, monkeypatch: pytest.Monk
     assert await unanswered(10, app.settings) == 0
     out = capsys.readouterr().out
     assert "jadwal kereta api besok pagi" in out
+
+
+async def test_a_near_miss_offers_the_likeliest_answer_as_a_choice(app: App) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-guess")
+    await user.say("spi bisa diisi lewat laptop?")
+    assert "belum bisa menjawab" in user.text
+    guesses = [c for c in user.choices if c.startswith("faq:")]
+    assert len(guesses) == 1
+    await user.say("1")
+    assert app.deps.catalog.text("id", "faq.more") in user.text

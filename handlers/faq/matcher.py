@@ -43,6 +43,7 @@ class Match:
     intent: str | None
     score: float
     best_guess: str | None
+    on_topic: bool = False  # the question names SPI, KPK, the survey...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +131,14 @@ class FaqMatcher:
         scores = self._scores(stems)
         intent = max(scores, key=scores.__getitem__)
         score = round(scores[intent], 3)
+        on_topic = bool(stems & self._topic)
         if score <= 0:
-            return Match(None, 0.0, None)
+            return Match(None, 0.0, None, on_topic)
         needed = self.threshold
-        if not stems & self._topic:
+        if not on_topic:
             unknown = any(s not in self._idf for s in stems)
             needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
-        return Match(intent if score >= needed else None, score, intent)
+        return Match(intent if score >= needed else None, score, intent, on_topic)
 
 
 def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float:
