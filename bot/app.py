@@ -13,7 +13,9 @@ from bot.settings import Settings
 from bot.unit_file import SAMPLE_FILE, read_units
 from handlers.admin_stats import AdminStatsEntry
 from handlers.catalog import Catalog
+from handlers.check.chat import CheckEntry, CheckFlow
 from handlers.commands import GlobalCommands
+from handlers.faq.chat import FaqEntry
 from handlers.menu import MenuEntry, NotUnderstood
 from handlers.privacy import DeleteFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
@@ -38,8 +40,8 @@ def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
         commands=[GlobalCommands()],
-        flows=[RegistrationFlow(), DeleteFlow()],
-        entries=[AdminStatsEntry(), RegistrationEntry(), MenuEntry()],
+        flows=[RegistrationFlow(), DeleteFlow(), CheckFlow()],
+        entries=[AdminStatsEntry(), RegistrationEntry(), MenuEntry(), CheckEntry(), FaqEntry()],
         fallback=NotUnderstood(),
     )
 

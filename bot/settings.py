@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     inspectorate_email: str = Field(default="inspektorat@sukamajukab.example")
     retention_days_after_survey: int = Field(default=365, ge=0)
 
+    # --- FAQ and authenticity checker (issue 3): values that change from year to year ---
+    registry_file: Path | None = Field(default=None)  # custom copy of the official registry
+    survey_site: str = Field(default="spi.kpk.go.id", min_length=3)
+    survey_period: str = Field(default="")  # e.g. "1 Agustus – 31 Oktober 2026"; empty: unknown
+    registration_link: str = Field(default="")  # this year's KPK self-registration link
+    faq_threshold: float = Field(default=0.28, ge=0.05, le=1.0)
+
     # Staff allowed to use admin commands in chat: "telegram:<user id>", "whatsapp:<number>",
     # "console:<sender>", comma-separated.
     admins: Annotated[tuple[str, ...], NoDecode] = Field(default=())
