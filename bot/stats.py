@@ -120,7 +120,42 @@ async def respondent_status(conn: aiosqlite.Connection) -> Section:
     ])
 
 
-SECTIONS = (registrations_by_unit, registrations_by_day, respondent_status)
+async def faq_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+    """Questions per FAQ intent, most asked first; '' counts those the bot could not answer."""
+    async with conn.execute(
+        "SELECT intent, SUM(count) AS n FROM faq_daily GROUP BY intent ORDER BY n DESC, intent"
+    ) as cur:
+        return {intent: int(n) for intent, n in await cur.fetchall()}
+
+
+async def faq_by_intent(conn: aiosqlite.Connection) -> Section:
+    rows: list[tuple[object, ...]] = [
+        (intent or "(tidak terjawab)", n) for intent, n in (await faq_counts(conn)).items()]
+    return Section("faq_by_intent", "Pertanyaan FAQ per topik", ("Topik", "Jumlah"), rows)
+
+
+VERDICT_LABELS = {"official": "Resmi", "suspicious": "Mencurigakan",
+                  "unknown": "Tidak dapat dipastikan"}
+
+
+async def check_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+    """Authenticity checks per verdict (every verdict present); anonymous daily counts only."""
+    async with conn.execute(
+        "SELECT verdict, SUM(count) FROM check_daily GROUP BY verdict"
+    ) as cur:
+        found = {verdict: int(n) for verdict, n in await cur.fetchall()}
+    return {verdict: found.get(verdict, 0) for verdict in VERDICT_LABELS}
+
+
+async def checks_by_verdict(conn: aiosqlite.Connection) -> Section:
+    counts = await check_counts(conn)
+    rows: list[tuple[object, ...]] = [
+        (label, counts.get(verdict, 0)) for verdict, label in VERDICT_LABELS.items()]
+    return Section("checks_by_verdict", "Cek keaslian per hasil", ("Hasil", "Jumlah"), rows)
+
+
+SECTIONS = (registrations_by_unit, registrations_by_day, respondent_status, faq_by_intent,
+            checks_by_verdict)
 
 
 async def collect(conn: aiosqlite.Connection) -> list[Section]:

@@ -6,7 +6,13 @@ import asyncio
 
 from bot.masking import mask_phone
 from bot.messages import Channel, Image, Reply
-from bot.stats import daily_registrations, status_counts, unit_counts
+from bot.stats import (
+    check_counts,
+    daily_registrations,
+    faq_counts,
+    status_counts,
+    unit_counts,
+)
 from handlers.turn import Turn
 from handlers.words import normalize
 
@@ -33,9 +39,13 @@ class AdminStatsEntry:
         imported = sum(u.imported for u in units)
         lines = "\n".join(turn.t("admin.stats_unit_line", unit=u.name, count=u.bot)
                           for u in units if u.bot)
+        faq = await faq_counts(turn.conn)
+        checks = await check_counts(turn.conn)
         text = turn.t("admin.stats_summary", total=bot + imported, bot=bot, imported=imported,
                       verified=status.verified, pending=status.pending,
                       opted_out=status.opted_out, erased=status.erased,
+                      faq_answered=sum(n for intent, n in faq.items() if intent),
+                      faq_unanswered=faq.get("", 0), **checks,
                       units=lines or turn.t("admin.stats_no_units"))
         daily = await daily_registrations(turn.conn)
         from bot.stats_chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy

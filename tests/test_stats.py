@@ -13,6 +13,7 @@ from PIL import Image
 from bot.app import App, open_app
 from bot.messages import Channel
 from bot.settings import Settings, load_settings
+from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
 from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
@@ -47,6 +48,12 @@ async def known_data(app: App, clock: FakeClock, tmp_path: Path, settings: Setti
     siti = User(app.engine, Channel.TELEGRAM, "5001")
     await siti.say("HAPUS DATA")
     await siti.say("1")
+    async with app.db.transaction() as conn:  # anonymous counts, as the FAQ and checker keep
+        faq, checks = FaqStatsRepository(), CheckStatsRepository()
+        for intent in ("is_official", "is_official", "duration", None):
+            await faq.count_answer(conn, clock.now(), intent)
+        for verdict in ("official", "suspicious", "suspicious"):
+            await checks.count_check(conn, clock.now(), verdict)
     source = tmp_path / "daftar.csv"
     source.write_text("nama,hp,unit,kategori\n"
                       "Ani Wijaya,081355556666,DISDUKCAPIL,internal\n"
@@ -73,6 +80,11 @@ async def test_stats_table_csv_and_chart_on_a_known_data_set(
     assert "Menunggu verifikasi (termasuk impor) 3" in lines
     assert "Berhenti menerima pesan (STOP) 1" in lines
     assert "Data dihapus (HAPUS DATA, petugas, retensi) 1" in lines
+    faq_at = lines.index("Pertanyaan FAQ per topik")
+    assert lines[faq_at + 3:faq_at + 6] == ["is_official 2", "(tidak terjawab) 1", "duration 1"]
+    check_at = lines.index("Cek keaslian per hasil")
+    assert lines[check_at + 3:check_at + 6] == [
+        "Resmi 1", "Mencurigakan 2", "Tidak dapat dipastikan 0"]
     with (tmp_path / "s.csv").open(encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
     assert ["bagian", "Status", "Jumlah"] in table
@@ -98,6 +110,8 @@ async def test_admin_gets_summary_and_chart_in_chat_others_are_refused(
     assert "Calon responden: 5 (3 lewat bot, 2 impor)" in text
     assert "• Nomor terverifikasi: 1" in text and "• Data dihapus: 1" in text
     assert "• Dinas Kependudukan dan Pencatatan Sipil: 2" in text
+    assert "Pertanyaan FAQ: 3 terjawab, 1 belum terjawab" in text
+    assert "Cek keaslian: 1 resmi, 2 mencurigakan, 0 tidak dapat dipastikan" in text
     image = replies[0].image
     assert image is not None
     with Image.open(io.BytesIO(image.png)) as chart:
