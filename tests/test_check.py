@@ -253,6 +253,16 @@ async def test_menu_check_sends_the_next_message_to_the_checker(app: App) -> Non
     assert "sukarela" in user.text
 
 
+async def test_a_scanned_qr_code_while_waiting_for_a_check_starts_registration(
+    app: App,
+) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "check-3")
+    await user.say("CEK")
+    assert "Tempel tautan" in user.text
+    await user.say("/start DISDUKCAPIL", start="DISDUKCAPIL")
+    assert "Pendaftaran calon responden" in user.text
+
+
 async def test_checks_are_anonymous(app: App) -> None:
     sender, secret = "+6281377776666", "https://rahasia-unik-7788.example.com/x"
     user = User(app.engine, Channel.WHATSAPP, sender, sender)
