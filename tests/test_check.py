@@ -307,3 +307,18 @@ def test_cli_check_batch_and_plain_text(tmp_path: Path, monkeypatch: pytest.Monk
     assert verdicts == ["official", "unknown", "suspicious"]
     assert main(["check", "kpk.go.id"]) == 0
     assert "RESMI" in capsys.readouterr().out
+
+
+def test_registry_rejects_a_number_that_is_not_a_phone_number() -> None:
+    with pytest.raises(RegistryError, match="bukan nomor telepon"):
+        parse_registry('[[phone]]\nvalue = "12"\nrole = "x"\nyear = "2024"\nsource = "s"\n')
+
+
+def test_cli_reports_an_unusable_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "registry.toml"
+    broken.write_text("[[domain]\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPI_REGISTRY_FILE", str(broken))
+    assert main(["check", "kpk.go.id"]) == 2
+    assert "Registri resmi tidak bisa dipakai" in capsys.readouterr().err
