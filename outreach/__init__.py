@@ -1,1 +1,1 @@
-"""Broadcasts, scheduling, rate limits and delivery (issue 5)."""
+"""Reminder broadcasts: audience, preview, scheduling, rate-limited exactly-once delivery."""
