@@ -1,1 +1,1 @@
-"""Reminder broadcasts: audiences, scheduling, rate limits and delivery."""
+"""Reminder broadcasts: audience, preview, scheduling, rate-limited exactly-once delivery."""

@@ -21,7 +21,7 @@ from handlers.check.checker import check_text  # noqa: E402
 from handlers.check.registry import load_registry  # noqa: E402
 from handlers.check.render import render  # noqa: E402
 from handlers.faq.answers import answer_text  # noqa: E402
-from handlers.faq.matcher import shipped_matcher  # noqa: E402
+from handlers.faq.matcher import FaqMatcher, load_knowledge, shipped_matcher  # noqa: E402
 
 CHECKS = [
     "https://spi.kpk.go.id/s/Ab12Cd",
@@ -81,12 +81,13 @@ def main() -> None:
         answer(text)
     faq_us = _median_us(answer, questions, rounds=20)
     check_us = _median_us(check, CHECKS, rounds=200)
-    # Throughput on fresh questions (no cache help): each question with a unique suffix.
-    fresh = [f"{q} nomor{i}" for i, q in enumerate(questions * 5)]
+    # Throughput with cold caches: a new matcher has seen only the knowledge base's words, so
+    # every other word of every question is stemmed and corrected for the first time.
+    fresh_matcher = FaqMatcher(load_knowledge(), settings.faq_threshold)
     start = time.perf_counter()
-    for q in fresh:
-        answer(q)
-    faq_rate = len(fresh) / (time.perf_counter() - start)
+    for q in questions:
+        fresh_matcher.match(q)
+    faq_rate = len(questions) / (time.perf_counter() - start)
     batch = CHECKS * 100
     start = time.perf_counter()
     for text in batch:
@@ -95,7 +96,7 @@ def main() -> None:
 
     print(f"FAQ: median {faq_us / 1000:.3f} ms per answer over {len(questions)} questions "
           f"(matching + rendering, warm caches)")
-    print(f"FAQ batch: {faq_rate:,.0f} questions/s with unseen words")
+    print(f"FAQ batch: {faq_rate:,.0f} questions/s with cold caches (every word new)")
     print(f"Check: median {check_us / 1000:.3f} ms per check over {len(CHECKS)} texts")
     print(f"Check batch: {check_rate:,.0f} checks/s")
     print(f"CLI cold start `spi-bot faq \"apakah wajib\"`: median "

@@ -253,6 +253,16 @@ async def test_menu_check_sends_the_next_message_to_the_checker(app: App) -> Non
     assert "sukarela" in user.text
 
 
+async def test_a_scanned_qr_code_while_waiting_for_a_check_starts_registration(
+    app: App,
+) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "check-3")
+    await user.say("CEK")
+    assert "Tempel tautan" in user.text
+    await user.say("/start DISDUKCAPIL", start="DISDUKCAPIL")
+    assert "Pendaftaran calon responden" in user.text
+
+
 async def test_checks_are_anonymous(app: App) -> None:
     sender, secret = "+6281377776666", "https://rahasia-unik-7788.example.com/x"
     user = User(app.engine, Channel.WHATSAPP, sender, sender)
@@ -297,3 +307,18 @@ def test_cli_check_batch_and_plain_text(tmp_path: Path, monkeypatch: pytest.Monk
     assert verdicts == ["official", "unknown", "suspicious"]
     assert main(["check", "kpk.go.id"]) == 0
     assert "RESMI" in capsys.readouterr().out
+
+
+def test_registry_rejects_a_number_that_is_not_a_phone_number() -> None:
+    with pytest.raises(RegistryError, match="bukan nomor telepon"):
+        parse_registry('[[phone]]\nvalue = "12"\nrole = "x"\nyear = "2024"\nsource = "s"\n')
+
+
+def test_cli_reports_an_unusable_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "registry.toml"
+    broken.write_text("[[domain]\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPI_REGISTRY_FILE", str(broken))
+    assert main(["check", "kpk.go.id"]) == 2
+    assert "Registri resmi tidak bisa dipakai" in capsys.readouterr().err

@@ -178,3 +178,13 @@ async def test_a_near_miss_offers_the_likeliest_answer_as_a_choice(app: App) -> 
     assert len(guesses) == 1
     await user.say("1")
     assert app.deps.catalog.text("id", "faq.more") in user.text
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("how long does the survey take", True), ("is spi legit", True),
+    ("berapa lama isi survei", False), ("survei spi wajib?", False), ("spi", False),
+])
+def test_english_questions_are_recognised(text: str, english: bool) -> None:
+    from handlers.faq.language import looks_english
+
+    assert looks_english(text) is english

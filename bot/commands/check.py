@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.commands.batch import run_batch
 from bot.settings import Settings
 
 
@@ -48,15 +49,7 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         }, ensure_ascii=False)
 
     if args.batch is not None:
-        try:
-            lines = args.batch.read_text("utf-8").splitlines()
-        except OSError as exc:
-            print(f"Berkas {args.batch} tidak bisa dibaca: {exc}", file=sys.stderr)
-            return 2
-        for line in (t.strip() for t in lines):
-            if line:
-                print(as_json(line))
-        return 0
+        return run_batch(args.batch, as_json)
     text = " ".join(args.text).strip()
     if not text:
         print('Tulis teks yang dicek, misalnya: spi-bot check "https://spi.kpk.go.id"',

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot.commands.batch import run_batch
 from bot.settings import Settings
 
 EVAL_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "faq_eval.toml"
@@ -43,15 +44,8 @@ async def faq(args: argparse.Namespace, settings: Settings) -> int:
         return await unanswered(args.limit, settings)
     answerer = Answerer(settings, args.lang or settings.default_language)
     if args.batch is not None:
-        try:
-            lines = args.batch.read_text("utf-8").splitlines()
-        except OSError as exc:
-            print(f"Berkas {args.batch} tidak bisa dibaca: {exc}", file=sys.stderr)
-            return 2
-        for line in (q.strip() for q in lines):
-            if line:
-                print(json.dumps(answerer.answer(line), ensure_ascii=False))
-        return 0
+        return run_batch(args.batch,
+                         lambda q: json.dumps(answerer.answer(q), ensure_ascii=False))
     question = " ".join(words).strip()
     if not question:
         print('Tulis pertanyaannya, misalnya: spi-bot faq "apakah survei ini wajib?"',

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.app import open_app
-from bot.retention import purge_date, purge_expired_personal_data
 from bot.settings import Settings
 
 
@@ -21,6 +19,9 @@ def register(sub: Any) -> None:
 
 
 async def purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from bot.retention import purge_date, purge_expired_personal_data  # noqa: PLC0415
+
     when = purge_date(settings)
     if when is None:
         print("SPI_SURVEY_END_DATE belum diatur, jadi belum ada data yang dihapus. Isi tanggal "

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import open_app
-from bot.links import unit_links
 from bot.settings import Settings
-from storage.repositories.units import Unit
+
+if TYPE_CHECKING:
+    from storage.repositories.units import Unit
 
 
 def register(sub: Any) -> None:
@@ -27,6 +27,7 @@ def register(sub: Any) -> None:
 
 def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list[str],
                 folder: Path) -> list[Path]:
+    from bot.links import unit_links  # noqa: PLC0415
     from bot.posters import SIZES, render_poster, save_poster  # noqa: PLC0415 - Pillow, segno
 
     written: list[Path] = []
@@ -42,6 +43,8 @@ def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list
 
 
 async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+
     if not (settings.twilio_whatsapp_number or settings.telegram_bot_username):
         print("Atur dulu SPI_TWILIO_WHATSAPP_NUMBER dan/atau SPI_TELEGRAM_BOT_USERNAME di .env: "
               "poster memuat kode QR untuk kanal yang diatur.")

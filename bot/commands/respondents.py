@@ -6,16 +6,15 @@ import argparse
 import asyncio
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.app import open_app
 from bot.commands import respondents_reports
-from bot.erasure import erase_respondent
 from bot.phones import to_e164
-from bot.respondent_file import RespondentFileError, parse_map_option
-from bot.respondent_import import REASONS, ImportOptions, ImportPlan, import_file, write_report
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.respondent_import import ImportPlan
 
 _WIB = ZoneInfo("Asia/Jakarta")
 
@@ -61,6 +60,8 @@ def register(sub: Any) -> None:
 
 
 def _print_summary(plan: ImportPlan) -> None:
+    from bot.respondent_import import REASONS  # noqa: PLC0415 - only when this command runs
+
     counts = plan.counts()
     print(f"Berkas {plan.file_name}: {counts.total} baris data")
     print(f"  baru            : {counts.added}")
@@ -75,6 +76,10 @@ def _print_summary(plan: ImportPlan) -> None:
 
 
 async def import_respondents(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from bot.respondent_file import RespondentFileError, parse_map_option  # noqa: PLC0415
+    from bot.respondent_import import ImportOptions, import_file, write_report  # noqa: PLC0415
+
     if not args.file.is_file():
         print(f"Berkas {args.file} tidak ditemukan.")
         return 1
@@ -124,6 +129,8 @@ def _phone_or_complain(text: str) -> str | None:
 
 
 async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+
     phone = _phone_or_complain(args.phone)
     if phone is None:
         return 1
@@ -173,6 +180,9 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def delete_respondent(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from bot.erasure import erase_respondent  # noqa: PLC0415
+
     phone = _phone_or_complain(args.phone)
     if phone is None:
         return 1

@@ -6,16 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.app import open_app
-from bot.quality import quality_by_unit
-from bot.respondent_export import (
-    FIELD_NAMES,
-    MappingError,
-    clean_rows,
-    load_mapping,
-    write_csv,
-    write_xlsx,
-)
+from bot.respondent_export import FIELD_NAMES
 from bot.settings import Settings
 
 
@@ -34,6 +25,9 @@ def register(actions: Any) -> None:
 
 
 async def show_quality(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from bot.quality import quality_by_unit  # noqa: PLC0415
+
     async with open_app(settings) as app, app.db.reading() as conn:
         report = await quality_by_unit(conn)
     headers = ("Unit", "Internal", "Eksternal", "Eksper", "Total", "Valid", "Duplikat",
@@ -53,6 +47,15 @@ async def show_quality(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def export_respondents(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from bot.respondent_export import (  # noqa: PLC0415
+        MappingError,
+        clean_rows,
+        load_mapping,
+        write_csv,
+        write_xlsx,
+    )
+
     suffix = args.output.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         print("Berkas keluaran harus berakhiran .csv atau .xlsx.")

@@ -8,9 +8,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from bot.app import open_app
 from bot.settings import Settings
-from bot.stats import collect, csv_rows, daily_registrations, format_table
 
 
 def register(sub: Any) -> None:
@@ -27,6 +25,9 @@ def _write_csv(path: Path, rows: list[list[object]]) -> None:
 
 
 async def show_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from bot.stats import collect, csv_rows, daily_registrations, format_table  # noqa: PLC0415
+
     async with open_app(settings) as app, app.db.reading() as conn:
         sections = await collect(conn)
         daily = await daily_registrations(conn) if args.chart else []

@@ -10,6 +10,7 @@ from handlers.check.checker import MAX_TEXT, check_text, strip_check_word
 from handlers.check.extract import extract, refang
 from handlers.check.registry import load_registry
 from handlers.check.render import render
+from handlers.registration import RegistrationEntry
 from handlers.turn import Turn
 
 PREFIX = "check"
@@ -50,6 +51,11 @@ class CheckFlow:
     prefix = PREFIX
 
     async def step(self, turn: Turn) -> None:
+        if turn.msg.start_payload:
+            # A QR code scanned while we waited: the person wants to register, not a check.
+            turn.end()
+            await RegistrationEntry().try_handle(turn)
+            return
         if not turn.text:
             turn.say("check.ask_again")
             return

@@ -98,6 +98,11 @@ class FaqMatcher:
                           for p in phrases]
         self._centroids = {intent: self._example(intent, [s for p in phrases for s in p])
                            for intent, phrases in stemmed.items()}
+        # Stem -> the examples using it: only those can score above zero for a question.
+        self._index: dict[str, list[_Example]] = {}
+        for example in self._examples:
+            for stem in example.weights:
+                self._index.setdefault(stem, []).append(example)
         self._topic = frozenset(s for w in knowledge.topic_words
                                 for s in self._normalizer.stems(w))
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
@@ -120,7 +125,8 @@ class FaqMatcher:
         query = {s: self._idf.get(s, self._unknown_weight) for s in stems}
         norm = math.sqrt(sum(w * w for w in query.values()))
         best: dict[str, float] = dict.fromkeys(self._centroids, 0.0)
-        for example in self._examples:
+        candidates = {id(e): e for s in query for e in self._index.get(s, ())}
+        for example in candidates.values():
             best[example.intent] = max(best[example.intent], _cosine(query, norm, example))
         return {intent: MAX_WEIGHT * best[intent]
                 + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
