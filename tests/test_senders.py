@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from telegram import Bot
 from twilio.rest import Client
 
 from bot.channels.base import Outbound, SendError, SendErrorKind
+from bot.channels.senders import open_senders
 from bot.channels.telegram import TelegramSender
 from bot.channels.twilio_http import RebasedTwilioHttpClient
 from bot.channels.whatsapp import WhatsAppSender, merge_replies
 from bot.messages import Channel, Choice, Image, Reply
+from bot.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -283,3 +287,21 @@ async def test_fakes_can_be_driven_from_another_process(
     assert twilio_error.value.kind == SendErrorKind.OUTSIDE_WINDOW
     assert [r["params"]["chat_id"] for r in recorded] == [CHAT]
     assert twilio_api.requests == []
+
+
+async def test_open_senders_builds_what_settings_configure(
+    telegram_api: FakeTelegramApi, twilio_api: FakeTwilioApi, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        _env_file=None, database_path=tmp_path / "bot.db", public_url="https://bot.example.go.id",
+        telegram_bot_token=telegram_api.token, telegram_api_base_url=telegram_api.base_url,
+        twilio_account_sid=twilio_api.account_sid, twilio_auth_token=twilio_api.auth_token,
+        twilio_whatsapp_number="+14155238886", twilio_api_base_url=twilio_api.base_url)
+    async with open_senders(settings) as senders:
+        await senders[Channel.TELEGRAM].send(tg())
+        await senders[Channel.WHATSAPP].send(wa())
+    assert telegram_api.sent_texts() == ["Halo"]
+    assert twilio_api.messages[0]["StatusCallback"] == "https://bot.example.go.id/twilio/status"
+    async with open_senders(load_settings(_env_file=None, database_path=tmp_path / "x.db")
+                            ) as none:
+        assert none == {}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import open_app
+from bot.messages import Channel
 from bot.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -156,6 +157,7 @@ async def test_same_person_on_both_channels_is_one_respondent(
         twilio_api_base_url=twilio_api.base_url, telegram_webhook_secret=SECRET,
         public_url=PUBLIC_URL)
     async with open_app(settings, clock) as app, running_server(app) as server:
+        assert set(server.runtime.senders) == {Channel.TELEGRAM, Channel.WHATSAPP}
         await register_on_whatsapp(server, twilio_api, PHONE)
         for index, update in enumerate((
             text_update(next(_update_ids), USER, "/start DISDUKCAPIL"),

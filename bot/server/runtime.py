@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import App
+from bot.channels.base import Sender
+from bot.messages import Channel
 from bot.server.media import MediaStore
 from bot.server.tasks import BackgroundTasks
 from bot.server.telegram_channel import TelegramChannel
@@ -48,6 +50,8 @@ class ServerRuntime:
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
         self.state: dict[str, str] = {}
+        # The started channels' senders, for in-process outreach (broadcasts).
+        self.senders: dict[Channel, Sender] = {}
         self._drain_seconds = drain_seconds
         shown_host = "localhost" if is_loopback(host) else host
         self.chat_url = f"http://{shown_host}:{port}/chat"
@@ -85,6 +89,7 @@ class ServerRuntime:
             detail = str(exc).replace(settings.telegram_bot_token.get_secret_value(), "***")
             return f"Telegram gagal dihubungi: {type(exc).__name__}: {detail}"
         self.telegram = channel
+        self.senders[Channel.TELEGRAM] = channel.sender
         self.state["telegram"] = channel.mode
         return ""
 
@@ -98,6 +103,8 @@ class ServerRuntime:
         channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish)
         await channel.start()
         self.whatsapp = channel
+        if channel.sender is not None:
+            self.senders[Channel.WHATSAPP] = channel.sender
         self.state["whatsapp"] = "webhook"
         return ""
 

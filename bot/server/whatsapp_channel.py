@@ -11,6 +11,7 @@ from twilio.rest import Client
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.senders import STATUS_CALLBACK_PATH
 from bot.channels.twilio_http import RebasedTwilioHttpClient
 from bot.channels.whatsapp import WhatsAppSender, merge_replies
 from bot.masking import mask_text
@@ -22,7 +23,7 @@ from storage.repositories import OutboundMessageRepository
 logger = logging.getLogger(__name__)
 
 INBOUND_PATH = "/twilio/whatsapp"
-STATUS_PATH = "/twilio/status"
+STATUS_PATH = STATUS_CALLBACK_PATH
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -67,6 +68,7 @@ class WhatsAppChannel:
         self._validator = RequestValidator(self._token)
         self._statuses = OutboundMessageRepository()
         self._http: RebasedTwilioHttpClient | None = None
+        self.sender: WhatsAppSender | None = None
         self.dispatcher: ReplyDispatcher | None = None
 
     async def start(self) -> None:
@@ -74,10 +76,10 @@ class WhatsAppChannel:
         # aiohttp's session needs the running loop, so the client is built here.
         self._http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
         client = Client(self._account_sid, self._token, http_client=self._http)
-        sender = WhatsAppSender(client, self._number,
-                                status_callback_url=f"{self._public_url}{STATUS_PATH}",
-                                publish_image=self._publish_image)
-        self.dispatcher = ReplyDispatcher(sender, self._db, self._clock)
+        self.sender = WhatsAppSender(client, self._number,
+                                     status_callback_url=f"{self._public_url}{STATUS_PATH}",
+                                     publish_image=self._publish_image)
+        self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock)
 
     async def close(self) -> None:
         if self._http is not None:
