@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.app import App
 from bot.channels.base import Sender
+from bot.channels.dispatch import WrapSender, unwrapped
 from bot.messages import Channel
 from bot.server.media import MediaStore
 from bot.server.tasks import BackgroundTasks
@@ -39,7 +40,10 @@ def is_loopback(host: str) -> bool:
 class ServerRuntime:
     """Channel lifecycle around the web app; `state` feeds /healthz and the start-up line."""
 
-    def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0) -> None:
+    def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0,
+                 wrap_sender: WrapSender = unwrapped) -> None:
+        """`wrap_sender` puts something (e.g. a shared rate limiter) in front of each channel's
+        sender; replies and `senders` (outreach) then go through the same wrapped sender."""
         self.app = app
         settings = app.settings
         self.tasks = BackgroundTasks()
@@ -53,6 +57,7 @@ class ServerRuntime:
         # The started channels' senders, for in-process outreach (broadcasts).
         self.senders: dict[Channel, Sender] = {}
         self._drain_seconds = drain_seconds
+        self._wrap_sender = wrap_sender
         shown_host = "localhost" if is_loopback(host) else host
         self.chat_url = f"http://{shown_host}:{port}/chat"
 
@@ -78,7 +83,7 @@ class ServerRuntime:
             self.state["telegram"] = "off"
             return "SPI_TELEGRAM_BOT_TOKEN kosong"
         label = self.app.deps.catalog.text(settings.default_language, "channels.share_contact")
-        channel = TelegramChannel(self.app, self.tasks, label)
+        channel = TelegramChannel(self.app, self.tasks, label, self._wrap_sender)
         try:
             await channel.start()
         except Exception as exc:
@@ -100,7 +105,8 @@ class ServerRuntime:
         if missing:
             self.state["whatsapp"] = "off"
             return f"WhatsApp butuh {', '.join(missing)}"
-        channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish)
+        channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish,
+                                  wrap_sender=self._wrap_sender)
         await channel.start()
         self.whatsapp = channel
         if channel.sender is not None:

@@ -11,7 +11,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.app import App
-from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.base import Sender
+from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.senders import STATUS_CALLBACK_PATH
 from bot.channels.twilio_http import RebasedTwilioHttpClient
 from bot.channels.whatsapp import WhatsAppSender, merge_replies
@@ -54,7 +55,7 @@ class WhatsAppChannel:
 
     def __init__(
         self, app: App, tasks: BackgroundTasks,
-        publish_image: Callable[[Image], str] | None = None,
+        publish_image: Callable[[Image], str] | None = None, wrap_sender: WrapSender = unwrapped,
     ) -> None:
         settings = app.settings
         if (settings.twilio_account_sid is None or settings.twilio_auth_token is None
@@ -73,7 +74,8 @@ class WhatsAppChannel:
         self._validator = RequestValidator(self._token)
         self._statuses = OutboundMessageRepository()
         self._http: RebasedTwilioHttpClient | None = None
-        self.sender: WhatsAppSender | None = None
+        self._wrap_sender = wrap_sender
+        self.sender: Sender | None = None
         self.dispatcher: ReplyDispatcher | None = None
 
     async def start(self) -> None:
@@ -81,9 +83,9 @@ class WhatsAppChannel:
         # aiohttp's session needs the running loop, so the client is built here.
         self._http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
         client = Client(self._account_sid, self._token, http_client=self._http)
-        self.sender = WhatsAppSender(client, self._number,
-                                     status_callback_url=f"{self._public_url}{STATUS_PATH}",
-                                     publish_image=self._publish_image)
+        self.sender = self._wrap_sender(WhatsAppSender(
+            client, self._number, status_callback_url=f"{self._public_url}{STATUS_PATH}",
+            publish_image=self._publish_image))
         self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock)
 
     async def close(self) -> None:
