@@ -37,6 +37,9 @@ def inbound_from_form(form: Mapping[str, str], received_at: datetime) -> Inbound
     if not raw_from.startswith("whatsapp:"):
         return None
     number = raw_from.removeprefix("whatsapp:")
+    wa_id = form.get("WaId", "")
+    if not number and wa_id.isdigit():
+        number = f"+{wa_id}"  # WhatsApp's own id for the sender is their number's digits
     # WhatsApp addresses arrive in E.164 already; the full phonenumbers parse (about a
     # millisecond) is only a fallback for anything unusual.
     phone = number if _E164.match(number) else to_e164(number)
