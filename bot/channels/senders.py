@@ -19,7 +19,7 @@ def status_callback_url(settings: Settings) -> str | None:
 
 @asynccontextmanager
 async def open_senders(
-    settings: Settings, *, contact_label: str = "Bagikan nomor saya",
+    settings: Settings, *, contact_label: str | None = None,
     publish_image: Callable[[Image], str] | None = None,
 ) -> AsyncIterator[dict[Channel, Sender]]:
     """The configured channels' senders, with their HTTP clients closed on exit."""
@@ -30,6 +30,12 @@ async def open_senders(
     from bot.channels.telegram import TelegramSender  # noqa: PLC0415
     from bot.channels.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
     from bot.channels.whatsapp import WhatsAppSender  # noqa: PLC0415
+
+    if contact_label is None:
+        from bot.app import build_catalog  # noqa: PLC0415
+
+        contact_label = build_catalog(settings).text(settings.default_language,
+                                                     "channels.share_contact")
 
     senders: dict[Channel, Sender] = {}
     async with AsyncExitStack() as stack:

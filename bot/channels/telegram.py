@@ -98,7 +98,8 @@ class TelegramSender:
 
     channel = Channel.TELEGRAM
 
-    def __init__(self, bot: Bot, contact_button_label: str = "Bagikan nomor saya") -> None:
+    def __init__(self, bot: Bot, contact_button_label: str) -> None:
+        """`contact_button_label` comes from the catalogue (`channels.share_contact`)."""
         self._bot = bot
         self._contact_label = contact_button_label
         # Chats showing our share-contact keyboard; the next plain message removes it.
