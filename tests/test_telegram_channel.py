@@ -238,17 +238,23 @@ async def test_webhook_without_the_secret_is_refused_before_parsing(
     assert row[0] == 0
 
 
-async def test_unreachable_telegram_does_not_stop_the_server(
+async def test_unreachable_telegram_does_not_stop_the_server_and_is_retried(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     api = FakeTelegramApi()
     await api.start()
-    await api.stop()  # nothing listens at its address any more
+    port = api.port
+    await api.stop()  # nothing listens at its address now
     async with (open_app(telegram_settings(tmp_path, api), clock) as app,
-                running_server(app) as server):
+                running_server(app, telegram_retry_seconds=0.05) as server):
         health = (await server.http.get("/healthz")).json()
-    assert health["channels"]["telegram"] == "error"
-    assert health["database"] == "ok"
+        assert health["channels"]["telegram"] == "error"
+        assert health["database"] == "ok"
+        await api.start(port=port)  # Telegram is back
+        await api.wait_for(lambda: bool(api.calls("getUpdates")))
+        health = (await server.http.get("/healthz")).json()
+    await api.stop()
+    assert health["channels"]["telegram"] == "polling"
 
 
 async def test_rejected_token_is_reported_without_the_token(

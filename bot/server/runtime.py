@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
+
+from telegram.error import InvalidToken
 
 from bot.app import App
 from bot.channels.base import Sender
@@ -41,7 +45,8 @@ class ServerRuntime:
     """Channel lifecycle around the web app; `state` feeds /healthz and the start-up line."""
 
     def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0,
-                 wrap_sender: WrapSender = unwrapped) -> None:
+                 wrap_sender: WrapSender = unwrapped, telegram_retry_seconds: float = 30.0,
+                 ) -> None:
         """`wrap_sender` puts something (e.g. a shared rate limiter) in front of each channel's
         sender; replies and `senders` (outreach) then go through the same wrapped sender."""
         self.app = app
@@ -58,6 +63,8 @@ class ServerRuntime:
         self.senders: dict[Channel, Sender] = {}
         self._drain_seconds = drain_seconds
         self._wrap_sender = wrap_sender
+        self._telegram_retry_seconds = telegram_retry_seconds
+        self._telegram_retry: asyncio.Task[None] | None = None
         shown_host = "localhost" if is_loopback(host) else host
         self.chat_url = f"http://{shown_host}:{port}/chat"
 
@@ -82,6 +89,21 @@ class ServerRuntime:
         if settings.telegram_bot_token is None:
             self.state["telegram"] = "off"
             return "SPI_TELEGRAM_BOT_TOKEN kosong"
+        problem = await self._try_telegram()
+        if problem is None:
+            return ""
+        exc, detail = problem
+        self.state["telegram"] = "error"
+        if not isinstance(exc, InvalidToken):
+            # Telegram (or the network) may be down at start: keep trying in the background.
+            self._telegram_retry = asyncio.create_task(self._retry_telegram())
+        return f"Telegram gagal dihubungi: {detail}"
+
+    async def _try_telegram(self) -> tuple[Exception, str] | None:
+        settings = self.app.settings
+        token = settings.telegram_bot_token
+        if token is None:
+            return None
         label = self.app.deps.catalog.text(settings.default_language, "channels.share_contact")
         channel = TelegramChannel(self.app, self.tasks, label, self._wrap_sender)
         try:
@@ -89,14 +111,22 @@ class ServerRuntime:
         except Exception as exc:
             await channel.stop_receiving()
             await channel.close()
-            self.state["telegram"] = "error"
             # PTB puts the token into some messages (InvalidToken); never log it.
-            detail = str(exc).replace(settings.telegram_bot_token.get_secret_value(), "***")
-            return f"Telegram gagal dihubungi: {type(exc).__name__}: {detail}"
+            detail = str(exc).replace(token.get_secret_value(), "***")
+            return exc, f"{type(exc).__name__}: {detail}"
         self.telegram = channel
         self.senders[Channel.TELEGRAM] = channel.sender
         self.state["telegram"] = channel.mode
-        return ""
+        return None
+
+    async def _retry_telegram(self) -> None:
+        delay = self._telegram_retry_seconds
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_telegram() is None:
+                logger.info("Telegram tersambung (%s)", self.state["telegram"])
+                return
+            delay = min(delay * 2, 300.0)
 
     async def _start_whatsapp(self) -> str:
         settings = self.app.settings
@@ -116,6 +146,10 @@ class ServerRuntime:
 
     async def stop(self) -> None:
         """No new updates, finish messages in progress (replies included), close clients."""
+        if self._telegram_retry is not None:
+            self._telegram_retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._telegram_retry
         if self.telegram is not None:
             await self.telegram.stop_receiving()
         await self.tasks.drain(self._drain_seconds)
