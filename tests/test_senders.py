@@ -83,6 +83,14 @@ async def test_telegram_contact_request_shows_share_button_then_removes_it(
     assert "reply_markup" not in third
 
 
+async def test_telegram_share_button_label_defaults_to_the_catalogue(
+    telegram_api: FakeTelegramApi, telegram_bot: Bot
+) -> None:
+    await TelegramSender(telegram_bot).send(tg("Nomor Anda?", request_contact=True))
+    button = telegram_api.calls("sendMessage")[0].params["reply_markup"]["keyboard"][0][0]
+    assert button["text"] == "📱 Bagikan nomor saya"
+
+
 async def test_telegram_removes_contact_keyboard_even_when_buttons_follow(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
