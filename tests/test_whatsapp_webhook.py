@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from bot.app import App, open_app
-from bot.messages import Image
+from bot.channels.base import Outbound, Sender, SendReceipt
+from bot.messages import Channel, Image
 from bot.settings import Settings, load_settings
 from storage.repositories import OutboundMessageRepository
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -230,3 +231,23 @@ async def test_reply_in_flight_is_finished_on_shutdown(
         # Leave at once: the reply has not gone out yet.
     assert twilio_api.messages, "the reply was sent before the server stopped"
     assert twilio_api.messages[0]["To"] == f"whatsapp:{PHONE}"
+
+
+async def test_replies_and_outreach_share_a_wrapped_sender(
+    wa_app: App, twilio_api: FakeTwilioApi
+) -> None:
+    seen: list[str] = []
+
+    class Counting:
+        def __init__(self, inner: Sender) -> None:
+            self.inner = inner
+            self.channel = inner.channel
+
+        async def send(self, message: Outbound) -> SendReceipt:
+            seen.append(message.address)
+            return await self.inner.send(message)
+
+    async with running_server(wa_app, wrap_sender=Counting) as server:
+        await say(server, twilio_api, "halo")
+        assert isinstance(server.runtime.senders[Channel.WHATSAPP], Counting)
+    assert seen == [PHONE]

@@ -14,7 +14,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
-from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.telegram import TelegramSender
 from bot.messages import Channel, Inbound, Reply, SharedContact
 from bot.server.tasks import BackgroundTasks
@@ -63,7 +63,8 @@ def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
 class TelegramChannel:
     """Owns the PTB Application; `mode` is "polling" or "webhook" once started."""
 
-    def __init__(self, app: App, tasks: BackgroundTasks, contact_label: str) -> None:
+    def __init__(self, app: App, tasks: BackgroundTasks, contact_label: str,
+                 wrap_sender: WrapSender = unwrapped) -> None:
         settings = app.settings
         if settings.telegram_bot_token is None:
             raise ValueError("SPI_TELEGRAM_BOT_TOKEN is not set")
@@ -86,7 +87,7 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.sender = TelegramSender(self.application.bot, contact_label)
+        self.sender = wrap_sender(TelegramSender(self.application.bot, contact_label))
         self.dispatcher = ReplyDispatcher(self.sender, app.db, app.deps.clock)
 
     async def start(self) -> None:
