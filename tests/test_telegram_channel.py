@@ -272,3 +272,17 @@ async def test_rejected_token_is_reported_without_the_token(
     assert "telegram: error" in line
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
     assert not [m for m in ours if "WRONG-token-value" in m]
+
+
+async def test_webhook_update_is_stored_before_telegram_gets_its_answer(
+    webhook: RunningServer, telegram_api: FakeTelegramApi
+) -> None:
+    telegram_api.fail("sendMessage", 502, times=2)  # slow replies must not delay storing
+    answer = await webhook.http.post(
+        "/telegram/webhook", json=text_update(93, USER, "/start DISDUKCAPIL"),
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert answer.status_code == 200
+    async with webhook.runtime.app.db.reading() as conn:
+        rows = list(await conn.execute_fetchall("SELECT state FROM sessions"))
+    assert [r[0] for r in rows] == ["reg:consent"]
+    await webhook.settled()

@@ -251,3 +251,19 @@ async def test_replies_and_outreach_share_a_wrapped_sender(
         await say(server, twilio_api, "halo")
         assert isinstance(server.runtime.senders[Channel.WHATSAPP], Counting)
     assert seen == [PHONE]
+
+
+async def test_a_message_is_stored_before_twilio_gets_its_answer(
+    server: RunningServer, twilio_api: FakeTwilioApi, wa_app: App
+) -> None:
+    """A crash right after the 200 must not lose the message: it is committed by then."""
+    twilio_api.fail(503, times=3)  # replies are slow to go out; storing must not wait for them
+    answer = await post_signed(server, INBOUND, inbound_message(PHONE, "DAFTAR RSUD"),
+                               token=twilio_api.auth_token)
+    assert answer.status_code == 200
+    async with wa_app.db.reading() as conn:
+        rows = list(await conn.execute_fetchall(
+            "SELECT state FROM sessions WHERE address = ?", (PHONE,)))
+    assert [r[0] for r in rows] == ["reg:consent"]
+    assert await count(wa_app, "processed_inbound") == 1
+    await server.settled()

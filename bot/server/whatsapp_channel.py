@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,8 @@ INBOUND_PATH = "/twilio/whatsapp"
 STATUS_PATH = STATUS_CALLBACK_PATH
 SIGNATURE_HEADER = "X-Twilio-Signature"
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+# Twilio waits 15 s for an answer; a message not stored by then gets an error answer instead.
+SETTLE_WITHIN = 10.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -103,23 +106,42 @@ class WhatsAppChannel:
         url = f"{self._public_url}{path}" + (f"?{query}" if query else "")
         return bool(self._validator.validate(url, dict(params), signature))
 
-    def accept_message(self, form: Mapping[str, str]) -> bool:
-        """Hand a verified message to the engine in the background; False if not a message."""
+    async def accept_message(self, form: Mapping[str, str]) -> bool | None:
+        """Hand a verified message to the engine and return once it is stored; the replies go
+        out in the background. False: not a message (ignored); None: not stored in time or
+        shutting down — the webhook answers with an error so Twilio may deliver it again
+        (a redelivery is recognised by its MessageSid)."""
         inbound = inbound_from_form(form, self._clock.now())
         if inbound is None:
             logger.info("Webhook WhatsApp tanpa pengirim/MessageSid yang valid; diabaikan")
             return False
-        return self._tasks.spawn(self._handle(inbound))
+        settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self._tasks.spawn(self._handle(inbound, settled)):
+            return None
+        try:
+            await asyncio.wait_for(asyncio.shield(settled), SETTLE_WITHIN)
+        except TimeoutError:
+            logger.warning("Pesan WhatsApp %s belum tersimpan setelah %.0f s",
+                           inbound.provider_id, SETTLE_WITHIN)
+            return None
+        return True
 
-    async def _handle(self, inbound: Inbound) -> None:
-        dispatcher = self.dispatcher
-        if dispatcher is None:
-            raise RuntimeError("WhatsApp channel used before start()")
+    async def _handle(self, inbound: Inbound, settled: asyncio.Future[None]) -> None:
+        def mark_settled() -> None:
+            if not settled.done():
+                settled.set_result(None)
 
-        async def deliver(replies: Sequence[Reply]) -> None:
-            await dispatcher.deliver(inbound.sender, merge_replies(replies))
+        try:
+            dispatcher = self.dispatcher
+            if dispatcher is None:
+                raise RuntimeError("WhatsApp channel used before start()")
 
-        await self._engine.handle(inbound, deliver=deliver)
+            async def deliver(replies: Sequence[Reply]) -> None:
+                await dispatcher.deliver(inbound.sender, merge_replies(replies))
+
+            await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)
+        finally:
+            mark_settled()
 
     async def record_status(self, form: Mapping[str, str]) -> bool:
         sid = form.get("MessageSid") or form.get("SmsSid")
