@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.unit_file import SAMPLE_FILE, read_units
+from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
 from handlers.catalog import Catalog
 from handlers.commands import GlobalCommands
 from handlers.menu import MenuEntry, NotUnderstood
@@ -36,8 +37,8 @@ def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
         commands=[GlobalCommands()],
-        flows=[RegistrationFlow(), DeleteFlow()],
-        entries=[RegistrationEntry(), MenuEntry()],
+        flows=[RegistrationFlow(), DeleteFlow(), BroadcastAdminFlow()],
+        entries=[BroadcastAdminEntry(), RegistrationEntry(), MenuEntry()],
         fallback=NotUnderstood(),
     )
 

@@ -1,0 +1,1 @@
+"""Reminder broadcasts: audience, preview, scheduling, rate-limited exactly-once delivery."""

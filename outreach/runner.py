@@ -1,0 +1,45 @@
+"""`spi-bot broadcast worker`: the broadcast worker as a process of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.app import open_app
+from bot.channels.base import Sender
+from bot.settings import Settings
+from outreach.worker import OutreachWorker, WorkerBusy
+
+logger = logging.getLogger(__name__)
+
+
+async def build_senders(settings: Settings) -> dict[str, Sender]:
+    """The channels configured in settings that can send broadcasts."""
+    return {}
+
+
+async def run_worker_until_stopped(settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_app(settings) as app:
+        senders = await build_senders(settings)
+        if not senders:
+            logger.warning("Belum ada kanal pengirim yang dikonfigurasi; siaran dijadwalkan "
+                           "tetapi tidak dikirim")
+        worker = OutreachWorker(app, senders)
+        try:
+            await worker.start()
+        except WorkerBusy as exc:
+            print(exc)
+            return 2
+        logger.info("Pengirim siaran berjalan")
+        try:
+            await stop.wait()
+        finally:
+            await worker.stop()
+    return 0
