@@ -48,9 +48,12 @@ class DispatchConfig:
     lookahead_seconds: float = 0.5  # how much of a rate-limited channel one group holds
     max_attempts: int = 6
     reconcile_after: timedelta = timedelta(seconds=60)
-    burst_window: int = 50  # recent outcomes per lane watched for a burst of unreachables
-    burst_min: int = 20
+    # A lane's recent outcomes are watched: when many recipients look unreachable at once,
+    # it is more likely a provider or configuration problem than people's own choice.
+    burst_window: int = 50
     burst_ratio: float = 0.4
+    suspicious_min: int = 5  # from here opt-out signals are recorded but not acted on
+    burst_min: int = 20  # from here the broadcast is paused and staff are told
 
 
 def build_outbound(b: Broadcast, job: DeliveryJob, *, template: bool) -> Outbound:
@@ -85,7 +88,7 @@ class _Lane:
     run: Run
     broadcast: Broadcast
     channel: str
-    recent: deque[bool] = field(default_factory=lambda: deque(maxlen=50))
+    recent: deque[bool] = field(default_factory=deque)
 
 
 class Dispatcher:
@@ -126,8 +129,8 @@ class Dispatcher:
                 continue
             lanes = [_Lane(run, broadcast, c) for c in channels if c in self._senders]
             results = await asyncio.gather(*(self._drain(lane) for lane in lanes))
-            wakes.extend(w for w in results if w is not None)
-            await self._finish_run(run.id)
+            if await self._finish_run(run.id) == "running":
+                wakes.extend(w for w in results if w is not None)
         return min(wakes, default=None)
 
     async def _open_channels(self, run_id: int) -> list[str]:
@@ -172,12 +175,11 @@ class Dispatcher:
                 break
             await self._send_group(lane, jobs, used, sender, limiter)
         now = self._clock.now()
-        wakes = [quiet.resume_at(now, z) for z in zones if quiet.is_quiet(now, z)]
         async with self._db.reading() as conn:
-            retry_at = await self._deliveries.next_attempt(conn, lane.run.id)
-        if retry_at is not None:
-            wakes.append(max(retry_at, now))
-        return min(wakes, default=None)
+            waiting = await self._deliveries.next_attempts(conn, lane.run.id, lane.channel)
+        # Per zone: the earliest retry, moved past that zone's quiet hours.
+        return min((quiet.resume_at(max(at, now), zone) for zone, at in waiting.items()),
+                   default=None)
 
     def _skip_reason(self, b: Broadcast, job: DeliveryJob, used: set[str],
                      now: datetime) -> str | None:
@@ -262,16 +264,20 @@ class Dispatcher:
         self, lane: _Lane, outcomes: Sequence[tuple[DeliveryJob, Settlement, Verdict | None]]
     ) -> None:
         now = self._clock.now()
+        config = self._config
         for _job, _settlement, verdict in outcomes:
             lane.recent.append(bool(verdict and verdict.unreachable))
+            while len(lane.recent) > config.burst_window:
+                lane.recent.popleft()
         bad = sum(lane.recent)
-        burst = bad >= self._config.burst_min and \
-            bad / len(lane.recent) >= self._config.burst_ratio
+        many = bool(lane.recent) and bad / len(lane.recent) >= config.burst_ratio
+        suspicious = many and bad >= config.suspicious_min
+        burst = many and bad >= config.burst_min
         settlements = []
         async with self._db.transaction() as conn:
             for job, outcome, verdict in outcomes:
                 settlement = outcome
-                if verdict is not None and verdict.unreachable and burst:
+                if verdict is not None and verdict.unreachable and suspicious:
                     # Too many at once to be people's own choice: staff decide, nobody is
                     # opted out or marked unreachable on this evidence.
                     settlement = Settlement(job.id, "failed", error_code=verdict.code,
@@ -302,17 +308,20 @@ class Dispatcher:
                                        "broadcast.alert_burst", id=lane.broadcast.id,
                                        channel=lane.channel, count=bad, of=len(lane.recent))
 
-    async def _finish_run(self, run_id: int) -> None:
+    async def _finish_run(self, run_id: int) -> str | None:
+        """Complete the run, or stop it after its canary; returns its state."""
         now = self._clock.now()
         alert: tuple[str, dict[str, object]] | None = None
         subject = ""
         async with self._db.transaction() as conn:
             run = await self._broadcasts.get_run(conn, run_id)
             if run is None or run.state != "running":
-                return
+                return run.state if run else None
+            state = run.state
             subject = f"broadcast:{run.broadcast_id}"
             if not await self._deliveries.has_open(conn, run.id):
                 await self._broadcasts.set_run_state(conn, run.id, "completed", now)
+                state = "completed"
                 b = await self._broadcasts.get_by_id(conn, run.broadcast_id)
                 if b is not None and b.next_due_at is None and b.state == "active":
                     await self._broadcasts.save(conn, _with_state(b, "completed"), now)
@@ -322,12 +331,14 @@ class Dispatcher:
             elif run.canary_size and not await self._deliveries.open_before(
                     conn, run.id, run.canary_size):
                 await self._broadcasts.set_run_state(conn, run.id, "canary_wait", now)
+                state = "canary_wait"
                 await self._audit.record(conn, now, "system", "broadcast.canary_sent",
                                          subject, run=run.id, canary=run.canary_size)
                 alert = ("broadcast.alert_canary", {"id": run.broadcast_id,
                                                     "count": run.canary_size})
         if alert and self._notifier is not None:
             await self._notifier.alert(subject, alert[0], **alert[1])
+        return state
 
     # After a crash ------------------------------------------------------------------------
 

@@ -162,7 +162,7 @@ class OutreachWorker:
         if wake_at is None:
             return self._poll
         delay = (wake_at - self.app.deps.clock.now()).total_seconds()
-        return max(0.0, min(self._poll, delay))
+        return max(0.05, min(self._poll, delay))
 
     async def _loop(self) -> None:
         while not self._stopping:

@@ -159,15 +159,16 @@ class DeliveryRepository:
         ) as cur:
             return await cur.fetchone() is not None
 
-    async def next_attempt(
-        self, conn: aiosqlite.Connection, run_id: int
-    ) -> datetime | None:
+    async def next_attempts(
+        self, conn: aiosqlite.Connection, run_id: int, channel: str
+    ) -> dict[str, datetime]:
+        """The earliest next attempt of pending deliveries, per recipient time zone."""
         async with conn.execute(
-            "SELECT MIN(next_attempt_at) FROM deliveries WHERE run_id = ? AND state = 'pending'",
-            (run_id,),
+            """SELECT timezone, MIN(next_attempt_at) FROM deliveries
+               WHERE run_id = ? AND channel = ? AND state = 'pending' GROUP BY timezone""",
+            (run_id, channel),
         ) as cur:
-            row = await cur.fetchone()
-        return from_text(row[0]) if row and row[0] else None
+            return {row[0]: from_text(row[1]) for row in await cur.fetchall()}
 
     async def pending_zones(
         self, conn: aiosqlite.Connection, run_id: int, channel: str
