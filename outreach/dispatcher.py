@@ -109,6 +109,7 @@ class Dispatcher:
         self._identities = IdentityRepository()
         self._audit = AuditRepository()
         self._stopping = False
+        self._round = asyncio.Lock()  # one sending round at a time in this process
         self.sent = 0
 
     def stop(self) -> None:
@@ -118,6 +119,10 @@ class Dispatcher:
 
     async def send_due(self) -> datetime | None:
         """Send everything that may go out now; returns when something else becomes due."""
+        async with self._round:
+            return await self._send_due()
+
+    async def _send_due(self) -> datetime | None:
         async with self._db.reading() as conn:
             runs = await self._broadcasts.sendable_runs(conn)
         wakes: list[datetime] = []
@@ -209,8 +214,9 @@ class Dispatcher:
                 ready.append(job)
         async with self._db.transaction() as conn:
             await self._deliveries.settle(conn, skips, now)
-            await self._deliveries.mark_sending(
+            claimed = await self._deliveries.mark_sending(
                 conn, [(j.id, wants_template(j, now)) for j in ready], now)
+        ready = [j for j in ready if j.id in claimed]
         outcomes = await asyncio.gather(
             *(self._attempt(lane.broadcast, job, sender, limiter, now) for job in ready))
         await self._settle(lane, outcomes)
@@ -345,6 +351,10 @@ class Dispatcher:
     async def reconcile(self, *, startup: bool = False) -> int:
         """Resolve deliveries stuck in `sending`; at start-up all of them (nothing of ours is
         in flight), later only those older than `reconcile_after`. Returns how many."""
+        async with self._round:
+            return await self._reconcile(startup=startup)
+
+    async def _reconcile(self, *, startup: bool) -> int:
         now = self._clock.now()
         cutoff = now if startup else now - self._config.reconcile_after
         resolved, after = 0, 0

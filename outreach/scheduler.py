@@ -1,4 +1,10 @@
-"""APScheduler with a persistent job store in the bot's own SQLite file.
+"""APScheduler with a persistent job store (SQLAlchemyJobStore on SQLite) next to the database.
+
+The job store lives in its own file (`spi-bot.jobs.db` beside `spi-bot.db`). Sharing the bot's
+file deadlocks: APScheduler writes the store synchronously on the event-loop thread, so when it
+waits for SQLite's write lock while an aiosqlite transaction of ours holds it, the loop that
+would let our transaction commit is blocked (seen in tests: "database is locked" after the busy
+timeout). A separate file has no writer but the scheduler.
 
 One job per broadcast fires `fire_broadcast_job`, a module-level coroutine whose arguments are
 plain ids (jobs are pickled into the store), which finds the running worker in a registry.
@@ -45,13 +51,17 @@ async def fire_broadcast_job(worker_key: str, broadcast_id: int) -> None:
     await worker.fire(broadcast_id)
 
 
+def jobs_path(database_path: Path) -> Path:
+    return database_path.with_name(f"{database_path.stem}.jobs{database_path.suffix or '.db'}")
+
+
 def job_id(broadcast_id: int) -> str:
     return f"broadcast-{broadcast_id}"
 
 
 class BroadcastScheduler:
     def __init__(self, database_path: Path, worker_key: str) -> None:
-        self._path = database_path
+        self._path = jobs_path(database_path)
         self._key = worker_key
         self._scheduler: Any = None
 

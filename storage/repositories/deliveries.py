@@ -99,15 +99,25 @@ class DeliveryRepository:
             return [_job(row) for row in await cur.fetchall()]
 
     async def mark_sending(
-        self, conn: aiosqlite.Connection, claims: Iterable[tuple[int, bool]], now: datetime
-    ) -> None:
-        """Claims (id, use_template): committed before the provider is called."""
+        self, conn: aiosqlite.Connection, claims: Sequence[tuple[int, bool]], now: datetime
+    ) -> set[int]:
+        """Claim (id, use_template) pairs before the provider is called; returns the ids that
+        were still pending, the only ones the caller may send."""
+        if not claims:
+            return set()
         stamp = to_text(now)
         await conn.executemany(
             """UPDATE deliveries SET state = 'sending', attempts = attempts + 1, sending_at = ?,
                    use_template = ?, updated_at = ? WHERE id = ? AND state = 'pending'""",
             [(stamp, int(template), stamp, i) for i, template in claims],
         )
+        marks = ", ".join("?" for _ in claims)
+        async with conn.execute(
+            f"SELECT id FROM deliveries WHERE id IN ({marks}) "  # noqa: S608 - placeholders
+            "AND state = 'sending' AND sending_at = ?",
+            [*(i for i, _ in claims), stamp],
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
 
     async def settle(
         self, conn: aiosqlite.Connection, settlements: Iterable[Settlement], now: datetime
