@@ -7,7 +7,7 @@ from typing import Any
 from handlers.turn import Turn
 from handlers.words import NO, YES, normalize
 from outreach.audience import AudienceFilter
-from outreach.report import list_text, preview_text, show_text
+from outreach.report import list_text, preview_text, refusal_text, show_text
 from outreach.schedule import Schedule, ScheduleError
 from outreach.service import BroadcastRefused, BroadcastRequest, BroadcastService
 from storage.repositories.broadcasts import BroadcastRepository
@@ -42,7 +42,7 @@ def actor_of(turn: Turn) -> str:
 
 
 def _refusal(turn: Turn, exc: BroadcastRefused) -> str:
-    return turn.t(exc.key, **exc.values)
+    return refusal_text(turn.t, exc)
 
 
 class BroadcastAdminEntry:

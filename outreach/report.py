@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from outreach.audience import AudienceFilter
 from outreach.schedule import zone_label
-from outreach.service import Preview, RunProgress, schedule_of
+from outreach.service import BroadcastRefused, Preview, RunProgress, schedule_of
 from storage.repositories.audit import AuditEntry
 from storage.repositories.broadcasts import Broadcast
 
@@ -24,6 +24,14 @@ def local_time(moment: datetime | None, zone_name: str) -> str:
 def summary(text: str, width: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def refusal_text(t: Text, exc: BroadcastRefused) -> str:
+    """The reason in words; a broadcast state is named the way staff see it in lists."""
+    values = dict(exc.values)
+    if "state" in values:
+        values["state"] = t(f"broadcast.state_{values['state']}")
+    return t(exc.key, **values)
 
 
 def preview_text(t: Text, p: Preview, canary: int) -> str:

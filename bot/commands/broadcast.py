@@ -11,7 +11,7 @@ from typing import Any
 from bot.app import build_catalog, open_app
 from bot.settings import Settings
 from outreach.audience import AudienceFilter
-from outreach.report import list_text, preview_text, show_text
+from outreach.report import list_text, preview_text, refusal_text, show_text
 from outreach.runner import run_worker_until_stopped
 from outreach.schedule import Schedule, ScheduleError, parse_zone
 from outreach.service import BroadcastRefused, BroadcastRequest, BroadcastService
@@ -120,7 +120,7 @@ async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
             async with app.db.reading() as conn:
                 preview = await service.preview(conn, request, now)
         except BroadcastRefused as exc:
-            print("Siaran tidak dibuat: " + t(exc.key, **exc.values))
+            print("Siaran tidak dibuat: " + refusal_text(t, exc))
             return 1
         print(preview_text(t, preview, request.canary_size))
         if not args.yes:
@@ -136,7 +136,7 @@ async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
                 broadcast, _ = await service.create(conn, request, ACTOR, app.deps.clock.now(),
                                                     force=args.force)
         except BroadcastRefused as exc:
-            print("Siaran tidak dibuat: " + t(exc.key, **exc.values))
+            print("Siaran tidak dibuat: " + refusal_text(t, exc))
             return 1
     print(t("broadcast.created", id=broadcast.id, schedule=request.schedule.describe()))
     return 0
@@ -156,7 +156,7 @@ async def show_broadcast(args: argparse.Namespace, settings: Settings) -> int:
         try:
             broadcast, runs = await service.progress(conn, args.id, app.deps.clock.now())
         except BroadcastRefused as exc:
-            print(t(exc.key, **exc.values))
+            print(refusal_text(t, exc))
             return 1
         alerts = await service.alerts(conn, args.id)
     print(show_text(t, broadcast, runs, alerts))
@@ -180,7 +180,7 @@ async def _control(args: argparse.Namespace, settings: Settings, action: str) ->
                     _, count = await service.cancel(conn, args.id, ACTOR, now)
                     message = t("broadcast.cancelled", id=args.id, count=count)
         except BroadcastRefused as exc:
-            print(t(exc.key, **exc.values))
+            print(refusal_text(t, exc))
             return 1
     print(message)
     return 0
