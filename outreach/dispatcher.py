@@ -166,19 +166,34 @@ class Dispatcher:
         used = placeholders_in(lane.broadcast.text)
         for value in lane.broadcast.template_variables.values():
             used |= placeholders_in(value)
-        while not self._stopping:
-            run = await self._still_sendable(lane.run.id)
-            if run is None:
-                return None
-            now = self._clock.now()
-            open_zones = [z for z in zones if not quiet.is_quiet(now, z)]
-            async with self._db.reading() as conn:
-                jobs = await self._deliveries.due(
-                    conn, run.id, lane.channel, now=now, zones=open_zones, limit=size,
-                    max_position=run.canary_size or None)
-            if not jobs:
-                break
-            await self._send_group(lane, jobs, used, sender, limiter)
+        # Pipelined: the next group is claimed while the current one is with the provider,
+        # so database work and network waits overlap.
+        claim = await self._claim(lane, zones, used, size)
+        while claim is not None:
+            now, ready = claim
+            sending = asyncio.gather(
+                *(self._attempt(lane.broadcast, job, sender, limiter, now) for job in ready))
+            following = None if self._stopping else \
+                asyncio.ensure_future(self._claim(lane, zones, used, size))
+            try:
+                outcomes = await sending
+            except BaseException:
+                if following is not None:
+                    following.cancel()
+                raise
+            await self._settle(lane, outcomes)
+            claim = await following if following is not None else None
+            if claim is None and following is not None:
+                # Claimed before this group settled: a template fallback due now was missed.
+                claim = await self._claim(lane, zones, used, size)
+            if claim is not None and (self._stopping
+                                      or await self._still_sendable(lane.run.id) is None):
+                # Paused or stopped while this group was being claimed: not one of them
+                # reached a provider, so they simply go back to the queue.
+                async with self._db.transaction() as conn:
+                    await self._deliveries.release(conn, [j.id for j in claim[1]],
+                                                   self._clock.now())
+                claim = None
         now = self._clock.now()
         async with self._db.reading() as conn:
             waiting = await self._deliveries.next_attempts(conn, lane.run.id, lane.channel)
@@ -200,26 +215,38 @@ class Dispatcher:
             return "outside_window_no_template"
         return None
 
-    async def _send_group(
-        self, lane: _Lane, jobs: Sequence[DeliveryJob], used: set[str], sender: Sender,
-        limiter: RateLimiter | None,
-    ) -> None:
-        now = self._clock.now()
-        skips, ready = [], []
-        for job in jobs:
-            reason = self._skip_reason(lane.broadcast, job, used, now)
-            if reason:
-                skips.append(Settlement(job.id, "skipped", reason=reason))
-            else:
-                ready.append(job)
-        async with self._db.transaction() as conn:
-            await self._deliveries.settle(conn, skips, now)
-            claimed = await self._deliveries.mark_sending(
-                conn, [(j.id, wants_template(j, now)) for j in ready], now)
-        ready = [j for j in ready if j.id in claimed]
-        outcomes = await asyncio.gather(
-            *(self._attempt(lane.broadcast, job, sender, limiter, now) for job in ready))
-        await self._settle(lane, outcomes)
+    async def _claim(
+        self, lane: _Lane, zones: Sequence[str], used: set[str], size: int
+    ) -> tuple[datetime, list[DeliveryJob]] | None:
+        """The next due group, re-checked at send time and marked `sending` (committed);
+        None when nothing more may go out now."""
+        while not self._stopping:
+            run = await self._still_sendable(lane.run.id)
+            if run is None:
+                return None
+            now = self._clock.now()
+            open_zones = [z for z in zones if not self._config.quiet.is_quiet(now, z)]
+            async with self._db.reading() as conn:
+                jobs = await self._deliveries.due(
+                    conn, run.id, lane.channel, now=now, zones=open_zones, limit=size,
+                    max_position=run.canary_size or None)
+            if not jobs:
+                return None
+            skips, ready = [], []
+            for job in jobs:
+                reason = self._skip_reason(lane.broadcast, job, used, now)
+                if reason:
+                    skips.append(Settlement(job.id, "skipped", reason=reason))
+                else:
+                    ready.append(job)
+            async with self._db.transaction() as conn:
+                await self._deliveries.settle(conn, skips, now)
+                claimed = await self._deliveries.mark_sending(
+                    conn, [(j.id, wants_template(j, now)) for j in ready], now)
+            ready = [j for j in ready if j.id in claimed]
+            if ready:
+                return now, ready
+        return None
 
     async def _attempt(
         self, b: Broadcast, job: DeliveryJob, sender: Sender, limiter: RateLimiter | None,

@@ -137,6 +137,16 @@ class DeliveryRepository:
               s.error_code, s.reason, stamp, s.id) for s in settlements],
         )
 
+    async def release(
+        self, conn: aiosqlite.Connection, ids: Sequence[int], now: datetime
+    ) -> None:
+        """Claimed but never handed to a provider: back to the queue, attempt not counted."""
+        await conn.executemany(
+            """UPDATE deliveries SET state = 'pending', attempts = attempts - 1,
+                   sending_at = NULL, updated_at = ? WHERE id = ? AND state = 'sending'""",
+            [(to_text(now), i) for i in ids],
+        )
+
     async def in_flight(
         self, conn: aiosqlite.Connection, limit: int = 500, after_id: int = 0
     ) -> list[tuple[DeliveryJob, datetime | None]]:
