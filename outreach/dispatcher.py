@@ -173,7 +173,9 @@ class Dispatcher:
             now, ready = claim
             sending = asyncio.gather(
                 *(self._attempt(lane.broadcast, job, sender, limiter, now) for job in ready))
-            following = None if self._stopping else \
+            # Only where a lost answer can be looked up: on Telegram a crash would leave two
+            # groups unknown instead of one.
+            following = None if self._stopping or lookup_of(sender) is None else \
                 asyncio.ensure_future(self._claim(lane, zones, used, size))
             try:
                 outcomes = await sending
@@ -183,8 +185,8 @@ class Dispatcher:
                 raise
             await self._settle(lane, outcomes)
             claim = await following if following is not None else None
-            if claim is None and following is not None:
-                # Claimed before this group settled: a template fallback due now was missed.
+            if claim is None:
+                # Claimed before this group settled, or not claimed yet.
                 claim = await self._claim(lane, zones, used, size)
             if claim is not None and (self._stopping
                                       or await self._still_sendable(lane.run.id) is None):
