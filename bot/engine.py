@@ -15,10 +15,11 @@ from datetime import timedelta
 
 from bot.masking import mask_text
 from bot.messages import Choice, Inbound, Reply
+from bot.session_cache import CachedConversation, SessionCache
 from handlers.router import Router
 from handlers.turn import Deps, Turn
 from handlers.words import normalize
-from storage.database import Database
+from storage.database import Database, GroupAborted
 from storage.repositories import InboundRepository, SessionRepository
 from storage.repositories.sessions import IDLE, Session
 
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
 CHOICES_KEY = "_choices"
+# How often a respondent's last inbound time is written (the WhatsApp 24-hour window needs
+# minutes, not milliseconds; each write is a database round trip).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 class _SenderLocks:
@@ -74,6 +78,7 @@ class Engine:
         self._sessions = SessionRepository()
         self._inbound = InboundRepository()
         self._locks = _SenderLocks()
+        self._cache = SessionCache()
         self._idle = timedelta(minutes=deps.settings.session_idle_minutes)
 
     @property
@@ -85,8 +90,12 @@ class Engine:
         message is processed, so replies keep their order too."""
         async with self._locks.hold((msg.channel, msg.sender)):
             try:
-                replies = await self._process(msg)
+                try:
+                    replies = await self._process(msg, group=True)
+                except GroupAborted:  # another turn of the shared commit failed, not this one
+                    replies = await self._process(msg, group=False)
             except Exception:
+                self._cache.discard((msg.channel, msg.sender))
                 logger.exception("Pesan dari %s:%s gagal diproses", msg.channel,
                                  mask_text(msg.sender))
                 replies = [Reply(self._deps.catalog.text(
@@ -95,26 +104,44 @@ class Engine:
                 await deliver(replies)
             return replies
 
-    async def _process(self, msg: Inbound) -> list[Reply]:
+    async def _process(self, msg: Inbound, *, group: bool) -> list[Reply]:
         deps = self._deps
+        key = (msg.channel, msg.sender)
         now = msg.received_at or deps.clock.now()
-        async with self._db.transaction() as conn:
+        default_language = deps.settings.default_language
+        async with self._db.transaction(group=group) as conn:
             if msg.provider_id and not await self._inbound.mark_processed(
                 conn, msg.channel, msg.provider_id, now
             ):
                 logger.info("Pesan %s:%s sudah diproses sebelumnya; dilewati", msg.channel,
                             msg.provider_id)
                 return []
-            session = await self._sessions.load(conn, msg.channel, msg.sender,
-                                                deps.settings.default_language)
+            cached = self._cache.get(key)
+            if cached is None:
+                session = await self._sessions.load(conn, *key, default_language)
+                stored = session.updated_at is not None
+                has_identity = await deps.identities.get(conn, *key) is not None
+                touched_at = None
+            else:
+                session, stored = cached.session(key), cached.stored
+                has_identity, touched_at = cached.has_identity, cached.touched_at
+            if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
+                await deps.identities.touch_inbound(conn, *key, now)
+                touched_at = now
             turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now)
             self._expire_if_idle(turn, session)
             turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
-            await deps.identities.touch_inbound(conn, msg.channel, msg.sender, now)
             await self._router.dispatch(turn)
             self._remember_choices(session, turn.replies)
-            await self._sessions.save(conn, session, now, deps.settings.default_language)
-            return turn.replies
+            if turn.identity_linked is not None:
+                has_identity = turn.identity_linked
+                touched_at = now if has_identity else None
+            if stored or not session.is_empty(default_language):
+                await self._sessions.save(conn, session, now, default_language)
+                stored = not session.is_empty(default_language)
+        self._cache.put(key, CachedConversation.of(
+            session, stored=stored, has_identity=has_identity, touched_at=touched_at))
+        return turn.replies
 
     def _expire_if_idle(self, turn: Turn, session: Session) -> None:
         if session.updated_at is None or turn.now - session.updated_at < self._idle:

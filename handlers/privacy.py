@@ -62,6 +62,7 @@ class DeleteFlow:
             turn.say("privacy.nothing_to_delete")
             return
         await turn.deps.respondents.erase(turn.conn, respondent.id, turn.now)
+        turn.identity_linked = False
         await turn.deps.audit.record(turn.conn, turn.now, "respondent", "respondent.erased",
                                      f"respondent:{respondent.id}", channel=turn.msg.channel)
         turn.say("privacy.deleted")

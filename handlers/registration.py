@@ -344,6 +344,7 @@ class RegistrationFlow:
         if saved.id is None:
             raise RuntimeError("respondent was saved without an id")
         await deps.identities.link(turn.conn, turn.msg.channel, turn.msg.sender, saved.id, now)
+        turn.identity_linked = True
         await deps.audit.record(turn.conn, now, "respondent", action, f"respondent:{saved.id}",
                                 channel=turn.msg.channel, unit=data["unit"], verified=verified)
         unit = await self._unit(turn)

@@ -44,6 +44,8 @@ class Turn:
     now: datetime
     choice: str | None = None  # value of the offered choice the user picked, if any
     replies: list[Reply] = field(default_factory=list)
+    # Set by handlers that link (True) or remove (False) this sender's channel identity.
+    identity_linked: bool | None = None
 
     @property
     def text(self) -> str:

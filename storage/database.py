@@ -17,16 +17,22 @@ _PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    # Checkpoints copy the WAL into the database and fsync; done inside a commit they stall
+    # the writer for tens of milliseconds, so a background connection does them instead.
+    "PRAGMA wal_autocheckpoint=0",
 )
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 must not add its own.
-    conn = await aiosqlite.connect(path, timeout=10, isolation_level=None)
+async def _connect(path: Path, isolation_level: str | None) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, timeout=10, isolation_level=isolation_level)
     conn.row_factory = aiosqlite.Row
     for pragma in _PRAGMAS:
         await conn.execute(pragma)
     return conn
+
+
+class GroupAborted(Exception):
+    """Another transaction of the same group commit failed; run this one again on its own."""
 
 
 class Database:
@@ -35,25 +41,58 @@ class Database:
     aiosqlite runs every statement of one connection on one thread; coroutines sharing it
     would interleave inside one transaction, so a lock makes each transaction exclusive.
     Reads outside a transaction use a second connection and see only committed data.
+
+    Group commit: a `transaction(group=True)` that finishes while others wait for the lock
+    leaves its work uncommitted and waits; a committer queued behind the waiters commits them
+    all at once (each call to the database thread costs ~0.2 ms here, the commit included).
+    If any transaction of the group fails, the whole group is rolled back and the others get
+    GroupAborted: they have not told anybody anything yet and simply run again.
     """
+
+    MAX_GROUP = 128
+    CHECKPOINT_EVERY = 1.0  # seconds
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._waiting = 0
+        self._group: list[asyncio.Future[None]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._checkpointer: asyncio.Task[None] | None = None
+        self._checkpoint_conn: aiosqlite.Connection | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _connect(self.path)
-        self._reader = await _connect(self.path)
+        # The writer lets sqlite3 open the transaction (BEGIN IMMEDIATE) together with the first
+        # write of a turn: every aiosqlite call is a thread hop (~0.2 ms on this VM), and a turn's
+        # reads before its first write are already isolated by the lock below.
+        self._writer = await _connect(self.path, "IMMEDIATE")
+        self._reader = await _connect(self.path, None)
         await self._reader.execute("PRAGMA query_only=ON")
+        self._checkpoint_conn = await _connect(self.path, None)
+        self._checkpointer = asyncio.get_running_loop().create_task(
+            self._checkpoint_forever(self._checkpoint_conn))
+
+    async def _checkpoint_forever(self, conn: aiosqlite.Connection) -> None:
+        while True:
+            await asyncio.sleep(self.CHECKPOINT_EVERY)
+            await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        if self._committer is not None:
+            await self._committer
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            await asyncio.gather(self._checkpointer, return_exceptions=True)
+            self._checkpointer = None
+        if self._checkpoint_conn is not None:
+            await self._checkpoint_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for conn in (self._checkpoint_conn, self._reader, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._checkpoint_conn = self._reader = self._writer = None
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -69,17 +108,64 @@ class Database:
         return self._writer
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """An exclusive write transaction: committed on success, rolled back on any error."""
-        async with self._lock:
+    async def transaction(self, *, group: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """An exclusive write transaction: committed on success, rolled back on any error.
+
+        With `group=True` the commit may be shared with the transactions queued behind this
+        one; the context exits only once the work is committed (or raises GroupAborted).
+        """
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        joined: asyncio.Future[None] | None = None
+        try:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK")
+                await self._rollback_group(conn)
                 raise
-            await conn.execute("COMMIT")
+            if group and self._waiting and len(self._group) < self.MAX_GROUP:
+                joined = asyncio.get_running_loop().create_future()
+                self._group.append(joined)
+                self._queue_committer()
+            else:
+                await self._commit_group(conn)
+        finally:
+            self._lock.release()
+        if joined is not None:
+            await joined
+
+    async def _commit_group(self, conn: aiosqlite.Connection) -> None:
+        try:
+            if conn.in_transaction:
+                await conn.commit()
+        except BaseException:
+            await self._rollback_group(conn)
+            raise
+        group, self._group = self._group, []
+        for waiter in group:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _rollback_group(self, conn: aiosqlite.Connection) -> None:
+        await conn.rollback()
+        group, self._group = self._group, []
+        for waiter in group:
+            if not waiter.done():
+                waiter.set_exception(GroupAborted())
+
+    def _queue_committer(self) -> None:
+        """Make sure someone commits the group even if every waiter gives up."""
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.get_running_loop().create_task(self._commit_when_free())
+
+    async def _commit_when_free(self) -> None:
+        async with self._lock:
+            if self._group:
+                await self._commit_group(self.writer)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import from_text, to_text
+from storage.queries import fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +33,8 @@ class AuditRepository:
         )
 
     async def recent(self, conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
-        async with conn.execute(
-            "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            conn, "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC "
+            "LIMIT ?", (limit,))
         return [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
                            json.loads(r["detail"] or "{}")) for r in rows]

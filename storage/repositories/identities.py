@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import from_text, to_text
+from storage.queries import fetch_all, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +34,18 @@ class IdentityRepository:
     async def get(
         self, conn: aiosqlite.Connection, channel: str, address: str
     ) -> Identity | None:
-        async with conn.execute(
-            "SELECT * FROM channel_identities WHERE channel = ? AND address = ?",
-            (channel, address),
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            conn, "SELECT * FROM channel_identities WHERE channel = ? AND address = ?",
+            (channel, address))
         return _from_row(row) if row else None
 
     async def list_for_respondent(
         self, conn: aiosqlite.Connection, respondent_id: int
     ) -> list[Identity]:
-        async with conn.execute(
-            "SELECT * FROM channel_identities WHERE respondent_id = ? ORDER BY channel",
-            (respondent_id,),
-        ) as cur:
-            return [_from_row(row) for row in await cur.fetchall()]
+        rows = await fetch_all(
+            conn, "SELECT * FROM channel_identities WHERE respondent_id = ? ORDER BY channel",
+            (respondent_id,))
+        return [_from_row(row) for row in rows]
 
     async def link(
         self, conn: aiosqlite.Connection, channel: str, address: str, respondent_id: int,

@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import from_text, to_text
+from storage.queries import fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +54,11 @@ def _from_row(row: aiosqlite.Row) -> Respondent:
 
 class RespondentRepository:
     async def get_by_id(self, conn: aiosqlite.Connection, rid: int) -> Respondent | None:
-        async with conn.execute("SELECT * FROM respondents WHERE id = ?", (rid,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(conn, "SELECT * FROM respondents WHERE id = ?", (rid,))
         return _from_row(row) if row else None
 
     async def get_by_phone(self, conn: aiosqlite.Connection, phone: str) -> Respondent | None:
-        async with conn.execute("SELECT * FROM respondents WHERE phone = ?", (phone,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(conn, "SELECT * FROM respondents WHERE phone = ?", (phone,))
         return _from_row(row) if row else None
 
     async def save(self, conn: aiosqlite.Connection, r: Respondent, now: datetime) -> Respondent:
@@ -110,6 +109,5 @@ class RespondentRepository:
         sql = "SELECT COUNT(*) FROM respondents"
         if not include_erased:
             sql += " WHERE status != 'erased'"
-        async with conn.execute(sql) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(conn, sql)
         return int(row[0]) if row else 0

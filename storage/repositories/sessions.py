@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import from_text, to_text
+from storage.queries import fetch_one
 
 IDLE = "idle"
 
@@ -27,17 +28,18 @@ class Session:
         self.state = IDLE
         self.data = {}
 
+    def is_empty(self, default_language: str) -> bool:
+        """Nothing worth a row: idle, no pending data, default language."""
+        return self.state == IDLE and not self.data and self.language == default_language
+
 
 class SessionRepository:
     async def load(
         self, conn: aiosqlite.Connection, channel: str, address: str, default_language: str
     ) -> Session:
-        async with conn.execute(
-            "SELECT state, data, language, updated_at FROM sessions "
-            "WHERE channel = ? AND address = ?",
-            (channel, address),
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            conn, "SELECT state, data, language, updated_at FROM sessions "
+            "WHERE channel = ? AND address = ?", (channel, address))
         if row is None:
             return Session(channel, address, default_language)
         return Session(channel, address, row["language"], row["state"], json.loads(row["data"]),
@@ -47,7 +49,7 @@ class SessionRepository:
         self, conn: aiosqlite.Connection, session: Session, now: datetime, default_language: str
     ) -> None:
         """Store the session; an idle one with nothing to remember leaves no row behind."""
-        if session.state == IDLE and not session.data and session.language == default_language:
+        if session.is_empty(default_language):
             await self.delete(conn, session.channel, session.address)
             return
         await conn.execute(

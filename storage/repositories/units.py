@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.clock import to_text
+from storage.queries import fetch_all, fetch_one, fetch_value
 
 TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 LABEL_TIMEZONES = {label: zone for zone, label in TIMEZONE_LABELS.items()}
@@ -33,23 +35,34 @@ def _from_row(row: aiosqlite.Row) -> Unit:
 
 
 class UnitRepository:
+    """Units change a few times a year but are read on most registration steps, so reads are
+    served from a copy at most `max_age` seconds old (a CLI import elsewhere shows up then)."""
+
+    def __init__(self, max_age: float = 30.0) -> None:
+        self._max_age = max_age
+        self._copy: dict[str, Unit] | None = None
+        self._copied_at = 0.0
+
+    async def _all(self, conn: aiosqlite.Connection) -> dict[str, Unit]:
+        if self._copy is None or time.monotonic() - self._copied_at > self._max_age:
+            rows = await fetch_all(conn, "SELECT * FROM units ORDER BY name")
+            self._copy = {row["code"]: _from_row(row) for row in rows}
+            self._copied_at = time.monotonic()
+        return self._copy
+
     async def get_by_code(self, conn: aiosqlite.Connection, code: str) -> Unit | None:
-        async with conn.execute("SELECT * FROM units WHERE code = ?", (code.upper(),)) as cur:
-            row = await cur.fetchone()
-        return _from_row(row) if row else None
+        return (await self._all(conn)).get(code.upper())
 
     async def list_all(self, conn: aiosqlite.Connection) -> list[Unit]:
-        async with conn.execute("SELECT * FROM units ORDER BY name") as cur:
-            return [_from_row(row) for row in await cur.fetchall()]
+        return list((await self._all(conn)).values())
 
     async def count(self, conn: aiosqlite.Connection) -> int:
-        async with conn.execute("SELECT COUNT(*) FROM units") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(await fetch_value(conn, "SELECT COUNT(*) FROM units") or 0)
 
     async def save(self, conn: aiosqlite.Connection, unit: Unit, now: datetime) -> bool:
         """Insert or update a unit; returns True when it was new."""
-        exists = await self.get_by_code(conn, unit.code) is not None
+        exists = await fetch_one(conn, "SELECT 1 FROM units WHERE code = ?", (unit.code,))
+        self._copy = None
         await conn.execute(
             """INSERT INTO units (code, name, region, timezone, services, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -59,4 +72,4 @@ class UnitRepository:
             (unit.code, unit.name, unit.region, unit.timezone,
              json.dumps(list(unit.services), ensure_ascii=False), to_text(now), to_text(now)),
         )
-        return not exists
+        return exists is None

@@ -1,0 +1,58 @@
+"""A bounded, write-through memory of recent conversations, so a turn need not read its session.
+
+Only the engine writes sessions, and one bot process serves a database, so the cache is
+authoritative for the keys it holds; entries are updated only after their turn committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.repositories.sessions import Session
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedConversation:
+    state: str
+    data_json: str
+    language: str
+    updated_at: datetime | None
+    stored: bool  # whether a sessions row exists
+    has_identity: bool  # whether (channel, sender) is a respondent's channel identity
+    touched_at: datetime | None  # last time we recorded an inbound for that identity
+
+    def session(self, key: Key) -> Session:
+        return Session(key[0], key[1], self.language, self.state, json.loads(self.data_json),
+                       self.updated_at)
+
+    @classmethod
+    def of(cls, session: Session, *, stored: bool, has_identity: bool,
+           touched_at: datetime | None) -> CachedConversation:
+        return cls(session.state, json.dumps(session.data, ensure_ascii=False),
+                   session.language, session.updated_at, stored, has_identity, touched_at)
+
+
+class SessionCache:
+    def __init__(self, capacity: int = 50_000) -> None:
+        self._entries: OrderedDict[Key, CachedConversation] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, key: Key) -> CachedConversation | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Key, entry: CachedConversation) -> None:
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._capacity:
+            self._entries.popitem(last=False)
+
+    def discard(self, key: Key) -> None:
+        self._entries.pop(key, None)

@@ -1,0 +1,103 @@
+"""Benchmark: full registrations by many concurrent senders through the engine, real SQLite file.
+
+    .venv/bin/python scripts/bench_engine.py [--senders 200] [--rate 1000] [--seconds 10]
+
+Prints (1) closed loop: every sender sends its next message as soon as it has its reply —
+the maximum throughput, with latency under that saturation (latency there is just queue
+length / throughput); (2) open loop: the senders together offer `--rate` messages/s with
+random (Poisson) gaps, as independent people do — handling latency at that load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.app import App, open_app
+from bot.messages import Channel, Inbound
+from bot.settings import Settings
+
+SCRIPT = ["DAFTAR {unit}", "1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lewati", "1"]
+UNITS = ("RSUD", "DISHUB", "PBJ", "BAPENDA", "DISDUKCAPIL")
+
+
+def message(sender: int, step: int, run: str) -> Inbound:
+    phone = f"+62812{sender:07d}"
+    return Inbound(Channel.WHATSAPP, phone, SCRIPT[step].format(unit=UNITS[sender % 5]),
+                   provider_id=f"{run}-{sender}-{step}", sender_phone=phone)
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else 0.0
+
+
+async def closed_loop(app: App, senders: int) -> tuple[int, float, list[float]]:
+    latencies: list[float] = []
+
+    async def run_sender(i: int) -> None:
+        for step in range(len(SCRIPT)):
+            t0 = time.perf_counter()
+            await app.engine.handle(message(i, step, "c"))
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(run_sender(i) for i in range(senders)))
+    return len(latencies), time.perf_counter() - started, latencies
+
+
+async def open_loop(
+    app: App, senders: int, rate: float, seconds: float
+) -> tuple[int, float, list[float]]:
+    """Each sender waits an exponential gap (mean senders/rate s) between its messages and
+    registers again and again until `seconds` have passed."""
+    latencies: list[float] = []
+    mean_gap = senders / rate
+    rng = random.Random(7)
+    started = time.perf_counter()
+
+    async def run_sender(i: int) -> None:
+        person = 10_000 + i * 1000
+        while time.perf_counter() - started < seconds:
+            for step in range(len(SCRIPT)):
+                await asyncio.sleep(rng.expovariate(1 / mean_gap))
+                t0 = time.perf_counter()
+                await app.engine.handle(message(person, step, "o"))
+                latencies.append((time.perf_counter() - t0) * 1000)
+            person += 1
+
+    await asyncio.gather(*(run_sender(i) for i in range(senders)))
+    return len(latencies), time.perf_counter() - started, latencies
+
+
+def report(label: str, count: int, seconds: float, latencies: list[float]) -> None:
+    print(f"{label}: {count} messages in {seconds:.2f} s = {count / seconds:,.0f} msg/s; "
+          f"latency p50 {statistics.median(latencies):.2f} ms, p99 {pct(latencies, 99):.2f} ms, "
+          f"max {max(latencies):.2f} ms")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--senders", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.db")  # type: ignore[call-arg]
+        async with open_app(settings) as app:
+            report(f"closed loop, {args.senders} senders", *await closed_loop(app, args.senders))
+            report(f"open loop, {args.senders} senders at {args.rate:.0f} msg/s offered",
+                   *await open_loop(app, args.senders, args.rate, args.seconds))
+            async with app.db.reading() as conn:
+                rows = await conn.execute_fetchall(
+                    "SELECT COUNT(*), COUNT(DISTINCT phone) FROM respondents")
+            total, distinct = next(iter(rows))
+            print(f"respondents stored: {total}, distinct phones {distinct} (must be equal)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

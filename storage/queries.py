@@ -1,0 +1,28 @@
+"""Single-hop reads: aiosqlite ships every call to its worker thread, so one call per query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import aiosqlite
+
+
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> aiosqlite.Row | None:
+    rows = await conn.execute_fetchall(sql, tuple(params))
+    return next(iter(rows), None)
+
+
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> list[aiosqlite.Row]:
+    return list(await conn.execute_fetchall(sql, tuple(params)))
+
+
+async def fetch_value(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> Any:
+    row = await fetch_one(conn, sql, params)
+    return row[0] if row is not None else None

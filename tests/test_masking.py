@@ -1,0 +1,32 @@
+"""Phone numbers and e-mails never reach a log line unmasked."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.masking import MaskingFilter, mask_email, mask_phone, mask_text
+
+
+def test_mask_phone_keeps_enough_to_tell_numbers_apart() -> None:
+    assert mask_phone("+6281234567890") == "+62812****7890"
+    assert mask_phone("081234567890") == "08123***7890"
+
+
+def test_mask_email() -> None:
+    assert mask_email("budi.santoso@mail.com") == "b***@mail.com"
+
+
+@pytest.mark.parametrize("raw", ["+62 812-3456-7890", "6281234567890", "whatsapp:+6281234567890",
+                                 "0812.3456.7890"])
+def test_mask_text_catches_numbers_in_any_form(raw: str) -> None:
+    assert "3456" not in mask_text(f"kirim ke {raw} ya")
+
+
+def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.masking")
+    logger.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger="test.masking"):
+        logger.info("pesan dari %s <%s>", "+6281234567890", "siti@contoh.id")
+    assert caplog.messages == ["pesan dari +62812****7890 <s***@contoh.id>"]
