@@ -258,8 +258,9 @@ async def test_after_a_crash_nobody_is_sent_twice(app: App, clock: FakeClock) ->
     w = worker(app, tg, wa)
     await w.fire(b.id or 0)
     # A crash right after the provider accepted two messages, before they were settled:
-    await app.db.writer.execute("UPDATE deliveries SET state = 'sending', attempts = 1, "
-                                "sending_at = ?", (clock.now().isoformat(),))
+    async with app.db.transaction() as conn:
+        await conn.execute("UPDATE deliveries SET state = 'sending', attempts = 1, "
+                           "sending_at = ?", (clock.now().isoformat(),))
     await tg.send(Outbound(Channel.TELEGRAM, tg_addr, "x"))
     await wa.send(Outbound(Channel.WHATSAPP, wa_sent, "Halo Sudah, survei SPI berlangsung "
                                                         "sampai 31 Oktober."))
