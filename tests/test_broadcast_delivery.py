@@ -303,3 +303,22 @@ async def test_progress_reports_callbacks_reasons_and_eta(app: App, clock: FakeC
     assert (run.sent, run.delivered, run.read, run.failed) == (4, 2, 1, 1)
     assert run.reasons == {"undelivered": 1}
     assert run.eta is None
+
+
+async def test_replies_to_a_broadcast_are_ordinary_messages(app: App, clock: FakeClock) -> None:
+    from tests.support.dialog import User
+
+    await add_person(app, "Siti", address="5001")
+    b = await create(app, request())
+    w = worker(app, FakeSender(Channel.TELEGRAM, clock))
+    await w.fire(b.id or 0)
+    await w.dispatcher.send_due()
+    tables_before = await rows(app, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    person = User(app.engine, Channel.TELEGRAM, "5001")
+    await person.say("sudah, saya sudah isi surveinya")
+    assert "belum paham" in person.text or "MENU" in person.text  # the normal handlers answer
+    assert await rows(app, "SELECT name FROM sqlite_master WHERE type = 'table'") == \
+        tables_before
+    everything = str(await rows(app, "SELECT * FROM deliveries")) + \
+        str(await rows(app, "SELECT * FROM audit_log"))
+    assert "isi surveinya" not in everything  # nothing of the answer is kept per broadcast

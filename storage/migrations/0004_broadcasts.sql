@@ -69,3 +69,5 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_queue ON deliveries (run_id, channel, state, position);
 CREATE INDEX deliveries_provider ON deliveries (provider_id);
+-- Deliveries whose outcome is not settled yet: few at any time, looked at every round.
+CREATE INDEX deliveries_in_flight ON deliveries (id) WHERE state = 'sending';
