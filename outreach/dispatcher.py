@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,7 @@ class DispatchConfig:
     lookahead_seconds: float = 0.5  # how much of a rate-limited channel one group holds
     max_attempts: int = 6
     reconcile_after: timedelta = timedelta(seconds=60)
+    round_seconds: float = 5.0  # wall time one sending round may take
     # A lane's recent outcomes are watched: when many recipients look unreachable at once,
     # it is more likely a provider or configuration problem than people's own choice.
     burst_window: int = 50
@@ -125,17 +127,22 @@ class Dispatcher:
     async def _send_due(self) -> datetime | None:
         async with self._db.reading() as conn:
             runs = await self._broadcasts.sendable_runs(conn)
-        wakes: list[datetime] = []
+        lanes: list[_Lane] = []
         for run in runs:
             async with self._db.reading() as conn:
                 broadcast = await self._broadcasts.get_by_id(conn, run.broadcast_id)
-                channels = await self._open_channels(run.id)
-            if broadcast is None:
-                continue
-            lanes = [_Lane(run, broadcast, c) for c in channels if c in self._senders]
-            results = await asyncio.gather(*(self._drain(lane) for lane in lanes))
+            channels = await self._open_channels(run.id)
+            if broadcast is not None:
+                lanes.extend(_Lane(run, broadcast, c) for c in channels if c in self._senders)
+        # All lanes at once (channels share their limiter), and for a bounded time, so the
+        # worker regularly picks up new broadcasts and resolves stale deliveries.
+        deadline = time.monotonic() + self._config.round_seconds
+        results = await asyncio.gather(*(self._drain(lane, deadline) for lane in lanes))
+        wakes: list[datetime] = []
+        for run in runs:
             if await self._finish_run(run.id) == "running":
-                wakes.extend(w for w in results if w is not None)
+                wakes.extend(w for lane, w in zip(lanes, results, strict=True)
+                             if w is not None and lane.run.id == run.id)
         return min(wakes, default=None)
 
     async def _open_channels(self, run_id: int) -> list[str]:
@@ -156,7 +163,7 @@ class Dispatcher:
         return max(1, min(self._config.batch_size,
                           math.ceil(limiter.rate * self._config.lookahead_seconds)))
 
-    async def _drain(self, lane: _Lane) -> datetime | None:
+    async def _drain(self, lane: _Lane, deadline: float) -> datetime | None:
         sender = self._senders[lane.channel]
         limiter = self._limiters.get(lane.channel)
         quiet = self._config.quiet
@@ -188,6 +195,11 @@ class Dispatcher:
             if claim is None:
                 # Claimed before this group settled, or not claimed yet.
                 claim = await self._claim(lane, zones, used, size)
+            if claim is not None and time.monotonic() >= deadline:
+                async with self._db.transaction() as conn:
+                    await self._deliveries.release(conn, [j.id for j in claim[1]],
+                                                   self._clock.now())
+                return self._clock.now()  # more is due: the next round goes on
             if claim is not None and (self._stopping
                                       or await self._still_sendable(lane.run.id) is None):
                 # Paused or stopped while this group was being claimed: not one of them

@@ -78,7 +78,8 @@ async def pipeline(recipients: int) -> None:
             started = time.perf_counter()
             await worker.fire(broadcast.id or 0)
             resolved = time.perf_counter()
-            await worker.dispatcher.send_due()
+            while await worker.dispatcher.send_due() is not None:
+                pass
             finished = time.perf_counter()
             async with app.db.reading() as conn, conn.execute(
                 "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'"
