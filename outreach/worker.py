@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.app import App
 from bot.channels.base import Sender
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from outreach.dispatcher import DispatchConfig, Dispatcher
 from outreach.limiter import RateLimiter
 from outreach.notify import StaffNotifier
@@ -33,10 +33,15 @@ class WorkerBusy(Exception):
     """Another process already sends broadcasts for this database."""
 
 
-def build_limiters(app: App, sleep: Sleep = asyncio.sleep) -> dict[str, RateLimiter]:
-    """One limiter per channel, shared by broadcasts and interactive replies."""
+def build_limiters(app: App, *, clock: Clock | None = None,
+                   sleep: Sleep = asyncio.sleep) -> dict[str, RateLimiter]:
+    """One limiter per channel, shared by broadcasts and interactive replies.
+
+    Pacing is about real seconds at the provider, so it runs on the system clock with the real
+    sleep unless a test passes its fake clock and fake sleep together.
+    """
     s = app.settings
-    clock: Clock = app.deps.clock
+    clock = clock or SystemClock()
     return {
         "telegram": RateLimiter(s.broadcast_telegram_rate, clock=clock, sleep=sleep,
                                 per_key_interval=s.broadcast_telegram_per_chat_seconds),
@@ -57,7 +62,7 @@ class OutreachWorker:
     def __init__(
         self, app: App, senders: Mapping[str, Sender],
         limiters: Mapping[str, RateLimiter | None] | None = None, *,
-        sleep: Sleep = asyncio.sleep, poll_seconds: float = 1.0,
+        poll_seconds: float = 1.0,
         config: DispatchConfig | None = None,
     ) -> None:
         self.app = app
@@ -65,13 +70,12 @@ class OutreachWorker:
         self.service = BroadcastService(app.settings)
         self.notifier = StaffNotifier(app.db, app.settings, app.deps.catalog, app.deps.clock,
                                       senders)
-        chosen = build_limiters(app, sleep) if limiters is None else limiters
+        chosen = build_limiters(app) if limiters is None else limiters
         self.dispatcher = Dispatcher(
             app.db, senders, limiters={c: lim for c, lim in chosen.items() if lim is not None},
             clock=app.deps.clock, config=config or dispatch_config(app), notifier=self.notifier)
         self.scheduler = BroadcastScheduler(app.settings.database_path, self.key)
         self._broadcasts = BroadcastRepository()
-        self._sleep = sleep
         self._poll = poll_seconds
         self._lock: object | None = None
         self._task: asyncio.Task[None] | None = None
