@@ -47,6 +47,9 @@ class DispatchConfig:
     quiet: QuietHours = field(default_factory=QuietHours)
     batch_size: int = 200
     lookahead_seconds: float = 0.5  # how much of a rate-limited channel one group holds
+    # Where a lost answer cannot be looked up (Telegram), a crash leaves the claimed group
+    # unknown: those groups stay small.
+    blind_group: int = 5
     max_attempts: int = 6
     reconcile_after: timedelta = timedelta(seconds=60)
     round_seconds: float = 5.0  # wall time one sending round may take
@@ -157,17 +160,19 @@ class Dispatcher:
             runs = await self._broadcasts.sendable_runs(conn)
         return next((r for r in runs if r.id == run_id), None)
 
-    def _group_size(self, limiter: RateLimiter | None) -> int:
-        if limiter is None:
-            return self._config.batch_size
-        return max(1, min(self._config.batch_size,
-                          math.ceil(limiter.rate * self._config.lookahead_seconds)))
+    def _group_size(self, limiter: RateLimiter | None, sender: Sender) -> int:
+        size = self._config.batch_size
+        if limiter is not None:
+            size = min(size, math.ceil(limiter.rate * self._config.lookahead_seconds))
+        if lookup_of(sender) is None:
+            size = min(size, self._config.blind_group)
+        return max(1, size)
 
     async def _drain(self, lane: _Lane, deadline: float) -> datetime | None:
         sender = self._senders[lane.channel]
         limiter = self._limiters.get(lane.channel)
         quiet = self._config.quiet
-        size = self._group_size(limiter)
+        size = self._group_size(limiter, sender)
         async with self._db.reading() as conn:
             zones = await self._deliveries.pending_zones(conn, lane.run.id, lane.channel)
         used = placeholders_in(lane.broadcast.text)
