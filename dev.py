@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up and everyday commands for a fresh machine that has only Python 3.11+.
 
-    python3 dev.py run    # start the bot (creates .venv and installs it on first use);
+    python3 dev.py run    # start the bot server (creates .venv and installs it on first use);
                           # extra words go to spi-bot: `python3 dev.py run units list`
     python3 dev.py test   # lint, type-check and run the whole test suite
     python3 dev.py bench  # run the benchmarks recorded in docs/benchmarks.md
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -43,10 +44,30 @@ def ensure_venv() -> None:
 
 
 def run(args: list[str]) -> int:
-    return subprocess.call([str(BIN / "spi-bot"), *(args or ["chat"])], cwd=ROOT)
+    return subprocess.call([str(BIN / "spi-bot"), *(args or ["run"])], cwd=ROOT)
+
+
+def ensure_chromium() -> None:
+    """The web chat's browser test needs Debian's chromium; install it when we can."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    can_install = (hasattr(os, "geteuid") and os.geteuid() == 0
+                   and shutil.which("apt-get") is not None)
+    if not can_install:
+        print("chromium/chromedriver tidak ada dan apt-get (sebagai root) tidak tersedia: "
+              "tes browser obrolan web dilewati.", flush=True)
+        return
+    print("$ apt-get update && apt-get install -y chromium chromium-driver  "
+          "# untuk tes browser obrolan web", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    ok = subprocess.call(["apt-get", "update", "-q"], env=env) == 0 and subprocess.call(
+        ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env) == 0
+    if not ok:
+        print("Pemasangan chromium gagal: tes browser akan dilewati.", flush=True)
 
 
 def test(args: list[str]) -> int:
+    ensure_chromium()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     steps = [
         [_python(), "-m", "ruff", "check", "."],

@@ -13,7 +13,9 @@ from bot.settings import Settings
 from bot.unit_file import SAMPLE_FILE, read_units
 from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
 from handlers.catalog import Catalog
+from handlers.check.chat import CheckEntry, CheckFlow
 from handlers.commands import GlobalCommands
+from handlers.faq.chat import FaqEntry
 from handlers.menu import MenuEntry, NotUnderstood
 from handlers.privacy import DeleteFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
@@ -21,6 +23,7 @@ from handlers.router import Router
 from handlers.turn import Deps
 from storage.database import Database
 from storage.migrate import migrate
+from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +40,9 @@ def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
         commands=[GlobalCommands()],
-        flows=[RegistrationFlow(), DeleteFlow(), BroadcastAdminFlow()],
-        entries=[BroadcastAdminEntry(), RegistrationEntry(), MenuEntry()],
+        flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow()],
+        entries=[BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(), CheckEntry(),
+                 FaqEntry()],
         fallback=NotUnderstood(),
     )
 
@@ -80,6 +84,8 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
         deps = Deps(settings=settings, clock=clock or SystemClock(),
                     catalog=build_catalog(settings))
         await load_units_if_empty(db, deps)
+        async with db.transaction() as conn:  # ids older than any redelivery are dead weight
+            await InboundRepository().prune(conn, deps.clock.now() - REDELIVERY_HORIZON)
         yield App(settings, db, deps, Engine(db, deps, build_router()))
     finally:
         await db.close()

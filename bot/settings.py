@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.phones import to_e164
@@ -30,6 +31,13 @@ class Settings(BaseSettings):
     inspectorate_phone: str = Field(default="(0411) 555-0198")
     inspectorate_email: str = Field(default="inspektorat@sukamajukab.example")
     retention_days_after_survey: int = Field(default=365, ge=0)
+
+    # --- FAQ and authenticity checker (issue 3): values that change from year to year ---
+    registry_file: Path | None = Field(default=None)  # custom copy of the official registry
+    survey_site: str = Field(default="spi.kpk.go.id", min_length=3)
+    survey_period: str = Field(default="")  # e.g. "1 Agustus – 31 Oktober 2026"; empty: unknown
+    registration_link: str = Field(default="")  # this year's KPK self-registration link
+    faq_threshold: float = Field(default=0.28, ge=0.05, le=1.0)
 
     # Staff allowed to use admin commands in chat: "telegram:<user id>", "whatsapp:<number>",
     # "console:<sender>", comma-separated.
@@ -64,6 +72,56 @@ class Settings(BaseSettings):
                 address = number
             admins.append(f"{channel}:{address}")
         return tuple(admins)
+
+    # --- Channels and server (issue 4): `spi-bot run` --------------------------------------
+    host: str = Field(default="127.0.0.1")
+    port: int = Field(default=8080, ge=0, le=65535)
+    # Public https address of this server (behind the reverse proxy): Telegram webhook, Twilio
+    # webhooks and signatures, media links. Empty: Telegram polls, WhatsApp is off.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    # Local web chat: None means on only when `host` is a loopback address.
+    web_chat: bool | None = Field(default=None)
+    telegram_bot_token: SecretStr | None = Field(default=None)
+    telegram_bot_username: str | None = Field(default=None,
+                                              pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+    telegram_api_base_url: str = Field(default="https://api.telegram.org/bot",
+                                       pattern=r"^https?://\S+$")
+    telegram_webhook_secret: SecretStr | None = Field(default=None)
+    twilio_account_sid: str | None = Field(default=None, pattern=r"^AC[0-9a-fA-F]{32}$")
+    twilio_auth_token: SecretStr | None = Field(default=None)
+    twilio_whatsapp_number: str | None = Field(default=None)
+    twilio_api_base_url: str = Field(default="https://api.twilio.com", pattern=r"^https?://\S+$")
+    media_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("public_url", "web_chat", "telegram_bot_token", "telegram_bot_username",
+                     "telegram_webhook_secret", "twilio_account_sid", "twilio_auth_token",
+                     "twilio_whatsapp_number", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_url", "telegram_api_base_url", "twilio_api_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ValueError("16–256 karakter A-Z, a-z, 0-9, _ atau -")
+        return value
+
+    @field_validator("twilio_whatsapp_number")
+    @classmethod
+    def _whatsapp_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        number = to_e164(value.removeprefix("whatsapp:"))
+        if number is None:
+            raise ValueError(f"'{value}' bukan nomor telepon yang valid")
+        return number
 
     def is_admin(self, channel: str, address: str) -> bool:
         """True when this chat address belongs to inspectorate staff listed in SPI_ADMINS."""

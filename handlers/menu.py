@@ -29,6 +29,7 @@ class MenuEntry:
             turn.say("menu.ask_faq")
             return True
         if turn.choice == "menu:check":
+            turn.goto("check:await")  # the next message goes to the checker, whatever it is
             turn.say("menu.ask_check")
             return True
         if turn.choice == "menu:privacy":

@@ -19,6 +19,7 @@ from storage.repositories import (
     RespondentRepository,
     UnitRepository,
 )
+from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
 from storage.repositories.sessions import Session
 
 
@@ -33,6 +34,8 @@ class Deps:
     respondents: RespondentRepository = field(default_factory=RespondentRepository)
     identities: IdentityRepository = field(default_factory=IdentityRepository)
     audit: AuditRepository = field(default_factory=AuditRepository)
+    faq_stats: FaqStatsRepository = field(default_factory=FaqStatsRepository)
+    check_stats: CheckStatsRepository = field(default_factory=CheckStatsRepository)
 
 
 @dataclass

@@ -8,16 +8,11 @@ import logging
 import signal
 
 from bot.app import open_app
-from bot.channels.base import Sender
 from bot.settings import Settings
+from outreach.channels import standalone_senders
 from outreach.worker import OutreachWorker, WorkerBusy
 
 logger = logging.getLogger(__name__)
-
-
-async def build_senders(settings: Settings) -> dict[str, Sender]:
-    """The channels configured in settings that can send broadcasts."""
-    return {}
 
 
 async def run_worker_until_stopped(settings: Settings) -> int:
@@ -26,8 +21,7 @@ async def run_worker_until_stopped(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_app(settings) as app:
-        senders = await build_senders(settings)
+    async with open_app(settings) as app, standalone_senders(app) as senders:
         if not senders:
             logger.warning("Belum ada kanal pengirim yang dikonfigurasi; siaran dijadwalkan "
                            "tetapi tidak dikirim")

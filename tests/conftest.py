@@ -9,6 +9,8 @@ from bot.app import App, open_app
 from bot.settings import Settings, load_settings
 from tests.support.clock import FakeClock
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 @pytest.fixture
 def clock() -> FakeClock:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from bot.messages import Channel, Choice, Reply
+from bot.messages import Channel, Choice, Image, Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +21,12 @@ class Outbound:
     request_contact: bool = False
     template_sid: str | None = None
     template_variables: Mapping[str, str] = field(default_factory=dict)
+    image: Image | None = None
 
     @classmethod
     def from_reply(cls, channel: Channel, address: str, reply: Reply) -> Outbound:
-        return cls(channel, address, reply.text, reply.choices, reply.request_contact)
+        return cls(channel, address, reply.text, reply.choices, reply.request_contact,
+                   image=reply.image)
 
 
 @dataclass(frozen=True, slots=True)

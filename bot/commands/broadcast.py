@@ -6,16 +6,15 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import build_catalog, open_app
 from bot.settings import Settings
-from outreach.audience import AudienceFilter
-from outreach.report import list_text, preview_text, refusal_text, show_text
-from outreach.runner import run_worker_until_stopped
-from outreach.schedule import Schedule, ScheduleError, parse_zone
-from outreach.service import BroadcastRefused, BroadcastRequest, BroadcastService
-from storage.repositories.broadcasts import BroadcastRepository
+
+if TYPE_CHECKING:
+    from outreach.service import BroadcastRequest
+
+# The app and the outreach modules are imported by each command when it runs, so that
+# `spi-bot faq` and friends start fast.
 
 ACTOR = "cli"
 
@@ -77,11 +76,15 @@ def register(sub: Any) -> None:
 
 
 def _t(settings: Settings) -> Any:
+    from bot.app import build_catalog  # noqa: PLC0415
     catalog = build_catalog(settings)
     return lambda key, **values: catalog.text("id", key, **values)
 
 
 def _request(args: argparse.Namespace, now: Any) -> BroadcastRequest:
+    from outreach.audience import AudienceFilter  # noqa: PLC0415
+    from outreach.schedule import Schedule, parse_zone  # noqa: PLC0415
+    from outreach.service import BroadcastRequest  # noqa: PLC0415
     text = args.text if args.text is not None else \
         Path(args.text_file).read_text(encoding="utf-8")
     variables = {}
@@ -107,6 +110,10 @@ def _request(args: argparse.Namespace, now: Any) -> BroadcastRequest:
 
 
 async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+    from outreach.report import preview_text, refusal_text  # noqa: PLC0415
+    from outreach.schedule import ScheduleError  # noqa: PLC0415
+    from outreach.service import BroadcastRefused, BroadcastService  # noqa: PLC0415
     t = _t(settings)
     async with open_app(settings) as app:
         now = app.deps.clock.now()
@@ -143,6 +150,9 @@ async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def list_broadcasts(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+    from outreach.report import list_text  # noqa: PLC0415
+    from storage.repositories.broadcasts import BroadcastRepository  # noqa: PLC0415
     async with open_app(settings) as app, app.db.reading() as conn:
         broadcasts = await BroadcastRepository().list_recent(conn)
     print(list_text(_t(settings), broadcasts))
@@ -150,6 +160,9 @@ async def list_broadcasts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def show_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+    from outreach.report import refusal_text, show_text  # noqa: PLC0415
+    from outreach.service import BroadcastRefused, BroadcastService  # noqa: PLC0415
     t = _t(settings)
     service = BroadcastService(settings)
     async with open_app(settings) as app, app.db.reading() as conn:
@@ -164,6 +177,9 @@ async def show_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _control(args: argparse.Namespace, settings: Settings, action: str) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+    from outreach.report import refusal_text  # noqa: PLC0415
+    from outreach.service import BroadcastRefused, BroadcastService  # noqa: PLC0415
     t = _t(settings)
     service = BroadcastService(settings)
     async with open_app(settings) as app:
@@ -199,4 +215,6 @@ async def cancel_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from outreach.runner import run_worker_until_stopped  # noqa: PLC0415
+
     return await run_worker_until_stopped(settings)

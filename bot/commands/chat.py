@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from bot.app import open_app
-from bot.channels.console import ConsoleChannel, ConsoleUser
 from bot.messages import Channel
 from bot.settings import Settings
 
@@ -26,6 +24,9 @@ def register(sub: Any) -> None:
 
 
 async def chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - the app only when this command runs
+    from bot.channels.console import ConsoleChannel, ConsoleUser  # noqa: PLC0415
+
     user = ConsoleUser(Channel(args.channel), args.sender, args.phone, args.name)
     async with open_app(settings) as app:
         await ConsoleChannel(app.engine, user).run(sys.stdin, args.start_payload)

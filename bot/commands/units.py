@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.app import open_app
 from bot.settings import Settings
 from bot.unit_file import UnitFileError, read_units
 
@@ -23,6 +22,8 @@ def register(sub: Any) -> None:
 
 
 async def import_units(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415 - the app only when this command runs
+
     try:
         units = read_units(args.file)
     except UnitFileError as exc:
@@ -40,6 +41,8 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def list_units(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+
     async with open_app(settings) as app, app.db.reading() as conn:
         units = await app.deps.units.list_all(conn)
     if not units:

@@ -61,7 +61,8 @@ CREATE TABLE deliveries (
     sending_at       TEXT,                        -- committed before the provider call
     sent_at          TEXT,
     provider_id      TEXT,
-    provider_status  TEXT,                        -- delivered/read/... from status callbacks
+    provider_status  TEXT,                        -- status in the send receipt; callbacks
+                                                  -- update outbound_messages (same id)
     error_code       TEXT,
     reason           TEXT,
     updated_at       TEXT NOT NULL,

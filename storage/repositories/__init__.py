@@ -3,6 +3,7 @@
 from storage.repositories.audit import AuditRepository
 from storage.repositories.identities import IdentityRepository
 from storage.repositories.inbound import InboundRepository
+from storage.repositories.outbound import OutboundMessageRepository
 from storage.repositories.respondents import RespondentRepository
 from storage.repositories.sessions import SessionRepository
 from storage.repositories.units import UnitRepository
@@ -11,6 +12,7 @@ __all__ = [
     "AuditRepository",
     "IdentityRepository",
     "InboundRepository",
+    "OutboundMessageRepository",
     "RespondentRepository",
     "SessionRepository",
     "UnitRepository",

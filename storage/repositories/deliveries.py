@@ -14,10 +14,6 @@ import aiosqlite
 
 from bot.clock import from_text, to_text
 
-# Twilio status callbacks may arrive out of order; a status only replaces a lower rank.
-STATUS_RANK = {"accepted": 0, "queued": 0, "scheduled": 0, "sending": 1, "sent": 2,
-               "delivered": 3, "undelivered": 3, "failed": 3, "read": 4}
-
 
 @dataclass(frozen=True, slots=True)
 class DeliveryJob:
@@ -214,27 +210,13 @@ class DeliveryRepository:
     async def counts(
         self, conn: aiosqlite.Connection, run_id: int
     ) -> list[tuple[str, str, str | None, str | None, int]]:
-        """(channel, state, provider_status, reason, count) for progress reports."""
+        """(channel, state, provider status, reason, count) for progress reports; the status
+        is the latest from the provider's callbacks (outbound_messages), else the receipt's."""
         async with conn.execute(
-            """SELECT channel, state, provider_status, reason, COUNT(*) FROM deliveries
-               WHERE run_id = ? GROUP BY channel, state, provider_status, reason""",
+            """SELECT d.channel, d.state, COALESCE(o.status, d.provider_status) AS status,
+                      d.reason, COUNT(*)
+               FROM deliveries d LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
+               WHERE d.run_id = ? GROUP BY d.channel, d.state, status, d.reason""",
             (run_id,),
         ) as cur:
             return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
-
-    async def apply_provider_status(
-        self, conn: aiosqlite.Connection, updates: Sequence[tuple[str, str, str | None]],
-        now: datetime,
-    ) -> None:
-        """Status callbacks (provider_id, status, error code); never moves a status backwards."""
-        rows = [(status, code, to_text(now), pid, STATUS_RANK.get(status, -1))
-                for pid, status, code in updates]
-        await conn.executemany(
-            f"""UPDATE deliveries SET provider_status = ?, error_code = COALESCE(?, error_code),
-                   updated_at = ?
-               WHERE provider_id = ? AND ? > CASE provider_status {_RANK_CASE} ELSE -1 END""",  # noqa: S608
-            rows,
-        )
-
-
-_RANK_CASE = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in STATUS_RANK.items())

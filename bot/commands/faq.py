@@ -1,0 +1,128 @@
+"""`spi-bot faq "question"`, `faq --batch FILE`, `faq eval` and `faq unanswered`.
+
+Answering needs no database, so a single question is answered from a cold start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from bot.commands.batch import run_batch
+from bot.settings import Settings
+
+EVAL_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "faq_eval.toml"
+TARGET_ACCURACY = 0.90
+TARGET_OUT_OF_SCOPE = 0.10
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "faq", help="jawab pertanyaan tentang SPI; 'faq eval' mengukur akurasi, "
+                    "'faq unanswered' menampilkan pertanyaan yang belum terjawab")
+    parser.add_argument("question", nargs="*", help="pertanyaan, atau: eval | unanswered")
+    parser.add_argument("--json", action="store_true", help="keluaran JSON satu objek")
+    parser.add_argument("--batch", type=Path, metavar="FILE",
+                        help="satu pertanyaan per baris; satu objek JSON per baris")
+    parser.add_argument("--lang", choices=["id", "en"], help="bahasa jawaban")
+    parser.add_argument("--file", type=Path, default=EVAL_FILE,
+                        help="berkas evaluasi untuk 'faq eval'")
+    parser.add_argument("--limit", type=int, default=200,
+                        help="jumlah maksimum untuk 'faq unanswered'")
+    parser.set_defaults(handler=faq, default_log_level="WARNING")
+
+
+async def faq(args: argparse.Namespace, settings: Settings) -> int:
+    words = args.question
+    if words == ["eval"]:
+        return evaluate(args.file, settings)
+    if words == ["unanswered"]:
+        return await unanswered(args.limit, settings)
+    answerer = Answerer(settings, args.lang or settings.default_language)
+    if args.batch is not None:
+        return run_batch(args.batch,
+                         lambda q: json.dumps(answerer.answer(q), ensure_ascii=False))
+    question = " ".join(words).strip()
+    if not question:
+        print('Tulis pertanyaannya, misalnya: spi-bot faq "apakah survei ini wajib?"',
+              file=sys.stderr)
+        return 2
+    result = answerer.answer(question)
+    print(json.dumps(result, ensure_ascii=False) if args.json else result["answer"])
+    return 0
+
+
+class Answerer:
+    """Matches a question and renders the answer text, without a database."""
+
+    def __init__(self, settings: Settings, lang: str) -> None:
+        from bot.app import build_catalog  # noqa: PLC0415
+        from handlers.check.registry import load_registry  # noqa: PLC0415
+        from handlers.faq.matcher import shipped_matcher  # noqa: PLC0415
+
+        self._settings = settings
+        self._lang = lang
+        self._catalog = build_catalog(settings)
+        self._registry = load_registry(settings.registry_file)
+        self._matcher = shipped_matcher(settings.faq_threshold)
+
+    def answer(self, question: str) -> dict[str, Any]:
+        from handlers.faq.answers import answer_text  # noqa: PLC0415
+
+        match = self._matcher.match(question)
+        if match.intent is None:
+            text = self._catalog.text(self._lang, "faq.unsure")
+        else:
+            text = answer_text(self._catalog, self._lang, match.intent, self._settings,
+                               self._registry)
+        return {"question": question, "intent": match.intent, "score": match.score,
+                "answer": text}
+
+
+def evaluate(path: Path, settings: Settings) -> int:
+    """Accuracy per intent on an evaluation file; exit 1 when below the issue's targets."""
+    from handlers.faq.matcher import INTENTS, shipped_matcher  # noqa: PLC0415
+
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        print(f"Berkas evaluasi {path} tidak bisa dibaca: {exc}", file=sys.stderr)
+        return 2
+    matcher = shipped_matcher(settings.faq_threshold)
+    total = correct = 0
+    print(f"{'intent':<22} {'benar':>5} {'jumlah':>6} {'akurasi':>8}")
+    for intent in INTENTS:
+        questions = data.get("intents", {}).get(intent, [])
+        hits = sum(matcher.match(q).intent == intent for q in questions)
+        total += len(questions)
+        correct += hits
+        share = hits / len(questions) if questions else 0.0
+        print(f"{intent:<22} {hits:>5} {len(questions):>6} {share:>8.1%}")
+    out_of_scope = data.get("out_of_scope", {}).get("questions", [])
+    answered = [q for q in out_of_scope if matcher.match(q).intent is not None]
+    accuracy = correct / total if total else 0.0
+    leaked = len(answered) / len(out_of_scope) if out_of_scope else 0.0
+    print(f"\nAkurasi top-1: {correct}/{total} = {accuracy:.1%} (target ≥ {TARGET_ACCURACY:.0%})")
+    print(f"Di luar topik yang tetap dijawab: {len(answered)}/{len(out_of_scope)} = "
+          f"{leaked:.1%} (target ≤ {TARGET_OUT_OF_SCOPE:.0%})")
+    for question in answered:
+        print(f"  dijawab padahal di luar topik: {question}")
+    return 0 if accuracy >= TARGET_ACCURACY and leaked <= TARGET_OUT_OF_SCOPE else 1
+
+
+async def unanswered(limit: int, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+
+    async with open_app(settings) as app, app.db.reading() as conn:
+        rows = await app.deps.faq_stats.unanswered(conn, limit)
+    if not rows:
+        print("Belum ada pertanyaan yang tidak terjawab.")
+        return 0
+    print(f"{len(rows)} pertanyaan terbaru yang belum bisa dijawab (sudah disamarkan):")
+    for row in rows:
+        print(f"{row.day}  {row.question_masked}")
+    return 0

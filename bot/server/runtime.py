@@ -1,0 +1,118 @@
+"""What `spi-bot run` starts and stops: the channels, background replies and media links."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from bot.app import App
+from bot.server.media import MediaStore
+from bot.server.tasks import BackgroundTasks
+from bot.server.telegram_channel import TelegramChannel
+from bot.server.whatsapp_channel import WhatsAppChannel
+from outreach.channels import ServerOutreach
+
+logger = logging.getLogger(__name__)
+
+_WHATSAPP_SETTINGS = {
+    "SPI_TWILIO_ACCOUNT_SID": "twilio_account_sid",
+    "SPI_TWILIO_AUTH_TOKEN": "twilio_auth_token",
+    "SPI_TWILIO_WHATSAPP_NUMBER": "twilio_whatsapp_number",
+    "SPI_PUBLIC_URL": "public_url",
+}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ServerRuntime:
+    """Channel lifecycle around the web app; `state` feeds /healthz and the start-up line."""
+
+    def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0) -> None:
+        self.app = app
+        settings = app.settings
+        self.tasks = BackgroundTasks()
+        self.web_chat = settings.web_chat if settings.web_chat is not None else is_loopback(host)
+        base = settings.public_url or f"http://{host}:{port}"
+        self.media = MediaStore(app.deps.clock, base,
+                                timedelta(minutes=settings.media_link_minutes))
+        self.telegram: TelegramChannel | None = None
+        self.whatsapp: WhatsAppChannel | None = None
+        self.outreach = ServerOutreach(app)  # broadcasts (issue 5)
+        self.state: dict[str, str] = {}
+        self._drain_seconds = drain_seconds
+        shown_host = "localhost" if is_loopback(host) else host
+        self.chat_url = f"http://{shown_host}:{port}/chat"
+
+    @asynccontextmanager
+    async def lifespan(self, _: Any) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        notes = [await self._start_telegram(), await self._start_whatsapp()]
+        await self.outreach.start(self.telegram, self.whatsapp)
+        self.state["broadcasts"] = self.outreach.state
+        self.state["web"] = self.chat_url if self.web_chat else "off"
+        why = "; ".join(note for note in notes if note)
+        logger.info("Kanal aktif — telegram: %s, whatsapp: %s, obrolan web: %s%s",
+                    self.state["telegram"], self.state["whatsapp"], self.state["web"],
+                    f" ({why})" if why else "")
+
+    async def _start_telegram(self) -> str:
+        settings = self.app.settings
+        if settings.telegram_bot_token is None:
+            self.state["telegram"] = "off"
+            return "SPI_TELEGRAM_BOT_TOKEN kosong"
+        label = self.app.deps.catalog.text(settings.default_language, "channels.share_contact")
+        channel = TelegramChannel(self.app, self.tasks, label)
+        try:
+            await channel.start()
+        except Exception as exc:
+            await channel.stop_receiving()
+            await channel.close()
+            self.state["telegram"] = "error"
+            # PTB puts the token into some messages (InvalidToken); never log it.
+            detail = str(exc).replace(settings.telegram_bot_token.get_secret_value(), "***")
+            return f"Telegram gagal dihubungi: {type(exc).__name__}: {detail}"
+        self.telegram = channel
+        self.state["telegram"] = channel.mode
+        return ""
+
+    async def _start_whatsapp(self) -> str:
+        settings = self.app.settings
+        missing = [env for env, field in _WHATSAPP_SETTINGS.items()
+                   if getattr(settings, field) is None]
+        if missing:
+            self.state["whatsapp"] = "off"
+            return f"WhatsApp butuh {', '.join(missing)}"
+        channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish)
+        await channel.start()
+        self.whatsapp = channel
+        self.state["whatsapp"] = "webhook"
+        return ""
+
+    async def stop(self) -> None:
+        """No new updates, finish messages in progress (replies included), close clients."""
+        await self.outreach.stop()
+        if self.telegram is not None:
+            await self.telegram.stop_receiving()
+        await self.tasks.drain(self._drain_seconds)
+        if self.telegram is not None:
+            await self.telegram.close()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
+        logger.info("Kanal ditutup")

@@ -1,0 +1,150 @@
+"""Telegram inbound: PTB Application (polling, or updates from our webhook route) → engine."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bot.app import App
+from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.telegram import TelegramSender
+from bot.messages import Channel, Inbound, Reply, SharedContact
+from bot.server.tasks import BackgroundTasks
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+ALLOWED_UPDATES = ("message", "callback_query")
+
+
+def _start_payload(text: str) -> tuple[bool, str | None]:
+    """(is a /start command, its payload): `/start X`, `/start@Bot X`, bare `/start`."""
+    words = text.split(maxsplit=1)
+    if not words or words[0].split("@", 1)[0].lower() != "/start":
+        return False, None
+    payload = words[1].strip() if len(words) > 1 else ""
+    return True, payload or None
+
+
+def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
+    """The engine's view of a private-chat update and the chat to answer; None to ignore it."""
+    query = update.callback_query
+    if query is not None:
+        user = query.from_user
+        chat_id = query.message.chat.id if query.message is not None else user.id
+        return Inbound(channel=Channel.TELEGRAM, sender=str(user.id), text=query.data or "",
+                       display_name=user.first_name, provider_id=str(update.update_id)), chat_id
+    message = update.message
+    if message is None or message.chat.type != "private" or message.from_user is None:
+        return None
+    user = message.from_user
+    text = message.text or message.caption or ""
+    contact = None
+    if message.contact is not None:
+        phone = message.contact.phone_number.strip()
+        # Telegram sends the number without "+"; it always includes the country code.
+        phone = phone if phone.startswith("+") else f"+{phone}"
+        contact = SharedContact(phone=phone, is_own=message.contact.user_id == user.id)
+    is_start, payload = _start_payload(text)
+    return Inbound(channel=Channel.TELEGRAM, sender=str(user.id), text=text, contact=contact,
+                   start_payload=payload if is_start else None, display_name=user.first_name,
+                   provider_id=str(update.update_id)), message.chat.id
+
+
+class TelegramChannel:
+    """Owns the PTB Application; `mode` is "polling" or "webhook" once started."""
+
+    def __init__(self, app: App, tasks: BackgroundTasks, contact_label: str) -> None:
+        settings = app.settings
+        if settings.telegram_bot_token is None:
+            raise ValueError("SPI_TELEGRAM_BOT_TOKEN is not set")
+        self._settings = settings
+        self._engine = app.engine
+        self._tasks = tasks
+        self._contact_label = contact_label
+        self.mode = "webhook" if settings.public_url else "polling"
+        self.secret = (settings.telegram_webhook_secret.get_secret_value()
+                       if settings.telegram_webhook_secret else secrets.token_urlsafe(32))
+        # Own request objects so they can be closed even when initialize() fails half-way.
+        self._requests = (HTTPXRequest(connection_pool_size=64),
+                          HTTPXRequest())
+        builder = (Application.builder()
+                   .token(settings.telegram_bot_token.get_secret_value())
+                   .base_url(settings.telegram_api_base_url)
+                   .request(self._requests[0])
+                   .get_updates_request(self._requests[1]))
+        if self.mode == "webhook":
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.sender = TelegramSender(self.application.bot, contact_label)
+        self.dispatcher = ReplyDispatcher(self.sender, app.db, app.deps.clock)
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()  # getMe: a wrong token fails here
+        await app.start()
+        if self.mode == "webhook":
+            await app.bot.set_webhook(url=f"{self._settings.public_url}{WEBHOOK_PATH}",
+                                      secret_token=self.secret,
+                                      allowed_updates=list(ALLOWED_UPDATES))
+        elif app.updater is not None:
+            await app.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+
+    async def stop_receiving(self) -> None:
+        """No new updates; updates already fetched are still handed to the engine."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+
+    async def close(self) -> None:
+        try:
+            await self.application.shutdown()
+        finally:
+            for request in self._requests:
+                await request.shutdown()
+
+    def secret_matches(self, header: str | None) -> bool:
+        return header is not None and hmac.compare_digest(header.encode(), self.secret.encode())
+
+    async def accept_webhook(self, payload: dict[str, Any]) -> None:
+        update = Update.de_json(payload, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        # Runs one update at a time; the engine call goes to its own task so slow sends do not
+        # hold up other chats. Tasks start in arrival order and the engine's first step is the
+        # sender's FIFO lock, so one person's messages keep their order.
+        parsed = inbound_from_update(update)
+        if parsed is None:
+            return
+        inbound, chat_id = parsed
+        self._tasks.spawn(self._handle(inbound, chat_id))
+        if update.callback_query is not None:
+            self._tasks.spawn(self._answer(update))
+
+    async def _handle(self, inbound: Inbound, chat_id: int) -> None:
+        async def deliver(replies: Sequence[Reply]) -> None:
+            await self.dispatcher.deliver(str(chat_id), replies)
+
+        await self._engine.handle(inbound, deliver=deliver)
+
+    @staticmethod
+    async def _answer(update: Update) -> None:
+        if update.callback_query is None:
+            return
+        try:
+            await update.callback_query.answer()
+        except TelegramError as exc:
+            logger.info("Callback query tidak dijawab: %s", exc)

@@ -1,0 +1,132 @@
+"""The Starlette app: Twilio and Telegram webhooks, /healthz, media links and the web chat."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.server.runtime import ServerRuntime
+from bot.server.telegram_channel import SECRET_HEADER, WEBHOOK_PATH
+from bot.server.web_chat import WebChat
+from bot.server.whatsapp_channel import (
+    EMPTY_TWIML,
+    INBOUND_PATH,
+    SIGNATURE_HEADER,
+    STATUS_PATH,
+    WhatsAppChannel,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_WEBHOOK_BYTES = 64 * 1024
+
+
+def build_web_app(runtime: ServerRuntime) -> Starlette:
+    endpoints = _Endpoints(runtime)
+    routes = [
+        Route("/healthz", endpoints.health, methods=["GET"]),
+        Route(INBOUND_PATH, endpoints.twilio_message, methods=["POST"]),
+        Route(STATUS_PATH, endpoints.twilio_status, methods=["POST"]),
+        Route(WEBHOOK_PATH, endpoints.telegram, methods=["POST"]),
+        Route("/media/{token}", endpoints.media, methods=["GET"]),
+    ]
+    if runtime.web_chat:
+        routes += WebChat(runtime.app).routes()
+    return Starlette(routes=routes, lifespan=runtime.lifespan)
+
+
+class _Endpoints:
+    def __init__(self, runtime: ServerRuntime) -> None:
+        self._runtime = runtime
+
+    async def health(self, _: Request) -> Response:
+        return await _health(self._runtime)
+
+    async def twilio_message(self, request: Request) -> Response:
+        return await _twilio(self._runtime, request, status=False)
+
+    async def twilio_status(self, request: Request) -> Response:
+        return await _twilio(self._runtime, request, status=True)
+
+    async def telegram(self, request: Request) -> Response:
+        return await _telegram(self._runtime, request)
+
+    async def media(self, request: Request) -> Response:
+        return await _media(self._runtime, request)
+
+
+async def _health(runtime: ServerRuntime) -> Response:
+    try:
+        async with runtime.app.db.reading() as conn, conn.execute("SELECT 1") as cur:
+            await cur.fetchone()
+        database = "ok"
+    except Exception as exc:
+        database = f"error: {type(exc).__name__}"
+    ok = database == "ok" and "error" not in runtime.state.values()
+    body = {"status": "ok" if ok else "degraded", "database": database,
+            "channels": runtime.state, "in_progress": len(runtime.tasks)}
+    return JSONResponse(body, status_code=200 if database == "ok" else 503)
+
+
+def _too_big(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return length is not None and (not length.isdigit() or int(length) > MAX_WEBHOOK_BYTES)
+
+
+async def _twilio(runtime: ServerRuntime, request: Request, *, status: bool) -> Response:
+    channel: WhatsAppChannel | None = runtime.whatsapp
+    if channel is None:
+        return Response(status_code=404)
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not signature or _too_big(request):
+        return Response(status_code=403)
+    # Twilio signs the URL plus every form field, so the form is read before the check;
+    # nothing is stored or handed on unless the signature matches.
+    params = await _form_fields(request)
+    if not channel.signed(request.url.path, request.url.query, params, signature):
+        logger.warning("Webhook Twilio ditolak: tanda tangan tidak cocok")
+        return Response(status_code=403)
+    if status:
+        await channel.record_status(params)
+        return Response(status_code=204)
+    channel.accept_message(params)
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        # Twilio's only encoding; parse_qsl is several times cheaper than the multipart parser.
+        body = (await request.body()).decode("utf-8", errors="replace")
+        return dict(parse_qsl(body, keep_blank_values=True))
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def _telegram(runtime: ServerRuntime, request: Request) -> Response:
+    channel = runtime.telegram
+    if channel is None or channel.mode != "webhook":
+        return Response(status_code=404)
+    if not channel.secret_matches(request.headers.get(SECRET_HEADER)):
+        return Response(status_code=403)
+    if _too_big(request):
+        return Response(status_code=413)
+    try:
+        payload = await request.json()
+    except ValueError:
+        return Response(status_code=400)
+    if not isinstance(payload, dict):
+        return Response(status_code=400)
+    await channel.accept_webhook(payload)
+    return Response(status_code=200)
+
+
+async def _media(runtime: ServerRuntime, request: Request) -> Response:
+    png = runtime.media.get(request.path_params["token"])
+    if png is None:
+        return Response(status_code=404)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,125 @@
+"""WhatsApp inbound through Twilio webhooks: signature check, parsing, replies via the API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.app import App
+from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.twilio_http import RebasedTwilioHttpClient
+from bot.channels.whatsapp import WhatsAppSender, merge_replies
+from bot.masking import mask_text
+from bot.messages import Channel, Image, Inbound, Reply
+from bot.phones import to_e164
+from bot.server.tasks import BackgroundTasks
+from storage.repositories import OutboundMessageRepository
+
+logger = logging.getLogger(__name__)
+
+INBOUND_PATH = "/twilio/whatsapp"
+STATUS_PATH = "/twilio/status"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def inbound_from_form(form: Mapping[str, str], received_at: datetime) -> Inbound | None:
+    """The engine's view of a Twilio WhatsApp message webhook; None when it is not one."""
+    raw_from = form.get("From", "")
+    if not raw_from.startswith("whatsapp:"):
+        return None
+    phone = to_e164(raw_from.removeprefix("whatsapp:"))
+    sid = form.get("MessageSid") or form.get("SmsMessageSid")
+    if phone is None or not sid:
+        return None
+    # A quick-reply button carries the value we gave it; plain text otherwise.
+    text = form.get("ButtonPayload") or form.get("Body", "")
+    return Inbound(channel=Channel.WHATSAPP, sender=phone, text=text,
+                   display_name=form.get("ProfileName") or None, provider_id=sid,
+                   sender_phone=phone, received_at=received_at)
+
+
+class WhatsAppChannel:
+    """The Twilio client, sender and webhook logic; needs credentials, number and public URL."""
+
+    def __init__(
+        self, app: App, tasks: BackgroundTasks,
+        publish_image: Callable[[Image], str] | None = None,
+    ) -> None:
+        settings = app.settings
+        if (settings.twilio_account_sid is None or settings.twilio_auth_token is None
+                or settings.twilio_whatsapp_number is None or settings.public_url is None):
+            raise ValueError("WhatsApp needs the Twilio account, token, number and public URL")
+        self._settings = settings
+        self._account_sid = settings.twilio_account_sid
+        self._number = settings.twilio_whatsapp_number
+        self._public_url = settings.public_url
+        self._engine = app.engine
+        self._db = app.db
+        self._clock = app.deps.clock
+        self._tasks = tasks
+        self._publish_image = publish_image
+        self._token = settings.twilio_auth_token.get_secret_value()
+        self._validator = RequestValidator(self._token)
+        self._statuses = OutboundMessageRepository()
+        self._http: RebasedTwilioHttpClient | None = None
+        self.dispatcher: ReplyDispatcher | None = None
+
+    async def start(self) -> None:
+        settings = self._settings
+        # aiohttp's session needs the running loop, so the client is built here.
+        self._http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
+        client = Client(self._account_sid, self._token, http_client=self._http)
+        sender = WhatsAppSender(client, self._number,
+                                status_callback_url=f"{self._public_url}{STATUS_PATH}",
+                                publish_image=self._publish_image)
+        self.dispatcher = ReplyDispatcher(sender, self._db, self._clock)
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+
+    def signed(self, path: str, query: str, params: Mapping[str, str],
+               signature: str | None) -> bool:
+        """Twilio signs the URL it called (our public URL, not the proxy's inner address)."""
+        if not signature:
+            return False
+        url = f"{self._public_url}{path}" + (f"?{query}" if query else "")
+        return bool(self._validator.validate(url, dict(params), signature))
+
+    def accept_message(self, form: Mapping[str, str]) -> bool:
+        """Hand a verified message to the engine in the background; False if not a message."""
+        inbound = inbound_from_form(form, self._clock.now())
+        if inbound is None:
+            logger.info("Webhook WhatsApp tanpa pengirim/MessageSid yang valid; diabaikan")
+            return False
+        return self._tasks.spawn(self._handle(inbound))
+
+    async def _handle(self, inbound: Inbound) -> None:
+        dispatcher = self.dispatcher
+        if dispatcher is None:
+            raise RuntimeError("WhatsApp channel used before start()")
+
+        async def deliver(replies: Sequence[Reply]) -> None:
+            await dispatcher.deliver(inbound.sender, merge_replies(replies))
+
+        await self._engine.handle(inbound, deliver=deliver)
+
+    async def record_status(self, form: Mapping[str, str]) -> bool:
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        status = form.get("MessageStatus") or form.get("SmsStatus")
+        if not sid or not status:
+            return False
+        async with self._db.transaction() as conn:
+            changed = await self._statuses.record_status(
+                conn, sid, status, channel=Channel.WHATSAPP, now=self._clock.now(),
+                error_code=form.get("ErrorCode") or None)
+        if form.get("ErrorCode"):
+            logger.info("Status %s untuk %s: %s (kode %s)", status, sid,
+                        mask_text(form.get("To", "")), form.get("ErrorCode"))
+        return changed
+

@@ -1,0 +1,1 @@
+"""The local web chat page (HTML, JS, CSS shipped as package data)."""

@@ -1,0 +1,1 @@
+"""Authenticity checks of links, phone numbers, e-mail addresses and forwarded messages."""

@@ -1,0 +1,1 @@
+"""Answers to questions about SPI, matched from everyday Indonesian and English."""

@@ -1,0 +1,158 @@
+"""Finds the FAQ intent a question asks about, or none when it is not confident enough.
+
+Each intent is a set of example phrasings. A question and an example are compared as
+weighted bags of stems (cosine with inverse-intent-frequency weights), so words that only one
+intent uses ("wajib", "rahasia") count most and words every intent uses ("spi") count little.
+Words the knowledge base never uses still weigh on the question's side: a question mostly
+about something else ("harga cabai hari ini") scores low instead of latching onto one word.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from handlers.faq.language import Normalizer
+
+INTENTS = (
+    "is_official", "who_runs", "what_is_spi", "official_channels", "why_contacted",
+    "is_mandatory", "duration", "confidentiality", "payment_scam_signs", "how_to_register",
+    "eligibility", "timeline", "not_selected", "results", "opt_out_delete", "contact_human",
+    "report_manipulation", "how_to_fill",
+)
+
+DEFAULT_THRESHOLD = 0.28
+MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
+# A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered,
+# the more so when it uses words the knowledge base does not know: "apakah bpjs wajib" shares
+# a word with is_mandatory but is about something else, while a bare "apakah wajib?" is not.
+OFF_TOPIC_MARGIN = 0.25
+UNNAMED_TOPIC_MARGIN = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The best intent for a question; `intent` is None below the confidence threshold."""
+
+    intent: str | None
+    score: float
+    best_guess: str | None
+    on_topic: bool = False  # the question names SPI, KPK, the survey...
+
+
+@dataclass(frozen=True, slots=True)
+class _Example:
+    """One phrasing (or an intent's phrasings together) as stem weights, ready for cosine."""
+
+    intent: str
+    weights: Mapping[str, float]
+    norm: float
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """Intent id -> example phrasings, and the words that name the topic at all."""
+
+    examples: Mapping[str, Sequence[str]]
+    topic_words: Sequence[str]
+
+
+def load_knowledge() -> KnowledgeBase:
+    """The shipped knowledge base: intent id -> example phrasings, and the topic's own words."""
+    raw = resources.files("handlers.knowledge").joinpath("faq.toml").read_text("utf-8")
+    data: dict[str, Any] = tomllib.loads(raw)
+    intents: dict[str, Any] = data["intents"]
+    unknown = set(intents) - set(INTENTS)
+    if unknown:
+        raise ValueError(f"faq.toml has unknown intents: {sorted(unknown)}")
+    return KnowledgeBase({intent: list(intents[intent]["examples"]) for intent in INTENTS},
+                         list(data["topic"]["words"]))
+
+
+class FaqMatcher:
+    """Scores a question against every intent's examples; built once, then read-only."""
+
+    def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> None:
+        examples = knowledge.examples
+        self.threshold = threshold
+        self._normalizer = Normalizer()
+        self._normalizer.set_vocabulary(
+            {w for phrases in examples.values() for p in phrases
+             for w in self._normalizer.words(p)})
+        stemmed = {intent: [self._normalizer.stems(p) for p in phrases]
+                   for intent, phrases in examples.items()}
+        intents_using: Counter[str] = Counter()
+        for phrases in stemmed.values():
+            intents_using.update({stem for p in phrases for stem in p})
+        total = len(stemmed)
+        self._idf = {stem: math.log(1 + total / n) for stem, n in intents_using.items()}
+        # A word the knowledge base never uses is as telling as the rarest known word.
+        self._unknown_weight = math.log(1 + total)
+        self._examples = [self._example(intent, p) for intent, phrases in stemmed.items()
+                          for p in phrases]
+        self._centroids = {intent: self._example(intent, [s for p in phrases for s in p])
+                           for intent, phrases in stemmed.items()}
+        # Stem -> the examples using it: only those can score above zero for a question.
+        self._index: dict[str, list[_Example]] = {}
+        for example in self._examples:
+            for stem in example.weights:
+                self._index.setdefault(stem, []).append(example)
+        self._topic = frozenset(s for w in knowledge.topic_words
+                                for s in self._normalizer.stems(w))
+        self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
+
+    def _example(self, intent: str, stems: Sequence[str]) -> _Example:
+        weights = {s: self._idf[s] for s in set(stems)}
+        return _Example(intent, weights, math.sqrt(sum(w * w for w in weights.values())) or 1.0)
+
+    def scores(self, question: str) -> dict[str, float]:
+        """Confidence per intent, 0..1."""
+        return self._scores(self._question_stems(question))
+
+    def _question_stems(self, question: str) -> set[str]:
+        # Common words the knowledge base never uses ("langsung", "dulu") are just noise.
+        return {s for s in self._normalizer.stems(question) if s not in self._common}
+
+    def _scores(self, stems: set[str]) -> dict[str, float]:
+        if not stems:
+            return dict.fromkeys(INTENTS, 0.0)
+        query = {s: self._idf.get(s, self._unknown_weight) for s in stems}
+        norm = math.sqrt(sum(w * w for w in query.values()))
+        best: dict[str, float] = dict.fromkeys(self._centroids, 0.0)
+        candidates = {id(e): e for s in query for e in self._index.get(s, ())}
+        for example in candidates.values():
+            best[example.intent] = max(best[example.intent], _cosine(query, norm, example))
+        return {intent: MAX_WEIGHT * best[intent]
+                + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
+                for intent, centroid in self._centroids.items()}
+
+    def match(self, question: str) -> Match:
+        stems = self._question_stems(question)
+        scores = self._scores(stems)
+        intent = max(scores, key=scores.__getitem__)
+        score = round(scores[intent], 3)
+        on_topic = bool(stems & self._topic)
+        if score <= 0:
+            return Match(None, 0.0, None, on_topic)
+        needed = self.threshold
+        if not on_topic:
+            unknown = any(s not in self._idf for s in stems)
+            needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
+        return Match(intent if score >= needed else None, score, intent, on_topic)
+
+
+def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float:
+    dot = sum(w * example.weights[s] for s, w in query.items() if s in example.weights)
+    return dot / (norm * example.norm)
+
+
+@lru_cache(maxsize=4)
+def shipped_matcher(threshold: float = DEFAULT_THRESHOLD) -> FaqMatcher:
+    """The matcher over the shipped knowledge base, built once per process."""
+    return FaqMatcher(load_knowledge(), threshold)

@@ -1,0 +1,185 @@
+"""Load benchmark of the WhatsApp webhook: signed Twilio requests at increasing rates against a
+real `spi-bot run` whose Twilio API is a loopback fake; every message must be processed and
+answered exactly once.
+
+    .venv/bin/python scripts/bench_webhook.py [--rates 100,200,300,400] [--seconds 5]
+
+Prints, per rate: requests sent, achieved rate, p50/p99 latency of the webhook answer, and
+whether every message was processed once (processed_inbound rows) and answered once (replies
+recorded by the fake Twilio API, per sender).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
+from tests.fakes.twilio_webhooks import inbound_message, sign  # noqa: E402
+
+PUBLIC_URL = "https://bench.sukamajukab.example"
+PATH = "/twilio/whatsapp"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(workdir: Path, port: int, twilio: FakeTwilioApi) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPI_")}
+    env |= {
+        "SPI_DATABASE_PATH": str(workdir / "bench.db"), "SPI_PORT": str(port),
+        "SPI_LOG_LEVEL": "WARNING", "SPI_PUBLIC_URL": PUBLIC_URL,
+        "SPI_TWILIO_ACCOUNT_SID": twilio.account_sid, "SPI_TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "SPI_TWILIO_WHATSAPP_NUMBER": "+14155238886", "SPI_TWILIO_API_BASE_URL": twilio.base_url,
+    }
+    spi_bot = Path(sys.executable).parent / "spi-bot"
+    log = (workdir / "server.log").open("wb")
+    return subprocess.Popen([str(spi_bot), "run"], cwd=workdir, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+async def wait_up(session: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(300):
+        try:
+            async with session.get(f"{url}/healthz") as answer:
+                if answer.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)
+    raise SystemExit("server did not start; see server.log")
+
+
+def processed_count(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(
+            "SELECT COUNT(*) FROM processed_inbound WHERE channel = 'whatsapp'").fetchone()[0])
+
+
+async def phase(session: aiohttp.ClientSession, url: str, token: str, rate: int, *,
+                seconds: float, first_sender: int) -> tuple[list[float], float, list[str]]:
+    """Send rate*seconds signed webhooks on an open-loop schedule; latencies in ms."""
+    count = int(rate * seconds)
+    senders = [f"+62812{first_sender + i:07d}" for i in range(count)]
+    latencies: list[float] = []
+    failures = 0
+
+    async def one(phone: str) -> None:
+        nonlocal failures
+        params = inbound_message(phone, "halo")
+        headers = {"X-Twilio-Signature": sign(token, f"{PUBLIC_URL}{PATH}", params)}
+        started = time.perf_counter()
+        async with session.post(f"{url}{PATH}", data=params, headers=headers) as answer:
+            await answer.read()
+            if answer.status != 200:
+                failures += 1
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    start = time.perf_counter()
+    tasks = []
+    for index, phone in enumerate(senders):
+        delay = start + index / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(phone)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    if failures:
+        print(f"  {failures} requests were not answered 200")
+    return latencies, count / elapsed, senders
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of a process (Linux /proc), to report cost per message."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default="100,200,300,400")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    rates = [int(r) for r in args.rates.split(",")]
+
+    twilio = FakeTwilioApi()
+    await twilio.start()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        server = start_server(workdir, port, twilio)
+        connector = aiohttp.TCPConnector(limit=256)
+        try:
+            async with aiohttp.ClientSession(connector=connector) as session:
+                await wait_up(session, url)
+                # One message first: how many replies does "halo" get?
+                await phase(session, url, twilio.auth_token, 1, seconds=1, first_sender=0)
+                await twilio.wait_for(lambda: len(twilio.messages) > 0)
+                await asyncio.sleep(0.5)
+                per_message = len(twilio.messages)
+                print(f"each 'halo' is answered with {per_message} WhatsApp messages\n")
+                print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+                print(f"{'target/s':>8} {'sent':>6} {'achieved/s':>10} {'p50 ms':>8} "
+                      f"{'p99 ms':>8} {'drained s':>9} {'processed':>9} {'answered':>9} "
+                      f"{'once':>4} {'cpu ms/msg':>10}")
+                first_sender = 1
+                for rate in rates:
+                    before_out = len(twilio.messages)
+                    before_in = processed_count(workdir / "bench.db")
+                    cpu_before = cpu_seconds(server.pid)
+                    latencies, achieved, senders = await phase(
+                        session, url, twilio.auth_token, rate, seconds=args.seconds,
+                        first_sender=first_sender)
+                    first_sender += len(senders)
+                    sent_at = time.perf_counter()
+                    expected = before_out + per_message * len(senders)
+                    with contextlib.suppress(TimeoutError):
+                        await twilio.wait_for(lambda e=expected: len(twilio.messages) >= e,
+                                              within=120)
+                    drained = time.perf_counter() - sent_at
+                    await asyncio.sleep(0.3)  # any duplicate would arrive now
+                    cpu = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(senders)
+                    processed = processed_count(workdir / "bench.db") - before_in
+                    per_to = Counter(m["To"] for m in twilio.messages[before_out:])
+                    once = all(per_to[f"whatsapp:{p}"] == per_message for p in senders) and (
+                        len(per_to) == len(senders))
+                    answered = sum(per_to.values())
+                    print(f"{rate:>8} {len(senders):>6} {achieved:>10.0f} "
+                          f"{percentile(latencies, 0.5):>8.1f} {percentile(latencies, 0.99):>8.1f}"
+                          f" {drained:>9.2f} {processed:>9} {answered:>9} "
+                          f"{'yes' if once and processed == len(senders) else 'NO':>4} "
+                          f"{cpu:>10.2f}")
+        finally:
+            server.terminate()
+            code = server.wait(timeout=60)
+            await twilio.stop()
+            if code != 0:
+                print((workdir / "server.log").read_text()[-3000:])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

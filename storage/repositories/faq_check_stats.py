@@ -1,0 +1,69 @@
+"""Anonymous daily counts of FAQ answers and checks, and masked unanswered questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+UNANSWERED = ""  # the faq_daily.intent sentinel for questions below the confidence threshold
+
+
+def day_of(now: datetime) -> str:
+    return now.date().isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredQuestion:
+    id: int
+    day: str
+    question_masked: str
+
+
+class FaqStatsRepository:
+    async def count_answer(self, conn: aiosqlite.Connection, now: datetime,
+                           intent: str | None) -> None:
+        """One more question on this day for `intent` (None: not answered)."""
+        await conn.execute(
+            """INSERT INTO faq_daily (day, intent, count) VALUES (?, ?, 1)
+               ON CONFLICT (day, intent) DO UPDATE SET count = count + 1""",
+            (day_of(now), intent or UNANSWERED),
+        )
+
+    async def keep_unanswered(self, conn: aiosqlite.Connection, now: datetime,
+                              question_masked: str) -> None:
+        await conn.execute(
+            "INSERT INTO faq_unanswered (day, question_masked) VALUES (?, ?)",
+            (day_of(now), question_masked),
+        )
+
+    async def unanswered(self, conn: aiosqlite.Connection, limit: int = 200,
+                         since: str | None = None) -> list[UnansweredQuestion]:
+        async with conn.execute(
+            "SELECT id, day, question_masked FROM faq_unanswered WHERE day >= ? "
+            "ORDER BY id DESC LIMIT ?",
+            (since or "", limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [UnansweredQuestion(r["id"], r["day"], r["question_masked"]) for r in rows]
+
+    async def daily(self, conn: aiosqlite.Connection) -> list[tuple[str, str, int]]:
+        async with conn.execute("SELECT day, intent, count FROM faq_daily ORDER BY day, intent"
+                                ) as cur:
+            return [(r["day"], r["intent"], r["count"]) for r in await cur.fetchall()]
+
+
+class CheckStatsRepository:
+    async def count_check(self, conn: aiosqlite.Connection, now: datetime, verdict: str) -> None:
+        await conn.execute(
+            """INSERT INTO check_daily (day, verdict, count) VALUES (?, ?, 1)
+               ON CONFLICT (day, verdict) DO UPDATE SET count = count + 1""",
+            (day_of(now), verdict),
+        )
+
+    async def daily(self, conn: aiosqlite.Connection) -> list[tuple[str, str, int]]:
+        async with conn.execute(
+            "SELECT day, verdict, count FROM check_daily ORDER BY day, verdict"
+        ) as cur:
+            return [(r["day"], r["verdict"], r["count"]) for r in await cur.fetchall()]

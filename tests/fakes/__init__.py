@@ -1,0 +1,1 @@
+"""Loopback fakes of the Telegram Bot API and the Twilio REST API, for tests and benchmarks."""

@@ -1,0 +1,125 @@
+"""A fake Twilio REST API (Messages.json): the SDK reaches it through RebasedTwilioHttpClient.
+
+    async with FakeTwilioApi() as api:
+        client = api.client(http)          # twilio Client with our credentials
+        api.fail(400, code=63016)          # next create answers a Twilio error
+        api.messages                       # every created message's form fields
+
+Standalone: `python -m tests.fakes.twilio_api --port 8082` (load benchmarks, crash tests);
+control it over HTTP: GET /_fake/requests, POST /_fake/fail with {"args": [400], "code": 63016},
+POST /_fake/reset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import itertools
+import secrets
+from email.utils import formatdate
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes._server import Failure, FakeServer, Recorded
+
+ACCOUNT_SID = "AC" + "0" * 31 + "1"
+AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
+_MESSAGES = {
+    21211: "The 'To' number is not a valid phone number.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21614: "'To' number is not a valid mobile number",
+    63016: "Failed to send freeform message because you are outside the allowed window.",
+    63018: "Rate limit exceeded for Channel",
+    20429: "Too Many Requests",
+    21656: "The ContentVariables Parameter is invalid.",
+}
+
+
+class FakeTwilioApi(FakeServer):
+    def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN) -> None:
+        super().__init__()
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self._counter = itertools.count(1)
+
+    @property
+    def base_url(self) -> str:
+        """For SPI_TWILIO_API_BASE_URL / RebasedTwilioHttpClient(api_base=...)."""
+        return self.root
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """Form fields of every Messages.json create that succeeded or failed."""
+        return [r.params for r in self.calls("Messages.create")]
+
+    def bodies(self, to: str | None = None) -> list[str]:
+        return [str(m.get("Body", "")) for m in self.messages
+                if to is None or m.get("To") == to]
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+
+    def fail(self, status: int, *, code: int | None = None, message: str | None = None,
+             retry_after: int | None = None, times: int = 1, disconnect: bool = False) -> None:
+        """Answer the next `times` message creates with an error (Twilio's legacy JSON)."""
+        text = message or (_MESSAGES.get(code, f"Error {code}") if code else f"HTTP {status}")
+        body = {"code": code if code is not None else status, "message": text,
+                "more_info": f"https://www.twilio.com/docs/errors/{code or status}",
+                "status": status}
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self.add_failure("Messages.create", Failure(status, body, headers, disconnect), times)
+
+    async def _create(self, request: web.Request) -> web.StreamResponse:
+        if not self._authorised(request) or request.match_info["sid"] != self.account_sid:
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401},
+                                     status=401)
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key in form:
+            values = form.getall(key)
+            params[key] = values if key == "MediaUrl" else values[0]
+        if isinstance(params.get("MediaUrl"), list) and not params["MediaUrl"]:
+            del params["MediaUrl"]
+        await self.record(Recorded("Messages.create", params))
+        failure = self.next_failure("Messages.create")
+        if failure is not None:
+            return self.failure_response(request, failure)
+        sid = f"SM{next(self._counter):08x}{secrets.token_hex(12)}"
+        now = formatdate(usegmt=True)
+        return web.json_response({
+            "sid": sid, "account_sid": self.account_sid, "status": "queued",
+            "to": params.get("To"), "from": params.get("From"), "body": params.get("Body", ""),
+            "num_segments": "1", "num_media": str(len(params.get("MediaUrl", []))),
+            "direction": "outbound-api", "api_version": "2010-04-01", "date_created": now,
+            "date_updated": now, "date_sent": None, "error_code": None, "error_message": None,
+            "price": None, "price_unit": None, "messaging_service_sid": None,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+            "subresource_uris": {},
+        }, status=201)
+
+    def _authorised(self, request: web.Request) -> bool:
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return request.headers.get("Authorization") == f"Basic {expected}"
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    asyncio.run(_serve_on(args.port))
+
+
+async def _serve_on(port: int) -> None:
+    api = FakeTwilioApi()
+    await api.start(port=port)
+    print(f"fake Twilio API on {api.base_url} (account {api.account_sid})", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await api.stop()
+
+
+if __name__ == "__main__":
+    _main()
