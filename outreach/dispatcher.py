@@ -178,41 +178,47 @@ class Dispatcher:
         used = placeholders_in(lane.broadcast.text)
         for value in lane.broadcast.template_variables.values():
             used |= placeholders_in(value)
-        # Pipelined: the next group is claimed while the current one is with the provider,
-        # so database work and network waits overlap.
+        # Pipelined where a lost answer can be looked up (WhatsApp): the next group is
+        # claimed while the current one is paced out, and starts as soon as the current one's
+        # last send has started; outcomes are settled in order in the background. On Telegram
+        # a crash would leave two groups unknown instead of one, so groups go one by one.
+        overlap = lookup_of(sender) is not None
+        settling: asyncio.Future[None] | None = None
         claim = await self._claim(lane, zones, used, size)
-        while claim is not None:
-            now, ready = claim
-            sending = asyncio.gather(
-                *(self._attempt(lane.broadcast, job, sender, limiter, now) for job in ready))
-            # Only where a lost answer can be looked up: on Telegram a crash would leave two
-            # groups unknown instead of one.
-            following = None if self._stopping or lookup_of(sender) is None else \
-                asyncio.ensure_future(self._claim(lane, zones, used, size))
-            try:
-                outcomes = await sending
-            except BaseException:
-                if following is not None:
-                    following.cancel()
-                raise
-            await self._settle(lane, outcomes)
-            claim = await following if following is not None else None
-            if claim is None:
-                # Claimed before this group settled, or not claimed yet.
-                claim = await self._claim(lane, zones, used, size)
-            if claim is not None and time.monotonic() >= deadline:
-                async with self._db.transaction() as conn:
-                    await self._deliveries.release(conn, [j.id for j in claim[1]],
-                                                   self._clock.now())
-                return self._clock.now()  # more is due: the next round goes on
-            if claim is not None and (self._stopping
-                                      or await self._still_sendable(lane.run.id) is None):
-                # Paused or stopped while this group was being claimed: not one of them
-                # reached a provider, so they simply go back to the queue.
-                async with self._db.transaction() as conn:
-                    await self._deliveries.release(conn, [j.id for j in claim[1]],
-                                                   self._clock.now())
-                claim = None
+        try:
+            while claim is not None:
+                now, ready = claim
+                started = asyncio.Event()
+                outcomes = asyncio.ensure_future(
+                    self._send_paced(lane.broadcast, ready, sender, limiter, now, started=started))
+                following = asyncio.ensure_future(self._claim(lane, zones, used, size)) \
+                    if overlap and not self._stopping else None
+                settling = asyncio.ensure_future(self._settle_in_order(settling, lane, outcomes))
+                if following is None:
+                    await settling
+                    claim = None
+                else:
+                    await started.wait()
+                    claim = await following
+                if claim is None:
+                    # Claimed before the last group settled, or not claimed yet.
+                    if settling is not None:
+                        await settling
+                    claim = await self._claim(lane, zones, used, size)
+                if claim is not None and time.monotonic() >= deadline:
+                    await self._release(claim[1])
+                    if settling is not None:
+                        await settling
+                    return self._clock.now()  # more is due: the next round goes on
+                if claim is not None and (self._stopping
+                                          or await self._still_sendable(lane.run.id) is None):
+                    # Paused or stopped while this group was being claimed: not one of them
+                    # reached a provider, so they simply go back to the queue.
+                    await self._release(claim[1])
+                    claim = None
+        finally:
+            if settling is not None:
+                await settling
         now = self._clock.now()
         async with self._db.reading() as conn:
             waiting = await self._deliveries.next_attempts(conn, lane.run.id, lane.channel)
@@ -267,14 +273,42 @@ class Dispatcher:
                 return now, ready
         return None
 
+    async def _send_paced(
+        self, b: Broadcast, jobs: Sequence[DeliveryJob], sender: Sender,
+        limiter: RateLimiter | None, now: datetime, *, started: asyncio.Event,
+    ) -> list[tuple[DeliveryJob, Settlement, Verdict | None]]:
+        """Each send starts as soon as its turn in the limiter comes; the group waits in the
+        limiter as one waiter, so pacing costs the same however large the group. `started`
+        is set once every send of the group has started."""
+        attempts = []
+        try:
+            for job in jobs:
+                if limiter is not None:
+                    await limiter.acquire(job.address, Priority.BULK)
+                attempts.append(asyncio.ensure_future(
+                    self._attempt(b, job, sender, limiter, now)))
+        finally:
+            started.set()
+        return list(await asyncio.gather(*attempts))
+
+    async def _settle_in_order(
+        self, previous: asyncio.Future[None] | None, lane: _Lane,
+        outcomes: asyncio.Future[list[tuple[DeliveryJob, Settlement, Verdict | None]]],
+    ) -> None:
+        if previous is not None:
+            await previous
+        await self._settle(lane, await outcomes)
+
+    async def _release(self, jobs: Sequence[DeliveryJob]) -> None:
+        async with self._db.transaction() as conn:
+            await self._deliveries.release(conn, [j.id for j in jobs], self._clock.now())
+
     async def _attempt(
         self, b: Broadcast, job: DeliveryJob, sender: Sender, limiter: RateLimiter | None,
         now: datetime,
     ) -> tuple[DeliveryJob, Settlement, Verdict | None]:
         template = wants_template(job, now)
         message = build_outbound(b, job, template=template)
-        if limiter is not None:
-            await limiter.acquire(job.address, Priority.BULK)
         try:
             receipt = await sender.send(message)
         except SendError as exc:

@@ -39,7 +39,7 @@ class RateLimiter:
 
     def __init__(
         self, rate: float, *, clock: Clock, sleep: Sleep = asyncio.sleep,
-        per_key_interval: float = 0.0, burst: int = 1,
+        per_key_interval: float = 0.0, burst: float = 1.0,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")

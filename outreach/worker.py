@@ -38,7 +38,9 @@ def build_limiters(app: App, *, clock: Clock | None = None,
     """One limiter per channel, shared by broadcasts and interactive replies.
 
     Pacing is about real seconds at the provider, so it runs on the system clock with the real
-    sleep unless a test passes its fake clock and fake sleep together.
+    sleep unless a test passes its fake clock and fake sleep together. Sends are evenly spaced
+    (no burst): measured against a provider enforcing the same rate, a burst of even half a
+    message let network jitter cause 429s.
     """
     s = app.settings
     clock = clock or SystemClock()

@@ -83,9 +83,10 @@ async def broadcast(app: App, senders: dict[str, Sender], limit: float | None) -
     """Create, start and send one broadcast to everyone; (seconds, deliveries sent)."""
     limiters: dict[str, Any] = {}
     if limit is not None:
-        from outreach.limiter import RateLimiter  # noqa: PLC0415
+        from outreach.worker import build_limiters  # noqa: PLC0415
 
-        limiters["whatsapp"] = RateLimiter(limit, clock=app.deps.clock)
+        app.settings.broadcast_whatsapp_rate = limit  # as SPI_BROADCAST_WHATSAPP_RATE=30
+        limiters["whatsapp"] = build_limiters(app)["whatsapp"]
     worker = OutreachWorker(app, senders, limiters)
     now = app.deps.clock.now()
     request = BroadcastRequest(text="Halo {nama}, survei SPI berlangsung sampai 31 Oktober.",

@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import json
 import time
-from collections import Counter
+from collections import Counter, deque
 from email.utils import formatdate
 from typing import Any
 
@@ -27,27 +27,24 @@ MESSAGES_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
 
 
 class RateGate:
-    """A provider's limit: a token bucket refilled at `rate` per second holding at most
-    `burst` tokens (a little slack for network jitter, as real providers allow); a request
-    finding it empty is refused (429) and counted."""
+    """A provider's limit taken literally: at most `rate` accepted requests in any one-second
+    window (sliding); a request above it is refused (429) and counted."""
 
-    def __init__(self, rate: float | None, burst: float = 2.0) -> None:
+    def __init__(self, rate: float | None) -> None:
         self.rate = rate
-        self.burst = burst
         self.refused = 0
-        self._tokens = burst
-        self._at = time.monotonic()
+        self._accepted: deque[float] = deque()
 
     def admit(self) -> bool:
         if self.rate is None:
             return True
         now = time.monotonic()
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens < 1.0:
+        while self._accepted and now - self._accepted[0] >= 1.0:
+            self._accepted.popleft()
+        if len(self._accepted) >= self.rate:
             self.refused += 1
             return False
-        self._tokens -= 1.0
+        self._accepted.append(now)
         return True
 
 
