@@ -14,8 +14,11 @@ from bot.unit_file import SAMPLE_FILE, read_units
 from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
 from handlers.catalog import Catalog
 from handlers.check.chat import CheckEntry, CheckFlow
+from handlers.check.checker import check_text
+from handlers.check.registry import load_registry
 from handlers.commands import GlobalCommands
 from handlers.faq.chat import FaqEntry
+from handlers.faq.matcher import shipped_matcher
 from handlers.menu import MenuEntry, NotUnderstood
 from handlers.privacy import DeleteFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
@@ -89,3 +92,10 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
         yield App(settings, db, deps, Engine(db, deps, build_router()))
     finally:
         await db.close()
+
+
+def warm_up(settings: Settings) -> None:
+    """Build the FAQ index, the registry and the suffix list now rather than on the first
+    citizen's question (a long-running server calls this before freezing its heap)."""
+    shipped_matcher(settings.faq_threshold).match("apakah survei spi wajib")
+    check_text("cek https://spi.kpk.go.id", load_registry(settings.registry_file))

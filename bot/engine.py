@@ -85,9 +85,17 @@ class Engine:
     def deps(self) -> Deps:
         return self._deps
 
-    async def handle(self, msg: Inbound, deliver: Deliver | None = None) -> list[Reply]:
+    async def handle(
+        self, msg: Inbound, deliver: Deliver | None = None,
+        settled: Callable[[], None] | None = None,
+    ) -> list[Reply]:
         """Process one message; `deliver` (if given) sends the replies before the sender's next
-        message is processed, so replies keep their order too."""
+        message is processed, so replies keep their order too.
+
+        `settled` is called as soon as the turn is committed (or known to be a redelivery, or
+        rolled back with an apology to send), before delivery: a webhook can then acknowledge
+        the provider without risking the message while the replies go out.
+        """
         async with self._locks.hold((msg.channel, msg.sender)):
             try:
                 try:
@@ -100,6 +108,8 @@ class Engine:
                                  mask_text(msg.sender))
                 replies = [Reply(self._deps.catalog.text(
                     self._deps.settings.default_language, "common.error"))]
+            if settled is not None:
+                settled()
             if deliver is not None and replies:
                 await deliver(replies)
             return replies

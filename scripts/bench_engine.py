@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.app import App, open_app
+from bot.app import App, open_app, warm_up
+from bot.heap import settle_heap
 from bot.messages import Channel, Inbound
 from bot.settings import Settings
 
@@ -89,6 +90,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.db")  # type: ignore[call-arg]
         async with open_app(settings) as app:
+            warm_up(settings)
+            settle_heap()  # as `spi-bot run` does
             report(f"closed loop, {args.senders} senders", *await closed_loop(app, args.senders))
             report(f"open loop, {args.senders} senders at {args.rate:.0f} msg/s offered",
                    *await open_loop(app, args.senders, args.rate, args.seconds))

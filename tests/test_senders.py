@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from telegram import Bot
 from twilio.rest import Client
 
 from bot.channels.base import Outbound, SendError, SendErrorKind
+from bot.channels.senders import open_senders
 from bot.channels.telegram import TelegramSender
 from bot.channels.twilio_http import RebasedTwilioHttpClient
 from bot.channels.whatsapp import WhatsAppSender, merge_replies
 from bot.messages import Channel, Choice, Image, Reply
+from bot.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
 CHAT = "777000111"
+LABEL = "Bagikan nomor"
 PHONE = "+6281234567890"
 CHOICES = (Choice("Setuju", "consent:yes"), Choice("Tidak setuju", "consent:no"))
 
@@ -32,7 +37,7 @@ def wa(text: str = "Halo", **fields: object) -> Outbound:
 async def test_telegram_text_with_choices_becomes_inline_buttons(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
-    receipt = await TelegramSender(telegram_bot).send(tg("Setuju?", choices=CHOICES))
+    receipt = await TelegramSender(telegram_bot, LABEL).send(tg("Setuju?", choices=CHOICES))
     (call,) = telegram_api.calls("sendMessage")
     assert call.params["chat_id"] == CHAT
     assert call.params["text"] == "Setuju?"
@@ -46,7 +51,7 @@ async def test_telegram_too_long_callback_value_falls_back_to_its_number(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
     choices = (Choice("A", "x" * 80), Choice("B", "b"))
-    await TelegramSender(telegram_bot).send(tg("Pilih", choices=choices))
+    await TelegramSender(telegram_bot, LABEL).send(tg("Pilih", choices=choices))
     rows = telegram_api.calls("sendMessage")[0].params["reply_markup"]["inline_keyboard"]
     assert [row[0]["callback_data"] for row in rows] == ["1", "b"]
 
@@ -55,7 +60,7 @@ async def test_telegram_long_text_is_split_at_4096_and_buttons_go_on_the_last_pa
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
     text = ("kata " * 1000).strip() + "\n\n" + ("lagi " * 300).strip()
-    await TelegramSender(telegram_bot).send(tg(text, choices=CHOICES))
+    await TelegramSender(telegram_bot, LABEL).send(tg(text, choices=CHOICES))
     calls = telegram_api.calls("sendMessage")
     assert len(calls) == 2
     assert all(len(c.params["text"]) <= 4096 for c in calls)
@@ -67,7 +72,7 @@ async def test_telegram_long_text_is_split_at_4096_and_buttons_go_on_the_last_pa
 async def test_telegram_contact_request_shows_share_button_then_removes_it(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
-    sender = TelegramSender(telegram_bot, contact_button_label="Bagikan nomor")
+    sender = TelegramSender(telegram_bot, LABEL)
     await sender.send(tg("Nomor Anda?", request_contact=True))
     await sender.send(tg("Terima kasih"))
     await sender.send(tg("Lanjut"))
@@ -78,10 +83,18 @@ async def test_telegram_contact_request_shows_share_button_then_removes_it(
     assert "reply_markup" not in third
 
 
+async def test_telegram_share_button_label_defaults_to_the_catalogue(
+    telegram_api: FakeTelegramApi, telegram_bot: Bot
+) -> None:
+    await TelegramSender(telegram_bot).send(tg("Nomor Anda?", request_contact=True))
+    button = telegram_api.calls("sendMessage")[0].params["reply_markup"]["keyboard"][0][0]
+    assert button["text"] == "📱 Bagikan nomor saya"
+
+
 async def test_telegram_removes_contact_keyboard_even_when_buttons_follow(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
-    sender = TelegramSender(telegram_bot)
+    sender = TelegramSender(telegram_bot, LABEL)
     await sender.send(tg("Nomor Anda?", request_contact=True))
     await sender.send(tg("E-mail?", choices=CHOICES))
     second = telegram_api.calls("sendMessage")[1].params
@@ -95,7 +108,7 @@ async def test_telegram_image_goes_out_as_a_photo(
     telegram_api: FakeTelegramApi, telegram_bot: Bot
 ) -> None:
     png = b"\x89PNG\r\n\x1a\nfake"
-    await TelegramSender(telegram_bot).send(tg("Grafik", image=Image(png, "grafik.png")))
+    await TelegramSender(telegram_bot, LABEL).send(tg("Grafik", image=Image(png, "grafik.png")))
     (photo,) = telegram_api.calls("sendPhoto")
     assert photo.files["photo"] == png
     assert telegram_api.sent_texts() == ["Grafik"]
@@ -117,7 +130,7 @@ async def test_telegram_errors_are_classified(
 ) -> None:
     telegram_api.fail("sendMessage", status, **kwargs)  # type: ignore[arg-type]
     with pytest.raises(SendError) as caught:
-        await TelegramSender(telegram_bot).send(tg())
+        await TelegramSender(telegram_bot, LABEL).send(tg())
     assert caught.value.kind == kind
     if status == 429:
         assert caught.value.retry_after == 7
@@ -130,7 +143,7 @@ async def test_telegram_unreachable_server_is_a_retry() -> None:
     await api.stop()  # nothing listens there now
     bot = Bot(api.token, base_url=base_url)
     with pytest.raises(SendError) as caught:
-        await TelegramSender(bot).send(tg())
+        await TelegramSender(bot, LABEL).send(tg())
     assert caught.value.kind == SendErrorKind.RETRY
     await bot.shutdown()
 
@@ -273,7 +286,7 @@ async def test_fakes_can_be_driven_from_another_process(
                         json={"args": ["sendMessage", 429], "retry_after": 2})
         await http.post(f"{twilio_api.root}/_fake/fail", json={"args": [400], "code": 63016})
         with pytest.raises(SendError) as telegram_error:
-            await TelegramSender(telegram_bot).send(tg())
+            await TelegramSender(telegram_bot, LABEL).send(tg())
         with pytest.raises(SendError) as twilio_error:
             await whatsapp(twilio_client).send(wa())
         recorded = (await http.get(f"{telegram_api.root}/_fake/requests",
@@ -283,3 +296,21 @@ async def test_fakes_can_be_driven_from_another_process(
     assert twilio_error.value.kind == SendErrorKind.OUTSIDE_WINDOW
     assert [r["params"]["chat_id"] for r in recorded] == [CHAT]
     assert twilio_api.requests == []
+
+
+async def test_open_senders_builds_what_settings_configure(
+    telegram_api: FakeTelegramApi, twilio_api: FakeTwilioApi, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        _env_file=None, database_path=tmp_path / "bot.db", public_url="https://bot.example.go.id",
+        telegram_bot_token=telegram_api.token, telegram_api_base_url=telegram_api.base_url,
+        twilio_account_sid=twilio_api.account_sid, twilio_auth_token=twilio_api.auth_token,
+        twilio_whatsapp_number="+14155238886", twilio_api_base_url=twilio_api.base_url)
+    async with open_senders(settings) as senders:
+        await senders[Channel.TELEGRAM].send(tg())
+        await senders[Channel.WHATSAPP].send(wa())
+    assert telegram_api.sent_texts() == ["Halo"]
+    assert twilio_api.messages[0]["StatusCallback"] == "https://bot.example.go.id/twilio/status"
+    async with open_senders(load_settings(_env_file=None, database_path=tmp_path / "x.db")
+                            ) as none:
+        assert none == {}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import open_app
+from bot.messages import Channel
 from bot.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -156,6 +157,7 @@ async def test_same_person_on_both_channels_is_one_respondent(
         twilio_api_base_url=twilio_api.base_url, telegram_webhook_secret=SECRET,
         public_url=PUBLIC_URL)
     async with open_app(settings, clock) as app, running_server(app) as server:
+        assert set(server.runtime.senders) == {Channel.TELEGRAM, Channel.WHATSAPP}
         await register_on_whatsapp(server, twilio_api, PHONE)
         for index, update in enumerate((
             text_update(next(_update_ids), USER, "/start DISDUKCAPIL"),
@@ -236,17 +238,23 @@ async def test_webhook_without_the_secret_is_refused_before_parsing(
     assert row[0] == 0
 
 
-async def test_unreachable_telegram_does_not_stop_the_server(
+async def test_unreachable_telegram_does_not_stop_the_server_and_is_retried(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     api = FakeTelegramApi()
     await api.start()
-    await api.stop()  # nothing listens at its address any more
+    port = api.port
+    await api.stop()  # nothing listens at its address now
     async with (open_app(telegram_settings(tmp_path, api), clock) as app,
-                running_server(app) as server):
+                running_server(app, telegram_retry_seconds=0.05) as server):
         health = (await server.http.get("/healthz")).json()
-    assert health["channels"]["telegram"] == "error"
-    assert health["database"] == "ok"
+        assert health["channels"]["telegram"] == "error"
+        assert health["database"] == "ok"
+        await api.start(port=port)  # Telegram is back
+        await api.wait_for(lambda: bool(api.calls("getUpdates")))
+        health = (await server.http.get("/healthz")).json()
+    await api.stop()
+    assert health["channels"]["telegram"] == "polling"
 
 
 async def test_rejected_token_is_reported_without_the_token(
@@ -264,3 +272,17 @@ async def test_rejected_token_is_reported_without_the_token(
     assert "telegram: error" in line
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
     assert not [m for m in ours if "WRONG-token-value" in m]
+
+
+async def test_webhook_update_is_stored_before_telegram_gets_its_answer(
+    webhook: RunningServer, telegram_api: FakeTelegramApi
+) -> None:
+    telegram_api.fail("sendMessage", 502, times=2)  # slow replies must not delay storing
+    answer = await webhook.http.post(
+        "/telegram/webhook", json=text_update(93, USER, "/start DISDUKCAPIL"),
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert answer.status_code == 200
+    async with webhook.runtime.app.db.reading() as conn:
+        rows = list(await conn.execute_fetchall("SELECT state FROM sessions"))
+    assert [r[0] for r in rows] == ["reg:consent"]
+    await webhook.settled()

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from bot.app import App, open_app
-from bot.messages import Image
+from bot.channels.base import Outbound, Sender, SendReceipt
+from bot.messages import Channel, Image
 from bot.settings import Settings, load_settings
 from storage.repositories import OutboundMessageRepository
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -230,3 +231,39 @@ async def test_reply_in_flight_is_finished_on_shutdown(
         # Leave at once: the reply has not gone out yet.
     assert twilio_api.messages, "the reply was sent before the server stopped"
     assert twilio_api.messages[0]["To"] == f"whatsapp:{PHONE}"
+
+
+async def test_replies_and_outreach_share_a_wrapped_sender(
+    wa_app: App, twilio_api: FakeTwilioApi
+) -> None:
+    seen: list[str] = []
+
+    class Counting:
+        def __init__(self, inner: Sender) -> None:
+            self.inner = inner
+            self.channel = inner.channel
+
+        async def send(self, message: Outbound) -> SendReceipt:
+            seen.append(message.address)
+            return await self.inner.send(message)
+
+    async with running_server(wa_app, wrap_sender=Counting) as server:
+        await say(server, twilio_api, "halo")
+        assert isinstance(server.runtime.senders[Channel.WHATSAPP], Counting)
+    assert seen == [PHONE]
+
+
+async def test_a_message_is_stored_before_twilio_gets_its_answer(
+    server: RunningServer, twilio_api: FakeTwilioApi, wa_app: App
+) -> None:
+    """A crash right after the 200 must not lose the message: it is committed by then."""
+    twilio_api.fail(503, times=3)  # replies are slow to go out; storing must not wait for them
+    answer = await post_signed(server, INBOUND, inbound_message(PHONE, "DAFTAR RSUD"),
+                               token=twilio_api.auth_token)
+    assert answer.status_code == 200
+    async with wa_app.db.reading() as conn:
+        rows = list(await conn.execute_fetchall(
+            "SELECT state FROM sessions WHERE address = ?", (PHONE,)))
+    assert [r[0] for r in rows] == ["reg:consent"]
+    assert await count(wa_app, "processed_inbound") == 1
+    await server.settled()

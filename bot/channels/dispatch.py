@@ -16,6 +16,12 @@ from storage.repositories import IdentityRepository
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+WrapSender = Callable[[Sender], Sender]
+
+
+def unwrapped(sender: Sender) -> Sender:
+    """The default WrapSender: the channel's sender as it is."""
+    return sender
 
 
 class ReplyDispatcher:

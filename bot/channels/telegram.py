@@ -28,6 +28,7 @@ from telegram.error import (
 from bot.channels.base import Outbound, SendError, SendErrorKind, SendReceipt
 from bot.channels.splitting import TELEGRAM_LIMIT, split_text
 from bot.messages import Channel, Choice
+from handlers.catalog import Catalog
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -98,8 +99,11 @@ class TelegramSender:
 
     channel = Channel.TELEGRAM
 
-    def __init__(self, bot: Bot, contact_button_label: str = "Bagikan nomor saya") -> None:
+    def __init__(self, bot: Bot, contact_button_label: str | None = None) -> None:
+        """The share-contact label defaults to the catalogue text `channels.share_contact`."""
         self._bot = bot
+        if contact_button_label is None:
+            contact_button_label = Catalog.load().text("id", "channels.share_contact")
         self._contact_label = contact_button_label
         # Chats showing our share-contact keyboard; the next plain message removes it.
         self._contact_keyboard_shown: set[str] = set()

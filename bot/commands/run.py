@@ -47,7 +47,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     # Heavy imports here: `spi-bot faq` and friends must start fast.
     import uvicorn  # noqa: PLC0415
 
-    from bot.app import open_app  # noqa: PLC0415
+    from bot.app import open_app, warm_up  # noqa: PLC0415
+    from bot.heap import settle_heap  # noqa: PLC0415
     from bot.server.runtime import ServerRuntime  # noqa: PLC0415
     from bot.server.web import build_web_app  # noqa: PLC0415
 
@@ -55,6 +56,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     port = settings.port if args.port is None else args.port
     async with open_app(settings) as app:
         runtime = ServerRuntime(app, host=host, port=port)
+        warm_up(settings)
+        settle_heap()
         config = uvicorn.Config(
             build_web_app(runtime), host=host, port=port, lifespan="on", log_config=None,
             access_log=False, server_header=False, timeout_graceful_shutdown=30,

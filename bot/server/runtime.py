@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
@@ -9,7 +11,12 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from telegram.error import InvalidToken
+
 from bot.app import App
+from bot.channels.base import Sender
+from bot.channels.dispatch import WrapSender, unwrapped
+from bot.messages import Channel
 from bot.server.media import MediaStore
 from bot.server.tasks import BackgroundTasks
 from bot.server.telegram_channel import TelegramChannel
@@ -38,7 +45,11 @@ def is_loopback(host: str) -> bool:
 class ServerRuntime:
     """Channel lifecycle around the web app; `state` feeds /healthz and the start-up line."""
 
-    def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0) -> None:
+    def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0,
+                 wrap_sender: WrapSender = unwrapped, telegram_retry_seconds: float = 30.0,
+                 ) -> None:
+        """`wrap_sender` puts something (e.g. a shared rate limiter) in front of each channel's
+        sender; replies and `senders` (outreach) then go through the same wrapped sender."""
         self.app = app
         settings = app.settings
         self.tasks = BackgroundTasks()
@@ -50,7 +61,12 @@ class ServerRuntime:
         self.whatsapp: WhatsAppChannel | None = None
         self.outreach = ServerOutreach(app)  # broadcasts (issue 5)
         self.state: dict[str, str] = {}
+        # The started channels' senders, for in-process outreach (broadcasts).
+        self.senders: dict[Channel, Sender] = {}
         self._drain_seconds = drain_seconds
+        self._wrap_sender = wrap_sender
+        self._telegram_retry_seconds = telegram_retry_seconds
+        self._telegram_retry: asyncio.Task[None] | None = None
         shown_host = "localhost" if is_loopback(host) else host
         self.chat_url = f"http://{shown_host}:{port}/chat"
 
@@ -77,20 +93,44 @@ class ServerRuntime:
         if settings.telegram_bot_token is None:
             self.state["telegram"] = "off"
             return "SPI_TELEGRAM_BOT_TOKEN kosong"
+        problem = await self._try_telegram()
+        if problem is None:
+            return ""
+        exc, detail = problem
+        self.state["telegram"] = "error"
+        if not isinstance(exc, InvalidToken):
+            # Telegram (or the network) may be down at start: keep trying in the background.
+            self._telegram_retry = asyncio.create_task(self._retry_telegram())
+        return f"Telegram gagal dihubungi: {detail}"
+
+    async def _try_telegram(self) -> tuple[Exception, str] | None:
+        settings = self.app.settings
+        token = settings.telegram_bot_token
+        if token is None:
+            return None
         label = self.app.deps.catalog.text(settings.default_language, "channels.share_contact")
-        channel = TelegramChannel(self.app, self.tasks, label)
+        channel = TelegramChannel(self.app, self.tasks, label, self._wrap_sender)
         try:
             await channel.start()
         except Exception as exc:
             await channel.stop_receiving()
             await channel.close()
-            self.state["telegram"] = "error"
             # PTB puts the token into some messages (InvalidToken); never log it.
-            detail = str(exc).replace(settings.telegram_bot_token.get_secret_value(), "***")
-            return f"Telegram gagal dihubungi: {type(exc).__name__}: {detail}"
+            detail = str(exc).replace(token.get_secret_value(), "***")
+            return exc, f"{type(exc).__name__}: {detail}"
         self.telegram = channel
+        self.senders[Channel.TELEGRAM] = channel.sender
         self.state["telegram"] = channel.mode
-        return ""
+        return None
+
+    async def _retry_telegram(self) -> None:
+        delay = self._telegram_retry_seconds
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_telegram() is None:
+                logger.info("Telegram tersambung (%s)", self.state["telegram"])
+                return
+            delay = min(delay * 2, 300.0)
 
     async def _start_whatsapp(self) -> str:
         settings = self.app.settings
@@ -99,15 +139,22 @@ class ServerRuntime:
         if missing:
             self.state["whatsapp"] = "off"
             return f"WhatsApp butuh {', '.join(missing)}"
-        channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish)
+        channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish,
+                                  wrap_sender=self._wrap_sender)
         await channel.start()
         self.whatsapp = channel
+        if channel.sender is not None:
+            self.senders[Channel.WHATSAPP] = channel.sender
         self.state["whatsapp"] = "webhook"
         return ""
 
     async def stop(self) -> None:
         """No new updates, finish messages in progress (replies included), close clients."""
         await self.outreach.stop()
+        if self._telegram_retry is not None:
+            self._telegram_retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._telegram_retry
         if self.telegram is not None:
             await self.telegram.stop_receiving()
         await self.tasks.drain(self._drain_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
@@ -14,12 +15,15 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
-from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.telegram import TelegramSender
 from bot.messages import Channel, Inbound, Reply, SharedContact
 from bot.server.tasks import BackgroundTasks
 
 logger = logging.getLogger(__name__)
+
+# Telegram waits for an answer; an update not stored by then is answered with an error.
+SETTLE_WITHIN = 10.0
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
@@ -63,7 +67,8 @@ def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
 class TelegramChannel:
     """Owns the PTB Application; `mode` is "polling" or "webhook" once started."""
 
-    def __init__(self, app: App, tasks: BackgroundTasks, contact_label: str) -> None:
+    def __init__(self, app: App, tasks: BackgroundTasks, contact_label: str,
+                 wrap_sender: WrapSender = unwrapped) -> None:
         settings = app.settings
         if settings.telegram_bot_token is None:
             raise ValueError("SPI_TELEGRAM_BOT_TOKEN is not set")
@@ -86,7 +91,7 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.sender = TelegramSender(self.application.bot, contact_label)
+        self.sender = wrap_sender(TelegramSender(self.application.bot, contact_label))
         self.dispatcher = ReplyDispatcher(self.sender, app.db, app.deps.clock)
 
     async def start(self) -> None:
@@ -118,27 +123,56 @@ class TelegramChannel:
     def secret_matches(self, header: str | None) -> bool:
         return header is not None and hmac.compare_digest(header.encode(), self.secret.encode())
 
-    async def accept_webhook(self, payload: dict[str, Any]) -> None:
+    async def accept_webhook(self, payload: dict[str, Any]) -> bool:
+        """Process a verified webhook update and return once it is stored (True), so that
+        Telegram's retry covers a crash; False when it was not stored in time."""
         update = Update.de_json(payload, self.application.bot)
-        await self.application.update_queue.put(update)
+        if inbound_from_update(update) is None:
+            return True  # nothing for the engine in this update
+        settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self._start_handling(update, settled):
+            return False  # shutting down
+        try:
+            await asyncio.wait_for(asyncio.shield(settled), SETTLE_WITHIN)
+        except TimeoutError:
+            logger.warning("Update Telegram %s belum tersimpan setelah %.0f s",
+                           update.update_id, SETTLE_WITHIN)
+            return False
+        return True
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         # Runs one update at a time; the engine call goes to its own task so slow sends do not
         # hold up other chats. Tasks start in arrival order and the engine's first step is the
         # sender's FIFO lock, so one person's messages keep their order.
+        # Polling acknowledges updates by asking for the next ones, so a crash in between can
+        # lose one; production deployments use the webhook, which waits for the commit.
+        self._start_handling(update, None)
+
+    def _start_handling(self, update: Update, settled: asyncio.Future[None] | None) -> bool:
         parsed = inbound_from_update(update)
         if parsed is None:
-            return
+            return False
         inbound, chat_id = parsed
-        self._tasks.spawn(self._handle(inbound, chat_id))
+        if not self._tasks.spawn(self._handle(inbound, chat_id, settled)):
+            return False
         if update.callback_query is not None:
             self._tasks.spawn(self._answer(update))
+        return True
 
-    async def _handle(self, inbound: Inbound, chat_id: int) -> None:
+    async def _handle(
+        self, inbound: Inbound, chat_id: int, settled: asyncio.Future[None] | None
+    ) -> None:
+        def mark_settled() -> None:
+            if settled is not None and not settled.done():
+                settled.set_result(None)
+
         async def deliver(replies: Sequence[Reply]) -> None:
             await self.dispatcher.deliver(str(chat_id), replies)
 
-        await self._engine.handle(inbound, deliver=deliver)
+        try:
+            await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)
+        finally:
+            mark_settled()
 
     @staticmethod
     async def _answer(update: Update) -> None:

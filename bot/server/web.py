@@ -94,7 +94,8 @@ async def _twilio(runtime: ServerRuntime, request: Request, *, status: bool) -> 
     if status:
         await channel.record_status(params)
         return Response(status_code=204)
-    channel.accept_message(params)
+    if await channel.accept_message(params) is None:
+        return Response(status_code=503)
     return Response(EMPTY_TWIML, media_type="application/xml")
 
 
@@ -121,7 +122,8 @@ async def _telegram(runtime: ServerRuntime, request: Request) -> Response:
         return Response(status_code=400)
     if not isinstance(payload, dict):
         return Response(status_code=400)
-    await channel.accept_webhook(payload)
+    if not await channel.accept_webhook(payload):
+        return Response(status_code=503)  # Telegram delivers it again; the update id dedupes
     return Response(status_code=200)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
@@ -10,7 +12,9 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.app import App
-from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.base import Sender
+from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
+from bot.channels.senders import STATUS_CALLBACK_PATH
 from bot.channels.twilio_http import RebasedTwilioHttpClient
 from bot.channels.whatsapp import WhatsAppSender, merge_replies
 from bot.masking import mask_text
@@ -22,8 +26,11 @@ from storage.repositories import OutboundMessageRepository
 logger = logging.getLogger(__name__)
 
 INBOUND_PATH = "/twilio/whatsapp"
-STATUS_PATH = "/twilio/status"
+STATUS_PATH = STATUS_CALLBACK_PATH
 SIGNATURE_HEADER = "X-Twilio-Signature"
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+# Twilio waits 15 s for an answer; a message not stored by then gets an error answer instead.
+SETTLE_WITHIN = 10.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -32,7 +39,13 @@ def inbound_from_form(form: Mapping[str, str], received_at: datetime) -> Inbound
     raw_from = form.get("From", "")
     if not raw_from.startswith("whatsapp:"):
         return None
-    phone = to_e164(raw_from.removeprefix("whatsapp:"))
+    number = raw_from.removeprefix("whatsapp:")
+    wa_id = form.get("WaId", "")
+    if not number and wa_id.isdigit():
+        number = f"+{wa_id}"  # WhatsApp's own id for the sender is their number's digits
+    # WhatsApp addresses arrive in E.164 already; the full phonenumbers parse (about a
+    # millisecond) is only a fallback for anything unusual.
+    phone = number if _E164.match(number) else to_e164(number)
     sid = form.get("MessageSid") or form.get("SmsMessageSid")
     if phone is None or not sid:
         return None
@@ -48,7 +61,7 @@ class WhatsAppChannel:
 
     def __init__(
         self, app: App, tasks: BackgroundTasks,
-        publish_image: Callable[[Image], str] | None = None,
+        publish_image: Callable[[Image], str] | None = None, wrap_sender: WrapSender = unwrapped,
     ) -> None:
         settings = app.settings
         if (settings.twilio_account_sid is None or settings.twilio_auth_token is None
@@ -67,6 +80,8 @@ class WhatsAppChannel:
         self._validator = RequestValidator(self._token)
         self._statuses = OutboundMessageRepository()
         self._http: RebasedTwilioHttpClient | None = None
+        self._wrap_sender = wrap_sender
+        self.sender: Sender | None = None
         self.dispatcher: ReplyDispatcher | None = None
 
     async def start(self) -> None:
@@ -74,10 +89,10 @@ class WhatsAppChannel:
         # aiohttp's session needs the running loop, so the client is built here.
         self._http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
         client = Client(self._account_sid, self._token, http_client=self._http)
-        sender = WhatsAppSender(client, self._number,
-                                status_callback_url=f"{self._public_url}{STATUS_PATH}",
-                                publish_image=self._publish_image)
-        self.dispatcher = ReplyDispatcher(sender, self._db, self._clock)
+        self.sender = self._wrap_sender(WhatsAppSender(
+            client, self._number, status_callback_url=f"{self._public_url}{STATUS_PATH}",
+            publish_image=self._publish_image))
+        self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock)
 
     async def close(self) -> None:
         if self._http is not None:
@@ -91,23 +106,42 @@ class WhatsAppChannel:
         url = f"{self._public_url}{path}" + (f"?{query}" if query else "")
         return bool(self._validator.validate(url, dict(params), signature))
 
-    def accept_message(self, form: Mapping[str, str]) -> bool:
-        """Hand a verified message to the engine in the background; False if not a message."""
+    async def accept_message(self, form: Mapping[str, str]) -> bool | None:
+        """Hand a verified message to the engine and return once it is stored; the replies go
+        out in the background. False: not a message (ignored); None: not stored in time or
+        shutting down — the webhook answers with an error so Twilio may deliver it again
+        (a redelivery is recognised by its MessageSid)."""
         inbound = inbound_from_form(form, self._clock.now())
         if inbound is None:
             logger.info("Webhook WhatsApp tanpa pengirim/MessageSid yang valid; diabaikan")
             return False
-        return self._tasks.spawn(self._handle(inbound))
+        settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self._tasks.spawn(self._handle(inbound, settled)):
+            return None
+        try:
+            await asyncio.wait_for(asyncio.shield(settled), SETTLE_WITHIN)
+        except TimeoutError:
+            logger.warning("Pesan WhatsApp %s belum tersimpan setelah %.0f s",
+                           inbound.provider_id, SETTLE_WITHIN)
+            return None
+        return True
 
-    async def _handle(self, inbound: Inbound) -> None:
-        dispatcher = self.dispatcher
-        if dispatcher is None:
-            raise RuntimeError("WhatsApp channel used before start()")
+    async def _handle(self, inbound: Inbound, settled: asyncio.Future[None]) -> None:
+        def mark_settled() -> None:
+            if not settled.done():
+                settled.set_result(None)
 
-        async def deliver(replies: Sequence[Reply]) -> None:
-            await dispatcher.deliver(inbound.sender, merge_replies(replies))
+        try:
+            dispatcher = self.dispatcher
+            if dispatcher is None:
+                raise RuntimeError("WhatsApp channel used before start()")
 
-        await self._engine.handle(inbound, deliver=deliver)
+            async def deliver(replies: Sequence[Reply]) -> None:
+                await dispatcher.deliver(inbound.sender, merge_replies(replies))
+
+            await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)
+        finally:
+            mark_settled()
 
     async def record_status(self, form: Mapping[str, str]) -> bool:
         sid = form.get("MessageSid") or form.get("SmsSid")
