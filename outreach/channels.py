@@ -120,12 +120,14 @@ class ServerOutreach:
         self._stack = AsyncExitStack()
         self.worker: Any = None
         self.state = "off"
+        self._limiters: dict[str, RateLimiter] = {}
 
     async def start(self, telegram: Any, whatsapp: Any) -> None:
         from outreach.worker import OutreachWorker, WorkerBusy, build_limiters  # noqa: PLC0415
 
         app = self._app
         limiters = build_limiters(app)
+        self._limiters = limiters
         senders: dict[str, Sender] = {}
         if telegram is not None:
             limit_replies(telegram.dispatcher, limiters["telegram"])
@@ -146,6 +148,15 @@ class ServerOutreach:
             return
         self.worker = worker
         self.state = "on"
+
+    def attach_telegram(self, telegram: Any) -> None:
+        """Telegram connected after start-up (it was down): broadcasts and replies use it."""
+        limiter = self._limiters.get("telegram")
+        if limiter is None:
+            return
+        limit_replies(telegram.dispatcher, limiter)
+        if self.worker is not None:
+            self.worker.dispatcher.add_sender("telegram", telegram.sender)
 
     async def stop(self) -> None:
         if self.worker is not None:

@@ -120,6 +120,10 @@ class Dispatcher:
     def stop(self) -> None:
         self._stopping = True
 
+    def add_sender(self, channel: str, sender: Sender) -> None:
+        """A channel that became available after start-up."""
+        self._senders[channel] = sender
+
     # Sending ------------------------------------------------------------------------------
 
     async def send_due(self) -> datetime | None:

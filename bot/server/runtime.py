@@ -129,6 +129,8 @@ class ServerRuntime:
             await asyncio.sleep(delay)
             if await self._try_telegram() is None:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
+                if self.telegram is not None:
+                    self.outreach.attach_telegram(self.telegram)
                 return
             delay = min(delay * 2, 300.0)
 
