@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.unit_file import SAMPLE_FILE, read_units
+from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
 from handlers.admin_stats import AdminStatsEntry
 from handlers.catalog import Catalog
 from handlers.check.chat import CheckEntry, CheckFlow
@@ -43,8 +44,9 @@ def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
         commands=[GlobalCommands()],
-        flows=[RegistrationFlow(), DeleteFlow(), CheckFlow()],
-        entries=[AdminStatsEntry(), RegistrationEntry(), MenuEntry(), CheckEntry(), FaqEntry()],
+        flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow()],
+        entries=[AdminStatsEntry(), BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(),
+                 CheckEntry(), FaqEntry()],
         fallback=NotUnderstood(),
     )
 

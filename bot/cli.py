@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from bot.commands import chat, check, faq, purge, qr, respondents, run, stats, units
+from bot.commands import broadcast, chat, check, faq, purge, qr, respondents, run, stats, units
 from bot.masking import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.errors import StorageError
@@ -17,7 +17,7 @@ from storage.errors import StorageError
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 # Explicit, visible order of subcommands.
-SUBCOMMANDS = (run, chat, units, faq, check, respondents, qr, stats, purge)
+SUBCOMMANDS = (run, chat, units, faq, check, broadcast, respondents, qr, stats, purge)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,8 +6,12 @@ import logging
 import re
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-# Sequences of 8+ digits, optionally with +, spaces, dots or dashes between them.
+# Runs of digits, optionally with +, spaces, dots or dashes between them; masked when they
+# hold 9 or more digits (the shortest Indonesian mobile number has 10) and are not an IPv4
+# address, which operators need to read.
 _PHONE = re.compile(r"(?<![\w])(\+?\d[\d\s.-]{6,}\d)(?![\w])")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_PHONE_DIGITS = 9
 
 
 def mask_phone(phone: str) -> str:
@@ -27,7 +31,14 @@ def mask_email(email: str) -> str:
 def mask_text(text: str) -> str:
     """Mask every e-mail address and phone-like digit run inside free text."""
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+    return _PHONE.sub(_mask_phone_match, text)
+
+
+def _mask_phone_match(match: re.Match[str]) -> str:
+    run = match.group(1)
+    if _IPV4.fullmatch(run) or sum(ch.isdigit() for ch in run) < _PHONE_DIGITS:
+        return run
+    return mask_phone(run)
 
 
 class MaskingFilter(logging.Filter):

@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     # "console:<sender>", comma-separated.
     admins: Annotated[tuple[str, ...], NoDecode] = Field(default=())
 
+    # Reminder broadcasts (issue 5): provider limits with headroom, quiet hours, scheduling.
+    broadcast_telegram_rate: float = Field(default=25.0, gt=0, le=1000)
+    broadcast_telegram_per_chat_seconds: float = Field(default=1.0, ge=0, le=60)
+    broadcast_whatsapp_rate: float = Field(default=8.0, gt=0, le=1000)
+    broadcast_quiet_start: str = Field(default="21:00", pattern=r"^([01]?\d|2[0-3])[:.][0-5]\d$")
+    broadcast_quiet_end: str = Field(default="07:00", pattern=r"^([01]?\d|2[0-3])[:.][0-5]\d$")
+    broadcast_misfire_grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    broadcast_duplicate_window_hours: int = Field(default=24, ge=0, le=24 * 90)
+    broadcast_max_attempts: int = Field(default=6, ge=1, le=50)
+    broadcast_batch_size: int = Field(default=200, ge=1, le=5000)
+
     # --- Inspectorate tools (issue 6): the retention clock ---
     # Last day of this year's SPI fieldwork; personal data is purged
     # retention_days_after_survey days later. None: nothing is purged yet.

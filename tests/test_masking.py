@@ -30,3 +30,9 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="test.masking"):
         logger.info("pesan dari %s <%s>", "+6281234567890", "siti@contoh.id")
     assert caplog.messages == ["pesan dari +62812****7890 <s***@contoh.id>"]
+
+
+@pytest.mark.parametrize("text", ["Uvicorn running on http://127.0.0.1:8080",
+                                  "update 12345678 diproses", "versi 2026-11-21"])
+def test_addresses_ids_and_dates_stay_readable(text: str) -> None:
+    assert mask_text(text) == text

@@ -21,6 +21,7 @@ from bot.server.media import MediaStore
 from bot.server.tasks import BackgroundTasks
 from bot.server.telegram_channel import TelegramChannel
 from bot.server.whatsapp_channel import WhatsAppChannel
+from outreach.channels import ServerOutreach
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class ServerRuntime:
                                 timedelta(minutes=settings.media_link_minutes))
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
+        self.outreach = ServerOutreach(app)  # broadcasts (issue 5)
         self.state: dict[str, str] = {}
         # The started channels' senders, for in-process outreach (broadcasts).
         self.senders: dict[Channel, Sender] = {}
@@ -78,6 +80,8 @@ class ServerRuntime:
 
     async def start(self) -> None:
         notes = [await self._start_telegram(), await self._start_whatsapp()]
+        await self.outreach.start(self.telegram, self.whatsapp)
+        self.state["broadcasts"] = self.outreach.state
         self.state["web"] = self.chat_url if self.web_chat else "off"
         why = "; ".join(note for note in notes if note)
         logger.info("Kanal aktif — telegram: %s, whatsapp: %s, obrolan web: %s%s",
@@ -125,6 +129,8 @@ class ServerRuntime:
             await asyncio.sleep(delay)
             if await self._try_telegram() is None:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
+                if self.telegram is not None:
+                    self.outreach.attach_telegram(self.telegram)
                 return
             delay = min(delay * 2, 300.0)
 
@@ -146,6 +152,7 @@ class ServerRuntime:
 
     async def stop(self) -> None:
         """No new updates, finish messages in progress (replies included), close clients."""
+        await self.outreach.stop()
         if self._telegram_retry is not None:
             self._telegram_retry.cancel()
             with contextlib.suppress(asyncio.CancelledError):

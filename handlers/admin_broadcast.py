@@ -1,0 +1,231 @@
+"""Admin chat commands for broadcasts (`/siaran ...`), only for staff listed in SPI_ADMINS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.turn import Turn
+from handlers.words import NO, YES, normalize
+from outreach.audience import AudienceFilter
+from outreach.report import list_text, preview_text, refusal_text, show_text
+from outreach.schedule import Schedule, ScheduleError
+from outreach.service import BroadcastRefused, BroadcastRequest, BroadcastService
+from storage.repositories.broadcasts import BroadcastRepository
+
+COMMAND_WORDS = frozenset({"/siaran", "siaran", "/broadcast", "broadcast"})
+ACTIONS = {
+    "buat": "create", "create": "create", "baru": "create",
+    "daftar": "list", "list": "list",
+    "lihat": "show", "show": "show", "status": "show",
+    "jeda": "pause", "pause": "pause",
+    "lanjut": "resume", "lanjutkan": "resume", "resume": "resume",
+    "batal": "cancel", "batalkan": "cancel", "cancel": "cancel",
+}
+TEXT, AUDIENCE, UNIT, WHEN, AT, CONFIRM = (
+    "bcast:text", "bcast:audience", "bcast:unit", "bcast:when", "bcast:at", "bcast:confirm")
+
+
+def is_staff(turn: Turn) -> bool:
+    return turn.deps.settings.is_admin(turn.msg.channel, turn.msg.sender)
+
+
+def actor_of(turn: Turn) -> str:
+    """Who did it, for the audit log: a Telegram id, or the admin's place in SPI_ADMINS for
+    WhatsApp (a phone number is personal data and never goes into the log)."""
+    channel, address = str(turn.msg.channel), turn.msg.sender
+    if channel == "whatsapp":
+        key = f"whatsapp:{address}"
+        admins = turn.deps.settings.admins
+        return f"whatsapp:admin{admins.index(key) + 1}" if key in admins else "whatsapp:?"
+    return f"{channel}:{address}"
+
+
+
+def _refusal(turn: Turn, exc: BroadcastRefused) -> str:
+    return refusal_text(turn.t, exc)
+
+
+class BroadcastAdminEntry:
+    """`/siaran [buat|daftar|lihat N|jeda N|lanjut N|batal N]`; anyone else is refused politely."""
+
+    async def try_handle(self, turn: Turn) -> bool:
+        words = turn.text.split()
+        if not words or words[0].split("@")[0].casefold() not in COMMAND_WORDS:
+            return False
+        if not is_staff(turn):
+            await turn.deps.audit.record(turn.conn, turn.now, f"{turn.msg.channel}:non-admin",
+                                         "admin.refused", "broadcast")
+            turn.say("admin.refused")
+            return True
+        action = ACTIONS.get(words[1].casefold()) if len(words) > 1 else None
+        service = BroadcastService(turn.deps.settings)
+        if action is None:
+            turn.say("admin.help")
+            return True
+        if action == "create":
+            turn.goto(TEXT)
+            turn.say("admin.ask_text")
+            return True
+        if action == "list":
+            broadcasts = await BroadcastRepository().list_recent(turn.conn, 10)
+            turn.say_text(list_text(turn.t, broadcasts))
+            return True
+        if len(words) < 3 or not words[2].lstrip("#").isdigit():
+            turn.say("admin.bad_number")
+            return True
+        bid = int(words[2].lstrip("#"))
+        actor = actor_of(turn)
+        try:
+            if action == "show":
+                broadcast, runs = await service.progress(turn.conn, bid, turn.now)
+                alerts = await service.alerts(turn.conn, bid)
+                turn.say_text(show_text(turn.t, broadcast, runs, alerts))
+            elif action == "pause":
+                await service.pause(turn.conn, bid, actor, turn.now)
+                turn.say("broadcast.paused", id=bid)
+            elif action == "resume":
+                await service.resume(turn.conn, bid, actor, turn.now)
+                turn.say("broadcast.resumed", id=bid)
+            else:
+                _, count = await service.cancel(turn.conn, bid, actor, turn.now)
+                turn.say("broadcast.cancelled", id=bid, count=count)
+        except BroadcastRefused as exc:
+            turn.say_text(_refusal(turn, exc))
+        return True
+
+
+class BroadcastAdminFlow:
+    """Creating a broadcast in chat: text, audience, time, preview, confirmation.
+
+    Templates and finer filters are CLI-only, to keep the chat dialog short.
+    """
+
+    prefix = "bcast"
+
+    async def step(self, turn: Turn) -> None:
+        if not is_staff(turn):
+            turn.end()
+            turn.say("admin.refused")
+            return
+        state, data = turn.session.state, turn.session.data
+        if state == TEXT:
+            await self._text(turn, data)
+        elif state == AUDIENCE:
+            self._audience(turn, data)
+        elif state == UNIT:
+            await self._unit(turn, data)
+        elif state == WHEN:
+            await self._when(turn, data)
+        elif state == AT:
+            await self._at(turn, data)
+        elif state == CONFIRM:
+            await self._confirm(turn, data)
+        else:
+            turn.end()
+
+    async def _text(self, turn: Turn, data: dict[str, Any]) -> None:
+        data["bc_text"] = turn.msg.text.strip()
+        self._ask_audience(turn)
+
+    def _ask_audience(self, turn: Turn) -> None:
+        turn.goto(AUDIENCE)
+        turn.say("admin.ask_audience", choices=[
+            turn.choice_of("admin.audience_all", "bcast:all"),
+            turn.choice_of("admin.audience_unit", "bcast:unit"),
+            turn.choice_of("admin.audience_telegram", "bcast:telegram"),
+        ])
+
+    def _audience(self, turn: Turn, data: dict[str, Any]) -> None:
+        if turn.choice == "bcast:unit":
+            turn.goto(UNIT)
+            turn.say("admin.ask_unit")
+            return
+        if turn.choice not in ("bcast:all", "bcast:telegram"):
+            turn.say("common.choose_again")
+            self._ask_audience(turn)
+            return
+        data["bc_audience"] = {"channels": ["telegram"]} if turn.choice == "bcast:telegram" \
+            else {}
+        self._ask_when(turn)
+
+    async def _unit(self, turn: Turn, data: dict[str, Any]) -> None:
+        unit = await turn.deps.units.get_by_code(turn.conn, turn.text)
+        if unit is None:
+            turn.say("admin.unknown_unit", code=turn.text)
+            return
+        data["bc_audience"] = {"units": [unit.code]}
+        self._ask_when(turn)
+
+    def _ask_when(self, turn: Turn) -> None:
+        turn.goto(WHEN)
+        turn.say("admin.ask_when", choices=[
+            turn.choice_of("admin.when_now", "bcast:now"),
+            turn.choice_of("admin.when_later", "bcast:later"),
+        ])
+
+    async def _when(self, turn: Turn, data: dict[str, Any]) -> None:
+        if turn.choice == "bcast:later":
+            turn.goto(AT)
+            turn.say("admin.ask_at")
+            return
+        if turn.choice != "bcast:now":
+            turn.say("common.choose_again")
+            self._ask_when(turn)
+            return
+        data["bc_at"] = None
+        await self._preview(turn, data)
+
+    async def _at(self, turn: Turn, data: dict[str, Any]) -> None:
+        parts = turn.text.split()
+        try:
+            if len(parts) != 3:
+                raise ScheduleError(turn.t("admin.ask_at"))
+            Schedule.once(" ".join(parts[:2]), parts[2])
+        except ScheduleError as exc:
+            turn.say("admin.bad_at", reason=str(exc))
+            return
+        data["bc_at"] = parts
+        await self._preview(turn, data)
+
+    def _request(self, turn: Turn, data: dict[str, Any]) -> BroadcastRequest:
+        at = data.get("bc_at")
+        schedule = Schedule.once(f"{at[0]} {at[1]}", at[2]) if at else Schedule.now(turn.now)
+        return BroadcastRequest(text=data["bc_text"],
+                                audience=AudienceFilter.from_json(data["bc_audience"]),
+                                schedule=schedule)
+
+    async def _preview(self, turn: Turn, data: dict[str, Any]) -> None:
+        service = BroadcastService(turn.deps.settings)
+        try:
+            preview = await service.preview(turn.conn, self._request(turn, data), turn.now)
+        except BroadcastRefused as exc:
+            turn.end()
+            turn.say("admin.refused_reason", reason=_refusal(turn, exc))
+            if exc.key == "broadcast.refuse_no_template":
+                turn.say("admin.template_hint")
+            return
+        turn.say_text(preview_text(turn.t, preview, 0))
+        turn.goto(CONFIRM)
+        turn.say("admin.confirm", choices=[
+            turn.choice_of("admin.confirm_yes", "bcast:yes"),
+            turn.choice_of("admin.confirm_no", "bcast:no"),
+        ])
+
+    async def _confirm(self, turn: Turn, data: dict[str, Any]) -> None:
+        word = normalize(turn.text)
+        if turn.choice == "bcast:no" or word in NO:
+            turn.end()
+            turn.say("admin.dropped")
+            return
+        if turn.choice != "bcast:yes" and word not in YES:
+            turn.say("common.choose_again")
+            return
+        request = self._request(turn, data)
+        turn.end()
+        service = BroadcastService(turn.deps.settings)
+        try:
+            broadcast, _ = await service.create(turn.conn, request, actor_of(turn), turn.now)
+        except BroadcastRefused as exc:
+            turn.say("admin.refused_reason", reason=_refusal(turn, exc))
+            return
+        turn.say("broadcast.created", id=broadcast.id, schedule=request.schedule.describe())

@@ -1,0 +1,123 @@
+"""Who a broadcast reaches: a filter over verified respondents, resolved to one channel each.
+
+Rules: only verified respondents who have not opted out (erased ones are never verified);
+one delivery per respondent and per address; the channel the person used most recently wins;
+imported respondents (source 'import') and people with only a phone number are reached on
+WhatsApp by their number, which always needs the approved template (no open 24-hour window);
+imported respondents never get Telegram messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.clock import to_text
+
+BROADCAST_CHANNELS = ("telegram", "whatsapp")
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceFilter:
+    """Every list narrows the audience; an empty list means no restriction."""
+
+    units: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # internal | external | expert
+    respondent_types: tuple[str, ...] = ()  # service_user | business
+    channels: tuple[str, ...] = ()  # telegram | whatsapp
+    registered_from: str | None = None  # YYYY-MM-DD, inclusive (UTC date)
+    registered_to: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()
+                if v not in ((), None)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AudienceFilter:
+        def items(name: str) -> tuple[str, ...]:
+            return tuple(data.get(name, ()))
+        return cls(units=items("units"), regions=items("regions"),
+                   categories=items("categories"), respondent_types=items("respondent_types"),
+                   channels=items("channels"), registered_from=data.get("registered_from"),
+                   registered_to=data.get("registered_to"))
+
+    def describe(self) -> str:
+        parts = []
+        labels = (("units", "unit"), ("regions", "wilayah"), ("categories", "kategori"),
+                  ("respondent_types", "jenis"), ("channels", "kanal"))
+        for name, label in labels:
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{label} {', '.join(values)}")
+        if self.registered_from or self.registered_to:
+            parts.append(f"terdaftar {self.registered_from or '…'} s.d. "
+                         f"{self.registered_to or '…'}")
+        return "semua responden terverifikasi" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _in(column: str, values: tuple[str, ...], params: list[object]) -> str:
+    params.extend(values)
+    return f" AND {column} IN ({', '.join('?' for _ in values)})"
+
+
+def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
+    """A SELECT of (respondent_id, channel, address, timezone, last_inbound_at, closed_window,
+    position), one row per recipient; used both for the preview and to create deliveries."""
+    params: list[object] = []
+    where = "r.status = 'verified' AND r.opted_out_at IS NULL"
+    if audience.units:
+        where += _in("r.unit_code", tuple(u.upper() for u in audience.units), params)
+    if audience.regions:
+        where += _in("u.region", audience.regions, params)
+    if audience.categories:
+        where += _in("r.category", audience.categories, params)
+    if audience.respondent_types:
+        where += _in("r.respondent_type", audience.respondent_types, params)
+    if audience.registered_from:
+        where += " AND r.created_at >= ?"
+        params.append(date.fromisoformat(audience.registered_from).isoformat())
+    if audience.registered_to:
+        where += " AND r.created_at < ?"
+        params.append((date.fromisoformat(audience.registered_to)
+                       + timedelta(days=1)).isoformat())
+    channels = tuple(c for c in BROADCAST_CHANNELS
+                     if not audience.channels or c in audience.channels)
+    if not channels:
+        channels = ("none",)
+    channel_marks = ", ".join("?" for _ in channels)
+    window_start = to_text(now - WHATSAPP_WINDOW)
+    whatsapp_by_phone = "whatsapp" in channels
+    params_identities: list[object] = [*channels]
+    # Ranking: the channel used most recently first; an identity beats a bare phone number.
+    sql = f"""
+WITH eligible AS (
+    SELECT r.id, r.source, r.phone, u.timezone FROM respondents r
+    JOIN units u ON u.code = r.unit_code WHERE {where}
+), options AS (
+    SELECT e.id AS rid, ci.channel, ci.address, e.timezone, ci.last_inbound_at, 0 AS by_phone
+    FROM eligible e JOIN channel_identities ci ON ci.respondent_id = e.id
+    WHERE ci.unreachable_at IS NULL AND ci.channel IN ({channel_marks})
+      AND NOT (e.source = 'import' AND ci.channel = 'telegram')
+    UNION ALL
+    SELECT e.id, 'whatsapp', e.phone, e.timezone, NULL, 1 FROM eligible e
+    WHERE {'1' if whatsapp_by_phone else '0'} AND e.phone IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM channel_identities w WHERE w.respondent_id = e.id
+                      AND w.channel = 'whatsapp')
+), ranked AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY rid ORDER BY by_phone,
+              last_inbound_at IS NULL, last_inbound_at DESC, channel = 'telegram') AS pick
+    FROM options
+), chosen AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY channel, address ORDER BY rid) AS dup
+    FROM ranked WHERE pick = 1
+)
+SELECT rid AS respondent_id, channel, address, timezone, last_inbound_at,
+       CASE WHEN channel = 'whatsapp' AND (last_inbound_at IS NULL OR last_inbound_at < ?)
+            THEN 1 ELSE 0 END AS closed_window,
+       ROW_NUMBER() OVER (ORDER BY rid) AS position
+FROM chosen WHERE dup = 1"""  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    return sql, [*params, *params_identities, window_start]

@@ -1,0 +1,145 @@
+"""Per-channel send pacing shared by broadcasts and interactive replies; replies go first.
+
+Each channel gets one `RateLimiter`: an overall spacing (1/rate seconds between sends, with an
+optional small burst) and an optional per-address spacing (Telegram: one message per chat per
+second). Waiters are served by priority, then by arrival, among those whose address is free
+soonest. Time and sleeping are injected so tests are exact and never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from bot.channels.base import Outbound, Sender, SendError, SendErrorKind, SendReceipt
+from bot.clock import Clock
+from bot.messages import Channel
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Priority(IntEnum):
+    INTERACTIVE = 0  # a citizen is waiting for this reply
+    ALERT = 1  # staff notifications
+    BULK = 2  # broadcasts
+
+
+@dataclass(order=True)
+class _Waiter:
+    priority: int
+    seq: int
+    key: str | None = field(compare=False)
+
+
+class RateLimiter:
+    """Spaces sends out so a provider never sees more than `rate` per second from us."""
+
+    def __init__(
+        self, rate: float, *, clock: Clock, sleep: Sleep = asyncio.sleep,
+        per_key_interval: float = 0.0, burst: float = 1.0,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self._interval = 1.0 / rate
+        self._slack = (max(burst, 1) - 1) * self._interval
+        self._per_key = per_key_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next_free = float("-inf")
+        self._key_free: dict[str, float] = {}
+        self._waiters: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._changed = asyncio.Event()
+        self.granted = 0
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    def _ready_at(self, waiter: _Waiter) -> float:
+        ready = self._next_free - self._slack
+        if waiter.key is not None and self._per_key:
+            ready = max(ready, self._key_free.get(waiter.key, float("-inf")))
+        return ready
+
+    def _choose(self, now: float) -> _Waiter:
+        """Highest priority first; among equals, the one whose address is free soonest."""
+        return min(self._waiters,
+                   key=lambda w: (w.priority, max(self._ready_at(w), now), w.seq))
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def acquire(self, key: str | None = None, priority: Priority = Priority.BULK) -> None:
+        """Wait until this send may go out; the caller sends right after."""
+        waiter = _Waiter(int(priority), next(self._seq), key)
+        self._waiters.append(waiter)
+        self._notify()
+        try:
+            while True:
+                now = self._now()
+                chosen = self._choose(now)
+                if chosen is not waiter:
+                    await self._changed.wait()
+                    continue
+                wait = self._ready_at(waiter) - now
+                if wait <= 0:
+                    self._grant(waiter, now)
+                    return
+                changed = self._changed
+                sleeper = asyncio.ensure_future(self._sleep(wait))
+                notified = asyncio.ensure_future(changed.wait())
+                try:
+                    await asyncio.wait({sleeper, notified},
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for task in (sleeper, notified):
+                        if not task.done():
+                            task.cancel()
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+                self._notify()
+
+    def _grant(self, waiter: _Waiter, now: float) -> None:
+        self._waiters.remove(waiter)
+        self._next_free = max(self._next_free, now - self._slack) + self._interval
+        if waiter.key is not None and self._per_key:
+            self._key_free[waiter.key] = now + self._per_key
+            if len(self._key_free) > 10_000:  # forget chats that are long free again
+                self._key_free = {k: t for k, t in self._key_free.items() if t > now}
+        self.granted += 1
+        self._notify()
+
+    def hold_off(self, seconds: float) -> None:
+        """The provider said "too many requests": nobody sends for `seconds`."""
+        self._next_free = max(self._next_free, self._now() + seconds)
+        self._notify()
+
+
+class LimitedSender:
+    """Wraps a channel's Sender so every send waits its turn in the channel's limiter.
+
+    Interactive replies use Priority.INTERACTIVE, so they overtake queued broadcast sends.
+    A 429 with retry_after makes the whole channel hold off, not only this message.
+    """
+
+    def __init__(self, sender: Sender, limiter: RateLimiter,
+                 priority: Priority = Priority.INTERACTIVE) -> None:
+        self.inner = sender
+        self.channel: Channel = sender.channel
+        self.limiter = limiter
+        self.priority = priority
+
+    async def send(self, message: Outbound) -> SendReceipt:
+        await self.limiter.acquire(message.address, self.priority)
+        try:
+            return await self.inner.send(message)
+        except SendError as exc:
+            if exc.kind is SendErrorKind.RETRY and exc.retry_after:
+                self.limiter.hold_off(exc.retry_after)
+            raise

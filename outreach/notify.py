@@ -1,0 +1,47 @@
+"""Telling staff what needs their attention: audit log first, then chat when a channel can."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from bot.channels.base import Outbound, Sender, SendError
+from bot.clock import Clock
+from bot.messages import Channel
+from bot.settings import Settings
+from handlers.catalog import Catalog
+from storage.database import Database
+from storage.repositories.audit import AuditRepository
+
+logger = logging.getLogger(__name__)
+
+
+class StaffNotifier:
+    """Alerts (missed schedule, canary waiting, error burst) go to the audit log, where
+    `broadcast show` lists them, and as a chat message to every admin in SPI_ADMINS."""
+
+    def __init__(self, db: Database, settings: Settings, catalog: Catalog, clock: Clock,
+                 senders: Mapping[str, Sender] | None = None) -> None:
+        self._db = db
+        self._settings = settings
+        self._catalog = catalog
+        self._clock = clock
+        self._senders = dict(senders or {})
+        self._audit = AuditRepository()
+        self.sent: list[str] = []  # keys of alerts sent, for reports
+
+    async def alert(self, subject: str, key: str, **values: object) -> None:
+        async with self._db.transaction() as conn:
+            await self._audit.record(conn, self._clock.now(), "system", "staff.alert", subject,
+                                     alert=key, **{k: str(v) for k, v in values.items()})
+        text = self._catalog.text(self._settings.default_language, key, **values)
+        self.sent.append(key)
+        for admin in self._settings.admins:
+            channel, _, address = admin.partition(":")
+            sender = self._senders.get(channel)
+            if sender is None:
+                continue
+            try:
+                await sender.send(Outbound(Channel(channel), address, text))
+            except SendError as exc:
+                logger.warning("Peringatan untuk staf lewat %s gagal: %s", channel, exc.reason)

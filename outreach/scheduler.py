@@ -1,0 +1,107 @@
+"""APScheduler with a persistent job store (SQLAlchemyJobStore on SQLite) next to the database.
+
+The job store lives in its own file (`spi-bot.jobs.db` beside `spi-bot.db`). Sharing the bot's
+file deadlocks: APScheduler writes the store synchronously on the event-loop thread, so when it
+waits for SQLite's write lock while an aiosqlite transaction of ours holds it, the loop that
+would let our transaction commit is blocked (seen in tests: "database is locked" after the busy
+timeout). A separate file has no writer but the scheduler.
+
+One job per broadcast fires `fire_broadcast_job`, a module-level coroutine whose arguments are
+plain ids (jobs are pickled into the store), which finds the running worker in a registry.
+Misfire policy: APScheduler always runs an overdue job once (misfire_grace_time=None,
+coalesce=True) and `BroadcastService.fire` decides, by our own grace period, whether the
+occurrence still starts or is recorded as missed and reported to staff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC
+from pathlib import Path
+from typing import Any, Protocol
+
+from outreach.service import schedule_of
+from storage.repositories.broadcasts import Broadcast
+
+logger = logging.getLogger(__name__)
+
+
+class Fires(Protocol):
+    async def fire(self, broadcast_id: int) -> None: ...
+
+
+_RUNNING: dict[str, Fires] = {}
+
+
+def register(key: str, worker: Fires) -> None:
+    _RUNNING[key] = worker
+
+
+def unregister(key: str) -> None:
+    _RUNNING.pop(key, None)
+
+
+async def fire_broadcast_job(worker_key: str, broadcast_id: int) -> None:
+    """The scheduled job: start the broadcast's due occurrence in the running worker."""
+    worker = _RUNNING.get(worker_key)
+    if worker is None:
+        logger.warning("Siaran %d jatuh tempo tetapi pengirim tidak berjalan", broadcast_id)
+        return
+    await worker.fire(broadcast_id)
+
+
+def jobs_path(database_path: Path) -> Path:
+    return database_path.with_name(f"{database_path.stem}.jobs{database_path.suffix or '.db'}")
+
+
+def job_id(broadcast_id: int) -> str:
+    return f"broadcast-{broadcast_id}"
+
+
+class BroadcastScheduler:
+    def __init__(self, database_path: Path, worker_key: str) -> None:
+        self._path = jobs_path(database_path)
+        self._key = worker_key
+        self._scheduler: Any = None
+
+    def start(self) -> None:
+        """Start on the running event loop (AsyncIOScheduler needs one)."""
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # noqa: PLC0415
+
+        store = SQLAlchemyJobStore(url=f"sqlite:///{self._path}",
+                                   engine_options={"connect_args": {"timeout": 15}})
+        self._scheduler = AsyncIOScheduler(
+            jobstores={"default": store}, timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._scheduler.start()
+
+    def put(self, broadcast: Broadcast) -> None:
+        """Add or replace the broadcast's job (explicit id: never a second copy)."""
+        if broadcast.id is None:
+            raise ValueError("an unsaved broadcast cannot be scheduled")
+        self._scheduler.add_job(
+            fire_broadcast_job, trigger=schedule_of(broadcast).trigger(),
+            args=[self._key, broadcast.id], id=job_id(broadcast.id), replace_existing=True,
+            name=f"siaran {broadcast.id}",
+        )
+
+    def remove(self, broadcast_id: int) -> None:
+        from apscheduler.jobstores.base import JobLookupError  # noqa: PLC0415
+
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(job_id(broadcast_id))
+
+    def jobs(self) -> list[tuple[str, Any]]:
+        return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()]
+
+    def shutdown(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+            for store in self._scheduler._jobstores.values():
+                engine = getattr(store, "engine", None)
+                if engine is not None:
+                    engine.dispose()
+        self._scheduler = None

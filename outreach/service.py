@@ -1,0 +1,388 @@
+"""What staff can do with broadcasts, shared by the CLI and the admin chat commands.
+
+Every method works inside the caller's write transaction and never calls a provider; the
+worker (outreach/worker.py) does the sending.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import from_text, to_text
+from bot.settings import Settings
+from outreach.audience import AudienceFilter, recipients_sql
+from outreach.integrity import integrity_problem
+from outreach.render import (
+    PlaceholderError,
+    placeholders_in,
+    recipient_values,
+    render,
+)
+from outreach.schedule import Schedule
+from storage.repositories.audit import AuditEntry, AuditRepository
+from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
+from storage.repositories.deliveries import DeliveryRepository
+
+MAX_TEXT = 1600  # Twilio's WhatsApp body limit; Telegram allows 4096
+_TEMPLATE_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
+_TEMPLATE_KEY = re.compile(r"^[0-9]{1,2}$")
+
+
+class BroadcastRefused(Exception):
+    """A broadcast cannot be created or changed; `key` names the reason in the catalogue."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(reason)
+        self.key = reason
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRequest:
+    text: str
+    audience: AudienceFilter
+    schedule: Schedule
+    template_sid: str | None = None
+    template_variables: dict[str, str] = field(default_factory=dict)
+    canary_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    total: int
+    per_channel: dict[str, int]
+    closed_window: int  # WhatsApp recipients outside the 24-hour window: they get the template
+    sample_channel: str | None
+    sample_text: str | None
+    sample_template: dict[str, str] | None
+    first_due: datetime | None
+    schedule_text: str
+    audience_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FireResult:
+    run: Run | None
+    missed: bool = False
+    coalesced: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunProgress:
+    run: Run
+    queued: int
+    sent: int
+    delivered: int
+    read: int
+    failed: int
+    skipped: int
+    unknown: int
+    reasons: dict[str, int]
+    eta: datetime | None
+
+
+def schedule_of(b: Broadcast) -> Schedule:
+    return Schedule(b.schedule_kind, b.timezone, b.run_at, b.recurrence, b.start_date,
+                    b.end_date)
+
+
+def dedupe_hash(req: BroadcastRequest) -> str:
+    """Identical text, template and audience give the same hash, whatever the schedule."""
+    body = json.dumps({
+        "text": " ".join(req.text.split()).casefold(),
+        "template": req.template_sid, "variables": req.template_variables,
+        "audience": req.audience.to_json(),
+    }, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class BroadcastService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.broadcasts = BroadcastRepository()
+        self.deliveries = DeliveryRepository()
+        self.audit = AuditRepository()
+
+    # Creating -----------------------------------------------------------------------------
+
+    def _check_content(self, req: BroadcastRequest) -> set[str]:
+        text = req.text.strip()
+        if not text:
+            raise BroadcastRefused("broadcast.refuse_empty")
+        if len(text) > MAX_TEXT:
+            raise BroadcastRefused("broadcast.refuse_too_long", length=len(text), max=MAX_TEXT)
+        for part in (text, *req.template_variables.values()):
+            problem = integrity_problem(part)
+            if problem:
+                raise BroadcastRefused(problem)
+        try:
+            used = placeholders_in(text)
+            for value in req.template_variables.values():
+                used |= placeholders_in(value)
+        except PlaceholderError as exc:
+            raise BroadcastRefused(exc.key, **exc.values) from None
+        if req.template_sid is not None and not _TEMPLATE_SID.match(req.template_sid):
+            raise BroadcastRefused("broadcast.refuse_template_sid", sid=req.template_sid)
+        if req.template_variables and req.template_sid is None:
+            raise BroadcastRefused("broadcast.refuse_variables_without_template")
+        for key, value in req.template_variables.items():
+            if not _TEMPLATE_KEY.match(key) or not value.strip():
+                raise BroadcastRefused("broadcast.refuse_template_variable", variable=key)
+        if req.canary_size < 0:
+            raise BroadcastRefused("broadcast.refuse_canary")
+        return used
+
+    async def preview(
+        self, conn: aiosqlite.Connection, req: BroadcastRequest, now: datetime
+    ) -> Preview:
+        """Counts, a rendered sample and the first due time; refuses what cannot go out."""
+        used = self._check_content(req)
+        first_due = req.schedule.first_due(now)
+        grace = timedelta(minutes=self.settings.broadcast_misfire_grace_minutes)
+        if first_due is None:
+            raise BroadcastRefused("broadcast.refuse_no_occurrence")
+        if req.schedule.kind == "once" and first_due < now - grace:
+            raise BroadcastRefused("broadcast.refuse_past")
+        sql, params = recipients_sql(req.audience, now)
+        per_channel: dict[str, int] = {}
+        closed = missing_name = 0
+        async with conn.execute(
+            f"""SELECT x.channel, x.closed_window, COUNT(*),
+                       SUM(CASE WHEN COALESCE(TRIM(r.name), '') = '' THEN 1 ELSE 0 END)
+                FROM ({sql}) x JOIN respondents r ON r.id = x.respondent_id
+                GROUP BY x.channel, x.closed_window""",  # noqa: S608
+            params,
+        ) as cur:
+            for channel, closed_window, count, unnamed in await cur.fetchall():
+                per_channel[channel] = per_channel.get(channel, 0) + count
+                closed += count if closed_window else 0
+                missing_name += unnamed or 0
+        total = sum(per_channel.values())
+        if total == 0:
+            raise BroadcastRefused("broadcast.refuse_no_recipients")
+        if "nama" in used and missing_name:
+            raise BroadcastRefused("broadcast.refuse_missing_name", count=missing_name)
+        if closed and req.template_sid is None:
+            raise BroadcastRefused("broadcast.refuse_no_template", count=closed)
+        async with conn.execute(
+            f"""SELECT x.channel, x.closed_window, r.name, u.name AS unit_name
+                FROM ({sql}) x JOIN respondents r ON r.id = x.respondent_id
+                JOIN units u ON u.code = r.unit_code ORDER BY x.position LIMIT 1""",  # noqa: S608
+            params,
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            raise BroadcastRefused("broadcast.refuse_no_recipients")
+        values = recipient_values(row["name"], row["unit_name"])
+        sample_template = None
+        if row["closed_window"]:
+            sample_template = {k: render(v, values) for k, v in req.template_variables.items()}
+        return Preview(
+            total=total, per_channel=per_channel, closed_window=closed,
+            sample_channel=row["channel"], sample_text=render(req.text.strip(), values),
+            sample_template=sample_template, first_due=first_due,
+            schedule_text=req.schedule.describe(), audience_text=req.audience.describe(),
+        )
+
+    async def create(
+        self, conn: aiosqlite.Connection, req: BroadcastRequest, actor: str, now: datetime,
+        *, force: bool = False,
+    ) -> tuple[Broadcast, Preview]:
+        preview = await self.preview(conn, req, now)
+        digest = dedupe_hash(req)
+        window = timedelta(hours=self.settings.broadcast_duplicate_window_hours)
+        if not force and window:
+            earlier = await self.broadcasts.find_duplicate(conn, digest, now - window)
+            if earlier is not None:
+                raise BroadcastRefused("broadcast.refuse_duplicate", id=earlier.id,
+                                       hours=self.settings.broadcast_duplicate_window_hours)
+        s = req.schedule
+        broadcast = await self.broadcasts.save(conn, Broadcast(
+            id=None, text=req.text.strip(), audience=req.audience.to_json(),
+            schedule_kind=s.kind, timezone=s.timezone, state="active", dedupe_hash=digest,
+            created_by=actor, template_sid=req.template_sid,
+            template_variables=dict(req.template_variables), run_at=s.run_at,
+            recurrence=s.recurrence, start_date=s.start_date, end_date=s.end_date,
+            next_due_at=preview.first_due, canary_size=req.canary_size, forced=force,
+        ), now)
+        await self.audit.record(
+            conn, now, actor, "broadcast.created", f"broadcast:{broadcast.id}",
+            recipients=preview.total, channels=preview.per_channel, schedule=s.kind,
+            first_due=to_text(preview.first_due) if preview.first_due else None,
+            canary=req.canary_size, forced=force, template=req.template_sid is not None,
+        )
+        return broadcast, preview
+
+    # Staff controls -----------------------------------------------------------------------
+
+    async def _get(self, conn: aiosqlite.Connection, bid: int) -> Broadcast:
+        broadcast = await self.broadcasts.get_by_id(conn, bid)
+        if broadcast is None:
+            raise BroadcastRefused("broadcast.not_found", id=bid)
+        return broadcast
+
+    async def pause(
+        self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
+    ) -> Broadcast:
+        b = await self._get(conn, bid)
+        if b.state != "active":
+            raise BroadcastRefused("broadcast.cannot_pause", id=bid, state=b.state)
+        b = await self.broadcasts.save(conn, replace(b, state="paused"), now)
+        await self.audit.record(conn, now, actor, "broadcast.paused", f"broadcast:{bid}")
+        return b
+
+    async def resume(
+        self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
+    ) -> Broadcast:
+        """Resume a paused broadcast, or confirm a canary so the rest of the list follows."""
+        b = await self._get(conn, bid)
+        canaries = [r for r in await self.broadcasts.runs_of(conn, bid)
+                    if r.state == "canary_wait"]
+        if b.state != "paused" and not canaries:
+            raise BroadcastRefused("broadcast.cannot_resume", id=bid, state=b.state)
+        if b.state == "paused":
+            b = await self.broadcasts.save(conn, replace(b, state="active"), now)
+        for run in canaries:
+            await self.broadcasts.set_run_state(conn, run.id, "running", now, canary_size=0)
+        await self.audit.record(conn, now, actor, "broadcast.resumed", f"broadcast:{bid}",
+                                canary_confirmed=bool(canaries))
+        return b
+
+    async def cancel(
+        self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
+    ) -> tuple[Broadcast, int]:
+        b = await self._get(conn, bid)
+        if b.state in ("cancelled", "completed"):
+            raise BroadcastRefused("broadcast.cannot_cancel", id=bid, state=b.state)
+        skipped = 0
+        for run in await self.broadcasts.runs_of(conn, bid):
+            if run.state in ("running", "canary_wait"):
+                skipped += await self.deliveries.skip_open(conn, run.id, "cancelled", now)
+                await self.broadcasts.set_run_state(conn, run.id, "cancelled", now,
+                                                    note="cancelled")
+        b = await self.broadcasts.save(
+            conn, replace(b, state="cancelled", next_due_at=None, job_synced=False), now)
+        await self.audit.record(conn, now, actor, "broadcast.cancelled", f"broadcast:{bid}",
+                                not_sent=skipped)
+        return b, skipped
+
+    # Firing (called by the scheduler) -----------------------------------------------------
+
+    async def fire(self, conn: aiosqlite.Connection, bid: int, now: datetime) -> FireResult:
+        """Start the occurrence that is due: resolve its audience into deliveries once.
+
+        Idempotent: a second call for the same occurrence does nothing. Occurrences missed
+        while the bot was down are coalesced into the latest; that one starts if it is within
+        the grace period, otherwise it is recorded as missed.
+        """
+        b = await self.broadcasts.get_by_id(conn, bid)
+        if b is None or b.id is None or b.state not in ("active", "paused") \
+                or b.next_due_at is None or b.next_due_at > now:
+            return FireResult(None)
+        schedule = schedule_of(b)
+        due, coalesced = schedule.latest_due(b.next_due_at, now)
+        following = schedule.next_at_or_after(due + timedelta(seconds=1))
+        grace = timedelta(minutes=self.settings.broadcast_misfire_grace_minutes)
+        subject = f"broadcast:{bid}"
+        if coalesced:
+            await self.audit.record(conn, now, "system", "broadcast.occurrences_missed",
+                                    subject, count=coalesced)
+        missed = False
+        if b.state == "paused":
+            run = await self.broadcasts.create_run(conn, bid, due, "missed", now=now,
+                                                   note="paused")
+            await self.audit.record(conn, now, "system", "broadcast.skipped_paused", subject,
+                                    due=to_text(due))
+        elif now - due > grace:
+            missed = True
+            run = await self.broadcasts.create_run(conn, bid, due, "missed", now=now,
+                                                   note="late")
+            await self.audit.record(conn, now, "system", "broadcast.missed", subject,
+                                    due=to_text(due),
+                                    late_minutes=int((now - due).total_seconds() // 60))
+        else:
+            run = await self.broadcasts.create_run(conn, bid, due, "running", now=now,
+                                                   canary_size=b.canary_size)
+            if run is not None:
+                total = await self._resolve(conn, b, run.id, now)
+                state = "running" if total else "completed"
+                await self.broadcasts.set_run_state(conn, run.id, state, now, total=total)
+                run = replace(run, total=total, state=state)
+                await self.audit.record(conn, now, "system", "broadcast.started", subject,
+                                        run=run.id, recipients=total, due=to_text(due))
+        done = following is None and (run is None or run.state != "running")
+        await self.broadcasts.save(conn, replace(
+            b, next_due_at=following, state="completed" if done else b.state), now)
+        return FireResult(run, missed=missed, coalesced=coalesced)
+
+    async def _resolve(
+        self, conn: aiosqlite.Connection, b: Broadcast, run_id: int, now: datetime
+    ) -> int:
+        sql, params = recipients_sql(AudienceFilter.from_json(b.audience), now)
+        stamp = to_text(now)
+        cur = await conn.execute(
+            f"""INSERT INTO deliveries (run_id, broadcast_id, position, respondent_id, channel,
+                    address, timezone, use_template, state, attempts, next_attempt_at,
+                    updated_at)
+                SELECT ?, ?, position, respondent_id, channel, address, timezone,
+                       closed_window, 'pending', 0, ?, ? FROM ({sql})""",  # noqa: S608
+            [run_id, b.id, stamp, stamp, *params],
+        )
+        return max(cur.rowcount, 0)
+
+    # Reports ------------------------------------------------------------------------------
+
+    async def alerts(self, conn: aiosqlite.Connection, bid: int) -> list[AuditEntry]:
+        """Staff alerts about this broadcast (missed, canary waiting, error burst...)."""
+        async with conn.execute(
+            """SELECT at, actor, action, subject, detail FROM audit_log
+               WHERE subject = ? AND action = 'staff.alert' ORDER BY id""",
+            (f"broadcast:{bid}",),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
+                           json.loads(r["detail"] or "{}")) for r in rows]
+
+    async def progress(
+        self, conn: aiosqlite.Connection, bid: int, now: datetime
+    ) -> tuple[Broadcast, list[RunProgress]]:
+        b = await self._get(conn, bid)
+        rates = {"telegram": self.settings.broadcast_telegram_rate,
+                 "whatsapp": self.settings.broadcast_whatsapp_rate}
+        reports = []
+        for run in await self.broadcasts.runs_of(conn, bid):
+            tally = dict.fromkeys(("queued", "sent", "delivered", "read", "failed", "skipped",
+                                   "unknown"), 0)
+            reasons: dict[str, int] = {}
+            waiting: dict[str, int] = {}
+            for channel, state, provider_status, reason, count in \
+                    await self.deliveries.counts(conn, run.id):
+                if state in ("pending", "sending"):
+                    tally["queued"] += count
+                    waiting[channel] = waiting.get(channel, 0) + count
+                elif state == "sent":
+                    if provider_status in ("failed", "undelivered"):
+                        tally["failed"] += count
+                        reasons[provider_status] = reasons.get(provider_status, 0) + count
+                    else:
+                        tally["sent"] += count
+                        if provider_status in ("delivered", "read"):
+                            tally["delivered"] += count
+                        if provider_status == "read":
+                            tally["read"] += count
+                else:
+                    tally[state] += count
+                    if reason:
+                        reasons[reason] = reasons.get(reason, 0) + count
+            eta = None
+            if waiting and run.state == "running":
+                seconds = max(n / rates.get(c, 1.0) for c, n in waiting.items())
+                eta = now + timedelta(seconds=seconds)
+            reports.append(RunProgress(run=run, reasons=reasons, eta=eta, **tally))
+        return b, reports

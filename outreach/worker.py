@@ -1,0 +1,182 @@
+"""The broadcast worker: scheduler, sending loop and crash recovery for one database.
+
+Only one worker may run per database. It holds an OS file lock next to the database file:
+the kernel releases it when the process ends, even by SIGKILL, so a restarted bot takes over
+at once; a lease row in SQLite would need expiry and renewal and would make a killed
+worker's successor wait out the lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot.app import App
+from bot.channels.base import Sender
+from bot.clock import Clock, SystemClock
+from outreach.dispatcher import DispatchConfig, Dispatcher
+from outreach.limiter import RateLimiter
+from outreach.notify import StaffNotifier
+from outreach.quiet_hours import QuietHours, parse_clock_time
+from outreach.scheduler import BroadcastScheduler, register, unregister
+from outreach.service import BroadcastService, FireResult
+from storage.repositories.broadcasts import BroadcastRepository
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class WorkerBusy(Exception):
+    """Another process already sends broadcasts for this database."""
+
+
+def build_limiters(app: App, *, clock: Clock | None = None,
+                   sleep: Sleep = asyncio.sleep) -> dict[str, RateLimiter]:
+    """One limiter per channel, shared by broadcasts and interactive replies.
+
+    Pacing is about real seconds at the provider, so it runs on the system clock with the real
+    sleep unless a test passes its fake clock and fake sleep together. Sends are evenly spaced
+    (no burst): measured against a provider enforcing the same rate, a burst of even half a
+    message let network jitter cause 429s.
+    """
+    s = app.settings
+    clock = clock or SystemClock()
+    return {
+        "telegram": RateLimiter(s.broadcast_telegram_rate, clock=clock, sleep=sleep,
+                                per_key_interval=s.broadcast_telegram_per_chat_seconds),
+        "whatsapp": RateLimiter(s.broadcast_whatsapp_rate, clock=clock, sleep=sleep),
+    }
+
+
+def dispatch_config(app: App) -> DispatchConfig:
+    s = app.settings
+    return DispatchConfig(
+        quiet=QuietHours(parse_clock_time(s.broadcast_quiet_start),
+                         parse_clock_time(s.broadcast_quiet_end)),
+        batch_size=s.broadcast_batch_size, max_attempts=s.broadcast_max_attempts,
+    )
+
+
+class OutreachWorker:
+    def __init__(
+        self, app: App, senders: Mapping[str, Sender],
+        limiters: Mapping[str, RateLimiter | None] | None = None, *,
+        poll_seconds: float = 1.0,
+        config: DispatchConfig | None = None,
+    ) -> None:
+        self.app = app
+        self.key = str(app.settings.database_path.resolve())
+        self.service = BroadcastService(app.settings)
+        self.notifier = StaffNotifier(app.db, app.settings, app.deps.catalog, app.deps.clock,
+                                      senders)
+        chosen = build_limiters(app) if limiters is None else limiters
+        self.dispatcher = Dispatcher(
+            app.db, senders, limiters={c: lim for c, lim in chosen.items() if lim is not None},
+            clock=app.deps.clock, config=config or dispatch_config(app), notifier=self.notifier)
+        self.scheduler = BroadcastScheduler(app.settings.database_path, self.key)
+        self._broadcasts = BroadcastRepository()
+        self._poll = poll_seconds
+        self._lock: object | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    async def start(self) -> None:
+        """Take the lock, recover from a crash, start the scheduler and the sending loop."""
+        from filelock import FileLock, Timeout  # noqa: PLC0415 - only the worker needs it
+
+        lock = FileLock(f"{self.app.settings.database_path}.worker.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise WorkerBusy(
+                "Pengirim siaran sudah berjalan untuk database ini di proses lain; "
+                "hanya satu yang boleh berjalan.") from None
+        self._lock = lock
+        recovered = await self.dispatcher.reconcile(startup=True)
+        if recovered:
+            logger.info("%d pengiriman yang terputus dicocokkan ulang", recovered)
+        register(self.key, self)
+        self.scheduler.start()
+        await self.sync_jobs()
+        self._task = asyncio.create_task(self._loop(), name="outreach-worker")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.dispatcher.stop()
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.scheduler.shutdown()
+        unregister(self.key)
+        if self._lock is not None:
+            self._lock.release()  # type: ignore[attr-defined]
+            self._lock = None
+
+    async def __aenter__(self) -> OutreachWorker:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def fire(self, broadcast_id: int) -> None:
+        """Called by the scheduled job: start (or record as missed) the due occurrence."""
+        now = self.app.deps.clock.now()
+        async with self.app.db.transaction() as conn:
+            result: FireResult = await self.service.fire(conn, broadcast_id, now)
+        if result.missed and result.run is not None:
+            await self.notifier.alert(
+                f"broadcast:{broadcast_id}", "broadcast.alert_missed", id=broadcast_id,
+                grace=self.app.settings.broadcast_misfire_grace_minutes)
+        self.wake()
+
+    async def sync_jobs(self) -> None:
+        """Put broadcasts created or changed by the CLI or chat into the scheduler; fire what
+        is already due (created while no worker ran)."""
+        now = self.app.deps.clock.now()
+        async with self.app.db.reading() as conn:
+            changed = await self._broadcasts.list_unsynced(conn)
+        due = []
+        for b in changed:
+            if b.id is None:
+                continue
+            if b.state in ("active", "paused") and b.next_due_at is not None:
+                self.scheduler.put(b)
+                if b.next_due_at <= now:
+                    due.append(b.id)
+            else:
+                self.scheduler.remove(b.id)
+            async with self.app.db.transaction() as conn:
+                await self._broadcasts.mark_synced(conn, b.id)
+        for bid in due:
+            await self.fire(bid)
+
+    async def run_once(self) -> float:
+        """One round: sync jobs, send what is due, resolve stale in-flight deliveries.
+        Returns seconds until the next round is useful."""
+        await self.sync_jobs()
+        wake_at = await self.dispatcher.send_due()
+        await self.dispatcher.reconcile()
+        if wake_at is None:
+            return self._poll
+        delay = (wake_at - self.app.deps.clock.now()).total_seconds()
+        return max(0.05, min(self._poll, delay))
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                delay = await self.run_once()
+            except Exception:
+                logger.exception("Putaran pengirim siaran gagal; dicoba lagi")
+                delay = self._poll
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)

@@ -1,0 +1,209 @@
+"""Broadcasts and their runs: what staff scheduled, and each time it went out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import from_text, to_text
+
+BROADCAST_STATES = ("active", "paused", "completed", "cancelled")
+RUN_STATES = ("running", "canary_wait", "completed", "cancelled", "missed")
+OPEN_RUN_STATES = ("running", "canary_wait")
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int | None
+    text: str
+    audience: dict[str, Any]
+    schedule_kind: str  # now | once | recurring
+    timezone: str
+    state: str
+    dedupe_hash: str
+    created_by: str
+    template_sid: str | None = None
+    template_variables: dict[str, str] = field(default_factory=dict)
+    run_at: datetime | None = None
+    recurrence: dict[str, Any] | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    next_due_at: datetime | None = None
+    canary_size: int = 0
+    forced: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    job_synced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    broadcast_id: int
+    due_at: datetime
+    state: str
+    total: int
+    canary_size: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    note: str | None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return from_text(value) if value else None
+
+
+def _txt(value: datetime | None) -> str | None:
+    return to_text(value) if value else None
+
+
+def _from_row(row: aiosqlite.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"], text=row["text"], audience=json.loads(row["audience"]),
+        schedule_kind=row["schedule_kind"], timezone=row["timezone"], state=row["state"],
+        dedupe_hash=row["dedupe_hash"], created_by=row["created_by"],
+        template_sid=row["template_sid"],
+        template_variables=json.loads(row["template_variables"] or "{}"),
+        run_at=_dt(row["run_at"]),
+        recurrence=json.loads(row["recurrence"]) if row["recurrence"] else None,
+        start_date=row["start_date"], end_date=row["end_date"],
+        next_due_at=_dt(row["next_due_at"]), canary_size=row["canary_size"],
+        forced=bool(row["forced"]), created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]), job_synced=bool(row["job_synced"]),
+    )
+
+
+def _run_from_row(row: aiosqlite.Row) -> Run:
+    return Run(row["id"], row["broadcast_id"], from_text(row["due_at"]), row["state"],
+               row["total"], row["canary_size"], _dt(row["started_at"]),
+               _dt(row["finished_at"]), row["note"])
+
+
+class BroadcastRepository:
+    async def get_by_id(self, conn: aiosqlite.Connection, bid: int) -> Broadcast | None:
+        async with conn.execute("SELECT * FROM broadcasts WHERE id = ?", (bid,)) as cur:
+            row = await cur.fetchone()
+        return _from_row(row) if row else None
+
+    async def save(self, conn: aiosqlite.Connection, b: Broadcast, now: datetime) -> Broadcast:
+        """Insert a new broadcast or update an existing one; returns it with its id."""
+        values = (
+            b.text, b.template_sid, json.dumps(b.template_variables, ensure_ascii=False),
+            json.dumps(b.audience, ensure_ascii=False, sort_keys=True), b.schedule_kind,
+            _txt(b.run_at), json.dumps(b.recurrence) if b.recurrence else None, b.timezone,
+            b.start_date, b.end_date, _txt(b.next_due_at), b.state, b.canary_size,
+            b.dedupe_hash, int(b.forced), b.created_by, int(b.job_synced),
+        )
+        if b.id is None:
+            cur = await conn.execute(
+                """INSERT INTO broadcasts (text, template_sid, template_variables, audience,
+                       schedule_kind, run_at, recurrence, timezone, start_date, end_date,
+                       next_due_at, state, canary_size, dedupe_hash, forced, created_by,
+                       job_synced, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (*values, to_text(now), to_text(now)),
+            )
+            return replace(b, id=cur.lastrowid, created_at=now, updated_at=now)
+        await conn.execute(
+            """UPDATE broadcasts SET text = ?, template_sid = ?, template_variables = ?,
+                   audience = ?, schedule_kind = ?, run_at = ?, recurrence = ?, timezone = ?,
+                   start_date = ?, end_date = ?, next_due_at = ?, state = ?, canary_size = ?,
+                   dedupe_hash = ?, forced = ?, created_by = ?, job_synced = ?, updated_at = ?
+               WHERE id = ?""",
+            (*values, to_text(now), b.id),
+        )
+        return replace(b, updated_at=now)
+
+    async def list_recent(self, conn: aiosqlite.Connection, limit: int = 30) -> list[Broadcast]:
+        async with conn.execute(
+            "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [_from_row(row) for row in await cur.fetchall()]
+
+    async def list_unsynced(self, conn: aiosqlite.Connection) -> list[Broadcast]:
+        async with conn.execute("SELECT * FROM broadcasts WHERE job_synced = 0") as cur:
+            return [_from_row(row) for row in await cur.fetchall()]
+
+    async def list_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Broadcast]:
+        async with conn.execute(
+            """SELECT * FROM broadcasts WHERE state IN ('active', 'paused')
+                   AND next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at""",
+            (to_text(now),),
+        ) as cur:
+            return [_from_row(row) for row in await cur.fetchall()]
+
+    async def mark_synced(self, conn: aiosqlite.Connection, bid: int) -> None:
+        await conn.execute("UPDATE broadcasts SET job_synced = 1 WHERE id = ?", (bid,))
+
+    async def find_duplicate(
+        self, conn: aiosqlite.Connection, dedupe_hash: str, since: datetime
+    ) -> Broadcast | None:
+        async with conn.execute(
+            """SELECT * FROM broadcasts WHERE dedupe_hash = ? AND created_at >= ?
+                   AND state != 'cancelled' ORDER BY id DESC LIMIT 1""",
+            (dedupe_hash, to_text(since)),
+        ) as cur:
+            row = await cur.fetchone()
+        return _from_row(row) if row else None
+
+    # Runs ---------------------------------------------------------------------------------
+
+    async def create_run(
+        self, conn: aiosqlite.Connection, bid: int, due_at: datetime, state: str, *,
+        now: datetime, note: str | None = None, canary_size: int = 0,
+    ) -> Run | None:
+        """A run per due time; None when that occurrence already has one (fired twice)."""
+        cur = await conn.execute(
+            """INSERT INTO broadcast_runs (broadcast_id, due_at, state, canary_size, started_at,
+                   finished_at, note, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (broadcast_id, due_at) DO NOTHING""",
+            (bid, to_text(due_at), state, canary_size,
+             to_text(now) if state == "running" else None,
+             to_text(now) if state == "missed" else None, note, to_text(now), to_text(now)),
+        )
+        if cur.rowcount == 0:
+            return None
+        return await self.get_run(conn, int(cur.lastrowid or 0))
+
+    async def get_run(self, conn: aiosqlite.Connection, run_id: int) -> Run | None:
+        async with conn.execute("SELECT * FROM broadcast_runs WHERE id = ?", (run_id,)) as cur:
+            row = await cur.fetchone()
+        return _run_from_row(row) if row else None
+
+    async def runs_of(self, conn: aiosqlite.Connection, bid: int) -> list[Run]:
+        async with conn.execute(
+            "SELECT * FROM broadcast_runs WHERE broadcast_id = ? ORDER BY id", (bid,)
+        ) as cur:
+            return [_run_from_row(row) for row in await cur.fetchall()]
+
+    async def open_runs(self, conn: aiosqlite.Connection) -> list[Run]:
+        async with conn.execute(
+            "SELECT * FROM broadcast_runs WHERE state IN ('running', 'canary_wait') ORDER BY id"
+        ) as cur:
+            return [_run_from_row(row) for row in await cur.fetchall()]
+
+    async def sendable_runs(self, conn: aiosqlite.Connection) -> list[Run]:
+        """Runs whose deliveries may go out now: running, and their broadcast not paused."""
+        async with conn.execute(
+            """SELECT r.* FROM broadcast_runs r JOIN broadcasts b ON b.id = r.broadcast_id
+               WHERE r.state = 'running' AND b.state = 'active' ORDER BY r.id"""
+        ) as cur:
+            return [_run_from_row(row) for row in await cur.fetchall()]
+
+    async def set_run_state(
+        self, conn: aiosqlite.Connection, run_id: int, state: str, now: datetime,
+        note: str | None = None, *, total: int | None = None, canary_size: int | None = None,
+    ) -> None:
+        finished = to_text(now) if state in ("completed", "cancelled", "missed") else None
+        await conn.execute(
+            """UPDATE broadcast_runs SET state = ?, note = COALESCE(?, note),
+                   total = COALESCE(?, total), canary_size = COALESCE(?, canary_size),
+                   finished_at = COALESCE(?, finished_at),
+                   updated_at = ? WHERE id = ?""",
+            (state, note, total, canary_size, finished, to_text(now), run_id),
+        )

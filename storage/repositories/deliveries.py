@@ -1,0 +1,222 @@
+"""Deliveries: one row per recipient per broadcast run, moved through a small state machine.
+
+pending -> sending (committed before the provider call) -> sent | failed | skipped | unknown;
+a retryable error moves sending back to pending with a later next_attempt_at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import from_text, to_text
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """A due delivery with what sending it needs, read just before it is claimed."""
+
+    id: int
+    run_id: int
+    broadcast_id: int
+    position: int
+    respondent_id: int
+    channel: str
+    address: str
+    timezone: str
+    use_template: bool
+    attempts: int
+    name: str | None
+    unit_name: str
+    respondent_status: str
+    opted_out: bool
+    unreachable: bool
+    last_inbound_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How one claimed delivery ended (or why it goes back to the queue)."""
+
+    id: int
+    state: str  # sent | failed | skipped | unknown | pending (retry later) | sending (verify)
+    provider_id: str | None = None
+    provider_status: str | None = None
+    next_attempt_at: datetime | None = None
+    use_template: bool | None = None
+    error_code: str | None = None
+    reason: str | None = None
+
+
+_JOB_COLUMNS = """d.id, d.run_id, d.broadcast_id, d.position, d.respondent_id, d.channel,
+    d.address, d.timezone, d.use_template, d.attempts, r.name, u.name AS unit_name,
+    r.status AS respondent_status, r.opted_out_at, ci.unreachable_at, ci.last_inbound_at"""
+
+_JOB_JOINS = """FROM deliveries d
+    JOIN respondents r ON r.id = d.respondent_id
+    JOIN units u ON u.code = r.unit_code
+    LEFT JOIN channel_identities ci ON ci.channel = d.channel AND ci.address = d.address"""
+
+
+def _job(row: aiosqlite.Row) -> DeliveryJob:
+    return DeliveryJob(
+        id=row["id"], run_id=row["run_id"], broadcast_id=row["broadcast_id"],
+        position=row["position"], respondent_id=row["respondent_id"], channel=row["channel"],
+        address=row["address"], timezone=row["timezone"], use_template=bool(row["use_template"]),
+        attempts=row["attempts"], name=row["name"], unit_name=row["unit_name"],
+        respondent_status=row["respondent_status"], opted_out=row["opted_out_at"] is not None,
+        unreachable=row["unreachable_at"] is not None,
+        last_inbound_at=from_text(row["last_inbound_at"]) if row["last_inbound_at"] else None,
+    )
+
+
+class DeliveryRepository:
+    async def due(
+        self, conn: aiosqlite.Connection, run_id: int, channel: str, *, now: datetime,
+        zones: Sequence[str], limit: int, max_position: int | None = None,
+    ) -> list[DeliveryJob]:
+        """Pending deliveries of one run and channel that may go out now, in list order."""
+        if not zones:
+            return []
+        marks = ", ".join("?" for _ in zones)
+        sql = (f"SELECT {_JOB_COLUMNS} {_JOB_JOINS} "
+               f"WHERE d.run_id = ? AND d.channel = ? AND d.state = 'pending' "
+               f"AND d.next_attempt_at <= ? AND d.timezone IN ({marks}) ")
+        params: list[object] = [run_id, channel, to_text(now), *zones]
+        if max_position is not None:
+            sql += "AND d.position <= ? "
+            params.append(max_position)
+        sql += "ORDER BY d.position LIMIT ?"
+        params.append(limit)
+        async with conn.execute(sql, params) as cur:
+            return [_job(row) for row in await cur.fetchall()]
+
+    async def mark_sending(
+        self, conn: aiosqlite.Connection, claims: Sequence[tuple[int, bool]], now: datetime
+    ) -> set[int]:
+        """Claim (id, use_template) pairs before the provider is called; returns the ids that
+        were still pending, the only ones the caller may send."""
+        if not claims:
+            return set()
+        stamp = to_text(now)
+        await conn.executemany(
+            """UPDATE deliveries SET state = 'sending', attempts = attempts + 1, sending_at = ?,
+                   use_template = ?, updated_at = ? WHERE id = ? AND state = 'pending'""",
+            [(stamp, int(template), stamp, i) for i, template in claims],
+        )
+        marks = ", ".join("?" for _ in claims)
+        async with conn.execute(
+            f"SELECT id FROM deliveries WHERE id IN ({marks}) "  # noqa: S608 - placeholders
+            "AND state = 'sending' AND sending_at = ?",
+            [*(i for i, _ in claims), stamp],
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def settle(
+        self, conn: aiosqlite.Connection, settlements: Iterable[Settlement], now: datetime
+    ) -> None:
+        stamp = to_text(now)
+        await conn.executemany(
+            """UPDATE deliveries SET state = ?, provider_id = COALESCE(?, provider_id),
+                   provider_status = COALESCE(?, provider_status),
+                   sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                   next_attempt_at = COALESCE(?, next_attempt_at),
+                   use_template = COALESCE(?, use_template), error_code = ?, reason = ?,
+                   updated_at = ?
+               WHERE id = ? AND state IN ('pending', 'sending')""",
+            [(s.state, s.provider_id, s.provider_status, s.state, stamp,
+              to_text(s.next_attempt_at) if s.next_attempt_at else None,
+              None if s.use_template is None else int(s.use_template),
+              s.error_code, s.reason, stamp, s.id) for s in settlements],
+        )
+
+    async def release(
+        self, conn: aiosqlite.Connection, ids: Sequence[int], now: datetime
+    ) -> None:
+        """Claimed but never handed to a provider: back to the queue, attempt not counted."""
+        await conn.executemany(
+            """UPDATE deliveries SET state = 'pending', attempts = attempts - 1,
+                   sending_at = NULL, updated_at = ? WHERE id = ? AND state = 'sending'""",
+            [(to_text(now), i) for i in ids],
+        )
+
+    async def in_flight(
+        self, conn: aiosqlite.Connection, limit: int = 500, after_id: int = 0
+    ) -> list[tuple[DeliveryJob, datetime | None]]:
+        """Deliveries left in `sending`: after a crash their outcome is unknown."""
+        async with conn.execute(
+            f"SELECT {_JOB_COLUMNS}, d.sending_at {_JOB_JOINS} "
+            "WHERE d.state = 'sending' AND d.id > ? ORDER BY d.id LIMIT ?",
+            (after_id, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(_job(r), from_text(r["sending_at"]) if r["sending_at"] else None)
+                for r in rows]
+
+    async def has_open(self, conn: aiosqlite.Connection, run_id: int) -> bool:
+        """True while some delivery of the run is pending or in flight."""
+        async with conn.execute(
+            """SELECT 1 FROM deliveries WHERE run_id = ? AND state IN ('pending', 'sending')
+               LIMIT 1""",
+            (run_id,),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def open_before(
+        self, conn: aiosqlite.Connection, run_id: int, position: int
+    ) -> bool:
+        async with conn.execute(
+            """SELECT 1 FROM deliveries WHERE run_id = ? AND position <= ?
+                   AND state IN ('pending', 'sending') LIMIT 1""",
+            (run_id, position),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def next_attempts(
+        self, conn: aiosqlite.Connection, run_id: int, channel: str
+    ) -> dict[str, datetime]:
+        """The earliest next attempt of pending deliveries, per recipient time zone."""
+        async with conn.execute(
+            """SELECT timezone, MIN(next_attempt_at) FROM deliveries
+               WHERE run_id = ? AND channel = ? AND state = 'pending' GROUP BY timezone""",
+            (run_id, channel),
+        ) as cur:
+            return {row[0]: from_text(row[1]) for row in await cur.fetchall()}
+
+    async def pending_zones(
+        self, conn: aiosqlite.Connection, run_id: int, channel: str
+    ) -> list[str]:
+        async with conn.execute(
+            """SELECT DISTINCT timezone FROM deliveries
+               WHERE run_id = ? AND channel = ? AND state = 'pending'""",
+            (run_id, channel),
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def skip_open(
+        self, conn: aiosqlite.Connection, run_id: int, reason: str, now: datetime
+    ) -> int:
+        """Cancel: every delivery not yet handed to a provider is skipped."""
+        cur = await conn.execute(
+            """UPDATE deliveries SET state = 'skipped', reason = ?, updated_at = ?
+               WHERE run_id = ? AND state = 'pending'""",
+            (reason, to_text(now), run_id),
+        )
+        return cur.rowcount
+
+    async def counts(
+        self, conn: aiosqlite.Connection, run_id: int
+    ) -> list[tuple[str, str, str | None, str | None, int]]:
+        """(channel, state, provider status, reason, count) for progress reports; the status
+        is the latest from the provider's callbacks (outbound_messages), else the receipt's."""
+        async with conn.execute(
+            """SELECT d.channel, d.state, COALESCE(o.status, d.provider_status) AS status,
+                      d.reason, COUNT(*)
+               FROM deliveries d LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
+               WHERE d.run_id = ? GROUP BY d.channel, d.state, status, d.reason""",
+            (run_id,),
+        ) as cur:
+            return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
