@@ -58,6 +58,9 @@ async def erase_respondent(
     await RespondentRepository().erase(conn, respondent_id, now)
     await conn.execute(
         "UPDATE respondents SET started_on = NULL WHERE id = ?", (respondent_id,))
+    # Broadcast deliveries keep their outcome for the statistics, not the chat address.
+    await conn.execute("UPDATE deliveries SET address = '' WHERE respondent_id = ?",
+                       (respondent_id,))
     await AuditRepository().record(conn, now, actor, "respondent.erased",
                                    f"respondent:{respondent_id}", via=via)
     return dropped

@@ -68,6 +68,7 @@ async def purge_expired_personal_data(
             await conn.execute(
                 "DELETE FROM channel_identities WHERE respondent_id IN "
                 "(SELECT id FROM respondents WHERE status = 'erased')")
+            await conn.execute("UPDATE deliveries SET address = '' WHERE address != ''")
             await AuditRepository().record(
                 conn, now, actor, "respondents.purged", None, count=sum(by_unit.values()),
                 purge_on=purge_on.isoformat() if purge_on else None)

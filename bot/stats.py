@@ -154,8 +154,53 @@ async def checks_by_verdict(conn: aiosqlite.Connection) -> Section:
     return Section("checks_by_verdict", "Cek keaslian per hasil", ("Hasil", "Jumlah"), rows)
 
 
+@dataclass(frozen=True)
+class BroadcastOutcome:
+    broadcast_id: int
+    state: str
+    runs: int
+    sent: int
+    delivered: int  # the provider reported delivered or read (WhatsApp status callbacks)
+    failed: int
+    skipped: int  # opted out, erased or no longer verified at send time
+    waiting: int  # pending, being sent, or unknown after a crash
+
+
+async def broadcast_outcomes(conn: aiosqlite.Connection) -> list[BroadcastOutcome]:
+    """Each broadcast's delivery outcomes; provider statuses come from outbound_messages."""
+    async with conn.execute(
+        """SELECT b.id, b.state,
+                  (SELECT COUNT(*) FROM broadcast_runs r WHERE r.broadcast_id = b.id),
+                  COALESCE(SUM(d.state = 'sent'), 0),
+                  COALESCE(SUM(o.status IN ('delivered', 'read')), 0),
+                  COALESCE(SUM(d.state = 'failed'), 0),
+                  COALESCE(SUM(d.state = 'skipped'), 0),
+                  COALESCE(SUM(d.state IN ('pending', 'sending', 'unknown')), 0)
+           FROM broadcasts b
+           LEFT JOIN deliveries d ON d.broadcast_id = b.id
+           LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
+                                        AND o.channel = d.channel
+           GROUP BY b.id ORDER BY b.id"""
+    ) as cur:
+        return [BroadcastOutcome(int(bid), str(state), *(int(v) for v in counts))
+                for bid, state, *counts in await cur.fetchall()]
+
+
+BROADCAST_STATES = {"active": "aktif", "paused": "dijeda", "completed": "selesai",
+                    "cancelled": "dibatalkan"}
+
+
+async def broadcasts_section(conn: aiosqlite.Connection) -> Section:
+    rows: list[tuple[object, ...]] = [
+        (f"#{b.broadcast_id}", BROADCAST_STATES.get(b.state, b.state), b.runs, b.sent,
+         b.delivered, b.failed, b.skipped, b.waiting) for b in await broadcast_outcomes(conn)]
+    return Section("broadcasts", "Siaran pengingat dan hasil pengirimannya",
+                   ("Siaran", "Status", "Putaran", "Terkirim", "Diterima", "Gagal", "Dilewati",
+                    "Menunggu"), rows)
+
+
 SECTIONS = (registrations_by_unit, registrations_by_day, respondent_status, faq_by_intent,
-            checks_by_verdict)
+            checks_by_verdict, broadcasts_section)
 
 
 async def collect(conn: aiosqlite.Connection) -> list[Section]:

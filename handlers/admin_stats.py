@@ -7,6 +7,7 @@ import asyncio
 from bot.masking import mask_phone
 from bot.messages import Channel, Image, Reply
 from bot.stats import (
+    broadcast_outcomes,
     check_counts,
     daily_registrations,
     faq_counts,
@@ -39,13 +40,17 @@ class AdminStatsEntry:
         imported = sum(u.imported for u in units)
         lines = "\n".join(turn.t("admin.stats_unit_line", unit=u.name, count=u.bot)
                           for u in units if u.bot)
+        outcomes = await broadcast_outcomes(turn.conn)
         faq = await faq_counts(turn.conn)
         checks = await check_counts(turn.conn)
         text = turn.t("admin.stats_summary", total=bot + imported, bot=bot, imported=imported,
                       verified=status.verified, pending=status.pending,
                       opted_out=status.opted_out, erased=status.erased,
                       faq_answered=sum(n for intent, n in faq.items() if intent),
-                      faq_unanswered=faq.get("", 0), **checks,
+                      faq_unanswered=faq.get("", 0), **checks, broadcasts=len(outcomes),
+                      sent=sum(o.sent for o in outcomes),
+                      delivered=sum(o.delivered for o in outcomes),
+                      failed=sum(o.failed for o in outcomes),
                       units=lines or turn.t("admin.stats_no_units"))
         daily = await daily_registrations(turn.conn)
         from bot.stats_chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy

@@ -11,6 +11,7 @@ from bot.app import App
 from bot.messages import Channel
 from bot.retention import purge_expired_personal_data
 from bot.settings import Settings
+from tests.support.broadcasts import add_broadcast
 from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
@@ -32,6 +33,10 @@ async def test_hapus_data_in_chat_leaves_no_personal_data_in_any_table(app: App)
     await other.say("DAFTAR RSUD")  # a half-finished dialog on the person's other channel
     await other.say("1")
     await other.say("Siti Aminah")
+    async with app.db.reading() as conn:
+        siti = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+    assert siti is not None and siti.id is not None
+    await add_broadcast(app, [(siti.id, "telegram", "777001234", "sent", "55")])
     assert await traces(app, *SITI)
     await user.say("HAPUS DATA")
     await user.say("1")
@@ -90,6 +95,10 @@ async def test_purge_waits_for_the_retention_period_then_erases_everyone(
     await register(User(app.engine, Channel.TELEGRAM, "777001234"))
     await register(User(app.engine, Channel.WHATSAPP, "+6281311112222", "+6281311112222"),
                    name="Rudi Hartono", email="rudi@contoh.id")
+    async with app.db.reading() as conn:
+        rudi = await app.deps.respondents.get_by_phone(conn, "+6281311112222")
+    assert rudi is not None and rudi.id is not None
+    await add_broadcast(app, [(rudi.id, "whatsapp", "+6281311112222", "sent", "SM1")])
     settings = app.settings.model_copy(update={"survey_end_date": date(2026, 10, 31),
                                                "retention_days_after_survey": 30})
     before = await purge_expired_personal_data(
@@ -104,6 +113,7 @@ async def test_purge_waits_for_the_retention_period_then_erases_everyone(
     assert done.count == 2
     assert await traces(app, *SITI, "Rudi Hartono", "81311112222", "rudi@contoh.id") == []
     assert await count(app, "SELECT COUNT(*) FROM respondents WHERE status = 'erased'") == 2
+    assert await count(app, "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'") == 1
     again = await purge_expired_personal_data(
         app.db, settings, datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
     assert again.due and again.count == 0

@@ -14,6 +14,8 @@ from bot.app import App, open_app
 from bot.messages import Channel
 from bot.settings import Settings, load_settings
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
+from storage.repositories.outbound import OutboundMessageRepository
+from tests.support.broadcasts import add_broadcast
 from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
@@ -54,6 +56,18 @@ async def known_data(app: App, clock: FakeClock, tmp_path: Path, settings: Setti
             await faq.count_answer(conn, clock.now(), intent)
         for verdict in ("official", "suspicious", "suspicious"):
             await checks.count_check(conn, clock.now(), verdict)
+    async with app.db.reading() as conn:
+        rudi = await app.deps.respondents.get_by_phone(conn, "+6281311112222")
+        tono = await app.deps.respondents.get_by_phone(conn, "+6281377778888")
+    assert rudi is not None and rudi.id is not None and tono is not None and tono.id is not None
+    first = await add_broadcast(app, [(rudi.id, "whatsapp", "+6281311112222", "sent", "SM1"),
+                                      (tono.id, "whatsapp", "+6281377778888", "failed", None)])
+    await add_broadcast(app, [(rudi.id, "whatsapp", "+6281311112222", "skipped", None)],
+                        state="active")
+    async with app.db.transaction() as conn:  # Twilio's status callback for the first message
+        await OutboundMessageRepository().record_status(conn, "SM1", "delivered",
+                                                        channel="whatsapp", now=clock.now())
+    assert first == 1
     source = tmp_path / "daftar.csv"
     source.write_text("nama,hp,unit,kategori\n"
                       "Ani Wijaya,081355556666,DISDUKCAPIL,internal\n"
@@ -85,6 +99,9 @@ async def test_stats_table_csv_and_chart_on_a_known_data_set(
     check_at = lines.index("Cek keaslian per hasil")
     assert lines[check_at + 3:check_at + 6] == [
         "Resmi 1", "Mencurigakan 2", "Tidak dapat dipastikan 0"]
+    broadcasts_at = lines.index("Siaran pengingat dan hasil pengirimannya")
+    assert lines[broadcasts_at + 3:broadcasts_at + 5] == [
+        "#1 selesai 1 1 1 1 0 0", "#2 aktif 1 0 0 0 1 0"]
     with (tmp_path / "s.csv").open(encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
     assert ["bagian", "Status", "Jumlah"] in table
@@ -112,6 +129,7 @@ async def test_admin_gets_summary_and_chart_in_chat_others_are_refused(
     assert "• Dinas Kependudukan dan Pencatatan Sipil: 2" in text
     assert "Pertanyaan FAQ: 3 terjawab, 1 belum terjawab" in text
     assert "Cek keaslian: 1 resmi, 2 mencurigakan, 0 tidak dapat dipastikan" in text
+    assert "Siaran pengingat: 2 siaran, 1 pesan terkirim (1 diterima), 1 gagal" in text
     image = replies[0].image
     assert image is not None
     with Image.open(io.BytesIO(image.png)) as chart:
