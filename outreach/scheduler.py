@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 class Fires(Protocol):
     async def fire(self, broadcast_id: int) -> None: ...
 
+    async def purge(self) -> None: ...
+
 
 _RUNNING: dict[str, Fires] = {}
 
@@ -49,6 +51,20 @@ async def fire_broadcast_job(worker_key: str, broadcast_id: int) -> None:
         logger.warning("Siaran %d jatuh tempo tetapi pengirim tidak berjalan", broadcast_id)
         return
     await worker.fire(broadcast_id)
+
+
+async def purge_job(worker_key: str) -> None:
+    """The daily job: erase personal data whose retention period has ended (UU 27/2022)."""
+    worker = _RUNNING.get(worker_key)
+    if worker is None:
+        logger.warning("Pembersihan data harian jatuh tempo tetapi pengirim tidak berjalan")
+        return
+    await worker.purge()
+
+
+PURGE_JOB_ID = "retention-purge"
+# 19:00 UTC is 02:00 WIB, 03:00 WITA and 04:00 WIT: night everywhere in Indonesia.
+PURGE_AT_UTC = {"hour": 19, "minute": 0}
 
 
 def jobs_path(database_path: Path) -> Path:
@@ -77,6 +93,10 @@ class BroadcastScheduler:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         self._scheduler.start()
+        self._scheduler.add_job(
+            purge_job, trigger="cron", timezone=UTC, args=[self._key], id=PURGE_JOB_ID,
+            replace_existing=True, name="pembersihan data pribadi harian", **PURGE_AT_UTC,
+        )
 
     def put(self, broadcast: Broadcast) -> None:
         """Add or replace the broadcast's job (explicit id: never a second copy)."""
@@ -95,7 +115,13 @@ class BroadcastScheduler:
             self._scheduler.remove_job(job_id(broadcast_id))
 
     def jobs(self) -> list[tuple[str, Any]]:
-        return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()]
+        """The broadcast jobs and when each fires next."""
+        return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()
+                if job.id != PURGE_JOB_ID]
+
+    def next_purge(self) -> Any:
+        """When the daily retention purge runs next."""
+        return self._scheduler.get_job(PURGE_JOB_ID).next_run_time
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from bot.app import App
 from bot.channels.base import Sender
 from bot.clock import Clock, SystemClock
+from bot.retention import purge_expired_personal_data
 from outreach.dispatcher import DispatchConfig, Dispatcher
 from outreach.limiter import RateLimiter
 from outreach.notify import StaffNotifier
@@ -137,6 +138,16 @@ class OutreachWorker:
                 f"broadcast:{broadcast_id}", "broadcast.alert_missed", id=broadcast_id,
                 grace=self.app.settings.broadcast_misfire_grace_minutes)
         self.wake()
+
+    async def purge(self) -> None:
+        """Daily retention purge, run by the scheduler (see `bot.retention`)."""
+        report = await purge_expired_personal_data(
+            self.app.db, self.app.settings, self.app.deps.clock.now())
+        if report.due:
+            logger.info("Pembersihan data harian: data pribadi %d orang dihapus", report.count)
+        else:
+            logger.info("Pembersihan data harian: belum jatuh tempo (tanggal hapus: %s)",
+                        report.purge_on or "SPI_SURVEY_END_DATE belum diisi")
 
     async def sync_jobs(self) -> None:
         """Put broadcasts created or changed by the CLI or chat into the scheduler; fire what

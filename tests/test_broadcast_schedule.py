@@ -143,8 +143,8 @@ async def test_scheduled_job_persists_across_restarts_and_fires_when_due(
         assert first.scheduler.jobs() == [
             (f"broadcast-{future.id}", datetime(2030, 1, 7, 9, 0, tzinfo=first_zone()))]
     with sqlite3.connect(jobs_path(app.settings.database_path)) as jobs:
-        assert jobs.execute("SELECT id FROM apscheduler_jobs").fetchall() == [
-            (f"broadcast-{future.id}",)]
+        assert jobs.execute("SELECT id FROM apscheduler_jobs ORDER BY id").fetchall() == [
+            (f"broadcast-{future.id}",), ("retention-purge",)]
     # Created while no worker runs (e.g. by the CLI), due now: the next worker starts it.
     due = await create(app, request("Pengingat kedua untuk {nama}"))
     fired = asyncio.Event()
