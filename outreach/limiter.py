@@ -4,6 +4,9 @@ Each channel gets one `RateLimiter`: an overall spacing (1/rate seconds between 
 optional small burst) and an optional per-address spacing (Telegram: one message per chat per
 second). Waiters are served by priority, then by arrival, among those whose address is free
 soonest. Time and sleeping are injected so tests are exact and never sleep.
+
+Waiters park on a future; one pump task picks the next waiter and wakes only that one, so a
+queue of thousands of replies costs one scan per send instead of waking everybody per send.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class _Waiter:
     priority: int
     seq: int
     key: str | None = field(compare=False)
+    granted: asyncio.Future[None] = field(compare=False, default_factory=lambda: (
+        asyncio.get_running_loop().create_future()))
 
 
 class RateLimiter:
@@ -54,6 +59,7 @@ class RateLimiter:
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
         self._changed = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
         self.granted = 0
 
     def _now(self) -> float:
@@ -71,8 +77,10 @@ class RateLimiter:
                    key=lambda w: (w.priority, max(self._ready_at(w), now), w.seq))
 
     def _notify(self) -> None:
+        """Something changed (a new waiter, a hold-off): the pump looks again."""
         self._changed.set()
-        self._changed = asyncio.Event()
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.get_running_loop().create_task(self._run_pump())
 
     async def acquire(self, key: str | None = None, priority: Priority = Priority.BULK) -> None:
         """Wait until this send may go out; the caller sends right after."""
@@ -80,40 +88,40 @@ class RateLimiter:
         self._waiters.append(waiter)
         self._notify()
         try:
-            while True:
-                now = self._now()
-                chosen = self._choose(now)
-                if chosen is not waiter:
-                    await self._changed.wait()
-                    continue
-                wait = self._ready_at(waiter) - now
-                if wait <= 0:
-                    self._grant(waiter, now)
-                    return
-                changed = self._changed
-                sleeper = asyncio.ensure_future(self._sleep(wait))
-                notified = asyncio.ensure_future(changed.wait())
-                try:
-                    await asyncio.wait({sleeper, notified},
-                                       return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    for task in (sleeper, notified):
-                        if not task.done():
-                            task.cancel()
+            await waiter.granted
         finally:
-            if waiter in self._waiters:
+            if waiter in self._waiters:  # cancelled while waiting
                 self._waiters.remove(waiter)
                 self._notify()
 
+    async def _run_pump(self) -> None:
+        while self._waiters:
+            now = self._now()
+            chosen = self._choose(now)
+            wait = self._ready_at(chosen) - now
+            if wait <= 0:
+                self._grant(chosen, now)
+                continue
+            self._changed.clear()
+            sleeper = asyncio.ensure_future(self._sleep(wait))
+            notified = asyncio.ensure_future(self._changed.wait())
+            try:
+                await asyncio.wait({sleeper, notified}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (sleeper, notified):
+                    if not task.done():
+                        task.cancel()
+
     def _grant(self, waiter: _Waiter, now: float) -> None:
         self._waiters.remove(waiter)
+        if not waiter.granted.done():
+            waiter.granted.set_result(None)
         self._next_free = max(self._next_free, now - self._slack) + self._interval
         if waiter.key is not None and self._per_key:
             self._key_free[waiter.key] = now + self._per_key
             if len(self._key_free) > 10_000:  # forget chats that are long free again
                 self._key_free = {k: t for k, t in self._key_free.items() if t > now}
         self.granted += 1
-        self._notify()
 
     def hold_off(self, seconds: float) -> None:
         """The provider said "too many requests": nobody sends for `seconds`."""

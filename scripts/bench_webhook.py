@@ -9,6 +9,9 @@ how long the backlog took to drain after the last request, messages fully handle
 (turn committed and reply accepted by the fake Twilio), whether every message was processed
 once (processed_inbound rows) and answered once (replies per sender at the fake), and the
 server process's CPU time per message (independent of other load on the machine).
+The server's WhatsApp pacing is raised to 1,000/s for the run: with the production default
+(8/s, under Twilio's per-sender 10/s) replies queue and drain at 8/s while every incoming
+message is still stored at once.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ def start_server(workdir: Path, port: int, twilio: FakeTwilioApi) -> subprocess.
         "SPI_LOG_LEVEL": "WARNING", "SPI_PUBLIC_URL": PUBLIC_URL,
         "SPI_TWILIO_ACCOUNT_SID": twilio.account_sid, "SPI_TWILIO_AUTH_TOKEN": twilio.auth_token,
         "SPI_TWILIO_WHATSAPP_NUMBER": "+14155238886", "SPI_TWILIO_API_BASE_URL": twilio.base_url,
+        # Replies share the WhatsApp pacing with broadcasts (default 8/s: Twilio's per-sender
+        # default is 10). This measures our server, so the fake sender gets a high quota.
+        "SPI_BROADCAST_WHATSAPP_RATE": "1000",
     }
     spi_bot = Path(sys.executable).parent / "spi-bot"
     log = (workdir / "server.log").open("wb")

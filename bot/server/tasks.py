@@ -18,16 +18,19 @@ class BackgroundTasks:
         # event loop, which would slow every database round trip inside the write lock.
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._chains: dict[str, asyncio.Task[Any]] = {}
         self._closed = False
         self._idle = asyncio.Event()
         self._idle.set()
 
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> bool:
-        """Start `work`; False (and not started) once shutdown began."""
+    def spawn(self, work: Coroutine[Any, Any, Any], *, bounded: bool = True) -> bool:
+        """Start `work`; False (and not started) once shutdown began. `bounded=False` skips
+        the concurrency limit: for work that mostly waits (replies paced by a rate limiter)
+        and must not keep new messages from being stored."""
         if self._closed:
             work.close()
             return False
-        task = asyncio.create_task(self._run(work))
+        task = asyncio.create_task(self._run(work) if bounded else work)
         self._tasks.add(task)
         self._idle.clear()
         task.add_done_callback(self._finished)
@@ -36,6 +39,28 @@ class BackgroundTasks:
     async def _run(self, work: Coroutine[Any, Any, Any]) -> Any:
         async with self._slots:
             return await work
+
+    def after(self, key: str, work: Coroutine[Any, Any, Any]) -> bool:
+        """Start `work` once the previous work for the same `key` has finished: one person's
+        replies go out in order, while nobody's waiting holds up anybody else."""
+        previous = self._chains.get(key)
+
+        async def in_turn() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await work
+
+        if self._closed:
+            work.close()
+            return False
+        task = asyncio.create_task(in_turn())
+        self._chains[key] = task
+        self._tasks.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._finished)
+        task.add_done_callback(
+            lambda done: self._chains.pop(key, None) if self._chains.get(key) is done else None)
+        return True
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

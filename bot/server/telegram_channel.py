@@ -167,7 +167,8 @@ class TelegramChannel:
                 settled.set_result(None)
 
         async def deliver(replies: Sequence[Reply]) -> None:
-            await self.dispatcher.deliver(str(chat_id), replies)
+            # Paced by the shared rate limiter in its own task, in order per chat.
+            self._tasks.after(str(chat_id), self.dispatcher.deliver(str(chat_id), replies))
 
         try:
             await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)

@@ -137,7 +137,10 @@ class WhatsAppChannel:
                 raise RuntimeError("WhatsApp channel used before start()")
 
             async def deliver(replies: Sequence[Reply]) -> None:
-                await dispatcher.deliver(inbound.sender, merge_replies(replies))
+                # Replies wait for the shared rate limiter in their own task, in order per
+                # person, so a backlog of replies never keeps new messages from being stored.
+                self._tasks.after(inbound.sender, dispatcher.deliver(
+                    inbound.sender, merge_replies(replies)))
 
             await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)
         finally:
