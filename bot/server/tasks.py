@@ -88,3 +88,27 @@ class BackgroundTasks:
         if pending:
             logger.warning("%d pesan dihentikan paksa saat berhenti", len(pending))
             await asyncio.wait(pending)
+
+
+# Providers wait about 15 s for a webhook's answer; a message not stored by then gets an error
+# answer instead, so the provider delivers it again (its id makes the redelivery harmless).
+SETTLE_WITHIN = 10.0
+
+
+class Settlement:
+    """Lets a webhook wait until the engine has stored a message (`Engine.handle(settled=)`)."""
+
+    def __init__(self) -> None:
+        self._done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def mark(self) -> None:
+        if not self._done.done():
+            self._done.set_result(None)
+
+    async def within(self, seconds: float = SETTLE_WITHIN) -> bool:
+        """True once settled; False if `seconds` passed first."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._done), seconds)
+        except TimeoutError:
+            return False
+        return True

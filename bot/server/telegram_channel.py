@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import secrets
@@ -18,12 +17,9 @@ from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.telegram import TelegramSender
 from bot.messages import Channel, Inbound, Reply, SharedContact
-from bot.server.tasks import BackgroundTasks
+from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
 
 logger = logging.getLogger(__name__)
-
-# Telegram waits for an answer; an update not stored by then is answered with an error.
-SETTLE_WITHIN = 10.0
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
@@ -129,12 +125,10 @@ class TelegramChannel:
         update = Update.de_json(payload, self.application.bot)
         if inbound_from_update(update) is None:
             return True  # nothing for the engine in this update
-        settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if not self._start_handling(update, settled):
+        settlement = Settlement()
+        if not self._start_handling(update, settlement):
             return False  # shutting down
-        try:
-            await asyncio.wait_for(asyncio.shield(settled), SETTLE_WITHIN)
-        except TimeoutError:
+        if not await settlement.within():
             logger.warning("Update Telegram %s belum tersimpan setelah %.0f s",
                            update.update_id, SETTLE_WITHIN)
             return False
@@ -148,32 +142,30 @@ class TelegramChannel:
         # lose one; production deployments use the webhook, which waits for the commit.
         self._start_handling(update, None)
 
-    def _start_handling(self, update: Update, settled: asyncio.Future[None] | None) -> bool:
+    def _start_handling(self, update: Update, settlement: Settlement | None) -> bool:
         parsed = inbound_from_update(update)
         if parsed is None:
             return False
         inbound, chat_id = parsed
-        if not self._tasks.spawn(self._handle(inbound, chat_id, settled)):
+        if not self._tasks.spawn(self._handle(inbound, chat_id, settlement)):
             return False
         if update.callback_query is not None:
             self._tasks.spawn(self._answer(update))
         return True
 
     async def _handle(
-        self, inbound: Inbound, chat_id: int, settled: asyncio.Future[None] | None
+        self, inbound: Inbound, chat_id: int, settlement: Settlement | None
     ) -> None:
-        def mark_settled() -> None:
-            if settled is not None and not settled.done():
-                settled.set_result(None)
-
         async def deliver(replies: Sequence[Reply]) -> None:
             # Paced by the shared rate limiter in its own task, in order per chat.
             self._tasks.after(str(chat_id), self.dispatcher.deliver(str(chat_id), replies))
 
         try:
-            await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)
+            await self._engine.handle(
+                inbound, deliver=deliver, settled=settlement.mark if settlement else None)
         finally:
-            mark_settled()
+            if settlement is not None:
+                settlement.mark()
 
     @staticmethod
     async def _answer(update: Update) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +19,7 @@ from bot.channels.whatsapp import WhatsAppSender, merge_replies
 from bot.masking import mask_text
 from bot.messages import Channel, Image, Inbound, Reply
 from bot.phones import to_e164
-from bot.server.tasks import BackgroundTasks
+from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
 from storage.repositories import OutboundMessageRepository
 
 logger = logging.getLogger(__name__)
@@ -29,8 +28,6 @@ INBOUND_PATH = "/twilio/whatsapp"
 STATUS_PATH = STATUS_CALLBACK_PATH
 SIGNATURE_HEADER = "X-Twilio-Signature"
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-# Twilio waits 15 s for an answer; a message not stored by then gets an error answer instead.
-SETTLE_WITHIN = 10.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -115,22 +112,16 @@ class WhatsAppChannel:
         if inbound is None:
             logger.info("Webhook WhatsApp tanpa pengirim/MessageSid yang valid; diabaikan")
             return False
-        settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if not self._tasks.spawn(self._handle(inbound, settled)):
+        settlement = Settlement()
+        if not self._tasks.spawn(self._handle(inbound, settlement)):
             return None
-        try:
-            await asyncio.wait_for(asyncio.shield(settled), SETTLE_WITHIN)
-        except TimeoutError:
+        if not await settlement.within():
             logger.warning("Pesan WhatsApp %s belum tersimpan setelah %.0f s",
                            inbound.provider_id, SETTLE_WITHIN)
             return None
         return True
 
-    async def _handle(self, inbound: Inbound, settled: asyncio.Future[None]) -> None:
-        def mark_settled() -> None:
-            if not settled.done():
-                settled.set_result(None)
-
+    async def _handle(self, inbound: Inbound, settlement: Settlement) -> None:
         try:
             dispatcher = self.dispatcher
             if dispatcher is None:
@@ -142,9 +133,9 @@ class WhatsAppChannel:
                 self._tasks.after(inbound.sender, dispatcher.deliver(
                     inbound.sender, merge_replies(replies)))
 
-            await self._engine.handle(inbound, deliver=deliver, settled=mark_settled)
+            await self._engine.handle(inbound, deliver=deliver, settled=settlement.mark)
         finally:
-            mark_settled()
+            settlement.mark()
 
     async def record_status(self, form: Mapping[str, str]) -> bool:
         sid = form.get("MessageSid") or form.get("SmsSid")
