@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.turn import Turn
-from handlers.words import NO, YES, normalize
+from handlers.words import yes_or_no
 from outreach.audience import AudienceFilter
 from outreach.report import list_text, preview_text, refusal_text, show_text
 from outreach.schedule import Schedule, ScheduleError
@@ -212,12 +212,12 @@ class BroadcastAdminFlow:
         ])
 
     async def _confirm(self, turn: Turn, data: dict[str, Any]) -> None:
-        word = normalize(turn.text)
-        if turn.choice == "bcast:no" or word in NO:
+        answer = yes_or_no(turn.choice, turn.text, "bcast:yes", "bcast:no")
+        if answer is False:
             turn.end()
             turn.say("admin.dropped")
             return
-        if turn.choice != "bcast:yes" and word not in YES:
+        if answer is None:
             turn.say("common.choose_again")
             return
         request = self._request(turn, data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.erasure import erase_respondent
 from handlers.turn import Turn
-from handlers.words import NO, YES, normalize
+from handlers.words import yes_or_no
 from storage.repositories.respondents import Respondent
 
 CONFIRM = "delete:confirm"
@@ -46,12 +46,12 @@ class DeleteFlow:
     prefix = "delete"
 
     async def step(self, turn: Turn) -> None:
-        word = normalize(turn.text)
-        if turn.choice == "delete:no" or word in NO:
+        answer = yes_or_no(turn.choice, turn.text, "delete:yes", "delete:no")
+        if answer is False:
             turn.end()
             turn.say("privacy.delete_kept")
             return
-        if turn.choice != "delete:yes" and word not in YES:
+        if answer is None:
             turn.say("common.choose_again", choices=[
                 turn.choice_of("privacy.delete_yes", "delete:yes"),
                 turn.choice_of("privacy.delete_no", "delete:no"),

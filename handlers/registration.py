@@ -17,7 +17,7 @@ from bot.messages import Channel, Choice
 from bot.phones import to_mobile_e164
 from handlers.months import months_between, parse_month
 from handlers.turn import Turn
-from handlers.words import NO, YES, normalize
+from handlers.words import YES, normalize, yes_or_no
 from storage.repositories.respondents import Respondent
 from storage.repositories.units import Unit
 
@@ -189,11 +189,11 @@ class RegistrationFlow:
             await begin(turn, unit)
 
     async def _on_consent(self, turn: Turn) -> None:
-        word = normalize(turn.text)
-        if turn.choice == "consent:yes" or word in YES:
+        answer = yes_or_no(turn.choice, turn.text, "consent:yes", "consent:no")
+        if answer is True:
             turn.session.data["consent_at"] = turn.now.isoformat()
             await self._ask(turn, "name")
-        elif turn.choice == "consent:no" or word in NO:
+        elif answer is False:
             turn.end()
             turn.say("reg.consent_refused")
         else:
@@ -254,10 +254,10 @@ class RegistrationFlow:
         return ZoneInfo(unit.timezone)
 
     async def _on_phone_whatsapp(self, turn: Turn) -> None:
-        word = normalize(turn.text)
-        if turn.choice == "phone:this" or word in YES:
+        answer = yes_or_no(turn.choice, turn.text, "phone:this", "phone:other")
+        if answer is True:
             await self._accept_phone(turn, turn.msg.sender_phone or "", verified=True)
-        elif turn.choice == "phone:other" or word in NO:
+        elif answer is False:
             turn.goto(f"{PREFIX}:phone")
             turn.say("reg.ask_phone_typed")
         else:

@@ -20,3 +20,13 @@ YES = frozenset({"ya", "y", "iya", "iyaa", "yes", "ok", "oke", "okay", "setuju",
                  "betul", "yup", "sip", "siap", "agree"})
 NO = frozenset({"tidak", "tdk", "gak", "ga", "gk", "nggak", "enggak", "no", "n", "tolak",
                 "tidak setuju", "ngga", "engga", "nope"})
+
+
+def yes_or_no(choice: str | None, text: str, yes_value: str, no_value: str) -> bool | None:
+    """True/False when the user picked (or typed) yes/no; None when the answer was neither."""
+    word = normalize(text)
+    if choice == yes_value or word in YES:
+        return True
+    if choice == no_value or word in NO:
+        return False
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections import deque
 from collections.abc import Callable
@@ -131,3 +132,20 @@ class FakeServer:
         """Wait (event-driven, bounded) until `predicate` holds after some request."""
         async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)
+
+
+def serve_from_command_line(api: FakeServer, describe: Callable[[], str]) -> None:
+    """`python -m tests.fakes.<name> --port N`: run one fake until interrupted."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    port = parser.parse_args().port
+
+    async def serve() -> None:
+        await api.start(port=port)
+        print(describe(), flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await api.stop()
+
+    asyncio.run(serve())

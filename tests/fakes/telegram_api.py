@@ -12,7 +12,6 @@ control it over HTTP: GET /_fake/requests[?method=sendMessage], POST /_fake/fail
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import json
@@ -21,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes._server import Failure, FakeServer, Recorded
+from tests.fakes._server import Failure, FakeServer, Recorded, serve_from_command_line
 
 _DESCRIPTIONS = {
     400: "Bad Request: chat not found",
@@ -144,22 +143,7 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
     return params, files
 
 
-def _main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    asyncio.run(_serve_on(args.port))
-
-
-async def _serve_on(port: int) -> None:
-    api = FakeTelegramApi()
-    await api.start(port=port)
-    print(f"fake Telegram Bot API on {api.base_url} (token {api.token})", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await api.stop()
-
-
 if __name__ == "__main__":
-    _main()
+    api = FakeTelegramApi()
+    serve_from_command_line(
+        api, lambda: f"fake Telegram Bot API on {api.base_url} (token {api.token})")

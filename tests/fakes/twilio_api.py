@@ -12,8 +12,6 @@ POST /_fake/reset.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import base64
 import itertools
 import secrets
@@ -22,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes._server import Failure, FakeServer, Recorded
+from tests.fakes._server import Failure, FakeServer, Recorded, serve_from_command_line
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
@@ -104,22 +102,7 @@ class FakeTwilioApi(FakeServer):
         return request.headers.get("Authorization") == f"Basic {expected}"
 
 
-def _main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    asyncio.run(_serve_on(args.port))
-
-
-async def _serve_on(port: int) -> None:
-    api = FakeTwilioApi()
-    await api.start(port=port)
-    print(f"fake Twilio API on {api.base_url} (account {api.account_sid})", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await api.stop()
-
-
 if __name__ == "__main__":
-    _main()
+    api = FakeTwilioApi()
+    serve_from_command_line(
+        api, lambda: f"fake Twilio API on {api.base_url} (account {api.account_sid})")
