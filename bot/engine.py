@@ -21,7 +21,8 @@ from handlers.turn import Deps, Turn
 from handlers.words import normalize
 from storage.database import Database, GroupAborted
 from storage.repositories import InboundRepository, SessionRepository
-from storage.repositories.sessions import IDLE, Session
+from storage.repositories.conversations import Snapshot, snapshot
+from storage.repositories.sessions import IDLE, Session, encode_data
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class Engine:
         self._inbound = InboundRepository()
         self._locks = _SenderLocks()
         self._cache = SessionCache()
+        self._erasures = 0  # bumped when a turn erasing conversations starts and ends
+        self._erasing = 0  # such turns not committed (or rolled back) yet
         self._idle = timedelta(minutes=deps.settings.session_idle_minutes)
 
     @property
@@ -115,45 +118,93 @@ class Engine:
             return replies
 
     async def _process(self, msg: Inbound, *, group: bool) -> list[Reply]:
+        """One turn in a write transaction. Its bookkeeping writes wait for the commit.
+
+        In a shared commit (`group`) the conversation is read before the write lock, from
+        committed data: this sender's earlier turns are committed (the sender lock is held until
+        then), and nobody else writes its rows except an erasure, which `_erasures` tracks. A
+        redelivery is spotted by that read, and the id is inserted with the commit; should it be
+        there after all, the insert fails, the group runs again alone, and alone the id is
+        claimed first, as the only source of truth.
+        """
         deps = self._deps
         key = (msg.channel, msg.sender)
         now = msg.received_at or deps.clock.now()
         default_language = deps.settings.default_language
-        async with self._db.transaction(group=group) as conn:
-            if msg.provider_id and not await self._inbound.mark_processed(
-                conn, msg.channel, msg.provider_id, now
-            ):
-                logger.info("Pesan %s:%s sudah diproses sebelumnya; dilewati", msg.channel,
-                            msg.provider_id)
+        erasures = self._erasures
+        early: Snapshot | None = None
+        if group:
+            async with self._db.reading() as reader:
+                early = await snapshot(reader, *key, default_language, msg.provider_id)
+            if early.seen:
+                self._log_redelivery(msg)
                 return []
-            cached = self._cache.get(key)
-            if cached is None:
-                session = await self._sessions.load(conn, *key, default_language)
-                stored = session.updated_at is not None
-                has_identity = await deps.identities.get(conn, *key) is not None
-                touched_at = None
-            else:
-                session, stored = cached.session(key), cached.stored
-                has_identity, touched_at = cached.has_identity, cached.touched_at
-            if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
-                await deps.identities.touch_inbound(conn, *key, now)
-                touched_at = now
-            turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now)
-            self._expire_if_idle(turn, session)
-            turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
-            await self._router.dispatch(turn)
-            self._remember_choices(session, turn.replies)
-            if turn.identity_linked is not None:
-                has_identity = turn.identity_linked
-                touched_at = now if has_identity else None
-            if stored or not session.is_empty(default_language):
-                await self._sessions.save(conn, session, now, default_language)
-                stored = not session.is_empty(default_language)
-        for other in turn.forgotten:  # erased elsewhere in this turn: the cache must follow
-            self._cache.discard(other)
-        self._cache.put(key, CachedConversation.of(
-            session, stored=stored, has_identity=has_identity, touched_at=touched_at))
+        erasing = False
+        try:
+            async with self._db.transaction(group=group) as conn:
+                if msg.provider_id:
+                    if group:
+                        self._db.later(self._inbound.record(msg.channel, msg.provider_id, now))
+                    elif not await self._inbound.mark_processed(
+                            conn, msg.channel, msg.provider_id, now):
+                        self._log_redelivery(msg)
+                        return []
+                cached = self._cache.get(key)
+                if cached is not None:
+                    session, stored = cached.session(key), cached.stored
+                    has_identity, touched_at = cached.has_identity, cached.touched_at
+                else:
+                    if early is None or erasures != self._erasures or self._erasing:
+                        early = await snapshot(conn, *key, default_language)
+                    session, stored = early.session, early.stored
+                    has_identity, touched_at = early.has_identity, None
+                if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
+                    self._db.later(deps.identities.touch_inbound(*key, now))
+                    touched_at = now
+                turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now)
+                self._expire_if_idle(turn, session)
+                turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
+                await self._router.dispatch(turn)
+                if turn.forgotten:
+                    erasing = self._begin_erasure(turn.forgotten)
+                self._remember_choices(session, turn.replies)
+                if turn.identity_linked is not None:
+                    has_identity = turn.identity_linked
+                    touched_at = now if has_identity else None
+                data_json = encode_data(session.data)
+                if stored or not session.is_empty(default_language):
+                    self._db.later(self._sessions.save(session, now, default_language, data_json))
+                    stored = not session.is_empty(default_language)
+        finally:
+            if erasing:
+                self._end_erasure(turn.forgotten)
+        if erasures == self._erasures and not self._erasing:
+            self._cache.put(key, CachedConversation.of(
+                session, stored=stored, has_identity=has_identity, touched_at=touched_at,
+                data_json=data_json))
+        else:  # someone was erased meanwhile, perhaps this sender: read it afresh next time
+            self._cache.discard(key)
         return turn.replies
+
+    def _begin_erasure(self, forgotten: list[tuple[str, str]]) -> bool:
+        """Conversations deleted by this (not yet committed) turn: no one may trust an earlier
+        read of them, from the cache or the reader, until it is over."""
+        self._erasing += 1
+        self._erasures += 1
+        for other in forgotten:
+            self._cache.discard(other)
+        return True
+
+    def _end_erasure(self, forgotten: list[tuple[str, str]]) -> None:
+        self._erasing -= 1
+        self._erasures += 1
+        for other in forgotten:
+            self._cache.discard(other)
+
+    @staticmethod
+    def _log_redelivery(msg: Inbound) -> None:
+        logger.info("Pesan %s:%s sudah diproses sebelumnya; dilewati", msg.channel,
+                    msg.provider_id)
 
     def _expire_if_idle(self, turn: Turn, session: Session) -> None:
         if session.updated_at is None or turn.now - session.updated_at < self._idle:

@@ -8,6 +8,7 @@ import aiosqlite
 
 from storage.repositories.audit import AuditRepository
 from storage.repositories.respondents import RespondentRepository
+from storage.write_batch import flush_pending
 
 
 async def conversations_of(conn: aiosqlite.Connection,
@@ -30,6 +31,7 @@ async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] 
     A session's key is a chat address (on WhatsApp, the phone number itself) and its data may
     hold a name typed half-way through a dialog, on a channel never linked to the person.
     """
+    await flush_pending(conn)  # a conversation saved earlier in this commit must go too
     if respondent_ids is None:
         await conn.execute(
             """DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
@@ -53,6 +55,7 @@ async def erase_respondent(
     The audit log records that it happened and through which door, never the data itself.
     Returns the conversations dropped, so a running engine can forget them too.
     """
+    await flush_pending(conn)  # conversations saved earlier in this commit are found too
     dropped = await conversations_of(conn, respondent_id)
     await forget_sessions(conn, [respondent_id])
     await RespondentRepository().erase(conn, respondent_id, now)

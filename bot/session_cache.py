@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from storage.repositories.sessions import Session
+from storage.repositories.sessions import Session, encode_data
 
 Key = tuple[str, str]
 
@@ -35,9 +35,12 @@ class CachedConversation:
 
     @classmethod
     def of(cls, session: Session, *, stored: bool, has_identity: bool,
-           touched_at: datetime | None) -> CachedConversation:
-        return cls(session.state, json.dumps(session.data, ensure_ascii=False),
-                   session.language, session.updated_at, stored, has_identity, touched_at)
+           touched_at: datetime | None, data_json: str | None = None) -> CachedConversation:
+        """`data_json`: `session.data` already encoded, when the caller has it."""
+        encoded = data_json if data_json is not None else encode_data(session.data)
+        return cls(session.state, encoded,
+                   session.language, session.updated_at, stored, has_identity, touched_at,
+                   time.monotonic())
 
 
 class SessionCache:
@@ -57,7 +60,8 @@ class SessionCache:
         return entry
 
     def put(self, key: Key, entry: CachedConversation) -> None:
-        self._entries[key] = replace(entry, cached_at=time.monotonic())
+        """Store an entry made just now (its `cached_at` starts its `max_age`)."""
+        self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self._capacity:
             self._entries.popitem(last=False)

@@ -55,14 +55,9 @@ async def ask_unit(turn: Turn, unknown_code: str | None = None) -> None:
 
 
 async def _existing_for_sender(turn: Turn) -> Respondent | None:
-    identity = await turn.deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
-    if identity is not None:
-        found = await turn.deps.respondents.get_by_id(turn.conn, identity.respondent_id)
-        if found is not None and found.status != "erased":
-            return found
-    if turn.msg.sender_phone:
-        return await turn.deps.respondents.get_by_phone(turn.conn, turn.msg.sender_phone)
-    return None
+    """Who this chat already is: its linked respondent first, else the sender's own number's."""
+    return await turn.deps.respondents.find_for_chat(
+        turn.conn, turn.msg.channel, turn.msg.sender, turn.msg.sender_phone, phone_first=False)
 
 
 async def begin(turn: Turn, unit: Unit) -> None:
@@ -319,12 +314,9 @@ class RegistrationFlow:
     async def _save(self, turn: Turn) -> None:
         data, deps, now = turn.session.data, turn.deps, turn.now
         phone: str = data["phone"]
-        existing = await deps.respondents.get_by_phone(turn.conn, phone)
-        if existing is None:
-            identity = await deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
-            if identity is not None:
-                linked = await deps.respondents.get_by_id(turn.conn, identity.respondent_id)
-                existing = linked if linked and linked.status != "erased" else None
+        # the number's owner first, else whoever this chat was linked to (not erased)
+        existing = await deps.respondents.find_for_chat(
+            turn.conn, turn.msg.channel, turn.msg.sender, phone, phone_first=True)
         verified = bool(data["phone_verified"]) or (
             existing is not None and existing.phone == phone and existing.status == "verified")
         fields = {

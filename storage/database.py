@@ -10,6 +10,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.write_batch import Statement, WriteBatch, batch_of
+
 logger = logging.getLogger(__name__)
 
 _PRAGMAS = (
@@ -46,7 +48,12 @@ class Database:
     leaves its work uncommitted and waits; a committer queued behind the waiters commits them
     all at once (each call to the database thread costs ~0.2 ms here, the commit included).
     If any transaction of the group fails, the whole group is rolled back and the others get
-    GroupAborted: they have not told anybody anything yet and simply run again.
+    GroupAborted: they have not told anybody anything yet and simply run again. A failing
+    shared commit cannot say whose write broke it, so everyone in the group gets GroupAborted
+    and runs again alone, where errors are attributed. A transaction without `group` first
+    commits whatever group is pending, so it never shares anyone else's fate.
+
+    `later(statement)` queues a write for the commit (see storage/write_batch.py).
     """
 
     MAX_GROUP = 128
@@ -62,6 +69,7 @@ class Database:
         self._committer: asyncio.Task[None] | None = None
         self._checkpointer: asyncio.Task[None] | None = None
         self._checkpoint_conn: aiosqlite.Connection | None = None
+        self._batch = WriteBatch()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +77,7 @@ class Database:
         # write of a turn: every aiosqlite call is a thread hop (~0.2 ms on this VM), and a turn's
         # reads before its first write are already isolated by the lock below.
         self._writer = await _connect(self.path, "IMMEDIATE")
+        self._batch = batch_of(self._writer)
         self._reader = await _connect(self.path, None)
         await self._reader.execute("PRAGMA query_only=ON")
         self._checkpoint_conn = await _connect(self.path, None)
@@ -122,6 +131,8 @@ class Database:
         joined: asyncio.Future[None] | None = None
         try:
             conn = self.writer
+            if not group and (self._group or self._batch):
+                await self._commit_pending(conn)
             try:
                 yield conn
             except BaseException:
@@ -131,6 +142,9 @@ class Database:
                 joined = asyncio.get_running_loop().create_future()
                 self._group.append(joined)
                 self._queue_committer()
+            elif group:
+                if not await self._commit_pending(conn):
+                    raise GroupAborted()
             else:
                 await self._commit_group(conn)
         finally:
@@ -138,8 +152,14 @@ class Database:
         if joined is not None:
             await joined
 
+    def later(self, statement: Statement) -> None:
+        """Queue a write of the current transaction to run just before its commit."""
+        self._batch.add(statement)
+
     async def _commit_group(self, conn: aiosqlite.Connection) -> None:
         try:
+            if self._batch:
+                await self._batch.flush(conn)
             if conn.in_transaction:
                 await conn.commit()
         except BaseException:
@@ -150,7 +170,18 @@ class Database:
             if not waiter.done():
                 waiter.set_result(None)
 
+    async def _commit_pending(self, conn: aiosqlite.Connection) -> bool:
+        """Commit the queued group; False (and everyone told GroupAborted) if that failed."""
+        try:
+            await self._commit_group(conn)
+        except Exception:
+            logger.warning("Commit bersama gagal; tiap transaksi diulang sendiri-sendiri",
+                           exc_info=True)
+            return False
+        return True
+
     async def _rollback_group(self, conn: aiosqlite.Connection) -> None:
+        self._batch.clear()
         await conn.rollback()
         group, self._group = self._group, []
         for waiter in group:
@@ -165,7 +196,7 @@ class Database:
     async def _commit_when_free(self) -> None:
         async with self._lock:
             if self._group:
-                await self._commit_group(self.writer)
+                await self._commit_pending(self.writer)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -132,3 +133,31 @@ async def test_purge_command_dry_run_says_what_would_go(
     done = await run_cli(monkeypatch, settings, "purge", env=env)
     assert done.code == 0 and "1 orang" in done.out
     assert await traces(app, *SITI) == []
+
+
+@pytest.mark.parametrize("erase_first", [False, True])
+async def test_erasure_sharing_a_commit_with_the_persons_other_chat_leaves_nothing(
+    app: App, erase_first: bool
+) -> None:
+    """Turns committed together write their conversations at the commit; an erasure in the
+    same commit must still win over the person's other chat, whichever came first."""
+    user = User(app.engine, Channel.TELEGRAM, "777001234")
+    await register(user)
+    other = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
+    await other.say("DAFTAR RSUD")
+    await other.say("1")
+    await user.say("HAPUS DATA")
+    fillers = [User(app.engine, Channel.TELEGRAM, str(9000 + i)) for i in range(30)]
+    turns = [user.say("1"), other.say("Siti Aminah")]
+    if not erase_first:
+        turns.reverse()
+    await asyncio.gather(*(f.say("halo") for f in fillers), *turns)
+    assert "dihapus" in user.text
+    async with app.db.reading() as conn:
+        sessions = list(await conn.execute_fetchall(
+            "SELECT state, data FROM sessions WHERE address = '+6281234567890'"))
+    # the half-finished registration is gone; a chat after the erasure may start afresh
+    assert all(row[0] == "idle" and "Siti" not in row[1] and "RSUD" not in row[1]
+               for row in sessions)
+    await other.say("1")  # whatever the other chat had is forgotten, not resumed
+    assert "Siti" not in other.text and "Layanan" not in other.text

@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.clock import from_text, to_text
 from storage.queries import fetch_all, fetch_one
+from storage.write_batch import Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,10 @@ class IdentityRepository:
             (channel, address, respondent_id, to_text(now), to_text(now)),
         )
 
-    async def touch_inbound(
-        self, conn: aiosqlite.Connection, channel: str, address: str, now: datetime
-    ) -> None:
-        """Record when this identity last wrote to us (WhatsApp's 24-hour window)."""
-        await conn.execute(
-            "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = ? AND address = ?",
-            (to_text(now), channel, address),
-        )
+    def touch_inbound(self, channel: str, address: str, now: datetime) -> Statement:
+        """The write recording when this identity last wrote to us (WhatsApp's 24-hour window)."""
+        return ("UPDATE channel_identities SET last_inbound_at = ? "
+                "WHERE channel = ? AND address = ?", (to_text(now), channel, address))
 
     async def mark_unreachable(
         self, conn: aiosqlite.Connection, channel: str, address: str, reason: str,

@@ -7,9 +7,15 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.clock import to_text
+from storage.write_batch import Statement
 
 
 class InboundRepository:
+    def record(self, channel: str, provider_id: str, now: datetime) -> Statement:
+        """The write that marks the id processed; fails on an id already there."""
+        return ("INSERT INTO processed_inbound (channel, provider_id, processed_at) "
+                "VALUES (?, ?, ?)", (channel, provider_id, to_text(now)))
+
     async def mark_processed(
         self, conn: aiosqlite.Connection, channel: str, provider_id: str, now: datetime
     ) -> bool:

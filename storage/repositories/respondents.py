@@ -57,6 +57,22 @@ class RespondentRepository:
         row = await fetch_one(conn, "SELECT * FROM respondents WHERE id = ?", (rid,))
         return _from_row(row) if row else None
 
+    async def find_for_chat(
+        self, conn: aiosqlite.Connection, channel: str, address: str, phone: str | None, *,
+        phone_first: bool,
+    ) -> Respondent | None:
+        """The respondent a chat belongs to, in one read: the one its channel identity links to
+        (unless erased) or the one with `phone`; `phone_first` says which wins if both exist."""
+        row = await fetch_one(
+            conn,
+            """SELECT r.* FROM respondents r
+                WHERE (r.status != 'erased' AND r.id = (SELECT respondent_id
+                          FROM channel_identities WHERE channel = ?1 AND address = ?2))
+                   OR r.phone = ?3
+                ORDER BY ((r.phone IS ?3) = ?4) DESC LIMIT 1""",
+            (channel, address, phone, phone_first))
+        return _from_row(row) if row else None
+
     async def get_by_phone(self, conn: aiosqlite.Connection, phone: str) -> Respondent | None:
         row = await fetch_one(conn, "SELECT * FROM respondents WHERE phone = ?", (phone,))
         return _from_row(row) if row else None

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.clock import from_text, to_text
-from storage.queries import fetch_one
+from bot.clock import to_text
+from storage.write_batch import Statement
 
 IDLE = "idle"
+_DELETE = "DELETE FROM sessions WHERE channel = ? AND address = ?"
+
+
+def encode_data(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
 
 
 @dataclass(slots=True)
@@ -34,36 +37,21 @@ class Session:
 
 
 class SessionRepository:
-    async def load(
-        self, conn: aiosqlite.Connection, channel: str, address: str, default_language: str
-    ) -> Session:
-        row = await fetch_one(
-            conn, "SELECT state, data, language, updated_at FROM sessions "
-            "WHERE channel = ? AND address = ?", (channel, address))
-        if row is None:
-            return Session(channel, address, default_language)
-        return Session(channel, address, row["language"], row["state"], json.loads(row["data"]),
-                       from_text(row["updated_at"]))
+    def save(
+        self, session: Session, now: datetime, default_language: str, data_json: str | None = None
+    ) -> Statement:
+        """The write storing the session; an idle one with nothing to remember leaves no row.
 
-    async def save(
-        self, conn: aiosqlite.Connection, session: Session, now: datetime, default_language: str
-    ) -> None:
-        """Store the session; an idle one with nothing to remember leaves no row behind."""
+        `data_json` is `session.data` already encoded, when the caller has it.
+        """
         if session.is_empty(default_language):
-            await self.delete(conn, session.channel, session.address)
-            return
-        await conn.execute(
-            """INSERT INTO sessions (channel, address, state, data, language, updated_at)
+            return (_DELETE, (session.channel, session.address))
+        session.updated_at = now
+        return ("""INSERT INTO sessions (channel, address, state, data, language, updated_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state,
                    data = excluded.data, language = excluded.language,
                    updated_at = excluded.updated_at""",
-            (session.channel, session.address, session.state,
-             json.dumps(session.data, ensure_ascii=False), session.language, to_text(now)),
-        )
-        session.updated_at = now
-
-    async def delete(self, conn: aiosqlite.Connection, channel: str, address: str) -> None:
-        await conn.execute(
-            "DELETE FROM sessions WHERE channel = ? AND address = ?", (channel, address)
-        )
+                (session.channel, session.address, session.state,
+                 data_json if data_json is not None else encode_data(session.data),
+                 session.language, to_text(now)))
