@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot.masking import mask_text
 from bot.messages import Choice, Inbound, Reply
+from bot.recent_ids import RecentIds
 from bot.session_cache import CachedConversation, SessionCache
 from handlers.router import Router
 from handlers.turn import Deps, Turn
@@ -80,6 +81,7 @@ class Engine:
         self._inbound = InboundRepository()
         self._locks = _SenderLocks()
         self._cache = SessionCache()
+        self._recent_ids = RecentIds()
         self._erasures = 0  # bumped when a turn erasing conversations starts and ends
         self._erasing = 0  # such turns not committed (or rolled back) yet
         self._idle = timedelta(minutes=deps.settings.session_idle_minutes)
@@ -120,12 +122,13 @@ class Engine:
     async def _process(self, msg: Inbound, *, group: bool) -> list[Reply]:
         """One turn in a write transaction. Its bookkeeping writes wait for the commit.
 
-        In a shared commit (`group`) the conversation is read before the write lock, from
-        committed data: this sender's earlier turns are committed (the sender lock is held until
-        then), and nobody else writes its rows except an erasure, which `_erasures` tracks. A
-        redelivery is spotted by that read, and the id is inserted with the commit; should it be
-        there after all, the insert fails, the group runs again alone, and alone the id is
-        claimed first, as the only source of truth.
+        In a shared commit (`group`) a conversation missing from the cache is read before the
+        write lock, from committed data: this sender's earlier turns are committed (the sender
+        lock is held until then), and nobody else writes its rows except an erasure, which
+        `_erasures` tracks. A redelivery is spotted by the ids this process committed or by that
+        read, and the id is inserted with the commit; should it be there after all, the insert
+        fails, the group runs again alone, and alone the id is claimed first, as the only
+        source of truth.
         """
         deps = self._deps
         key = (msg.channel, msg.sender)
@@ -133,7 +136,10 @@ class Engine:
         default_language = deps.settings.default_language
         erasures = self._erasures
         early: Snapshot | None = None
-        if group:
+        if msg.provider_id and (msg.channel, msg.provider_id) in self._recent_ids:
+            self._log_redelivery(msg)
+            return []
+        if group and self._cache.get(key) is None:
             async with self._db.reading() as reader:
                 early = await snapshot(reader, *key, default_language, msg.provider_id)
             if early.seen:
@@ -178,6 +184,8 @@ class Engine:
         finally:
             if erasing:
                 self._end_erasure(turn.forgotten)
+        if msg.provider_id:
+            self._recent_ids.add(msg.channel, msg.provider_id)
         if erasures == self._erasures and not self._erasing:
             self._cache.put(key, CachedConversation.of(
                 session, stored=stored, has_identity=has_identity, touched_at=touched_at,

@@ -6,11 +6,14 @@ import asyncio
 
 import pytest
 
-from bot.app import App
+from bot.app import App, open_app
 from bot.erasure import erase_respondent
 from bot.messages import Channel, Inbound
+from bot.recent_ids import RecentIds
+from bot.settings import Settings
 from storage.database import GroupAborted
 from storage.repositories.sessions import Session
+from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
 
@@ -59,29 +62,37 @@ async def test_erasure_deletes_a_conversation_queued_earlier_in_the_same_commit(
     assert await rows(app, "SELECT * FROM sessions") == []
 
 
-async def test_a_redelivery_the_early_read_missed_is_still_processed_once(
-    app: App, monkeypatch: pytest.MonkeyPatch
+async def test_a_redelivery_after_a_restart_is_ignored(
+    settings: Settings, clock: FakeClock
 ) -> None:
-    """The early read of processed ids is only a shortcut: the id's insert at the commit is
-    the check, and the failed commit costs the turns sharing it nothing but a second run."""
+    async with open_app(settings, clock) as app:
+        user = User(app.engine)
+        await user.say("/start RSUD", start="RSUD", provider_id="dup-1")
+        await user.say("1", provider_id="dup-2")
+    async with open_app(settings, clock) as app:  # nothing of it in memory now
+        user = User(app.engine)
+        assert await user.say("1", provider_id="dup-2") == []
+        await user.say("Siti Aminah")
+        assert "sebagai apa" in user.text
+
+
+async def test_a_redelivery_only_the_commit_notices_is_still_processed_once(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The early checks (ids committed by this process, the conversation read) are only
+    shortcuts: the id's insert at the commit is the check, and the failed commit costs the
+    turns sharing it nothing but a second run."""
     user = User(app.engine)
     await user.say("/start RSUD", start="RSUD", provider_id="dup-1")
     await user.say("1", provider_id="dup-2")  # consent given: a name is expected
-    import bot.engine as engine_module
-
-    real = engine_module.snapshot
-
-    async def blind(*args: object, **kwargs: object) -> object:
-        found = await real(*args, **kwargs)  # type: ignore[arg-type]
-        return type(found)(found.session, found.stored, found.has_identity, seen=False)
-
-    monkeypatch.setattr(engine_module, "snapshot", blind)
+    app.engine._recent_ids = RecentIds()  # as if processed long ago; the session is cached
     others = [User(app.engine, Channel.TELEGRAM, str(7000 + i)) for i in range(20)]
     results = await asyncio.gather(
         *(o.say("/start RSUD", start="RSUD") for o in others),
         app.engine.handle(Inbound(Channel.TELEGRAM, "1001", "1", provider_id="dup-2")))
     assert results[-1] == []  # the redelivered "1" did nothing
-    assert all("persetujuan" in o.text.lower() or "setuju" in o.text.lower() for o in others)
+    assert "Commit bersama gagal" in caplog.text  # noticed by the commit, as intended
+    assert all("setuju" in o.text.lower() for o in others)
     await user.say("Siti Aminah")
     assert "sebagai apa" in user.text  # still at the name step before it
 
