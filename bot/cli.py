@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from bot import event_loop
 from bot.commands import broadcast, chat, check, faq, purge, qr, respondents, run, stats, units
 from bot.masking import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.log_level or getattr(args, "default_log_level", None)
                       or settings.log_level)
     try:
-        return asyncio.run(handler(args, settings))
+        return event_loop.run(handler(args, settings))
     except StorageError as exc:
         print(f"Kesalahan database: {exc}", file=sys.stderr)
         return 3

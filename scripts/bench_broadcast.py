@@ -30,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import event_loop  # noqa: E402
 from bot.app import App, open_app  # noqa: E402
 from bot.channels.base import Outbound, Sender, SendReceipt  # noqa: E402
 from bot.clock import to_text  # noqa: E402
@@ -148,7 +149,7 @@ def run(scenario: str, recipients: int) -> dict[str, Any]:
     fake, info = start_fake(scenario) if scenario != "pipeline" else (None, None)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            result = asyncio.run(scenario_run(scenario, recipients, Path(folder), info))
+            result = event_loop.run(scenario_run(scenario, recipients, Path(folder), info))
         if info is not None:
             stats = fake_stats(info["twilio"])
             result["provider_accepted"] = stats["accepted"]

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot import event_loop
 from bot.app import App, open_app, warm_up
 from bot.heap import settle_heap
 from bot.messages import Channel, Inbound
@@ -103,4 +104,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())  # as `spi-bot` runs

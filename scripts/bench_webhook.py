@@ -34,6 +34,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import event_loop  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
 from tests.fakes.twilio_webhooks import inbound_message, sign  # noqa: E402
 
@@ -198,4 +199,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())  # as `spi-bot` runs
