@@ -85,9 +85,17 @@ class Database:
             self._checkpoint_forever(self._checkpoint_conn))
 
     async def _checkpoint_forever(self, conn: aiosqlite.Connection) -> None:
+        """Copy the WAL into the database every second without stopping the writer, then
+        catch up on what was written meanwhile with the writer paused for that short rest.
+
+        The WAL starts over from its beginning only when a checkpoint got to its end; under
+        steady writes the unpaused checkpoint never does, and the file grew by ~10 MB/s.
+        """
         while True:
             await asyncio.sleep(self.CHECKPOINT_EVERY)
-            await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            async with self._lock:
+                await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def close(self) -> None:
         if self._committer is not None:
@@ -97,7 +105,7 @@ class Database:
             await asyncio.gather(self._checkpointer, return_exceptions=True)
             self._checkpointer = None
         if self._checkpoint_conn is not None:
-            await self._checkpoint_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._checkpoint_conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         for conn in (self._checkpoint_conn, self._reader, self._writer):
             if conn is not None:
                 await conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,22 @@ async def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
             assert (await cur.fetchone())[0] == "wal"
         async with db.writer.execute("PRAGMA foreign_keys") as cur:
             assert (await cur.fetchone())[0] == 1
+
+
+async def test_the_wal_starts_over_under_steady_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint that never reaches the WAL's end (writes keep coming) never lets it start
+    over; the file then grows for as long as the writes go on."""
+    monkeypatch.setattr(Database, "CHECKPOINT_EVERY", 0.02)
+    path = tmp_path / "w.db"
+    async with Database(path) as db:
+        async with db.transaction() as conn:
+            await conn.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB)")
+        written = 0
+        while written < 24 * 1024 * 1024:  # each commit rewrites at least one 4 KiB page
+            async with db.transaction() as conn:
+                await conn.execute("INSERT OR REPLACE INTO blobs VALUES (1, zeroblob(3000))")
+            written += 4096
+        wal_size = (await asyncio.to_thread(Path(f"{path}-wal").stat)).st_size
+    assert wal_size < written / 3
