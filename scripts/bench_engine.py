@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from host_steal import StealMeter
+
 from bot import event_loop
 from bot.app import App, open_app, warm_up
 from bot.heap import settle_heap
@@ -94,8 +96,10 @@ async def main() -> None:
             warm_up(settings)
             settle_heap()  # as `spi-bot run` does
             report(f"closed loop, {args.senders} senders", *await closed_loop(app, args.senders))
+            steal = StealMeter()
             report(f"open loop, {args.senders} senders at {args.rate:.0f} msg/s offered",
                    *await open_loop(app, args.senders, args.rate, args.seconds))
+            print(f"({steal.text()} during the open loop: compare runs with similar steal)")
             async with app.db.reading() as conn:
                 rows = await conn.execute_fetchall(
                     "SELECT COUNT(*), COUNT(DISTINCT phone) FROM respondents")
