@@ -46,6 +46,11 @@ _WINDOW_MARGIN = timedelta(minutes=10)
 class DispatchConfig:
     quiet: QuietHours = field(default_factory=QuietHours)
     batch_size: int = 200
+    # Sends of one channel waiting for an answer at once. Below the HTTP clients' 64
+    # connections, so a citizen's reply always finds one free; and the next group is claimed
+    # only once this one's sends are under way, so claims never race ahead of the network
+    # (thousands of queued requests cost ~15% more CPU each).
+    max_in_flight: int = 48
     lookahead_seconds: float = 0.5  # how much of a rate-limited channel one group holds
     # Where a lost answer cannot be looked up (Telegram), a crash leaves the claimed group
     # unknown: those groups stay small.
@@ -115,6 +120,7 @@ class Dispatcher:
         self._audit = AuditRepository()
         self._stopping = False
         self._round = asyncio.Lock()  # one sending round at a time in this process
+        self._in_flight: dict[str, asyncio.Semaphore] = {}
         self.sent = 0
 
     def stop(self) -> None:
@@ -285,15 +291,31 @@ class Dispatcher:
         limiter as one waiter, so pacing costs the same however large the group. `started`
         is set once every send of the group has started."""
         attempts = []
+        slots = self._in_flight.setdefault(
+            str(sender.channel), asyncio.Semaphore(self._config.max_in_flight))
         try:
             for job in jobs:
+                await slots.acquire()
                 if limiter is not None:
-                    await limiter.acquire(job.address, Priority.BULK)
+                    try:
+                        await limiter.acquire(job.address, Priority.BULK)
+                    except BaseException:
+                        slots.release()
+                        raise
                 attempts.append(asyncio.ensure_future(
-                    self._attempt(b, job, sender, limiter, now)))
+                    self._attempt_in_slot(slots, (b, job, sender, limiter, now))))
         finally:
             started.set()
         return list(await asyncio.gather(*attempts))
+
+    async def _attempt_in_slot(
+        self, slots: asyncio.Semaphore,
+        args: tuple[Broadcast, DeliveryJob, Sender, RateLimiter | None, datetime],
+    ) -> tuple[DeliveryJob, Settlement, Verdict | None]:
+        try:
+            return await self._attempt(*args)
+        finally:
+            slots.release()
 
     async def _settle_in_order(
         self, previous: asyncio.Future[None] | None, lane: _Lane,

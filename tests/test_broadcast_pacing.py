@@ -8,13 +8,15 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.app import App
-from bot.channels.base import Outbound
+from bot.channels.base import Outbound, SendReceipt
 from bot.messages import Channel
+from outreach.dispatcher import DispatchConfig
 from outreach.limiter import LimitedSender, Priority, RateLimiter
 from outreach.quiet_hours import QuietHours
 from tests.support.clock import FakeClock
 from tests.support.outreach import (
     FakeSender,
+    LookupFakeSender,
     add_person,
     add_zone_units,
     create,
@@ -156,3 +158,33 @@ async def test_limited_sender_shares_the_budget_with_broadcasts() -> None:
         await replies.send(Outbound(Channel.TELEGRAM, "44", "Halo"))
     await replies.send(Outbound(Channel.TELEGRAM, "45", "Halo"))
     assert (inner.accepted[-1][0] - start).total_seconds() >= 11.5
+
+
+async def test_a_broadcast_keeps_a_bounded_number_of_sends_waiting_for_answers(
+    app: App, clock: FakeClock
+) -> None:
+    """Without a rate limit a broadcast still never holds every HTTP connection: a
+    citizen's reply must find one free, and claims must not run ahead of the network."""
+    for i in range(60):
+        await add_person(app, f"W{i}", channel="whatsapp", last_inbound_at=clock.now())
+    b = await create(app, request())
+
+    class SlowSender(LookupFakeSender):
+        waiting = 0
+        most = 0
+
+        async def send(self, message: Outbound) -> SendReceipt:
+            SlowSender.waiting += 1
+            SlowSender.most = max(SlowSender.most, SlowSender.waiting)
+            try:
+                await asyncio.sleep(0.01)  # the provider's answer takes a while
+                return await super().send(message)
+            finally:
+                SlowSender.waiting -= 1
+
+    wa = SlowSender(Channel.WHATSAPP, clock)
+    w = worker(app, wa, config=DispatchConfig(batch_size=25, max_in_flight=7))
+    await w.fire(b.id or 0)
+    await w.dispatcher.send_due()
+    assert len(wa.per_address()) == 60
+    assert SlowSender.most == 7

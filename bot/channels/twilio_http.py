@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -24,6 +25,7 @@ class RebasedTwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         self.api_base = api_base.rstrip("/")
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=64),
+            cookie_jar=aiohttp.DummyCookieJar(),  # Twilio's API sets none we need
             timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 5.0)),
         )
 
@@ -42,12 +44,17 @@ class RebasedTwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         if auth is not None:
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             request_headers["Authorization"] = f"Basic {token}"
-        kwargs: dict[str, Any] = {"params": params, "data": data, "headers": request_headers,
+        body: bytes | None = None
+        if data:
+            # What aiohttp's FormData would send, without building a multipart writer first.
+            body = urlencode(data, doseq=True).encode()
+            request_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        kwargs: dict[str, Any] = {"params": params, "data": body, "headers": request_headers,
                                   "allow_redirects": allow_redirects}
         if timeout is not None:
             kwargs["timeout"] = aiohttp.ClientTimeout(total=timeout)
         async with self._session.request(method.upper(), self.rebase(url), **kwargs) as answer:
-            text = await answer.text()
+            text = await answer.text(encoding="utf-8")  # Twilio's JSON; skips charset sniffing
             return Response(answer.status, text, answer.headers)
 
     async def close(self) -> None:

@@ -96,7 +96,7 @@ class WhatsAppSender:
         self, client: Client, from_number: str, *, status_callback_url: str | None = None,
         publish_image: Callable[[Image], str] | None = None,
     ) -> None:
-        self._client = client
+        self._messages = client.messages  # built on each access otherwise
         self._from = f"whatsapp:{from_number}"
         self._status_callback = status_callback_url
         self._publish_image = publish_image
@@ -128,5 +128,5 @@ class WhatsAppSender:
     async def _create(self, to: str, **fields: Any) -> SendReceipt:
         if self._status_callback:
             fields["status_callback"] = self._status_callback
-        created = await self._client.messages.create_async(to=to, from_=self._from, **fields)
+        created = await self._messages.create_async(to=to, from_=self._from, **fields)
         return SendReceipt(provider_id=created.sid, status=created.status or "queued")

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import event_loop
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -158,7 +159,7 @@ def _main() -> None:
     parser.add_argument("--twilio-port", type=int, default=0)
     parser.add_argument("--telegram-port", type=int, default=0)
     args = parser.parse_args()
-    asyncio.run(_serve(args.rate, args.twilio_port, args.telegram_port))
+    event_loop.run(_serve(args.rate, args.twilio_port, args.telegram_port))  # as the bot runs
 
 
 if __name__ == "__main__":
