@@ -167,7 +167,8 @@ class Engine:
                 if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
                     self._db.later(deps.identities.touch_inbound(*key, now))
                     touched_at = now
-                turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now)
+                turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now,
+                            later=self._db.later)
                 self._expire_if_idle(turn, session)
                 turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
                 await self._router.dispatch(turn)

@@ -335,10 +335,12 @@ class RegistrationFlow:
             action = "respondent.updated"
         if saved.id is None:
             raise RuntimeError("respondent was saved without an id")
-        await deps.identities.link(turn.conn, turn.msg.channel, turn.msg.sender, saved.id, now)
+        turn.later(deps.identities.link_statement(turn.msg.channel, turn.msg.sender, saved.id,
+                                                  now))
         turn.identity_linked = True
-        await deps.audit.record(turn.conn, now, "respondent", action, f"respondent:{saved.id}",
-                                channel=turn.msg.channel, unit=data["unit"], verified=verified)
+        turn.later(deps.audit.entry(now, "respondent", action, f"respondent:{saved.id}",
+                                    channel=turn.msg.channel, unit=data["unit"],
+                                    verified=verified))
         unit = await self._unit(turn)
         turn.end()
         turn.say("reg.saved_new" if existing is None else "reg.saved_updated",

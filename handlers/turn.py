@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -21,6 +21,7 @@ from storage.repositories import (
 )
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
 from storage.repositories.sessions import Session
+from storage.write_batch import Statement
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Turn:
     conn: aiosqlite.Connection  # inside the turn's write transaction
     deps: Deps
     now: datetime
+    # Queues a write to run at the turn's commit (one round trip less to the database
+    # thread); for writes nothing in the turn reads back. See storage/write_batch.py.
+    later: Callable[[Statement], None]
     choice: str | None = None  # value of the offered choice the user picked, if any
     replies: list[Reply] = field(default_factory=list)
     # Set by handlers that link (True) or remove (False) this sender's channel identity.

@@ -78,8 +78,9 @@ async def test_restart_in_the_middle_of_a_dialog_continues_where_it_stopped(
         assert await scalar(app, "SELECT COUNT(*) FROM respondents") == 1
 
 
+@pytest.mark.parametrize("where", ["while handling", "at the commit"])
 async def test_a_failing_turn_apologises_and_keeps_nothing(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    app: App, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     user = User(app.engine)
     await user.say("/start RSUD", start="RSUD", provider_id="x1")
@@ -87,7 +88,13 @@ async def test_a_failing_turn_apologises_and_keeps_nothing(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(app.deps.audit, "record", broken)
+    def unwritable(*args: object, **kwargs: object) -> tuple[str, tuple[object, ...]]:
+        return ("INSERT INTO no_such_table VALUES (?)", (1,))  # fails when the turn commits
+
+    if where == "while handling":
+        monkeypatch.setattr(app.deps.respondents, "save", broken)
+    else:
+        monkeypatch.setattr(app.deps.audit, "entry", unwritable)
     await user.say("1", provider_id="x2")
     await user.say("Siti Aminah", provider_id="x3")
     for answer in ("1", "1", "bulan lalu"):
@@ -97,6 +104,7 @@ async def test_a_failing_turn_apologises_and_keeps_nothing(
     await user.say("1", provider_id="final")
     assert "gangguan" in user.text and "Traceback" not in user.text
     assert await scalar(app, "SELECT COUNT(*) FROM respondents") == 0
+    assert await scalar(app, "SELECT COUNT(*) FROM channel_identities") == 0
     monkeypatch.undo()
     # the failed message was not marked processed: the provider's retry succeeds
     await user.say("1", provider_id="final")

@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.clock import from_text, to_text
 from storage.queries import fetch_all
+from storage.write_batch import Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +28,16 @@ class AuditRepository:
         self, conn: aiosqlite.Connection, now: datetime, actor: str, action: str,
         subject: str | None = None, **detail: Any,
     ) -> None:
-        await conn.execute(
-            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-            (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False)),
-        )
+        await conn.execute(*self.entry(now, actor, action, subject, **detail))
+
+    def entry(
+        self, now: datetime, actor: str, action: str, subject: str | None = None,
+        **detail: Any,
+    ) -> Statement:
+        """The write behind `record`, for a caller that lets it wait for the commit."""
+        return ("INSERT INTO audit_log (at, actor, action, subject, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False)))
 
     async def recent(self, conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
         rows = await fetch_all(

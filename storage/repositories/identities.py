@@ -53,14 +53,19 @@ class IdentityRepository:
         now: datetime,
     ) -> None:
         """Point (channel, address) at a respondent; a later registration may move it."""
-        await conn.execute(
-            """INSERT INTO channel_identities (channel, address, respondent_id, last_inbound_at,
-                   created_at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (channel, address) DO UPDATE SET respondent_id = excluded.respondent_id,
-                   last_inbound_at = excluded.last_inbound_at, unreachable_at = NULL,
-                   unreachable_reason = NULL""",
-            (channel, address, respondent_id, to_text(now), to_text(now)),
-        )
+        await conn.execute(*self.link_statement(channel, address, respondent_id, now))
+
+    def link_statement(
+        self, channel: str, address: str, respondent_id: int, now: datetime
+    ) -> Statement:
+        """The write behind `link`, for a caller that lets it wait for the commit."""
+        return ("""INSERT INTO channel_identities (channel, address, respondent_id,
+                       last_inbound_at, created_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (channel, address) DO UPDATE
+                   SET respondent_id = excluded.respondent_id,
+                       last_inbound_at = excluded.last_inbound_at, unreachable_at = NULL,
+                       unreachable_reason = NULL""",
+                (channel, address, respondent_id, to_text(now), to_text(now)))
 
     def touch_inbound(self, channel: str, address: str, now: datetime) -> Statement:
         """The write recording when this identity last wrote to us (WhatsApp's 24-hour window)."""
