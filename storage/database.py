@@ -104,11 +104,14 @@ class Database:
             self._checkpointer.cancel()
             await asyncio.gather(self._checkpointer, return_exceptions=True)
             self._checkpointer = None
-        if self._checkpoint_conn is not None:
-            await self._checkpoint_conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
-        for conn in (self._checkpoint_conn, self._reader, self._writer):
+        # The others first: a transaction left open (rolled back by the close) would make the
+        # final checkpoint wait out the whole busy timeout.
+        for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
+        if self._checkpoint_conn is not None:
+            await self._checkpoint_conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._checkpoint_conn.close()
         self._checkpoint_conn = self._reader = self._writer = None
 
     async def __aenter__(self) -> Database:
