@@ -11,7 +11,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import aiosqlite
 
 from bot.masking import mask_text
 from bot.messages import Choice, Inbound, Reply
@@ -155,15 +157,8 @@ class Engine:
                             conn, msg.channel, msg.provider_id, now):
                         self._log_redelivery(msg)
                         return []
-                cached = self._cache.get(key)
-                if cached is not None:
-                    session, stored = cached.session(key), cached.stored
-                    has_identity, touched_at = cached.has_identity, cached.touched_at
-                else:
-                    if early is None or erasures != self._erasures or self._erasing:
-                        early = await snapshot(conn, *key, default_language)
-                    session, stored = early.session, early.stored
-                    has_identity, touched_at = early.has_identity, None
+                session, stored, has_identity, touched_at = await self._conversation(
+                    conn, key, early if erasures == self._erasures else None)
                 if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
                     self._db.later(deps.identities.touch_inbound(*key, now))
                     touched_at = now
@@ -194,6 +189,20 @@ class Engine:
         else:  # someone was erased meanwhile, perhaps this sender: read it afresh next time
             self._cache.discard(key)
         return turn.replies
+
+    async def _conversation(
+        self, conn: aiosqlite.Connection, key: tuple[str, str], early: Snapshot | None
+    ) -> tuple[Session, bool, bool, datetime | None]:
+        """(session, whether its row exists, whether the sender is a respondent's identity,
+        when that identity's last inbound was recorded) from the cache, from the read made
+        before the lock (`early`, if no erasure began since), or read now."""
+        cached = self._cache.get(key)
+        if cached is not None:
+            return (cached.session(key), cached.stored, cached.has_identity,
+                    cached.touched_at)
+        if early is None or self._erasing:
+            early = await snapshot(conn, *key, self._deps.settings.default_language)
+        return early.session, early.stored, early.has_identity, None
 
     def _begin_erasure(self, forgotten: list[tuple[str, str]]) -> bool:
         """Conversations deleted by this (not yet committed) turn: no one may trust an earlier

@@ -1,15 +1,16 @@
 """Writes that can wait for their transaction's commit, run together just before it.
 
 Every aiosqlite call is a round trip to the connection's thread (~0.2 ms on the 2-core VM,
-where SQLite itself needs ~20 µs per statement). A conversation turn's bookkeeping — its
-provider id, its session, the identity's last-inbound time — is read by nobody before the
-commit, so the engine queues it here and a shared commit runs the whole queue as a few
-`executemany` calls, one per distinct statement, in the order each statement first came.
+where SQLite itself needs ~20 µs per statement). A conversation turn's bookkeeping (its
+provider id, its session, the identity's last-inbound time) and registration's identity link
+and audit entry are read by nobody before the commit, so they are queued here, and a shared
+commit runs the whole queue as a few `executemany` calls, one per distinct statement, in the
+order each statement first came.
 
 Grouping by statement reorders writes of different turns, which is safe because the queued
-writes of one commit never touch the same row twice: each turn writes only its own sender's
-rows and a sender has at most one turn per commit (the engine's sender lock is held until the
-commit).
+writes of one commit never touch the same row twice: a turn queues only writes of its own
+sender's rows (processed id, session, identity) or appends (audit entries), and a sender has
+at most one turn per commit (the engine's sender lock is held until the commit).
 
 Code that reads or deletes what may still sit in the queue (erasing a person deletes their
 conversations) calls `flush_pending(conn)` first.
