@@ -168,7 +168,8 @@ class Engine:
                 turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
                 await self._router.dispatch(turn)
                 if turn.forgotten:
-                    erasing = self._begin_erasure(turn.forgotten)
+                    self._erasure_moves(turn.forgotten, starting=True)
+                    erasing = True
                 self._remember_choices(session, turn.replies)
                 if turn.identity_linked is not None:
                     has_identity = turn.identity_linked
@@ -179,7 +180,7 @@ class Engine:
                     stored = not session.is_empty(default_language)
         finally:
             if erasing:
-                self._end_erasure(turn.forgotten)
+                self._erasure_moves(turn.forgotten, starting=False)
         if msg.provider_id:
             self._recent_ids.add(msg.channel, msg.provider_id)
         if erasures == self._erasures and not self._erasing:
@@ -204,17 +205,11 @@ class Engine:
             early = await snapshot(conn, *key, self._deps.settings.default_language)
         return early.session, early.stored, early.has_identity, None
 
-    def _begin_erasure(self, forgotten: list[tuple[str, str]]) -> bool:
-        """Conversations deleted by this (not yet committed) turn: no one may trust an earlier
-        read of them, from the cache or the reader, until it is over."""
-        self._erasing += 1
-        self._erasures += 1
-        for other in forgotten:
-            self._cache.discard(other)
-        return True
-
-    def _end_erasure(self, forgotten: list[tuple[str, str]]) -> None:
-        self._erasing -= 1
+    def _erasure_moves(self, forgotten: list[tuple[str, str]], *, starting: bool) -> None:
+        """A turn that deleted these conversations starts or ends (committed or not): while it
+        runs, and for reads made before it ended, no earlier read of them may be trusted,
+        from the cache or the reader."""
+        self._erasing += 1 if starting else -1
         self._erasures += 1
         for other in forgotten:
             self._cache.discard(other)

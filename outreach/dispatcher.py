@@ -302,20 +302,12 @@ class Dispatcher:
                     except BaseException:
                         slots.release()
                         raise
-                attempts.append(asyncio.ensure_future(
-                    self._attempt_in_slot(slots, (b, job, sender, limiter, now))))
+                attempt = asyncio.ensure_future(self._attempt(b, job, sender, limiter, now))
+                attempt.add_done_callback(lambda _: slots.release())
+                attempts.append(attempt)
         finally:
             started.set()
         return list(await asyncio.gather(*attempts))
-
-    async def _attempt_in_slot(
-        self, slots: asyncio.Semaphore,
-        args: tuple[Broadcast, DeliveryJob, Sender, RateLimiter | None, datetime],
-    ) -> tuple[DeliveryJob, Settlement, Verdict | None]:
-        try:
-            return await self._attempt(*args)
-        finally:
-            slots.release()
 
     async def _settle_in_order(
         self, previous: asyncio.Future[None] | None, lane: _Lane,
