@@ -72,6 +72,7 @@ def test(args: list[str]) -> int:
     steps = [
         [_python(), "-m", "ruff", "check", "."],
         [_python(), "-m", "mypy"],
+        [str(BIN / "lint-imports")],
         [_python(), "-m", "pytest", *args],
     ]
     for step in steps:

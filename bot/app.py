@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.clock import Clock, SystemClock
-from bot.engine import Engine
-from bot.settings import Settings
-from bot.unit_file import SAMPLE_FILE, read_units
+from bot.engine.engine import Engine
+from core.catalog import Catalog
+from core.clock import Clock, SystemClock
+from core.settings import Settings
 from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
 from handlers.admin_stats import AdminStatsEntry
-from handlers.catalog import Catalog
 from handlers.check.chat import CheckEntry, CheckFlow
 from handlers.check.checker import check_text
 from handlers.check.registry import load_registry
@@ -25,6 +24,7 @@ from handlers.privacy import DeleteFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
 from handlers.router import Router
 from handlers.turn import Deps
+from inspectorate.units_file import SAMPLE_FILE, read_units
 from storage.database import Database
 from storage.migrate import migrate
 from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository

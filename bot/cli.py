@@ -10,8 +10,8 @@ from typing import Any
 
 from bot import event_loop
 from bot.commands import broadcast, chat, check, faq, purge, qr, respondents, run, stats, units
-from bot.masking import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
+from core.masking import configure_logging
+from core.settings import Settings, SettingsError, load_settings
 from storage.errors import StorageError
 
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]

@@ -34,7 +34,7 @@ class Catalog:
     @classmethod
     def load(cls, variables: Mapping[str, str] | None = None) -> Catalog:
         texts: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
-        for entry in sorted(resources.files("handlers.texts").iterdir(), key=lambda e: e.name):
+        for entry in sorted(resources.files("core.texts").iterdir(), key=lambda e: e.name):
             _topic, _, suffix = entry.name.partition(".")
             lang = suffix.removesuffix(".toml")
             if suffix.endswith(".toml") and lang in texts:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from bot.messages import Channel, Choice, Image, Reply
+from core.messages import Channel, Choice, Image, Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,4 +67,23 @@ class Sender(Protocol):
 
     async def send(self, message: Outbound) -> SendReceipt:
         """Send one message (split if too long); raise SendError when it did not go out."""
+        ...
+
+
+# Optional channel ability: tell whether a message we may have sent reached the provider.
+#
+# Used after a crash or a timeout, when a delivery was handed to the provider but no answer came
+# back. Twilio can list messages sent to a number; Telegram cannot, so its senders do not
+# implement this and such deliveries are reported as unknown instead of being sent again.
+
+
+class LookupUnavailable(Exception):
+    """The provider could not be asked now; try the lookup again later."""
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    async def find_sent(self, message: Outbound, since: datetime) -> SendReceipt | None:
+        """The provider's receipt for `message` to `message.address` created at or after
+        `since`, or None when the provider certainly has no such message."""
         ...

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.phones import to_e164
+from core.phones import to_e164
 
 
 class Settings(BaseSettings):

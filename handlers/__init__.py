@@ -1,1 +1,1 @@
-"""Conversation handlers, written once for every channel; they see only bot.messages types."""
+"""Conversation handlers, written once for every channel; they see only core.messages types."""

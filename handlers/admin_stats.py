@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.masking import mask_phone
-from bot.messages import Channel, Image, Reply
-from bot.stats import (
+from core.masking import mask_phone
+from core.messages import Channel, Image, Reply
+from handlers.turn import Turn
+from handlers.words import normalize
+from inspectorate.stats import (
     broadcast_outcomes,
     check_counts,
     daily_registrations,
@@ -14,8 +16,6 @@ from bot.stats import (
     status_counts,
     unit_counts,
 )
-from handlers.turn import Turn
-from handlers.words import normalize
 
 STATS_WORDS = frozenset({"/stats", "/statistik", "stats", "statistik", "statistics"})
 
@@ -53,7 +53,7 @@ class AdminStatsEntry:
                       failed=sum(o.failed for o in outcomes),
                       units=lines or turn.t("admin.stats_no_units"))
         daily = await daily_registrations(turn.conn)
-        from bot.stats_chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy
+        from inspectorate.chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy
 
         png = await asyncio.to_thread(registrations_chart, daily)
         turn.replies.append(Reply(text, image=Image(png, "statistik-spi.png")))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.erasure import erase_respondent
 from handlers.turn import Turn
 from handlers.words import yes_or_no
+from storage.personal_data import erase_respondent
 from storage.repositories.respondents import Respondent
 
 CONFIRM = "delete:confirm"

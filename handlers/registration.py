@@ -11,10 +11,10 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.emails import normalize_email
-from bot.masking import mask_phone
-from bot.messages import Channel, Choice
-from bot.phones import to_mobile_e164
+from core.emails import normalize_email
+from core.masking import mask_phone
+from core.messages import Channel, Choice
+from core.phones import to_mobile_e164
 from handlers.months import months_between, parse_month
 from handlers.turn import Turn
 from handlers.words import YES, normalize, yes_or_no

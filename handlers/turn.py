@@ -9,10 +9,10 @@ from typing import Protocol
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.messages import Choice, Inbound, Reply
-from bot.settings import Settings
-from handlers.catalog import Catalog
+from core.catalog import Catalog
+from core.clock import Clock
+from core.messages import Choice, Inbound, Reply
+from core.settings import Settings
 from storage.repositories import (
     AuditRepository,
     IdentityRepository,

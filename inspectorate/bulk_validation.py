@@ -1,5 +1,5 @@
-"""Phone and e-mail checks for lists of 100,000 rows: the same answers as `bot.phones` and
-`bot.emails`, without paying the libraries' full parsing cost on every plain row."""
+"""Phone and e-mail checks for lists of 100,000 rows: the same answers as `core.phones` and
+`core.emails`, without paying the libraries' full parsing cost on every plain row."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
-from bot.emails import normalize_email
-from bot.phones import is_mobile, to_e164
+from core.emails import normalize_email
+from core.phones import is_mobile, to_e164
 
 _SEPARATORS = str.maketrans("", "", " -.()\u00a0\t")
 _MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -36,7 +36,7 @@ def _plain_national(text: str) -> str | None:
 # Every Indonesian number pattern in libphonenumber's metadata for numbers starting with 8
 # (mobile 8[1-35-9]…, toll-free 800…, shared cost 804…, UAN 8071…, premium 809…) is fixed
 # by the first four digits and the length, so the type is asked once per (prefix, length).
-# tests/test_bulk_validation.py compares the answers with `bot.phones` over that space.
+# tests/test_bulk_validation.py compares the answers with `core.phones` over that space.
 _KINDS: dict[tuple[str, int], int] = {}
 
 
@@ -80,7 +80,7 @@ def _normalized_domain(domain: str) -> str | None:
 
 
 def normalize_email_fast(text: str) -> str | None:
-    """Same result as `bot.emails.normalize_email`."""
+    """Same result as `core.emails.normalize_email`."""
     address = text.strip()
     match = _PLAIN_EMAIL.match(address)
     if match is None:

@@ -48,7 +48,7 @@ def load_mapping(path: Path | None) -> list[Column]:
     """The columns from a mapping file, or the shipped default layout."""
     try:
         text = (path.read_text("utf-8") if path is not None else
-                resources.files("bot.data").joinpath("export-default.toml").read_text("utf-8"))
+                resources.files("inspectorate.data").joinpath("export-default.toml").read_text("utf-8"))
         data: dict[str, Any] = tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise MappingError(f"Berkas pemetaan tidak bisa dibaca: {exc}") from exc

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bot.settings import Settings
+from core.settings import Settings
 
 # Telegram deep-link payloads: at most 64 of A-Z a-z 0-9 _ - (Bot API "deep linking").
 _START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from bot.links import UnitLinks
-from handlers.catalog import Catalog
+from core.catalog import Catalog
+from inspectorate.links import UnitLinks
 from storage.repositories.units import Unit
 
 if TYPE_CHECKING:

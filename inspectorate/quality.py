@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.bulk_validation import classify_phone
+from inspectorate.bulk_validation import classify_phone
 from storage.repositories.imports import ImportRepository
 
 _DUPLICATE_KINDS = ("duplicate_in_file", "duplicate_stored", "email_shared")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.bulk_validation import classify_phone, normalize_email_fast
-from bot.respondent_file import (
+from inspectorate.bulk_validation import classify_phone, normalize_email_fast
+from inspectorate.respondent_file import (
     REQUIRED,
     RespondentFileError,
     SheetRows,

@@ -6,10 +6,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.clock import to_text
-from bot.erasure import forget_sessions
-from bot.settings import Settings
+from core.clock import Clock, to_text
+from core.settings import Settings
 from storage.database import Database
+from storage.personal_data import forget_sessions
 from storage.repositories.audit import AuditRepository
 
 logger = logging.getLogger(__name__)
@@ -75,3 +75,13 @@ async def purge_expired_personal_data(
     if by_unit:
         logger.info("Retensi: data pribadi %d responden dihapus", sum(by_unit.values()))
     return PurgeReport(purge_on, True, False, by_unit)
+
+
+async def run_daily_purge(db: Database, settings: Settings, clock: Clock) -> None:
+    """The broadcast worker's daily job: purge what is due and say so in the log."""
+    report = await purge_expired_personal_data(db, settings, clock.now())
+    if report.due:
+        logger.info("Pembersihan data harian: data pribadi %d orang dihapus", report.count)
+    else:
+        logger.info("Pembersihan data harian: belum jatuh tempo (tanggal hapus: %s)",
+                    report.purge_on or "SPI_SURVEY_END_DATE belum diisi")

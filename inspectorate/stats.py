@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.clock import from_text
+from core.clock import from_text
 
 CATEGORY_LABELS = {"internal": "Internal", "external": "Eksternal", "expert": "Eksper"}
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.clock import to_text
+from core.clock import to_text
 
 BROADCAST_CHANNELS = ("telegram", "whatsapp")
 WHATSAPP_WINDOW = timedelta(hours=24)

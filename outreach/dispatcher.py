@@ -19,10 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.channels.base import Outbound, Sender, SendError
-from bot.channels.lookup import LookupUnavailable, SentLookup
-from bot.clock import Clock
-from bot.messages import Channel
+from core.clock import Clock
+from core.messages import Channel
+from core.sending import LookupUnavailable, Outbound, Sender, SendError, SentLookup
 from outreach.audience import WHATSAPP_WINDOW
 from outreach.errors import Action, Verdict, backoff, classify
 from outreach.limiter import Priority, RateLimiter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.channels.base import SendError, SendErrorKind
+from core.sending import SendError, SendErrorKind
 
 # Twilio codes, in case a sender passes a code with a less specific kind.
 RETRY_CODES = frozenset({"429", "500", "502", "503", "504", "63018", "20429"})

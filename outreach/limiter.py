@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from bot.channels.base import Outbound, Sender, SendError, SendErrorKind, SendReceipt
-from bot.clock import Clock
-from bot.messages import Channel
+from core.clock import Clock
+from core.messages import Channel
+from core.sending import Outbound, Sender, SendError, SendErrorKind, SendReceipt
 
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from bot.channels.base import Outbound, Sender, SendError
-from bot.clock import Clock
-from bot.messages import Channel
-from bot.settings import Settings
-from handlers.catalog import Catalog
+from core.catalog import Catalog
+from core.clock import Clock
+from core.messages import Channel
+from core.sending import Outbound, Sender, SendError
+from core.settings import Settings
 from storage.database import Database
 from storage.repositories.audit import AuditRepository
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import from_text, to_text
-from bot.settings import Settings
+from core.clock import from_text, to_text
+from core.settings import Settings
 from outreach.audience import AudienceFilter, recipients_sql
 from outreach.integrity import integrity_problem
 from outreach.render import (

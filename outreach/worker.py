@@ -13,28 +13,31 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot.app import App
-from bot.channels.base import Sender
-from bot.clock import Clock, SystemClock
-from bot.retention import purge_expired_personal_data
+from core.catalog import Catalog
+from core.clock import Clock, SystemClock
+from core.sending import Sender
+from core.settings import Settings
 from outreach.dispatcher import DispatchConfig, Dispatcher
 from outreach.limiter import RateLimiter
 from outreach.notify import StaffNotifier
 from outreach.quiet_hours import QuietHours, parse_clock_time
 from outreach.scheduler import BroadcastScheduler, register, unregister
 from outreach.service import BroadcastService, FireResult
+from storage.database import Database
 from storage.repositories.broadcasts import BroadcastRepository
 
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+# The daily job the worker's scheduler runs (the retention purge, given by the composition root).
+DailyJob = Callable[[], Awaitable[None]]
 
 
 class WorkerBusy(Exception):
     """Another process already sends broadcasts for this database."""
 
 
-def build_limiters(app: App, *, clock: Clock | None = None,
+def build_limiters(s: Settings, *, clock: Clock | None = None,
                    sleep: Sleep = asyncio.sleep) -> dict[str, RateLimiter]:
     """One limiter per channel, shared by broadcasts and interactive replies.
 
@@ -43,7 +46,6 @@ def build_limiters(app: App, *, clock: Clock | None = None,
     (no burst): measured against a provider enforcing the same rate, a burst of even half a
     message let network jitter cause 429s.
     """
-    s = app.settings
     clock = clock or SystemClock()
     return {
         "telegram": RateLimiter(s.broadcast_telegram_rate, clock=clock, sleep=sleep,
@@ -52,8 +54,7 @@ def build_limiters(app: App, *, clock: Clock | None = None,
     }
 
 
-def dispatch_config(app: App) -> DispatchConfig:
-    s = app.settings
+def dispatch_config(s: Settings) -> DispatchConfig:
     return DispatchConfig(
         quiet=QuietHours(parse_clock_time(s.broadcast_quiet_start),
                          parse_clock_time(s.broadcast_quiet_end)),
@@ -63,21 +64,25 @@ def dispatch_config(app: App) -> DispatchConfig:
 
 class OutreachWorker:
     def __init__(
-        self, app: App, senders: Mapping[str, Sender],
-        limiters: Mapping[str, RateLimiter | None] | None = None, *,
+        self, db: Database, settings: Settings, catalog: Catalog, clock: Clock,
+        senders: Mapping[str, Sender], *,
+        limiters: Mapping[str, RateLimiter | None] | None = None,
+        daily: DailyJob | None = None,
         poll_seconds: float = 1.0,
         config: DispatchConfig | None = None,
     ) -> None:
-        self.app = app
-        self.key = str(app.settings.database_path.resolve())
-        self.service = BroadcastService(app.settings)
-        self.notifier = StaffNotifier(app.db, app.settings, app.deps.catalog, app.deps.clock,
-                                      senders)
-        chosen = build_limiters(app) if limiters is None else limiters
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self._daily = daily
+        self.key = str(settings.database_path.resolve())
+        self.service = BroadcastService(settings)
+        self.notifier = StaffNotifier(db, settings, catalog, clock, senders)
+        chosen = build_limiters(settings) if limiters is None else limiters
         self.dispatcher = Dispatcher(
-            app.db, senders, limiters={c: lim for c, lim in chosen.items() if lim is not None},
-            clock=app.deps.clock, config=config or dispatch_config(app), notifier=self.notifier)
-        self.scheduler = BroadcastScheduler(app.settings.database_path, self.key)
+            db, senders, limiters={c: lim for c, lim in chosen.items() if lim is not None},
+            clock=clock, config=config or dispatch_config(settings), notifier=self.notifier)
+        self.scheduler = BroadcastScheduler(settings.database_path, self.key)
         self._broadcasts = BroadcastRepository()
         self._poll = poll_seconds
         self._lock: object | None = None
@@ -89,7 +94,7 @@ class OutreachWorker:
         """Take the lock, recover from a crash, start the scheduler and the sending loop."""
         from filelock import FileLock, Timeout  # noqa: PLC0415 - only the worker needs it
 
-        lock = FileLock(f"{self.app.settings.database_path}.worker.lock")
+        lock = FileLock(f"{self.settings.database_path}.worker.lock")
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -130,30 +135,25 @@ class OutreachWorker:
 
     async def fire(self, broadcast_id: int) -> None:
         """Called by the scheduled job: start (or record as missed) the due occurrence."""
-        now = self.app.deps.clock.now()
-        async with self.app.db.transaction() as conn:
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
             result: FireResult = await self.service.fire(conn, broadcast_id, now)
         if result.missed and result.run is not None:
             await self.notifier.alert(
                 f"broadcast:{broadcast_id}", "broadcast.alert_missed", id=broadcast_id,
-                grace=self.app.settings.broadcast_misfire_grace_minutes)
+                grace=self.settings.broadcast_misfire_grace_minutes)
         self.wake()
 
     async def purge(self) -> None:
-        """Daily retention purge, run by the scheduler (see `bot.retention`)."""
-        report = await purge_expired_personal_data(
-            self.app.db, self.app.settings, self.app.deps.clock.now())
-        if report.due:
-            logger.info("Pembersihan data harian: data pribadi %d orang dihapus", report.count)
-        else:
-            logger.info("Pembersihan data harian: belum jatuh tempo (tanggal hapus: %s)",
-                        report.purge_on or "SPI_SURVEY_END_DATE belum diisi")
+        """The daily job (the retention purge), run by the scheduler."""
+        if self._daily is not None:
+            await self._daily()
 
     async def sync_jobs(self) -> None:
         """Put broadcasts created or changed by the CLI or chat into the scheduler; fire what
         is already due (created while no worker ran)."""
-        now = self.app.deps.clock.now()
-        async with self.app.db.reading() as conn:
+        now = self.clock.now()
+        async with self.db.reading() as conn:
             changed = await self._broadcasts.list_unsynced(conn)
         due = []
         for b in changed:
@@ -165,7 +165,7 @@ class OutreachWorker:
                     due.append(b.id)
             else:
                 self.scheduler.remove(b.id)
-            async with self.app.db.transaction() as conn:
+            async with self.db.transaction() as conn:
                 await self._broadcasts.mark_synced(conn, b.id)
         for bid in due:
             await self.fire(bid)
@@ -178,7 +178,7 @@ class OutreachWorker:
         await self.dispatcher.reconcile()
         if wake_at is None:
             return self._poll
-        delay = (wake_at - self.app.deps.clock.now()).total_seconds()
+        delay = (wake_at - self.clock.now()).total_seconds()
         return max(0.05, min(self._poll, delay))
 
     async def _loop(self) -> None:

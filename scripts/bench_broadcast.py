@@ -32,15 +32,14 @@ sys.path.insert(0, str(ROOT))
 
 from bot import event_loop  # noqa: E402
 from bot.app import App, open_app  # noqa: E402
-from bot.channels.base import Outbound, Sender, SendReceipt  # noqa: E402
-from bot.clock import to_text  # noqa: E402
-from bot.messages import Channel  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bot.server.outreach import build_worker, standalone_senders  # noqa: E402
+from core.clock import to_text  # noqa: E402
+from core.messages import Channel  # noqa: E402
+from core.sending import Outbound, Sender, SendReceipt  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from outreach.audience import AudienceFilter  # noqa: E402
-from outreach.channels import standalone_senders  # noqa: E402
 from outreach.schedule import Schedule  # noqa: E402
 from outreach.service import BroadcastRequest, BroadcastService  # noqa: E402
-from outreach.worker import OutreachWorker  # noqa: E402
 
 OUR_NUMBER = "+6281100000000"
 
@@ -87,8 +86,8 @@ async def broadcast(app: App, senders: dict[str, Sender], limit: float | None) -
         from outreach.worker import build_limiters  # noqa: PLC0415
 
         app.settings.broadcast_whatsapp_rate = limit  # as SPI_BROADCAST_WHATSAPP_RATE=30
-        limiters["whatsapp"] = build_limiters(app)["whatsapp"]
-    worker = OutreachWorker(app, senders, limiters)
+        limiters["whatsapp"] = build_limiters(app.settings)["whatsapp"]
+    worker = build_worker(app, senders, limiters)
     now = app.deps.clock.now()
     request = BroadcastRequest(text="Halo {nama}, survei SPI berlangsung sampai 31 Oktober.",
                                audience=AudienceFilter(), schedule=Schedule.now(now))

@@ -23,8 +23,8 @@ from host_steal import StealMeter
 from bot import event_loop
 from bot.app import App, open_app, warm_up
 from bot.heap import settle_heap
-from bot.messages import Channel, Inbound
-from bot.settings import Settings
+from core.messages import Channel, Inbound
+from core.settings import Settings
 
 SCRIPT = ["DAFTAR {unit}", "1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lewati", "1"]
 UNITS = ("RSUD", "DISHUB", "PBJ", "BAPENDA", "DISDUKCAPIL")

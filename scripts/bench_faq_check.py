@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.app import build_catalog  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from handlers.check.checker import check_text  # noqa: E402
 from handlers.check.registry import load_registry  # noqa: E402
 from handlers.check.render import render  # noqa: E402

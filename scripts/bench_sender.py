@@ -23,10 +23,10 @@ from host_steal import StealMeter  # noqa: E402
 from twilio.rest import Client  # noqa: E402
 
 from bot import event_loop  # noqa: E402
-from bot.channels.base import Outbound  # noqa: E402
-from bot.channels.twilio_http import RebasedTwilioHttpClient  # noqa: E402
-from bot.channels.whatsapp import WhatsAppSender  # noqa: E402
-from bot.messages import Channel  # noqa: E402
+from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: E402
+from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient  # noqa: E402
+from core.messages import Channel  # noqa: E402
+from core.sending import Outbound  # noqa: E402
 
 TEXT = "Halo Responden, survei SPI berlangsung sampai 31 Oktober."
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
-from bot.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from tests.support.clock import FakeClock
 
 pytest_plugins = ["tests.fakes.fixtures"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
-from bot.messages import Channel
-from bot.settings import load_settings
+from core.messages import Channel
+from core.settings import load_settings
 from tests.support.clock import FakeClock
 from tests.support.dialog import User
 from tests.support.outreach import add_person, rows

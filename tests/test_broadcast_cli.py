@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import open_app
 from bot.cli import main
-from bot.settings import load_settings
+from core.settings import load_settings
 from tests.support.outreach import TEMPLATE, add_person
 
 

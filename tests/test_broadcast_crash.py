@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 
 from bot.app import open_app
-from bot.clock import to_text
-from bot.settings import load_settings
+from core.clock import to_text
+from core.settings import load_settings
 from outreach.dispatcher import DispatchConfig
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import App
-from bot.channels.base import Outbound
-from bot.messages import Channel
+from core.messages import Channel
+from core.sending import Outbound
 from outreach.dispatcher import DispatchConfig
 from outreach.service import BroadcastService, RunProgress
 from storage.repositories.broadcasts import Broadcast

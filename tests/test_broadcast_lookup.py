@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from twilio.rest import Client
 
-from bot.channels.base import Outbound
-from bot.channels.lookup import LookupUnavailable
-from bot.channels.twilio_http import RebasedTwilioHttpClient
-from bot.channels.whatsapp import WhatsAppSender
-from bot.messages import Channel
-from outreach.channels import WhatsAppBroadcastSender
+from bot.channels.whatsapp.sender import WhatsAppSender
+from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
+from bot.server.outreach import WhatsAppBroadcastSender
+from core.messages import Channel
+from core.sending import LookupUnavailable, Outbound
 from tests.fakes.broadcast_provider import CountingTwilioApi
 
 OUR_NUMBER = "+14155238886"

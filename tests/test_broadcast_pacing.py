@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.app import App
-from bot.channels.base import Outbound, SendReceipt
-from bot.messages import Channel
+from core.messages import Channel
+from core.sending import Outbound, SendReceipt
 from outreach.dispatcher import DispatchConfig
 from outreach.limiter import LimitedSender, Priority, RateLimiter
 from outreach.quiet_hours import QuietHours

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import App
-from bot.messages import Channel
+from core.messages import Channel
 from outreach.schedule import Schedule, ScheduleError
 from outreach.scheduler import jobs_path
 from outreach.service import BroadcastService

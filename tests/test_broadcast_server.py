@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.app import App, open_app
-from bot.settings import load_settings
+from core.settings import load_settings
 from outreach.limiter import LimitedSender, Priority
 from outreach.service import BroadcastService
 from tests.fakes.broadcast_provider import CountingTwilioApi

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from bot.bulk_validation import classify_phone, normalize_email_fast
-from bot.emails import normalize_email
-from bot.phones import to_mobile_e164
+from core.emails import normalize_email
+from core.phones import to_mobile_e164
+from inspectorate.bulk_validation import classify_phone, normalize_email_fast
 
 
 def test_phone_answers_match_phonenumbers_over_every_prefix_and_length() -> None:

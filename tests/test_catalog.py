@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 
 from bot.app import build_catalog
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def test_english_has_every_indonesian_key_and_the_same_placeholders() -> None:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from telegram import Bot, Update
 
-from bot.messages import Channel
-from bot.server.telegram_channel import inbound_from_update
-from bot.server.whatsapp_channel import inbound_from_form
+from bot.channels.telegram.webhook import inbound_from_update
+from bot.channels.whatsapp.webhook import inbound_from_form
+from core.messages import Channel
 from tests.fakes.twilio_webhooks import inbound_message
 from tests.support.telegram_updates import callback_update, contact_update, text_update
 

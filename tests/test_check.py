@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.cli import main
-from bot.messages import Channel
+from core.messages import Channel
 from handlers.check.checker import check_text
 from handlers.check.registry import (
     RegistryError,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.messages import Channel
-from bot.retention import purge_expired_personal_data
-from bot.settings import Settings
+from core.messages import Channel
+from core.settings import Settings
+from inspectorate.retention import purge_expired_personal_data
 from tests.support.broadcasts import add_broadcast
 from tests.support.cli import run_cli
 from tests.support.clock import FakeClock

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
-from bot.channels.base import Outbound, SendError, SendErrorKind, SendReceipt
-from bot.channels.delivery_status import advances
 from bot.channels.dispatch import ReplyDispatcher
 from bot.channels.splitting import split_text
-from bot.channels.window import inside_window, whatsapp_window_open
-from bot.links import telegram_start_link, unit_links, whatsapp_register_link
-from bot.messages import Channel, Reply
-from bot.settings import Settings, load_settings
+from bot.channels.whatsapp.window import inside_window, whatsapp_window_open
+from core.delivery_status import advances
+from core.messages import Channel, Reply
+from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
+from core.settings import Settings, load_settings
+from inspectorate.links import telegram_start_link, unit_links, whatsapp_register_link
 from storage.repositories import OutboundMessageRepository
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
-from bot.messages import Channel, Inbound
-from bot.settings import Settings
+from core.messages import Channel, Inbound
+from core.settings import Settings
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 

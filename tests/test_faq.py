@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.cli import main
-from bot.messages import Channel
+from core.messages import Channel
 from handlers.faq.matcher import INTENTS, load_knowledge, shipped_matcher
 from handlers.faq.redact import redact
 from tests.support.dialog import User

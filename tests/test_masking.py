@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.masking import MaskingFilter, mask_email, mask_phone, mask_text
+from core.masking import MaskingFilter, mask_email, mask_phone, mask_text
 
 
 def test_mask_phone_keeps_enough_to_tell_numbers_apart() -> None:

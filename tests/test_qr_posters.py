@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.app import App
-from bot.settings import Settings
+from core.settings import Settings
 from tests.support.cli import run_cli
 
 ENV = {"SPI_TWILIO_WHATSAPP_NUMBER": "0811-0000-1111",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.messages import Channel, SharedContact
+from core.messages import Channel, SharedContact
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.settings import Settings
+from core.settings import Settings
 from tests.support.cli import run_cli
 from tests.support.dialog import User, register
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.messages import Channel
-from bot.settings import Settings
+from core.messages import Channel
+from core.settings import Settings
 from tests.support.cli import run_cli
 from tests.support.dialog import User, register
 

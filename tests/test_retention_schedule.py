@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import open_app
-from bot.messages import Channel
-from bot.settings import load_settings
+from bot.server.outreach import build_worker
+from core.messages import Channel
+from core.settings import load_settings
 from outreach.scheduler import purge_job
-from outreach.worker import OutreachWorker
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
@@ -22,7 +22,7 @@ async def test_the_worker_schedules_a_nightly_purge_that_erases_expired_data(
     clock = FakeClock(datetime(2026, 11, 5, 3, 0, tzinfo=UTC))
     async with open_app(settings, clock) as app:
         await register(User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890"))
-        async with OutreachWorker(app, {}, {}) as worker:
+        async with build_worker(app, {}, {}) as worker:
             assert worker.scheduler.next_purge().astimezone(UTC).hour == 19  # 02:00 WIB
 
             await purge_job(worker.key)  # 5 Nov: retention runs until 10 Nov

@@ -8,13 +8,13 @@ import pytest
 from telegram import Bot
 from twilio.rest import Client
 
-from bot.channels.base import Outbound, SendError, SendErrorKind
 from bot.channels.senders import open_senders
-from bot.channels.telegram import TelegramSender
-from bot.channels.twilio_http import RebasedTwilioHttpClient
-from bot.channels.whatsapp import WhatsAppSender, merge_replies
-from bot.messages import Channel, Choice, Image, Reply
-from bot.settings import load_settings
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.whatsapp.sender import WhatsAppSender, merge_replies
+from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
+from core.messages import Channel, Choice, Image, Reply
+from core.sending import Outbound, SendError, SendErrorKind
+from core.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from unittest.mock import patch
 
 from bot.app import App
-from bot.messages import Channel
+from core.messages import Channel
 from tests.support.dialog import User
 
 
@@ -16,7 +16,7 @@ async def test_a_session_removed_by_another_process_is_not_written_back(app: App
     await user.say("Siti Aminah")
     async with app.db.transaction() as conn:  # what `spi-bot respondents delete` does
         await conn.execute("DELETE FROM sessions")
-    with patch("bot.session_cache.time.monotonic", return_value=10**9):
+    with patch("bot.engine.session_cache.time.monotonic", return_value=10**9):
         await user.say("1")
     assert "sebagai apa" not in user.text  # the dialog was not resurrected from memory
     async with app.db.reading() as conn:

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from bot.app import App, open_app
-from bot.messages import Channel
-from bot.settings import Settings, load_settings
+from core.messages import Channel
+from core.settings import Settings, load_settings
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
 from storage.repositories.outbound import OutboundMessageRepository
 from tests.support.broadcasts import add_broadcast

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.app import open_app
-from bot.messages import Channel
-from bot.settings import load_settings
+from core.messages import Channel
+from core.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support.clock import FakeClock

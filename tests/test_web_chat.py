@@ -19,7 +19,7 @@ import pytest
 
 from bot.app import App, open_app
 from bot.server.runtime import ServerRuntime
-from bot.settings import load_settings
+from core.settings import load_settings
 from tests.support.clock import FakeClock
 from tests.support.server import running_server
 

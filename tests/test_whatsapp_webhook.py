@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from bot.app import App, open_app
-from bot.channels.base import Outbound, Sender, SendReceipt
-from bot.messages import Channel, Image
-from bot.settings import Settings, load_settings
+from core.messages import Channel, Image
+from core.sending import Outbound, Sender, SendReceipt
+from core.settings import Settings, load_settings
 from storage.repositories import OutboundMessageRepository
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.fakes.twilio_webhooks import inbound_message, sign, status_callback

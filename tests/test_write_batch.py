@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from bot.app import App, open_app
-from bot.erasure import erase_respondent
-from bot.messages import Channel, Inbound
-from bot.recent_ids import RecentIds
-from bot.settings import Settings
+from bot.engine.recent_ids import RecentIds
+from core.messages import Channel, Inbound
+from core.settings import Settings
 from storage.database import GroupAborted
+from storage.personal_data import erase_respondent
 from storage.repositories.sessions import Session
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register

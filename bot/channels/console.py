@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.engine import Engine
-from bot.messages import Channel, Inbound, Reply, SharedContact
-from bot.phones import to_e164
+from bot.engine.engine import Engine
+from core.messages import Channel, Inbound, Reply, SharedContact
+from core.phones import to_e164
 
 CONTACT_COMMAND = "/kontak"
 QUIT_WORDS = frozenset({"/keluar", "/quit", "/exit"})

@@ -6,10 +6,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.channels.base import Outbound, Sender, SendError, SendErrorKind
-from bot.clock import Clock
-from bot.masking import mask_text
-from bot.messages import Reply
+from core.clock import Clock
+from core.masking import mask_text
+from core.messages import Reply
+from core.sending import Outbound, Sender, SendError, SendErrorKind
 from storage.database import Database
 from storage.repositories import IdentityRepository
 

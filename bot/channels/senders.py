@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from bot.channels.base import Sender
-from bot.messages import Channel, Image
-from bot.settings import Settings
+from core.messages import Channel, Image
+from core.sending import Sender
+from core.settings import Settings
 
 STATUS_CALLBACK_PATH = "/twilio/status"
 
@@ -27,9 +27,9 @@ async def open_senders(
     from telegram import Bot  # noqa: PLC0415
     from twilio.rest import Client  # noqa: PLC0415
 
-    from bot.channels.telegram import TelegramSender  # noqa: PLC0415
-    from bot.channels.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
-    from bot.channels.whatsapp import WhatsAppSender  # noqa: PLC0415
+    from bot.channels.telegram.sender import TelegramSender  # noqa: PLC0415
+    from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
+    from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
 
     if contact_label is None:
         from bot.app import build_catalog  # noqa: PLC0415

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import App
-from bot.messages import Channel, Inbound, Reply
+from core.messages import Channel, Inbound, Reply
 
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _UNIT = re.compile(r"^[A-Za-z0-9_-]{1,32}$")

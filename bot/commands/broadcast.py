@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from outreach.service import BroadcastRequest
@@ -215,6 +215,6 @@ async def cancel_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from outreach.runner import run_worker_until_stopped  # noqa: PLC0415
+    from bot.commands.broadcast_worker import run_worker_until_stopped  # noqa: PLC0415
 
     return await run_worker_until_stopped(settings)

@@ -8,9 +8,9 @@ import logging
 import signal
 
 from bot.app import open_app
-from bot.settings import Settings
-from outreach.channels import standalone_senders
-from outreach.worker import OutreachWorker, WorkerBusy
+from bot.server.outreach import build_worker, standalone_senders
+from core.settings import Settings
+from outreach.worker import WorkerBusy
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def run_worker_until_stopped(settings: Settings) -> int:
         if not senders:
             logger.warning("Belum ada kanal pengirim yang dikonfigurasi; siaran dijadwalkan "
                            "tetapi tidak dikirim")
-        worker = OutreachWorker(app, senders)
+        worker = build_worker(app, senders)
         try:
             await worker.start()
         except WorkerBusy as exc:

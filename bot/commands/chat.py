@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from bot.messages import Channel
-from bot.settings import Settings
+from core.messages import Channel
+from core.settings import Settings
 
 
 def register(sub: Any) -> None:

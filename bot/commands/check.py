@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands.batch import run_batch
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def register(sub: Any) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands.batch import run_batch
-from bot.settings import Settings
+from core.settings import Settings
 
 EVAL_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "faq_eval.toml"
 TARGET_ACCURACY = 0.90

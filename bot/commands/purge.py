@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
 
 async def purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from bot.retention import purge_date, purge_expired_personal_data  # noqa: PLC0415
+    from inspectorate.retention import purge_date, purge_expired_personal_data  # noqa: PLC0415
 
     when = purge_date(settings)
     if when is None:

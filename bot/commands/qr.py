@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from storage.repositories.units import Unit
@@ -27,8 +27,8 @@ def register(sub: Any) -> None:
 
 def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list[str],
                 folder: Path) -> list[Path]:
-    from bot.links import unit_links  # noqa: PLC0415
-    from bot.posters import SIZES, render_poster, save_poster  # noqa: PLC0415 - Pillow, segno
+    from inspectorate.links import unit_links  # noqa: PLC0415
+    from inspectorate.posters import SIZES, render_poster, save_poster  # noqa: PLC0415 - Pillow, segno
 
     written: list[Path] = []
     for unit in units:

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import respondents_reports
-from bot.phones import to_e164
-from bot.settings import Settings
+from core.phones import to_e164
+from core.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.respondent_import import ImportPlan
+    from inspectorate.respondent_import import ImportPlan
 
 _WIB = ZoneInfo("Asia/Jakarta")
 
@@ -60,7 +60,7 @@ def register(sub: Any) -> None:
 
 
 def _print_summary(plan: ImportPlan) -> None:
-    from bot.respondent_import import REASONS  # noqa: PLC0415 - only when this command runs
+    from inspectorate.respondent_import import REASONS  # noqa: PLC0415 - only when this command runs
 
     counts = plan.counts()
     print(f"Berkas {plan.file_name}: {counts.total} baris data")
@@ -77,8 +77,8 @@ def _print_summary(plan: ImportPlan) -> None:
 
 async def import_respondents(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from bot.respondent_file import RespondentFileError, parse_map_option  # noqa: PLC0415
-    from bot.respondent_import import ImportOptions, import_file, write_report  # noqa: PLC0415
+    from inspectorate.respondent_file import RespondentFileError, parse_map_option  # noqa: PLC0415
+    from inspectorate.respondent_import import ImportOptions, import_file, write_report  # noqa: PLC0415
 
     if not args.file.is_file():
         print(f"Berkas {args.file} tidak ditemukan.")
@@ -181,7 +181,7 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
 
 async def delete_respondent(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from bot.erasure import erase_respondent  # noqa: PLC0415
+    from storage.personal_data import erase_respondent  # noqa: PLC0415
 
     phone = _phone_or_complain(args.phone)
     if phone is None:

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.respondent_export import FIELD_NAMES
-from bot.settings import Settings
+from core.settings import Settings
+from inspectorate.export import FIELD_NAMES
 
 
 def register(actions: Any) -> None:
@@ -26,7 +26,7 @@ def register(actions: Any) -> None:
 
 async def show_quality(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from bot.quality import quality_by_unit  # noqa: PLC0415
+    from inspectorate.quality import quality_by_unit  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.reading() as conn:
         report = await quality_by_unit(conn)
@@ -48,7 +48,7 @@ async def show_quality(args: argparse.Namespace, settings: Settings) -> int:
 
 async def export_respondents(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from bot.respondent_export import (  # noqa: PLC0415
+    from inspectorate.export import (  # noqa: PLC0415
         MappingError,
         clean_rows,
         load_mapping,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def register(sub: Any) -> None:

@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -26,7 +26,7 @@ def _write_csv(path: Path, rows: list[list[object]]) -> None:
 
 async def show_stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from bot.stats import collect, csv_rows, daily_registrations, format_table  # noqa: PLC0415
+    from inspectorate.stats import collect, csv_rows, daily_registrations, format_table  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.reading() as conn:
         sections = await collect(conn)
@@ -36,7 +36,7 @@ async def show_stats(args: argparse.Namespace, settings: Settings) -> int:
         await asyncio.to_thread(_write_csv, args.csv, csv_rows(sections))
         print(f"\nCSV ditulis ke {args.csv}")
     if args.chart:
-        from bot.stats_chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy
+        from inspectorate.chart import registrations_chart  # noqa: PLC0415 - matplotlib is heavy
 
         png = await asyncio.to_thread(registrations_chart, daily)
         await asyncio.to_thread(args.chart.write_bytes, png)

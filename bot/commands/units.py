@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
-from bot.unit_file import UnitFileError, read_units
+from core.settings import Settings
+from inspectorate.units_file import UnitFileError, read_units
 
 
 def register(sub: Any) -> None:

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.masking import mask_text
-from bot.messages import Choice, Inbound, Reply
-from bot.recent_ids import RecentIds
-from bot.session_cache import CachedConversation, SessionCache
+from bot.engine.recent_ids import RecentIds
+from bot.engine.session_cache import CachedConversation, SessionCache
+from core.masking import mask_text
+from core.messages import Choice, Inbound, Reply
 from handlers.router import Router
 from handlers.turn import Deps, Turn
 from handlers.words import normalize

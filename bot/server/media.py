@@ -6,8 +6,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.messages import Image
+from core.clock import Clock
+from core.messages import Image
 
 
 class MediaStore:

@@ -4,7 +4,7 @@ lookup for deliveries in doubt, and the shared limiters wrapped around interacti
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,10 +13,12 @@ import aiohttp
 from twilio.base.exceptions import TwilioException
 
 from bot.app import App
-from bot.channels.base import Outbound, Sender, SendReceipt
-from bot.channels.lookup import LookupUnavailable
-from bot.messages import Channel
+from core.messages import Channel
+from core.sending import LookupUnavailable, Outbound, Sender, SendReceipt
+from inspectorate.retention import run_daily_purge
+from outreach.dispatcher import DispatchConfig
 from outreach.limiter import LimitedSender, Priority, RateLimiter
+from outreach.worker import OutreachWorker
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +57,27 @@ class WhatsAppBroadcastSender:
         return None
 
 
+def build_worker(
+    app: App, senders: Mapping[str, Sender],
+    limiters: Mapping[str, RateLimiter | None] | None = None, *,
+    config: DispatchConfig | None = None,
+) -> OutreachWorker:
+    """The broadcast worker with its explicit dependencies taken from the App."""
+    deps = app.deps
+
+    async def daily() -> None:
+        await run_daily_purge(app.db, app.settings, deps.clock)
+
+    return OutreachWorker(app.db, app.settings, deps.catalog, deps.clock, senders,
+                          limiters=limiters, daily=daily, config=config)
+
+
 @asynccontextmanager
 async def twilio_client(app: App) -> AsyncIterator[Any]:
     """A Twilio client on its own HTTP session (closed on exit)."""
     from twilio.rest import Client  # noqa: PLC0415 - heavy, only where WhatsApp is used
 
-    from bot.channels.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
+    from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
 
     settings = app.settings
     if settings.twilio_account_sid is None or settings.twilio_auth_token is None:
@@ -82,7 +99,7 @@ async def standalone_senders(app: App) -> AsyncIterator[dict[str, Sender]]:
         if settings.telegram_bot_token is not None:
             from telegram import Bot  # noqa: PLC0415
 
-            from bot.channels.telegram import TelegramSender  # noqa: PLC0415
+            from bot.channels.telegram.sender import TelegramSender  # noqa: PLC0415
 
             bot = Bot(settings.telegram_bot_token.get_secret_value(),
                       base_url=settings.telegram_api_base_url)
@@ -92,8 +109,8 @@ async def standalone_senders(app: App) -> AsyncIterator[dict[str, Sender]]:
             senders["telegram"] = TelegramSender(bot, label)
         if settings.twilio_account_sid and settings.twilio_auth_token \
                 and settings.twilio_whatsapp_number:
-            from bot.channels.whatsapp import WhatsAppSender  # noqa: PLC0415
-            from bot.server.whatsapp_channel import STATUS_PATH  # noqa: PLC0415
+            from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
+            from bot.channels.whatsapp.webhook import STATUS_PATH  # noqa: PLC0415
 
             client = await stack.enter_async_context(twilio_client(app))
             callback = f"{settings.public_url}{STATUS_PATH}" if settings.public_url else None
@@ -123,10 +140,10 @@ class ServerOutreach:
         self._limiters: dict[str, RateLimiter] = {}
 
     async def start(self, telegram: Any, whatsapp: Any) -> None:
-        from outreach.worker import OutreachWorker, WorkerBusy, build_limiters  # noqa: PLC0415
+        from outreach.worker import WorkerBusy, build_limiters  # noqa: PLC0415
 
         app = self._app
-        limiters = build_limiters(app)
+        limiters = build_limiters(app.settings)
         self._limiters = limiters
         senders: dict[str, Sender] = {}
         if telegram is not None:
@@ -139,7 +156,7 @@ class ServerOutreach:
             client = await self._stack.enter_async_context(twilio_client(app))
             senders["whatsapp"] = WhatsAppBroadcastSender(
                 inner, client, app.settings.twilio_whatsapp_number or "")
-        worker = OutreachWorker(app, senders, dict(limiters))
+        worker = build_worker(app, senders, dict(limiters))
         try:
             await worker.start()
         except WorkerBusy as exc:

@@ -14,14 +14,14 @@ from typing import Any
 from telegram.error import InvalidToken
 
 from bot.app import App
-from bot.channels.base import Sender
 from bot.channels.dispatch import WrapSender, unwrapped
-from bot.messages import Channel
+from bot.channels.telegram.webhook import TelegramChannel
+from bot.channels.whatsapp.webhook import WhatsAppChannel
 from bot.server.media import MediaStore
+from bot.server.outreach import ServerOutreach
 from bot.server.tasks import BackgroundTasks
-from bot.server.telegram_channel import TelegramChannel
-from bot.server.whatsapp_channel import WhatsAppChannel
-from outreach.channels import ServerOutreach
+from core.messages import Channel
+from core.sending import Sender
 
 logger = logging.getLogger(__name__)
 

@@ -10,16 +10,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.server.runtime import ServerRuntime
-from bot.server.telegram_channel import SECRET_HEADER, WEBHOOK_PATH
-from bot.server.web_chat import WebChat
-from bot.server.whatsapp_channel import (
+from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.channels.web_chat import WebChat
+from bot.channels.whatsapp.webhook import (
     EMPTY_TWIML,
     INBOUND_PATH,
     SIGNATURE_HEADER,
     STATUS_PATH,
     WhatsAppChannel,
 )
+from bot.server.runtime import ServerRuntime
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.phones import to_e164
+from core.phones import to_e164
 
 SHORT_NUMBER_DIGITS = range(3, 6)  # call centres such as KPK's 198
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.catalog import Catalog
+from core.catalog import Catalog
 from handlers.check.checker import CheckResult, ItemResult
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from bot.settings import Settings
-from handlers.catalog import Catalog
+from core.catalog import Catalog
+from core.settings import Settings
 from handlers.check.registry import Registry
 
 ANSWER_SECTION = "faq_answer"

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import from_text, to_text
+from core.clock import from_text, to_text
 from storage.queries import fetch_all
 from storage.write_batch import Statement
 

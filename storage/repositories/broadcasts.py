@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import from_text, to_text
+from core.clock import from_text, to_text
 
 BROADCAST_STATES = ("active", "paused", "completed", "cancelled")
 RUN_STATES = ("running", "canary_wait", "completed", "cancelled", "missed")

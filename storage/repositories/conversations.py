@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.clock import from_text
+from core.clock import from_text
 from storage.repositories.sessions import Session
 
 

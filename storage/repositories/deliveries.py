@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.clock import from_text, to_text
+from core.clock import from_text, to_text
 
 
 @dataclass(frozen=True, slots=True)

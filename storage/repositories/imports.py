@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.clock import to_text
+from core.clock import to_text
 
 
 @dataclass(frozen=True, slots=True)

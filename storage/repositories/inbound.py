@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import to_text
+from core.clock import to_text
 from storage.write_batch import Statement
 
 

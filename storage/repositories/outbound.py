@@ -7,8 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.channels.delivery_status import advances
-from bot.clock import from_text, to_text
+from core.clock import from_text, to_text
+from core.delivery_status import advances
 
 
 @dataclass(frozen=True, slots=True)

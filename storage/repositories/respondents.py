@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.clock import from_text, to_text
+from core.clock import from_text, to_text
 from storage.queries import fetch_one
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.clock import to_text
+from core.clock import to_text
 from storage.write_batch import Statement
 
 IDLE = "idle"

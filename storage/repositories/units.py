@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.clock import to_text
+from core.clock import to_text
 from storage.queries import fetch_all, fetch_one, fetch_value
 
 TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}

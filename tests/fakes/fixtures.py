@@ -8,7 +8,7 @@ import pytest
 from telegram import Bot
 from twilio.rest import Client
 
-from bot.channels.twilio_http import RebasedTwilioHttpClient
+from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 

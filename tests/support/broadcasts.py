@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.clock import to_text
+from core.clock import to_text
 
 
 async def add_broadcast(app: App, deliveries: list[tuple[int, str, str, str, str | None]],

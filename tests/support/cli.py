@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.cli import main
-from bot.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.engine import Engine
-from bot.messages import Channel, Inbound, Reply, SharedContact
+from bot.engine.engine import Engine
+from core.messages import Channel, Inbound, Reply, SharedContact
 
 _ids = itertools.count(1)
 

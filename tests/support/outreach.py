@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.app import App
-from bot.channels.base import Outbound, SendError, SendErrorKind, SendReceipt
-from bot.messages import Channel
+from bot.server.outreach import build_worker
+from core.messages import Channel
+from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 from outreach.audience import AudienceFilter
 from outreach.dispatcher import DispatchConfig
 from outreach.limiter import RateLimiter
@@ -132,8 +133,8 @@ def worker(app: App, *senders: FakeSender,
            limiters: dict[str, RateLimiter | None] | None = None,
            config: DispatchConfig | None = None) -> OutreachWorker:
     """A worker with fake senders and, unless given, no pacing (tests of pacing pass one)."""
-    return OutreachWorker(app, {str(s.channel): s for s in senders},
-                          limiters if limiters is not None else {}, config=config)
+    return build_worker(app, {str(s.channel): s for s in senders},
+                        limiters if limiters is not None else {}, config=config)
 
 
 async def rows(app: App, sql: str, *params: object) -> list[tuple[object, ...]]:

@@ -25,10 +25,10 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.base import Outbound, SendError, SendErrorKind, SendReceipt
 from bot.channels.splitting import TELEGRAM_LIMIT, split_text
-from bot.messages import Channel, Choice
-from handlers.catalog import Catalog
+from core.catalog import Catalog
+from core.messages import Channel, Choice
+from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 
 if TYPE_CHECKING:
     from telegram import Bot

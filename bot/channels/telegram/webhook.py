@@ -15,9 +15,9 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
-from bot.channels.telegram import TelegramSender
-from bot.messages import Channel, Inbound, Reply, SharedContact
+from bot.channels.telegram.sender import TelegramSender
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
+from core.messages import Channel, Inbound, Reply, SharedContact
 
 logger = logging.getLogger(__name__)
 

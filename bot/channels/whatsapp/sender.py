@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from twilio.base.exceptions import TwilioException
 
-from bot.channels.base import Outbound, SendError, SendErrorKind, SendReceipt
 from bot.channels.splitting import WHATSAPP_LIMIT, split_text
-from bot.messages import Channel, Choice, Image, Reply
+from core.messages import Channel, Choice, Image, Reply
+from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 
 if TYPE_CHECKING:
     from twilio.rest import Client

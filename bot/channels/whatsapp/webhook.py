@@ -11,15 +11,15 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.app import App
-from bot.channels.base import Sender
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.senders import STATUS_CALLBACK_PATH
-from bot.channels.twilio_http import RebasedTwilioHttpClient
-from bot.channels.whatsapp import WhatsAppSender, merge_replies
-from bot.masking import mask_text
-from bot.messages import Channel, Image, Inbound, Reply
-from bot.phones import to_e164
+from bot.channels.whatsapp.sender import WhatsAppSender, merge_replies
+from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
+from core.masking import mask_text
+from core.messages import Channel, Image, Inbound, Reply
+from core.phones import to_e164
+from core.sending import Sender
 from storage.repositories import OutboundMessageRepository
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.messages import Channel
+from core.messages import Channel
 from storage.repositories import IdentityRepository
 
 WINDOW = timedelta(hours=24)
