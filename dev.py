@@ -44,7 +44,13 @@ def ensure_venv() -> None:
 
 
 def run(args: list[str]) -> int:
-    return subprocess.call([str(BIN / "spi-bot"), *(args or ["run"])], cwd=ROOT)
+    """The local try-out: the web chat is on unless SPI_WEB_CHAT is set here or in .env."""
+    env = dict(os.environ)
+    dotenv = ROOT / ".env"
+    if "SPI_WEB_CHAT" not in env and not (
+            dotenv.exists() and "SPI_WEB_CHAT" in dotenv.read_text(encoding="utf-8")):
+        env["SPI_WEB_CHAT"] = "true"
+    return subprocess.call([str(BIN / "spi-bot"), *(args or ["run"])], cwd=ROOT, env=env)
 
 
 def ensure_chromium() -> None:

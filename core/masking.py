@@ -49,9 +49,18 @@ class MaskingFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
+        # A traceback quotes the values in the failing line and the exception's message;
+        # format it here (the Formatter reuses exc_text) so it is masked like the message.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -64,5 +73,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler.executors.default"):
+    for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler.executors.default",
+                  # python-telegram-bot logs whole updates (names included) at DEBUG
+                  "telegram", "hpack", "multipart"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

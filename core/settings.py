@@ -74,7 +74,10 @@ class Settings(BaseSettings):
             if not item:
                 continue
             channel, _, address = item.partition(":")
-            if channel not in ("telegram", "whatsapp", "console", "web") or not address:
+            if channel == "web":
+                raise ValueError(f"'{item}': obrolan web hanya untuk mencoba dan tidak bisa "
+                                 "menjadi admin")
+            if channel not in ("telegram", "whatsapp", "console") or not address:
                 raise ValueError(f"'{item}' harus berbentuk kanal:alamat, mis. telegram:123456")
             if channel == "whatsapp":
                 number = to_e164(address)
@@ -90,7 +93,8 @@ class Settings(BaseSettings):
     # Public https address of this server (behind the reverse proxy): Telegram webhook, Twilio
     # webhooks and signatures, media links. Empty: Telegram polls, WhatsApp is off.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
-    # Local web chat: None means on only when `host` is a loopback address.
+    # Web chat try-out page: off unless SPI_WEB_CHAT=true, whatever the bind address (behind a
+    # reverse proxy a loopback bind is public). `python3 dev.py run` turns it on.
     web_chat: bool | None = Field(default=None)
     telegram_bot_token: SecretStr | None = Field(default=None)
     telegram_bot_username: str | None = Field(default=None,

@@ -6,7 +6,13 @@ import logging
 
 import pytest
 
-from core.masking import MaskingFilter, mask_email, mask_phone, mask_text
+from core.masking import (
+    MaskingFilter,
+    configure_logging,
+    mask_email,
+    mask_phone,
+    mask_text,
+)
 
 
 def test_mask_phone_keeps_enough_to_tell_numbers_apart() -> None:
@@ -36,3 +42,28 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
                                   "update 12345678 diproses", "versi 2026-11-21"])
 def test_addresses_ids_and_dates_stay_readable(text: str) -> None:
     assert mask_text(text) == text
+
+
+def test_tracebacks_and_third_party_loggers_are_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A phone and an e-mail once appeared at ERROR inside a traceback."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG")
+        phone, email = "+6281234567890", "siti.aminah@contoh.id"
+        try:
+            raise ValueError(f"nomor {phone} ditolak untuk {email}")
+        except ValueError:
+            logging.getLogger("uvicorn.error").exception("Gagal memproses")
+        logging.getLogger("telegram.ext.Application").debug("update dari Siti Aminah")
+        err = capsys.readouterr().err
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    assert "Traceback" in err
+    assert "ValueError" in err
+    assert "3456" not in err
+    assert "siti.aminah" not in err
+    assert "Siti Aminah" not in err  # python-telegram-bot's DEBUG updates stay out

@@ -4,6 +4,7 @@ served by a real `spi-bot run` process."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -11,25 +12,40 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app import App, open_app
+from bot.channels.web_chat import NEW_SESSION_RATE, SESSION_RATE
 from bot.server.runtime import ServerRuntime
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 from tests.support.clock import FakeClock
-from tests.support.server import running_server
+from tests.support.server import RunningServer, running_server
 
-SESSION = "web-session-0123456789"
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
-async def test_registration_through_the_web_chat_api(app: App) -> None:
+@pytest.fixture
+async def web_app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
+    settings = load_settings(_env_file=None, database_path=tmp_path / "bot.db", web_chat=True)
+    async with open_app(settings, clock) as app:
+        yield app
+
+
+async def new_session(server: RunningServer) -> str:
+    answer = await server.http.post("/chat/api/session", json={})
+    assert answer.status_code == 200
+    session: str = answer.json()["session"]
+    return session
+
+
+async def test_registration_through_the_web_chat_api(web_app: App) -> None:
+    app = web_app
     async with running_server(app) as server:
         page = await server.http.get("/chat")
         assert page.status_code == 200
@@ -38,9 +54,11 @@ async def test_registration_through_the_web_chat_api(app: App) -> None:
         assert {"code": "DISDUKCAPIL", "name": units[[u["code"] for u in units].index(
             "DISDUKCAPIL")]["name"]} in units
 
+        session = await new_session(server)
+
         async def say(payload: dict[str, str]) -> list[dict[str, object]]:
             answer = await server.http.post("/chat/api/message",
-                                            json={"session": SESSION, **payload})
+                                            json={"session": session, **payload})
             assert answer.status_code == 200
             replies: list[dict[str, object]] = answer.json()["replies"]
             return replies
@@ -58,29 +76,115 @@ async def test_registration_through_the_web_chat_api(app: App) -> None:
 
 
 @pytest.mark.parametrize("body", [
-    {"session": "short", "text": "halo"},
-    {"session": SESSION, "text": "x" * 2001},
-    {"session": SESSION, "start": "DROP TABLE"},
-    {"session": SESSION, "text": 5},
+    {"text": "x" * 2001},
+    {"start": "DROP TABLE"},
+    {"text": 5},
     ["not", "an", "object"],
 ])
-async def test_web_chat_rejects_bad_requests_politely(app: App, body: object) -> None:
-    async with running_server(app) as server:
+async def test_web_chat_rejects_bad_requests_politely(web_app: App, body: object) -> None:
+    async with running_server(web_app) as server:
+        session = await new_session(server)
+        if isinstance(body, dict):
+            body = {"session": session, **body}
         answer = await server.http.post("/chat/api/message", json=body)
-    assert answer.status_code == 400
+        assert answer.status_code == 400
+        assert answer.json()["error"]  # a sentence for the page, not a traceback
+        # a lone surrogate sent as raw JSON escape must not reach the engine either
+        raw = b'{"session": "%s", "text": "\\ud800"}' % session.encode()
+        answer = await server.http.post("/chat/api/message", content=raw,
+                                        headers={"Content-Type": "application/json"})
+        assert answer.status_code == 400
+    async with web_app.db.reading() as conn, conn.execute(
+            "SELECT COUNT(*) FROM sessions") as cur:
+        assert (await cur.fetchone())[0] == 0
 
 
-async def test_web_chat_is_off_on_a_public_address_unless_enabled(
+async def test_web_chat_is_off_unless_enabled_whatever_the_address(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = load_settings(_env_file=None, database_path=tmp_path / "bot.db")
     async with open_app(settings, clock) as app:
-        assert ServerRuntime(app, host="127.0.0.1", port=8080).web_chat
-        assert ServerRuntime(app, host="::1", port=8080).web_chat
+        assert not ServerRuntime(app, host="127.0.0.1", port=8080).web_chat
         assert not ServerRuntime(app, host="0.0.0.0", port=8080).web_chat  # noqa: S104
+        async with running_server(app) as server:
+            assert (await server.http.get("/chat")).status_code == 404
+            answer = await server.http.post("/chat/api/message", json={"text": "halo"})
+            assert answer.status_code in (404, 405)
     enabled = load_settings(_env_file=None, database_path=tmp_path / "bot.db", web_chat=True)
     async with open_app(enabled, clock) as app:
         assert ServerRuntime(app, host="0.0.0.0", port=8080).web_chat  # noqa: S104
+
+
+async def test_a_session_id_chosen_by_the_client_is_refused(web_app: App) -> None:
+    async with running_server(web_app) as server:
+        real = await new_session(server)
+        forged = [None, "web-session-0123456789", real[:23] + "A" * 22,
+                  "A" * 22 + "." + real.split(".")[1]]
+        for session in forged:
+            answer = await server.http.post("/chat/api/message",
+                                            json={"session": session, "text": "halo"})
+            assert answer.status_code == 401
+        assert (await server.http.post("/chat/api/message",
+                                       json={"session": real, "text": "halo"})).status_code == 200
+
+
+def test_a_web_chat_identity_can_never_be_staff(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="tidak bisa menjadi admin"):
+        load_settings(_env_file=None, database_path=tmp_path / "bot.db",
+                      admins="web:abcdefghijklmnop0123")
+
+
+async def test_cross_site_posts_are_refused(web_app: App) -> None:
+    async with running_server(web_app) as server:
+        session = await new_session(server)
+        body = {"session": session, "text": "halo"}
+        # a plain HTML form from another site: form-encoded, never parsed as JSON
+        form = await server.http.post("/chat/api/message", data=body)
+        assert form.status_code == 415
+        text_plain = await server.http.post(
+            "/chat/api/message", content=json.dumps(body),
+            headers={"Content-Type": "text/plain"})
+        assert text_plain.status_code == 415
+        evil = await server.http.post("/chat/api/message", json=body,
+                                      headers={"Origin": "https://evil.example"})
+        assert evil.status_code == 403
+        fetch_site = await server.http.post("/chat/api/message", json=body,
+                                            headers={"Sec-Fetch-Site": "cross-site"})
+        assert fetch_site.status_code == 403
+        session_evil = await server.http.post("/chat/api/session", json={},
+                                              headers={"Origin": "https://evil.example"})
+        assert session_evil.status_code == 403
+        own = await server.http.post("/chat/api/message", json=body,
+                                     headers={"Origin": server.url,
+                                              "Sec-Fetch-Site": "same-origin"})
+        assert own.status_code == 200
+    async with web_app.db.reading() as conn, conn.execute(
+            "SELECT COUNT(*) FROM processed_inbound") as cur:
+        assert (await cur.fetchone())[0] <= 1
+
+
+async def test_web_chat_is_rate_limited_per_session_and_per_address(web_app: App) -> None:
+    async with running_server(web_app) as server:
+        session = await new_session(server)
+        codes = [(await server.http.post("/chat/api/message",
+                                         json={"session": session, "text": "halo"})).status_code
+                 for _ in range(SESSION_RATE.amount + 1)]
+        assert codes[:-1] == [200] * SESSION_RATE.amount
+        assert codes[-1] == 429
+        # new sessions from one address are limited too, so rotating sessions does not help
+        made = [(await server.http.post("/chat/api/session", json={})).status_code
+                for _ in range(NEW_SESSION_RATE.amount + 1)]
+        assert made[-1] == 429
+
+
+async def test_pages_carry_csp_and_frame_protection(web_app: App) -> None:
+    async with running_server(web_app) as server:
+        page = await server.http.get("/chat")
+        health = await server.http.get("/healthz")
+    for answer in (page, health):
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-frame-options"] == "DENY"
+    assert "UJI COBA" in page.text
 
 
 # --- a real process and a real browser -------------------------------------------------------
@@ -97,7 +201,7 @@ def bot_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Pa
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPI_")}
     env |= {"SPI_DATABASE_PATH": str(tmp_path / "bot.db"), "SPI_PORT": str(port),
-            "PYTHONUNBUFFERED": "1"}
+            "SPI_WEB_CHAT": "true", "PYTHONUNBUFFERED": "1"}
     log = tmp_path / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen([SPI_BOT, "run"], cwd=tmp_path, env=env, stdout=out,

@@ -53,7 +53,7 @@ class ServerRuntime:
         self.app = app
         settings = app.settings
         self.tasks = BackgroundTasks()
-        self.web_chat = settings.web_chat if settings.web_chat is not None else is_loopback(host)
+        self.web_chat = bool(settings.web_chat)  # a try-out: off unless SPI_WEB_CHAT=true
         base = settings.public_url or f"http://{host}:{port}"
         self.media = MediaStore(app.deps.clock, base,
                                 timedelta(minutes=settings.media_link_minutes))

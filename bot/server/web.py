@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -19,14 +21,30 @@ from bot.channels.whatsapp.webhook import (
     STATUS_PATH,
     WhatsAppChannel,
 )
+from bot.server.guards import (
+    WEB_CHAT_BODY_BYTES,
+    WEBHOOK_BODY_BYTES,
+    ASGIApp,
+    BodyLimit,
+    SecurityHeaders,
+)
+from bot.server.housekeeping import housekeeping
 from bot.server.runtime import ServerRuntime
 
 logger = logging.getLogger(__name__)
 
-MAX_WEBHOOK_BYTES = 64 * 1024
+
+def body_limit(path: str) -> int:
+    """The most a route reads: webhooks a few kilobytes, the web chat one short message."""
+    return WEB_CHAT_BODY_BYTES if path.startswith("/chat/") else WEBHOOK_BODY_BYTES
 
 
-def build_web_app(runtime: ServerRuntime) -> Starlette:
+def build_web_app(runtime: ServerRuntime) -> ASGIApp:
+    """The routes behind the body cap and the security headers."""
+    return SecurityHeaders(BodyLimit(_routes(runtime), body_limit))
+
+
+def _routes(runtime: ServerRuntime) -> Starlette:
     endpoints = _Endpoints(runtime)
     routes = [
         Route("/healthz", endpoints.health, methods=["GET"]),
@@ -37,7 +55,13 @@ def build_web_app(runtime: ServerRuntime) -> Starlette:
     ]
     if runtime.web_chat:
         routes += WebChat(runtime.app).routes()
-    return Starlette(routes=routes, lifespan=runtime.lifespan)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with runtime.lifespan(app), housekeeping(runtime.app):
+            yield
+
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 class _Endpoints:
@@ -73,17 +97,12 @@ async def _health(runtime: ServerRuntime) -> Response:
     return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
 
-def _too_big(request: Request) -> bool:
-    length = request.headers.get("content-length")
-    return length is not None and (not length.isdigit() or int(length) > MAX_WEBHOOK_BYTES)
-
-
 async def _twilio(runtime: ServerRuntime, request: Request, *, status: bool) -> Response:
     channel: WhatsAppChannel | None = runtime.whatsapp
     if channel is None:
         return Response(status_code=404)
     signature = request.headers.get(SIGNATURE_HEADER)
-    if not signature or _too_big(request):
+    if not signature:
         return Response(status_code=403)
     # Twilio signs the URL plus every form field, so the form is read before the check;
     # nothing is stored or handed on unless the signature matches.
@@ -114,11 +133,9 @@ async def _telegram(runtime: ServerRuntime, request: Request) -> Response:
         return Response(status_code=404)
     if not channel.secret_matches(request.headers.get(SECRET_HEADER)):
         return Response(status_code=403)
-    if _too_big(request):
-        return Response(status_code=413)
     try:
         payload = await request.json()
-    except ValueError:
+    except (ValueError, UnicodeDecodeError):
         return Response(status_code=400)
     if not isinstance(payload, dict):
         return Response(status_code=400)

@@ -7,9 +7,18 @@ const randomId = () => {
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 };
-let session = sessionStorage.getItem("spi-session") || randomId();
-sessionStorage.setItem("spi-session", session);
+// The server makes the session id; a page reload keeps it, "Mulai ulang" asks for a new one.
+let session = sessionStorage.getItem("spi-session");
 let busy = false;
+
+async function newSession() {
+  const answer = await fetch("/chat/api/session", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+  });
+  if (!answer.ok) throw new Error(String(answer.status));
+  session = (await answer.json()).session;
+  sessionStorage.setItem("spi-session", session);
+}
 
 function show(text, who) {
   const div = document.createElement("div");
@@ -49,11 +58,17 @@ async function post(payload) {
   el("send").disabled = true;
   el("error").hidden = true;
   try {
-    const answer = await fetch("/chat/api/message", {
+    if (!session) await newSession();
+    const request = () => fetch("/chat/api/message", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(Object.assign({ session, id: randomId() }, payload)),
     });
+    let answer = await request();
+    if (answer.status === 401) {  // the server restarted: its sessions are gone
+      await newSession();
+      answer = await request();
+    }
     if (!answer.ok) throw new Error(String(answer.status));
     const data = await answer.json();
     data.replies.forEach(showReply);
@@ -97,8 +112,8 @@ el("composer").addEventListener("submit", (event) => {
   send(text);
 });
 el("restart").addEventListener("click", () => {
-  session = randomId();
-  sessionStorage.setItem("spi-session", session);
+  session = null;
+  sessionStorage.removeItem("spi-session");
   el("messages").replaceChildren();
 });
 loadUnits().then(() => el("messages").setAttribute("data-idle", "1"));
