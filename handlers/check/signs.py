@@ -1,43 +1,132 @@
-"""Scam signs in a text (payment, prize, OTP/PIN, bank account, ID photo, APK) and claims."""
+"""Scam and manipulation signs asserted in a text, with negation read per clause, and claims.
+
+A sign counts only when the text asks for it. Negation is read, not keyword-cancelled: a
+negator ("jangan", "tidak", "never") denies what follows it up to the end of its clause, so
+"Jangan berikan kode OTP" is a warning; but "jangan lupa", "jangan khawatir", "jika tidak …"
+and "tidak perlu ragu" deny a feeling or set a condition, not the ask that follows. "Tanpa",
+"bebas" and "without" deny only the few words right after them, and "gratis" denies nothing:
+"Gratis, cukup transfer biaya admin" is still a payment ask.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 # A text naming KPK or SPI claims to come from them; its links and numbers must then be official.
-# "KPK tidak pernah meminta bayaran": a sign denied in the same clause is not a sign. A comma
-# ends the clause, so "tidak perlu khawatir, kirim kode OTP" still counts.
-_NEGATION = re.compile(
-    r"\b(tidak|tak|tanpa|bukan|jangan|never|not|no|gratis|free)\b[^.,;!?\n]{0,40}$",
-    re.IGNORECASE)
 _CLAIM = re.compile(
     r"\b(kpk|komisi pemberantasan korupsi|spi|survei penilaian integritas|"
     r"survey penilaian integritas|penilaian integritas)\b", re.IGNORECASE)
 
+# Where a clause ends: sentence and clause punctuation (a dot inside "Rp50.000" does not), and
+# words that start a new instruction ("…, cukup transfer", "jangan khawatir silakan kirim").
+_BOUNDARY = re.compile(
+    r"[!?;\n]|[.,:](?!\d)|\b(tetapi|tapi|namun|melainkan|cukup|lalu|kemudian|selanjutnya|"
+    r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
+    re.IGNORECASE)
+_NEGATOR = re.compile(
+    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|never|not|don'?t|"
+    r"no(?![.\s]*(rek|hp|wa|telp|tlp|handphone|kartu|\d)))\b",
+    re.IGNORECASE)
+# Negators that reach only the next few words: "tanpa biaya", "tanpa memasang aplikasi".
+_NEAR_NEGATOR = re.compile(r"\b(tanpa|bebas|without)\b((?:\s+\S+){0,2})\s*$", re.IGNORECASE)
+# "jangan lupa", "tidak perlu khawatir", "jangan sampai": the ask after them stands.
+_NOT_A_DENIAL = re.compile(
+    r"\s+((perlu|usah|pernah|boleh)\s+)?(lupa|ragu|ragu-ragu|khawatir|takut|sungkan|bingung|"
+    r"cemas|panik|sampai|lewatkan|tunda|menunda|terlambat|telat|forget|hesitate|worry|miss|"
+    r"delay|wait)\b", re.IGNORECASE)
+# "jika tidak mengisi, …" and "pegawai yang tidak mengisi akan …" set a condition (usually
+# before a threat): they deny nothing.
+_CONDITION = re.compile(r"\b(jika|kalau|klo|apabila|bila|if|unless|yang|yg|who)\s+(\S+\s+)?$",
+                        re.IGNORECASE)
+# "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
+_EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Signs:
+    scam: list[str]  # ids under [scam] in scam_signs.toml, in the data's order
+    manipulation: list[str]  # ids under [manipulation]
+
+
+@dataclass(frozen=True, slots=True)
+class _Knowledge:
+    scam: dict[str, list[re.Pattern[str]]]
+    manipulation: dict[str, list[re.Pattern[str]]]
+    unless: dict[str, re.Pattern[str]]
+
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, list[re.Pattern[str]]]:
+def _knowledge() -> _Knowledge:
     raw = resources.files("handlers.knowledge").joinpath("scam_signs.toml").read_text("utf-8")
-    signs = tomllib.loads(raw)["signs"]
-    return {sign: [re.compile(p, re.IGNORECASE) for p in patterns]
-            for sign, patterns in signs.items()}
+    data = tomllib.loads(raw)
+
+    def compiled(table: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
+        return {sign: [re.compile(p, re.IGNORECASE) for p in patterns]
+                for sign, patterns in table.items()}
+
+    return _Knowledge(compiled(data["scam"]), compiled(data["manipulation"]),
+                      {sign: re.compile(p, re.IGNORECASE)
+                       for sign, p in data.get("unless", {}).items()})
 
 
-def sign_ids() -> list[str]:
-    return list(_patterns())
+def scam_sign_ids() -> list[str]:
+    return list(_knowledge().scam)
 
 
-def scam_signs(text: str) -> list[str]:
-    """Ids of the scam signs present in `text`, in the order they are listed in the data."""
-    return [sign for sign, patterns in _patterns().items()
-            if any(_asserted(text, match) for p in patterns for match in p.finditer(text))]
+def manipulation_sign_ids() -> list[str]:
+    return list(_knowledge().manipulation)
 
 
-def _asserted(text: str, match: re.Match[str]) -> bool:
-    return _NEGATION.search(text, 0, match.start()) is None
+def find_signs(text: str) -> Signs:
+    """The scam and manipulation signs `text` asserts (denied ones are left out)."""
+    knowledge = _knowledge()
+    return Signs(_asserted_ids(text, knowledge.scam, knowledge.unless),
+                 _asserted_ids(text, knowledge.manipulation, knowledge.unless))
+
+
+def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
+                  unless: dict[str, re.Pattern[str]]) -> list[str]:
+    out = []
+    for sign, patterns in table.items():
+        excuse = unless.get(sign)
+        for match in (m for p in patterns for m in p.finditer(text)):
+            if excuse is not None and excuse.search(match.group()):
+                continue
+            if asserted(text, match.start(), match.end()):
+                out.append(sign)
+                break
+    return out
+
+
+def _clause_start(text: str, position: int) -> int:
+    start = 0
+    for boundary in _BOUNDARY.finditer(text, 0, position):
+        start = boundary.end()
+    return start
+
+
+def _clause_end(text: str, position: int) -> int:
+    boundary = _BOUNDARY.search(text, position)
+    return len(text) if boundary is None else boundary.start()
+
+
+def asserted(text: str, start: int, end: int) -> bool:
+    """Is the phrase at text[start:end] asked for, rather than denied in its clause?"""
+    before = text[_clause_start(text, start):start]
+    if _EXCEPTION.search(text, end, _clause_end(text, end)):
+        return True
+    if _NEAR_NEGATOR.search(before):
+        return False
+    denials = [m for m in _NEGATOR.finditer(before)
+               if not _NOT_A_DENIAL.match(before, m.end())
+               and not _CONDITION.search(before, 0, m.start())]
+    if not denials:
+        return True
+    return _EXCEPTION.search(before, denials[-1].end()) is not None
 
 
 def claims_kpk(text: str) -> bool:
