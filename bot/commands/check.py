@@ -58,5 +58,6 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         print('Tulis teks yang dicek, misalnya: spi-bot check "https://spi.kpk.go.id"',
               file=sys.stderr)
         return 2
-    print(as_json(text) if args.json else render(catalog, lang, check_text(text, registry, year=year)))
+    print(as_json(text) if args.json
+          else render(catalog, lang, check_text(text, registry, year=year)))
     return 0

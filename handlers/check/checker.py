@@ -79,9 +79,10 @@ def _item(found: Found, verdict: HostVerdict) -> ItemResult:
                       dict(verdict.values))
 
 
-def _dated(found: Found, entry: Entry, year: int, official: str, past: str,
+def _dated(found: Found, entry: Entry, year: int, reasons: tuple[str, str],
            values: dict[str, str]) -> ItemResult:
     """Official when the entry holds in `year`; otherwise reported with the year(s) it held."""
+    official, past = reasons
     values = {**values, "role": entry.role, "year": entry.year}
     if entry.current(year):
         return ItemResult(found.kind, found.value, OFFICIAL, official, values)
@@ -102,14 +103,14 @@ def check_url(found: Found, registry: Registry, year: int) -> ItemResult:
                           {"shown": parts.username, "host": host})
     link = registry.links.get(normalize_link(raw))
     if link is not None:
-        return _dated(found, link, year, "official_link", "past_link", {})
+        return _dated(found, link, year, ("official_link", "past_link"), {})
     builder = _free_builder(host, f"{host}{parts.path}", registry)
     if builder is not None:
         return ItemResult(found.kind, found.value, SUSPICIOUS, "free_builder",
                           {"host": builder})
     verdict = check_host(host, registry)
     if verdict.verdict == OFFICIAL and verdict.entry is not None:
-        return _dated(found, verdict.entry, year, "official_domain", "past_domain",
+        return _dated(found, verdict.entry, year, ("official_domain", "past_domain"),
                       {"domain": verdict.values.get("domain", "")})
     if verdict.verdict == UNKNOWN:
         shown = _official_in_path(f"{parts.path}?{parts.query}#{parts.fragment}", registry)
@@ -144,7 +145,7 @@ def check_email(found: Found, registry: Registry, year: int) -> ItemResult:
     local, _, domain = found.normalized.rpartition("@")
     entry = registry.official_email_domain(domain)
     if entry is not None:
-        return _dated(found, entry, year, "official_email", "past_email", {"domain": domain})
+        return _dated(found, entry, year, ("official_email", "past_email"), {"domain": domain})
     if "." in local and check_host(local, registry).verdict == OFFICIAL:
         # `kpk.go.id@evil.xyz` pasted into a browser opens evil.xyz.
         return ItemResult(found.kind, found.value, SUSPICIOUS, "userinfo",
@@ -176,7 +177,7 @@ def check_phone(found: Found, registry: Registry, year: int) -> ItemResult:
     if entry is not None:
         # Sender numbers change from year to year; the reply says which year this one is from.
         kind = "sender" if entry.sender else "phone"
-        return _dated(found, entry, year, f"official_{kind}", f"past_{kind}",
+        return _dated(found, entry, year, (f"official_{kind}", f"past_{kind}"),
                       {"number": found.normalized})
     return ItemResult(found.kind, found.value, UNKNOWN, "unknown_phone",
                       {"number": found.normalized})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.catalog import Catalog
 from handlers.check.checker import SUSPICIOUS, UNKNOWN, CheckResult, ItemResult
 
+
 def item_reason(catalog: Catalog, lang: str, item: ItemResult) -> str:
     return catalog.text(lang, f"check_item.{item.reason}", value=item.value, **item.values)
 

@@ -42,6 +42,12 @@ _NOT_A_DENIAL = re.compile(
 # before a threat): they deny nothing.
 _CONDITION = re.compile(r"\b(jika|kalau|klo|apabila|bila|if|unless|yang|yg|who)\s+(\S+\s+)?$",
                         re.IGNORECASE)
+# "tidak meminta OTP, PIN, atau password": a comma before a short item without a verb continues
+# a list, and the list stays in the clause of its negation.
+_LIST_ITEM = re.compile(
+    r"\s*((atau|dan|serta|maupun|juga|or|and|nor)\s+)?(?!(kirim|kirimkan|berikan|beri|"
+    r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
+    r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
 _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
 
@@ -103,10 +109,13 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
 
 
 def _clause_start(text: str, position: int) -> int:
-    start = 0
-    for boundary in _BOUNDARY.finditer(text, 0, position):
-        start = boundary.end()
-    return start
+    boundaries = list(_BOUNDARY.finditer(text, 0, position))
+    end = position
+    for boundary in reversed(boundaries):
+        if not (boundary.group() == "," and _LIST_ITEM.fullmatch(text, boundary.end(), end)):
+            return boundary.end()
+        end = boundary.start()
+    return 0
 
 
 def _clause_end(text: str, position: int) -> int:
