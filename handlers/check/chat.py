@@ -13,7 +13,7 @@ from handlers.check.checker import MANIPULATION, MAX_TEXT, SUSPICIOUS, check_tex
 from handlers.check.extract import extract, refang
 from handlers.check.registry import load_registry
 from handlers.check.render import render
-from handlers.check.signs import find_signs
+from handlers.check.signs import claims_kpk, find_signs
 from handlers.registration import RegistrationEntry
 from handlers.turn import Turn
 
@@ -22,9 +22,24 @@ AWAITING = f"{PREFIX}:await"
 # A question ("apakah harus bayar?", "survei ini bayar gak") is for the FAQ, not a forwarded
 # message to check, even when it names a scam sign.
 _QUESTION = re.compile(
-    r"\?|\b(apa|apakah|bagaimana|gimana|gmn|berapa|kenapa|mengapa|siapa|kapan|dimana|"
-    r"bolehkah|bisakah|haruskah|perlukah|benarkah|betulkah|is|are|do|does|can|should|what|"
-    r"how|why|who|when)\b|\b(gak|ga|nggak|enggak|ngga|kah|bukan|ya|tidak)\s*$",
+    r"^\W*(apa|apakah|bagaimana|gimana|gmn|berapa|kenapa|mengapa|siapa|kapan|dimana|bolehkah|"
+    r"bisakah|haruskah|perlukah|benarkah|betulkah|is|are|do|does|can|could|should|will|would|"
+    r"what|how|why|who|when)\b|\?\W*$|\b(gak|ga|nggak|enggak|ngga|kah|bukan|tidak)\W*$",
+    re.IGNORECASE)
+# A forwarded message speaks to its reader or in KPK's name; a bare phrase does neither.
+_ADDRESSED = re.compile(
+    r"\b(anda|bapak|ibu|bpk|bu|pak|kamu|kalian|saudara|rekan|you|your|mohon|silakan|silahkan|"
+    r"segera|harap|please|wajib|jangan|yg|yang|bagi|kirim|kirimkan|balas|bls|klik|tolong|japri|"
+    r"kabari|kabarin|laporkan|lapor|konfirmasi|transfer)\b",
+    re.IGNORECASE)
+# A person telling what happened to them ("ada yang minta transfer", "atasan nyuruh lapor",
+# "someone asked me to pay") is asking the FAQ for advice; a forwarded message speaks to its
+# reader instead.
+_OWN_WORDS = re.compile(
+    r"\b(disuruh|suruh|diminta|dimintai|nyuruh|ngaku|ngakunya|katanya|ada (yang|yg|orang)|"
+    r"(minta|meminta|menyuruh) (kami|saya|aku|sy)|someone|somebody|asked (me|us)|told (me|us)|"
+    r"wants? (my|our)|kok|(kantor|bos|atasan|pimpinan|kepala dinas|kadis|kabid)\s+(saya\s+)?"
+    r"(bikin|minta|meminta|nyuruh|menyuruh|kumpulin|mengumpulkan|mewajibkan))\b",
     re.IGNORECASE)
 _FORWARDED_MIN_WORDS = 5  # shorter texts are a person's own words, not a forwarded message
 # The daily counts table accepts official, suspicious and unknown; a manipulation verdict is
@@ -42,9 +57,13 @@ def wants_check(text: str) -> bool:
 
 
 def looks_forwarded_with_signs(text: str) -> bool:
-    if len(text.split()) < _FORWARDED_MIN_WORDS or _QUESTION.search(text):
+    if len(text.split()) < _FORWARDED_MIN_WORDS or _QUESTION.search(text) \
+            or _OWN_WORDS.search(text):
         return False
-    signs = find_signs(refang(text))
+    body = refang(text)
+    if not (_ADDRESSED.search(body) or claims_kpk(body)):
+        return False
+    signs = find_signs(body)
     return bool(signs.scam or signs.manipulation)
 
 

@@ -27,6 +27,7 @@ MAX_TEXT = 5000  # a forwarded message is far shorter; bounds the work one messa
 _CHECK_WORD = re.compile(r"^\s*(cek|check|/cek|/check)\b[\s:]*", re.IGNORECASE)
 # Reasons for items that are not official but do not make a KPK claim doubtful: another
 # institution's page, or something KPK really used in an earlier year.
+_OFFICIAL_MARK = " kanal-resmi "  # stands for an official item in the text the signs read
 _HONEST_UNKNOWN = frozenset({"other_government", "past_link", "past_domain", "past_sender",
                              "past_phone", "past_email"})
 
@@ -47,6 +48,7 @@ class CheckResult:
     items: list[ItemResult]
     signs: list[str]  # scam signs
     manipulation: list[str]  # manipulation signs
+    other_asks: list[str]  # asks beyond filling the survey that no sign names
     claims_kpk: bool
 
     @property
@@ -190,17 +192,19 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     items = []
     rest = body
     for item in found:
-        rest = rest.replace(item.value, " ")
         if item.kind == "url":
             items.append(check_url(item, registry, year))
         elif item.kind == "email":
             items.append(check_email(item, registry, year))
         else:
             items.append(check_phone(item, registry, year))
+        # "hubungi pengaduan@kpk.go.id" asks nothing doubtful: the marker lets signs tell.
+        rest = rest.replace(item.value, _OFFICIAL_MARK if items[-1].verdict == OFFICIAL else " ")
     signs = find_signs(rest)
-    result = CheckResult(text, UNKNOWN, items, signs.scam, signs.manipulation, claims_kpk(rest))
+    result = CheckResult(text, UNKNOWN, items, signs.scam, signs.manipulation, signs.other_asks,
+                         claims_kpk(rest))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
-                       result.claims_kpk)
+                       result.other_asks, result.claims_kpk)
 
 
 def _verdict(result: CheckResult) -> str:
@@ -212,6 +216,7 @@ def _verdict(result: CheckResult) -> str:
         return MANIPULATION
     if result.unverified_claim:
         return SUSPICIOUS
-    if result.items and all(i.verdict == OFFICIAL for i in result.items):
+    if result.items and all(i.verdict == OFFICIAL for i in result.items) \
+            and not result.other_asks:
         return OFFICIAL
     return UNKNOWN

@@ -24,7 +24,8 @@ _CLAIM = re.compile(
 # Where a clause ends: sentence and clause punctuation (a dot inside "Rp50.000" does not), and
 # words that start a new instruction ("…, cukup transfer", "jangan khawatir silakan kirim").
 _BOUNDARY = re.compile(
-    r"[!?;\n]|[.,:](?!\d)|\b(tetapi|tapi|namun|melainkan|cukup|lalu|kemudian|selanjutnya|"
+    r"[!?;\n]|[.,:](?!\d)|\bdan\s+(?=(segera\s+)?(kirim|kirimkan|laporkan|lapor|balas|transfer|bayar|"
+    r"berikan|serahkan|setor|hubungi|konfirmasi|japri|kabari|isi|klik|unduh|pasang)\b)|\b(tetapi|tapi|namun|melainkan|cukup|lalu|kemudian|selanjutnya|"
     r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
     re.IGNORECASE)
 _NEGATOR = re.compile(
@@ -40,14 +41,15 @@ _NOT_A_DENIAL = re.compile(
     r"delay|wait)\b", re.IGNORECASE)
 # "jika tidak mengisi, …" and "pegawai yang tidak mengisi akan …" set a condition (usually
 # before a threat): they deny nothing.
-_CONDITION = re.compile(r"\b(jika|kalau|klo|apabila|bila|if|unless|yang|yg|who)\s+(\S+\s+)?$",
-                        re.IGNORECASE)
+_CONDITION = re.compile(
+    r"(\b(jika|kalau|klo|apabila|bila|if|unless)\s+(\S+\s+)?|\b(yang|yg|who)\s+)$", re.IGNORECASE)
 # "tidak meminta OTP, PIN, atau password": a comma before a short item without a verb continues
 # a list, and the list stays in the clause of its negation.
 _LIST_ITEM = re.compile(
     r"\s*((atau|dan|serta|maupun|juga|or|and|nor)\s+)?(?!(kirim|kirimkan|berikan|beri|"
     r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
     r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
 _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
 
@@ -56,12 +58,14 @@ _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.I
 class Signs:
     scam: list[str]  # ids under [scam] in scam_signs.toml, in the data's order
     manipulation: list[str]  # ids under [manipulation]
+    other_asks: list[str]  # ids under [ask]: asks beyond filling the survey, named by no sign
 
 
 @dataclass(frozen=True, slots=True)
 class _Knowledge:
     scam: dict[str, list[re.Pattern[str]]]
     manipulation: dict[str, list[re.Pattern[str]]]
+    asks: dict[str, list[re.Pattern[str]]]
     unless: dict[str, re.Pattern[str]]
 
 
@@ -75,6 +79,7 @@ def _knowledge() -> _Knowledge:
                 for sign, patterns in table.items()}
 
     return _Knowledge(compiled(data["scam"]), compiled(data["manipulation"]),
+                      compiled(data["ask"]),
                       {sign: re.compile(p, re.IGNORECASE)
                        for sign, p in data.get("unless", {}).items()})
 
@@ -91,7 +96,8 @@ def find_signs(text: str) -> Signs:
     """The scam and manipulation signs `text` asserts (denied ones are left out)."""
     knowledge = _knowledge()
     return Signs(_asserted_ids(text, knowledge.scam, knowledge.unless),
-                 _asserted_ids(text, knowledge.manipulation, knowledge.unless))
+                 _asserted_ids(text, knowledge.manipulation, knowledge.unless),
+                 _asserted_ids(text, knowledge.asks, knowledge.unless))
 
 
 def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
@@ -100,7 +106,9 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
     for sign, patterns in table.items():
         excuse = unless.get(sign)
         for match in (m for p in patterns for m in p.finditer(text)):
-            if excuse is not None and excuse.search(match.group()):
+            # The excuse may stand anywhere from the match to the end of its clause.
+            tail = max(match.end(), _clause_end(text, match.end()))
+            if excuse is not None and excuse.search(text, match.start(), tail):
                 continue
             if asserted(text, match.start(), match.end()):
                 out.append(sign)
@@ -109,7 +117,8 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
 
 
 def _clause_start(text: str, position: int) -> int:
-    boundaries = list(_BOUNDARY.finditer(text, 0, position))
+    # The whole text is searched so that a boundary's lookahead ("dan laporkan") can see on.
+    boundaries = [b for b in _BOUNDARY.finditer(text) if b.end() <= position]
     end = position
     for boundary in reversed(boundaries):
         if not (boundary.group() == "," and _LIST_ITEM.fullmatch(text, boundary.end(), end)):
@@ -124,18 +133,31 @@ def _clause_end(text: str, position: int) -> int:
 
 
 def asserted(text: str, start: int, end: int) -> bool:
-    """Is the phrase at text[start:end] asked for, rather than denied in its clause?"""
-    before = text[_clause_start(text, start):start]
+    """Is the phrase at text[start:end] asked for, rather than denied in its clause?
+
+    Both ends of the phrase must stand. A negator inside the phrase counts too ("jawaban Anda
+    tidak akan dilihat atasan"), except on its first word, which some signs start with
+    ("jangan beri jawaban negatif").
+    """
     if _EXCEPTION.search(text, end, _clause_end(text, end)):
         return True
-    if _NEAR_NEGATOR.search(before):
+    words = list(_WORD.finditer(text, start, end))
+    last = words[-1].start() if words else start
+    inner = words[0].end() if words else start
+    before = text[_clause_start(text, start):start]
+    if _NEAR_NEGATOR.search(before) or _denied(before):
         return False
-    denials = [m for m in _NEGATOR.finditer(before)
-               if not _NOT_A_DENIAL.match(before, m.end())
-               and not _CONDITION.search(before, 0, m.start())]
-    if not denials:
-        return True
-    return _EXCEPTION.search(before, denials[-1].end()) is not None
+    last_clause = _clause_start(text, last)
+    scope = text[last_clause:last] if last_clause > start else f"{before} {text[inner:last]}"
+    return not _denied(scope)
+
+
+def _denied(scope: str) -> bool:
+    """Does a real negator, not lifted by a later exception, govern the end of `scope`?"""
+    denials = [m for m in _NEGATOR.finditer(scope)
+               if not _NOT_A_DENIAL.match(scope, m.end())
+               and not _CONDITION.search(scope, 0, m.start())]
+    return bool(denials) and _EXCEPTION.search(scope, denials[-1].end()) is None
 
 
 def claims_kpk(text: str) -> bool:
