@@ -116,20 +116,24 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
     return out
 
 
+@lru_cache(maxsize=4)
+def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every clause boundary of `text` (start, end, text), found once per checked text."""
+    return tuple((b.start(), b.end(), b.group()) for b in _BOUNDARY.finditer(text))
+
+
 def _clause_start(text: str, position: int) -> int:
-    # The whole text is searched so that a boundary's lookahead ("dan laporkan") can see on.
-    boundaries = [b for b in _BOUNDARY.finditer(text) if b.end() <= position]
     end = position
-    for boundary in reversed(boundaries):
-        if not (boundary.group() == "," and _LIST_ITEM.fullmatch(text, boundary.end(), end)):
-            return boundary.end()
-        end = boundary.start()
+    for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
+        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)):
+            return b_end
+        end = b_start
     return 0
 
 
 def _clause_end(text: str, position: int) -> int:
-    boundary = _BOUNDARY.search(text, position)
-    return len(text) if boundary is None else boundary.start()
+    return next((b_start for b_start, _, _ in _boundaries(text) if b_start >= position),
+                len(text))
 
 
 def asserted(text: str, start: int, end: int) -> bool:
