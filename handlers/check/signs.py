@@ -50,6 +50,7 @@ _LIST_ITEM = re.compile(
     r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
     r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_SCOPE = 300  # characters a negation reaches back at most; bounds the work on long texts
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
 _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
 
@@ -148,20 +149,23 @@ def asserted(text: str, start: int, end: int) -> bool:
     words = list(_WORD.finditer(text, start, end))
     last = words[-1].start() if words else start
     inner = words[0].end() if words else start
-    before = text[_clause_start(text, start):start]
+    before = text[max(_clause_start(text, start), start - _SCOPE):start]
     if _NEAR_NEGATOR.search(before) or _denied(before):
         return False
     last_clause = _clause_start(text, last)
-    scope = text[last_clause:last] if last_clause > start else f"{before} {text[inner:last]}"
+    scope = text[max(last_clause, last - _SCOPE):last] if last_clause > start \
+        else f"{before} {text[inner:last]}"
     return not _denied(scope)
 
 
 def _denied(scope: str) -> bool:
     """Does a real negator, not lifted by a later exception, govern the end of `scope`?"""
-    denials = [m for m in _NEGATOR.finditer(scope)
-               if not _NOT_A_DENIAL.match(scope, m.end())
-               and not _CONDITION.search(scope, 0, m.start())]
-    return bool(denials) and _EXCEPTION.search(scope, denials[-1].end()) is None
+    for negator in reversed(list(_NEGATOR.finditer(scope))):
+        if _NOT_A_DENIAL.match(scope, negator.end()) \
+                or _CONDITION.search(scope, max(0, negator.start() - 40), negator.start()):
+            continue
+        return _EXCEPTION.search(scope, negator.end()) is None
+    return False
 
 
 def claims_kpk(text: str) -> bool:
