@@ -20,10 +20,11 @@ from handlers.check.registry import (
     normalize_phone,
     parse_registry,
 )
-from handlers.check.signs import sign_ids
+from handlers.check.signs import manipulation_sign_ids, scam_sign_ids
 from tests.support.dialog import User
 
 REGISTRY = load_registry()
+YEAR = 2026  # the year of the test clock (tests/conftest.py)
 
 
 @pytest.mark.parametrize("written", [
@@ -33,15 +34,36 @@ REGISTRY = load_registry()
     "https://api.whatsapp.com/send?phone=6281119194761",
 ])
 def test_official_sender_is_recognised_however_written(written: str) -> None:
-    result = check_text(written, REGISTRY)
+    result = check_text(written, REGISTRY, year=2024)
     assert result.verdict == "official", result
     assert [i.kind for i in result.items] == ["phone"]
 
 
+def test_a_sender_number_is_official_only_in_its_year() -> None:
+    result = check_text("wa.me/6281119194761", REGISTRY, year=2026)
+    assert result.verdict == "unknown"
+    assert result.items[0].reason == "past_sender"
+    assert result.items[0].values["year"] == "2024"
+
+
+def test_a_link_official_in_2023_is_reported_as_2023s_and_compared_case_sensitively() -> None:
+    assert check_text("bit.ly/PendaftaranSPI2023", REGISTRY, year=2023).verdict == "official"
+    now = check_text("bit.ly/PendaftaranSPI2023", REGISTRY, year=YEAR)
+    assert (now.verdict, now.items[0].reason) == ("unknown", "past_link")
+    other_case = check_text("bit.ly/pendaftaranspi2023", REGISTRY, year=2023)
+    assert (other_case.verdict, other_case.items[0].reason) == ("unknown", "short_link")
+
+
 @pytest.mark.parametrize("written", ["0811959575", "+62 811 959 575", "08558575575",
                                      "62-855-8575-575", "198", "CEK 198"])
-def test_kpk_contact_numbers_are_official(written: str) -> None:
-    assert check_text(written, REGISTRY).verdict == "official"
+def test_kpk_contact_numbers_are_official_in_the_year_they_were_seen(written: str) -> None:
+    assert check_text(written, REGISTRY, year=2021).verdict == "official"
+
+
+def test_the_call_centre_is_a_standing_channel_and_2021_numbers_are_dated() -> None:
+    assert check_text("198", REGISTRY, year=YEAR).verdict == "official"
+    result = check_text("0811959575", REGISTRY, year=YEAR)
+    assert (result.verdict, result.items[0].reason) == ("unknown", "past_phone")
 
 
 def test_phone_normalisation_gives_one_form() -> None:
@@ -53,10 +75,9 @@ def test_phone_normalisation_gives_one_form() -> None:
     "kpk.go.id", "KPK.GO.ID", "https://kpk.go.id", "http://www.kpk.go.id/", "spi.kpk.go.id",
     "HTTPS://SPI.KPK.GO.ID:443/s/AbC?x=1", "kws.kpk.go.id/", "jaga.id", "https://www.jaga.id/x",
     "stranaspk.id", "kpk.go.id.", "https://spi.kpk.go.id:8443/path#frag",
-    "bit.ly/PendaftaranSPI2023",
 ])
 def test_official_domains_in_every_form(written: str) -> None:
-    assert check_text(written, REGISTRY).verdict == "official", written
+    assert check_text(written, REGISTRY, year=YEAR).verdict == "official", written
 
 
 def test_domain_normalisation() -> None:
@@ -66,7 +87,7 @@ def test_domain_normalisation() -> None:
 @pytest.mark.parametrize("address", ["pengaduan@kpk.go.id", "198@KPK.GO.ID",
                                      "informasi@kpk.go.id"])
 def test_official_email_domain(address: str) -> None:
-    assert check_text(address, REGISTRY).verdict == "official"
+    assert check_text(address, REGISTRY, year=YEAR).verdict == "official"
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -93,31 +114,31 @@ def test_official_email_domain(address: str) -> None:
     ("https://login.example?next=https://spi.kpk.go.id", "official_in_path"),
 ])
 def test_each_lookalike_family_is_suspicious(text: str, reason: str) -> None:
-    result = check_text(text, REGISTRY)
+    result = check_text(text, REGISTRY, year=YEAR)
     assert result.verdict == "suspicious"
     assert result.items[0].reason == reason, result.items
 
 
 @pytest.mark.parametrize("written", ["kpk。go。id", "ｋｐｋ.ｇｏ.ｉｄ", "https://kpk.go.id#@x.example"])
 def test_forms_a_browser_opens_as_the_official_domain_are_official(written: str) -> None:
-    assert check_text(written, REGISTRY).verdict == "official"
+    assert check_text(written, REGISTRY, year=YEAR).verdict == "official"
 
 
 @pytest.mark.parametrize("text", ["http://[bad/x", "https://spi.kpk.go.id:99999/x",
                                   "https://[::1]/x", "cek " + "a." * 300 + "id"])
 def test_odd_input_gets_a_verdict_not_a_crash(text: str) -> None:
-    assert check_text(text, REGISTRY).verdict in ("suspicious", "unknown")
+    assert check_text(text, REGISTRY, year=YEAR).verdict in ("suspicious", "unknown")
 
 
 def test_foreign_numbers_are_never_official() -> None:
-    result = check_text("SPI KPK: hubungi +44 20 7946 0958", REGISTRY)
+    result = check_text("SPI KPK: hubungi +44 20 7946 0958", REGISTRY, year=YEAR)
     assert [i.verdict for i in result.items] == ["unknown"]
     assert result.verdict == "suspicious"  # claims KPK with a number that is not KPK's
 
 
 def test_other_government_domains_are_not_called_lookalikes() -> None:
     for host in ("bpk.go.id", "kpu.go.id"):
-        result = check_text(host, REGISTRY)
+        result = check_text(host, REGISTRY, year=YEAR)
         assert result.verdict == "unknown"
         assert result.items[0].reason == "other_government"
 
@@ -129,9 +150,21 @@ SIGN_CASES = [
     ("kirimkan kode OTP yang masuk ke HP Anda", "credentials"),
     ("balas dengan PIN ATM", "credentials"),
     ("masukkan password email anda", "credentials"),
+    ("balas dengan kode yang baru masuk lewat SMS", "credentials"),
+    ("sebutkan nama ibu kandung Anda untuk verifikasi", "mother_name"),
+    ("login ke aplikasi DANA Anda lewat tautan berikut", "bank_login"),
     ("sebutkan nomor rekening anda", "bank_account"),
     ("kirim foto KTP dan selfie", "id_photo"),
     ("install aplikasi SPI.apk berikut", "apk"),
+    ("jika tidak mengisi hari ini, nomor Anda akan diblokir", "threat"),
+    ("survei ini wajib diisi seluruh pegawai", "false_duty"),
+]
+MANIPULATION_CASES = [
+    ("Yang sudah dapat WA dari KPK mohon lapor ke bagian umum", "report_receipt"),
+    ("Setelah mengisi, kirimkan screenshot ke grup", "collect_answers"),
+    ("Isi google form ini terlebih dahulu sebelum survei", "form_first"),
+    ("Pegawai berkumpul di aula jam 9 untuk pengisian survei", "gather"),
+    ("Kasih nilai bagus ya di survei", "rate_well"),
 ]
 
 
@@ -140,56 +173,67 @@ SIGN_CASES = [
     ("Tidak perlu khawatir, kirimkan kode OTP Anda", "credentials"),
 ])
 def test_each_scam_sign_makes_a_text_suspicious(text: str, sign: str) -> None:
-    result = check_text(text, REGISTRY)
+    result = check_text(text, REGISTRY, year=YEAR)
     assert result.verdict == "suspicious"
     assert sign in result.signs
 
 
-def test_every_scam_sign_has_a_test_and_a_reason(app: App) -> None:
-    assert {sign for _, sign in SIGN_CASES} == set(sign_ids())
+@pytest.mark.parametrize(("text", "sign"), MANIPULATION_CASES)
+def test_each_manipulation_sign_gives_the_manipulation_verdict(text: str, sign: str) -> None:
+    result = check_text(text + " https://spi.kpk.go.id/s/Ab1", REGISTRY, year=YEAR)
+    assert result.verdict == "manipulation", result
+    assert sign in result.manipulation
+
+
+def test_every_sign_has_a_test_and_a_reason(app: App) -> None:
+    assert {sign for _, sign in SIGN_CASES} == set(scam_sign_ids())
+    assert {sign for _, sign in MANIPULATION_CASES} == set(manipulation_sign_ids())
     catalog = app.deps.catalog
-    for sign in sign_ids():
+    for sign in scam_sign_ids():
         assert catalog.text("id", f"check_sign.{sign}")
         assert catalog.text("en", f"check_sign.{sign}")
+    for sign in manipulation_sign_ids():
+        assert catalog.text("id", f"check_manipulation.{sign}")
+        assert catalog.text("en", f"check_manipulation.{sign}")
 
 
 def test_a_fake_is_never_official_even_next_to_an_official_link() -> None:
     text = "Survei KPK resmi di https://spi.kpk.go.id, konfirmasi di https://kpk-go.id/konfirmasi"
-    assert check_text(text, REGISTRY).verdict == "suspicious"
+    assert check_text(text, REGISTRY, year=YEAR).verdict == "suspicious"
 
 
 def test_genuine_invitation_is_official() -> None:
     text = ("Yth. Bapak/Ibu, Anda terpilih sebagai responden Survei Penilaian Integritas (SPI) "
             "KPK 2024. Silakan isi di https://spi.kpk.go.id/s/Ab12Cd. Info: call center 198.")
-    result = check_text(text, REGISTRY)
+    result = check_text(text, REGISTRY, year=YEAR)
     assert result.verdict == "official"
     assert result.signs == []
 
 
 def test_a_denied_sign_is_not_a_sign() -> None:
     text = "Survei SPI KPK di https://spi.kpk.go.id/s/x gratis. KPK tidak pernah meminta uang."
-    assert check_text(text, REGISTRY).verdict == "official"
+    assert check_text(text, REGISTRY, year=YEAR).verdict == "official"
 
 
 def test_official_link_with_a_scam_sign_is_suspicious() -> None:
     text = "Isi survei di spi.kpk.go.id lalu transfer biaya admin ke rekening 1234567890"
-    result = check_text(text, REGISTRY)
+    result = check_text(text, REGISTRY, year=YEAR)
     assert result.verdict == "suspicious"
     assert {"payment", "admin_fee", "bank_account"} <= set(result.signs)
 
 
 def test_claiming_kpk_with_an_unknown_link_is_suspicious() -> None:
-    result = check_text("Survei SPI KPK 2025, isi di bit.ly/spi-2025", REGISTRY)
+    result = check_text("Survei SPI KPK 2025, isi di bit.ly/spi-2025", REGISTRY, year=YEAR)
     assert result.verdict == "suspicious" and result.unverified_claim
 
 
 def test_short_link_alone_is_unknown_and_says_why() -> None:
-    result = check_text("cek bit.ly/abc123", REGISTRY)
+    result = check_text("cek bit.ly/abc123", REGISTRY, year=YEAR)
     assert result.verdict == "unknown" and result.items[0].reason == "short_link"
 
 
 def test_mixed_official_and_unknown_without_claim_is_unknown() -> None:
-    result = check_text("kpk.go.id dan 0812 3456 7890", REGISTRY)
+    result = check_text("kpk.go.id dan 0812 3456 7890", REGISTRY, year=YEAR)
     assert result.verdict == "unknown"
     assert [i.verdict for i in result.items] == ["official", "unknown"]
 
@@ -197,7 +241,7 @@ def test_mixed_official_and_unknown_without_claim_is_unknown() -> None:
 def test_every_item_is_extracted_once() -> None:
     text = ("Hubungi pengaduan@kpk.go.id atau wa.me/6281119194761, buka https://jaga.id/x "
             "dan www.kpk.go.id, atau telp +62 811-1919-9198.")
-    result = check_text(text, REGISTRY)
+    result = check_text(text, REGISTRY, year=2024)
     assert [(i.kind, i.verdict) for i in result.items] == [
         ("email", "official"), ("phone", "official"), ("url", "official"),
         ("url", "official"), ("phone", "official")]
@@ -205,7 +249,7 @@ def test_every_item_is_extracted_once() -> None:
 
 
 def test_nothing_to_check_is_unknown() -> None:
-    result = check_text("CEK pesan ini dong", REGISTRY)
+    result = check_text("CEK pesan ini dong", REGISTRY, year=YEAR)
     assert result.verdict == "unknown" and result.items == []
 
 

@@ -27,6 +27,7 @@ def register(sub: Any) -> None:
 
 async def check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_catalog  # noqa: PLC0415
+    from core.clock import SystemClock  # noqa: PLC0415
     from handlers.check.checker import check_text  # noqa: PLC0415
     from handlers.check.registry import RegistryError, load_registry  # noqa: PLC0415
     from handlers.check.render import item_reason, reasons, render  # noqa: PLC0415
@@ -39,8 +40,10 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Registri resmi tidak bisa dipakai: {exc}", file=sys.stderr)
         return 2
 
+    year = SystemClock().now().year
+
     def as_json(text: str) -> str:
-        result = check_text(text, registry)
+        result = check_text(text, registry, year=year)
         return json.dumps({
             "text": text, "verdict": result.verdict,
             "reasons": reasons(catalog, lang, result),
@@ -55,5 +58,6 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         print('Tulis teks yang dicek, misalnya: spi-bot check "https://spi.kpk.go.id"',
               file=sys.stderr)
         return 2
-    print(as_json(text) if args.json else render(catalog, lang, check_text(text, registry)))
+    print(as_json(text) if args.json
+          else render(catalog, lang, check_text(text, registry, year=year)))
     return 0

@@ -1,4 +1,5 @@
-"""The checker in a chat: `CEK …`, any message with a link, number or e-mail, or after the menu.
+"""The checker in a chat: `CEK …`, any message with a link, number or e-mail, a forwarded text
+that asks for something scams or SPI manipulation ask for, or the message after the menu.
 
 Checks are anonymous: only a daily count per verdict is stored, never the sender or the text,
 so no one can learn who received an SPI invitation.
@@ -6,27 +7,71 @@ so no one can learn who received an SPI invitation.
 
 from __future__ import annotations
 
-from handlers.check.checker import MAX_TEXT, check_text, strip_check_word
+import re
+
+from handlers.check.checker import MANIPULATION, MAX_TEXT, SUSPICIOUS, check_text, strip_check_word
 from handlers.check.extract import extract, refang
 from handlers.check.registry import load_registry
 from handlers.check.render import render
+from handlers.check.signs import claims_kpk, find_signs
 from handlers.registration import RegistrationEntry
 from handlers.turn import Turn
 
 PREFIX = "check"
 AWAITING = f"{PREFIX}:await"
+# A question ("apakah harus bayar?", "survei ini bayar gak") is for the FAQ, not a forwarded
+# message to check, even when it names a scam sign.
+_QUESTION = re.compile(
+    r"^\W*(apa|apakah|bagaimana|gimana|gmn|berapa|kenapa|mengapa|siapa|kapan|dimana|bolehkah|"
+    r"bisakah|haruskah|perlukah|benarkah|betulkah|is|are|do|does|can|could|should|will|would|"
+    r"what|how|why|who|when)\b|\?\W*$|\b(gak|ga|nggak|enggak|ngga|kah|bukan|tidak)\W*$",
+    re.IGNORECASE)
+# A forwarded message speaks to its reader or in KPK's name; a bare phrase does neither.
+_ADDRESSED = re.compile(
+    r"\b(anda|bapak|ibu|bpk|bu|pak|kamu|kalian|saudara|rekan|you|your|mohon|silakan|silahkan|"
+    r"segera|harap|please|wajib|jangan|yg|yang|bagi|kirim|kirimkan|balas|bls|klik|tolong|japri|"
+    r"kabari|kabarin|laporkan|lapor|konfirmasi|transfer)\b",
+    re.IGNORECASE)
+# A person telling what happened to them ("ada yang minta transfer", "atasan nyuruh lapor",
+# "someone asked me to pay") is asking the FAQ for advice; a forwarded message speaks to its
+# reader instead.
+_OWN_WORDS = re.compile(
+    r"\b(disuruh|suruh|diminta|dimintai|nyuruh|ngaku|ngakunya|katanya|ada (yang|yg|orang)|"
+    r"(minta|meminta|menyuruh) (kami|saya|aku|sy)|someone|somebody|asked (me|us)|told (me|us)|"
+    r"wants? (my|our)|kok|(kantor|bos|atasan|pimpinan|kepala dinas|kadis|kabid)\s+(saya\s+)?"
+    r"(bikin|minta|meminta|nyuruh|menyuruh|kumpulin|mengumpulkan|mewajibkan))\b",
+    re.IGNORECASE)
+_FORWARDED_MIN_WORDS = 5  # shorter texts are a person's own words, not a forwarded message
+# The daily counts table accepts official, suspicious and unknown; a manipulation verdict is
+# counted with the suspicious ones rather than widening the table in this change.
+_STATS_VERDICT = {MANIPULATION: SUSPICIOUS}
 
 
 def wants_check(text: str) -> bool:
-    """`CEK …` or a message that contains a link, a phone number or an e-mail address."""
+    """`CEK …`, a message with a link, a phone number or an e-mail address, or a forwarded
+    text (not a question) with a scam or manipulation sign."""
     body = strip_check_word(text)
-    return body != text or bool(extract(refang(text[:MAX_TEXT])))
+    if body != text or bool(extract(refang(text[:MAX_TEXT]))):
+        return True
+    return looks_forwarded_with_signs(text[:MAX_TEXT])
+
+
+def looks_forwarded_with_signs(text: str) -> bool:
+    if len(text.split()) < _FORWARDED_MIN_WORDS or _QUESTION.search(text) \
+            or _OWN_WORDS.search(text):
+        return False
+    body = refang(text)
+    if not (_ADDRESSED.search(body) or claims_kpk(body)):
+        return False
+    signs = find_signs(body)
+    return bool(signs.scam or signs.manipulation)
 
 
 async def run_check(turn: Turn) -> None:
     registry = load_registry(turn.deps.settings.registry_file)
-    result = check_text(turn.text, registry)
-    await turn.deps.check_stats.count_check(turn.conn, turn.now, result.verdict)
+    result = check_text(turn.text, registry, year=turn.now.year)
+    await turn.deps.check_stats.count_check(
+        turn.conn, turn.now, _STATS_VERDICT.get(result.verdict, result.verdict))
     turn.end()
     turn.say_text(render(turn.deps.catalog, turn.lang, result))
 

@@ -1,8 +1,13 @@
-"""One verdict for a whole text: official, suspicious or unknown, with the reason for each part.
+"""One verdict for a whole text, the worst of its parts, with the reason for each part.
 
-The first rule: a fake is never called official. `official` needs at least one item, every
-item in the registry and no scam sign; anything imitating an official domain, any scam sign,
-or a text claiming to be KPK/SPI while linking elsewhere is `suspicious`.
+Worst first: `suspicious` (a fake link, number or address, or a scam ask such as payment, OTP,
+a login, an APK, a prize, a threat or a false duty), `manipulation` (an employer-style ask that
+breaks SPI rules: report receipt, collect answers or proof, a form first, gathering, coaching),
+`unknown`, `official`. An official link never whitewashes an ask: `official` needs at least one
+item, every item official today, and no sign at all. A message claiming to be KPK/SPI while
+linking somewhere else is `suspicious`; one whose link is KPK's but whose sender number or
+e-mail is not listed is `unknown`, since sender numbers change every year and no SPI sender
+e-mail domain is known.
 """
 
 from __future__ import annotations
@@ -11,15 +16,20 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from handlers.check.domains import HostVerdict, check_host
+from handlers.check.domains import HostVerdict, check_host, registrable
 from handlers.check.extract import Found, extract, refang, short_number
-from handlers.check.registry import Registry, normalize_link
-from handlers.check.signs import claims_kpk, scam_signs
+from handlers.check.registry import Entry, Registry, normalize_link
+from handlers.check.signs import claims_kpk, find_signs
 
-OFFICIAL, SUSPICIOUS, UNKNOWN = "official", "suspicious", "unknown"
-VERDICTS = (OFFICIAL, SUSPICIOUS, UNKNOWN)
+OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN = "official", "suspicious", "manipulation", "unknown"
+VERDICTS = (OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN)
 MAX_TEXT = 5000  # a forwarded message is far shorter; bounds the work one message can cause
 _CHECK_WORD = re.compile(r"^\s*(cek|check|/cek|/check)\b[\s:]*", re.IGNORECASE)
+# Reasons for items that are not official but do not make a KPK claim doubtful: another
+# institution's page, or something KPK really used in an earlier year.
+_OFFICIAL_MARK = " kanal-resmi "  # stands for an official item in the text the signs read
+_HONEST_UNKNOWN = frozenset({"other_government", "past_link", "past_domain", "past_sender",
+                             "past_phone", "past_email"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +46,29 @@ class CheckResult:
     text: str
     verdict: str
     items: list[ItemResult]
-    signs: list[str]
+    signs: list[str]  # scam signs
+    manipulation: list[str]  # manipulation signs
+    other_asks: list[str]  # asks beyond filling the survey that no sign names
     claims_kpk: bool
 
     @property
     def unverified_claim(self) -> bool:
-        """Claims to be KPK/SPI while some link, number or address is not official."""
-        return self.claims_kpk and any(i.verdict != OFFICIAL for i in self.items)
+        """Claims to be KPK/SPI while linking elsewhere or giving a foreign number."""
+        return self.claims_kpk and any(_doubtful(i) for i in self.items)
+
+    @property
+    def official_link(self) -> bool:
+        """Some link is KPK's and none is a fake: the doubt, if any, is about the rest."""
+        return any(i.kind == "url" and i.verdict == OFFICIAL for i in self.items) \
+            and not any(i.verdict == SUSPICIOUS for i in self.items)
+
+
+def _doubtful(item: ItemResult) -> bool:
+    if item.verdict != UNKNOWN or item.reason in _HONEST_UNKNOWN:
+        return False
+    return item.kind == "url" or (item.kind == "phone"
+                                  and item.values.get("number", "").startswith("+")
+                                  and not item.values["number"].startswith("+62"))
 
 
 def strip_check_word(text: str) -> str:
@@ -55,7 +81,17 @@ def _item(found: Found, verdict: HostVerdict) -> ItemResult:
                       dict(verdict.values))
 
 
-def check_url(found: Found, registry: Registry) -> ItemResult:
+def _dated(found: Found, entry: Entry, year: int, reasons: tuple[str, str],
+           values: dict[str, str]) -> ItemResult:
+    """Official when the entry holds in `year`; otherwise reported with the year(s) it held."""
+    official, past = reasons
+    values = {**values, "role": entry.role, "year": entry.year}
+    if entry.current(year):
+        return ItemResult(found.kind, found.value, OFFICIAL, official, values)
+    return ItemResult(found.kind, found.value, UNKNOWN, past, values)
+
+
+def check_url(found: Found, registry: Registry, year: int) -> ItemResult:
     raw = found.normalized
     try:
         parts = urlsplit(raw if "://" in raw else "https://" + raw)
@@ -67,11 +103,17 @@ def check_url(found: Found, registry: Registry) -> ItemResult:
         # `https://kpk.go.id@evil.xyz` opens evil.xyz: whatever stands before @ is decoration.
         return ItemResult(found.kind, found.value, SUSPICIOUS, "userinfo",
                           {"shown": parts.username, "host": host})
-    link = registry.links.get(normalize_link(raw).casefold())
+    link = registry.links.get(normalize_link(raw))
     if link is not None:
-        return ItemResult(found.kind, found.value, OFFICIAL, "official_link",
-                          {"role": link.role, "year": link.year})
+        return _dated(found, link, year, ("official_link", "past_link"), {})
+    builder = _free_builder(host, f"{host}{parts.path}", registry)
+    if builder is not None:
+        return ItemResult(found.kind, found.value, SUSPICIOUS, "free_builder",
+                          {"host": builder})
     verdict = check_host(host, registry)
+    if verdict.verdict == OFFICIAL and verdict.entry is not None:
+        return _dated(found, verdict.entry, year, ("official_domain", "past_domain"),
+                      {"domain": verdict.values.get("domain", "")})
     if verdict.verdict == UNKNOWN:
         shown = _official_in_path(f"{parts.path}?{parts.query}#{parts.fragment}", registry)
         if shown is not None:
@@ -81,17 +123,31 @@ def check_url(found: Found, registry: Registry) -> ItemResult:
     return _item(found, verdict)
 
 
+def _free_builder(host: str, address: str, registry: Registry) -> str | None:
+    """The free site builder `host` belongs to, when the page wears KPK's or SPI's name."""
+    host = host.casefold()
+    builder = next((b for b in registry.free_builders
+                    if host == b or host.endswith("." + b)), None)
+    if builder is None:
+        return None
+    lowered = address.casefold()
+    words = re.split(r"[^a-z]+", lowered)
+    if any(n in lowered for n in registry.names_anywhere) \
+            or any(n in words for n in registry.names_as_word):
+        return registrable(host) or host
+    return None
+
+
 def _official_in_path(rest: str, registry: Registry) -> str | None:
     lowered = rest.casefold()
     return next((domain for domain in registry.domains if domain in lowered), None)
 
 
-def check_email(found: Found, registry: Registry) -> ItemResult:
+def check_email(found: Found, registry: Registry, year: int) -> ItemResult:
     local, _, domain = found.normalized.rpartition("@")
     entry = registry.official_email_domain(domain)
     if entry is not None:
-        return ItemResult(found.kind, found.value, OFFICIAL, "official_email",
-                          {"domain": domain, "role": entry.role, "year": entry.year})
+        return _dated(found, entry, year, ("official_email", "past_email"), {"domain": domain})
     if "." in local and check_host(local, registry).verdict == OFFICIAL:
         # `kpk.go.id@evil.xyz` pasted into a browser opens evil.xyz.
         return ItemResult(found.kind, found.value, SUSPICIOUS, "userinfo",
@@ -118,37 +174,49 @@ def _impersonated_name(local: str, registry: Registry) -> str | None:
     return None
 
 
-def check_phone(found: Found, registry: Registry) -> ItemResult:
+def check_phone(found: Found, registry: Registry, year: int) -> ItemResult:
     entry = registry.phones.get(found.normalized)
     if entry is not None:
         # Sender numbers change from year to year; the reply says which year this one is from.
-        return ItemResult(found.kind, found.value, OFFICIAL,
-                          "official_sender" if entry.sender else "official_phone",
-                          {"number": found.normalized, "role": entry.role, "year": entry.year})
+        kind = "sender" if entry.sender else "phone"
+        return _dated(found, entry, year, (f"official_{kind}", f"past_{kind}"),
+                      {"number": found.normalized})
     return ItemResult(found.kind, found.value, UNKNOWN, "unknown_phone",
                       {"number": found.normalized})
 
 
-def check_text(text: str, registry: Registry) -> CheckResult:
+def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
+    """The verdict on `text` as read in `year` (entries are official only in their years)."""
     body = refang(strip_check_word(text[:MAX_TEXT]))
     found = extract(body) or [f for f in [short_number(body)] if f]
     items = []
     rest = body
     for item in found:
-        rest = rest.replace(item.value, " ")
         if item.kind == "url":
-            items.append(check_url(item, registry))
+            items.append(check_url(item, registry, year))
         elif item.kind == "email":
-            items.append(check_email(item, registry))
+            items.append(check_email(item, registry, year))
         else:
-            items.append(check_phone(item, registry))
-    signs = scam_signs(rest)
-    claim = claims_kpk(rest)
-    result = CheckResult(text, UNKNOWN, items, signs, claim)
-    if signs or result.unverified_claim or any(i.verdict == SUSPICIOUS for i in items):
-        verdict = SUSPICIOUS
-    elif items and all(i.verdict == OFFICIAL for i in items):
-        verdict = OFFICIAL
-    else:
-        verdict = UNKNOWN
-    return CheckResult(text, verdict, items, signs, claim)
+            items.append(check_phone(item, registry, year))
+        # "hubungi pengaduan@kpk.go.id" asks nothing doubtful: the marker lets signs tell.
+        rest = rest.replace(item.value, _OFFICIAL_MARK if items[-1].verdict == OFFICIAL else " ")
+    signs = find_signs(rest)
+    result = CheckResult(text, UNKNOWN, items, signs.scam, signs.manipulation, signs.other_asks,
+                         claims_kpk(rest))
+    return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
+                       result.other_asks, result.claims_kpk)
+
+
+def _verdict(result: CheckResult) -> str:
+    if result.signs or any(i.verdict == SUSPICIOUS for i in result.items):
+        return SUSPICIOUS
+    if result.manipulation:
+        # An employer's form link is part of the ask, not a fake: the reply says to refuse
+        # the ask and report it, which a "do not click" verdict would not.
+        return MANIPULATION
+    if result.unverified_claim:
+        return SUSPICIOUS
+    if result.items and all(i.verdict == OFFICIAL for i in result.items) \
+            and not result.other_asks:
+        return OFFICIAL
+    return UNKNOWN

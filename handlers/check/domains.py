@@ -148,6 +148,13 @@ def check_host(host: str, registry: Registry) -> HostVerdict:
                                entry)
         if reg in registry.shorteners or ascii_host in registry.shorteners:
             return HostVerdict("unknown", "short_link", {"host": ascii_host})
+    if decoded.isascii() and public_suffix(ascii_host) in registry.restricted_suffixes:
+        # Only government bodies and schools register there: another institution's page
+        # (an inspectorate's SPI notice) is not an imitation of KPK.
+        return HostVerdict("unknown", "other_government", {"host": registrable(ascii_host)
+                                                           or ascii_host})
+    if re.fullmatch(r"[\d.]+", ascii_host):
+        return HostVerdict("suspicious", "ip_address", {"host": ascii_host})
     found = lookalike(decoded, registry)
     if found is not None:
         if not decoded.isascii():
@@ -157,10 +164,5 @@ def check_host(host: str, registry: Registry) -> HostVerdict:
         return found
     if not decoded.isascii():
         return HostVerdict("unknown", "idn_unknown", {"host": decoded})
-    if public_suffix(ascii_host) in registry.restricted_suffixes:
-        return HostVerdict("unknown", "other_government", {"host": registrable(ascii_host)
-                                                           or ascii_host})
-    if re.fullmatch(r"[\d.]+", ascii_host):
-        return HostVerdict("unknown", "ip_address", {"host": ascii_host})
     return HostVerdict("unknown", "unknown_domain",
                        {"host": registrable(ascii_host) or ascii_host})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,15 @@ class Entry:
     year: str
     source: str
     sender: bool = False  # a number official SPI invitations are sent from
+    ongoing: bool = False  # a standing KPK channel, not one tied to the years it was seen
+
+    def current(self, year: int) -> bool:
+        """Official in `year`: a standing channel, or one seen in that year or later.
+
+        Sender numbers and registration links change every survey; one seen only in 2023 is
+        reported as 2023's, never as official today."""
+        seen = [int(y) for y in re.findall(r"\d{4}", self.year)]
+        return self.ongoing or (bool(seen) and max(seen) >= year)
 
 
 class RegistryError(ValueError):
@@ -80,6 +90,7 @@ class Registry:
     names_as_word: tuple[str, ...]
     shorteners: frozenset[str]
     restricted_suffixes: frozenset[str]
+    free_builders: frozenset[str]
 
     def official_domain(self, registrable: str) -> Entry | None:
         return self.domains.get(registrable)
@@ -103,7 +114,8 @@ def _entries(data: Mapping[str, Any], kind: str) -> list[Entry]:
         if missing:
             raise RegistryError(f"[[{kind}]] nomor {i}: isian {', '.join(missing)} kosong")
         entries.append(Entry(kind, str(raw["value"]), str(raw["role"]), str(raw["year"]),
-                             str(raw["source"]), bool(raw.get("sender", False))))
+                             str(raw["source"]), bool(raw.get("sender", False)),
+                             bool(raw.get("ongoing", False))))
     return entries
 
 
@@ -121,13 +133,14 @@ def parse_registry(text: str) -> Registry:
     lookalike = data.get("lookalike", {})
     return Registry(
         domains={normalize_domain(e.value): e for e in _entries(data, "domain")},
-        links={normalize_link(e.value).casefold(): e for e in _entries(data, "link")},
+        links={normalize_link(e.value): e for e in _entries(data, "link")},
         phones=phones,
         email_domains={normalize_domain(e.value): e for e in _entries(data, "email_domain")},
         names_anywhere=tuple(lookalike.get("names_anywhere", ())),
         names_as_word=tuple(lookalike.get("names_as_word", ())),
         shorteners=frozenset(lookalike.get("shorteners", ())),
         restricted_suffixes=frozenset(lookalike.get("restricted_suffixes", ())),
+        free_builders=frozenset(lookalike.get("free_builders", ())),
     )
 
 

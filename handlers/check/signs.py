@@ -1,43 +1,171 @@
-"""Scam signs in a text (payment, prize, OTP/PIN, bank account, ID photo, APK) and claims."""
+"""Scam and manipulation signs asserted in a text, with negation read per clause, and claims.
+
+A sign counts only when the text asks for it. Negation is read, not keyword-cancelled: a
+negator ("jangan", "tidak", "never") denies what follows it up to the end of its clause, so
+"Jangan berikan kode OTP" is a warning; but "jangan lupa", "jangan khawatir", "jika tidak …"
+and "tidak perlu ragu" deny a feeling or set a condition, not the ask that follows. "Tanpa",
+"bebas" and "without" deny only the few words right after them, and "gratis" denies nothing:
+"Gratis, cukup transfer biaya admin" is still a payment ask.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 # A text naming KPK or SPI claims to come from them; its links and numbers must then be official.
-# "KPK tidak pernah meminta bayaran": a sign denied in the same clause is not a sign. A comma
-# ends the clause, so "tidak perlu khawatir, kirim kode OTP" still counts.
-_NEGATION = re.compile(
-    r"\b(tidak|tak|tanpa|bukan|jangan|never|not|no|gratis|free)\b[^.,;!?\n]{0,40}$",
-    re.IGNORECASE)
 _CLAIM = re.compile(
     r"\b(kpk|komisi pemberantasan korupsi|spi|survei penilaian integritas|"
     r"survey penilaian integritas|penilaian integritas)\b", re.IGNORECASE)
 
+# Where a clause ends: sentence and clause punctuation (a dot inside "Rp50.000" does not), and
+# words that start a new instruction ("…, cukup transfer", "jangan khawatir silakan kirim").
+_BOUNDARY = re.compile(
+    r"[!?;\n]|[.,:](?!\d)|\bdan\s+(?=(segera\s+)?(kirim|kirimkan|laporkan|lapor|balas|transfer|bayar|"
+    r"berikan|serahkan|setor|hubungi|konfirmasi|japri|kabari|isi|klik|unduh|pasang)\b)|\b(tetapi|tapi|namun|melainkan|cukup|lalu|kemudian|selanjutnya|"
+    r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
+    re.IGNORECASE)
+_NEGATOR = re.compile(
+    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|never|not|don'?t|"
+    r"no(?![.\s]*(rek|hp|wa|telp|tlp|handphone|kartu|\d)))\b",
+    re.IGNORECASE)
+# Negators that reach only the next few words: "tanpa biaya", "tanpa memasang aplikasi".
+_NEAR_NEGATOR = re.compile(r"\b(tanpa|bebas|without)\b((?:\s+\S+){0,2})\s*$", re.IGNORECASE)
+# "jangan lupa", "tidak perlu khawatir", "jangan sampai": the ask after them stands.
+_NOT_A_DENIAL = re.compile(
+    r"\s+((perlu|usah|pernah|boleh)\s+)?(lupa|ragu|ragu-ragu|khawatir|takut|sungkan|bingung|"
+    r"cemas|panik|sampai|lewatkan|tunda|menunda|terlambat|telat|forget|hesitate|worry|miss|"
+    r"delay|wait)\b", re.IGNORECASE)
+# "jika tidak mengisi, …" and "pegawai yang tidak mengisi akan …" set a condition (usually
+# before a threat): they deny nothing.
+_CONDITION = re.compile(
+    r"(\b(jika|kalau|klo|apabila|bila|if|unless)\s+(\S+\s+)?|\b(yang|yg|who)\s+)$", re.IGNORECASE)
+# "tidak meminta OTP, PIN, atau password": a comma before a short item without a verb continues
+# a list, and the list stays in the clause of its negation.
+_LIST_ITEM = re.compile(
+    r"\s*((atau|dan|serta|maupun|juga|or|and|nor)\s+)?(?!(kirim|kirimkan|berikan|beri|"
+    r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
+    r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_SCOPE = 300  # characters a negation reaches back at most; bounds the work on long texts
+# "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
+_EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Signs:
+    scam: list[str]  # ids under [scam] in scam_signs.toml, in the data's order
+    manipulation: list[str]  # ids under [manipulation]
+    other_asks: list[str]  # ids under [ask]: asks beyond filling the survey, named by no sign
+
+
+@dataclass(frozen=True, slots=True)
+class _Knowledge:
+    scam: dict[str, list[re.Pattern[str]]]
+    manipulation: dict[str, list[re.Pattern[str]]]
+    asks: dict[str, list[re.Pattern[str]]]
+    unless: dict[str, re.Pattern[str]]
+
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, list[re.Pattern[str]]]:
+def _knowledge() -> _Knowledge:
     raw = resources.files("handlers.knowledge").joinpath("scam_signs.toml").read_text("utf-8")
-    signs = tomllib.loads(raw)["signs"]
-    return {sign: [re.compile(p, re.IGNORECASE) for p in patterns]
-            for sign, patterns in signs.items()}
+    data = tomllib.loads(raw)
+
+    def compiled(table: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
+        return {sign: [re.compile(p, re.IGNORECASE) for p in patterns]
+                for sign, patterns in table.items()}
+
+    return _Knowledge(compiled(data["scam"]), compiled(data["manipulation"]),
+                      compiled(data["ask"]),
+                      {sign: re.compile(p, re.IGNORECASE)
+                       for sign, p in data.get("unless", {}).items()})
 
 
-def sign_ids() -> list[str]:
-    return list(_patterns())
+def scam_sign_ids() -> list[str]:
+    return list(_knowledge().scam)
 
 
-def scam_signs(text: str) -> list[str]:
-    """Ids of the scam signs present in `text`, in the order they are listed in the data."""
-    return [sign for sign, patterns in _patterns().items()
-            if any(_asserted(text, match) for p in patterns for match in p.finditer(text))]
+def manipulation_sign_ids() -> list[str]:
+    return list(_knowledge().manipulation)
 
 
-def _asserted(text: str, match: re.Match[str]) -> bool:
-    return _NEGATION.search(text, 0, match.start()) is None
+def find_signs(text: str) -> Signs:
+    """The scam and manipulation signs `text` asserts (denied ones are left out)."""
+    knowledge = _knowledge()
+    return Signs(_asserted_ids(text, knowledge.scam, knowledge.unless),
+                 _asserted_ids(text, knowledge.manipulation, knowledge.unless),
+                 _asserted_ids(text, knowledge.asks, knowledge.unless))
+
+
+def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
+                  unless: dict[str, re.Pattern[str]]) -> list[str]:
+    out = []
+    for sign, patterns in table.items():
+        excuse = unless.get(sign)
+        for match in (m for p in patterns for m in p.finditer(text)):
+            # The excuse may stand anywhere from the match to the end of its clause.
+            tail = max(match.end(), _clause_end(text, match.end()))
+            if excuse is not None and excuse.search(text, match.start(), tail):
+                continue
+            if asserted(text, match.start(), match.end()):
+                out.append(sign)
+                break
+    return out
+
+
+@lru_cache(maxsize=4)
+def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every clause boundary of `text` (start, end, text), found once per checked text."""
+    return tuple((b.start(), b.end(), b.group()) for b in _BOUNDARY.finditer(text))
+
+
+def _clause_start(text: str, position: int) -> int:
+    end = position
+    for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
+        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)):
+            return b_end
+        end = b_start
+    return 0
+
+
+def _clause_end(text: str, position: int) -> int:
+    return next((b_start for b_start, _, _ in _boundaries(text) if b_start >= position),
+                len(text))
+
+
+def asserted(text: str, start: int, end: int) -> bool:
+    """Is the phrase at text[start:end] asked for, rather than denied in its clause?
+
+    Both ends of the phrase must stand. A negator inside the phrase counts too ("jawaban Anda
+    tidak akan dilihat atasan"), except on its first word, which some signs start with
+    ("jangan beri jawaban negatif").
+    """
+    if _EXCEPTION.search(text, end, _clause_end(text, end)):
+        return True
+    words = list(_WORD.finditer(text, start, end))
+    last = words[-1].start() if words else start
+    inner = words[0].end() if words else start
+    before = text[max(_clause_start(text, start), start - _SCOPE):start]
+    if _NEAR_NEGATOR.search(before) or _denied(before):
+        return False
+    last_clause = _clause_start(text, last)
+    scope = text[max(last_clause, last - _SCOPE):last] if last_clause > start \
+        else f"{before} {text[inner:last]}"
+    return not _denied(scope)
+
+
+def _denied(scope: str) -> bool:
+    """Does a real negator, not lifted by a later exception, govern the end of `scope`?"""
+    for negator in reversed(list(_NEGATOR.finditer(scope))):
+        if _NOT_A_DENIAL.match(scope, negator.end()) \
+                or _CONDITION.search(scope, max(0, negator.start() - 40), negator.start()):
+            continue
+        return _EXCEPTION.search(scope, negator.end()) is None
+    return False
 
 
 def claims_kpk(text: str) -> bool:
