@@ -1,13 +1,22 @@
-"""Data-subject rights in chat: STOP (no more messages) and HAPUS DATA (erase, confirmed)."""
+"""Data-subject rights in chat: STOP (no more messages), HAPUS DATA (erase, confirmed) and
+DATA SAYA (see everything stored about oneself)."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.clock import from_text
 from handlers.turn import Turn
-from handlers.words import yes_or_no
-from storage.personal_data import erase_respondent
+from handlers.words import normalize, yes_or_no
+from inspectorate.retention import purge_day_of
+from storage.personal_data import PersonalRecord, erase_respondent, record_of
 from storage.repositories.respondents import Respondent
 
 CONFIRM = "delete:confirm"
+MY_DATA_WORDS = frozenset({"data saya", "lihat data saya", "my data", "show my data",
+                           "/datasaya", "/mydata", "/data"})
 
 
 async def _own_respondent(turn: Turn) -> Respondent | None:
@@ -68,3 +77,92 @@ class DeleteFlow:
                                                  actor="respondent", via=turn.msg.channel)
         turn.identity_linked = False
         turn.say("privacy.deleted")
+
+
+async def _owned_records(turn: Turn) -> list[int]:
+    """The records this chat may see: the one its chat account is linked to, and on WhatsApp
+    the one with the sender's own number (the same rule as STOP and HAPUS DATA)."""
+    owned: list[int] = []
+    identity = await turn.deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
+    if identity is not None:
+        owned.append(identity.respondent_id)
+    if turn.msg.sender_phone:
+        mine = await turn.deps.respondents.get_by_phone(turn.conn, turn.msg.sender_phone)
+        if mine is not None and mine.id is not None and mine.id not in owned:
+            owned.append(mine.id)
+    return owned
+
+
+class MyDataCommand:
+    """DATA SAYA / MY DATA, anywhere in a dialog: the stored data, only to its owner's chat.
+
+    It ends a dialog in progress, as STOP does, so what was half-typed in this chat is
+    forgotten rather than listed."""
+
+    async def try_handle(self, turn: Turn) -> bool:
+        if normalize(turn.text) not in MY_DATA_WORDS:
+            return False
+        if turn.session.state != "idle":
+            turn.end()
+            turn.say("common.cancelled")
+        records = []
+        for rid in await _owned_records(turn):
+            record = await record_of(turn.conn, rid)
+            if record is not None and record.respondent["status"] != "erased":
+                records.append(record)
+        if not records:
+            turn.say("mydata.nothing")
+        for record in records:
+            turn.say_text(_render(turn, record))
+        await turn.deps.audit.record(turn.conn, turn.now, "respondent", "respondent.shown",
+                                     None, channel=turn.msg.channel, records=len(records))
+        return True
+
+
+def _render(turn: Turn, record: PersonalRecord) -> str:
+    row = record.respondent
+    zone = ZoneInfo(row["unit_timezone"])
+
+    def when(text: str | None) -> str:
+        if not text:
+            return turn.t("mydata.none")
+        moment: datetime = from_text(text).astimezone(zone)
+        return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()}"
+
+    def value(column: str) -> str:
+        return str(row[column]) if row[column] else turn.t("mydata.none")
+
+    status = "verified" if row["status"] == "verified" else "registered"
+    lines = [turn.t("mydata.header")]
+    fields = [
+        ("name", value("name")), ("phone", value("phone")), ("email", value("email")),
+        ("unit", f"{row['unit_name']} ({row['unit_code']})"), ("category", value("category")),
+        ("respondent_type", value("respondent_type")), ("service", value("service")),
+        ("service_month", value("service_month")), ("started_on", value("started_on")),
+        ("status", turn.t(f"mydata.status_{status}")),
+        ("source", turn.t("mydata.source_import" if row["source"] == "import"
+                          else "mydata.source_bot")),
+        ("consent", turn.t("mydata.consent_at", at=when(row["consent_at"]),
+                           version=row["consent_version"])
+         if row["consent_at"] else turn.t("mydata.none")),
+        ("reminders", turn.t("mydata.reminders_off", at=when(row["opted_out_at"]))
+         if row["opted_out_at"] else turn.t("mydata.reminders_on")),
+        ("reminders_sent", str(record.reminders_sent)),
+        ("registered_at", when(row["created_at"])),
+        ("accounts", ", ".join(f"{i['channel']} {i['address']}" for i in record.identities)
+         or turn.t("mydata.none")),
+    ]
+    lines += [f"{turn.t('mydata.' + key)}: {text}" for key, text in fields]
+    here = (turn.msg.channel, turn.msg.sender)
+    for c in record.conversations:
+        if (c.channel, c.address) != here:
+            lines.append(turn.t("mydata.pending", channel=c.channel, address=c.address,
+                                minutes=turn.deps.settings.session_idle_minutes,
+                                data=json.dumps(c.data, ensure_ascii=False)))
+    lines.append(f"{turn.t('mydata.purge_on')}: {_purge_day(turn, row['created_at'])}")
+    lines.append(turn.t("mydata.footer"))
+    return "\n".join(lines)
+
+
+def _purge_day(turn: Turn, created_at: str) -> str:
+    return purge_day_of(turn.deps.settings, from_text(created_at).date()).isoformat()

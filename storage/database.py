@@ -19,6 +19,9 @@ _PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    # Deleted rows are overwritten with zeros, so an erased name or number is not left in
+    # free pages of the file (the WAL frames go at the next checkpoint that empties it).
+    "PRAGMA secure_delete=ON",
     # Checkpoints copy the WAL into the database and fsync; done inside a commit they stall
     # the writer for tens of milliseconds, so a background connection does them instead.
     "PRAGMA wal_autocheckpoint=0",
