@@ -8,6 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.clock import from_text
+from core.messages import Channel
+from core.phones import to_e164
 from handlers.turn import Turn
 from handlers.words import normalize, yes_or_no
 from inspectorate.retention import purge_day_of
@@ -15,6 +17,7 @@ from storage.personal_data import PersonalRecord, erase_respondent, record_of
 from storage.repositories.respondents import Respondent
 
 CONFIRM = "delete:confirm"
+PROVE = "mydata:contact"
 MY_DATA_WORDS = frozenset({"data saya", "lihat data saya", "my data", "show my data",
                            "/datasaya", "/mydata", "/data"})
 
@@ -79,18 +82,41 @@ class DeleteFlow:
         turn.say("privacy.deleted")
 
 
-async def _owned_records(turn: Turn) -> list[int]:
-    """The records this chat may see: the one its chat account is linked to, and on WhatsApp
-    the one with the sender's own number (the same rule as STOP and HAPUS DATA)."""
-    owned: list[int] = []
+async def _records_for(turn: Turn) -> tuple[list[int], list[int]]:
+    """(records this chat may see now, verified records it must first prove it owns).
+
+    A WhatsApp chat proves its own number. A chat linked to a record nobody has verified
+    typed that record itself. A verified record reached through a chat link alone may be a
+    link made before its owner verified the number, so that chat shares its own contact first.
+    """
+    visible: list[int] = []
+    unproven: list[int] = []
     identity = await turn.deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
     if identity is not None:
-        owned.append(identity.respondent_id)
+        linked = await turn.deps.respondents.get_by_id(turn.conn, identity.respondent_id)
+        if linked is not None and linked.id is not None and linked.status != "erased":
+            if linked.status != "verified" or (
+                    turn.msg.sender_phone and linked.phone == turn.msg.sender_phone):
+                visible.append(linked.id)
+            else:
+                unproven.append(linked.id)
     if turn.msg.sender_phone:
         mine = await turn.deps.respondents.get_by_phone(turn.conn, turn.msg.sender_phone)
-        if mine is not None and mine.id is not None and mine.id not in owned:
-            owned.append(mine.id)
-    return owned
+        if mine is not None and mine.id is not None and mine.id not in visible:
+            visible.append(mine.id)
+    return visible, unproven
+
+
+async def _show(turn: Turn, respondent_ids: list[int]) -> int:
+    shown = 0
+    for rid in respondent_ids:
+        record = await record_of(turn.conn, rid)
+        if record is not None and record.respondent["status"] != "erased":
+            turn.say_text(_render(turn, record))
+            shown += 1
+    await turn.deps.audit.record(turn.conn, turn.now, "respondent", "respondent.shown",
+                                 None, channel=turn.msg.channel, records=shown)
+    return shown
 
 
 class MyDataCommand:
@@ -105,18 +131,33 @@ class MyDataCommand:
         if turn.session.state != "idle":
             turn.end()
             turn.say("common.cancelled")
-        records = []
-        for rid in await _owned_records(turn):
-            record = await record_of(turn.conn, rid)
-            if record is not None and record.respondent["status"] != "erased":
-                records.append(record)
-        if not records:
+        visible, unproven = await _records_for(turn)
+        shown = await _show(turn, visible)
+        if unproven and turn.msg.channel in (Channel.TELEGRAM, Channel.CONSOLE):
+            turn.goto(PROVE)
+            turn.say("mydata.prove", request_contact=True)
+        elif not shown:
             turn.say("mydata.nothing")
-        for record in records:
-            turn.say_text(_render(turn, record))
-        await turn.deps.audit.record(turn.conn, turn.now, "respondent", "respondent.shown",
-                                     None, channel=turn.msg.channel, records=len(records))
         return True
+
+
+class MyDataFlow:
+    """The answer to "share your own contact" before a verified record is shown."""
+
+    prefix = "mydata"
+
+    async def step(self, turn: Turn) -> None:
+        turn.end()
+        contact = turn.msg.contact
+        phone = to_e164(contact.phone) if contact is not None and contact.is_own else None
+        _, unproven = await _records_for(turn)
+        proven = []
+        for rid in unproven:
+            record = await turn.deps.respondents.get_by_id(turn.conn, rid)
+            if phone is not None and record is not None and record.phone == phone:
+                proven.append(rid)
+        if not await _show(turn, proven):
+            turn.say("mydata.nothing")
 
 
 def _render(turn: Turn, record: PersonalRecord) -> str:

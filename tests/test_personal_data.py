@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App, open_app
 from bot.server.housekeeping import Housekeeping
-from core.messages import Channel
+from core.messages import Channel, SharedContact
 from core.settings import Settings
 from inspectorate.retention import purge_expired_personal_data
 from storage.database import Database
@@ -185,7 +185,9 @@ async def test_data_saya_shows_the_owner_everything_stored(
     telegram = User(app.engine, Channel.TELEGRAM, "777001234")
     await register(telegram)  # the owner's own Telegram contact: linked and verified
     await _half_registration(whatsapp, "Siti Baru")  # pending on the other chat
-    await telegram.say("DATA SAYA")
+    await telegram.say("DATA SAYA")  # a chat link alone does not show a verified record
+    assert "bagikan kontak Anda sendiri" in telegram.text and "Siti" not in telegram.text
+    await telegram.say(contact=SharedContact("081234567890", is_own=True))
     async with app.db.reading() as conn:
         row = await conn.execute_fetchall("SELECT * FROM respondents")
     stored = dict(next(iter(row)))
@@ -197,6 +199,7 @@ async def test_data_saya_shows_the_owner_everything_stored(
     await telegram.say("STOP")
     await telegram.say("bahasa en")
     await telegram.say("MY DATA")
+    await telegram.say(contact=SharedContact("+6281234567890", is_own=True))
     assert "Reminders: stopped since 2026-11-21 11:00 WITA" in telegram.text
     async with app.db.reading() as conn:
         shown_entries = [e for e in await app.deps.audit.recent(conn)
@@ -239,3 +242,29 @@ async def test_staff_show_lists_unfinished_dialogs_and_the_purge_day(
     assert shown.code == 0
     assert "Dialog terbuka" in shown.out and '"name": "Siti Baru"' in shown.out
     assert "Dihapus paling lambat: 2028-10-30" in shown.out  # the 2027 season's end + 365
+
+
+async def test_a_chat_linked_before_the_owner_verified_sees_nothing(app: App) -> None:
+    """The takeover of issue 12: a stranger's chat typed the number first, then its owner
+    registered from WhatsApp. The stranger's old link must not show the owner's data."""
+    stranger = User(app.engine, Channel.TELEGRAM, "888000222")
+    await stranger.say("/start DISDUKCAPIL", start="DISDUKCAPIL")
+    for answer in ("1", "Orang Lain", "1", "1", "bulan lalu", "081234567890",
+                   "lain@contoh.id", "1"):
+        await stranger.say(answer)
+    await stranger.say("DATA SAYA")  # its own typing, not yet anyone else's: shown
+    assert "Orang Lain" in stranger.text
+    owner = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
+    await register(owner)
+    await owner.say("DATA SAYA")
+    assert "Siti Aminah" in owner.text
+    await stranger.say("DATA SAYA")
+    assert "Siti" not in stranger.text and "bagikan kontak" in stranger.text
+    await stranger.say(contact=SharedContact("081299990000", is_own=True))
+    assert "Siti" not in stranger.text and "Tidak ada data pribadi" in stranger.text
+    await stranger.say("DATA SAYA")
+    await stranger.say(contact=SharedContact("081234567890", is_own=False))
+    assert "Siti" not in stranger.text and "Tidak ada data pribadi" in stranger.text
+    await stranger.say("DATA SAYA")
+    await stranger.say("081234567890")  # typing the number proves nothing
+    assert "Siti" not in stranger.text and "Tidak ada data pribadi" in stranger.text
