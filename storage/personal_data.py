@@ -87,11 +87,15 @@ def personal_columns(table: str) -> list[str]:
 _ERASE_RESPONDENT = ("UPDATE respondents SET "  # noqa: S608 - column names from COLUMNS
                      + ", ".join(f"{c} = NULL" for c in personal_columns("respondents"))
                      + ", status = 'erased', erased_at = :stamp, updated_at = :stamp")
+# The person's chats, and any dialog in which someone typed their number or e-mail (a
+# registration that got the number before its owner did, for one).
 _CONVERSATIONS_OF = """
     SELECT channel, address FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
         WHERE i.channel = sessions.channel AND i.address = sessions.address
           AND i.respondent_id = :rid)
     OR address = (SELECT phone FROM respondents WHERE id = :rid)
+    OR instr(data, (SELECT NULLIF(phone, '') FROM respondents WHERE id = :rid)) > 0
+    OR instr(data, (SELECT NULLIF(email, '') FROM respondents WHERE id = :rid)) > 0
     UNION SELECT channel, address FROM channel_identities WHERE respondent_id = :rid"""
 
 
@@ -131,6 +135,7 @@ async def erase_respondent(
     """
     await flush_pending(conn)  # conversations saved earlier in this commit are found too
     dropped = await conversations_of(conn, respondent_id)
+    await conn.executemany("DELETE FROM sessions WHERE channel = ? AND address = ?", dropped)
     await _erase_where(conn, "r.id = :rid", {"rid": respondent_id, "stamp": to_text(now)})
     await AuditRepository().record(conn, now, actor, "respondent.erased",
                                    f"respondent:{respondent_id}", via=via)

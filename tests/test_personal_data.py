@@ -268,3 +268,21 @@ async def test_a_chat_linked_before_the_owner_verified_sees_nothing(app: App) ->
     await stranger.say("DATA SAYA")
     await stranger.say("081234567890")  # typing the number proves nothing
     assert "Siti" not in stranger.text and "Tidak ada data pribadi" in stranger.text
+
+
+async def test_erasure_also_clears_a_dialog_that_typed_the_persons_number(app: App) -> None:
+    """A stranger's registration got the number while it was free, then its owner registered
+    and erased: the stranger's dialog must not keep the number."""
+    stranger = User(app.engine, Channel.TELEGRAM, "888000222")
+    await stranger.say("/start DISDUKCAPIL", start="DISDUKCAPIL")
+    for answer in ("1", "Orang Lain", "1", "1", "bulan lalu", "081234567890"):
+        await stranger.say(answer)
+    owner = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
+    await register(owner)
+    assert "sessions.data" in await traces(app, "+6281234567890")
+    await owner.say("HAPUS DATA")
+    await owner.say("1")
+    assert await traces(app, *SITI) == []
+    await stranger.say("lain@contoh.id")  # the dialog is gone, not resumed with the number
+    assert "81234567890" not in stranger.text
+    assert await traces(app, "81234567890") == []
