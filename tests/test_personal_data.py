@@ -286,3 +286,19 @@ async def test_erasure_also_clears_a_dialog_that_typed_the_persons_number(app: A
     await stranger.say("lain@contoh.id")  # the dialog is gone, not resumed with the number
     assert "81234567890" not in stranger.text
     assert await traces(app, "81234567890") == []
+
+
+@pytest.mark.parametrize(("created", "purged_on"), [
+    ("2026-06-01", "2027-10-31"),  # recorded during the 2026 season
+    ("2026-10-31", "2027-10-31"),  # the season's last day still belongs to it
+    ("2026-11-01", "2028-10-30"),  # after fieldwork: the 2027 season (2028 is a leap year)
+])
+async def test_default_purge_day_follows_the_season_a_record_was_made_in(
+        app: App, clock: FakeClock, created: str, purged_on: str) -> None:
+    clock.set(datetime.fromisoformat(f"{created}T03:00:00+00:00"))
+    await register(User(app.engine, Channel.TELEGRAM, "777001234"))
+    day = datetime.fromisoformat(f"{purged_on}T01:00:00+00:00")
+    before = await purge_expired_personal_data(app.db, app.settings, day - timedelta(days=1))
+    assert before.count == 0 and str(before.rule.next_purge_on) == purged_on
+    on_the_day = await purge_expired_personal_data(app.db, app.settings, day)
+    assert on_the_day.count == 1
