@@ -157,18 +157,20 @@ async def purge_respondents(conn: aiosqlite.Connection, now: datetime,
 
 
 async def expire_idle_conversations(conn: aiosqlite.Connection, idle_since: datetime,
-                                    default_language: str) -> int:
-    """What the engine does to a conversation idle past its timeout, done for every one, so
-    half-typed names and numbers do not outlive the dialog. A chosen language stays (its row
-    then holds no dialog); everything else goes. Returns how many dialogs were dropped."""
+                                    default_language: str, limit: int) -> int:
+    """What the engine does to a conversation idle past its timeout, done for up to `limit`
+    of them, so half-typed names and numbers do not outlive the dialog. A chosen language
+    stays (its row then holds no dialog); everything else goes. Returns how many went."""
     cutoff = to_text(idle_since)
     cur = await conn.execute(
-        "DELETE FROM sessions WHERE updated_at < ? AND language = ?",
-        (cutoff, default_language))
+        """DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions
+               WHERE updated_at < ? AND language = ? LIMIT ?)""",
+        (cutoff, default_language, limit))
     dropped = cur.rowcount
     cur = await conn.execute(
-        """UPDATE sessions SET state = 'idle', data = '{}'
-           WHERE updated_at < ? AND (state != 'idle' OR data != '{}')""", (cutoff,))
+        """UPDATE sessions SET state = 'idle', data = '{}' WHERE rowid IN (SELECT rowid
+               FROM sessions WHERE updated_at < ? AND (state != 'idle' OR data != '{}')
+               LIMIT ?)""", (cutoff, max(limit - dropped, 0)))
     return dropped + cur.rowcount
 
 
