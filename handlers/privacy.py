@@ -173,12 +173,19 @@ def _render(turn: Turn, record: PersonalRecord) -> str:
     def value(column: str) -> str:
         return str(row[column]) if row[column] else turn.t("mydata.none")
 
+    def label(kind: str, code: str | None) -> str:
+        key = f"mydata.{kind}_{code}"
+        return turn.t(key) if code and key in turn.deps.catalog.keys(turn.lang) \
+            else code or turn.t("mydata.none")
+
     status = "verified" if row["status"] == "verified" else "registered"
     lines = [turn.t("mydata.header")]
     fields = [
         ("name", value("name")), ("phone", value("phone")), ("email", value("email")),
-        ("unit", f"{row['unit_name']} ({row['unit_code']})"), ("category", value("category")),
-        ("respondent_type", value("respondent_type")), ("service", value("service")),
+        ("unit", f"{row['unit_name']} ({row['unit_code']})"),
+        ("category", label("category", row["category"])),
+        ("respondent_type", label("type", row["respondent_type"])),
+        ("service", value("service")),
         ("service_month", value("service_month")), ("started_on", value("started_on")),
         ("status", turn.t(f"mydata.status_{status}")),
         ("source", turn.t("mydata.source_import" if row["source"] == "import"
