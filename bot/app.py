@@ -20,7 +20,7 @@ from handlers.commands import GlobalCommands
 from handlers.faq.chat import FaqEntry
 from handlers.faq.matcher import shipped_matcher
 from handlers.menu import MenuEntry, NotUnderstood
-from handlers.privacy import DeleteFlow
+from handlers.privacy import DeleteFlow, MyDataCommand, MyDataFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
 from handlers.router import Router
 from handlers.turn import Deps
@@ -43,8 +43,9 @@ class App:
 def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
-        commands=[GlobalCommands()],
-        flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow()],
+        commands=[GlobalCommands(), MyDataCommand()],
+        flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow(),
+               MyDataFlow()],
         entries=[AdminStatsEntry(), BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(),
                  CheckEntry(), FaqEntry()],
         fallback=NotUnderstood(),

@@ -19,6 +19,11 @@ _PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    # An erased name or number must not stay readable in the files: deleted rows are
+    # overwritten with zeros, and when the WAL starts over (about a second after a write, see
+    # _checkpoint_forever) it is cut to nothing instead of keeping old frames that hold them.
+    "PRAGMA secure_delete=ON",
+    "PRAGMA journal_size_limit=0",
     # Checkpoints copy the WAL into the database and fsync; done inside a commit they stall
     # the writer for tens of milliseconds, so a background connection does them instead.
     "PRAGMA wal_autocheckpoint=0",

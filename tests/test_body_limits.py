@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import App, open_app
 from bot.server.guards import WEBHOOK_BODY_BYTES
-from bot.server.housekeeping import prune_once
+from bot.server.housekeeping import Housekeeping
 from core.settings import load_settings
 from storage.repositories.inbound import InboundRepository
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -76,5 +76,6 @@ async def test_processed_ids_are_pruned_on_a_schedule(app: App, clock: FakeClock
     async with app.db.transaction() as conn:
         await InboundRepository().mark_processed(conn, "telegram", "update-1", clock.now())
     clock.advance(days=8)
-    assert await prune_once(app) == 1
-    assert await prune_once(app) == 0
+    housekeeping = Housekeeping(app)
+    assert await housekeeping.prune_processed_ids() == 1
+    assert await housekeeping.prune_processed_ids() == 0

@@ -42,6 +42,7 @@ async def test_hapus_data_in_chat_leaves_no_personal_data_in_any_table(app: App)
     await user.say("HAPUS DATA")
     await user.say("1")
     assert "dihapus" in user.text
+    assert "dipegang KPK" in user.text and "call center 198" in user.text
     assert await traces(app, *SITI) == []
     assert await count(app, "SELECT COUNT(*) FROM respondents WHERE status = 'erased'") == 1
     await other.say("1")  # the dialog on the other channel was forgotten, not resumed
@@ -123,8 +124,9 @@ async def test_purge_waits_for_the_retention_period_then_erases_everyone(
 async def test_purge_command_dry_run_says_what_would_go(
         app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     await register(User(app.engine, Channel.TELEGRAM, "777001234"))
-    unset = await run_cli(monkeypatch, settings, "purge", "--dry-run")
-    assert unset.code == 0 and "SPI_SURVEY_END_DATE belum diatur" in unset.out
+    unset = await run_cli(monkeypatch, settings, "purge", "--dry-run")  # registered in 2026
+    assert unset.code == 0 and "SPI_SURVEY_END_DATE kosong, jadi berlaku bawaan" in unset.out
+    assert "Tidak ada data pribadi yang masa simpannya sudah berakhir" in unset.out
     env = {"SPI_SURVEY_END_DATE": "2020-10-31", "SPI_RETENTION_DAYS_AFTER_SURVEY": "30"}
     dry = await run_cli(monkeypatch, settings, "purge", "--dry-run", env=env)
     assert dry.code == 0

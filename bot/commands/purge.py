@@ -12,7 +12,8 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "purge", help="hapus data pribadi setelah masa simpan berakhir (juga berjalan harian)",
         description="Data pribadi dihapus SPI_RETENTION_DAYS_AFTER_SURVEY hari setelah "
-                    "SPI_SURVEY_END_DATE. Hitungan statistik tetap.")
+                    "SPI_SURVEY_END_DATE; bila kosong, hari-hari itu dihitung dari akhir "
+                    "musim survei (31 Oktober) tempat data dicatat. Hitungan statistik tetap.")
     parser.add_argument("--dry-run", action="store_true",
                         help="hanya tampilkan apa yang akan dihapus")
     parser.set_defaults(handler=purge)
@@ -20,23 +21,29 @@ def register(sub: Any) -> None:
 
 async def purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
-    from inspectorate.retention import purge_date, purge_expired_personal_data  # noqa: PLC0415
+    from inspectorate.retention import (  # noqa: PLC0415
+        describe_rule,
+        purge_expired_personal_data,
+    )
 
-    when = purge_date(settings)
-    if when is None:
-        print("SPI_SURVEY_END_DATE belum diatur, jadi belum ada data yang dihapus. Isi tanggal "
-              "akhir periode survei di .env.")
-        return 0
     async with open_app(settings) as app:
+        now = app.deps.clock.now()
+        print(f"Aturan masa simpan: {describe_rule(settings, now.date())}.")
         report = await purge_expired_personal_data(
-            app.db, settings, app.deps.clock.now(), dry_run=args.dry_run, actor="cli")
+            app.db, settings, now, dry_run=args.dry_run, actor="cli")
         names = {u.code: u.name for u in await _units(app)}
     if not report.due:
-        print(f"Masa simpan belum berakhir: data pribadi dihapus mulai {when.isoformat()} "
-              f"({settings.retention_days_after_survey} hari setelah {settings.survey_end_date}).")
+        print(f"Masa simpan belum berakhir: data pribadi dihapus mulai "
+              f"{report.purge_on.isoformat()}.")
+        return 0
+    if not report.count:
+        upcoming = report.rule.next_purge_on
+        print("Tidak ada data pribadi yang masa simpannya sudah berakhir."
+              + (f" Penghapusan berikutnya mulai {upcoming.isoformat()}." if upcoming else ""))
         return 0
     verb = "Akan dihapus" if args.dry_run else "Dihapus"
-    print(f"{verb}: data pribadi {report.count} orang (masa simpan berakhir {when.isoformat()}).")
+    print(f"{verb}: data pribadi {report.count} orang (masa simpan berakhir "
+          f"{report.purge_on.isoformat()}).")
     for (unit, source), n in sorted(report.by_unit.items()):
         print(f"  {names.get(unit, unit)} ({'impor' if source == 'import' else 'bot'}): {n}")
     if args.dry_run:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import respondents_reports
+from core.clock import from_text
 from core.phones import to_e164
 from core.settings import Settings
 
@@ -128,35 +130,34 @@ def _phone_or_complain(text: str) -> str | None:
     return phone
 
 
+def _printable(text: str) -> str:
+    """Citizen-typed text with control characters shown escaped, never run by the terminal."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from inspectorate.retention import purge_day_of  # noqa: PLC0415
+    from storage.personal_data import record_of  # noqa: PLC0415
 
     phone = _phone_or_complain(args.phone)
     if phone is None:
         return 1
     async with open_app(settings) as app:
         async with app.db.reading() as conn:
-            async with conn.execute(
-                """SELECT r.*, u.name AS unit_name, b.file_name FROM respondents r
-                   JOIN units u ON u.code = r.unit_code
-                   LEFT JOIN import_batches b ON b.id = r.import_batch_id
-                   WHERE r.phone = ?""", (phone,)) as cur:
-                row = await cur.fetchone()
-            identities = []
-            if row is not None:
-                async with conn.execute(
-                    """SELECT channel, address, last_inbound_at, unreachable_at
-                       FROM channel_identities WHERE respondent_id = ? ORDER BY channel""",
-                    (row["id"],)) as cur:
-                    identities = list(await cur.fetchall())
-        if row is None:
+            found = await app.deps.respondents.get_by_phone(conn, phone)
+            record = (await record_of(conn, found.id)
+                      if found is not None and found.id is not None else None)
+        if record is None:
             print(f"Tidak ada data tersimpan untuk nomor {phone}.")
             return 1
+        row = record.respondent
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "respondent.shown",
                                         f"respondent:{row['id']}")
     source = ("impor berkas " + str(row["file_name"]) + " (belum memberi persetujuan lewat bot)"
               if row["source"] == "import" else "pendaftaran lewat bot")
+    purge_on = purge_day_of(settings, from_text(row["created_at"]).date())
     lines = [
         ("Nama", row["name"]), ("Nomor HP", row["phone"]), ("E-mail", row["email"] or "-"),
         ("Unit", f"{row['unit_name']} ({row['unit_code']})"), ("Kategori", row["category"]),
@@ -168,14 +169,20 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
          if row["consent_at"] else "-"),
         ("Berhenti pesan", row["opted_out_at"] or "-"),
         ("Terdaftar", row["created_at"]), ("Diperbarui", row["updated_at"]),
+        ("Pengingat", f"{record.reminders_sent} terkirim"),
+        ("Dihapus paling lambat", purge_on.isoformat()),
     ]
     for label, value in lines:
-        print(f"{label:<15}: {value}")
-    for ident in identities:
+        print(_printable(f"{label:<15}: {value}"))
+    for ident in record.identities:
         print(f"{'Kanal chat':<15}: {ident['channel']} {ident['address']} (pesan terakhir "
               f"{ident['last_inbound_at'] or '-'}"
               + (f", tidak terjangkau sejak {ident['unreachable_at']}"
                  if ident["unreachable_at"] else "") + ")")
+    for c in record.conversations:
+        typed = json.dumps(c.data, ensure_ascii=False)
+        print(_printable(f"{'Dialog terbuka':<15}: {c.channel} {c.address} ({c.state}, "
+                         f"{c.updated_at}): {typed}"))
     return 0
 
 

@@ -1,7 +1,10 @@
-"""Pruning that a long-running server does on a schedule, not only at start-up.
+"""Periodic upkeep of `spi-bot run` that cannot wait for the worker's daily job.
 
+Dialogs expire after SPI_SESSION_IDLE_MINUTES; a daily purge would keep a half-typed name or
+number up to a day longer than that, and the broadcast worker may run in another process (or
+not at all), while the conversations live here. So the server itself drops them every minute.
 Processed message ids are kept only as long as a provider may redeliver (REDELIVERY_HORIZON);
-a server that runs for months would otherwise grow the table by every message ever received.
+they are pruned hourly, or a server that runs for months would keep every id it ever saw.
 """
 
 from __future__ import annotations
@@ -9,40 +12,67 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import time
 
 from bot.app import App
+from inspectorate.retention import describe_rule, expire_conversations
 from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
 
 logger = logging.getLogger(__name__)
 
-PRUNE_EVERY_SECONDS = 3600.0
 
+class Housekeeping:
+    EVERY = 60.0  # seconds; a dialog's data outlives its timeout by at most this
+    IDS_EVERY = 3600.0  # seconds between prunes of processed message ids
 
-async def prune_once(app: App) -> int:
-    async with app.db.transaction() as conn:
-        return await InboundRepository().prune(conn, app.deps.clock.now() - REDELIVERY_HORIZON)
+    def __init__(self, app: App, every: float = EVERY) -> None:
+        self._app = app
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+        self._ids_pruned_at = time.monotonic()  # open_app pruned them at start-up
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
-async def _loop(app: App, every: float) -> None:
-    while True:
-        await asyncio.sleep(every)
-        try:
-            pruned = await prune_once(app)
-        except Exception:
-            logger.exception("Pembersihan id pesan lama gagal; dicoba lagi nanti")
-            continue
+    async def start(self) -> None:
+        settings = self._app.settings
+        logger.info("Masa simpan: %s",
+                    describe_rule(settings, self._app.deps.clock.now().date()))
+        self._task = asyncio.create_task(self._forever())
+
+    async def run_once(self) -> int:
+        """Expire idle dialogs now; returns how many were dropped."""
+        app = self._app
+        dropped = await expire_conversations(app.db, app.settings, app.deps.clock.now())
+        if dropped:
+            logger.info("%d percakapan yang menganggur dilupakan", dropped)
+        return dropped
+
+    async def prune_processed_ids(self) -> int:
+        """Forget message ids older than any provider's redelivery horizon."""
+        app = self._app
+        async with app.db.transaction() as conn:
+            pruned = await InboundRepository().prune(
+                conn, app.deps.clock.now() - REDELIVERY_HORIZON)
         if pruned:
             logger.info("%d id pesan lama dihapus", pruned)
+        return pruned
 
+    async def _forever(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+                if time.monotonic() - self._ids_pruned_at >= self.IDS_EVERY:
+                    self._ids_pruned_at = time.monotonic()
+                    await self.prune_processed_ids()
+            except Exception:
+                logger.exception("Pembersihan berkala gagal; dicoba lagi nanti")
+            await asyncio.sleep(self._every)
 
-@asynccontextmanager
-async def housekeeping(app: App, every: float = PRUNE_EVERY_SECONDS) -> AsyncIterator[None]:
-    task = asyncio.create_task(_loop(app, every), name="housekeeping")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

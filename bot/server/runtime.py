@@ -17,6 +17,7 @@ from bot.app import App
 from bot.channels.dispatch import WrapSender, unwrapped
 from bot.channels.telegram.webhook import TelegramChannel
 from bot.channels.whatsapp.webhook import WhatsAppChannel
+from bot.server.housekeeping import Housekeeping
 from bot.server.media import MediaStore
 from bot.server.outreach import ServerOutreach
 from bot.server.tasks import BackgroundTasks
@@ -60,6 +61,7 @@ class ServerRuntime:
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
         self.outreach = ServerOutreach(app)  # broadcasts (issue 5)
+        self.housekeeping = Housekeeping(app)
         self.state: dict[str, str] = {}
         # The started channels' senders, for in-process outreach (broadcasts).
         self.senders: dict[Channel, Sender] = {}
@@ -79,6 +81,7 @@ class ServerRuntime:
             await self.stop()
 
     async def start(self) -> None:
+        await self.housekeeping.start()
         notes = [await self._start_telegram(), await self._start_whatsapp()]
         await self.outreach.start(self.telegram, self.whatsapp)
         self.state["broadcasts"] = self.outreach.state
@@ -153,6 +156,7 @@ class ServerRuntime:
     async def stop(self) -> None:
         """No new updates, finish messages in progress (replies included), close clients."""
         await self.outreach.stop()
+        await self.housekeeping.stop()
         if self._telegram_retry is not None:
             self._telegram_retry.cancel()
             with contextlib.suppress(asyncio.CancelledError):

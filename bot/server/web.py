@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -28,7 +26,6 @@ from bot.server.guards import (
     BodyLimit,
     SecurityHeaders,
 )
-from bot.server.housekeeping import housekeeping
 from bot.server.runtime import ServerRuntime
 
 logger = logging.getLogger(__name__)
@@ -55,13 +52,7 @@ def _routes(runtime: ServerRuntime) -> Starlette:
     ]
     if runtime.web_chat:
         routes += WebChat(runtime.app).routes()
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with runtime.lifespan(app), housekeeping(runtime.app):
-            yield
-
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=runtime.lifespan)
 
 
 class _Endpoints:

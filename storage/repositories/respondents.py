@@ -111,16 +111,6 @@ class RespondentRepository:
             (_txt(now), to_text(now) if now else None, rid),
         )
 
-    async def erase(self, conn: aiosqlite.Connection, rid: int, now: datetime) -> None:
-        """Erase personal data; keep the unit, category and dates the counts need."""
-        await conn.execute(
-            """UPDATE respondents SET phone = NULL, name = NULL, email = NULL, service = NULL,
-                   service_month = NULL, status = 'erased', erased_at = ?, updated_at = ?
-               WHERE id = ?""",
-            (to_text(now), to_text(now), rid),
-        )
-        await conn.execute("DELETE FROM channel_identities WHERE respondent_id = ?", (rid,))
-
     async def count(self, conn: aiosqlite.Connection, *, include_erased: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM respondents"
         if not include_erased:
