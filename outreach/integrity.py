@@ -1,54 +1,361 @@
-"""Refuses broadcast texts that would breach SPI integrity.
+"""Refuses broadcast texts that would breach SPI integrity, read as sentences, not keywords.
 
-KPK withheld scores of institutions that asked who received the survey, collected answers or
-told people how to answer. This is a deliberately small list of Indonesian and English patterns
-for those requests; it catches the usual phrasings, not every possible one, so staff still read
-the preview.
+KPK withheld the scores of institutions that asked who received the survey, collected answers
+or proof, briefed or gathered respondents, or pressed them. The check is built for recall: a
+text is refused when one of its sentences (or two neighbouring ones) pairs an ask with a
+forbidden object, e.g. "report" + "received the invitation", "send" + "answers", "give" +
+"a good score". Words are first normalised (chat spellings, stems, small typos: see
+core/wording.py and integrity_words.toml), and what is said under a negation ("Jangan
+kirimkan jawaban"), as someone else's ask ("bila ada yang meminta...") or as a violation
+("... melanggar aturan SPI") does not count, so warnings against the forbidden pass.
+
+The module stays whole because the rules, their scopes and the verdict are one reasoning;
+the vocabulary is data.
 """
 
 from __future__ import annotations
 
-import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
-_SURVEY = r"(survei|survey|kuesioner|kuisioner|spi)\b"
-_GOT = r"(menerima|terima|dapat|mendapat|mendapatkan|dihubungi|mengisi|isi)"
+from core.wording import Stemmer, words
 
-# (reason key in the catalogue, pattern)
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "Apakah Anda sudah menerima survei SPI?"
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(apakah|apa\s+(anda|bapak|ibu|kamu|saudara))\s+(\w+\s+){0,3}" + _GOT
-        + r"\s+(\w+\s+){0,3}" + _SURVEY, re.IGNORECASE)),
-    # "Sudah dapat link survei?" - a question, not "if you received it, check the sender".
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(sudah|udah|belum)\s+(\w+\s+){0,2}" + _GOT + r"\s+(\w+\s+){0,3}" + _SURVEY
-        + r"[^.!\n]*\?", re.IGNORECASE)),
-    # "Balas YA jika sudah menerima survei", "laporkan bila Anda dihubungi surveyor SPI"
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(balas|konfirmasi|laporkan|lapor|beritahu|beri\s+tahu|kabari|infokan|reply|"
-        r"confirm|report|let\s+us\s+know)\b.{0,60}\b" + _GOT + r"\s+(\w+\s+){0,3}" + _SURVEY,
-        re.IGNORECASE)),
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(did|have)\s+you\s+(\w+\s+){0,2}(receive|received|get|got|fill|filled|"
-        r"complete|completed)\b.{0,40}" + _SURVEY, re.IGNORECASE)),
-    # "Kirimkan screenshot jawaban Anda"
-    ("broadcast.refuse_integrity_answers", re.compile(
-        r"\b(kirim|kirimkan|bagikan|screenshot|tangkapan\s+layar|foto|sebutkan|tulis)\s+"
-        r"(\w+\s+){0,3}(jawaban|jawabannya|isian)", re.IGNORECASE)),
-    ("broadcast.refuse_integrity_answers", re.compile(
-        r"\b(share|send|forward)\s+(\w+\s+){0,2}(answers?|responses?)\b", re.IGNORECASE)),
-    # "Jawablah sangat baik", "beri nilai maksimal"
-    ("broadcast.refuse_integrity_coaching", re.compile(
-        r"\b(jawab(lah)?|isi(lah)?|pilih(lah)?|beri(lah|kan)?|answer|choose|rate|give)\s+"
-        r"(\w+\s+){0,4}(sangat\s+baik|sangat\s+puas|puas|setuju|positif|"
-        r"nilai\s+(tinggi|maksimal|sempurna|bagus|baik|10)|excellent|positive|"
-        r"(high|top|full)\s+(marks|scores?))\b", re.IGNORECASE)),
-)
+# Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
+REASONS = ("receipt", "forward", "answers", "proof", "form_first", "gathering", "rating",
+           "monitoring", "threat")
+
+_SENTENCE_END = frozenset({".", "!", "?", "\n"})
+_CLAUSE_END = frozenset({",", ";", ":"}) | _SENTENCE_END
+_CONJUNCTIONS = frozenset({"tetapi", "tapi", "namun", "melainkan", "but", "however",
+                           "sedangkan", "whereas", "instead", "cukup", "just", "only",
+                           "hanya", "melainkan", "sebaliknya", "rather"})
+_TARGET_WORDS = frozenset({"ke", "kepada", "to", "via", "melalui", "lewat", "di", "with",
+                           "dengan", "pada", "sama", "at", "into", "in", "hubungi", "call"})
+_GUIDANCE_START = frozenset({"jika", "bila", "kalau", "apabila", "if", "pastikan", "cek",
+                             "periksa", "check", "make", "ingat", "remember", "jangan",
+                             "don't", "do", "kalau", "abaikan", "ignore", "tanyakan"})
+_LOCAL_SCOPE = 3  # words a "tidak" after "yang"/"jika" negates: "yang tidak mengisi survei"
+_WINDOW = 3  # words between a steer and "good": "pilih jawaban setuju"
 
 
-def integrity_problem(text: str) -> str | None:
-    """The catalogue key of the reason to refuse this text, or None when it is acceptable."""
-    for key, pattern in _RULES:
-        if pattern.search(text):
-            return key
-    return None
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """`allowed`, or the reasons (in REASONS' words) a broadcast text is refused."""
+
+    text: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "verdict": "allowed" if self.allowed else "refused",
+                "reasons": list(self.reasons)}
+
+
+@dataclass(slots=True)
+class _Word:
+    word: str
+    tags: frozenset[str]
+    off: bool = False  # under a negation or someone else's ask
+    neg_local: bool = False  # under a "tidak" right after "yang"/"jika": the threat still counts
+
+
+@dataclass(slots=True)
+class _Lexicon:
+    exact: dict[str, set[str]] = field(default_factory=dict)
+    stems: dict[str, set[str]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    longest: int = 1
+    fuzzy: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer:
+    return Stemmer()
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = tomllib.loads(
+        resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
+    lex = _Lexicon()
+    stemmer = _stemmer()
+    for concept, entries in data["concepts"].items():
+        for entry in entries:
+            exact = entry.startswith("=")
+            parts = tuple(words(entry.removeprefix("=")))
+            if len(parts) > 1:
+                lex.phrases.setdefault(parts, set()).add(concept)
+                lex.longest = max(lex.longest, len(parts))
+            elif parts:
+                lex.exact.setdefault(parts[0], set()).add(concept)
+                if not exact:
+                    for stem in {stemmer.stem(parts[0]), stemmer.english(parts[0])}:
+                        lex.stems.setdefault(stem, set()).add(concept)
+    lex.fuzzy = sorted(w for w in lex.exact if len(w) >= 6 and w.isalpha())
+    return lex
+
+
+def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
+    if word.endswith("nya") and len(word) > 5:
+        # "menerimanya", "layarnya": the word, pointing back at something named before.
+        return _tags_of(word[:-3], lex) | lex.exact.get(word, set()) | {"ITSELF"}
+    if word in lex.exact:
+        return frozenset(lex.exact[word])
+    if word.startswith("{"):
+        return frozenset({"NAME"})
+    if word.isdigit():
+        return frozenset({"NUMBER"})
+    stemmer = _stemmer()
+    stem = stemmer.stem(word)
+    found = lex.stems.get(stem) or lex.stems.get(stemmer.english(word))
+    if found:
+        return frozenset(found)
+    if len(word) >= 6 and word.isalpha() and not stemmer.is_word(stem):
+        return _typo_tags(word, lex)
+    return frozenset()
+
+
+def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
+    """A misspelt lexicon word ("screnshot", "konfirmsi"): one or two letters off."""
+    from rapidfuzz import fuzz, process  # noqa: PLC0415
+
+    match = process.extractOne(word, lex.fuzzy, scorer=fuzz.ratio, score_cutoff=86)
+    return frozenset(lex.exact[match[0]]) if match else frozenset()
+
+
+def _tag(text: str) -> list[_Word]:
+    lex = _lexicon()
+    original = words(text)
+    raw = [w[:-3] if w.endswith("nya") and len(w) > 5 else w for w in original]
+    out: list[_Word] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(lex.longest, len(raw) - i), 1, -1):
+            concepts = lex.phrases.get(tuple(raw[i:i + size]))
+            if concepts is not None:
+                out.append(_Word(" ".join(raw[i:i + size]), frozenset(concepts)))
+                i += size
+                break
+        else:
+            word = original[i]
+            out.append(_Word(word, _tags_of(word, lex)))
+            i += 1
+    return out
+
+
+def _sentences(tagged: list[_Word]) -> list[list[_Word]]:
+    sentences: list[list[_Word]] = [[]]
+    for w in tagged:
+        sentences[-1].append(w)
+        if w.word in _SENTENCE_END:
+            sentences.append([])
+    return [s for s in sentences if any(w.tags or w.word.isalpha() for w in s)]
+
+
+def _is_clause_end(w: _Word) -> bool:
+    return w.word in _CLAUSE_END or w.word in _CONJUNCTIONS
+
+
+def _mark_scopes(sentence: list[_Word]) -> None:
+    """Switch off what is negated or asked by someone else, up to the clause's end."""
+    n = len(sentence)
+    for i, w in enumerate(sentence):
+        if _is_clause_end(w):
+            continue
+        local = "NEGATOR" in w.tags and "NEGATOR_STRONG" not in w.tags and i > 0 \
+            and "RELATIVE" in sentence[i - 1].tags
+        strong = "NEGATOR_STRONG" in w.tags or ("NEGATOR" in w.tags and not local)
+        framed = "FRAME_WHO" in w.tags and any(
+            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 4])
+        if local:
+            for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
+                if _is_clause_end(x):
+                    break
+                x.off = x.neg_local = True
+        elif strong or framed:
+            j = i + 1
+            while j < n and not (_is_clause_end(sentence[j]) and not framed) \
+                    and sentence[j].word not in _SENTENCE_END:
+                sentence[j].off = True
+                j += 1
+
+
+def _has(words_: Iterable[_Word], *concepts: str) -> bool:
+    return any(not w.off and w.tags.intersection(concepts) for w in words_)
+
+
+def _near(sentence: list[_Word], first: str, then: Iterable[str], window: int) -> bool:
+    """`first` followed within `window` words (same clause) by one of `then`, both active."""
+    wanted = set(then)
+    for i, w in enumerate(sentence):
+        if w.off or first not in w.tags:
+            continue
+        for x in sentence[i + 1:i + 1 + window]:
+            if _is_clause_end(x):
+                break
+            if not x.off and x.tags & wanted:
+                return True
+    return False
+
+
+def _targets(sentence: list[_Word], concept: str) -> bool:
+    """A place of this kind named as where something goes: "ke admin", "to 198"."""
+    for i, w in enumerate(sentence):
+        if concept in w.tags and any(x.word in _TARGET_WORDS for x in sentence[max(0, i - 2):i]):
+            return True
+    return False
+
+
+def _reply_ask(sentence: list[_Word]) -> bool:
+    """"Balas YA", "Reply 1", "ketik SUDAH": an ask to answer yes or no."""
+    return _near(sentence, "REPLY", ("REPLY_TOKEN",), 3)
+
+
+def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
+                      rhetorical: bool) -> set[str]:
+    reasons: set[str] = set()
+    if _has(s, "VIOLATION"):
+        return reasons
+    official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE")
+    kpk_subject = any("KPK" in w.tags for w in s[:2])
+    question = any(w.word == "?" for w in s)
+    received = _has(s, "RECEIVE") and _has(s, "SURVEY", "INVITE", "KPK", "ITSELF") \
+        and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY"))
+    filled = _has(s, "FILL") and (_has(s, "SURVEY", "STATUS", "ITSELF")
+                                  or any(w.word in ("setelah", "after", "once") for w in s))
+    selected = _has(s, "SELECT")
+    status_fact = received or filled or selected
+    asks_report = _has(s, "REPORT") or _reply_ask(s)
+    help_context = _has(s, "HELP")
+
+    if not official_only and not help_context and asks_report and status_fact:
+        reasons.add("receipt")
+    if (_has(s, "ASK_QUESTION") and (selected or (_has(s, "STATUS", "ASK_QUESTION")
+                                                  and (received or filled)))) \
+            or (question and _has(s, "STATUS") and (received or filled)
+                and message_asks_reply):
+        if not rhetorical or message_asks_reply:
+            reasons.add("receipt")
+    if not official_only and _has(s, "FORWARD") and _has(s, "INVITE") \
+            and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
+            and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE")):
+        reasons.add("forward")
+    if not official_only and not kpk_subject and (
+            _near(s, "SEND", ("ANSWERS",), 6) or _near(s, "COLLECT", ("ANSWERS",), 6)
+            or _near_back(s, "ANSWERS", ("SEND", "COLLECT"), 6)):
+        reasons.add("answers")
+    strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
+                    and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
+                                       "evidence", "selfie", "swafoto")]
+    weak_proof = _has(s, "PROOF")
+    if not official_only and (
+            (strong_proof and _has(s, "SEND", "COLLECT", "FILL", "SURVEY", "REPORT"))
+            or (weak_proof and (_has(s, "FILL") or _has(s, "SURVEY"))
+                and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FILL"))):
+        reasons.add("proof")
+    if _has(s, "FORM") and not _has(s, "REGISTRATION") \
+            and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY") and _has(s, "FILL"))):
+        reasons.add("form_first")
+    if _has(s, "FILL") and (_has(s, "GATHER") or _has(s, "PLACE")):
+        reasons.add("gathering")
+    if _rating(s):
+        reasons.add("rating")
+    if not kpk_subject and _has(s, "MONITOR") and (
+            (_has(s, "WHO") and (filled or _has(s, "FILL") or received))
+            or selected or (_has(s, "MONITOR") and _has(s, "FILL")
+                            and any(w.word in ("absensi", "presensi", "daftar hadir")
+                                    for w in s))):
+        reasons.add("monitoring")
+    if _threat(s, question):
+        reasons.add("threat")
+    return reasons
+
+
+def _near_back(sentence: list[_Word], first: str, then: Iterable[str], window: int) -> bool:
+    """`first` followed by `then` ("jawaban ... dikirim"): the passive order."""
+    return _near(sentence, first, then, window)
+
+
+def _rating(s: list[_Word]) -> bool:
+    steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW)
+    score_good = _near(s, "SCORE", ("POSITIVE", "NUMBER"), 2) \
+        or _near(s, "POSITIVE", ("SCORE",), 2)
+    if steer_good:
+        return True
+    if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
+        return True
+    if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
+        return True
+    # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
+    for i, w in enumerate(s):
+        if "NEGATOR_STRONG" in w.tags and i + 2 < len(s) and "STEER" in s[i + 1].tags \
+                and s[i + 2].tags & {"NEGATIVE_CONTENT", "POSITIVE"}:
+            return True
+    return False
+
+
+def _threat(s: list[_Word], question: bool) -> bool:
+    fill_any = any("FILL" in w.tags and (not w.off or w.neg_local) for w in s)
+    if not question and _has(s, "DUTY") and (
+            _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
+        return True
+    if _has(s, "SANCTION") and (fill_any or _has(s, "SURVEY")):
+        return True
+    return _has(s, "PRESSURE") and fill_any
+
+
+def check_text(text: str) -> Verdict:
+    """The verdict on one broadcast text, as it will be read (placeholders filled)."""
+    tagged = _tag(text)
+    sentences = _sentences(tagged)
+    for s in sentences:
+        _mark_scopes(s)
+    asks_reply = any(_reply_ask(s) or _has(s, "REPORT", "REPLY") for s in sentences)
+    found: set[str] = set()
+    for i, s in enumerate(sentences):
+        following = sentences[i + 1] if i + 1 < len(sentences) else []
+        rhetorical = bool(following) and following[0].word in _GUIDANCE_START
+        found |= _sentence_reasons(s, asks_reply, rhetorical)
+        if following:
+            # A forbidden ask split over two sentences: "Sudah dapat link? Lapor ke admin."
+            found |= _sentence_reasons(s + following, asks_reply, rhetorical) & {"receipt"}
+    return Verdict(text, tuple(r for r in REASONS if r in found))
+
+
+SAMPLE_VALUES = {"nama": "Budi Santoso", "unit": "Dinas Kependudukan"}
+
+
+def fill_template(body: str, variables: Mapping[str, str]) -> str:
+    """A WhatsApp template body with its {{1}}, {{2}}... replaced by the variables' values."""
+    for key, value in variables.items():
+        body = body.replace("{{" + key + "}}", value)
+    return body
+
+
+def fill_placeholders(text: str) -> str:
+    """{nama} and {unit} replaced by sample values, as a recipient would read them."""
+    for name, value in SAMPLE_VALUES.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def check_broadcast(text: str, template_body: str | None = None,
+                    variables: Mapping[str, str] | None = None) -> Verdict:
+    """Every text a recipient may read: the free text, and the template body with every
+    variable substituted (so a forbidden sentence split over two variables is whole again).
+    The verdict's text is the first that was refused, or the free text."""
+    readings = [fill_placeholders(text)]
+    if template_body is not None:
+        readings.append(fill_placeholders(fill_template(template_body, variables or {})))
+    readings.extend(fill_placeholders(v) for v in (variables or {}).values())
+    for reading in readings:
+        verdict = check_text(reading)
+        if not verdict.allowed:
+            return verdict
+    return Verdict(text)
