@@ -31,12 +31,12 @@ _SENTENCE_END = frozenset({".", "!", "?", "\n"})
 _CLAUSE_END = frozenset({",", ";", ":"}) | _SENTENCE_END
 _CONJUNCTIONS = frozenset({"tetapi", "tapi", "namun", "melainkan", "but", "however",
                            "sedangkan", "whereas", "instead", "cukup", "just", "only",
-                           "hanya", "melainkan", "sebaliknya", "rather"})
+                           "hanya", "sebaliknya", "rather"})
 _TARGET_WORDS = frozenset({"ke", "kepada", "to", "via", "melalui", "lewat", "di", "with",
                            "dengan", "pada", "sama", "at", "into", "in", "hubungi", "call"})
 _GUIDANCE_START = frozenset({"jika", "bila", "kalau", "apabila", "if", "pastikan", "cek",
                              "periksa", "check", "make", "ingat", "remember", "jangan",
-                             "don't", "do", "kalau", "abaikan", "ignore", "tanyakan"})
+                             "don't", "do", "abaikan", "ignore", "tanyakan"})
 _LOCAL_SCOPE = 3  # words a "tidak" after "yang"/"jika" negates: "yang tidak mengisi survei"
 _WINDOW = 3  # words between a steer and "good": "pilih jawaban setuju"
 
@@ -236,19 +236,19 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
 
     if not official_only and not help_context and asks_report and status_fact:
         reasons.add("receipt")
-    if (_has(s, "ASK_QUESTION") and (selected or (_has(s, "STATUS", "ASK_QUESTION")
-                                                  and (received or filled)))) \
-            or (question and _has(s, "STATUS") and (received or filled)
-                and message_asks_reply):
-        if not rhetorical or message_asks_reply:
-            reasons.add("receipt")
+    asks_status = _has(s, "ASK_QUESTION") and (
+        selected or (_has(s, "STATUS", "ASK_QUESTION") and (received or filled)))
+    # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
+    bare_status = question and _has(s, "STATUS") and (received or filled)
+    if (asks_status or bare_status) and (not rhetorical or message_asks_reply):
+        reasons.add("receipt")
     if not official_only and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
             and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE")):
         reasons.add("forward")
     if not official_only and not kpk_subject and (
             _near(s, "SEND", ("ANSWERS",), 6) or _near(s, "COLLECT", ("ANSWERS",), 6)
-            or _near_back(s, "ANSWERS", ("SEND", "COLLECT"), 6)):
+            or _near(s, "ANSWERS", ("SEND", "COLLECT"), 6)):
         reasons.add("answers")
     strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
                     and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
@@ -275,11 +275,6 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if _threat(s, question):
         reasons.add("threat")
     return reasons
-
-
-def _near_back(sentence: list[_Word], first: str, then: Iterable[str], window: int) -> bool:
-    """`first` followed by `then` ("jawaban ... dikirim"): the passive order."""
-    return _near(sentence, first, then, window)
 
 
 def _rating(s: list[_Word]) -> bool:
