@@ -15,6 +15,7 @@ the vocabulary is data.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -105,10 +106,14 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
     if word.endswith("nya") and len(word) > 5:
         # "menerimanya", "layarnya": the word, pointing back at something named before.
         return _tags_of(word[:-3], lex) | lex.exact.get(word, set()) | {"ITSELF"}
+    if word.endswith(("mu", "ku")) and len(word) > 6 and word[:-2] in lex.exact:
+        return frozenset(lex.exact[word[:-2]] | {"YOU"})  # "jawabanmu": your answers
     if word in lex.exact:
         return frozenset(lex.exact[word])
     if word.startswith("{"):
         return frozenset({"NAME"})
+    if _LINK.match(word):
+        return _link_tags(word)
     if word.isdigit():
         return frozenset({"NUMBER"})
     stemmer = _stemmer()
@@ -119,6 +124,20 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
     if len(word) >= 6 and word.isalpha() and not stemmer.is_word(stem):
         return _typo_tags(word, lex)
     return frozenset()
+
+
+_LINK = re.compile(r"^(https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?)$")
+_OFFICIAL_SITES = ("kpk.go.id", "jaga.id", "q7survey.com", "stranaspk.id")
+
+
+def _link_tags(word: str) -> frozenset[str]:
+    """A web address: official, a registration link, or another place to fill things in."""
+    host = word.split("://")[-1].split("/")[0]
+    if any(host == site or host.endswith("." + site) for site in _OFFICIAL_SITES):
+        return frozenset({"OFFICIAL_PLACE"})
+    if any(part in word for part in ("daftar", "regist", "signup")):
+        return frozenset({"REGISTRATION"})
+    return frozenset({"OTHER_LINK"})
 
 
 def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
@@ -168,9 +187,9 @@ def _mark_scopes(sentence: list[_Word]) -> None:
     for i, w in enumerate(sentence):
         if _is_clause_end(w):
             continue
-        local = "NEGATOR" in w.tags and "NEGATOR_STRONG" not in w.tags and i > 0 \
-            and "RELATIVE" in sentence[i - 1].tags
-        strong = "NEGATOR_STRONG" in w.tags or ("NEGATOR" in w.tags and not local)
+        negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
+        local = negator and i > 0 and "RELATIVE" in sentence[i - 1].tags
+        strong = negator and not local
         framed = "FRAME_WHO" in w.tags and any(
             "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 4])
         if local:
@@ -180,10 +199,33 @@ def _mark_scopes(sentence: list[_Word]) -> None:
                 x.off = x.neg_local = True
         elif strong or framed:
             j = i + 1
-            while j < n and not (_is_clause_end(sentence[j]) and not framed) \
-                    and sentence[j].word not in _SENTENCE_END:
+            while j < n and sentence[j].word not in _SENTENCE_END:
+                if _is_clause_end(sentence[j]) and not framed and not _continues_list(
+                        sentence, j):
+                    break
                 sentence[j].off = True
                 j += 1
+
+
+_AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
+_ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
+                   "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
+
+
+def _continues_list(sentence: list[_Word], at: int) -> bool:
+    """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
+    following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
+    return sentence[at].word == "," and bool(following) and bool(following[0].tags & _ACTS)
+
+
+def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
+    clauses: list[list[_Word]] = [[]]
+    for w in sentence:
+        if _is_clause_end(w):
+            clauses.append([])
+        else:
+            clauses[-1].append(w)
+    return clauses
 
 
 def _has(words_: Iterable[_Word], *concepts: str) -> bool:
@@ -214,11 +256,11 @@ def _targets(sentence: list[_Word], concept: str) -> bool:
 
 def _reply_ask(sentence: list[_Word]) -> bool:
     """"Balas YA", "Reply 1", "ketik SUDAH": an ask to answer yes or no."""
-    return _near(sentence, "REPLY", ("REPLY_TOKEN",), 3)
+    return _near(sentence, "REPLY", ("REPLY_TOKEN",), 5)
 
 
-def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
-                      rhetorical: bool) -> set[str]:
+def _sentence_reasons(s: list[_Word], message_asks_reply: bool,  # noqa: C901, PLR0912
+                      rhetorical: bool, last: bool) -> set[str]:
     reasons: set[str] = set()
     if _has(s, "VIOLATION"):
         return reasons
@@ -229,27 +271,38 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY"))
     filled = _has(s, "FILL") and (_has(s, "SURVEY", "STATUS", "ITSELF")
                                   or any(w.word in ("setelah", "after", "once") for w in s))
+    received = received or (_has(s, "COND_EXISTS") and _has(s, "INVITE", "SURVEY")
+                            and _has(s, "SURVEY", "KPK"))
+    filled = filled or _has(s, "FILL_NOUN")
     selected = _has(s, "SELECT")
-    status_fact = received or filled or selected
+    status_fact = received or filled or selected or _has(s, "SELECT_WEAK")
     asks_report = _has(s, "REPORT") or _reply_ask(s)
     help_context = _has(s, "HELP")
 
     if not official_only and not help_context and asks_report and status_fact:
         reasons.add("receipt")
     asks_status = _has(s, "ASK_QUESTION") and (
-        selected or (_has(s, "STATUS", "ASK_QUESTION") and (received or filled)))
+        selected or _has(s, "SELECT_WEAK")
+        or (_has(s, "STATUS", "ASK_QUESTION") and (received or filled)))
     # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
     bare_status = question and _has(s, "STATUS") and (received or filled)
-    if (asks_status or bare_status) and (not rhetorical or message_asks_reply):
+    if (asks_status and (not rhetorical or message_asks_reply)) \
+            or (bare_status and (last or message_asks_reply)):
         reasons.add("receipt")
-    if not official_only and _has(s, "FORWARD") and _has(s, "INVITE") \
+    if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
-            and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE")):
+            and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
         reasons.add("forward")
     if not official_only and not kpk_subject and (
             _near(s, "SEND", ("ANSWERS",), 6) or _near(s, "COLLECT", ("ANSWERS",), 6)
-            or _near(s, "ANSWERS", ("SEND", "COLLECT"), 6)):
+            or _near(s, "REPORT", ("ANSWERS",), 6) or _near(s, "FORWARD", ("ANSWERS",), 6)
+            or _near(s, "ANSWERS", ("SEND", "COLLECT", "REPORT"), 6)
+            or (question and _has(s, "WH") and _has(s, "YOU")
+                and _has(s, "ANSWERS", "STEER"))):
         reasons.add("answers")
+    if not kpk_subject and (_near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
+                            or _near(s, "MONITOR", ("ANSWERS",), 4)):
+        reasons.add("answers")  # "jawaban akan kami periksa dulu": someone reads them
     strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
                     and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
                                        "evidence", "selfie", "swafoto")]
@@ -259,15 +312,31 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             or (weak_proof and (_has(s, "FILL") or _has(s, "SURVEY"))
                 and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FILL"))):
         reasons.add("proof")
-    if _has(s, "FORM") and not _has(s, "REGISTRATION") \
-            and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY") and _has(s, "FILL"))):
+    if (_has(s, "FORM") or (_has(s, "OTHER_LINK") and _has(s, "SURVEY", "ANSWERS"))) \
+            and not _has(s, "REGISTRATION") \
+            and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY", "ANSWERS")
+                                                 and _has(s, "FILL", "STEER"))):
         reasons.add("form_first")
     if _has(s, "FILL") and (_has(s, "GATHER") or _has(s, "PLACE")):
         reasons.add("gathering")
     if _rating(s):
         reasons.add("rating")
+    # Who has *not* filled it in is monitored just the same: any FILL counts here.
+    any_fill = any("FILL" in w.tags for w in s)
+    # "Anda belum mengisi survei." stated as a fact: someone knows who filled it in.
+    you_at = next((i for i, w in enumerate(s) if "YOU" in w.tags and not w.off), None)
+    claims_status = you_at is not None and not question and _has(s, "STATUS_NOT") \
+        and any_fill and not any("RELATIVE" in w.tags or "COND_EXISTS" in w.tags
+                                 for w in s[:you_at])
+    rate = any(not w.off and "MONITOR" in w.tags and "MONITOR_WEAK" not in w.tags
+               for w in s) and _has(s, "FILL_NOUN")
+    # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
+    counted = _has(s, "STATUS") and any_fill and (
+        (_has(s, "NUMBER") and _has(s, "WHO")) or _has(s, "LIST"))
+    if claims_status or ((rate or counted) and not kpk_subject):
+        reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
-            (_has(s, "WHO") and (filled or _has(s, "FILL") or received))
+            (_has(s, "WHO") and (any_fill or received or selected))
             or selected or (_has(s, "MONITOR") and _has(s, "FILL")
                             and any(w.word in ("absensi", "presensi", "daftar hadir")
                                     for w in s))):
@@ -281,7 +350,8 @@ def _rating(s: list[_Word]) -> bool:
     steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW)
     score_good = _near(s, "SCORE", ("POSITIVE", "NUMBER"), 2) \
         or _near(s, "POSITIVE", ("SCORE",), 2)
-    if steer_good:
+    if steer_good or _has(s, "COACH") or (_has(s, "COORDINATE")
+                                          and _has(s, "ANSWERS", "FILL", "STEER")):
         return True
     if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
         return True
@@ -289,20 +359,26 @@ def _rating(s: list[_Word]) -> bool:
         return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
     for i, w in enumerate(s):
-        if "NEGATOR_STRONG" in w.tags and i + 2 < len(s) and "STEER" in s[i + 1].tags \
-                and s[i + 2].tags & {"NEGATIVE_CONTENT", "POSITIVE"}:
-            return True
+        if "NEGATOR_STRONG" not in w.tags:
+            continue
+        for j in range(i + 1, min(i + 3, len(s))):
+            if "STEER" in s[j].tags and any(
+                    x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
+                return True
     return False
 
 
 def _threat(s: list[_Word], question: bool) -> bool:
-    fill_any = any("FILL" in w.tags and (not w.off or w.neg_local) for w in s)
-    if not question and _has(s, "DUTY") and (
+    fill_any = any(w.tags & {"FILL", "SURVEY"} and (not w.off or w.neg_local) for w in s)
+    # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
+    duty = any(_has(c, "DUTY") and not _has(c, "OFFICIAL_PLACE", "INVITE", "OTHER_LINK")
+               for c in _clauses(s))
+    if not question and duty and (
             _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
         return True
-    if _has(s, "SANCTION") and (fill_any or _has(s, "SURVEY")):
+    if _has(s, "SANCTION") and fill_any:
         return True
-    return _has(s, "PRESSURE") and fill_any
+    return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
 
 
 def check_text(text: str) -> Verdict:
@@ -316,10 +392,11 @@ def check_text(text: str) -> Verdict:
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
         rhetorical = bool(following) and following[0].word in _GUIDANCE_START
-        found |= _sentence_reasons(s, asks_reply, rhetorical)
+        found |= _sentence_reasons(s, asks_reply, rhetorical, not following)
         if following:
             # A forbidden ask split over two sentences: "Sudah dapat link? Lapor ke admin."
-            found |= _sentence_reasons(s + following, asks_reply, rhetorical) & {"receipt"}
+            found |= _sentence_reasons(s + following, asks_reply, rhetorical,
+                                       False) & {"receipt"}
     return Verdict(text, tuple(r for r in REASONS if r in found))
 
 
