@@ -191,7 +191,7 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         local = negator and i > 0 and "RELATIVE" in sentence[i - 1].tags
         strong = negator and not local
         framed = "FRAME_WHO" in w.tags and any(
-            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 4])
+            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
                 if _is_clause_end(x):
@@ -207,6 +207,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
                 j += 1
 
 
+# Asking to be contacted is how help is offered, not a report: "hubungi kami".
+_CONTACT_ONLY = frozenset({"hubungi", "menghubungi", "contact", "call", "temui", "datang"})
 _AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
 _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
                    "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
@@ -226,6 +228,21 @@ def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
         else:
             clauses[-1].append(w)
     return clauses
+
+
+def _negate_backwards(sentence: list[_Word]) -> None:
+    """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
+    what came before it in that clause."""
+    start = 0
+    for i, w in enumerate(sentence):
+        if _is_clause_end(w):
+            start = i + 1
+        elif "POST_NEGATION" in w.tags:
+            rest = [x for x in sentence[i + 1:] if not _is_clause_end(x)][:3]
+            closes = all(not x.tags & _ACTS for x in rest)
+            if closes:
+                for x in sentence[start:i]:
+                    x.off = True
 
 
 def _has(words_: Iterable[_Word], *concepts: str) -> bool:
@@ -289,6 +306,12 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,  # noqa: C901, P
     if (asks_status and (not rhetorical or message_asks_reply)) \
             or (bare_status and (last or message_asks_reply)):
         reasons.add("receipt")
+    # Anything about the survey to be sent, told or coordinated with the institution.
+    to_us = any(not w.off and w.tags & {"REPORT", "SEND", "FORWARD", "COLLECT", "REPLY"}
+                and w.word not in _CONTACT_ONLY for w in s)
+    if to_us and not official_only and not help_context and _targets(s, "LOCAL_PLACE") \
+            and _has(s, "SURVEY", "INVITE", "KPK", "FILL_NOUN"):
+        reasons.add("receipt")
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
             and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
@@ -333,7 +356,12 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,  # noqa: C901, P
     # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
     counted = _has(s, "STATUS") and any_fill and (
         (_has(s, "NUMBER") and _has(s, "WHO")) or _has(s, "LIST"))
-    if claims_status or ((rate or counted) and not kpk_subject):
+    # "Yang belum isi akan kami hubungi": the institution acting on who has not filled it in.
+    chased = _has(s, "STATUS_NOT") and any_fill and _has(s, "WHO") \
+        and (_has(s, "LOCAL_PLACE") or _has(s, "MONITOR"))
+    managed = _has(s, "ENSURE") and _has(s, "PEOPLE") and any_fill
+    per_person = managed or _has(s, "WHO") and _has(s, "FILL_NOUN") and _has(s, "MONITOR", "SANCTION")
+    if claims_status or ((rate or counted or chased or per_person) and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
             (_has(s, "WHO") and (any_fill or received or selected))
@@ -347,7 +375,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,  # noqa: C901, P
 
 
 def _rating(s: list[_Word]) -> bool:
-    steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW)
+    steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
+        or _near(s, "ANSWERS", ("POSITIVE",), 2)
     score_good = _near(s, "SCORE", ("POSITIVE", "NUMBER"), 2) \
         or _near(s, "POSITIVE", ("SCORE",), 2)
     if steer_good or _has(s, "COACH") or (_has(s, "COORDINATE")
@@ -387,6 +416,7 @@ def check_text(text: str) -> Verdict:
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
+        _negate_backwards(s)
     asks_reply = any(_reply_ask(s) or _has(s, "REPORT", "REPLY") for s in sentences)
     found: set[str] = set()
     for i, s in enumerate(sentences):
