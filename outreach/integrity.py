@@ -132,7 +132,7 @@ _OFFICIAL_SITES = ("kpk.go.id", "jaga.id", "q7survey.com", "stranaspk.id")
 
 def _link_tags(word: str) -> frozenset[str]:
     """A web address: official, a registration link, or another place to fill things in."""
-    host = word.split("://")[-1].split("/")[0]
+    host = word.rsplit("://", maxsplit=1)[-1].split("/", maxsplit=1)[0]
     if any(host == site or host.endswith("." + site) for site in _OFFICIAL_SITES):
         return frozenset({"OFFICIAL_PLACE"})
     if any(part in word for part in ("daftar", "regist", "signup")):
@@ -209,6 +209,11 @@ def _mark_scopes(sentence: list[_Word]) -> None:
 
 # Asking to be contacted is how help is offered, not a report: "hubungi kami".
 _CONTACT_ONLY = frozenset({"hubungi", "menghubungi", "contact", "call", "temui", "datang"})
+# "balas pesan ini dengan kata SELESAI": words between the ask and the expected answer.
+_REPLY_FILLER = frozenset({"pesan", "ini", "dengan", "kata", "with", "the", "word", "this",
+                           "message", "here", "di", "sini", "saja", "aja", "just", "pesan ini",
+                           "this message",
+                           "'", '"', "tulisan", "bertuliskan"})
 _AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
 _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
                    "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
@@ -273,10 +278,16 @@ def _targets(sentence: list[_Word], concept: str) -> bool:
 
 def _reply_ask(sentence: list[_Word]) -> bool:
     """"Balas YA", "Reply 1", "ketik SUDAH": an ask to answer yes or no."""
-    return _near(sentence, "REPLY", ("REPLY_TOKEN",), 5)
+    for i, w in enumerate(sentence):
+        if w.off or "REPLY" not in w.tags:
+            continue
+        after = [x for x in sentence[i + 1:i + 6] if x.word not in _REPLY_FILLER]
+        if after and "REPLY_TOKEN" in after[0].tags:
+            return True
+    return False
 
 
-def _sentence_reasons(s: list[_Word], message_asks_reply: bool,  # noqa: C901, PLR0912
+def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
                       rhetorical: bool, last: bool) -> set[str]:
     reasons: set[str] = set()
     if _has(s, "VIOLATION"):
@@ -360,7 +371,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,  # noqa: C901, P
     chased = _has(s, "STATUS_NOT") and any_fill and _has(s, "WHO") \
         and (_has(s, "LOCAL_PLACE") or _has(s, "MONITOR"))
     managed = _has(s, "ENSURE") and _has(s, "PEOPLE") and any_fill
-    per_person = managed or _has(s, "WHO") and _has(s, "FILL_NOUN") and _has(s, "MONITOR", "SANCTION")
+    per_person = managed or (_has(s, "WHO") and _has(s, "FILL_NOUN")
+                             and _has(s, "MONITOR", "SANCTION"))
     if claims_status or ((rate or counted or chased or per_person) and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
