@@ -190,8 +190,9 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
         local = negator and i > 0 and "RELATIVE" in sentence[i - 1].tags
         strong = negator and not local
-        framed = "FRAME_WHO" in w.tags and any(
-            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
+        framed = ("FRAME_WHO" in w.tags and any(
+            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])) \
+            or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
                 if _is_clause_end(x):
@@ -235,6 +236,25 @@ def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
     return clauses
 
 
+_KPK_SUBJECT_FILLER = frozenset({"akan", "will", "sendiri", "juga", "yang", "hanya", "only",
+                                 "sudah", "telah", "would", "may", "dapat", "bisa", "itself"})
+_KPK_OBJECT_MARK = frozenset({"dari", "from", "oleh", "by", "ke", "to", "kepada", "pada",
+                              "untuk", "for", "via", "lewat", "melalui", "dengan", "with"})
+
+
+def _acts_of_kpk(sentence: list[_Word]) -> None:
+    """"KPK akan menghubungi Anda": what KPK itself does is no ask of the institution."""
+    for i, w in enumerate(sentence):
+        if "KPK" not in w.tags or (i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK):
+            continue
+        for x in sentence[i + 1:i + 4]:
+            if x.tags & _ACTS:
+                x.off = True
+                break
+            if x.word not in _KPK_SUBJECT_FILLER:
+                break
+
+
 def _negate_backwards(sentence: list[_Word]) -> None:
     """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
     what came before it in that clause."""
@@ -270,8 +290,11 @@ def _near(sentence: list[_Word], first: str, then: Iterable[str], window: int) -
 
 def _targets(sentence: list[_Word], concept: str) -> bool:
     """A place of this kind named as where something goes: "ke admin", "to 198"."""
+    # "di survei KPK" is about the survey, not a place answers go to.
+    marks = _TARGET_WORDS - {"di", "at", "in", "dengan", "with", "sama"} \
+        if concept == "OFFICIAL_PLACE" else _TARGET_WORDS
     for i, w in enumerate(sentence):
-        if concept in w.tags and any(x.word in _TARGET_WORDS for x in sentence[max(0, i - 2):i]):
+        if concept in w.tags and any(x.word in marks for x in sentence[max(0, i - 2):i]):
             return True
     return False
 
@@ -307,7 +330,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     asks_report = _has(s, "REPORT") or _reply_ask(s)
     help_context = _has(s, "HELP")
 
-    if not official_only and not help_context and asks_report and status_fact:
+    if not official_only and not help_context and status_fact and (
+            asks_report or (_has(s, "COLLECT") and received)):
         reasons.add("receipt")
     asks_status = _has(s, "ASK_QUESTION") and (
         selected or _has(s, "SELECT_WEAK")
@@ -365,8 +389,10 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     rate = any(not w.off and "MONITOR" in w.tags and "MONITOR_WEAK" not in w.tags
                for w in s) and _has(s, "FILL_NOUN")
     # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
-    counted = _has(s, "STATUS") and any_fill and (
-        (_has(s, "NUMBER") and _has(s, "WHO")) or _has(s, "LIST"))
+    counted = any_fill and (
+        (_has(s, "NUMBER") and _has(s, "PEOPLE"))
+        or (_has(s, "STATUS") and ((_has(s, "NUMBER") and _has(s, "WHO", "STAKE"))
+                                   or _has(s, "LIST"))))
     # "Yang belum isi akan kami hubungi": the institution acting on who has not filled it in.
     chased = _has(s, "STATUS_NOT") and any_fill and _has(s, "WHO") \
         and (_has(s, "LOCAL_PLACE") or _has(s, "MONITOR"))
@@ -429,6 +455,7 @@ def check_text(text: str) -> Verdict:
     for s in sentences:
         _mark_scopes(s)
         _negate_backwards(s)
+        _acts_of_kpk(s)
     asks_reply = any(_reply_ask(s) or _has(s, "REPORT", "REPLY") for s in sentences)
     found: set[str] = set()
     for i, s in enumerate(sentences):
