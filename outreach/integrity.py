@@ -26,7 +26,7 @@ from core.wording import Stemmer, words
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
 REASONS = ("receipt", "forward", "answers", "proof", "form_first", "gathering", "rating",
-           "monitoring", "threat")
+           "monitoring", "threat", "other_ask")
 
 _SENTENCE_END = frozenset({".", "!", "?", "\n"})
 _CLAUSE_END = frozenset({",", ";", ":"}) | _SENTENCE_END
@@ -409,7 +409,46 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("monitoring")
     if _threat(s, question):
         reasons.add("threat")
+    if not reasons and _unapproved_ask(s):
+        reasons.add("other_ask")
     return reasons
+
+
+_ASK_FILLER = frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar", "dapat",
+                         "bisa", "segera", "dengan", "kepada", "yang", "para", "seluruh",
+                         "semua", "all", "to", "you", "your", "do", "the", "kita", "kami",
+                         "sekalian", "rekan", "rekan-rekan", "teman", "saudara", "sdr",
+                         "sekali", "lagi", "juga", "kembali", "sudi", "kiranya",
+                         "supaya", "now", "sekarang", "also", "just", "saja", "ya", "dong",
+                         "kindly", "tetap", "selalu", "always", "still", "masih", "pegawai",
+                         "staff", "asn", "responden", "langsung", "directly"})
+
+
+def _unapproved_ask(s: list[_Word]) -> bool:
+    """The policy: an ask about the survey is for an approved act (fill it in from one's own
+    experience, recognise the genuine invitation, register, stop, report scams to KPK)."""
+    if not _has(s, "SURVEY", "INVITE", "FILL_NOUN") or _has(s, "REGISTRATION", "HELP"):
+        return False
+    allowed = _allowed_asks()
+    stemmer = _stemmer()
+    for i, w in enumerate(s):
+        if w.off or "REQUEST" not in w.tags:
+            continue
+        verb = next((x for x in s[i + 1:i + 6] if x.word not in _ASK_FILLER
+                     and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
+        if verb is None or _is_clause_end(verb) or not verb.word.isalpha() \
+                or verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
+            continue
+        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} & allowed:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _allowed_asks() -> frozenset[str]:
+    data = tomllib.loads(
+        resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
+    return frozenset(data["concepts"]["ALLOWED_ASK"])
 
 
 def _rating(s: list[_Word]) -> bool:
