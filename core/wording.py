@@ -18,6 +18,7 @@ from typing import Any
 _TOKEN = re.compile(
     r"\{[a-z_]+\}|https?://\S+|[a-z0-9]+(?:['’][a-z]+)?(?:[.@/][a-z0-9]+)*|[.!?;:,\n]")
 _REPEATED_LETTERS = re.compile(r"([a-z])\1{2,}")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _REDUPLICATED = re.compile(r"^([a-z]{2,})(?:2|-\1)$")
 
 
@@ -31,6 +32,7 @@ def slang() -> dict[str, str]:
 
 def plain(text: str) -> str:
     """ASCII, lower case: "Sudah ‘isi’ SURVEI" -> "sudah 'isi' survei"."""
+    text = text.translate(_QUOTES)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return text.casefold()
 

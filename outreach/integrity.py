@@ -110,6 +110,9 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
         return frozenset(lex.exact[word[:-2]] | {"YOU"})  # "jawabanmu": your answers
     if word in lex.exact:
         return frozenset(lex.exact[word])
+    bare = word.rstrip("0123456789")
+    if bare != word and len(bare) >= 3 and bare in lex.exact:
+        return frozenset(lex.exact[bare])  # "spi2026", "survei2025"
     if word.startswith("{"):
         return frozenset({"NAME"})
     if _LINK.match(word):
@@ -213,7 +216,7 @@ _CONTACT_ONLY = frozenset({"hubungi", "menghubungi", "contact", "call", "temui",
 # "balas pesan ini dengan kata SELESAI": words between the ask and the expected answer.
 _REPLY_FILLER = frozenset({"pesan", "ini", "dengan", "kata", "with", "the", "word", "this",
                            "message", "here", "di", "sini", "saja", "aja", "just", "pesan ini",
-                           "this message",
+                           "this message", "a", "an", "quick",
                            "'", '"', "tulisan", "bertuliskan"})
 _AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
 _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
@@ -322,9 +325,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY"))
     filled = _has(s, "FILL") and (_has(s, "SURVEY", "STATUS", "ITSELF")
                                   or any(w.word in ("setelah", "after", "once") for w in s))
+    # "Yang sudah dapat, lapor": the invitation goes without saying.
+    received = received or (_has(s, "RECEIVE") and _has(s, "STATUS")
+                            and not _has(s, "THIS_MESSAGE", "THANKS"))
     received = received or (_has(s, "COND_EXISTS") and _has(s, "INVITE", "SURVEY")
                             and _has(s, "SURVEY", "KPK"))
-    filled = filled or _has(s, "FILL_NOUN")
+    filled = filled or _has(s, "FILL_NOUN") or (
+        _has(s, "SURVEY") and any(w.word in ("setelah", "after", "once") for w in s))
     selected = _has(s, "SELECT")
     status_fact = received or filled or selected or _has(s, "SELECT_WEAK")
     asks_report = _has(s, "REPORT") or _reply_ask(s)
@@ -391,14 +398,15 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
     counted = any_fill and (
         (_has(s, "NUMBER") and _has(s, "PEOPLE"))
-        or (_has(s, "STATUS") and ((_has(s, "NUMBER") and _has(s, "WHO", "STAKE"))
-                                   or _has(s, "LIST"))))
+        or (_has(s, "STATUS", "STATUS_NOT")
+            and ((_has(s, "NUMBER") and _has(s, "WHO", "STAKE")) or _has(s, "LIST")))
+        or (_has(s, "FILL_NOUN") and _has(s, "NUMBER") and _has(s, "PURPOSE", "STAKE")))
     # "Yang belum isi akan kami hubungi": the institution acting on who has not filled it in.
     chased = _has(s, "STATUS_NOT") and any_fill and _has(s, "WHO") \
         and (_has(s, "LOCAL_PLACE") or _has(s, "MONITOR"))
     managed = _has(s, "ENSURE") and _has(s, "PEOPLE") and any_fill
-    per_person = managed or (_has(s, "WHO") and _has(s, "FILL_NOUN")
-                             and _has(s, "MONITOR", "SANCTION"))
+    per_person = managed or (_has(s, "WHO", "PEOPLE") and _has(s, "FILL_NOUN")
+                             and _has(s, "MONITOR", "SANCTION", "REPORT"))
     if claims_status or ((rate or counted or chased or per_person) and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
@@ -411,6 +419,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("threat")
     if not reasons and _unapproved_ask(s):
         reasons.add("other_ask")
+    if not reasons and _asks_those_who_took_part(s):
+        reasons.add("receipt")
     return reasons
 
 
@@ -431,17 +441,41 @@ def _unapproved_ask(s: list[_Word]) -> bool:
         return False
     allowed = _allowed_asks()
     stemmer = _stemmer()
+    for verb in _requested_verbs(s):
+        if verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
+            continue
+        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} & allowed:
+            return True
+    return False
+
+
+_FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "complet",
+                        "selesai", "ikut", "partisipasi", "berpartisipasi", "participat",
+                        "cek", "periksa", "pasti", "check", "ensur", "make"})
+
+
+def _requested_verbs(s: list[_Word]) -> list[_Word]:
+    verbs = []
     for i, w in enumerate(s):
         if w.off or "REQUEST" not in w.tags:
             continue
         verb = next((x for x in s[i + 1:i + 6] if x.word not in _ASK_FILLER
                      and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
-        if verb is None or _is_clause_end(verb) or not verb.word.isalpha() \
-                or verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
-            continue
-        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} & allowed:
-            return True
-    return False
+        if verb is not None and not _is_clause_end(verb) and verb.word.isalpha():
+            verbs.append(verb)
+    return verbs
+
+
+def _asks_those_who_took_part(s: list[_Word]) -> bool:
+    """"Yang sudah mengisi survei, silakan ...": people sorted by whether they took part,
+    then asked for something other than filling it in."""
+    if not (_has(s, "WHO") and any(w.word in ("sudah", "telah", "already") and not w.off
+                                   for w in s)
+            and _has(s, "FILL", "RECEIVE", "SELECT")):
+        return False
+    stemmer = _stemmer()
+    return any(not {v.word, stemmer.stem(v.word), stemmer.english(v.word)} & _FILL_ASKS
+               for v in _requested_verbs(s))
 
 
 @lru_cache(maxsize=1)
@@ -501,10 +535,12 @@ def check_text(text: str) -> Verdict:
         following = sentences[i + 1] if i + 1 < len(sentences) else []
         rhetorical = bool(following) and following[0].word in _GUIDANCE_START
         found |= _sentence_reasons(s, asks_reply, rhetorical, not following)
-        if following:
-            # A forbidden ask split over two sentences: "Sudah dapat link? Lapor ke admin."
-            found |= _sentence_reasons(s + following, asks_reply, rhetorical,
-                                       False) & {"receipt"}
+        for end in (i + 2, i + 3):
+            if end <= len(sentences):
+                # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
+                joined = [w for part in sentences[i:end] for w in part]
+                found |= _sentence_reasons(joined, asks_reply, rhetorical,
+                                           False) & {"receipt", "threat"}
     return Verdict(text, tuple(r for r in REASONS if r in found))
 
 

@@ -53,8 +53,9 @@ def test_dev_set() -> None:
 BLIND = DATA / "blind" / "broadcast_texts.toml"
 
 
-@pytest.mark.xfail(reason="goal not reached: blind set measured at 87.6% of forbidden "
-                          "refused, 91.8% of harmless allowed", strict=False)
+@pytest.mark.xfail(reason="goal not reached: blind set measured at 88.8% of forbidden "
+                          "refused (158/178), 91.8% of harmless allowed (135/147)",
+                   strict=False)
 def test_blind_set_meets_the_goal() -> None:
     refused, allowed = rates(BLIND)
     assert refused >= 0.98
@@ -63,8 +64,8 @@ def test_blind_set_meets_the_goal() -> None:
 
 def test_blind_set_does_not_slide_back() -> None:
     refused, allowed = rates(BLIND)
-    assert refused >= 0.87
-    assert allowed >= 0.90
+    assert refused >= 0.88
+    assert allowed >= 0.91
 
 
 @pytest.mark.parametrize("text", [
