@@ -371,11 +371,12 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
                     and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
                                        "evidence", "selfie", "swafoto")]
-    weak_proof = _has(s, "PROOF")
+    weak_proof = any(not w.off and "PROOF" in w.tags for w in s)
     if not official_only and (
-            (strong_proof and _has(s, "SEND", "COLLECT", "FILL", "SURVEY", "REPORT"))
-            or (weak_proof and (_has(s, "FILL") or _has(s, "SURVEY"))
-                and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FILL"))):
+            (strong_proof and (_has(s, "SEND", "COLLECT", "REPORT", "FORWARD")
+                               or (_has(s, "FILL", "SURVEY") and _has(s, "REQUEST"))))
+            or (weak_proof and _has(s, "FILL", "SURVEY")
+                and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FORWARD"))):
         reasons.add("proof")
     if (_has(s, "FORM") or (_has(s, "OTHER_LINK") and _has(s, "SURVEY", "ANSWERS"))) \
             and not _has(s, "REGISTRATION") \
