@@ -2,12 +2,14 @@
 
 KPK withheld the scores of institutions that asked who received the survey, collected answers
 or proof, briefed or gathered respondents, or pressed them. The check is built for recall: a
-text is refused when one of its sentences (or two neighbouring ones) pairs an ask with a
+text is refused when one of its sentences (or up to three neighbouring ones) pairs an ask with a
 forbidden object, e.g. "report" + "received the invitation", "send" + "answers", "give" +
 "a good score". Words are first normalised (chat spellings, stems, small typos: see
 core/wording.py and integrity_words.toml), and what is said under a negation ("Jangan
 kirimkan jawaban"), as someone else's ask ("bila ada yang meminta...") or as a violation
-("... melanggar aturan SPI") does not count, so warnings against the forbidden pass.
+("... melanggar aturan SPI") does not count, so warnings against the forbidden pass. Last,
+the policy: an ask about the survey must be for an approved act (fill it in from one's own
+experience, recognise the invitation, register, report scams, stop); any other is refused.
 
 The module stays whole because the rules, their scopes and the verdict are one reasoning;
 the vocabulary is data.
