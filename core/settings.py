@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     broadcast_duplicate_window_hours: int = Field(default=24, ge=0, le=24 * 90)
     broadcast_max_attempts: int = Field(default=6, ge=1, le=50)
     broadcast_batch_size: int = Field(default=200, ge=1, le=5000)
+    # How often one person may be reminded, across all broadcasts (0: no limit). Checked when
+    # each message is sent; a season is the calendar year.
+    broadcast_cap_per_week: int = Field(default=1, ge=0, le=100)
+    broadcast_cap_per_season: int = Field(default=6, ge=0, le=1000)
 
     # --- Inspectorate tools (issue 6): the retention clock ---
     # Last day of this year's SPI fieldwork; personal data is purged

@@ -7,6 +7,8 @@ from typing import Any
 from handlers.turn import Turn
 from handlers.words import yes_or_no
 from outreach.audience import AudienceFilter
+from outreach.integrity import check_broadcast
+from outreach.reminders import IDS, nearest, text_key, title_key
 from outreach.report import list_text, preview_text, refusal_text, show_text
 from outreach.schedule import Schedule, ScheduleError
 from outreach.service import BroadcastRefused, BroadcastRequest, BroadcastService
@@ -42,7 +44,23 @@ def actor_of(turn: Turn) -> str:
 
 
 def _refusal(turn: Turn, exc: BroadcastRefused) -> str:
-    return refusal_text(turn.t, exc)
+    """Why, in one line; for a text refused on integrity, the nearest approved text too."""
+    line = refusal_text(turn.t, exc)
+    suggestion = exc.values.get("suggestion")
+    if isinstance(suggestion, str):
+        line += "\n" + turn.t("broadcast.suggest", id=suggestion,
+                              text=turn.t(text_key(suggestion)))
+    return line
+
+
+CATALOG_CHOICE = "bcast:cat:"
+
+
+def ask_text(turn: Turn) -> None:
+    """Ask for the text, offering the approved catalogue first."""
+    turn.goto(TEXT)
+    turn.say("admin.ask_text", choices=[
+        turn.choice_of(title_key(rid), CATALOG_CHOICE + rid) for rid in IDS])
 
 
 class BroadcastAdminEntry:
@@ -63,8 +81,7 @@ class BroadcastAdminEntry:
             turn.say("admin.help")
             return True
         if action == "create":
-            turn.goto(TEXT)
-            turn.say("admin.ask_text")
+            ask_text(turn)
             return True
         if action == "list":
             broadcasts = await BroadcastRepository().list_recent(turn.conn, 10)
@@ -124,7 +141,25 @@ class BroadcastAdminFlow:
             turn.end()
 
     async def _text(self, turn: Turn, data: dict[str, Any]) -> None:
-        data["bc_text"] = turn.msg.text.strip()
+        if turn.choice is not None and turn.choice.startswith(CATALOG_CHOICE):
+            reminder = turn.choice.removeprefix(CATALOG_CHOICE)
+            if reminder not in IDS:
+                ask_text(turn)
+                return
+            data["bc_text"] = turn.t(text_key(reminder))
+            self._ask_audience(turn)
+            return
+        text = turn.msg.text.strip()
+        verdict = check_broadcast(text)
+        if not verdict.allowed:
+            # Refused here already, so staff pick an approved text without losing the dialog;
+            # the service refuses it again at preview and creation, whoever asks.
+            refused = BroadcastRefused(f"broadcast.refuse_integrity_{verdict.reasons[0]}",
+                                       suggestion=nearest(verdict.reasons))
+            turn.say("admin.text_refused", reason=_refusal(turn, refused))
+            ask_text(turn)
+            return
+        data["bc_text"] = text
         self._ask_audience(turn)
 
     def _ask_audience(self, turn: Turn) -> None:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from core.clock import Clock
 from core.messages import Channel
 from core.sending import LookupUnavailable, Outbound, Sender, SendError, SentLookup
+from outreach import cap as reminder_cap
 from outreach.audience import WHATSAPP_WINDOW
 from outreach.errors import Action, Verdict, backoff, classify
 from outreach.limiter import Priority, RateLimiter
@@ -63,6 +64,7 @@ class DispatchConfig:
     burst_ratio: float = 0.4
     suspicious_min: int = 5  # from here opt-out signals are recorded but not acted on
     burst_min: int = 20  # from here the broadcast is paused and staff are told
+    cap: reminder_cap.ReminderCap = field(default_factory=reminder_cap.ReminderCap)
 
 
 def build_outbound(b: Broadcast, job: DeliveryJob, *, template: bool) -> Outbound:
@@ -274,6 +276,12 @@ class Dispatcher:
                 else:
                     ready.append(job)
             async with self._db.transaction() as conn:
+                # The reminder cap, counted in this transaction (outreach/cap.py).
+                capped = await reminder_cap.over_cap(
+                    conn, self._config.cap, [j.respondent_id for j in ready], now)
+                skips += [Settlement(j.id, "skipped", reason=reminder_cap.CAPPED)
+                          for j in ready if j.respondent_id in capped]
+                ready = [j for j in ready if j.respondent_id not in capped]
                 await self._deliveries.settle(conn, skips, now)
                 claimed = await self._deliveries.mark_sending(
                     conn, [(j.id, wants_template(j, now)) for j in ready], now)

@@ -1,54 +1,580 @@
-"""Refuses broadcast texts that would breach SPI integrity.
+"""Refuses broadcast texts that would breach SPI integrity, read as sentences, not keywords.
 
-KPK withheld scores of institutions that asked who received the survey, collected answers or
-told people how to answer. This is a deliberately small list of Indonesian and English patterns
-for those requests; it catches the usual phrasings, not every possible one, so staff still read
-the preview.
+KPK withheld the scores of institutions that asked who received the survey, collected answers
+or proof, briefed or gathered respondents, or pressed them. The check is built for recall: a
+text is refused when one of its sentences (or up to three neighbouring ones) pairs an ask with a
+forbidden object, e.g. "report" + "received the invitation", "send" + "answers", "give" +
+"a good score". Words are first normalised (chat spellings, stems, small typos: see
+core/wording.py and integrity_words.toml), and what is said under a negation ("Jangan
+kirimkan jawaban"), as someone else's ask ("bila ada yang meminta...") or as a violation
+("... melanggar aturan SPI") does not count, so warnings against the forbidden pass. Last,
+the policy: an ask about the survey must be for an approved act (fill it in from one's own
+experience, recognise the invitation, register, report scams, stop); any other is refused.
+
+The module stays whole because the rules, their scopes and the verdict are one reasoning;
+the vocabulary is data.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
-_SURVEY = r"(survei|survey|kuesioner|kuisioner|spi)\b"
-_GOT = r"(menerima|terima|dapat|mendapat|mendapatkan|dihubungi|mengisi|isi)"
+from core.wording import Stemmer, words
 
-# (reason key in the catalogue, pattern)
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "Apakah Anda sudah menerima survei SPI?"
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(apakah|apa\s+(anda|bapak|ibu|kamu|saudara))\s+(\w+\s+){0,3}" + _GOT
-        + r"\s+(\w+\s+){0,3}" + _SURVEY, re.IGNORECASE)),
-    # "Sudah dapat link survei?" - a question, not "if you received it, check the sender".
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(sudah|udah|belum)\s+(\w+\s+){0,2}" + _GOT + r"\s+(\w+\s+){0,3}" + _SURVEY
-        + r"[^.!\n]*\?", re.IGNORECASE)),
-    # "Balas YA jika sudah menerima survei", "laporkan bila Anda dihubungi surveyor SPI"
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(balas|konfirmasi|laporkan|lapor|beritahu|beri\s+tahu|kabari|infokan|reply|"
-        r"confirm|report|let\s+us\s+know)\b.{0,60}\b" + _GOT + r"\s+(\w+\s+){0,3}" + _SURVEY,
-        re.IGNORECASE)),
-    ("broadcast.refuse_integrity_received", re.compile(
-        r"\b(did|have)\s+you\s+(\w+\s+){0,2}(receive|received|get|got|fill|filled|"
-        r"complete|completed)\b.{0,40}" + _SURVEY, re.IGNORECASE)),
-    # "Kirimkan screenshot jawaban Anda"
-    ("broadcast.refuse_integrity_answers", re.compile(
-        r"\b(kirim|kirimkan|bagikan|screenshot|tangkapan\s+layar|foto|sebutkan|tulis)\s+"
-        r"(\w+\s+){0,3}(jawaban|jawabannya|isian)", re.IGNORECASE)),
-    ("broadcast.refuse_integrity_answers", re.compile(
-        r"\b(share|send|forward)\s+(\w+\s+){0,2}(answers?|responses?)\b", re.IGNORECASE)),
-    # "Jawablah sangat baik", "beri nilai maksimal"
-    ("broadcast.refuse_integrity_coaching", re.compile(
-        r"\b(jawab(lah)?|isi(lah)?|pilih(lah)?|beri(lah|kan)?|answer|choose|rate|give)\s+"
-        r"(\w+\s+){0,4}(sangat\s+baik|sangat\s+puas|puas|setuju|positif|"
-        r"nilai\s+(tinggi|maksimal|sempurna|bagus|baik|10)|excellent|positive|"
-        r"(high|top|full)\s+(marks|scores?))\b", re.IGNORECASE)),
-)
+# Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
+REASONS = ("receipt", "forward", "answers", "proof", "form_first", "gathering", "rating",
+           "monitoring", "threat", "other_ask")
+
+_SENTENCE_END = frozenset({".", "!", "?", "\n"})
+_CLAUSE_END = frozenset({",", ";", ":"}) | _SENTENCE_END
+_CONJUNCTIONS = frozenset({"tetapi", "tapi", "namun", "melainkan", "but", "however",
+                           "sedangkan", "whereas", "instead", "cukup", "just", "only",
+                           "hanya", "sebaliknya", "rather"})
+_TARGET_WORDS = frozenset({"ke", "kepada", "to", "via", "melalui", "lewat", "di", "with",
+                           "dengan", "pada", "sama", "at", "into", "in", "hubungi", "call"})
+_GUIDANCE_START = frozenset({"jika", "bila", "kalau", "apabila", "if", "pastikan", "cek",
+                             "periksa", "check", "make", "ingat", "remember", "jangan",
+                             "don't", "do", "abaikan", "ignore", "tanyakan"})
+_LOCAL_SCOPE = 3  # words a "tidak" after "yang"/"jika" negates: "yang tidak mengisi survei"
+_WINDOW = 3  # words between a steer and "good": "pilih jawaban setuju"
 
 
-def integrity_problem(text: str) -> str | None:
-    """The catalogue key of the reason to refuse this text, or None when it is acceptable."""
-    for key, pattern in _RULES:
-        if pattern.search(text):
-            return key
-    return None
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """`allowed`, or the reasons (in REASONS' words) a broadcast text is refused."""
+
+    text: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "verdict": "allowed" if self.allowed else "refused",
+                "reasons": list(self.reasons)}
+
+
+@dataclass(slots=True)
+class _Word:
+    word: str
+    tags: frozenset[str]
+    off: bool = False  # under a negation or someone else's ask
+    neg_local: bool = False  # under a "tidak" right after "yang"/"jika": the threat still counts
+
+
+@dataclass(slots=True)
+class _Lexicon:
+    exact: dict[str, set[str]] = field(default_factory=dict)
+    stems: dict[str, set[str]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    longest: int = 1
+    fuzzy: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer:
+    return Stemmer()
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = tomllib.loads(
+        resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
+    lex = _Lexicon()
+    stemmer = _stemmer()
+    for concept, entries in data["concepts"].items():
+        for entry in entries:
+            exact = entry.startswith("=")
+            parts = tuple(words(entry.removeprefix("=")))
+            if len(parts) > 1:
+                lex.phrases.setdefault(parts, set()).add(concept)
+                lex.longest = max(lex.longest, len(parts))
+            elif parts:
+                lex.exact.setdefault(parts[0], set()).add(concept)
+                if not exact:
+                    for stem in {stemmer.stem(parts[0]), stemmer.english(parts[0])}:
+                        lex.stems.setdefault(stem, set()).add(concept)
+    lex.fuzzy = sorted(w for w in lex.exact if len(w) >= 6 and w.isalpha())
+    return lex
+
+
+def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
+    if word.endswith("nya") and len(word) > 5:
+        # "menerimanya", "layarnya": the word, pointing back at something named before.
+        return _tags_of(word[:-3], lex) | lex.exact.get(word, set()) | {"ITSELF"}
+    if word.endswith(("mu", "ku")) and len(word) > 6 and word[:-2] in lex.exact:
+        return frozenset(lex.exact[word[:-2]] | {"YOU"})  # "jawabanmu": your answers
+    if word in lex.exact:
+        return frozenset(lex.exact[word])
+    bare = word.rstrip("0123456789")
+    if bare != word and len(bare) >= 3 and bare in lex.exact:
+        return frozenset(lex.exact[bare])  # "spi2026", "survei2025"
+    if word.startswith("{"):
+        return frozenset({"NAME"})
+    if _LINK.match(word):
+        return _link_tags(word)
+    if word.isdigit():
+        return frozenset({"NUMBER"})
+    stemmer = _stemmer()
+    stem = stemmer.stem(word)
+    found = lex.stems.get(stem) or lex.stems.get(stemmer.english(word))
+    if found:
+        return frozenset(found)
+    if len(word) >= 6 and word.isalpha() and not stemmer.is_word(stem):
+        return _typo_tags(word, lex)
+    return frozenset()
+
+
+_LINK = re.compile(r"^(https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?)$")
+_OFFICIAL_SITES = ("kpk.go.id", "jaga.id", "q7survey.com", "stranaspk.id")
+
+
+def _link_tags(word: str) -> frozenset[str]:
+    """A web address: official, a registration link, or another place to fill things in."""
+    host = word.rsplit("://", maxsplit=1)[-1].split("/", maxsplit=1)[0]
+    if any(host == site or host.endswith("." + site) for site in _OFFICIAL_SITES):
+        return frozenset({"OFFICIAL_PLACE"})
+    if any(part in word for part in ("daftar", "regist", "signup")):
+        return frozenset({"REGISTRATION"})
+    return frozenset({"OTHER_LINK"})
+
+
+def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
+    """A misspelt lexicon word ("screnshot", "konfirmsi"): one or two letters off."""
+    from rapidfuzz import fuzz, process  # noqa: PLC0415
+
+    match = process.extractOne(word, lex.fuzzy, scorer=fuzz.ratio, score_cutoff=86)
+    return frozenset(lex.exact[match[0]]) if match else frozenset()
+
+
+def _tag(text: str) -> list[_Word]:
+    lex = _lexicon()
+    original = words(text)
+    raw = [w[:-3] if w.endswith("nya") and len(w) > 5 else w for w in original]
+    out: list[_Word] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(lex.longest, len(raw) - i), 1, -1):
+            concepts = lex.phrases.get(tuple(raw[i:i + size]))
+            if concepts is not None:
+                out.append(_Word(" ".join(raw[i:i + size]), frozenset(concepts)))
+                i += size
+                break
+        else:
+            word = original[i]
+            out.append(_Word(word, _tags_of(word, lex)))
+            i += 1
+    return out
+
+
+def _sentences(tagged: list[_Word]) -> list[list[_Word]]:
+    sentences: list[list[_Word]] = [[]]
+    for w in tagged:
+        sentences[-1].append(w)
+        if w.word in _SENTENCE_END:
+            sentences.append([])
+    return [s for s in sentences if any(w.tags or w.word.isalpha() for w in s)]
+
+
+def _is_clause_end(w: _Word) -> bool:
+    return w.word in _CLAUSE_END or w.word in _CONJUNCTIONS
+
+
+def _mark_scopes(sentence: list[_Word]) -> None:
+    """Switch off what is negated or asked by someone else, up to the clause's end."""
+    n = len(sentence)
+    for i, w in enumerate(sentence):
+        if _is_clause_end(w):
+            continue
+        negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
+        local = negator and i > 0 and "RELATIVE" in sentence[i - 1].tags
+        strong = negator and not local
+        framed = ("FRAME_WHO" in w.tags and any(
+            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])) \
+            or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
+        if local:
+            for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
+                if _is_clause_end(x):
+                    break
+                x.off = x.neg_local = True
+        elif strong or framed:
+            j = i + 1
+            while j < n and sentence[j].word not in _SENTENCE_END:
+                if _is_clause_end(sentence[j]) and not framed and not _continues_list(
+                        sentence, j):
+                    break
+                sentence[j].off = True
+                j += 1
+
+
+# Asking to be contacted is how help is offered, not a report: "hubungi kami".
+_CONTACT_ONLY = frozenset({"hubungi", "menghubungi", "contact", "call", "temui", "datang"})
+# "balas pesan ini dengan kata SELESAI": words between the ask and the expected answer.
+_REPLY_FILLER = frozenset({"pesan", "ini", "dengan", "kata", "with", "the", "word", "this",
+                           "message", "here", "di", "sini", "saja", "aja", "just", "pesan ini",
+                           "this message", "a", "an", "quick",
+                           "'", '"', "tulisan", "bertuliskan"})
+_AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
+_ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
+                   "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
+
+
+def _continues_list(sentence: list[_Word], at: int) -> bool:
+    """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
+    following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
+    return sentence[at].word == "," and bool(following) and bool(following[0].tags & _ACTS)
+
+
+def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
+    clauses: list[list[_Word]] = [[]]
+    for w in sentence:
+        if _is_clause_end(w):
+            clauses.append([])
+        else:
+            clauses[-1].append(w)
+    return clauses
+
+
+_KPK_SUBJECT_FILLER = frozenset({"akan", "will", "sendiri", "juga", "yang", "hanya", "only",
+                                 "sudah", "telah", "would", "may", "dapat", "bisa", "itself"})
+_KPK_OBJECT_MARK = frozenset({"dari", "from", "oleh", "by", "ke", "to", "kepada", "pada",
+                              "untuk", "for", "via", "lewat", "melalui", "dengan", "with"})
+
+
+def _acts_of_kpk(sentence: list[_Word]) -> None:
+    """"KPK akan menghubungi Anda": what KPK itself does is no ask of the institution."""
+    for i, w in enumerate(sentence):
+        if "KPK" not in w.tags or (i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK):
+            continue
+        for x in sentence[i + 1:i + 4]:
+            if x.tags & _ACTS:
+                x.off = True
+                break
+            if x.word not in _KPK_SUBJECT_FILLER:
+                break
+
+
+def _negate_backwards(sentence: list[_Word]) -> None:
+    """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
+    what came before it in that clause."""
+    start = 0
+    for i, w in enumerate(sentence):
+        if _is_clause_end(w):
+            start = i + 1
+        elif "POST_NEGATION" in w.tags:
+            rest = [x for x in sentence[i + 1:] if not _is_clause_end(x)][:3]
+            closes = all(not x.tags & _ACTS for x in rest)
+            if closes:
+                for x in sentence[start:i]:
+                    x.off = True
+
+
+def _has(words_: Iterable[_Word], *concepts: str) -> bool:
+    return any(not w.off and w.tags.intersection(concepts) for w in words_)
+
+
+def _near(sentence: list[_Word], first: str, then: Iterable[str], window: int) -> bool:
+    """`first` followed within `window` words (same clause) by one of `then`, both active."""
+    wanted = set(then)
+    for i, w in enumerate(sentence):
+        if w.off or first not in w.tags:
+            continue
+        for x in sentence[i + 1:i + 1 + window]:
+            if _is_clause_end(x):
+                break
+            if not x.off and x.tags & wanted:
+                return True
+    return False
+
+
+def _targets(sentence: list[_Word], concept: str) -> bool:
+    """A place of this kind named as where something goes: "ke admin", "to 198"."""
+    # "di survei KPK" is about the survey, not a place answers go to.
+    marks = _TARGET_WORDS - {"di", "at", "in", "dengan", "with", "sama"} \
+        if concept == "OFFICIAL_PLACE" else _TARGET_WORDS
+    for i, w in enumerate(sentence):
+        if concept in w.tags and any(x.word in marks for x in sentence[max(0, i - 2):i]):
+            return True
+    return False
+
+
+def _reply_ask(sentence: list[_Word]) -> bool:
+    """"Balas YA", "Reply 1", "ketik SUDAH": an ask to answer yes or no."""
+    for i, w in enumerate(sentence):
+        if w.off or "REPLY" not in w.tags:
+            continue
+        after = [x for x in sentence[i + 1:i + 6] if x.word not in _REPLY_FILLER]
+        if after and "REPLY_TOKEN" in after[0].tags:
+            return True
+    return False
+
+
+def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
+                      rhetorical: bool, last: bool) -> set[str]:
+    reasons: set[str] = set()
+    if _has(s, "VIOLATION"):
+        return reasons
+    official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE")
+    kpk_subject = any("KPK" in w.tags for w in s[:2])
+    question = any(w.word == "?" for w in s)
+    received = _has(s, "RECEIVE") and _has(s, "SURVEY", "INVITE", "KPK", "ITSELF") \
+        and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY"))
+    filled = _has(s, "FILL") and (_has(s, "SURVEY", "STATUS", "ITSELF")
+                                  or any(w.word in ("setelah", "after", "once") for w in s))
+    # "Yang sudah dapat, lapor": the invitation goes without saying.
+    received = received or (_has(s, "RECEIVE") and _has(s, "STATUS")
+                            and not _has(s, "THIS_MESSAGE", "THANKS"))
+    received = received or (_has(s, "COND_EXISTS") and _has(s, "INVITE", "SURVEY")
+                            and _has(s, "SURVEY", "KPK"))
+    filled = filled or _has(s, "FILL_NOUN") or (
+        _has(s, "SURVEY") and any(w.word in ("setelah", "after", "once") for w in s))
+    selected = _has(s, "SELECT")
+    status_fact = received or filled or selected or _has(s, "SELECT_WEAK")
+    asks_report = _has(s, "REPORT") or _reply_ask(s)
+    help_context = _has(s, "HELP")
+
+    if not official_only and not help_context and status_fact and (
+            asks_report or (_has(s, "COLLECT") and received)):
+        reasons.add("receipt")
+    asks_status = _has(s, "ASK_QUESTION") and (
+        selected or _has(s, "SELECT_WEAK")
+        or (_has(s, "STATUS", "ASK_QUESTION") and (received or filled)))
+    # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
+    bare_status = question and _has(s, "STATUS") and (received or filled)
+    if (asks_status and (not rhetorical or message_asks_reply)) \
+            or (bare_status and (last or message_asks_reply)):
+        reasons.add("receipt")
+    # Anything about the survey to be sent, told or coordinated with the institution.
+    to_us = any(not w.off and w.tags & {"REPORT", "SEND", "FORWARD", "COLLECT", "REPLY"}
+                and w.word not in _CONTACT_ONLY for w in s)
+    if to_us and not official_only and not help_context and _targets(s, "LOCAL_PLACE") \
+            and _has(s, "SURVEY", "INVITE", "KPK", "FILL_NOUN"):
+        reasons.add("receipt")
+    if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
+            and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
+            and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
+        reasons.add("forward")
+    if not official_only and not kpk_subject and (
+            _near(s, "SEND", ("ANSWERS",), 6) or _near(s, "COLLECT", ("ANSWERS",), 6)
+            or _near(s, "REPORT", ("ANSWERS",), 6) or _near(s, "FORWARD", ("ANSWERS",), 6)
+            or _near(s, "ANSWERS", ("SEND", "COLLECT", "REPORT"), 6)
+            or (question and _has(s, "WH") and _has(s, "YOU")
+                and _has(s, "ANSWERS", "STEER"))):
+        reasons.add("answers")
+    if not kpk_subject and (_near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
+                            or _near(s, "MONITOR", ("ANSWERS",), 4)):
+        reasons.add("answers")  # "jawaban akan kami periksa dulu": someone reads them
+    strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
+                    and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
+                                       "evidence", "selfie", "swafoto")]
+    weak_proof = any(not w.off and "PROOF" in w.tags for w in s)
+    if not official_only and (
+            (strong_proof and (_has(s, "SEND", "COLLECT", "REPORT", "FORWARD")
+                               or (_has(s, "FILL", "SURVEY") and _has(s, "REQUEST"))))
+            or (weak_proof and _has(s, "FILL", "SURVEY")
+                and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FORWARD"))):
+        reasons.add("proof")
+    if (_has(s, "FORM") or (_has(s, "OTHER_LINK") and _has(s, "SURVEY", "ANSWERS"))) \
+            and not _has(s, "REGISTRATION") \
+            and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY", "ANSWERS")
+                                                 and _has(s, "FILL", "STEER"))):
+        reasons.add("form_first")
+    if _has(s, "FILL") and (_has(s, "GATHER") or _has(s, "PLACE")):
+        reasons.add("gathering")
+    if _rating(s):
+        reasons.add("rating")
+    # Who has *not* filled it in is monitored just the same: any FILL counts here.
+    any_fill = any("FILL" in w.tags for w in s)
+    # "Anda belum mengisi survei." stated as a fact: someone knows who filled it in.
+    you_at = next((i for i, w in enumerate(s) if "YOU" in w.tags and not w.off), None)
+    claims_status = you_at is not None and not question and _has(s, "STATUS_NOT") \
+        and any_fill and not any("RELATIVE" in w.tags or "COND_EXISTS" in w.tags
+                                 for w in s[:you_at])
+    rate = any(not w.off and "MONITOR" in w.tags and "MONITOR_WEAK" not in w.tags
+               for w in s) and _has(s, "FILL_NOUN")
+    # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
+    counted = any_fill and (
+        (_has(s, "NUMBER") and _has(s, "PEOPLE"))
+        or (_has(s, "STATUS", "STATUS_NOT")
+            and ((_has(s, "NUMBER") and _has(s, "WHO", "STAKE")) or _has(s, "LIST")))
+        or (_has(s, "FILL_NOUN") and _has(s, "NUMBER") and _has(s, "PURPOSE", "STAKE")))
+    # "Yang belum isi akan kami hubungi": the institution acting on who has not filled it in.
+    chased = _has(s, "STATUS_NOT") and any_fill and _has(s, "WHO") \
+        and (_has(s, "LOCAL_PLACE") or _has(s, "MONITOR"))
+    managed = _has(s, "ENSURE") and _has(s, "PEOPLE") and any_fill
+    per_person = managed or (_has(s, "WHO", "PEOPLE") and _has(s, "FILL_NOUN")
+                             and _has(s, "MONITOR", "SANCTION", "REPORT"))
+    if claims_status or ((rate or counted or chased or per_person) and not kpk_subject):
+        reasons.add("monitoring")
+    if not kpk_subject and _has(s, "MONITOR") and (
+            (_has(s, "WHO") and (any_fill or received or selected))
+            or selected or (_has(s, "MONITOR") and _has(s, "FILL")
+                            and any(w.word in ("absensi", "presensi", "daftar hadir")
+                                    for w in s))):
+        reasons.add("monitoring")
+    if _threat(s, question):
+        reasons.add("threat")
+    if not reasons and _unapproved_ask(s):
+        reasons.add("other_ask")
+    if not reasons and _asks_those_who_took_part(s):
+        reasons.add("receipt")
+    return reasons
+
+
+_ASK_FILLER = frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar", "dapat",
+                         "bisa", "segera", "dengan", "kepada", "yang", "para", "seluruh",
+                         "semua", "all", "to", "you", "your", "do", "the", "kita", "kami",
+                         "sekalian", "rekan", "rekan-rekan", "teman", "saudara", "sdr",
+                         "sekali", "lagi", "juga", "kembali", "sudi", "kiranya",
+                         "supaya", "now", "sekarang", "also", "just", "saja", "ya", "dong",
+                         "kindly", "tetap", "selalu", "always", "still", "masih", "pegawai",
+                         "staff", "asn", "responden", "langsung", "directly"})
+
+
+def _unapproved_ask(s: list[_Word]) -> bool:
+    """The policy: an ask about the survey is for an approved act (fill it in from one's own
+    experience, recognise the genuine invitation, register, stop, report scams to KPK)."""
+    if not _has(s, "SURVEY", "INVITE", "FILL_NOUN") or _has(s, "REGISTRATION", "HELP"):
+        return False
+    allowed = _allowed_asks()
+    stemmer = _stemmer()
+    for verb in _requested_verbs(s):
+        if verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
+            continue
+        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} & allowed:
+            return True
+    return False
+
+
+_FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "complet",
+                        "selesai", "ikut", "partisipasi", "berpartisipasi", "participat",
+                        "cek", "periksa", "pasti", "check", "ensur", "make"})
+
+
+def _requested_verbs(s: list[_Word]) -> list[_Word]:
+    verbs = []
+    for i, w in enumerate(s):
+        if w.off or "REQUEST" not in w.tags:
+            continue
+        verb = next((x for x in s[i + 1:i + 6] if x.word not in _ASK_FILLER
+                     and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
+        if verb is not None and not _is_clause_end(verb) and verb.word.isalpha():
+            verbs.append(verb)
+    return verbs
+
+
+def _asks_those_who_took_part(s: list[_Word]) -> bool:
+    """"Yang sudah mengisi survei, silakan ...": people sorted by whether they took part,
+    then asked for something other than filling it in."""
+    if not (_has(s, "WHO") and any(w.word in ("sudah", "telah", "already") and not w.off
+                                   for w in s)
+            and _has(s, "FILL", "RECEIVE", "SELECT")):
+        return False
+    stemmer = _stemmer()
+    return any(not {v.word, stemmer.stem(v.word), stemmer.english(v.word)} & _FILL_ASKS
+               for v in _requested_verbs(s))
+
+
+@lru_cache(maxsize=1)
+def _allowed_asks() -> frozenset[str]:
+    data = tomllib.loads(
+        resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
+    return frozenset(data["concepts"]["ALLOWED_ASK"])
+
+
+def _rating(s: list[_Word]) -> bool:
+    steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
+        or _near(s, "ANSWERS", ("POSITIVE",), 2)
+    score_good = _near(s, "SCORE", ("POSITIVE", "NUMBER"), 2) \
+        or _near(s, "POSITIVE", ("SCORE",), 2)
+    if steer_good or _has(s, "COACH") or (_has(s, "COORDINATE")
+                                          and _has(s, "ANSWERS", "FILL", "STEER")):
+        return True
+    if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
+        return True
+    if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
+        return True
+    # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
+    for i, w in enumerate(s):
+        if "NEGATOR_STRONG" not in w.tags:
+            continue
+        for j in range(i + 1, min(i + 3, len(s))):
+            if "STEER" in s[j].tags and any(
+                    x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
+                return True
+    return False
+
+
+def _threat(s: list[_Word], question: bool) -> bool:
+    fill_any = any(w.tags & {"FILL", "SURVEY"} and (not w.off or w.neg_local) for w in s)
+    # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
+    duty = any(_has(c, "DUTY") and not _has(c, "OFFICIAL_PLACE", "INVITE", "OTHER_LINK")
+               for c in _clauses(s))
+    if not question and duty and (
+            _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
+        return True
+    if _has(s, "SANCTION") and fill_any:
+        return True
+    return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
+
+
+def check_text(text: str) -> Verdict:
+    """The verdict on one broadcast text, as it will be read (placeholders filled)."""
+    tagged = _tag(text)
+    sentences = _sentences(tagged)
+    for s in sentences:
+        _mark_scopes(s)
+        _negate_backwards(s)
+        _acts_of_kpk(s)
+    asks_reply = any(_reply_ask(s) or _has(s, "REPORT", "REPLY") for s in sentences)
+    found: set[str] = set()
+    for i, s in enumerate(sentences):
+        following = sentences[i + 1] if i + 1 < len(sentences) else []
+        rhetorical = bool(following) and following[0].word in _GUIDANCE_START
+        found |= _sentence_reasons(s, asks_reply, rhetorical, not following)
+        for end in (i + 2, i + 3):
+            if end <= len(sentences):
+                # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
+                joined = [w for part in sentences[i:end] for w in part]
+                found |= _sentence_reasons(joined, asks_reply, rhetorical,
+                                           False) & {"receipt", "threat"}
+    return Verdict(text, tuple(r for r in REASONS if r in found))
+
+
+SAMPLE_VALUES = {"nama": "Budi Santoso", "unit": "Dinas Kependudukan"}
+
+
+def fill_template(body: str, variables: Mapping[str, str]) -> str:
+    """A WhatsApp template body with its {{1}}, {{2}}... replaced by the variables' values."""
+    for key, value in variables.items():
+        body = body.replace("{{" + key + "}}", value)
+    return body
+
+
+def fill_placeholders(text: str) -> str:
+    """{nama} and {unit} replaced by sample values, as a recipient would read them."""
+    for name, value in SAMPLE_VALUES.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def check_broadcast(text: str, template_body: str | None = None,
+                    variables: Mapping[str, str] | None = None) -> Verdict:
+    """Every text a recipient may read: the free text, and the template body with every
+    variable substituted (so a forbidden sentence split over two variables is whole again).
+    The verdict's text is the first that was refused, or the free text."""
+    readings = [fill_placeholders(text)]
+    if template_body is not None:
+        readings.append(fill_placeholders(fill_template(template_body, variables or {})))
+    readings.extend(fill_placeholders(v) for v in (variables or {}).values())
+    for reading in readings:
+        verdict = check_text(reading)
+        if not verdict.allowed:
+            return verdict
+    return Verdict(text)

@@ -17,7 +17,8 @@ import aiosqlite
 from core.clock import from_text, to_text
 from core.settings import Settings
 from outreach.audience import AudienceFilter, recipients_sql
-from outreach.integrity import integrity_problem
+from outreach.integrity import check_broadcast
+from outreach.reminders import nearest
 from outreach.render import (
     PlaceholderError,
     placeholders_in,
@@ -51,6 +52,10 @@ class BroadcastRequest:
     template_sid: str | None = None
     template_variables: dict[str, str] = field(default_factory=dict)
     canary_size: int = 0
+    # The template's body as Twilio holds it, read by the caller at preview and at creation;
+    # None when it could not be read (then a request with a template is refused).
+    template_body: str | None = None
+    template_unreadable: str = "not read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +122,6 @@ class BroadcastService:
             raise BroadcastRefused("broadcast.refuse_empty")
         if len(text) > MAX_TEXT:
             raise BroadcastRefused("broadcast.refuse_too_long", length=len(text), max=MAX_TEXT)
-        for part in (text, *req.template_variables.values()):
-            problem = integrity_problem(part)
-            if problem:
-                raise BroadcastRefused(problem)
         try:
             used = placeholders_in(text)
             for value in req.template_variables.values():
@@ -136,7 +137,19 @@ class BroadcastService:
                 raise BroadcastRefused("broadcast.refuse_template_variable", variable=key)
         if req.canary_size < 0:
             raise BroadcastRefused("broadcast.refuse_canary")
+        self._check_integrity(req)
         return used
+
+    @staticmethod
+    def _check_integrity(req: BroadcastRequest) -> None:
+        """Every text a recipient may read passes the integrity check, whoever asks."""
+        if req.template_sid is not None and req.template_body is None:
+            raise BroadcastRefused("broadcast.refuse_template_unreadable",
+                                   sid=req.template_sid, problem=req.template_unreadable)
+        verdict = check_broadcast(req.text.strip(), req.template_body, req.template_variables)
+        if not verdict.allowed:
+            raise BroadcastRefused(f"broadcast.refuse_integrity_{verdict.reasons[0]}",
+                                   suggestion=nearest(verdict.reasons))
 
     async def preview(
         self, conn: aiosqlite.Connection, req: BroadcastRequest, now: datetime

@@ -17,6 +17,7 @@ from core.catalog import Catalog
 from core.clock import Clock, SystemClock
 from core.sending import Sender
 from core.settings import Settings
+from outreach.cap import ReminderCap
 from outreach.dispatcher import DispatchConfig, Dispatcher
 from outreach.limiter import RateLimiter
 from outreach.notify import StaffNotifier
@@ -59,6 +60,7 @@ def dispatch_config(s: Settings) -> DispatchConfig:
         quiet=QuietHours(parse_clock_time(s.broadcast_quiet_start),
                          parse_clock_time(s.broadcast_quiet_end)),
         batch_size=s.broadcast_batch_size, max_attempts=s.broadcast_max_attempts,
+        cap=ReminderCap(s.broadcast_cap_per_week, s.broadcast_cap_per_season),
     )
 
 

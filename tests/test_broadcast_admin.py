@@ -41,7 +41,7 @@ async def test_admin_creates_a_broadcast_in_chat(staff_app: App) -> None:
     await add_person(staff_app, "Budi", address="2")
     admin = User(staff_app.engine, Channel.TELEGRAM, "900")
     await admin.say("/siaran buat")
-    assert "Tulis teks siaran" in admin.text
+    assert "Pilih teks dari katalog" in admin.text
     await admin.say("Halo {nama}, survei SPI resmi hanya dari spi.kpk.go.id")
     assert admin.choices == ["bcast:all", "bcast:unit", "bcast:telegram"]
     await admin.say("2")
@@ -68,9 +68,9 @@ async def test_chat_refusal_explains_and_creates_nothing(staff_app: App) -> None
     admin = User(staff_app.engine, Channel.TELEGRAM, "900")
     await admin.say("/siaran buat")
     await admin.say("Apakah Anda sudah menerima survei SPI? Balas YA.")
-    await admin.say("1")
-    await admin.say("1")
-    assert "Siaran tidak dibuat: Teks ditolak" in admin.text
+    assert "Teks ditolak" in admin.text
+    assert "Teks katalog terdekat (rahasia)" in admin.text
+    assert admin.choices[0] == "bcast:cat:sukarela"  # asked again, catalogue first
     assert await rows(staff_app, "SELECT COUNT(*) FROM broadcasts") == [(0,)]
 
 

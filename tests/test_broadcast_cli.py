@@ -10,7 +10,9 @@ import pytest
 from bot.app import open_app
 from bot.cli import main
 from core.settings import load_settings
-from tests.support.outreach import TEMPLATE, add_person
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.support.cli import run_cli
+from tests.support.outreach import TEMPLATE, TEMPLATE_BODY, add_person
 
 
 @pytest.fixture
@@ -33,22 +35,31 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_create_shows_preview_and_needs_confirmation(
-    database: Path, capsys: pytest.CaptureFixture[str]
+def twilio_env(api: FakeTwilioApi) -> dict[str, str]:
+    """Settings that point the template reader at the fake Content API."""
+    return {"SPI_TWILIO_ACCOUNT_SID": api.account_sid, "SPI_TWILIO_AUTH_TOKEN": api.auth_token,
+            "SPI_TWILIO_API_BASE_URL": api.base_url}
+
+
+async def test_create_shows_preview_and_needs_confirmation(
+    database: Path, monkeypatch: pytest.MonkeyPatch, twilio_api: FakeTwilioApi
 ) -> None:
-    code, out = run(capsys, "create", "--text", "Halo {nama}, info SPI.", "--template", TEMPLATE,
-                    "--var", "1={nama}", "--at", "2030-01-07 09:00", "--tz", "WITA")
-    assert code == 1
-    assert "Penerima: 2 (telegram 1, whatsapp 1)" in out
-    assert "Di luar jendela WhatsApp 24 jam (dikirim dengan templat): 1" in out
-    assert "Tambahkan --yes" in out
-    code, out = run(capsys, "create", "--text", "Halo {nama}, info SPI.", "--template",
-                    TEMPLATE, "--var", "1={nama}", "--at", "2030-01-07 09:00", "--tz", "WITA",
-                    "--yes")
-    assert code == 0
-    assert "Siaran 1 dibuat. Jadwal: 2030-01-07 09:00 WITA." in out
-    code, out = run(capsys, "list")
-    assert "#1 [aktif] 2030-01-07 09:00 WITA — Halo {nama}, info SPI." in out
+    twilio_api.templates[TEMPLATE] = TEMPLATE_BODY
+    settings = load_settings(_env_file=None, database_path=database)
+    args = ("broadcast", "create", "--text", "Halo {nama}, info SPI.", "--template", TEMPLATE,
+            "--var", "1={nama}", "--at", "2030-01-07 09:00", "--tz", "WITA")
+    result = await run_cli(monkeypatch, settings, *args, env=twilio_env(twilio_api))
+    assert result.code == 1
+    assert "Penerima: 2 (telegram 1, whatsapp 1)" in result.out
+    assert "Di luar jendela WhatsApp 24 jam (dikirim dengan templat): 1" in result.out
+    assert "Tambahkan --yes" in result.out
+    result = await run_cli(monkeypatch, settings, *args, "--yes", env=twilio_env(twilio_api))
+    assert result.code == 0
+    assert "Siaran 1 dibuat. Jadwal: 2030-01-07 09:00 WITA." in result.out
+    result = await run_cli(monkeypatch, settings, "broadcast", "list")
+    assert "#1 [aktif] 2030-01-07 09:00 WITA — Halo {nama}, info SPI." in result.out
+    # Read at each preview and again at creation.
+    assert [r.params for r in twilio_api.calls("Content.fetch")] == [{"sid": TEMPLATE}] * 3
 
 
 def test_refusals_are_explained_in_indonesian(

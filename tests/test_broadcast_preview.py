@@ -74,11 +74,11 @@ async def test_one_delivery_per_person_on_the_channel_used_most_recently(
     ("Halo {nama!r}", "Placeholder {nama} tidak dikenal"),
     ("", "kosong"),
     ("x" * 1601, "maksimal 1600"),
-    ("Apakah Anda sudah menerima survei SPI dari KPK?", "menerima atau sudah mengisi survei"),
-    ("Balas YA jika Bapak/Ibu sudah mengisi survei SPI", "menerima atau sudah mengisi survei"),
+    ("Apakah Anda sudah menerima survei SPI dari KPK?", "atau sudah mengisi survei SPI"),
+    ("Balas YA jika Bapak/Ibu sudah mengisi survei SPI", "atau sudah mengisi survei SPI"),
     ("Mohon kirimkan screenshot jawaban survei Anda", "jawaban survei"),
     ("Jawablah sangat baik untuk semua pertanyaan", "mengarahkan jawaban"),
-    ("Did you receive the SPI survey?", "menerima atau sudah mengisi survei"),
+    ("Did you receive the SPI survey?", "atau sudah mengisi survei SPI"),
 ])
 async def test_refusals_say_why(app: App, text: str, expected: str) -> None:
     await add_person(app, "Siti")

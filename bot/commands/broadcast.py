@@ -1,9 +1,10 @@
-"""`spi-bot broadcast create|list|show|pause|resume|cancel|worker`: reminder broadcasts."""
+"""`spi-bot broadcast create|catalog|check-text|list|show|pause|resume|cancel|worker`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from core.settings import Settings
 
 if TYPE_CHECKING:
-    from outreach.service import BroadcastRequest
+    from outreach.service import BroadcastRefused, BroadcastRequest
 
 # The app and the outreach modules are imported by each command when it runs, so that
 # `spi-bot faq` and friends start fast.
@@ -30,6 +31,10 @@ def register(sub: Any) -> None:
     text = create.add_mutually_exclusive_group(required=True)
     text.add_argument("--text", help="teks siaran; boleh memakai {nama} dan {unit}")
     text.add_argument("--text-file", help="berkas teks siaran (UTF-8)")
+    text.add_argument("--catalog", metavar="ID",
+                      help="teks pengingat yang disetujui (lihat: spi-bot broadcast catalog)")
+    create.add_argument("--lang", choices=["id", "en"], default="id",
+                        help="bahasa teks katalog (--catalog)")
     create.add_argument("--template", metavar="HX...",
                         help="ContentSid templat WhatsApp untuk penerima di luar jendela 24 jam")
     create.add_argument("--var", action="append", default=[], metavar="N=NILAI",
@@ -61,6 +66,18 @@ def register(sub: Any) -> None:
     create.set_defaults(handler=create_broadcast)
 
     actions.add_parser("list", help="daftar siaran").set_defaults(handler=list_broadcasts)
+    catalog = actions.add_parser("catalog", help="katalog teks pengingat yang disetujui")
+    catalog.add_argument("--lang", choices=["id", "en"], default="id")
+    catalog.set_defaults(handler=list_catalog)
+    check = actions.add_parser(
+        "check-text", help="periksa teks siaran; satu objek JSON per teks",
+        description='Contoh: spi-bot broadcast check-text "Halo {nama}, ..." atau '
+                    "spi-bot broadcast check-text --json --batch teks.txt (satu teks per baris)")
+    check.add_argument("text", nargs="?", help="teks yang diperiksa")
+    check.add_argument("--batch", metavar="FILE", help="berkas, satu teks per baris")
+    check.add_argument("--json", action="store_true",
+                       help="keluaran JSON (selalu JSON; untuk keseragaman dengan check)")
+    check.set_defaults(handler=check_texts)
     for name, help_text, handler in (
         ("show", "kemajuan dan hasil satu siaran", show_broadcast),
         ("pause", "jeda siaran", pause_broadcast),
@@ -81,12 +98,46 @@ def _t(settings: Settings) -> Any:
     return lambda key, **values: catalog.text("id", key, **values)
 
 
-def _request(args: argparse.Namespace, now: Any) -> BroadcastRequest:
+def _refusal(t: Any, exc: BroadcastRefused) -> str:
+    """Why, in one line; for a text refused on integrity, the nearest approved text too."""
+    from outreach.reminders import text_key  # noqa: PLC0415
+    from outreach.report import refusal_text  # noqa: PLC0415
+    line = refusal_text(t, exc)
+    suggestion = exc.values.get("suggestion")
+    if isinstance(suggestion, str):
+        line += "\n" + t("broadcast.suggest", id=suggestion, text=t(text_key(suggestion)))
+    return line
+
+
+def _text_of(args: argparse.Namespace, settings: Settings) -> str:
+    from outreach.reminders import find, text_key  # noqa: PLC0415
+    if args.catalog is not None:
+        reminder = find(args.catalog)
+        if reminder is None:
+            raise ValueError(_t(settings)("broadcast.refuse_catalog", id=args.catalog))
+        from bot.app import build_catalog  # noqa: PLC0415
+        return str(build_catalog(settings).text(args.lang, text_key(reminder)))
+    if args.text is not None:
+        return str(args.text)
+    return Path(args.text_file).read_text(encoding="utf-8")
+
+
+async def _with_template_body(request: BroadcastRequest, settings: Settings) -> BroadcastRequest:
+    """The request with its template's body as Twilio holds it now (read each time)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from bot.channels.whatsapp.content import fetch_template_body  # noqa: PLC0415
+    if request.template_sid is None:
+        return request
+    body = await fetch_template_body(settings, request.template_sid)
+    return replace(request, template_body=body.text, template_unreadable=body.problem)
+
+
+def _request(args: argparse.Namespace, now: Any, settings: Settings) -> BroadcastRequest:
     from outreach.audience import AudienceFilter  # noqa: PLC0415
     from outreach.schedule import Schedule, parse_zone  # noqa: PLC0415
     from outreach.service import BroadcastRequest  # noqa: PLC0415
-    text = args.text if args.text is not None else \
-        Path(args.text_file).read_text(encoding="utf-8")
+    text = _text_of(args, settings)
     variables = {}
     for item in args.var:
         key, sep, value = item.partition("=")
@@ -111,23 +162,24 @@ def _request(args: argparse.Namespace, now: Any) -> BroadcastRequest:
 
 async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415
-    from outreach.report import preview_text, refusal_text  # noqa: PLC0415
+    from outreach.report import preview_text  # noqa: PLC0415
     from outreach.schedule import ScheduleError  # noqa: PLC0415
     from outreach.service import BroadcastRefused, BroadcastService  # noqa: PLC0415
     t = _t(settings)
     async with open_app(settings) as app:
         now = app.deps.clock.now()
         try:
-            request = _request(args, now)
+            request = _request(args, now, settings)
         except (ScheduleError, ValueError, OSError) as exc:
             print(f"Siaran tidak dibuat: {exc}")
             return 1
         service = BroadcastService(settings)
         try:
+            request = await _with_template_body(request, settings)
             async with app.db.reading() as conn:
                 preview = await service.preview(conn, request, now)
         except BroadcastRefused as exc:
-            print("Siaran tidak dibuat: " + refusal_text(t, exc))
+            print("Siaran tidak dibuat: " + _refusal(t, exc))
             return 1
         print(preview_text(t, preview, request.canary_size))
         if not args.yes:
@@ -139,11 +191,13 @@ async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
                 print("Siaran tidak dibuat.")
                 return 1
         try:
+            # Read again: the template may have changed while staff read the preview.
+            request = await _with_template_body(request, settings)
             async with app.db.transaction() as conn:
                 broadcast, _ = await service.create(conn, request, ACTOR, app.deps.clock.now(),
                                                     force=args.force)
         except BroadcastRefused as exc:
-            print("Siaran tidak dibuat: " + refusal_text(t, exc))
+            print("Siaran tidak dibuat: " + _refusal(t, exc))
             return 1
     print(t("broadcast.created", id=broadcast.id, schedule=request.schedule.describe()))
     return 0
@@ -156,6 +210,34 @@ async def list_broadcasts(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app, app.db.reading() as conn:
         broadcasts = await BroadcastRepository().list_recent(conn)
     print(list_text(_t(settings), broadcasts))
+    return 0
+
+
+async def list_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_catalog  # noqa: PLC0415
+    from outreach.reminders import IDS, text_key, title_key  # noqa: PLC0415
+    catalog = build_catalog(settings)
+    for reminder in IDS:
+        print(catalog.text(args.lang, "broadcast.catalog_line", id=reminder,
+                           title=catalog.text(args.lang, title_key(reminder)),
+                           text=catalog.text(args.lang, text_key(reminder))))
+    return 0
+
+
+async def check_texts(args: argparse.Namespace, settings: Settings) -> int:
+    """One JSON object per text: {"text", "verdict": "allowed"|"refused", "reasons"}."""
+    from bot.commands.batch import run_batch  # noqa: PLC0415
+    from outreach.integrity import check_broadcast  # noqa: PLC0415
+
+    def to_json(text: str) -> str:
+        return json.dumps(check_broadcast(text).to_json() | {"text": text}, ensure_ascii=False)
+
+    if args.batch is not None:
+        return run_batch(Path(args.batch), to_json)
+    if not args.text:
+        print("Berikan teksnya, atau --batch FILE.", file=sys.stderr)
+        return 2
+    print(to_json(args.text))
     return 0
 
 

@@ -220,3 +220,25 @@ class DeliveryRepository:
             (run_id,),
         ) as cur:
             return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
+
+    async def reminders_since(
+        self, conn: aiosqlite.Connection, respondent_ids: Sequence[int], week_start: datetime,
+        season_start: datetime,
+    ) -> dict[int, tuple[int, int]]:
+        """Per respondent: reminders that went out (or may have) since each date, across every
+        broadcast, for the reminder cap (outreach/cap.py)."""
+        if not respondent_ids:
+            return {}
+        marks = ",".join("?" * len(respondent_ids))
+        week, season = to_text(week_start), to_text(season_start)
+        async with conn.execute(
+            f"""SELECT respondent_id,
+                       SUM(CASE WHEN COALESCE(sent_at, sending_at) >= ? THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN COALESCE(sent_at, sending_at) >= ? THEN 1 ELSE 0 END)
+                FROM deliveries
+                WHERE respondent_id IN ({marks}) AND state IN ('sent', 'sending', 'unknown')
+                  AND COALESCE(sent_at, sending_at) >= ?
+                GROUP BY respondent_id""",  # noqa: S608 (only "?" marks are interpolated)
+            [week, season, *respondent_ids, min(week, season)],
+        ) as cur:
+            return {int(r[0]): (int(r[1]), int(r[2])) for r in await cur.fetchall()}

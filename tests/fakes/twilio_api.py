@@ -4,6 +4,7 @@
         client = api.client(http)          # twilio Client with our credentials
         api.fail(400, code=63016)          # next create answers a Twilio error
         api.messages                       # every created message's form fields
+        api.templates[sid] = "Halo {{1}}"  # a template the Content API answers with
 
 Standalone: `python -m tests.fakes.twilio_api --port 8082` (load benchmarks, crash tests);
 control it over HTTP: GET /_fake/requests, POST /_fake/fail with {"args": [400], "code": 63016},
@@ -41,6 +42,9 @@ class FakeTwilioApi(FakeServer):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self._counter = itertools.count(1)
+        # ContentSid -> body of its twilio/text type; GET /v1/Content/{sid} answers 404 for
+        # any other sid.
+        self.templates: dict[str, str] = {}
 
     @property
     def base_url(self) -> str:
@@ -58,6 +62,31 @@ class FakeTwilioApi(FakeServer):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+        app.router.add_get("/v1/Content/{sid}", self._content)
+
+    async def _content(self, request: web.Request) -> web.StreamResponse:
+        """Twilio's Content API: one content resource, as the SDK's fetch reads it."""
+        sid = request.match_info["sid"]
+        if not self._authorised(request):
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401},
+                                     status=401)
+        await self.record(Recorded("Content.fetch", {"sid": sid}))
+        failure = self.next_failure("Content.fetch")
+        if failure is not None:
+            return self.failure_response(request, failure)
+        if sid not in self.templates:
+            return web.json_response(
+                {"code": 20404, "message": f"The requested resource /Content/{sid} was not found",
+                 "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404},
+                status=404)
+        now = formatdate(usegmt=True)
+        return web.json_response({
+            "sid": sid, "account_sid": self.account_sid, "friendly_name": "spi_reminder",
+            "language": "id", "variables": {"1": "nama"},
+            "types": {"twilio/text": {"body": self.templates[sid]}},
+            "url": f"https://content.twilio.com/v1/Content/{sid}", "date_created": now,
+            "date_updated": now, "links": {},
+        })
 
     def fail(self, status: int, *, code: int | None = None, message: str | None = None,
              retry_after: int | None = None, times: int = 1, disconnect: bool = False) -> None:

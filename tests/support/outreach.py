@@ -24,6 +24,8 @@ from storage.repositories.units import Unit
 from tests.support.clock import FakeClock
 
 TEMPLATE = "HX" + "0123456789abcdef" * 2
+# The body the fake Content API holds for TEMPLATE (the service reads it before creating).
+TEMPLATE_BODY = "Halo {{1}}, pengingat: survei SPI dari KPK bersifat sukarela."
 
 
 def fake_sleep(clock: FakeClock) -> Callable[[float], Awaitable[None]]:
@@ -119,7 +121,8 @@ def request(text: str = "Halo {nama}, survei SPI berlangsung sampai 31 Oktober."
     return BroadcastRequest(
         text=text, audience=audience or AudienceFilter(),
         schedule=schedule or Schedule.now(now or FakeClock().now()),
-        template_sid=template, template_variables=variables or {}, canary_size=canary)
+        template_sid=template, template_variables=variables or {}, canary_size=canary,
+        template_body=TEMPLATE_BODY if template else None)
 
 
 async def create(app: App, req: BroadcastRequest, *, force: bool = False) -> Broadcast:
