@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from core.catalog import Catalog
 from core.settings import Settings
@@ -20,7 +21,10 @@ def _senders(catalog: Catalog, lang: str, registry: Registry) -> str:
     # Only the newest year's numbers, named as that year's: numbers change every year.
     year, newest = next(groupby(senders, key=lambda e: e.year))
     entries = list(newest)
-    return catalog.text(lang, "faq.senders_list", year=year, source=entries[0].source,
+    source = entries[0].source
+    # The site's name is enough on a phone screen; the full address stays in the registry.
+    source = urlsplit(source).hostname or source
+    return catalog.text(lang, "faq.senders_list", year=year, source=source,
                         numbers=", ".join(e.value for e in entries))
 
 
