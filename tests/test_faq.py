@@ -162,6 +162,15 @@ def test_topic_words_never_keep_a_person_or_what_they_did(question: str) -> None
     assert not any(ch.isdigit() or ch == "@" for ch in topic_words(question))
 
 
+@pytest.mark.parametrize("question", [
+    "nama saya Bagus Benar, spi wajib?", "my name is Aman Baik, is spi real",
+    "Pak Bagus bilang survei spi wajib"])
+def test_a_name_that_is_also_an_ordinary_word_is_not_kept(question: str) -> None:
+    words = topic_words(question).split()
+    assert not {"bagus", "benar", "aman", "baik"} & set(words)
+    assert "spi" in words or "survei" in words
+
+
 def test_topic_words_keep_what_staff_need() -> None:
     assert topic_words("apakah survei spi bisa lewat laptop?").split()[:2] == ["survei", "spi"]
     assert topic_words("resep rendang padang") == ""

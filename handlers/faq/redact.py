@@ -22,6 +22,7 @@ _MAX_CHARS = 300
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _DIGITS = re.compile(r"\d[\d\s().-]*")
+_WORD = re.compile(r"[^\W_]+")
 
 # Words (and their stems) that say what a person did or is, never what they ask about; checked
 # on each word as typed (slang expanded) and on what it stands for, so "mengisi", "diisi",
@@ -42,6 +43,14 @@ office hospital school clinic department district village
 """.split())  # noqa: SIM905 - a word list reads best as plain text
 
 
+# A name can also be an ordinary word we keep ("Bagus", "Aman"): after an introduction the next
+# two words go whatever they are, after a title the next one does.
+_INTRODUCTIONS = frozenset({"nama", "namaku", "namanya", "bernama", "name", "called"})
+_TITLES = frozenset({"pak", "bu", "bapak", "ibu", "bpk", "mas", "mbak", "bang", "sdr", "sdri",
+                     "mr", "mrs", "ms"})
+_BEFORE_A_NAME = frozenset({"saya", "sy", "aku", "is", "my", "adalah", "ialah", "me"})
+
+
 def _personal(matcher: FaqMatcher, word: str) -> bool:
     return word in _PERSONAL or matcher.stem(word) in _PERSONAL
 
@@ -56,14 +65,29 @@ def topic_words(question: str, matcher: FaqMatcher | None = None) -> str:
     text = _DIGITS.sub(" ", text)
     matcher = matcher or shipped_matcher()
     kept: list[str] = []
-    for word in matcher.spelled(text):
-        meanings = [None] if _personal(matcher, word) else matcher.known_words(word)
-        for known in meanings:
-            if known is not None and not _personal(matcher, known[0]) \
-                    and known[1] not in _PERSONAL:
-                kept.append(known[0])
-            elif not kept or kept[-1] != GAP:
-                kept.append(GAP)
+    name_words = 0  # how many of the next words are taken as a name
+    for typed in _WORD.findall(text.casefold()):
+        if typed in _INTRODUCTIONS or typed in _TITLES:
+            name_words = 2 if typed in _INTRODUCTIONS else 1
+            _keep(kept, None)
+            continue
+        for word in matcher.spelled(typed):
+            if name_words and word not in _BEFORE_A_NAME:
+                name_words -= 1
+                _keep(kept, None)
+                continue
+            meanings = [None] if _personal(matcher, word) else matcher.known_words(word)
+            for known in meanings:
+                _keep(kept, None if known is None or _personal(matcher, known[0])
+                      or known[1] in _PERSONAL else known[0])
     if all(word == GAP for word in kept):
         return ""
     return " ".join(kept)[:_MAX_CHARS]
+
+
+def _keep(kept: list[str], word: str | None) -> None:
+    """Appends a topic word, or one gap for a run of anything else."""
+    if word is not None:
+        kept.append(word)
+    elif not kept or kept[-1] != GAP:
+        kept.append(GAP)
