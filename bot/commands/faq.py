@@ -33,6 +33,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--lang", choices=["id", "en"], help="bahasa jawaban")
     parser.add_argument("--file", type=Path,
                         help="berkas evaluasi untuk 'faq eval' (bawaan: yang ikut terpasang)")
+    parser.add_argument("--summary", action="store_true",
+                        help="'faq eval' tanpa daftar pertanyaan (untuk set buta)")
     parser.add_argument("--limit", type=int, default=200,
                         help="jumlah maksimum untuk 'faq unanswered'")
     parser.add_argument("--purge", action="store_true",
@@ -43,7 +45,7 @@ def register(sub: Any) -> None:
 async def faq(args: argparse.Namespace, settings: Settings) -> int:
     words = args.question
     if words == ["eval"]:
-        return evaluate(args.file, settings)
+        return evaluate(args.file, settings, list_questions=not args.summary)
     if args.purge and words != ["unanswered"]:
         print("--purge hanya untuk: spi-bot faq unanswered --purge", file=sys.stderr)
         return 2
@@ -92,7 +94,7 @@ class Answerer:
                 "answer": text}
 
 
-def evaluate(path: Path | None, settings: Settings) -> int:
+def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = True) -> int:
     """Accuracy per intent on an evaluation file; exit 1 when below the issue's targets."""
     from handlers.faq.matcher import INTENTS, shipped_matcher  # noqa: PLC0415
 
@@ -120,7 +122,7 @@ def evaluate(path: Path | None, settings: Settings) -> int:
     print(f"\nAkurasi top-1: {correct}/{total} = {accuracy:.1%} (target ≥ {TARGET_ACCURACY:.0%})")
     print(f"Di luar topik yang tetap dijawab: {len(answered)}/{len(out_of_scope)} = "
           f"{leaked:.1%} (target ≤ {TARGET_OUT_OF_SCOPE:.0%})")
-    for question in answered:
+    for question in answered if list_questions else ():
         print(f"  dijawab padahal di luar topik: {question}")
     return 0 if accuracy >= TARGET_ACCURACY and leaked <= TARGET_OUT_OF_SCOPE else 1
 
