@@ -339,3 +339,19 @@ def test_english_questions_are_recognised(text: str, english: bool) -> None:
     from handlers.faq.language import looks_english
 
     assert looks_english(text) is english
+
+
+async def test_the_daily_job_prunes_unanswered_questions_with_no_survey_end_date(
+    app: App, clock: FakeClock,
+) -> None:
+    from bot.server.outreach import build_worker
+    from outreach.scheduler import purge_job
+
+    assert app.settings.survey_end_date is None
+    async with app.db.transaction() as conn:
+        await app.deps.faq_stats.keep_unanswered(conn, clock.now(), "survei spi laptop")
+    clock.advance(days=31)
+    async with build_worker(app, {}, {}) as worker:
+        await purge_job(worker.key)
+    async with app.db.reading() as conn:
+        assert await app.deps.faq_stats.unanswered(conn) == []
