@@ -194,6 +194,14 @@ async def test_bot_privacy_says_what_is_kept_and_how_to_see_or_delete_it(app: Ap
     assert "365 hari" in user.text and "Inspektorat Kabupaten Sukamaju" in user.text
 
 
+@pytest.mark.parametrize("word", ["INFO", "info", "Info!"])
+async def test_info_shows_the_details_the_notice_and_bot_privacy_promise(app: App,
+                                                                        word: str) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-info")
+    await user.say(word)
+    assert user.text == app.deps.catalog.text("id", "reg.notice_details")
+
+
 async def test_unanswered_questions_are_kept_at_most_30_days(app: App, clock: FakeClock) -> None:
     stats = app.deps.faq_stats
     async with app.db.transaction() as conn:

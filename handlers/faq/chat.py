@@ -9,10 +9,12 @@ from handlers.faq.language import looks_english
 from handlers.faq.matcher import INTENTS, shipped_matcher
 from handlers.faq.redact import topic_words
 from handlers.turn import Turn
+from handlers.words import normalize
 
 _MIN_QUESTION_WORDS = 2  # "ok", "2" or a lone word are not questions worth keeping
 _SUGGEST_FLOOR = 0.15  # below the answer threshold, a guess this good is offered as a choice
 CHOICE_PREFIX = "faq:"
+INFO_WORDS = frozenset({"info", "informasi", "info data", "info privasi"})
 # Saying one received or filled in the survey is answered but never counted, not even per day:
 # a tally of who says they took part is the record SPI forbids an inspectorate to keep.
 UNCOUNTED = frozenset({"already_participated"})
@@ -32,6 +34,10 @@ class FaqEntry:
         text = turn.text
         if not text or not any(ch.isalpha() for ch in text):
             return False
+        if normalize(text) in INFO_WORDS:
+            # The notice and the bot_privacy answer promise the details on INFO.
+            turn.say("reg.notice_details")
+            return True
         settings = turn.deps.settings
         matcher = shipped_matcher(settings.faq_threshold)
         match = matcher.match(text)
