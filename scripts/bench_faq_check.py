@@ -64,14 +64,14 @@ def main() -> None:
     catalog = build_catalog(settings)
     registry = load_registry()
     matcher = shipped_matcher(settings.faq_threshold)
-    data = tomllib.loads((ROOT / "tests" / "data" / "faq_eval.toml").read_text("utf-8"))
+    data = tomllib.loads((ROOT / "handlers" / "faq" / "eval.toml").read_text("utf-8"))
     questions = [q for qs in data["intents"].values() for q in qs]
     questions += data["out_of_scope"]["questions"]
 
     def answer(question: str) -> str:
         match = matcher.match(question)
         if match.intent is None:
-            return catalog.text("id", "faq.unsure")
+            return catalog.text("id", "faq.unsure", kept="")
         return answer_text(catalog, "id", match.intent, settings, registry)
 
     def check(text: str) -> str:

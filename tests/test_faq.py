@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import tomllib
+from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,11 @@ from bot.app import App
 from bot.cli import main
 from core.messages import Channel
 from handlers.faq.matcher import INTENTS, load_knowledge, shipped_matcher
-from handlers.faq.redact import redact
+from handlers.faq.redact import topic_words
+from tests.support.clock import FakeClock
 from tests.support.dialog import User
 
-EVAL = tomllib.loads((Path(__file__).parent / "data" / "faq_eval.toml").read_text("utf-8"))
+EVAL = tomllib.loads(resources.files("handlers.faq").joinpath("eval.toml").read_text("utf-8"))
 INTENT_PHRASES = EVAL["intents"]
 OUT_OF_SCOPE = EVAL["out_of_scope"]["questions"]
 
@@ -42,15 +45,20 @@ def test_top1_accuracy_at_least_90_percent_and_off_topic_at_most_10_percent() ->
 @pytest.mark.parametrize("intent", INTENTS)
 async def test_every_intent_is_answered_in_a_chat(app: App, intent: str) -> None:
     matcher = shipped_matcher()
-    question = next(q for q in INTENT_PHRASES[intent] if matcher.match(q).intent == intent)
+    from handlers.faq.language import looks_english
+
+    question = next(q for q in INTENT_PHRASES[intent]
+                    if matcher.match(q).intent == intent and not looks_english(q))
     user = User(app.engine, Channel.TELEGRAM, "faq-user")
     await user.say(question)
     expected = app.deps.catalog.text("id", f"faq_answer.{intent}", senders="", survey_site="",
-                                     survey_period="", registration_link="")
+                                     survey_status="", registration_link="")
     first_line = expected.splitlines()[0].split("{")[0][:30]
     assert first_line.split(",")[0][:20] in user.text
     async with app.db.reading() as conn:
-        assert (await app.deps.faq_stats.daily(conn))[0][1:] == (intent, 1)
+        counted = [row[1:] for row in await app.deps.faq_stats.daily(conn)]
+    # Saying one took part is never counted, not even per day.
+    assert counted == ([] if intent == "already_participated" else [(intent, 1)])
 
 
 async def test_year_values_come_from_settings_and_registry(app: App) -> None:
@@ -72,12 +80,11 @@ async def test_custom_survey_period_is_used(app: App) -> None:
     assert period in text
 
 
-async def test_unrelated_question_is_not_answered_and_kept_masked_without_identity(
-    app: App,
-) -> None:
+async def test_an_unanswered_question_keeps_only_its_topic_words_and_says_so(app: App) -> None:
     user = User(app.engine, Channel.WHATSAPP, "+6281299998888", "+6281299998888")
-    await user.say("harga cabai hari ini berapa ya, nama saya Budi Santoso")
+    await user.say("survei spi bisa diisi lewat laptop kantor, nama saya Budi Santoso?")
     assert "belum bisa menjawab" in user.text
+    assert "kata-kata topiknya saja" in user.text and "30 hari" in user.text
     assert "Inspektorat Kabupaten Sukamaju" in user.text
     assert "menu:faq" in user.choices
     assert app.deps.catalog.text("id", "faq.more") not in user.text  # no SPI answer given
@@ -85,11 +92,128 @@ async def test_unrelated_question_is_not_answered_and_kept_masked_without_identi
         rows = await app.deps.faq_stats.unanswered(conn)
         assert (await app.deps.faq_stats.daily(conn))[0][1:] == ("", 1)
     assert len(rows) == 1
-    assert "Budi" not in rows[0].question_masked
-    assert "cabai" in rows[0].question_masked
+    assert "survei" in rows[0].question_masked
+    for gone in ("Budi", "budi", "Santoso", "santoso", "nama", "kantor", "isi"):
+        assert gone not in rows[0].question_masked.split()
     with sqlite3.connect(app.settings.database_path) as db:
         columns = [r[1] for r in db.execute("PRAGMA table_info(faq_unanswered)")]
     assert columns == ["id", "day", "question_masked"]
+
+
+async def test_a_question_without_topic_words_is_not_kept_and_no_keeping_is_claimed(
+    app: App,
+) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-cabai")
+    await user.say("harga cabai rawit di pasar besok")
+    assert "belum bisa menjawab" in user.text
+    assert "kami simpan" not in user.text
+    async with app.db.reading() as conn:
+        assert await app.deps.faq_stats.unanswered(conn) == []
+
+
+# Names, job titles, workplaces, NIK, phone, e-mail and statements of having received or
+# filled in the survey, as citizens type them.
+PARTICIPATION_DIALOG = (
+    "sy budi santoso staf dinkes, udh dpt wa spi kmrn, trus gmn",
+    "saya kepala seksi pelayanan RSUD Sukamaju, sudah isi survei spi tadi pagi",
+    "Selamat pagi, saya Rahmat Hidayat, operator di kecamatan Sukamaju, sudah isi spi",
+    "pak joko kabid di puskesmas sukamaju nanya survei spi bisa lewat laptop tidak",
+    "dewi guru sdn 2 sukamaju udah ngisi spi, bisa isi lagi ga",
+    "nik saya 3201234567890123 email budi.santoso@dinkes.go.id hp 0812 3456 7890 spi?",
+    "i am agus, head of finance at the district hospital, i already did the spi survey",
+    "sudah dapat link spi dari kpk kemarin sore",
+    "selamat siang, saya Rahmat Hidayat operator kecamatan Sukamaju, survei spi bisa lewat "
+    "laptop atau tablet?",
+    "Dewi Lestari, bidan puskesmas Sukamaju, sudah isi spi td pagi, nik 3201234567890123, "
+    "kenapa tanya agama?",
+)
+FORBIDDEN_IN_STORE = (
+    "budi", "santoso", "staf", "dinkes", "dpt", "dapat", "kmrn", "kemarin", "kepala", "seksi",
+    "pelayanan", "rsud", "sukamaju", "sudah", "udah", "isi", "ngisi", "tadi", "pagi", "rahmat",
+    "hidayat", "operator", "kecamatan", "joko", "kabid", "puskesmas", "dewi", "guru", "sdn",
+    "3201", "3456", "0812", "@", "agus", "head", "finance", "hospital", "already", "did",
+    "saya", "sy", "sore", "lestari", "bidan", "nik", "siang", "selamat",
+)
+
+
+async def test_after_a_dialog_full_of_names_and_sudah_isi_the_store_holds_none_of_them(
+    app: App,
+) -> None:
+    user = User(app.engine, Channel.WHATSAPP, "+6281299997777", "+6281299997777")
+    for message in PARTICIPATION_DIALOG:
+        await user.say(message)
+    with sqlite3.connect(app.settings.database_path) as db:
+        kept = [r[0].casefold() for r in db.execute("SELECT question_masked FROM faq_unanswered")]
+        intents = [r[0] for r in db.execute("SELECT intent FROM faq_daily")]
+    words = {w for row in kept for w in row.split()}
+    assert kept  # the questions are still of use to staff...
+    leaked = [w for w in FORBIDDEN_IN_STORE if w in words or any(w in row for row in kept
+                                                                  if not w.isalpha())]
+    assert leaked == []  # ...but hold nothing about who asked or what they did
+    assert "already_participated" not in intents
+
+
+@pytest.mark.parametrize("question", [
+    *PARTICIPATION_DIALOG,
+    "Budi Santoso, Kepala Bidang Anggaran", "udh dpt wa spi kmrn", "sudah isi survei tadi"])
+def test_topic_words_never_keep_a_person_or_what_they_did(question: str) -> None:
+    words = topic_words(question).casefold().split()
+    assert [w for w in FORBIDDEN_IN_STORE if w in words] == []
+    assert not any(ch.isdigit() or ch == "@" for ch in topic_words(question))
+
+
+@pytest.mark.parametrize("question", [
+    "nama saya Bagus Benar, spi wajib?", "my name is Aman Baik, is spi real",
+    "Pak Bagus bilang survei spi wajib"])
+def test_a_name_that_is_also_an_ordinary_word_is_not_kept(question: str) -> None:
+    words = topic_words(question).split()
+    assert not {"bagus", "benar", "aman", "baik"} & set(words)
+    assert "spi" in words or "survei" in words
+
+
+def test_topic_words_keep_what_staff_need() -> None:
+    assert topic_words("apakah survei spi bisa lewat laptop?").split()[:2] == ["survei", "spi"]
+    assert topic_words("resep rendang padang") == ""
+
+
+async def test_already_participated_is_answered_neutrally_and_stores_nothing(app: App) -> None:
+    user = User(app.engine, Channel.WHATSAPP, "+6281299996666", "+6281299996666")
+    for said in ("saya sudah isi survei spi", "udah dapet link spi dari kpk",
+                 "i already completed the spi survey"):
+        await user.say(said)
+        assert "tidak perlu memberi tahu" in user.text or "do not need to tell" in user.text
+    async with app.db.reading() as conn:
+        assert await app.deps.faq_stats.daily(conn) == []
+        assert await app.deps.faq_stats.unanswered(conn) == []
+
+
+async def test_bot_privacy_says_what_is_kept_and_how_to_see_or_delete_it(app: App) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-privacy")
+    await user.say("data apa saja yang disimpan chatbot ini tentang saya?")
+    assert "DATA SAYA" in user.text and "HAPUS DATA" in user.text
+    assert "365 hari" in user.text and "Inspektorat Kabupaten Sukamaju" in user.text
+
+
+@pytest.mark.parametrize("word", ["INFO", "info", "Info!"])
+async def test_info_shows_the_details_the_notice_and_bot_privacy_promise(app: App,
+                                                                        word: str) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-info")
+    await user.say(word)
+    assert user.text == app.deps.catalog.text("id", "reg.notice_details")
+
+
+async def test_unanswered_questions_are_kept_at_most_30_days(app: App, clock: FakeClock) -> None:
+    stats = app.deps.faq_stats
+    async with app.db.transaction() as conn:
+        await stats.keep_unanswered(conn, clock.now(), "survei spi laptop")
+    clock.advance(days=29)
+    async with app.db.transaction() as conn:
+        await stats.keep_unanswered(conn, clock.now(), "survei spi tablet")
+        assert len(await stats.unanswered(conn)) == 2
+    clock.advance(days=1)
+    async with app.db.transaction() as conn:
+        assert await stats.prune_unanswered(conn, clock.now()) == 1
+        assert [r.question_masked for r in await stats.unanswered(conn)] == ["survei spi tablet"]
 
 
 async def test_a_lone_word_falls_back_to_not_understood(app: App) -> None:
@@ -111,14 +235,6 @@ async def test_question_in_english_is_answered_in_english(app: App) -> None:
     assert "About 5–15 minutes" in user.text
     await user.say("berapa lama isi survei?")
     assert "Sekitar 5–15 menit" in user.text
-
-
-def test_redact_masks_numbers_emails_links_and_names() -> None:
-    masked = redact("nama saya Siti Aminah, hp 0812-3456-7890, email siti@mail.com, "
-                    "lihat https://x.y/z kata Pak Joko")
-    for secret in ("Siti", "Aminah", "3456", "siti@", "https://x.y", "Joko"):
-        assert secret not in masked
-    assert "[nomor]" in masked and "[email]" in masked and "[nama]" in masked
 
 
 @pytest.fixture
@@ -159,15 +275,58 @@ def test_cli_eval_prints_accuracy_per_intent(env: Path,
     assert "Akurasi top-1" in out
 
 
-async def test_cli_lists_unanswered_questions(app: App, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
-    await User(app.engine, Channel.TELEGRAM, "faq-u").say("jadwal kereta api besok pagi")
-    monkeypatch.setenv("SPI_DATABASE_PATH", str(app.settings.database_path))
+async def test_cli_lists_unanswered_questions_with_terminal_escapes_shown_not_run(
+    app: App, capsys: pytest.CaptureFixture[str],
+) -> None:
+    await User(app.engine, Channel.TELEGRAM, "faq-u").say("survei spi lewat laptop atau tablet?")
+    async with app.db.transaction() as conn:  # a row from before topic words, say
+        await app.deps.faq_stats.keep_unanswered(conn, app.deps.clock.now(),
+                                                 "spi \x1b[2J\x1b]0;owned\x07 \u202e\u2028")
     from bot.commands.faq import unanswered
 
     assert await unanswered(10, app.settings) == 0
     out = capsys.readouterr().out
-    assert "jadwal kereta api besok pagi" in out
+    assert "survei spi" in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "\\u202e" in out and "\\u2028" in out
+
+
+def test_cli_purges_unanswered_questions(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["faq", "unanswered"]) == 0  # creates the database
+    with sqlite3.connect(env / "cli.db") as db:
+        db.execute("INSERT INTO faq_unanswered (day, question_masked) "
+                   "VALUES ('2026-11-20', 'survei spi …')")
+    assert main(["faq", "unanswered", "--purge"]) == 0
+    assert "1 pertanyaan yang tidak terjawab dihapus" in capsys.readouterr().out
+    with sqlite3.connect(env / "cli.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM faq_unanswered").fetchone() == (0,)
+        actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
+    assert actions[-1] == "faq.unanswered_purged"
+    assert main(["faq", "--purge"]) == 2
+
+
+def test_eval_file_ships_inside_the_package() -> None:
+    assert resources.files("handlers.faq").joinpath("eval.toml").is_file()
+    import bot.commands.faq as command
+
+    assert "tests" not in Path(command.__file__).read_text("utf-8").replace("tests.", "")
+
+
+def test_timeline_never_reads_as_if_a_closed_survey_were_still_to_come(app: App) -> None:
+    from handlers.check.registry import load_registry
+    from handlers.faq.answers import answer_text
+
+    end = date(2026, 10, 31)
+    settings = app.deps.settings.model_copy(update={"survey_end_date": end})
+    closed = answer_text(app.deps.catalog, "id", "timeline", settings, load_registry(),
+                         today=end + timedelta(days=1))
+    assert "sudah ditutup" in closed
+    still_open = answer_text(app.deps.catalog, "id", "timeline", settings, load_registry(),
+                             today=end - timedelta(days=30))
+    assert "ditutup 2026-10-31" in still_open
+    unknown = answer_text(app.deps.catalog, "id", "timeline", app.deps.settings,
+                          load_registry(), today=date(2026, 12, 1))
+    assert "kemungkinan sudah berakhir" in unknown
 
 
 async def test_a_near_miss_offers_the_likeliest_answer_as_a_choice(app: App) -> None:
@@ -188,3 +347,19 @@ def test_english_questions_are_recognised(text: str, english: bool) -> None:
     from handlers.faq.language import looks_english
 
     assert looks_english(text) is english
+
+
+async def test_the_daily_job_prunes_unanswered_questions_with_no_survey_end_date(
+    app: App, clock: FakeClock,
+) -> None:
+    from bot.server.outreach import build_worker
+    from outreach.scheduler import purge_job
+
+    assert app.settings.survey_end_date is None
+    async with app.db.transaction() as conn:
+        await app.deps.faq_stats.keep_unanswered(conn, clock.now(), "survei spi laptop")
+    clock.advance(days=31)
+    async with build_worker(app, {}, {}) as worker:
+        await purge_job(worker.key)
+    async with app.db.reading() as conn:
+        assert await app.deps.faq_stats.unanswered(conn) == []

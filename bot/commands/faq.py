@@ -1,4 +1,4 @@
-"""`spi-bot faq "question"`, `faq --batch FILE`, `faq eval` and `faq unanswered`.
+"""`spi-bot faq "question"`, `faq --batch FILE`, `faq eval` and `faq unanswered [--purge]`.
 
 Answering needs no database, so a single question is answered from a cold start.
 """
@@ -9,13 +9,15 @@ import argparse
 import json
 import sys
 import tomllib
+import unicodedata
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from bot.commands.batch import run_batch
 from core.settings import Settings
 
-EVAL_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "faq_eval.toml"
 TARGET_ACCURACY = 0.90
 TARGET_OUT_OF_SCOPE = 0.10
 
@@ -29,18 +31,27 @@ def register(sub: Any) -> None:
     parser.add_argument("--batch", type=Path, metavar="FILE",
                         help="satu pertanyaan per baris; satu objek JSON per baris")
     parser.add_argument("--lang", choices=["id", "en"], help="bahasa jawaban")
-    parser.add_argument("--file", type=Path, default=EVAL_FILE,
-                        help="berkas evaluasi untuk 'faq eval'")
+    parser.add_argument("--file", type=Path,
+                        help="berkas evaluasi untuk 'faq eval' (bawaan: yang ikut terpasang)")
+    parser.add_argument("--summary", action="store_true",
+                        help="'faq eval' tanpa daftar pertanyaan (untuk set buta)")
     parser.add_argument("--limit", type=int, default=200,
                         help="jumlah maksimum untuk 'faq unanswered'")
+    parser.add_argument("--purge", action="store_true",
+                        help="'faq unanswered --purge' menghapus semua pertanyaan yang disimpan")
     parser.set_defaults(handler=faq, default_log_level="WARNING")
 
 
 async def faq(args: argparse.Namespace, settings: Settings) -> int:
     words = args.question
     if words == ["eval"]:
-        return evaluate(args.file, settings)
+        return evaluate(args.file, settings, list_questions=not args.summary)
+    if args.purge and words != ["unanswered"]:
+        print("--purge hanya untuk: spi-bot faq unanswered --purge", file=sys.stderr)
+        return 2
     if words == ["unanswered"]:
+        if args.purge:
+            return await purge_unanswered(settings)
         return await unanswered(args.limit, settings)
     answerer = Answerer(settings, args.lang or settings.default_language)
     if args.batch is not None:
@@ -75,21 +86,23 @@ class Answerer:
 
         match = self._matcher.match(question)
         if match.intent is None:
-            text = self._catalog.text(self._lang, "faq.unsure")
+            text = self._catalog.text(self._lang, "faq.unsure", kept="")
         else:
             text = answer_text(self._catalog, self._lang, match.intent, self._settings,
-                               self._registry)
+                               self._registry, today=datetime.now(UTC).date())
         return {"question": question, "intent": match.intent, "score": match.score,
                 "answer": text}
 
 
-def evaluate(path: Path, settings: Settings) -> int:
+def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = True) -> int:
     """Accuracy per intent on an evaluation file; exit 1 when below the issue's targets."""
     from handlers.faq.matcher import INTENTS, shipped_matcher  # noqa: PLC0415
 
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = (path.read_text("utf-8") if path is not None
+               else resources.files("handlers.faq").joinpath("eval.toml").read_text("utf-8"))
+        data = tomllib.loads(raw)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         print(f"Berkas evaluasi {path} tidak bisa dibaca: {exc}", file=sys.stderr)
         return 2
     matcher = shipped_matcher(settings.faq_threshold)
@@ -109,20 +122,43 @@ def evaluate(path: Path, settings: Settings) -> int:
     print(f"\nAkurasi top-1: {correct}/{total} = {accuracy:.1%} (target ≥ {TARGET_ACCURACY:.0%})")
     print(f"Di luar topik yang tetap dijawab: {len(answered)}/{len(out_of_scope)} = "
           f"{leaked:.1%} (target ≤ {TARGET_OUT_OF_SCOPE:.0%})")
-    for question in answered:
+    for question in answered if list_questions else ():
         print(f"  dijawab padahal di luar topik: {question}")
     return 0 if accuracy >= TARGET_ACCURACY and leaked <= TARGET_OUT_OF_SCOPE else 1
 
 
 async def unanswered(limit: int, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415
+    from storage.repositories.faq_check_stats import UNANSWERED_KEEP_DAYS  # noqa: PLC0415
 
-    async with open_app(settings) as app, app.db.reading() as conn:
-        rows = await app.deps.faq_stats.unanswered(conn, limit)
+    async with open_app(settings) as app:
+        async with app.db.transaction() as conn:  # what is past its 30 days is never shown
+            await app.deps.faq_stats.prune_unanswered(conn, app.deps.clock.now())
+        async with app.db.reading() as conn:
+            rows = await app.deps.faq_stats.unanswered(conn, limit)
     if not rows:
         print("Belum ada pertanyaan yang tidak terjawab.")
         return 0
-    print(f"{len(rows)} pertanyaan terbaru yang belum bisa dijawab (sudah disamarkan):")
+    print(f"{len(rows)} pertanyaan terbaru yang belum bisa dijawab (kata topiknya saja, "
+          f"disimpan paling lama {UNANSWERED_KEEP_DAYS} hari):")
     for row in rows:
-        print(f"{row.day}  {row.question_masked}")
+        print(f"{row.day}  {printable(row.question_masked)}")
     return 0
+
+
+async def purge_unanswered(settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+
+    async with open_app(settings) as app, app.db.transaction() as conn:
+        deleted = await app.deps.faq_stats.purge_unanswered(conn)
+        await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "faq.unanswered_purged",
+                                    None, count=deleted)
+    print(f"{deleted} pertanyaan yang tidak terjawab dihapus.")
+    return 0
+
+
+def printable(text: str) -> str:
+    """Citizens' text made safe for a terminal: control and format characters (escape
+    sequences, bidi overrides, lone surrogates) are shown as \\xNN / \\uNNNN instead."""
+    return "".join(ch if ch == " " or unicodedata.category(ch)[0] not in "CZ"
+                   else ch.encode("unicode_escape").decode("ascii") for ch in text)

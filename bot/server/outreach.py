@@ -67,6 +67,9 @@ def build_worker(
 
     async def daily() -> None:
         await run_daily_purge(app.db, app.settings, deps.clock)
+        # Unanswered FAQ questions are pruned on every write too; this covers quiet months.
+        async with app.db.transaction() as conn:
+            await deps.faq_stats.prune_unanswered(conn, deps.clock.now())
 
     return OutreachWorker(app.db, app.settings, deps.catalog, deps.clock, senders,
                           limiters=limiters, daily=daily, config=config)

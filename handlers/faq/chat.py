@@ -1,5 +1,5 @@
-"""The FAQ in a chat: answers a confident match; otherwise says so honestly and keeps the
-masked question (no link to who asked) for staff to review."""
+"""The FAQ in a chat: answers a confident match; otherwise says so honestly and keeps only the
+question's topic words (no link to who asked, nothing about them) for staff to review."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from handlers.check.registry import load_registry
 from handlers.faq.answers import answer_text
 from handlers.faq.language import looks_english
 from handlers.faq.matcher import INTENTS, shipped_matcher
-from handlers.faq.redact import redact
+from handlers.faq.redact import topic_words
 from handlers.turn import Turn
+from handlers.words import normalize
 
 _MIN_QUESTION_WORDS = 2  # "ok", "2" or a lone word are not questions worth keeping
 _SUGGEST_FLOOR = 0.15  # below the answer threshold, a guess this good is offered as a choice
 CHOICE_PREFIX = "faq:"
+INFO_WORDS = frozenset({"info", "informasi", "info data", "info privasi"})
+# Saying one received or filled in the survey is answered but never counted, not even per day:
+# a tally of who says they took part is the record SPI forbids an inspectorate to keep.
+UNCOUNTED = frozenset({"already_participated"})
 
 
 class FaqEntry:
@@ -22,19 +27,28 @@ class FaqEntry:
         if turn.choice and turn.choice.startswith(CHOICE_PREFIX):
             intent = turn.choice.removeprefix(CHOICE_PREFIX)
             if intent in INTENTS:
-                await turn.deps.faq_stats.count_answer(turn.conn, turn.now, intent)
+                if intent not in UNCOUNTED:
+                    await turn.deps.faq_stats.count_answer(turn.conn, turn.now, intent)
                 answer(turn, intent, turn.lang)
                 return True
         text = turn.text
         if not text or not any(ch.isalpha() for ch in text):
             return False
+        if normalize(text) in INFO_WORDS:
+            # The notice and the bot_privacy answer promise the details on INFO.
+            turn.say("reg.notice_details")
+            return True
         settings = turn.deps.settings
-        match = shipped_matcher(settings.faq_threshold).match(text)
+        matcher = shipped_matcher(settings.faq_threshold)
+        match = matcher.match(text)
         if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
             return False  # the general "not understood" reply fits better
-        await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent)
+        if match.intent not in UNCOUNTED:
+            await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent)
         if match.intent is None:
-            await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, redact(text))
+            topic = topic_words(text, matcher)
+            if topic:
+                await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, topic)
             choices = []
             if match.on_topic and match.best_guess and match.score >= _SUGGEST_FLOOR:
                 # An honest "not sure", with the likeliest answer one tap away.
@@ -43,7 +57,9 @@ class FaqEntry:
             choices += [turn.choice_of("menu.faq", "menu:faq"),
                         turn.choice_of("menu.check", "menu:check"),
                         turn.choice_of("menu.register", "menu:register")]
-            turn.say("faq.unsure", choices=choices)
+            # Only what is true: the note on keeping appears only when something was kept.
+            turn.say("faq.unsure", kept=" " + turn.t("faq.topic_kept") if topic else "",
+                     choices=choices)
             return True
         # Indonesian first, but a question asked in English is answered in English.
         answer(turn, match.intent, "en" if looks_english(text) else turn.lang)
@@ -53,5 +69,6 @@ class FaqEntry:
 def answer(turn: Turn, intent: str, lang: str) -> None:
     settings = turn.deps.settings
     registry = load_registry(settings.registry_file)
-    turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings, registry))
+    turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings, registry,
+                              today=turn.now.date()))
     turn.say_text(turn.deps.catalog.text(lang, "faq.more"))

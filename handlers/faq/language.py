@@ -101,6 +101,8 @@ class Normalizer:
     def set_vocabulary(self, words: Iterable[str]) -> None:
         """Words typos are corrected towards: the spellings the knowledge base uses."""
         words = set(words)
+        self._all_known = frozenset(words)
+        self._word_of_stem = {self._stemmer.stem(w): w for w in sorted(words, reverse=True)}
         known = {w for w in words if len(w) >= 4}
         self._known = frozenset(known)
         self._known_stems = frozenset(self._stemmer.stem(w) for w in words)
@@ -115,16 +117,21 @@ class Normalizer:
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words with slang expanded and stopwords dropped (before stemming)."""
+        meant = [w for w in self._join_phrases(self.spelled(text), concepts=True)
+                 if w not in STOPWORDS]
+        # Once English and stopwords are gone a phrase may show: "haven't I received" ->
+        # "belum dapat".
+        return self._join_phrases(meant, concepts=False)
+
+    def spelled(self, text: str) -> list[str]:
+        """Lower-cased words with chat spellings expanded; nothing dropped or joined yet."""
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         spelled: list[str] = []
         for raw in _WORD.findall(text.casefold()):
             repeated = _REPEAT.match(raw)
             word = repeated[1] if repeated else raw
             spelled.extend(self._slang.get(word, word).split())
-        meant = [w for w in self._join_phrases(spelled, concepts=True) if w not in STOPWORDS]
-        # Once English and stopwords are gone a phrase may show: "haven't I received" ->
-        # "belum dapat".
-        return self._join_phrases(meant, concepts=False)
+        return spelled
 
     def _join_phrases(self, words: list[str], *, concepts: bool) -> list[str]:
         out: list[str] = []
@@ -141,6 +148,21 @@ class Normalizer:
                 out.extend(self._words.get(word, word).split() if concepts else [word])
                 i += 1
         return out
+
+    def as_known(self, word: str) -> str | None:
+        """The knowledge-base word `word` is (a typo corrected), or None for any other word."""
+        if word in self._all_known:
+            return word
+        if len(word) < 4 or word.isdigit():
+            return None
+        if self._stemmer.is_word(word) or word in self._stemmer.common_words:
+            # A real word: known only as an inflection of ours (pelayanan -> layanan).
+            return self._word_of_stem.get(self._stemmer.stem(word))
+        corrected = self._closest(word)
+        return corrected if corrected != word else None
+
+    def stem(self, word: str) -> str:
+        return self._stemmer.stem(word)
 
     @property
     def common_words(self) -> frozenset[str]:

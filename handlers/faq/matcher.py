@@ -24,7 +24,7 @@ INTENTS = (
     "is_official", "who_runs", "what_is_spi", "official_channels", "why_contacted",
     "is_mandatory", "duration", "confidentiality", "payment_scam_signs", "how_to_register",
     "eligibility", "timeline", "not_selected", "results", "opt_out_delete", "contact_human",
-    "report_manipulation", "how_to_fill",
+    "report_manipulation", "how_to_fill", "already_participated", "bot_privacy",
 )
 
 DEFAULT_THRESHOLD = 0.28
@@ -131,6 +131,22 @@ class FaqMatcher:
         return {intent: MAX_WEIGHT * best[intent]
                 + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
                 for intent, centroid in self._centroids.items()}
+
+    def stem(self, word: str) -> str:
+        return self._normalizer.stem(word)
+
+    def spelled(self, text: str) -> list[str]:
+        """The words of `text`, lower-cased, chat spellings expanded."""
+        return self._normalizer.spelled(text)
+
+    def known_words(self, word: str) -> list[tuple[str, str] | None]:
+        """What one spelled word is to the knowledge base: per word it stands for, that
+        knowledge-base word and its stem, or None where unknown ([] for a stopword)."""
+        out: list[tuple[str, str] | None] = []
+        for meant in self._normalizer.words(word):
+            known = self._normalizer.as_known(meant)
+            out.append(None if known is None else (known, self._normalizer.stem(known)))
+        return out
 
     def match(self, question: str) -> Match:
         stems = self._question_stems(question)

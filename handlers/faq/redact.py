@@ -1,38 +1,94 @@
-"""Masks what could identify a person in a question kept for staff: numbers, e-mails, names."""
+"""What is kept of a question the FAQ could not answer: its topic words, nothing about the person.
+
+Masking names and numbers out of free text always misses some (a name typed in lower case, a
+job title, a workplace, "udh dpt wa spi kmrn"), and a record of who received, was selected for
+or filled in the survey is exactly what SPI forbids an inspectorate to keep. So the question is
+not masked but reduced: only words the FAQ knowledge base itself uses are kept (a closed list
+we wrote, with no names in it), minus those that would turn a topic into a statement about
+someone (receiving, filling in, being picked, when, job titles, workplaces). Every other run of
+words becomes one "…", so staff still see where the question went beyond what the bot knows.
+"""
 
 from __future__ import annotations
 
 import re
 
+from handlers.faq.matcher import FaqMatcher, shipped_matcher
+
+GAP = "…"
+_MAX_CHARS = 300
+
+# Addresses and numbers go before words are split, so "budi@dinkes.go.id" leaves no "budi".
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_DIGITS = re.compile(r"\+?\d[\d\s().-]{4,}\d")
-# "nama saya Budi Santoso", "saya Budi dari…", "my name is …": the words after are a name.
-_INTRO = re.compile(
-    r"\b(nama saya|nama sy|namaku|nama aku|saya bernama|sy bernama|my name is|atas nama)"
-    r"\s+((?:[A-Za-z][\w'.-]*\s*){1,3})", re.IGNORECASE)
-_TITLED = re.compile(r"\b(pak|bu|bapak|ibu|mas|mbak|kak|bang|sdr|sdri)\.?\s+[A-Z][\w'-]*",
-                    re.IGNORECASE)
-_CAPITALISED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})*")
-# Capitalised words that are not names.
-_NOT_NAMES = frozenset({"Saya", "Apakah", "Bagaimana", "Kapan", "Kenapa", "Siapa", "Berapa",
-                        "Pak", "Bu", "Ibu", "Bapak", "Kak", "Min", "Survei", "Indonesia",
-                        "Komisi", "Pemberantasan", "Korupsi", "Inspektorat", "Kabupaten",
-                        "Kota", "Whatsapp", "WhatsApp", "Google", "Form", "Integritas",
-                        "Penilaian", "The", "Is", "What", "How", "Why", "When", "Who"})
+_DIGITS = re.compile(r"\d[\d\s().-]*")
+_WORD = re.compile(r"[^\W_]+")
+
+# Words (and their stems) that say what a person did or is, never what they ask about; checked
+# on each word as typed (slang expanded) and on what it stands for, so "mengisi", "diisi",
+# "ngisi", "filled" and "isi" all go, and "staf" goes before the glossary calls it "petugas".
+_PERSONAL = frozenset("""
+isi dapat terima pilih ikut jawab balas selesai kirim klik buka kerja partisipasi
+sudahisi sudahdapat belumdapat
+sudah telah belum pernah tadi kemarin barusan pagi siang sore malam lalu besok
+already received receive got filled fill completed complete finished finish did done
+saya aku kami gue gua sy i me my we am
+nama kepala kasi kabid kadis kasubag kabag kasubbag sekretaris sekda camat lurah kades
+direktur manajer staf staff pegawai karyawan honorer pns asn pppk guru dosen dokter perawat
+bidan bendahara operator atasan pimpinan bos boss
+head chief officer manager teacher nurse doctor employee clerk secretary director
+kantor dinas dinkes disdik rsud puskesmas sekolah kecamatan kelurahan desa seksi bidang
+bagian subbag rumah sakit instansi unit sdn smpn sman smkn
+office hospital school clinic department district village
+""".split())  # noqa: SIM905 - a word list reads best as plain text
 
 
-def _intro(match: re.Match[str]) -> str:
-    return f"{match[1]} [nama] "
+# A name can also be an ordinary word we keep ("Bagus", "Aman"): after an introduction the next
+# two words go whatever they are, after a title the next one does.
+_INTRODUCTIONS = frozenset({"nama", "namaku", "namanya", "bernama", "name", "called"})
+_TITLES = frozenset({"pak", "bu", "bapak", "ibu", "bpk", "mas", "mbak", "bang", "sdr", "sdri",
+                     "mr", "mrs", "ms"})
+_BEFORE_A_NAME = frozenset({"saya", "sy", "aku", "is", "my", "adalah", "ialah", "me"})
 
 
-def redact(question: str) -> str:
-    """`nama saya Budi, no 0812-3456-7890` -> `nama saya [nama] , no [nomor]`."""
-    text = _EMAIL.sub("[email]", question)
-    text = _URL.sub("[tautan]", text)
-    text = _DIGITS.sub("[nomor]", text)
-    text = _INTRO.sub(_intro, text)
-    text = _TITLED.sub(lambda m: f"{m[1]} [nama]", text)
-    text = _CAPITALISED.sub(
-        lambda m: m.group() if m.group().split()[0] in _NOT_NAMES else "[nama]", text)
-    return re.sub(r"\s+", " ", text).strip()[:500]
+def _personal(matcher: FaqMatcher, word: str) -> bool:
+    return word in _PERSONAL or matcher.stem(word) in _PERSONAL
+
+
+def topic_words(question: str, matcher: FaqMatcher | None = None) -> str:
+    """`sy budi staf dinkes, udh dpt wa spi kmrn, asli?` -> `… whatsapp spi … asli`.
+
+    Returns "" when no topic word is left: such a question tells staff nothing to improve.
+    """
+    # What is kept is at most _MAX_CHARS long, so reading further would only cost time.
+    text = _EMAIL.sub(" ", question[:_MAX_CHARS * 2])
+    text = _URL.sub(" ", text)
+    text = _DIGITS.sub(" ", text)
+    matcher = matcher or shipped_matcher()
+    kept: list[str] = []
+    name_words = 0  # how many of the next words are taken as a name
+    for typed in _WORD.findall(text.casefold()):
+        if typed in _INTRODUCTIONS or typed in _TITLES:
+            name_words = 2 if typed in _INTRODUCTIONS else 1
+            _keep(kept, None)
+            continue
+        for word in matcher.spelled(typed):
+            if name_words and word not in _BEFORE_A_NAME:
+                name_words -= 1
+                _keep(kept, None)
+                continue
+            meanings = [None] if _personal(matcher, word) else matcher.known_words(word)
+            for known in meanings:
+                _keep(kept, None if known is None or _personal(matcher, known[0])
+                      or known[1] in _PERSONAL else known[0])
+    if all(word == GAP for word in kept):
+        return ""
+    return " ".join(kept)[:_MAX_CHARS]
+
+
+def _keep(kept: list[str], word: str | None) -> None:
+    """Appends a topic word, or one gap for a run of anything else."""
+    if word is not None:
+        kept.append(word)
+    elif not kept or kept[-1] != GAP:
+        kept.append(GAP)

@@ -1,13 +1,18 @@
-"""Anonymous daily counts of FAQ answers and checks, and masked unanswered questions."""
+"""Anonymous daily counts of FAQ answers and checks, and the topic words of unanswered questions.
+
+Unanswered questions are kept at most UNANSWERED_KEEP_DAYS days: pruned on every write and by
+the daily job, and staff can purge them all at once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 UNANSWERED = ""  # the faq_daily.intent sentinel for questions below the confidence threshold
+UNANSWERED_KEEP_DAYS = 30
 
 
 def day_of(now: datetime) -> str:
@@ -32,11 +37,24 @@ class FaqStatsRepository:
         )
 
     async def keep_unanswered(self, conn: aiosqlite.Connection, now: datetime,
-                              question_masked: str) -> None:
+                              topic_words: str) -> None:
+        """Keep a question's topic words (never the question itself) and forget expired ones."""
+        await self.prune_unanswered(conn, now)
         await conn.execute(
             "INSERT INTO faq_unanswered (day, question_masked) VALUES (?, ?)",
-            (day_of(now), question_masked),
+            (day_of(now), topic_words),
         )
+
+    async def prune_unanswered(self, conn: aiosqlite.Connection, now: datetime) -> int:
+        """Delete unanswered questions older than UNANSWERED_KEEP_DAYS; returns how many."""
+        oldest = day_of(now - timedelta(days=UNANSWERED_KEEP_DAYS - 1))
+        cur = await conn.execute("DELETE FROM faq_unanswered WHERE day < ?", (oldest,))
+        return cur.rowcount
+
+    async def purge_unanswered(self, conn: aiosqlite.Connection) -> int:
+        """Delete every kept unanswered question; returns how many."""
+        cur = await conn.execute("DELETE FROM faq_unanswered")
+        return cur.rowcount
 
     async def unanswered(self, conn: aiosqlite.Connection, limit: int = 200,
                          since: str | None = None) -> list[UnansweredQuestion]:
