@@ -23,8 +23,9 @@ from handlers.menu import MenuEntry, NotUnderstood
 from handlers.privacy import DeleteFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
 from handlers.router import Router
-from handlers.turn import Deps
+from handlers.turn import Deps, Lazy
 from inspectorate.units_file import SAMPLE_FILE, read_units
+from outreach.service import BroadcastService
 from storage.database import Database
 from storage.migrate import migrate
 from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
@@ -60,6 +61,17 @@ def build_catalog(settings: Settings) -> Catalog:
     })
 
 
+def build_deps(settings: Settings, clock: Clock) -> Deps:
+    """Everything handlers use, built here once. The FAQ index and the registry are read once
+    per process (their builders cache them), so every app in a test run shares them."""
+    return Deps(
+        settings=settings, clock=clock, catalog=build_catalog(settings),
+        broadcasts=BroadcastService(settings),
+        matcher=Lazy(lambda: shipped_matcher(settings.faq_threshold)),
+        registry=Lazy(lambda: load_registry(settings.registry_file)),
+    )
+
+
 async def load_units_if_empty(db: Database, deps: Deps) -> None:
     """A fresh database gets the configured units file, or the sample regency, so it works."""
     settings = deps.settings
@@ -85,8 +97,7 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     await db.open()
     try:
         await migrate(db.writer)
-        deps = Deps(settings=settings, clock=clock or SystemClock(),
-                    catalog=build_catalog(settings))
+        deps = build_deps(settings, clock or SystemClock())
         await load_units_if_empty(db, deps)
         async with db.transaction() as conn:  # ids older than any redelivery are dead weight
             await InboundRepository().prune(conn, deps.clock.now() - REDELIVERY_HORIZON)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from handlers.check.checker import MAX_TEXT, check_text, strip_check_word
 from handlers.check.extract import extract, refang
-from handlers.check.registry import load_registry
 from handlers.check.render import render
 from handlers.registration import RegistrationEntry
 from handlers.turn import Turn
@@ -24,8 +23,7 @@ def wants_check(text: str) -> bool:
 
 
 async def run_check(turn: Turn) -> None:
-    registry = load_registry(turn.deps.settings.registry_file)
-    result = check_text(turn.text, registry)
+    result = check_text(turn.text, turn.deps.registry.get())
     await turn.deps.check_stats.count_check(turn.conn, turn.now, result.verdict)
     turn.end()
     turn.say_text(render(turn.deps.catalog, turn.lang, result))

@@ -3,10 +3,9 @@ masked question (no link to who asked) for staff to review."""
 
 from __future__ import annotations
 
-from handlers.check.registry import load_registry
 from handlers.faq.answers import answer_text
 from handlers.faq.language import looks_english
-from handlers.faq.matcher import INTENTS, shipped_matcher
+from handlers.faq.matcher import INTENTS
 from handlers.faq.redact import redact
 from handlers.turn import Turn
 
@@ -28,8 +27,7 @@ class FaqEntry:
         text = turn.text
         if not text or not any(ch.isalpha() for ch in text):
             return False
-        settings = turn.deps.settings
-        match = shipped_matcher(settings.faq_threshold).match(text)
+        match = turn.deps.matcher.get().match(text)
         if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
             return False  # the general "not understood" reply fits better
         await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent)
@@ -52,6 +50,6 @@ class FaqEntry:
 
 def answer(turn: Turn, intent: str, lang: str) -> None:
     settings = turn.deps.settings
-    registry = load_registry(settings.registry_file)
-    turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings, registry))
+    turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings,
+                              turn.deps.registry.get()))
     turn.say_text(turn.deps.catalog.text(lang, "faq.more"))
