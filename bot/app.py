@@ -22,6 +22,7 @@ from handlers.faq.matcher import shipped_matcher
 from handlers.menu import MenuEntry, NotUnderstood
 from handlers.privacy import DeleteFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
+from handlers.registration_save import PendingNotice
 from handlers.router import Router
 from handlers.turn import Deps, Lazy
 from inspectorate.units_file import SAMPLE_FILE, read_units
@@ -44,7 +45,7 @@ class App:
 def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
-        commands=[GlobalCommands()],
+        commands=[PendingNotice(), GlobalCommands()],
         flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow()],
         entries=[AdminStatsEntry(), BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(),
                  CheckEntry(), FaqEntry()],

@@ -23,7 +23,7 @@ from storage.repositories import (
     UnitRepository,
 )
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
-from storage.repositories.sessions import Session
+from storage.repositories.sessions import Session, SessionRepository
 from storage.write_batch import Statement
 
 T = TypeVar("T")
@@ -57,6 +57,7 @@ class Deps:
     respondents: RespondentRepository = field(default_factory=RespondentRepository)
     identities: IdentityRepository = field(default_factory=IdentityRepository)
     audit: AuditRepository = field(default_factory=AuditRepository)
+    sessions: SessionRepository = field(default_factory=SessionRepository)
     faq_stats: FaqStatsRepository = field(default_factory=FaqStatsRepository)
     check_stats: CheckStatsRepository = field(default_factory=CheckStatsRepository)
 
@@ -75,7 +76,8 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     # Set by handlers that link (True) or remove (False) this sender's channel identity.
     identity_linked: bool | None = None
-    # Other conversations (channel, address) this turn deleted, e.g. by erasing a person.
+    # Other conversations (channel, address) this turn deleted or changed (erasing a person,
+    # unlinking a chat from a number its owner proved), so no earlier read of them is trusted.
     forgotten: list[tuple[str, str]] = field(default_factory=list)
 
     @property
