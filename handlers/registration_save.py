@@ -97,7 +97,9 @@ async def save_registration(turn: Turn) -> None:
         raise RuntimeError("respondent was saved without an id")
     if proven and target is not None and (target.status != VERIFIED or target.phone != phone):
         await _unlink_unproven_chats(turn, saved, phone)
-    turn.later(deps.identities.link_statement(turn.msg.channel, turn.msg.sender, saved.id, now))
+    # Written now, not at the commit: a turn sharing this commit that proves the number must
+    # see this link to remove it.
+    await deps.identities.link(turn.conn, turn.msg.channel, turn.msg.sender, saved.id, now)
     turn.identity_linked = True
     turn.later(deps.audit.entry(
         now, "respondent", "respondent.registered" if target is None else "respondent.updated",

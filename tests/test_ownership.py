@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import App
 from core.messages import Channel, SharedContact
 from storage.repositories.respondents import Respondent
@@ -148,3 +150,17 @@ async def test_reminders_are_a_separate_yes_and_the_service_is_optional(app: App
     await register(user, "RSUD", name="Budi Santoso", phone="+6281377776666")  # says yes
     saved = await record(app, "+6281377776666")
     assert saved is not None and saved.opted_out_at is None
+
+
+async def test_a_stranger_confirming_in_the_same_shared_commit_as_the_owner_is_unlinked(
+        app: App) -> None:
+    stranger = User(app.engine, Channel.WEB, "web-3")
+    await up_to_summary(stranger, "Orang Lain", TYPED)
+    owner = owner_on_whatsapp(app)
+    await owner.say("DAFTAR DISDUKCAPIL")
+    for answer in ("1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lewati", "1"):
+        await owner.say(answer)
+    await asyncio.gather(stranger.say("1"), owner.say("1"))  # the stranger's turn runs first
+    mine = await record(app)
+    assert mine is not None and mine.status == "verified" and mine.name == "Siti Aminah"
+    assert await links(app) == {("whatsapp", OWNER)}
