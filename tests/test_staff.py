@@ -49,6 +49,18 @@ async def test_every_staff_command_refuses_and_audits_a_citizen(
     assert await rows(staff_app, "SELECT COUNT(*) FROM broadcasts") == [(0,)]
 
 
+async def test_a_web_chat_session_is_never_staff(tmp_path: Path, clock: FakeClock) -> None:
+    settings = load_settings(_env_file=None, database_path=tmp_path / "bot.db",
+                             admins="web:s3ssion")
+    async with open_app(settings, clock) as app:
+        visitor = User(app.engine, Channel.WEB, "s3ssion")
+        for command in ("/stats", "/siaran daftar"):
+            await visitor.say(command)
+            assert "khusus untuk petugas" in visitor.text
+        assert await rows(app, "SELECT actor, action FROM audit_log") == [
+            ("web:non-admin", "admin.refused")] * 2
+
+
 async def test_a_staff_dialog_left_by_someone_no_longer_staff_is_refused_and_audited(
     tmp_path: Path, clock: FakeClock
 ) -> None:
