@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+
+import pytest
 
 from bot.app import App
 from core.messages import Channel, SharedContact
+from storage.database import Database
+from storage.migrate import known_migrations, migrate
 from storage.repositories.respondents import Respondent
 from tests.support.dialog import User, register
 
 OWNER = "+6281234567890"
 TYPED = "0812 3456 7890"
+UNPROVEN_LINKS = 8  # the migration removing web links to verified records
 
 
 async def record(app: App, phone: str = OWNER) -> Respondent | None:
@@ -164,3 +170,26 @@ async def test_a_stranger_confirming_in_the_same_shared_commit_as_the_owner_is_u
     mine = await record(app)
     assert mine is not None and mine.status == "verified" and mine.name == "Siti Aminah"
     assert await links(app) == {("whatsapp", OWNER)}
+
+
+async def test_web_links_made_before_the_check_are_removed_from_verified_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = [m for m in known_migrations() if m.version < UNPROVEN_LINKS]
+    monkeypatch.setattr("storage.migrate.known_migrations", lambda: before)
+    async with Database(tmp_path / "old.db") as db:
+        await migrate(db.writer)
+        await db.writer.executescript(
+            """INSERT INTO units VALUES ('U', 'Unit', 'R', 'Asia/Makassar', '[]', 't', 't');
+               INSERT INTO respondents (id, phone, unit_code, status, created_at, updated_at)
+               VALUES (1, '+6281234567890', 'U', 'verified', 't', 't'),
+                      (2, '+6281300000000', 'U', 'registered', 't', 't');
+               INSERT INTO channel_identities (channel, address, respondent_id, created_at)
+               VALUES ('web', 'stranger', 1, 't'), ('whatsapp', '+6281234567890', 1, 't'),
+                      ('telegram', '777', 1, 't'), ('web', 'own-unverified', 2, 't');""")
+        monkeypatch.undo()
+        await migrate(db.writer)
+        async with db.writer.execute(
+                "SELECT channel, address FROM channel_identities ORDER BY 1, 2") as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [
+                ("telegram", "777"), ("web", "own-unverified"),
+                ("whatsapp", "+6281234567890")]
