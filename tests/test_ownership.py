@@ -13,6 +13,7 @@ from storage.database import Database
 from storage.migrate import known_migrations, migrate
 from storage.repositories.respondents import Respondent
 from tests.support.dialog import User, register
+from tests.support.outreach import request
 
 OWNER = "+6281234567890"
 TYPED = "0812 3456 7890"
@@ -193,3 +194,19 @@ async def test_web_links_made_before_the_check_are_removed_from_verified_records
             assert [tuple(r) for r in await cur.fetchall()] == [
                 ("telegram", "777"), ("web", "own-unverified"),
                 ("whatsapp", "+6281234567890")]
+
+
+async def test_only_a_yes_to_reminders_puts_a_person_in_a_broadcast(app: App) -> None:
+    yes = User(app.engine, Channel.TELEGRAM, "801")
+    await register(yes, phone="081211110001")
+    no = User(app.engine, Channel.TELEGRAM, "802")
+    await no.say("/start DISDUKCAPIL", start="DISDUKCAPIL")
+    for answer in ("1", "Budi Santoso", "1", "1", "bulan lalu"):
+        await no.say(answer)
+    await no.say(contact=SharedContact("081211110002", is_own=True))
+    for answer in ("lewati", "tidak", "1"):
+        await no.say(answer)
+    assert "terdaftar sebagai calon responden" in no.text
+    async with app.db.reading() as conn:
+        preview = await app.deps.broadcasts.preview(conn, request(), app.deps.clock.now())
+    assert preview.total == 1 and preview.per_channel == {"telegram": 1}
