@@ -22,9 +22,11 @@ from handlers.faq.matcher import shipped_matcher
 from handlers.menu import MenuEntry, NotUnderstood
 from handlers.privacy import DeleteFlow, MyDataCommand, MyDataFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
+from handlers.registration_save import PendingNotice
 from handlers.router import Router
-from handlers.turn import Deps
+from handlers.turn import Deps, Lazy
 from inspectorate.units_file import SAMPLE_FILE, read_units
+from outreach.service import BroadcastService
 from storage.database import Database
 from storage.migrate import migrate
 from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
@@ -43,7 +45,7 @@ class App:
 def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
-        commands=[GlobalCommands(), MyDataCommand()],
+        commands=[PendingNotice(), GlobalCommands(), MyDataCommand()],
         flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow(),
                MyDataFlow()],
         entries=[AdminStatsEntry(), BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(),
@@ -59,6 +61,17 @@ def build_catalog(settings: Settings) -> Catalog:
         "inspectorate_email": settings.inspectorate_email,
         "retention_days": str(settings.retention_days_after_survey),
     })
+
+
+def build_deps(settings: Settings, clock: Clock) -> Deps:
+    """Everything handlers use, built here once. The FAQ index and the registry are read once
+    per process (their builders cache them), so every app in a test run shares them."""
+    return Deps(
+        settings=settings, clock=clock, catalog=build_catalog(settings),
+        broadcasts=BroadcastService(settings),
+        matcher=Lazy(lambda: shipped_matcher(settings.faq_threshold)),
+        registry=Lazy(lambda: load_registry(settings.registry_file)),
+    )
 
 
 async def load_units_if_empty(db: Database, deps: Deps) -> None:
@@ -86,8 +99,7 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     await db.open()
     try:
         await migrate(db.writer)
-        deps = Deps(settings=settings, clock=clock or SystemClock(),
-                    catalog=build_catalog(settings))
+        deps = build_deps(settings, clock or SystemClock())
         await load_units_if_empty(db, deps)
         async with db.transaction() as conn:  # ids older than any redelivery are dead weight
             await InboundRepository().prune(conn, deps.clock.now() - REDELIVERY_HORIZON)

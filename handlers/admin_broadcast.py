@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.staff import admit, audit_read, staff_actor
 from handlers.turn import Turn
 from handlers.words import yes_or_no
 from outreach.audience import AudienceFilter
@@ -11,8 +12,7 @@ from outreach.integrity import check_broadcast
 from outreach.reminders import IDS, nearest, text_key, title_key
 from outreach.report import list_text, preview_text, refusal_text, show_text
 from outreach.schedule import Schedule, ScheduleError
-from outreach.service import BroadcastRefused, BroadcastRequest, BroadcastService
-from storage.repositories.broadcasts import BroadcastRepository
+from outreach.service import BroadcastRefused, BroadcastRequest
 
 COMMAND_WORDS = frozenset({"/siaran", "siaran", "/broadcast", "broadcast"})
 ACTIONS = {
@@ -25,22 +25,6 @@ ACTIONS = {
 }
 TEXT, AUDIENCE, UNIT, WHEN, AT, CONFIRM = (
     "bcast:text", "bcast:audience", "bcast:unit", "bcast:when", "bcast:at", "bcast:confirm")
-
-
-def is_staff(turn: Turn) -> bool:
-    return turn.deps.settings.is_admin(turn.msg.channel, turn.msg.sender)
-
-
-def actor_of(turn: Turn) -> str:
-    """Who did it, for the audit log: a Telegram id, or the admin's place in SPI_ADMINS for
-    WhatsApp (a phone number is personal data and never goes into the log)."""
-    channel, address = str(turn.msg.channel), turn.msg.sender
-    if channel == "whatsapp":
-        key = f"whatsapp:{address}"
-        admins = turn.deps.settings.admins
-        return f"whatsapp:admin{admins.index(key) + 1}" if key in admins else "whatsapp:?"
-    return f"{channel}:{address}"
-
 
 
 def _refusal(turn: Turn, exc: BroadcastRefused) -> str:
@@ -70,13 +54,10 @@ class BroadcastAdminEntry:
         words = turn.text.split()
         if not words or words[0].split("@")[0].casefold() not in COMMAND_WORDS:
             return False
-        if not is_staff(turn):
-            await turn.deps.audit.record(turn.conn, turn.now, f"{turn.msg.channel}:non-admin",
-                                         "admin.refused", "broadcast")
-            turn.say("admin.refused")
+        if not await admit(turn, "broadcast"):
             return True
         action = ACTIONS.get(words[1].casefold()) if len(words) > 1 else None
-        service = BroadcastService(turn.deps.settings)
+        service = turn.deps.broadcasts
         if action is None:
             turn.say("admin.help")
             return True
@@ -84,19 +65,21 @@ class BroadcastAdminEntry:
             ask_text(turn)
             return True
         if action == "list":
-            broadcasts = await BroadcastRepository().list_recent(turn.conn, 10)
+            broadcasts = await service.broadcasts.list_recent(turn.conn, 10)
             turn.say_text(list_text(turn.t, broadcasts))
+            audit_read(turn, "broadcast.listed")
             return True
         if len(words) < 3 or not words[2].lstrip("#").isdigit():
             turn.say("admin.bad_number")
             return True
         bid = int(words[2].lstrip("#"))
-        actor = actor_of(turn)
+        actor = staff_actor(turn)
         try:
             if action == "show":
                 broadcast, runs = await service.progress(turn.conn, bid, turn.now)
                 alerts = await service.alerts(turn.conn, bid)
                 turn.say_text(show_text(turn.t, broadcast, runs, alerts))
+                audit_read(turn, "broadcast.viewed", f"broadcast:{bid}")
             elif action == "pause":
                 await service.pause(turn.conn, bid, actor, turn.now)
                 turn.say("broadcast.paused", id=bid)
@@ -120,9 +103,8 @@ class BroadcastAdminFlow:
     prefix = "bcast"
 
     async def step(self, turn: Turn) -> None:
-        if not is_staff(turn):
+        if not await admit(turn, "broadcast"):  # removed from SPI_ADMINS mid-dialog
             turn.end()
-            turn.say("admin.refused")
             return
         state, data = turn.session.state, turn.session.data
         if state == TEXT:
@@ -230,7 +212,7 @@ class BroadcastAdminFlow:
                                 schedule=schedule)
 
     async def _preview(self, turn: Turn, data: dict[str, Any]) -> None:
-        service = BroadcastService(turn.deps.settings)
+        service = turn.deps.broadcasts
         try:
             preview = await service.preview(turn.conn, self._request(turn, data), turn.now)
         except BroadcastRefused as exc:
@@ -257,9 +239,9 @@ class BroadcastAdminFlow:
             return
         request = self._request(turn, data)
         turn.end()
-        service = BroadcastService(turn.deps.settings)
         try:
-            broadcast, _ = await service.create(turn.conn, request, actor_of(turn), turn.now)
+            broadcast, _ = await turn.deps.broadcasts.create(turn.conn, request,
+                                                             staff_actor(turn), turn.now)
         except BroadcastRefused as exc:
             turn.say("admin.refused_reason", reason=_refusal(turn, exc))
             return

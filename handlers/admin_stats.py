@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from core.masking import mask_phone
-from core.messages import Channel, Image, Reply
+from core.messages import Image, Reply
+from handlers.staff import admit, staff_actor
 from handlers.turn import Turn
 from handlers.words import normalize
 from inspectorate.stats import (
@@ -20,19 +20,15 @@ from inspectorate.stats import (
 STATS_WORDS = frozenset({"/stats", "/statistik", "stats", "statistik", "statistics"})
 
 
-def admin_actor(channel: str, address: str) -> str:
-    """Who did it, for the audit log; a WhatsApp address is a phone number, so it is masked."""
-    return f"{channel}:{mask_phone(address) if channel == Channel.WHATSAPP else address}"
-
-
 class AdminStatsEntry:
     """Answers staff listed in SPI_ADMINS; refuses everyone else politely."""
 
     async def try_handle(self, turn: Turn) -> bool:
-        if normalize(turn.text) not in STATS_WORDS:
+        words = turn.text.split()
+        # `/stats@SpiBot` is how Telegram sends a command picked from a group's menu.
+        if len(words) != 1 or normalize(words[0].split("@")[0]) not in STATS_WORDS:
             return False
-        if not turn.deps.settings.is_admin(turn.msg.channel, turn.msg.sender):
-            turn.say("admin.not_allowed")
+        if not await admit(turn, "stats"):
             return True
         units = await unit_counts(turn.conn)
         status = await status_counts(turn.conn)
@@ -57,7 +53,6 @@ class AdminStatsEntry:
 
         png = await asyncio.to_thread(registrations_chart, daily)
         turn.replies.append(Reply(text, image=Image(png, "statistik-spi.png")))
-        await turn.deps.audit.record(turn.conn, turn.now,
-                                     admin_actor(turn.msg.channel, turn.msg.sender),
+        await turn.deps.audit.record(turn.conn, turn.now, staff_actor(turn),
                                      "admin.stats_viewed", None)
         return True

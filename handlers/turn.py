@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import aiosqlite
 
@@ -13,6 +13,9 @@ from core.catalog import Catalog
 from core.clock import Clock
 from core.messages import Choice, Inbound, Reply
 from core.settings import Settings
+from handlers.check.registry import Registry
+from handlers.faq.matcher import FaqMatcher
+from outreach.service import BroadcastService
 from storage.repositories import (
     AuditRepository,
     IdentityRepository,
@@ -20,21 +23,41 @@ from storage.repositories import (
     UnitRepository,
 )
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
-from storage.repositories.sessions import Session
+from storage.repositories.sessions import Session, SessionRepository
 from storage.write_batch import Statement
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A dependency built by the composition root on first use: the FAQ index takes a tenth of
+    a second, and most CLI commands that open the app never ask a question."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._built: tuple[T] | None = None
+
+    def get(self) -> T:
+        if self._built is None:
+            self._built = (self._build(),)
+        return self._built[0]
 
 
 @dataclass(frozen=True)
 class Deps:
-    """What handlers may use; built once by the composition root."""
+    """What handlers may use; built once by the composition root (bot/app.py)."""
 
     settings: Settings
     clock: Clock
     catalog: Catalog
+    broadcasts: BroadcastService
+    matcher: Lazy[FaqMatcher]
+    registry: Lazy[Registry]
     units: UnitRepository = field(default_factory=UnitRepository)
     respondents: RespondentRepository = field(default_factory=RespondentRepository)
     identities: IdentityRepository = field(default_factory=IdentityRepository)
     audit: AuditRepository = field(default_factory=AuditRepository)
+    sessions: SessionRepository = field(default_factory=SessionRepository)
     faq_stats: FaqStatsRepository = field(default_factory=FaqStatsRepository)
     check_stats: CheckStatsRepository = field(default_factory=CheckStatsRepository)
 
@@ -53,7 +76,8 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     # Set by handlers that link (True) or remove (False) this sender's channel identity.
     identity_linked: bool | None = None
-    # Other conversations (channel, address) this turn deleted, e.g. by erasing a person.
+    # Other conversations (channel, address) this turn deleted or changed (erasing a person,
+    # unlinking a chat from a number its owner proved), so no earlier read of them is trusted.
     forgotten: list[tuple[str, str]] = field(default_factory=list)
 
     @property

@@ -26,7 +26,8 @@ from bot.heap import settle_heap
 from core.messages import Channel, Inbound
 from core.settings import Settings
 
-SCRIPT = ["DAFTAR {unit}", "1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lewati", "1"]
+SCRIPT = ["DAFTAR {unit}", "1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lewati", "1",
+          "1"]
 UNITS = ("RSUD", "DISHUB", "PBJ", "BAPENDA", "DISDUKCAPIL")
 
 

@@ -106,6 +106,7 @@ async def test_whatsapp_admin_controls_a_broadcast_and_is_audited_without_phone(
                                   "WHERE action LIKE 'broadcast.%' ORDER BY id")
     assert [(a, b) for a, b, _, _ in audit] == [
         ("telegram:900", "broadcast.created"), ("whatsapp:admin2", "broadcast.paused"),
-        ("whatsapp:admin2", "broadcast.resumed"), ("whatsapp:admin2", "broadcast.cancelled")]
+        ("whatsapp:admin2", "broadcast.resumed"), ("whatsapp:admin2", "broadcast.viewed"),
+        ("whatsapp:admin2", "broadcast.listed"), ("whatsapp:admin2", "broadcast.cancelled")]
     everything = str(await rows(staff_app, "SELECT * FROM audit_log"))
     assert ADMIN_PHONE not in everything and "Siti" not in everything

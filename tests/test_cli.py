@@ -22,7 +22,7 @@ def spi_bot(*args: str, db: Path, stdin: str = "", **env: str) -> subprocess.Com
 
 
 def test_scripted_chat_registers_through_a_pipe(tmp_path: Path) -> None:
-    script = "halo\n1\n6\n1\nSiti Aminah\n1\n2\nbulan lalu\n/kontak\nLEWATI\n1\n"
+    script = "halo\n1\n6\n1\nSiti Aminah\n1\n2\nbulan lalu\n/kontak\nLEWATI\n1\n1\n"
     result = spi_bot("chat", "--channel", "telegram", "--phone", "081234567890",
                      db=tmp_path / "bot.db", stdin=script)
     assert result.returncode == 0, result.stderr

@@ -73,7 +73,7 @@ async def test_restart_in_the_middle_of_a_dialog_continues_where_it_stopped(
         user = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
         await user.say("1")
         assert "Layanan apa" in user.text
-        for answer in ("1", "bulan lalu", "1", "lewati", "1"):
+        for answer in ("1", "bulan lalu", "1", "lewati", "1", "1"):
             await user.say(answer)
         assert await scalar(app, "SELECT COUNT(*) FROM respondents") == 1
 
@@ -101,6 +101,7 @@ async def test_a_failing_turn_apologises_and_keeps_nothing(
         await user.say(answer)
     await user.say(contact=None, text="081234567890")
     await user.say("lewati")
+    await user.say("1")  # reminders: yes
     await user.say("1", provider_id="final")
     assert "gangguan" in user.text and "Traceback" not in user.text
     assert await scalar(app, "SELECT COUNT(*) FROM respondents") == 0
@@ -138,16 +139,17 @@ async def test_database_file_survives_and_is_reused(tmp_path: Path, clock: FakeC
 async def test_a_failing_turn_in_a_shared_commit_does_not_cost_the_others(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from handlers.registration import RegistrationFlow
+    from handlers.registration import STEPS, Step
+    from handlers.turn import Turn
 
-    original = RegistrationFlow._on_name
+    original = STEPS["name"]
 
-    async def fail_for_one(self: RegistrationFlow, turn: object) -> None:
-        if getattr(turn, "text", "") == "Gagal Total":
+    async def fail_for_one(turn: Turn) -> None:
+        if turn.text == "Gagal Total":
             raise RuntimeError("boom")
-        await original(self, turn)  # type: ignore[arg-type]
+        await original.answer(turn)
 
-    monkeypatch.setattr(RegistrationFlow, "_on_name", fail_for_one)
+    monkeypatch.setitem(STEPS, "name", Step(original.ask, fail_for_one))
     users = [User(app.engine, Channel.TELEGRAM, str(5000 + i)) for i in range(40)]
     for user in users:
         await user.say("/start RSUD", start="RSUD")

@@ -118,7 +118,7 @@ async def test_admin_gets_summary_and_chart_in_chat_others_are_refused(
     await known_data(app, clock, tmp_path, settings, monkeypatch)
     stranger = User(app.engine, Channel.TELEGRAM, "5002")
     await stranger.say("/stats")
-    assert "hanya untuk petugas" in stranger.text
+    assert "khusus untuk petugas" in stranger.text
     assert all(r.image is None for r in stranger.last)
     admin = User(app.engine, Channel.WHATSAPP, "+6281299998888", "+6281299998888")
     replies = await admin.say("STATISTIK")
@@ -139,5 +139,5 @@ async def test_admin_gets_summary_and_chart_in_chat_others_are_refused(
     async with app.db.reading() as conn:
         viewed = [(e.actor, e.at) for e in await app.deps.audit.recent(conn)
                   if e.action == "admin.stats_viewed"]
-    assert [actor for actor, _at in viewed] == ["telegram:9001", "whatsapp:+62812****8888"]
+    assert [actor for actor, _at in viewed] == ["telegram:9001", "whatsapp:admin2"]
     assert viewed[0][1] == clock.now()

@@ -79,6 +79,7 @@ async def register_on_telegram(server: RunningServer, api: FakeTelegramApi,
     edit = api.calls("editMessageReplyMarkup")[-1].params
     assert edit["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "email:skip"
     await step(text_update(next(_update_ids), user, "LEWATI"))
+    await step(text_update(next(_update_ids), user, "1"))  # reminders: yes
     await step(text_update(next(_update_ids), user, "1"))
     return sent
 
@@ -168,6 +169,7 @@ async def test_same_person_on_both_channels_is_one_respondent(
             text_update(next(_update_ids), USER, "bulan lalu"),
             contact_update(next(_update_ids), USER, PHONE.lstrip("+"), contact_user_id=USER),
             text_update(next(_update_ids), USER, "LEWATI"),
+            text_update(next(_update_ids), USER, "1"),  # reminders: yes
             text_update(next(_update_ids), USER, "1"),
         )):
             answer = await server.http.post(

@@ -65,7 +65,8 @@ async def test_registration_through_the_web_chat_api(web_app: App) -> None:
 
         first = await say({"start": "DISDUKCAPIL"})
         assert first[-1]["choices"] == [{"label": "Setuju"}, {"label": "Tidak setuju"}]
-        for text in ("1", "Siti Aminah", "1", "1", "bulan lalu", "0812-3456-7890", "LEWATI"):
+        for text in ("1", "Siti Aminah", "1", "1", "bulan lalu", "0812-3456-7890", "LEWATI",
+                     "1"):
             await say({"text": text})
         last = await say({"text": "1"})
         assert "terdaftar" in str(last[0]["text"])
@@ -297,7 +298,8 @@ def test_browser_registers_through_the_web_chat_on_a_phone_sized_screen(
         assert "Setuju" in bot_texts()[-1]
         driver.find_elements(By.CSS_SELECTOR, ".choice")[-2].click()
         idle()
-        for text in ("Siti Aminah", "1", "1", "bulan lalu", "081234567890", "LEWATI", "1"):
+        for text in ("Siti Aminah", "1", "1", "bulan lalu", "081234567890", "LEWATI", "1",
+                     "1"):
             type_and_send(text)
         assert "terdaftar" in "\n".join(bot_texts()[-2:])
         fits = driver.execute_script(

@@ -74,7 +74,7 @@ async def register_on_whatsapp(server: RunningServer, twilio_api: FakeTwilioApi,
                                phone: str = PHONE) -> list[str]:
     bodies = []
     for text in ("DAFTAR DISDUKCAPIL", "1", "Siti Aminah", "1", "1", "bulan lalu", "1",
-                 "siti@contoh.id", "1"):
+                 "siti@contoh.id", "1", "1"):
         bodies += await say(server, twilio_api, text, phone)
     return bodies
 

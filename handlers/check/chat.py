@@ -11,7 +11,6 @@ import re
 
 from handlers.check.checker import MANIPULATION, MAX_TEXT, SUSPICIOUS, check_text, strip_check_word
 from handlers.check.extract import extract, refang
-from handlers.check.registry import load_registry
 from handlers.check.render import render
 from handlers.check.signs import claims_kpk, find_signs
 from handlers.registration import RegistrationEntry
@@ -68,8 +67,7 @@ def looks_forwarded_with_signs(text: str) -> bool:
 
 
 async def run_check(turn: Turn) -> None:
-    registry = load_registry(turn.deps.settings.registry_file)
-    result = check_text(turn.text, registry, year=turn.now.year)
+    result = check_text(turn.text, turn.deps.registry.get(), year=turn.now.year)
     await turn.deps.check_stats.count_check(
         turn.conn, turn.now, _STATS_VERDICT.get(result.verdict, result.verdict))
     turn.end()

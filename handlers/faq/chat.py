@@ -3,10 +3,9 @@ question's topic words (no link to who asked, nothing about them) for staff to r
 
 from __future__ import annotations
 
-from handlers.check.registry import load_registry
 from handlers.faq.answers import answer_text
 from handlers.faq.language import looks_english
-from handlers.faq.matcher import INTENTS, shipped_matcher
+from handlers.faq.matcher import INTENTS
 from handlers.faq.redact import topic_words
 from handlers.turn import Turn
 from handlers.words import normalize
@@ -38,8 +37,7 @@ class FaqEntry:
             # The notice and the bot_privacy answer promise the details on INFO.
             turn.say("reg.notice_details")
             return True
-        settings = turn.deps.settings
-        matcher = shipped_matcher(settings.faq_threshold)
+        matcher = turn.deps.matcher.get()
         match = matcher.match(text)
         if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
             return False  # the general "not understood" reply fits better
@@ -68,7 +66,6 @@ class FaqEntry:
 
 def answer(turn: Turn, intent: str, lang: str) -> None:
     settings = turn.deps.settings
-    registry = load_registry(settings.registry_file)
-    turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings, registry,
-                              today=turn.now.date()))
+    turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings,
+                              turn.deps.registry.get(), today=turn.now.date()))
     turn.say_text(turn.deps.catalog.text(lang, "faq.more"))

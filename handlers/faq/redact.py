@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.faq.matcher import FaqMatcher, shipped_matcher
+from handlers.faq.matcher import FaqMatcher
 
 GAP = "…"
 _MAX_CHARS = 300
@@ -55,7 +55,7 @@ def _personal(matcher: FaqMatcher, word: str) -> bool:
     return word in _PERSONAL or matcher.stem(word) in _PERSONAL
 
 
-def topic_words(question: str, matcher: FaqMatcher | None = None) -> str:
+def topic_words(question: str, matcher: FaqMatcher) -> str:
     """`sy budi staf dinkes, udh dpt wa spi kmrn, asli?` -> `… whatsapp spi … asli`.
 
     Returns "" when no topic word is left: such a question tells staff nothing to improve.
@@ -64,7 +64,6 @@ def topic_words(question: str, matcher: FaqMatcher | None = None) -> str:
     text = _EMAIL.sub(" ", question[:_MAX_CHARS * 2])
     text = _URL.sub(" ", text)
     text = _DIGITS.sub(" ", text)
-    matcher = matcher or shipped_matcher()
     kept: list[str] = []
     name_words = 0  # how many of the next words are taken as a name
     for typed in _WORD.findall(text.casefold()):

@@ -67,6 +67,11 @@ class IdentityRepository:
                        unreachable_reason = NULL""",
                 (channel, address, respondent_id, to_text(now), to_text(now)))
 
+    async def unlink(self, conn: aiosqlite.Connection, channel: str, address: str) -> None:
+        """This chat no longer speaks for anyone (its number's owner proved the number)."""
+        await conn.execute("DELETE FROM channel_identities WHERE channel = ? AND address = ?",
+                           (channel, address))
+
     def touch_inbound(self, channel: str, address: str, now: datetime) -> Statement:
         """The write recording when this identity last wrote to us (WhatsApp's 24-hour window)."""
         return ("UPDATE channel_identities SET last_inbound_at = ? "

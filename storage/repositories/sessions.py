@@ -55,3 +55,13 @@ class SessionRepository:
                 (session.channel, session.address, session.state,
                  data_json if data_json is not None else encode_data(session.data),
                  session.language, to_text(now)))
+
+    def notice_statement(
+        self, channel: str, address: str, notice: str, now: datetime, default_language: str
+    ) -> Statement:
+        """The write leaving `notice` for a conversation's next turn, keeping its dialog."""
+        return ("""INSERT INTO sessions (channel, address, state, data, language, updated_at)
+               VALUES (?1, ?2, ?3, json_object('notice', ?4), ?5, ?6)
+               ON CONFLICT (channel, address) DO UPDATE
+               SET data = json_set(sessions.data, '$.notice', ?4), updated_at = ?6""",
+                (channel, address, IDLE, notice, default_language, to_text(now)))

@@ -55,4 +55,5 @@ async def register(user: User, unit: str = "DISDUKCAPIL", *, name: str = "Siti A
     else:
         await user.say(phone or "")
     await user.say(email)
+    await user.say("1")  # reminders: yes
     await user.say("1")  # confirm
