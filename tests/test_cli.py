@@ -70,7 +70,7 @@ def test_a_wrong_setting_stops_with_a_message_naming_it(
 
 
 def test_logs_mask_personal_data(tmp_path: Path) -> None:
-    script = "DAFTAR RSUD\n1\nSiti Aminah\n1\n1\nbulan lalu\n1\nsiti.aminah@contoh.id\n1\n"
+    script = "DAFTAR RSUD\n1\nSiti Aminah\n1\n1\nbulan lalu\n1\nsiti.aminah@contoh.id\n1\n1\n"
     result = spi_bot("--log-level", "DEBUG", "chat", "--channel", "whatsapp", "--phone",
                      "081234567890", db=tmp_path / "bot.db", stdin=script)
     assert result.returncode == 0, result.stderr
