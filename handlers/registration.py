@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core.emails import normalize_email
 from core.masking import mask_phone
 from core.messages import Channel, Choice
+from core.names import check_name
 from core.phones import to_mobile_e164
 from handlers.months import months_between, parse_month
 from handlers.turn import Turn
@@ -23,7 +24,6 @@ from storage.repositories.units import Unit
 
 PREFIX = "reg"
 _UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
-_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]*)*$")
 _REGISTER_WORDS = frozenset({"daftar", "/daftar", "register", "registrasi", "/register"})
 _SKIP_WORDS = frozenset({"lewati", "skip", "-", "tidak ada", "gak ada", "ga ada", "tidak punya",
                          "none", "no email", "kosong"})
@@ -197,9 +197,8 @@ class RegistrationFlow:
                 turn.choice_of("reg.consent_no", "consent:no")])
 
     async def _on_name(self, turn: Turn) -> None:
-        name = " ".join(turn.text.split())
-        letters = sum(ch.isalpha() for ch in name)
-        if not (2 <= len(name) <= 100 and letters >= 2 and _NAME_OK.match(name)):
+        name, problem = check_name(turn.text)
+        if problem is not None:
             turn.say("reg.bad_name")
             return
         if name.islower() or name.isupper():
