@@ -8,6 +8,7 @@ library opens it (a 2 MB zip bomb used to take 6.3 GB), and text must be one enc
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 import struct
@@ -20,6 +21,14 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_EXPANDED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 1000
 _CHUNK = 64 * 1024
+_OS_REASONS = {
+    errno.ENOTDIR: "salah satu bagian jalurnya bukan folder",
+    errno.EISDIR: "itu folder, bukan berkas",
+    errno.ENAMETOOLONG: "nama atau jalurnya terlalu panjang",
+    errno.ELOOP: "tautan simbolis berputar",
+    errno.EIO: "kesalahan baca pada disk",
+    errno.ENXIO: "bukan berkas biasa",
+}
 _MB = 1024 * 1024
 
 # A well-formed multi-byte UTF-8 sequence: in a file that is not valid UTF-8 as a whole, this
@@ -36,9 +45,11 @@ class FileRefused(Exception):
 
 def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or FileRefused for a folder, a missing, unreadable or huge file."""
-    if path.is_dir():
-        raise FileRefused(f"{path} adalah folder, bukan berkas.")
     try:
+        if path.is_dir():
+            raise FileRefused(f"{path} adalah folder, bukan berkas.")
+        if path.exists() and not path.is_file():  # a pipe or a device: blocks or never ends
+            raise FileRefused(f"{path} bukan berkas biasa.")
         with path.open("rb") as source:
             data = source.read(limit + 1)
     except FileNotFoundError:
@@ -47,7 +58,8 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise FileRefused(f"Berkas {path} tidak bisa dibaca: tidak ada izin membacanya.") \
             from None
     except OSError as exc:
-        raise FileRefused(f"Berkas {path} tidak bisa dibaca: {exc.strerror or exc}.") from None
+        why = _OS_REASONS.get(exc.errno or 0, f"kesalahan sistem {exc.errno}")
+        raise FileRefused(f"Berkas {path} tidak bisa dibaca: {why}.") from None
     if len(data) > limit:
         raise FileRefused(f"Berkas {path} lebih dari {limit // _MB} MB. Pecah menjadi beberapa "
                           "berkas (mis. per unit) lalu impor satu per satu.")
@@ -94,6 +106,8 @@ def _declared_members(data: bytes) -> int:
 
 def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int) -> int:
     """The member's real size, inflating at most `budget` + 1 bytes (64 KB at a time)."""
+    if data[info.header_offset:info.header_offset + 4] != b"PK\x03\x04":
+        raise FileRefused("Berkas Excel rusak (daftar isinya menunjuk ke tempat yang salah).")
     name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
     start = info.header_offset + 30 + name_length + extra_length
     raw = memoryview(data)[start:start + info.compress_size]
