@@ -7,7 +7,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
+from core.text_safety import has_controls
 from inspectorate import import_rules as rules
 from inspectorate.respondent_file import (
     FIELDS,
@@ -98,7 +100,20 @@ class _Checker:
     def check(self, plan: ImportPlan, line: int, values: Sequence[object]) -> None:
         kinds: list[str] = []
         details: list[str] = []
-        cells = {f: self._cell(f, values, kinds, details) for f in FIELDS}
+        size = len(values)
+        cells: dict[str, str | None] = dict.fromkeys(FIELDS, "")
+        for field_name, index in self.columns.items():
+            if index < size:
+                value = values[index]
+                cells[field_name] = value.strip() if isinstance(value, str) else cell_text(value)
+        try:
+            whole = "".join(cast("Sequence[str]", values))  # CSV rows: all text
+        except TypeError:  # Excel rows also hold numbers and dates
+            whole = "".join([v for v in values if isinstance(v, str)])
+        # isprintable() is the quick all-clear; what it flags (even a no-break space) is
+        # looked at closely, cell by cell, only then
+        if len(whole) > rules.CELL_MAX or (not whole.isprintable() and has_controls(whole)):
+            self._refuse_cells(cells, kinds, details)
         name, found = rules.name(cells["name"] or "")
         kinds += found
         phone = email = unit_code = category = started_on = None
@@ -148,22 +163,15 @@ class _Checker:
             self.seen_emails.setdefault(email.lower(), (phone, line))
         plan.new_rows.append(NewRespondent(phone, name, email, unit_code, category, started_on))
 
-    def _cell(self, field: str, values: Sequence[object], kinds: list[str],
-              details: list[str]) -> str | None:
-        """The cell's text ("" when absent), or None when the cell itself is unusable."""
-        index = self.columns.get(field, len(values))
-        if index >= len(values):
-            return ""
-        value = values[index]
-        text = value.strip() if isinstance(value, str) else cell_text(value)
-        if field == "name" or not text:
-            return text  # the name rule has its own reasons for the same problems
-        problem = rules.check_cell(text)
-        if problem is None:
-            return text
-        kinds.append(problem)
-        details.append(f"kolom {self.headers[field]}")
-        return None
+    def _refuse_cells(self, cells: dict[str, str | None], kinds: list[str],
+                      details: list[str]) -> None:
+        """Marks unusable cells (None) with their reason; the name has its own rule."""
+        for field_name, text in cells.items():
+            problem = rules.check_cell(text) if text and field_name != "name" else None
+            if problem is not None:
+                cells[field_name] = None
+                kinds.append(problem)
+                details.append(f"kolom {self.headers[field_name]}")
 
     def _email_owner(self, email: str, phone: str) -> str | None:
         key = email.lower()

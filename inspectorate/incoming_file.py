@@ -78,6 +78,9 @@ def decode_text(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise FileRefused("Berkas UTF-16 rusak: simpan ulang sebagai CSV UTF-8.") from None
+    if data[:4096].count(b"\x00") * 4 > len(data[:4096]):  # every other byte: UTF-16
+        raise FileRefused("Berkas tampaknya UTF-16 tanpa penanda (BOM). Simpan ulang sebagai "
+                          "CSV UTF-8.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -106,21 +106,17 @@ def cell_text(value: object) -> str:
 
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[Sequence[object]]:
-    """The reader's rows; a broken line (a field past the csv module's limit, a stray NUL
-    in older Pythons) is refused with its line number instead of a traceback."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            line = getattr(reader, "line_num", 0)
-            if "field larger than field limit" in str(exc):
-                raise RespondentFileError(
-                    f"Baris {line}: ada sel lebih dari {csv.field_size_limit()} karakter "
-                    "(mungkin tanda kutip tidak ditutup). Perbaiki berkasnya.") from None
-            raise RespondentFileError(f"Baris {line} tidak bisa dibaca sebagai CSV.") from None
-        yield row
+    """The reader's rows; a broken line (a field past the csv module's limit) is refused
+    with its line number instead of a traceback."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = getattr(reader, "line_num", 0)
+        if "field larger than field limit" in str(exc):
+            raise RespondentFileError(
+                f"Baris {line}: ada sel lebih dari {csv.field_size_limit()} karakter "
+                "(mungkin tanda kutip tidak ditutup). Perbaiki berkasnya.") from None
+        raise RespondentFileError(f"Baris {line} tidak bisa dibaca sebagai CSV.") from None
 
 
 def read_csv(data: bytes) -> SheetRows:

@@ -97,6 +97,11 @@ async def test_mixed_encodings_are_refused_and_a_single_legacy_one_is_read(
     unicode_text = tmp_path / "unicode.txt"  # Excel's "Unicode Text": UTF-16, tab-separated
     unicode_text.write_text("nama\thp\tunit\tkategori\nDésirée Lestari\t081234567001\tRSUD\t"
                             "internal\n", encoding="utf-16")
+    no_bom = tmp_path / "tanpa-bom.csv"
+    no_bom.write_bytes((HEADER + "Budi Santoso,081234567001,,RSUD,internal\n")
+                       .encode("utf-16-le"))
+    refused(await run_cli(monkeypatch, settings, "respondents", "import", str(no_bom)),
+            "UTF-16 tanpa penanda")
     for path in (legacy, unicode_text):
         result = await run_cli(monkeypatch, settings, "respondents", "import", str(path))
         assert result.code == 0, result.out
