@@ -38,7 +38,6 @@ REASONS: Mapping[str, str] = {
     "duplicate_stored": "duplikat: nomor HP sudah tersimpan",
     "email_shared": "e-mail sama dipakai nomor HP lain",
 }
-FLAG_KINDS = frozenset({"email_shared"})
 CATEGORIES: Mapping[str, str] = {
     **dict.fromkeys(("internal", "intern", "pegawai", "asn", "staf"), "internal"),
     **dict.fromkeys(("external", "eksternal", "ekstern", "penggunalayanan", "masyarakat",
