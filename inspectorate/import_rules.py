@@ -53,7 +53,7 @@ _OLDEST = date(1950, 1, 1)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
-Checked = tuple[str | None, list[str]]
+Checked = tuple[str | None, tuple[str, ...]]  # the value, and () when it is fine
 
 
 def check_cell(text: str) -> str | None:
@@ -65,43 +65,43 @@ def check_cell(text: str) -> str | None:
     return None
 
 
-def name(text: str) -> tuple[str, list[str]]:
+def name(text: str) -> tuple[str, tuple[str, ...]]:
     """The chat's own rule (core/names.py): an import accepts no name the chat refuses."""
     checked, problem = check_name(text)
-    return checked, [] if problem is None else [problem.value]
+    return checked, () if problem is None else (problem.value,)
 
 
 def phone(text: str) -> Checked:
     if not text:
-        return None, ["phone_missing"]
+        return None, ("phone_missing",)
     e164, error = classify_phone(text)
-    return e164, [] if error is None else [error]
+    return e164, () if error is None else (error,)
 
 
 def email(text: str) -> Checked:
     if not text:
-        return None, []
+        return None, ()
     address = normalize_email_fast(text)
     if address is None:
-        return None, ["email_invalid"]
+        return None, ("email_invalid",)
     if address.startswith(_FORMULA_PREFIXES):  # valid RFC 5322, but a formula in a sheet
-        return None, ["email_formula"]
-    return address, []
+        return None, ("email_formula",)
+    return address, ()
 
 
 def unit(text: str, units: Mapping[str, str]) -> Checked:
     """The unit's code from its code or name in any spelling; `units` maps both to codes."""
     if not text:
-        return None, ["unit_missing"]
+        return None, ("unit_missing",)
     code = units.get(text) or units.get(header_key(text))
-    return (code, []) if code else (None, ["unit_unknown"])
+    return (code, ()) if code else (None, ("unit_unknown",))
 
 
 def category(text: str) -> Checked:
     if not text:
-        return None, ["category_missing"]
+        return None, ("category_missing",)
     value = CATEGORIES.get(text) or CATEGORIES.get(header_key(text))
-    return (value, []) if value else (None, ["category_invalid"])
+    return (value, ()) if value else (None, ("category_invalid",))
 
 
 def parse_date(text: str) -> date | None:
@@ -125,12 +125,12 @@ def parse_date(text: str) -> date | None:
 def started_on(text: str, today: date) -> Checked:
     """The ISO date work or service started (optional)."""
     if not text:
-        return None, []
+        return None, ()
     started = parse_date(text)
     if started is None:
-        return None, ["date_invalid"]
+        return None, ("date_invalid",)
     if started > today:
-        return None, ["date_future"]
+        return None, ("date_future",)
     if started < _OLDEST:
-        return None, ["date_too_old"]
-    return started.isoformat(), []
+        return None, ("date_too_old",)
+    return started.isoformat(), ()
