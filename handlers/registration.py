@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from core.emails import normalize_email
 from core.messages import Channel
+from core.names import check_name
 from core.phones import to_mobile_e164
 from handlers.months import months_between, parse_month
 from handlers.registration_prompts import (
@@ -42,7 +43,6 @@ from handlers.turn import Turn
 from handlers.words import YES, normalize, yes_or_no
 
 _UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
-_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]*)*$")
 _REGISTER_WORDS = frozenset({"daftar", "/daftar", "register", "registrasi", "/register"})
 _SKIP_WORDS = frozenset({"lewati", "skip", "-", "tidak ada", "gak ada", "ga ada", "tidak punya",
                          "none", "no email", "kosong"})
@@ -122,9 +122,8 @@ async def _on_consent(turn: Turn) -> None:
 
 
 async def _on_name(turn: Turn) -> None:
-    name = " ".join(turn.text.split())
-    letters = sum(ch.isalpha() for ch in name)
-    if not (2 <= len(name) <= 100 and letters >= 2 and _NAME_OK.match(name)):
+    name, problem = check_name(turn.text)  # the one name rule, shared with the import
+    if problem is not None:
         turn.say("reg.bad_name")
         return
     if name.islower() or name.isupper():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import itertools
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from inspectorate.cells import write_csv_rows, xlsx_row
+from inspectorate.incoming_file import FileRefused, decode_text, read_limited
 
 CATEGORY_LABELS = {"internal": "internal", "external": "eksternal", "expert": "eksper"}
 
@@ -32,6 +35,7 @@ _FIELDS: Mapping[str, Callable[[aiosqlite.Row], str]] = {
     "registered_on": lambda r: str(r["created_at"])[:10],
 }
 FIELD_NAMES = tuple(_FIELDS)
+_MAPPING_MAX = 1024 * 1024
 
 
 class MappingError(Exception):
@@ -47,10 +51,12 @@ class Column:
 def load_mapping(path: Path | None) -> list[Column]:
     """The columns from a mapping file, or the shipped default layout."""
     try:
-        text = (path.read_text("utf-8") if path is not None else
+        text = (decode_text(read_limited(path, _MAPPING_MAX)) if path is not None else
                 resources.files("inspectorate.data").joinpath("export-default.toml").read_text("utf-8"))
         data: dict[str, Any] = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except FileRefused as exc:
+        raise MappingError(str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"Berkas pemetaan tidak bisa dibaca: {exc}") from exc
     columns = []
     for i, item in enumerate(data.get("columns", []), start=1):
@@ -81,25 +87,20 @@ async def clean_rows(conn: aiosqlite.Connection, unit_code: str | None,
 
 
 def write_csv(path: Path, columns: list[Column], rows: Iterator[list[str]]) -> int:
-    count = 0
-    with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow([c.header for c in columns])
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
+    """The list as CSV, every cell as inert text (see inspectorate/cells.py)."""
+    return write_csv_rows(path, itertools.chain([[c.header for c in columns]], rows)) - 1
 
 
 def write_xlsx(path: Path, columns: list[Column], rows: Iterator[list[str]]) -> int:
+    """The list as `.xlsx`: text cells (phone numbers keep their leading 0), never formulas."""
     from openpyxl import Workbook  # noqa: PLC0415 - heavy, only for Excel output
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Responden")
-    sheet.append([c.header for c in columns])
+    sheet.append(xlsx_row(sheet, [c.header for c in columns]))
     count = 0
     for row in rows:
-        sheet.append(row)  # text cells: phone numbers keep their leading 0
+        sheet.append(xlsx_row(sheet, row))
         count += 1
     book.save(path)
     return count

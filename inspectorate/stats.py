@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from core.clock import from_text
+from inspectorate.cells import csv_cell
 
 CATEGORY_LABELS = {"internal": "Internal", "external": "Eksternal", "expert": "Eksper"}
 
@@ -222,9 +223,10 @@ def format_table(section: Section) -> str:
 
 
 def csv_rows(sections: Sequence[Section]) -> list[list[object]]:
-    """All sections in one sheet: each starts with its own header row."""
+    """All sections in one sheet: each starts with its own header row; unit names and
+    labels as inert text cells (inspectorate/cells.py)."""
     rows: list[list[object]] = []
     for section in sections:
-        rows.append(["bagian", *section.headers])
-        rows.extend([section.title, *row] for row in section.rows)
+        rows.append([csv_cell(v) for v in ("bagian", *section.headers)])
+        rows.extend([csv_cell(v) for v in (section.title, *row)] for row in section.rows)
     return rows

@@ -7,9 +7,14 @@ import io
 import re
 from pathlib import Path
 
+from core.text_safety import has_controls
+from inspectorate.cells import formula_like
+from inspectorate.incoming_file import FileRefused, decode_text, read_limited
 from storage.repositories.units import LABEL_TIMEZONES, TIMEZONE_LABELS, Unit
 
 SAMPLE_FILE = Path(__file__).parent / "data" / "units-sample.csv"
+_FILE_MAX = 4 * 1024 * 1024  # thousands of units; a regency has a few dozen
+_CELL_MAX = 1000
 _CODE = re.compile(r"^[A-Z0-9_-]{2,32}$")
 _HEADERS = {
     "code": ("kode", "code", "kode unit"),
@@ -20,7 +25,7 @@ _HEADERS = {
 }
 
 
-class UnitFileError(ValueError):
+class UnitFileError(FileRefused, ValueError):
     """The file cannot be used; the message lists every problem with its line number."""
 
 
@@ -40,7 +45,13 @@ def _column_map(header: list[str]) -> dict[str, int]:
 
 def parse_units(text: str) -> list[Unit]:
     """All units of the file, or UnitFileError naming every bad line (nothing half-read)."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UnitFileError(f"baris {reader.line_num}: tidak bisa dibaca sebagai CSV ("
+                            + ("ada sel yang terlalu panjang" if "field limit" in str(exc)
+                               else "baris rusak") + ")") from None
     if not rows:
         raise UnitFileError("Berkas kosong")
     columns = _column_map(rows[0])
@@ -55,6 +66,18 @@ def parse_units(text: str) -> list[Unit]:
         zone = cells["timezone"].upper()
         services = tuple(s.strip() for s in cells["services"].split(";") if s.strip())
         errors = []
+        if any(has_controls(cell) for cell in row):
+            errors.append("berisi karakter kendali (mis. NUL, tab atau baris baru di dalam sel)")
+        if any(len(cell) > _CELL_MAX for cell in row):
+            errors.append(f"ada sel lebih dari {_CELL_MAX} karakter")
+        if formula_like(cells["name"]) or (cells["region"] != "-" and formula_like(
+                cells["region"])) or any(
+                formula_like(s) for s in services):
+            errors.append("nama, wilayah atau layanan diawali =, +, - atau @ (dijalankan "
+                          "sebagai rumus oleh spreadsheet)")
+        if errors:
+            problems.append(f"baris {line_no}: " + "; ".join(errors))
+            continue
         if not _CODE.match(code):
             errors.append("kode harus 2–32 huruf/angka/_/- tanpa spasi")
         elif code in codes:
@@ -80,7 +103,7 @@ def parse_units(text: str) -> list[Unit]:
 
 def read_units(path: Path) -> list[Unit]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UnitFileError(f"Tidak bisa membaca {path}: {exc.strerror}") from None
+        text = decode_text(read_limited(path, _FILE_MAX))
+    except FileRefused as exc:
+        raise UnitFileError(str(exc)) from None
     return parse_units(text)

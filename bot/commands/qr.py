@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
+from core.text_safety import for_terminal
 
 if TYPE_CHECKING:
     from storage.repositories.units import Unit
@@ -58,7 +59,8 @@ async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
         else:
             unit = await app.deps.units.get_by_code(conn, args.unit)
             if unit is None:
-                print(f"Unit '{args.unit}' tidak dikenal. Lihat: spi-bot units list")
+                print(f"Unit '{for_terminal(args.unit)}' tidak dikenal. Lihat: spi-bot units "
+                      "list")
                 return 1
             units = [unit]
         catalog = app.deps.catalog

@@ -14,9 +14,10 @@ from bot.commands import respondents_reports
 from core.clock import from_text
 from core.phones import to_e164
 from core.settings import Settings
+from core.text_safety import for_terminal
 
 if TYPE_CHECKING:
-    from inspectorate.respondent_import import ImportPlan
+    from inspectorate.import_plan import ImportPlan
 
 _WIB = ZoneInfo("Asia/Jakarta")
 
@@ -62,10 +63,10 @@ def register(sub: Any) -> None:
 
 
 def _print_summary(plan: ImportPlan) -> None:
-    from inspectorate.respondent_import import REASONS  # noqa: PLC0415 - only when this command runs
+    from inspectorate.import_rules import REASONS  # noqa: PLC0415 - only when this command runs
 
     counts = plan.counts()
-    print(f"Berkas {plan.file_name}: {counts.total} baris data")
+    print(f"Berkas {for_terminal(plan.file_name)}: {counts.total} baris data")
     print(f"  baru            : {counts.added}")
     print(f"  sudah tersimpan : {counts.unchanged} (tidak berubah)")
     print(f"  bermasalah      : {counts.rejected}")
@@ -79,12 +80,10 @@ def _print_summary(plan: ImportPlan) -> None:
 
 async def import_respondents(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
+    from inspectorate.import_plan import ImportOptions  # noqa: PLC0415
     from inspectorate.respondent_file import RespondentFileError, parse_map_option  # noqa: PLC0415
-    from inspectorate.respondent_import import ImportOptions, import_file, write_report  # noqa: PLC0415
+    from inspectorate.respondent_import import import_file, write_report  # noqa: PLC0415
 
-    if not args.file.is_file():
-        print(f"Berkas {args.file} tidak ditemukan.")
-        return 1
     try:
         options = ImportOptions(parse_map_option(args.map), args.unit, args.category,
                                 args.sheet)
@@ -94,7 +93,8 @@ async def import_respondents(args: argparse.Namespace, settings: Settings) -> in
                 app.db, args.file, now=now, today=now.astimezone(_WIB).date(),
                 skip_invalid=args.skip_invalid, options=options)
     except RespondentFileError as exc:
-        print(f"Berkas {args.file} ditolak, tidak ada yang diimpor:\n{exc}")
+        print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n"
+              f"{for_terminal(exc)}")
         return 1
     except sqlite3.IntegrityError:
         print("Data berubah selama impor (ada pendaftaran baru). Tidak ada yang diimpor; "
@@ -111,8 +111,13 @@ async def import_respondents(args: argparse.Namespace, settings: Settings) -> in
     _print_summary(plan)
     if plan.problems:
         report = args.report or args.file.with_name(f"{args.file.stem}-laporan.csv")
-        write_report(plan, report)
-        print(f"Laporan baris bermasalah/ditandai: {report}")
+        try:
+            write_report(plan, report)
+        except OSError as exc:
+            print(f"Laporan {for_terminal(report)} tidak bisa ditulis: "
+                  f"{exc.strerror or exc}. Pilih tempat lain dengan --report.")
+        else:
+            print(f"Laporan baris bermasalah/ditandai: {for_terminal(report)}")
     if result.batch_id is None:
         print(f"BERKAS DITOLAK: {len(plan.rejected)} baris bermasalah, tidak ada yang "
               "diimpor. Perbaiki berkasnya, atau impor baris yang valid saja dengan "

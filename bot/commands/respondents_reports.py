@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from core.settings import Settings
+from core.text_safety import for_terminal
 from inspectorate.export import FIELD_NAMES
 
 
@@ -36,10 +38,10 @@ async def show_quality(args: argparse.Namespace, settings: Settings) -> int:
               q.by_category["expert"], q.total, q.valid, q.duplicates, q.invalid_numbers,
               q.missing_email, q.from_bot, q.imported] for q in report]
     totals = ["JUMLAH", *(sum(int(row[i]) for row in table) for i in range(1, len(headers)))]
-    name_width = max(len(str(row[0])) for row in [*table, totals, headers])
+    name_width = max(len(for_terminal(row[0])) for row in [*table, totals, headers])
     widths = [name_width, *(len(h) for h in headers[1:])]
     for row in [headers, *table, totals]:
-        print("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+        print("  ".join(for_terminal(v).ljust(w) if i == 0 else str(v).rjust(w)
                         for i, (v, w) in enumerate(zip(row, widths, strict=True))))
     print("\nDuplikat dan nomor tidak valid juga menghitung baris yang ditolak saat impor; "
           "duplikat juga menghitung orang yang e-mailnya dipakai nomor lain.")
@@ -63,7 +65,7 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
     try:
         columns = load_mapping(args.mapping)
     except MappingError as exc:
-        print(f"{args.mapping}: {exc}")
+        print(f"{for_terminal(args.mapping)}: {for_terminal(exc)}")
         return 1
     async with open_app(settings) as app:
         unit_code = None
@@ -71,15 +73,22 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
             if args.unit:
                 unit = await app.deps.units.get_by_code(conn, args.unit)
                 if unit is None:
-                    print(f"Unit '{args.unit}' tidak dikenal. Lihat: spi-bot units list")
+                    print(f"Unit '{for_terminal(args.unit)}' tidak dikenal. Lihat: spi-bot units "
+                          "list")
                     return 1
                 unit_code = unit.code
             rows = await clean_rows(conn, unit_code, columns)
         writer = write_xlsx if suffix == ".xlsx" else write_csv
-        count = writer(args.output, columns, rows)
+        try:
+            count = await asyncio.to_thread(writer, args.output, columns, rows)
+        except OSError as exc:
+            print(f"{for_terminal(args.output)} adalah folder, bukan berkas."
+                  if args.output.is_dir() else
+                  f"{for_terminal(args.output)} tidak bisa ditulis: {exc.strerror or exc}.")
+            return 1
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli",
                                         "respondents.exported", unit_code or "all",
                                         rows=count, columns=[c.field for c in columns])
-    print(f"{count} responden ditulis ke {args.output}.")
+    print(f"{count} responden ditulis ke {for_terminal(args.output)}.")
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from core.settings import Settings
+from core.text_safety import for_terminal
 from inspectorate.units_file import UnitFileError, read_units
 
 
@@ -27,14 +28,15 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
     try:
         units = read_units(args.file)
     except UnitFileError as exc:
-        print(f"Berkas {args.file} ditolak, tidak ada yang diimpor:\n{exc}")
+        lines = "\n".join(for_terminal(line) for line in str(exc).splitlines())
+        print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n{lines}")
         return 1
     async with open_app(settings) as app, app.db.transaction() as conn:
         added = 0
         for unit in units:
             added += await app.deps.units.save(conn, unit, app.deps.clock.now())
         await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "units.imported",
-                                    str(args.file.name), added=added,
+                                    args.file.name, added=added,
                                     updated=len(units) - added)
     print(f"{len(units)} unit diproses: {added} baru, {len(units) - added} diperbarui.")
     return 0
@@ -50,6 +52,7 @@ async def list_units(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     width = max(len(u.code) for u in units)
     for unit in units:
-        print(f"{unit.code:<{width}}  {unit.timezone_label:<4}  {unit.name} — {unit.region}")
-        print(f"{'':<{width}}        layanan: {'; '.join(unit.services)}")
+        print(f"{unit.code:<{width}}  {unit.timezone_label:<4}  {for_terminal(unit.name)} — "
+              f"{for_terminal(unit.region)}")
+        print(f"{'':<{width}}        layanan: {for_terminal('; '.join(unit.services))}")
     return 0
