@@ -135,11 +135,6 @@ def _phone_or_complain(text: str) -> str | None:
     return phone
 
 
-def _printable(text: str) -> str:
-    """Citizen-typed text with control characters shown escaped, never run by the terminal."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-
-
 async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
     from inspectorate.retention import purge_day_of  # noqa: PLC0415
@@ -178,7 +173,7 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
         ("Dihapus paling lambat", purge_on.isoformat()),
     ]
     for label, value in lines:
-        print(_printable(f"{label:<15}: {value}"))
+        print(for_terminal(f"{label:<15}: {value}"))
     for ident in record.identities:
         print(f"{'Kanal chat':<15}: {ident['channel']} {ident['address']} (pesan terakhir "
               f"{ident['last_inbound_at'] or '-'}"
@@ -186,7 +181,7 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
                  if ident["unreachable_at"] else "") + ")")
     for c in record.conversations:
         typed = json.dumps(c.data, ensure_ascii=False)
-        print(_printable(f"{'Dialog terbuka':<15}: {c.channel} {c.address} ({c.state}, "
+        print(for_terminal(f"{'Dialog terbuka':<15}: {c.channel} {c.address} ({c.state}, "
                          f"{c.updated_at}): {typed}"))
     return 0
 
