@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 import tomllib
-import unicodedata
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from bot.commands.batch import run_batch
 from core.settings import Settings
+from core.text_safety import for_terminal
 
 TARGET_ACCURACY = 0.90
 TARGET_OUT_OF_SCOPE = 0.10
@@ -142,7 +142,7 @@ async def unanswered(limit: int, settings: Settings) -> int:
     print(f"{len(rows)} pertanyaan terbaru yang belum bisa dijawab (kata topiknya saja, "
           f"disimpan paling lama {UNANSWERED_KEEP_DAYS} hari):")
     for row in rows:
-        print(f"{row.day}  {printable(row.question_masked)}")
+        print(f"{row.day}  {for_terminal(row.question_masked)}")
     return 0
 
 
@@ -155,10 +155,3 @@ async def purge_unanswered(settings: Settings) -> int:
                                     None, count=deleted)
     print(f"{deleted} pertanyaan yang tidak terjawab dihapus.")
     return 0
-
-
-def printable(text: str) -> str:
-    """Citizens' text made safe for a terminal: control and format characters (escape
-    sequences, bidi overrides, lone surrogates) are shown as \\xNN / \\uNNNN instead."""
-    return "".join(ch if ch == " " or unicodedata.category(ch)[0] not in "CZ"
-                   else ch.encode("unicode_escape").decode("ascii") for ch in text)
