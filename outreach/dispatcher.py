@@ -77,7 +77,7 @@ def build_outbound(b: Broadcast, job: DeliveryJob, *, template: bool) -> Outboun
 
 def wants_template(job: DeliveryJob, now: datetime) -> bool:
     """WhatsApp outside the 24-hour window (when the list was made or now), or after the
-    provider said so (63016). The choice is stored when the delivery is marked `sending`."""
+    provider said so. The choice is stored when the delivery is marked `sending`."""
     if job.channel != "whatsapp":
         return False
     window_open = job.last_inbound_at is not None and \
@@ -329,7 +329,7 @@ class Dispatcher:
         try:
             receipt = await sender.send(message)
         except SendError as exc:
-            verdict = classify(exc)
+            verdict = classify(exc, job.channel)
         except Exception:  # a bug or a broken connection: the request may have gone out
             logger.exception("Pengiriman siaran %s gagal dengan galat tak terduga", b.id)
             verdict = Verdict(Action.UNKNOWN, "unknown_outcome")
