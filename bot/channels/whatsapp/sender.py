@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -12,6 +13,7 @@ from twilio.base.exceptions import TwilioException
 
 from bot.channels.splitting import WHATSAPP_LIMIT, split_text
 from bot.channels.whatsapp.errors import classify, classify_transport
+from bot.channels.whatsapp.lookup import find_sent
 from core.messages import Channel, Choice, Image, Reply
 from core.sending import Outbound, SendReceipt
 
@@ -46,7 +48,8 @@ def merge_replies(replies: Sequence[Reply], limit: int = WHATSAPP_LIMIT) -> list
 
 
 class WhatsAppSender:
-    """Sends WhatsApp messages from our Twilio number; raises a classified SendError."""
+    """Sends WhatsApp messages from our Twilio number; raises a classified SendError. Also a
+    SentLookup: it can tell whether a message whose answer was lost reached Twilio."""
 
     channel = Channel.WHATSAPP
 
@@ -71,6 +74,9 @@ class WhatsAppSender:
             raise classify(exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise classify_transport(exc) from exc
+
+    async def find_sent(self, message: Outbound, since: datetime) -> SendReceipt | None:
+        return await find_sent(self._messages, self._from, message, since)
 
     async def _send_text(self, to: str, message: Outbound) -> SendReceipt:
         parts = split_text(numbered(message.text, message.choices), WHATSAPP_LIMIT)
