@@ -9,7 +9,8 @@ from bot.app import App
 from core.messages import Channel
 from core.sending import Outbound
 from outreach.dispatcher import DispatchConfig
-from outreach.service import BroadcastService, RunProgress
+from outreach.progress import RunProgress
+from outreach.service import BroadcastService
 from storage.repositories.broadcasts import Broadcast
 from storage.repositories.outbound import OutboundMessageRepository
 from tests.support.clock import FakeClock
