@@ -332,7 +332,7 @@ class Dispatcher:
                                        "broadcast.alert_burst", id=lane.broadcast.id,
                                        channel=lane.channel, count=check.bad, of=check.of)
 
-    async def _finish_run(self, run_id: int) -> str | None:
+    async def _finish_run(self, run_id: int) -> RunState | None:
         """Complete the run, or stop it after its canary; returns its state."""
         now = self._clock.now()
         alert: tuple[str, dict[str, object]] | None = None
@@ -341,7 +341,7 @@ class Dispatcher:
             run = await self._broadcasts.get_run(conn, run_id)
             if run is None or run.state != RunState.RUNNING:
                 return run.state if run else None
-            state = run.state
+            state: RunState = run.state
             subject = f"broadcast:{run.broadcast_id}"
             if not await self._deliveries.has_open(conn, run.id):
                 await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now)

@@ -18,9 +18,9 @@ class Broadcast:
     id: int | None
     text: str
     audience: dict[str, Any]
-    schedule_kind: str  # now | once | recurring
+    schedule_kind: str  # a ScheduleKind
     timezone: str
-    state: str
+    state: BroadcastState
     dedupe_hash: str
     created_by: str
     template_sid: str | None = None
@@ -42,7 +42,7 @@ class Run:
     id: int
     broadcast_id: int
     due_at: datetime
-    state: str
+    state: RunState
     total: int
     canary_size: int
     started_at: datetime | None
@@ -61,7 +61,8 @@ def _txt(value: datetime | None) -> str | None:
 def _from_row(row: aiosqlite.Row) -> Broadcast:
     return Broadcast(
         id=row["id"], text=row["text"], audience=json.loads(row["audience"]),
-        schedule_kind=row["schedule_kind"], timezone=row["timezone"], state=row["state"],
+        schedule_kind=row["schedule_kind"], timezone=row["timezone"],
+        state=BroadcastState(row["state"]),
         dedupe_hash=row["dedupe_hash"], created_by=row["created_by"],
         template_sid=row["template_sid"],
         template_variables=json.loads(row["template_variables"] or "{}"),
@@ -75,7 +76,7 @@ def _from_row(row: aiosqlite.Row) -> Broadcast:
 
 
 def _run_from_row(row: aiosqlite.Row) -> Run:
-    return Run(row["id"], row["broadcast_id"], from_text(row["due_at"]), row["state"],
+    return Run(row["id"], row["broadcast_id"], from_text(row["due_at"]), RunState(row["state"]),
                row["total"], row["canary_size"], _dt(row["started_at"]),
                _dt(row["finished_at"]), row["note"])
 
@@ -150,7 +151,7 @@ class BroadcastRepository:
     # Runs ---------------------------------------------------------------------------------
 
     async def create_run(
-        self, conn: aiosqlite.Connection, bid: int, due_at: datetime, state: str, *,
+        self, conn: aiosqlite.Connection, bid: int, due_at: datetime, state: RunState, *,
         now: datetime, note: str | None = None, canary_size: int = 0,
     ) -> Run | None:
         """A run per due time; None when that occurrence already has one (fired twice)."""
@@ -196,7 +197,7 @@ class BroadcastRepository:
             return [_run_from_row(row) for row in await cur.fetchall()]
 
     async def set_run_state(
-        self, conn: aiosqlite.Connection, run_id: int, state: str, now: datetime,
+        self, conn: aiosqlite.Connection, run_id: int, state: RunState, now: datetime,
         note: str | None = None, *, total: int | None = None, canary_size: int | None = None,
     ) -> None:
         finished = to_text(now) if state in ENDED_RUN_STATES else None
