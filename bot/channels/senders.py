@@ -34,23 +34,26 @@ async def open_senders(
 ) -> AsyncIterator[dict[Channel, Sender]]:
     """The configured channels' senders, with their HTTP clients closed on exit. The WhatsApp
     sender can also look a message up at Twilio (SentLookup)."""
-    # Imported here: the command line must start fast for commands that never send.
-    from telegram import Bot  # noqa: PLC0415
-    from twilio.rest import Client  # noqa: PLC0415
-
-    from bot.channels.telegram.sender import TelegramSender  # noqa: PLC0415
-    from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
-    from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
-
+    # Each channel's library is imported only when that channel is configured: they are heavy
+    # (about 10 MB each) and the command line must start fast for commands that never send.
     senders: dict[Channel, Sender] = {}
     async with AsyncExitStack() as stack:
         if settings.telegram_bot_token is not None:
+            from telegram import Bot  # noqa: PLC0415
+
+            from bot.channels.telegram.sender import TelegramSender  # noqa: PLC0415
+
             bot = Bot(settings.telegram_bot_token.get_secret_value(),
                       base_url=settings.telegram_api_base_url)
             await stack.enter_async_context(bot)
             senders[Channel.TELEGRAM] = TelegramSender(bot, contact_label(settings, catalog))
         if (settings.twilio_account_sid and settings.twilio_auth_token
                 and settings.twilio_whatsapp_number):
+            from twilio.rest import Client  # noqa: PLC0415
+
+            from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
+            from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
+
             http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
             stack.push_async_callback(http.close)
             client = Client(settings.twilio_account_sid,
