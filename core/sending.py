@@ -47,17 +47,29 @@ class SendErrorKind(StrEnum):
 
 
 class SendError(Exception):
-    """A send that did not succeed, classified so callers know whether to retry."""
+    """A send that did not succeed, classified so callers know whether to retry.
+
+    Only the channel adapter knows its provider's error codes; it says what a failure means
+    through `kind` and the flags below, so callers never reason on a provider's numbers.
+    `code` is kept for staff reports only.
+    """
 
     def __init__(
         self, kind: SendErrorKind, reason: str, *, code: str | None = None,
-        retry_after: float | None = None,
+        retry_after: float | None = None, template_problem: bool = False,
+        opted_out: bool = False, bad_address: bool = False,
     ) -> None:
         super().__init__(f"{kind}: {reason}" + (f" (code {code})" if code else ""))
         self.kind = kind
         self.reason = reason
         self.code = code
         self.retry_after = retry_after
+        # The content template (its id, language or variables) was refused: staff must fix it.
+        self.template_problem = template_problem
+        # The person chose not to hear from us (blocked the bot, sent STOP).
+        self.opted_out = opted_out
+        # The address is not (or no longer) one the channel can deliver to.
+        self.bad_address = bad_address
 
 
 class Sender(Protocol):

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.clock import to_text
+from storage.states import RespondentSource, RespondentStatus
 
 BROADCAST_CHANNELS = ("telegram", "whatsapp")
 WHATSAPP_WINDOW = timedelta(hours=24)
@@ -67,8 +68,8 @@ def _in(column: str, values: tuple[str, ...], params: list[object]) -> str:
 def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
     """A SELECT of (respondent_id, channel, address, timezone, last_inbound_at, closed_window,
     position), one row per recipient; used both for the preview and to create deliveries."""
-    params: list[object] = []
-    where = "r.status = 'verified' AND r.opted_out_at IS NULL"
+    params: list[object] = [RespondentStatus.VERIFIED]
+    where = "r.status = ? AND r.opted_out_at IS NULL"
     if audience.units:
         where += _in("r.unit_code", tuple(u.upper() for u in audience.units), params)
     if audience.regions:
@@ -91,7 +92,7 @@ def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[o
     channel_marks = ", ".join("?" for _ in channels)
     window_start = to_text(now - WHATSAPP_WINDOW)
     whatsapp_by_phone = "whatsapp" in channels
-    params_identities: list[object] = [*channels]
+    params_identities: list[object] = [*channels, RespondentSource.IMPORT]
     # Ranking: the channel used most recently first; an identity beats a bare phone number.
     sql = f"""
 WITH eligible AS (
@@ -101,7 +102,7 @@ WITH eligible AS (
     SELECT e.id AS rid, ci.channel, ci.address, e.timezone, ci.last_inbound_at, 0 AS by_phone
     FROM eligible e JOIN channel_identities ci ON ci.respondent_id = e.id
     WHERE ci.unreachable_at IS NULL AND ci.channel IN ({channel_marks})
-      AND NOT (e.source = 'import' AND ci.channel = 'telegram')
+      AND NOT (e.source = ? AND ci.channel = 'telegram')
     UNION ALL
     SELECT e.id, 'whatsapp', e.phone, e.timezone, NULL, 1 FROM eligible e
     WHERE {'1' if whatsapp_by_phone else '0'} AND e.phone IS NOT NULL

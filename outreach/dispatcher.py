@@ -2,10 +2,14 @@
 
 Per group of deliveries: claim (re-check opt-out and data at send time), mark `sending` and
 commit, then call the provider, then settle the outcomes in one transaction. A crash between
-the two commits leaves `sending` rows, which `reconcile` resolves without re-sending blindly:
-a channel that can look messages up (Twilio) is asked; otherwise (Telegram) the delivery is
-reported as unknown. Groups on a rate-limited channel are small (about half a second of
-sends), so a crash leaves few deliveries in doubt.
+the two commits leaves `sending` rows, which outreach/reconcile.py resolves without sending
+blindly again. Groups on a rate-limited channel are small (about half a second of sends), so
+a crash leaves few deliveries in doubt.
+
+What to send and what a failure means are pure decisions (outreach/decisions.py); bursts of
+failures are judged in outreach/bursts.py. The rest stays whole here, past 300 lines, because
+claim, send and settle form one pipeline sharing its state: the round lock, the in-flight
+slots per channel and the lanes' order of settling.
 """
 
 from __future__ import annotations
@@ -14,32 +18,39 @@ import asyncio
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.messages import Channel
-from core.sending import LookupUnavailable, Outbound, Sender, SendError, SentLookup
+from core.sending import Sender, SendError
 from outreach import cap as reminder_cap
-from outreach.audience import WHATSAPP_WINDOW
-from outreach.errors import Action, Verdict, backoff, classify
+from outreach.bursts import BurstWatch, Lane, pause_for_burst, unconfirmed
+from outreach.decisions import (
+    after_failure,
+    build_outbound,
+    lookup_of,
+    placeholders_used,
+    sent,
+    skip_reason,
+    wants_template,
+)
+from outreach.errors import Action, Verdict, classify
 from outreach.limiter import Priority, RateLimiter
 from outreach.notify import StaffNotifier
 from outreach.quiet_hours import QuietHours
-from outreach.render import placeholders_in, recipient_values, render, unfillable
+from outreach.reconcile import Reconciler
 from storage.database import Database
 from storage.repositories.audit import AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
 from storage.repositories.deliveries import DeliveryJob, DeliveryRepository, Settlement
 from storage.repositories.identities import IdentityRepository
 from storage.repositories.respondents import RespondentRepository
+from storage.states import BroadcastState, DeliveryState, RunState
 
 logger = logging.getLogger(__name__)
 
-# A window that closes within this margin is treated as closed: the template is safer.
-_WINDOW_MARGIN = timedelta(minutes=10)
+Outcome = tuple[DeliveryJob, Settlement, Verdict | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,41 +78,6 @@ class DispatchConfig:
     cap: reminder_cap.ReminderCap = field(default_factory=reminder_cap.ReminderCap)
 
 
-def build_outbound(b: Broadcast, job: DeliveryJob, *, template: bool) -> Outbound:
-    values = recipient_values(job.name, job.unit_name)
-    channel = Channel(job.channel)
-    if template:
-        return Outbound(channel, job.address, template_sid=b.template_sid,
-                        template_variables={k: render(v, values)
-                                            for k, v in b.template_variables.items()})
-    return Outbound(channel, job.address, render(b.text, values))
-
-
-def wants_template(job: DeliveryJob, now: datetime) -> bool:
-    """WhatsApp outside the 24-hour window (when the list was made or now), or after the
-    provider said so (63016). The choice is stored when the delivery is marked `sending`."""
-    if job.channel != "whatsapp":
-        return False
-    window_open = job.last_inbound_at is not None and \
-        now - job.last_inbound_at < WHATSAPP_WINDOW - _WINDOW_MARGIN
-    return job.use_template or not window_open
-
-
-def lookup_of(sender: object) -> SentLookup | None:
-    """The sender's ability to look a message up, if its channel has one (Twilio)."""
-    return sender if isinstance(sender, SentLookup) else None
-
-
-@dataclass
-class _Lane:
-    """One channel of one run; remembers recent outcomes to spot a burst of failures."""
-
-    run: Run
-    broadcast: Broadcast
-    channel: str
-    recent: deque[bool] = field(default_factory=deque)
-
-
 class Dispatcher:
     def __init__(
         self, db: Database, senders: Mapping[str, Sender], *,
@@ -122,6 +98,10 @@ class Dispatcher:
         self._stopping = False
         self._round = asyncio.Lock()  # one sending round at a time in this process
         self._in_flight: dict[str, asyncio.Semaphore] = {}
+        self._bursts = BurstWatch(config.burst_window, config.burst_ratio,
+                                  config.suspicious_min, config.burst_min)
+        self._reconciler = Reconciler(db, self._senders, clock=clock,
+                                      reconcile_after=config.reconcile_after)
         self.sent = 0
 
     def stop(self) -> None:
@@ -141,30 +121,27 @@ class Dispatcher:
     async def _send_due(self) -> datetime | None:
         async with self._db.reading() as conn:
             runs = await self._broadcasts.sendable_runs(conn)
-        lanes: list[_Lane] = []
+        lanes: list[Lane] = []
         for run in runs:
             async with self._db.reading() as conn:
                 broadcast = await self._broadcasts.get_by_id(conn, run.broadcast_id)
             channels = await self._open_channels(run.id)
             if broadcast is not None:
-                lanes.extend(_Lane(run, broadcast, c) for c in channels if c in self._senders)
+                lanes.extend(Lane(run, broadcast, c) for c in channels if c in self._senders)
         # All lanes at once (channels share their limiter), and for a bounded time, so the
         # worker regularly picks up new broadcasts and resolves stale deliveries.
         deadline = time.monotonic() + self._config.round_seconds
         results = await asyncio.gather(*(self._drain(lane, deadline) for lane in lanes))
         wakes: list[datetime] = []
         for run in runs:
-            if await self._finish_run(run.id) == "running":
+            if await self._finish_run(run.id) == RunState.RUNNING:
                 wakes.extend(w for lane, w in zip(lanes, results, strict=True)
                              if w is not None and lane.run.id == run.id)
         return min(wakes, default=None)
 
     async def _open_channels(self, run_id: int) -> list[str]:
-        async with self._db.reading() as conn, conn.execute(
-            "SELECT DISTINCT channel FROM deliveries WHERE run_id = ? AND state = 'pending'",
-            (run_id,),
-        ) as cur:
-            return [row[0] for row in await cur.fetchall()]
+        async with self._db.reading() as conn:
+            return await self._deliveries.pending_channels(conn, run_id)
 
     async def _still_sendable(self, run_id: int) -> Run | None:
         async with self._db.reading() as conn:
@@ -179,16 +156,14 @@ class Dispatcher:
             size = min(size, self._config.blind_group)
         return max(1, size)
 
-    async def _drain(self, lane: _Lane, deadline: float) -> datetime | None:
+    async def _drain(self, lane: Lane, deadline: float) -> datetime | None:
         sender = self._senders[lane.channel]
         limiter = self._limiters.get(lane.channel)
         quiet = self._config.quiet
         size = self._group_size(limiter, sender)
         async with self._db.reading() as conn:
             zones = await self._deliveries.pending_zones(conn, lane.run.id, lane.channel)
-        used = placeholders_in(lane.broadcast.text)
-        for value in lane.broadcast.template_variables.values():
-            used |= placeholders_in(value)
+        used = placeholders_used(lane.broadcast)
         # Pipelined where a lost answer can be looked up (WhatsApp): the next group is
         # claimed while the current one is paced out, and starts as soon as the current one's
         # last send has started; outcomes are settled in order in the background. On Telegram
@@ -237,22 +212,8 @@ class Dispatcher:
         return min((quiet.resume_at(max(at, now), zone) for zone, at in waiting.items()),
                    default=None)
 
-    def _skip_reason(self, b: Broadcast, job: DeliveryJob, used: set[str],
-                     now: datetime) -> str | None:
-        if job.respondent_status != "verified":
-            return "erased" if job.respondent_status == "erased" else "not_verified"
-        if job.opted_out:
-            return "opted_out"
-        if job.unreachable:
-            return "unreachable"
-        if unfillable(used, recipient_values(job.name, job.unit_name)):
-            return "missing_value"
-        if wants_template(job, now) and not b.template_sid:
-            return "outside_window_no_template"
-        return None
-
     async def _claim(
-        self, lane: _Lane, zones: Sequence[str], used: set[str], size: int
+        self, lane: Lane, zones: Sequence[str], used: set[str], size: int
     ) -> tuple[datetime, list[DeliveryJob]] | None:
         """The next due group, re-checked at send time and marked `sending` (committed);
         None when nothing more may go out now."""
@@ -270,16 +231,16 @@ class Dispatcher:
                 return None
             skips, ready = [], []
             for job in jobs:
-                reason = self._skip_reason(lane.broadcast, job, used, now)
+                reason = skip_reason(lane.broadcast, job, used, now)
                 if reason:
-                    skips.append(Settlement(job.id, "skipped", reason=reason))
+                    skips.append(Settlement(job.id, DeliveryState.SKIPPED, reason=reason))
                 else:
                     ready.append(job)
             async with self._db.transaction() as conn:
                 # The reminder cap, counted in this transaction (outreach/cap.py).
                 capped = await reminder_cap.over_cap(
                     conn, self._config.cap, [j.respondent_id for j in ready], now)
-                skips += [Settlement(j.id, "skipped", reason=reminder_cap.CAPPED)
+                skips += [Settlement(j.id, DeliveryState.SKIPPED, reason=reminder_cap.CAPPED)
                           for j in ready if j.respondent_id in capped]
                 ready = [j for j in ready if j.respondent_id not in capped]
                 await self._deliveries.settle(conn, skips, now)
@@ -293,7 +254,7 @@ class Dispatcher:
     async def _send_paced(
         self, b: Broadcast, jobs: Sequence[DeliveryJob], sender: Sender,
         limiter: RateLimiter | None, now: datetime, *, started: asyncio.Event,
-    ) -> list[tuple[DeliveryJob, Settlement, Verdict | None]]:
+    ) -> list[Outcome]:
         """Each send starts as soon as its turn in the limiter comes; the group waits in the
         limiter as one waiter, so pacing costs the same however large the group. `started`
         is set once every send of the group has started."""
@@ -317,8 +278,8 @@ class Dispatcher:
         return list(await asyncio.gather(*attempts))
 
     async def _settle_in_order(
-        self, previous: asyncio.Future[None] | None, lane: _Lane,
-        outcomes: asyncio.Future[list[tuple[DeliveryJob, Settlement, Verdict | None]]],
+        self, previous: asyncio.Future[None] | None, lane: Lane,
+        outcomes: asyncio.Future[list[Outcome]],
     ) -> None:
         if previous is not None:
             await previous
@@ -331,68 +292,36 @@ class Dispatcher:
     async def _attempt(
         self, b: Broadcast, job: DeliveryJob, sender: Sender, limiter: RateLimiter | None,
         now: datetime,
-    ) -> tuple[DeliveryJob, Settlement, Verdict | None]:
+    ) -> Outcome:
         template = wants_template(job, now)
         message = build_outbound(b, job, template=template)
         try:
             receipt = await sender.send(message)
         except SendError as exc:
-            verdict = classify(exc)
+            verdict = classify(exc, job.channel)
         except Exception:  # a bug or a broken connection: the request may have gone out
             logger.exception("Pengiriman siaran %s gagal dengan galat tak terduga", b.id)
             verdict = Verdict(Action.UNKNOWN, "unknown_outcome")
         else:
             self.sent += 1
-            return job, Settlement(job.id, "sent", provider_id=receipt.provider_id,
-                                   provider_status=receipt.status), None
-        return job, self._decide(b, job, verdict, template, limiter), verdict
+            return job, sent(job, receipt), None
+        if verdict.action is Action.RETRY and verdict.retry_after and limiter is not None:
+            limiter.hold_off(verdict.retry_after)  # the whole channel waits, not this one
+        return job, after_failure(job, verdict, template=template,
+                                  has_template=bool(b.template_sid), now=self._clock.now(),
+                                  max_attempts=self._config.max_attempts), verdict
 
-    def _decide(self, b: Broadcast, job: DeliveryJob, verdict: Verdict, template: bool,
-                limiter: RateLimiter | None) -> Settlement:
+    async def _settle(self, lane: Lane, outcomes: Sequence[Outcome]) -> None:
         now = self._clock.now()
-        attempts = job.attempts + 1
-        if verdict.action is Action.RETRY:
-            if verdict.retry_after and limiter is not None:
-                limiter.hold_off(verdict.retry_after)
-            if attempts >= self._config.max_attempts:
-                return Settlement(job.id, "failed", error_code=verdict.code,
-                                  reason="retries_exhausted")
-            delay = max(verdict.retry_after or 0.0, backoff(attempts))
-            return Settlement(job.id, "pending", next_attempt_at=now + timedelta(seconds=delay),
-                              error_code=verdict.code, reason=verdict.reason)
-        if verdict.action is Action.USE_TEMPLATE:
-            if b.template_sid and not template:
-                return Settlement(job.id, "pending", next_attempt_at=now, use_template=True,
-                                  error_code=verdict.code, reason="fallback_template")
-            return Settlement(job.id, "failed", error_code=verdict.code,
-                              reason="outside_window")
-        if verdict.action is Action.UNKNOWN:
-            # Left in `sending`: reconcile() asks the provider once the dust has settled.
-            return Settlement(job.id, "sending", error_code=verdict.code, reason=verdict.reason)
-        return Settlement(job.id, "failed", error_code=verdict.code, reason=verdict.reason)
-
-    async def _settle(
-        self, lane: _Lane, outcomes: Sequence[tuple[DeliveryJob, Settlement, Verdict | None]]
-    ) -> None:
-        now = self._clock.now()
-        config = self._config
-        for _job, _settlement, verdict in outcomes:
-            lane.recent.append(bool(verdict and verdict.unreachable))
-            while len(lane.recent) > config.burst_window:
-                lane.recent.popleft()
-        bad = sum(lane.recent)
-        many = bool(lane.recent) and bad / len(lane.recent) >= config.burst_ratio
-        suspicious = many and bad >= config.suspicious_min
-        burst = many and bad >= config.burst_min
+        check = self._bursts.record(lane, [verdict for _, _, verdict in outcomes])
         settlements = []
         async with self._db.transaction() as conn:
             for job, outcome, verdict in outcomes:
                 settlement = outcome
-                if verdict is not None and verdict.unreachable and suspicious:
+                if verdict is not None and verdict.unreachable and check.suspicious:
                     # Too many at once to be people's own choice: staff decide, nobody is
                     # opted out or marked unreachable on this evidence.
-                    settlement = Settlement(job.id, "failed", error_code=verdict.code,
-                                            reason=f"{verdict.reason}_unconfirmed")
+                    settlement = unconfirmed(job, verdict)
                 elif verdict is not None and verdict.unreachable:
                     await self._identities.mark_unreachable(conn, job.channel, job.address,
                                                             verdict.reason, now)
@@ -404,45 +333,38 @@ class Dispatcher:
                             signal=verdict.code or verdict.reason)
                 settlements.append(settlement)
             await self._deliveries.settle(conn, settlements, now)
-            paused = False
-            if burst:
-                b = await self._broadcasts.get_by_id(conn, lane.broadcast.id or 0)
-                if b is not None and b.state == "active":
-                    await self._broadcasts.save(conn, _with_state(b, "paused"), now)
-                    await self._audit.record(
-                        conn, now, "system", "broadcast.paused",
-                        f"broadcast:{b.id}", reason="error_burst", channel=lane.channel,
-                        unreachable=bad, of=len(lane.recent))
-                    paused = True
+            paused = check.burst and await pause_for_burst(
+                conn, lane, check, now, broadcasts=self._broadcasts, audit=self._audit)
         if paused and self._notifier is not None:
             await self._notifier.alert(f"broadcast:{lane.broadcast.id}",
                                        "broadcast.alert_burst", id=lane.broadcast.id,
-                                       channel=lane.channel, count=bad, of=len(lane.recent))
+                                       channel=lane.channel, count=check.bad, of=check.of)
 
-    async def _finish_run(self, run_id: int) -> str | None:
+    async def _finish_run(self, run_id: int) -> RunState | None:
         """Complete the run, or stop it after its canary; returns its state."""
         now = self._clock.now()
         alert: tuple[str, dict[str, object]] | None = None
         subject = ""
         async with self._db.transaction() as conn:
             run = await self._broadcasts.get_run(conn, run_id)
-            if run is None or run.state != "running":
+            if run is None or run.state != RunState.RUNNING:
                 return run.state if run else None
-            state = run.state
+            state: RunState = run.state
             subject = f"broadcast:{run.broadcast_id}"
             if not await self._deliveries.has_open(conn, run.id):
-                await self._broadcasts.set_run_state(conn, run.id, "completed", now)
-                state = "completed"
+                await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now)
+                state = RunState.COMPLETED
                 b = await self._broadcasts.get_by_id(conn, run.broadcast_id)
-                if b is not None and b.next_due_at is None and b.state == "active":
-                    await self._broadcasts.save(conn, _with_state(b, "completed"), now)
+                if b is not None and b.next_due_at is None and b.state == BroadcastState.ACTIVE:
+                    await self._broadcasts.save(conn, replace(b, state=BroadcastState.COMPLETED),
+                                                now)
                 await self._audit.record(conn, now, "system", "broadcast.run_completed",
                                          subject, run=run.id)
                 alert = ("broadcast.alert_completed", {"id": run.broadcast_id})
             elif run.canary_size and not await self._deliveries.open_before(
                     conn, run.id, run.canary_size):
-                await self._broadcasts.set_run_state(conn, run.id, "canary_wait", now)
-                state = "canary_wait"
+                await self._broadcasts.set_run_state(conn, run.id, RunState.CANARY_WAIT, now)
+                state = RunState.CANARY_WAIT
                 await self._audit.record(conn, now, "system", "broadcast.canary_sent",
                                          subject, run=run.id, canary=run.canary_size)
                 alert = ("broadcast.alert_canary", {"id": run.broadcast_id,
@@ -454,57 +376,7 @@ class Dispatcher:
     # After a crash ------------------------------------------------------------------------
 
     async def reconcile(self, *, startup: bool = False) -> int:
-        """Resolve deliveries stuck in `sending`; at start-up all of them (nothing of ours is
-        in flight), later only those older than `reconcile_after`. Returns how many."""
+        """Resolve deliveries stuck in `sending` (see outreach/reconcile.py); never during a
+        sending round of this process. Returns how many."""
         async with self._round:
-            return await self._reconcile(startup=startup)
-
-    async def _reconcile(self, *, startup: bool) -> int:
-        now = self._clock.now()
-        cutoff = now if startup else now - self._config.reconcile_after
-        resolved, after = 0, 0
-        cache: dict[int, Broadcast | None] = {}
-        while True:
-            async with self._db.reading() as conn:
-                page = await self._deliveries.in_flight(conn, after_id=after)
-            if not page:
-                return resolved
-            after = page[-1][0].id
-            settlements = []
-            for job, sending_at in page:
-                if sending_at is not None and sending_at > cutoff:
-                    continue
-                if job.broadcast_id not in cache:
-                    async with self._db.reading() as conn:
-                        cache[job.broadcast_id] = await self._broadcasts.get_by_id(
-                            conn, job.broadcast_id)
-                b = cache[job.broadcast_id]
-                settlement = await self._reconcile_one(b, job, sending_at or now)
-                if settlement is not None:
-                    settlements.append(settlement)
-            if settlements:
-                async with self._db.transaction() as conn:
-                    await self._deliveries.settle(conn, settlements, now)
-                resolved += len(settlements)
-
-    async def _reconcile_one(self, b: Broadcast | None, job: DeliveryJob,
-                             sending_at: datetime) -> Settlement | None:
-        sender = self._senders.get(job.channel)
-        lookup = lookup_of(sender)
-        if b is None or lookup is None:
-            return Settlement(job.id, "unknown", reason="outcome_unknown")
-        message = build_outbound(b, job, template=job.use_template)
-        try:
-            receipt = await lookup.find_sent(message, sending_at - timedelta(seconds=5))
-        except LookupUnavailable:
-            return None  # ask again later; never guess
-        if receipt is None:
-            # The provider has no such message: sending it now is the first time.
-            return Settlement(job.id, "pending", next_attempt_at=self._clock.now(),
-                              reason="not_received_by_provider")
-        return Settlement(job.id, "sent", provider_id=receipt.provider_id,
-                          provider_status=receipt.status, reason="confirmed_after_restart")
-
-
-def _with_state(b: Broadcast, state: str) -> Broadcast:
-    return replace(b, state=state)
+            return await self._reconciler.run(startup=startup)

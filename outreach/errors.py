@@ -5,16 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.messages import Channel
 from core.sending import SendError, SendErrorKind
-
-# Twilio codes, in case a sender passes a code with a less specific kind.
-RETRY_CODES = frozenset({"429", "500", "502", "503", "504", "63018", "20429"})
-OUTSIDE_WINDOW_CODES = frozenset({"63016"})
-INVALID_NUMBER_CODES = frozenset({"21211", "21614"})
-UNSUBSCRIBED_CODES = frozenset({"21610"})
-TEMPLATE_CODES = frozenset({"63021", "63024", "63027", "63028", "63036", "21656"})
-# Signals that this person chose not to hear from us: they mark the respondent opted out.
-_OPT_OUT_WORDS = ("blocked by the user", "bot was blocked")
 
 
 class Action(StrEnum):
@@ -34,21 +26,22 @@ class Verdict:
     unreachable: bool = False  # the address no longer works (opt-out or not)
 
 
-def classify(error: SendError) -> Verdict:
+def classify(error: SendError, channel: str) -> Verdict:
+    """What to do, from the kind and flags the channel adapter set (never from its codes)."""
     code = error.code
-    if code in OUTSIDE_WINDOW_CODES or error.kind is SendErrorKind.OUTSIDE_WINDOW:
+    if error.kind is SendErrorKind.OUTSIDE_WINDOW:
         return Verdict(Action.USE_TEMPLATE, "outside_window", code)
-    if code in UNSUBSCRIBED_CODES:
-        return Verdict(Action.FAIL, "unsubscribed", code, opt_out=True, unreachable=True)
-    if code in INVALID_NUMBER_CODES:
+    if error.opted_out:
+        # People unsubscribe (STOP) on WhatsApp and block the bot on Telegram.
+        reason = "unsubscribed" if channel == Channel.WHATSAPP else "blocked"
+        return Verdict(Action.FAIL, reason, code, opt_out=True, unreachable=True)
+    if error.bad_address:
         return Verdict(Action.FAIL, "invalid_number", code, unreachable=True)
-    if code in TEMPLATE_CODES:
+    if error.template_problem:
         return Verdict(Action.FAIL, "template_problem", code)
     if error.kind is SendErrorKind.UNREACHABLE:
-        blocked = any(word in error.reason.lower() for word in _OPT_OUT_WORDS)
-        return Verdict(Action.FAIL, "blocked" if blocked else "unreachable", code,
-                       opt_out=blocked, unreachable=True)
-    if error.kind is SendErrorKind.RETRY or code in RETRY_CODES:
+        return Verdict(Action.FAIL, "unreachable", code, unreachable=True)
+    if error.kind is SendErrorKind.RETRY:
         return Verdict(Action.RETRY, "rate_limited" if error.retry_after else "temporary",
                        code, retry_after=error.retry_after)
     if error.kind is SendErrorKind.UNKNOWN:

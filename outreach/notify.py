@@ -16,6 +16,8 @@ from storage.repositories.audit import AuditRepository
 logger = logging.getLogger(__name__)
 
 
+STAFF_ALERT = "staff.alert"  # the audit action an alert is recorded under
+
 class StaffNotifier:
     """Alerts (missed schedule, canary waiting, error burst) go to the audit log, where
     `broadcast show` lists them, and as a chat message to every admin in SPI_ADMINS."""
@@ -32,7 +34,7 @@ class StaffNotifier:
 
     async def alert(self, subject: str, key: str, **values: object) -> None:
         async with self._db.transaction() as conn:
-            await self._audit.record(conn, self._clock.now(), "system", "staff.alert", subject,
+            await self._audit.record(conn, self._clock.now(), "system", STAFF_ALERT, subject,
                                      alert=key, **{k: str(v) for k, v in values.items()})
         text = self._catalog.text(self._settings.default_language, key, **values)
         self.sent.append(key)

@@ -7,8 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from outreach.audience import AudienceFilter
+from outreach.firing import schedule_of
+from outreach.progress import RunProgress
 from outreach.schedule import zone_label
-from outreach.service import BroadcastRefused, Preview, RunProgress, schedule_of
+from outreach.service import BroadcastRefused, Preview
 from storage.repositories.audit import AuditEntry
 from storage.repositories.broadcasts import Broadcast
 

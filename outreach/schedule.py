@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.repositories.units import LABEL_TIMEZONES, TIMEZONE_LABELS
+from storage.states import ScheduleKind
 
 DAY_NAMES = {
     "senin": "mon", "selasa": "tue", "rabu": "wed", "kamis": "thu", "jumat": "fri",
@@ -94,7 +95,7 @@ def _check_date(text: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    kind: str  # now | once | recurring
+    kind: str  # a ScheduleKind
     timezone: str
     run_at: datetime | None = None
     recurrence: dict[str, Any] | None = None
@@ -103,12 +104,12 @@ class Schedule:
 
     @classmethod
     def now(cls, moment: datetime, zone_name: str = "Asia/Jakarta") -> Schedule:
-        return cls("now", zone_name, run_at=moment)
+        return cls(ScheduleKind.NOW, zone_name, run_at=moment)
 
     @classmethod
     def once(cls, local: str, zone_text: str) -> Schedule:
         zone_name = parse_zone(zone_text)
-        return cls("once", zone_name, run_at=parse_local(local, zone_name))
+        return cls(ScheduleKind.ONCE, zone_name, run_at=parse_local(local, zone_name))
 
     @classmethod
     def recurring(cls, every: str, zone_text: str, start: str | None = None,
@@ -116,7 +117,7 @@ class Schedule:
         start_date, end_date = _check_date(start), _check_date(end)
         if start_date and end_date and end_date < start_date:
             raise ScheduleError("Tanggal akhir lebih awal dari tanggal mulai.")
-        return cls("recurring", parse_zone(zone_text), recurrence=parse_every(every),
+        return cls(ScheduleKind.RECURRING, parse_zone(zone_text), recurrence=parse_every(every),
                    start_date=start_date, end_date=end_date)
 
     def trigger(self) -> Any:
@@ -127,7 +128,7 @@ class Schedule:
         from apscheduler.triggers.date import DateTrigger  # noqa: PLC0415
 
         tz = ZoneInfo(self.timezone)
-        if self.kind != "recurring" or self.recurrence is None:
+        if self.kind != ScheduleKind.RECURRING or self.recurrence is None:
             return DateTrigger(run_date=self.run_at, timezone=tz)
         return CronTrigger(
             day_of_week=self.recurrence["day_of_week"], hour=self.recurrence["hour"],
@@ -137,12 +138,12 @@ class Schedule:
         )
 
     def first_due(self, now: datetime) -> datetime | None:
-        if self.kind != "recurring":
+        if self.kind != ScheduleKind.RECURRING:
             return self.run_at
         return self.next_at_or_after(now)
 
     def next_at_or_after(self, moment: datetime) -> datetime | None:
-        if self.kind != "recurring":
+        if self.kind != ScheduleKind.RECURRING:
             return self.run_at if self.run_at and self.run_at >= moment else None
         fire: datetime | None = self.trigger().get_next_fire_time(None, moment)
         return fire.astimezone(UTC) if fire else None
@@ -160,9 +161,9 @@ class Schedule:
     def describe(self) -> str:
         """Indonesian description for staff, e.g. `setiap Senin 09:00 WITA`."""
         label = zone_label(self.timezone)
-        if self.kind == "now":
+        if self.kind == ScheduleKind.NOW:
             return "segera"
-        if self.kind == "once" or self.recurrence is None:
+        if self.kind == ScheduleKind.ONCE or self.recurrence is None:
             if self.run_at is None:
                 return "-"
             local = self.run_at.astimezone(ZoneInfo(self.timezone))

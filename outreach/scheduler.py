@@ -21,7 +21,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any, Protocol
 
-from outreach.service import schedule_of
+from outreach.firing import schedule_of
 from storage.repositories.broadcasts import Broadcast
 
 logger = logging.getLogger(__name__)

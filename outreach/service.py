@@ -1,4 +1,5 @@
-"""What staff can do with broadcasts, shared by the CLI and the admin chat commands.
+"""What staff can do with broadcasts (create, preview, pause, resume, cancel), shared by the
+CLI and the admin chat commands; firing and progress reports live in their own modules.
 
 Every method works inside the caller's write transaction and never calls a provider; the
 worker (outreach/worker.py) does the sending.
@@ -14,10 +15,12 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from core.clock import from_text, to_text
+from core.clock import to_text
 from core.settings import Settings
 from outreach.audience import AudienceFilter, recipients_sql
+from outreach.firing import BroadcastFiring, FireResult
 from outreach.integrity import check_broadcast
+from outreach.progress import BroadcastProgress, RunProgress
 from outreach.reminders import nearest
 from outreach.render import (
     PlaceholderError,
@@ -27,8 +30,9 @@ from outreach.render import (
 )
 from outreach.schedule import Schedule
 from storage.repositories.audit import AuditEntry, AuditRepository
-from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
+from storage.repositories.broadcasts import Broadcast, BroadcastRepository
 from storage.repositories.deliveries import DeliveryRepository
+from storage.states import OPEN_RUN_STATES, BroadcastState, RunState, ScheduleKind
 
 MAX_TEXT = 1600  # Twilio's WhatsApp body limit; Telegram allows 4096
 _TEMPLATE_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
@@ -71,32 +75,6 @@ class Preview:
     audience_text: str
 
 
-@dataclass(frozen=True, slots=True)
-class FireResult:
-    run: Run | None
-    missed: bool = False
-    coalesced: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RunProgress:
-    run: Run
-    queued: int
-    sent: int
-    delivered: int
-    read: int
-    failed: int
-    skipped: int
-    unknown: int
-    reasons: dict[str, int]
-    eta: datetime | None
-
-
-def schedule_of(b: Broadcast) -> Schedule:
-    return Schedule(b.schedule_kind, b.timezone, b.run_at, b.recurrence, b.start_date,
-                    b.end_date)
-
-
 def dedupe_hash(req: BroadcastRequest) -> str:
     """Identical text, template and audience give the same hash, whatever the schedule."""
     body = json.dumps({
@@ -113,6 +91,8 @@ class BroadcastService:
         self.broadcasts = BroadcastRepository()
         self.deliveries = DeliveryRepository()
         self.audit = AuditRepository()
+        self._firing = BroadcastFiring(settings, self.broadcasts, self.audit)
+        self._progress = BroadcastProgress(settings, self.broadcasts, self.deliveries)
 
     # Creating -----------------------------------------------------------------------------
 
@@ -160,7 +140,7 @@ class BroadcastService:
         grace = timedelta(minutes=self.settings.broadcast_misfire_grace_minutes)
         if first_due is None:
             raise BroadcastRefused("broadcast.refuse_no_occurrence")
-        if req.schedule.kind == "once" and first_due < now - grace:
+        if req.schedule.kind == ScheduleKind.ONCE and first_due < now - grace:
             raise BroadcastRefused("broadcast.refuse_past")
         sql, params = recipients_sql(req.audience, now)
         per_channel: dict[str, int] = {}
@@ -218,7 +198,8 @@ class BroadcastService:
         s = req.schedule
         broadcast = await self.broadcasts.save(conn, Broadcast(
             id=None, text=req.text.strip(), audience=req.audience.to_json(),
-            schedule_kind=s.kind, timezone=s.timezone, state="active", dedupe_hash=digest,
+            schedule_kind=s.kind, timezone=s.timezone, state=BroadcastState.ACTIVE,
+            dedupe_hash=digest,
             created_by=actor, template_sid=req.template_sid,
             template_variables=dict(req.template_variables), run_at=s.run_at,
             recurrence=s.recurrence, start_date=s.start_date, end_date=s.end_date,
@@ -244,9 +225,9 @@ class BroadcastService:
         self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
     ) -> Broadcast:
         b = await self._get(conn, bid)
-        if b.state != "active":
+        if b.state != BroadcastState.ACTIVE:
             raise BroadcastRefused("broadcast.cannot_pause", id=bid, state=b.state)
-        b = await self.broadcasts.save(conn, replace(b, state="paused"), now)
+        b = await self.broadcasts.save(conn, replace(b, state=BroadcastState.PAUSED), now)
         await self.audit.record(conn, now, actor, "broadcast.paused", f"broadcast:{bid}")
         return b
 
@@ -256,13 +237,14 @@ class BroadcastService:
         """Resume a paused broadcast, or confirm a canary so the rest of the list follows."""
         b = await self._get(conn, bid)
         canaries = [r for r in await self.broadcasts.runs_of(conn, bid)
-                    if r.state == "canary_wait"]
-        if b.state != "paused" and not canaries:
+                    if r.state == RunState.CANARY_WAIT]
+        if b.state != BroadcastState.PAUSED and not canaries:
             raise BroadcastRefused("broadcast.cannot_resume", id=bid, state=b.state)
-        if b.state == "paused":
-            b = await self.broadcasts.save(conn, replace(b, state="active"), now)
+        if b.state == BroadcastState.PAUSED:
+            b = await self.broadcasts.save(conn, replace(b, state=BroadcastState.ACTIVE), now)
         for run in canaries:
-            await self.broadcasts.set_run_state(conn, run.id, "running", now, canary_size=0)
+            await self.broadcasts.set_run_state(conn, run.id, RunState.RUNNING, now,
+                                                canary_size=0)
         await self.audit.record(conn, now, actor, "broadcast.resumed", f"broadcast:{bid}",
                                 canary_confirmed=bool(canaries))
         return b
@@ -271,131 +253,32 @@ class BroadcastService:
         self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
     ) -> tuple[Broadcast, int]:
         b = await self._get(conn, bid)
-        if b.state in ("cancelled", "completed"):
+        if b.state in (BroadcastState.CANCELLED, BroadcastState.COMPLETED):
             raise BroadcastRefused("broadcast.cannot_cancel", id=bid, state=b.state)
         skipped = 0
         for run in await self.broadcasts.runs_of(conn, bid):
-            if run.state in ("running", "canary_wait"):
+            if run.state in OPEN_RUN_STATES:
                 skipped += await self.deliveries.skip_open(conn, run.id, "cancelled", now)
-                await self.broadcasts.set_run_state(conn, run.id, "cancelled", now,
+                await self.broadcasts.set_run_state(conn, run.id, RunState.CANCELLED, now,
                                                     note="cancelled")
-        b = await self.broadcasts.save(
-            conn, replace(b, state="cancelled", next_due_at=None, job_synced=False), now)
+        b = await self.broadcasts.save(conn, replace(
+            b, state=BroadcastState.CANCELLED, next_due_at=None, job_synced=False), now)
         await self.audit.record(conn, now, actor, "broadcast.cancelled", f"broadcast:{bid}",
                                 not_sent=skipped)
         return b, skipped
 
-    # Firing (called by the scheduler) -----------------------------------------------------
+    # Firing and reports -------------------------------------------------------------------
 
     async def fire(self, conn: aiosqlite.Connection, bid: int, now: datetime) -> FireResult:
-        """Start the occurrence that is due: resolve its audience into deliveries once.
-
-        Idempotent: a second call for the same occurrence does nothing. Occurrences missed
-        while the bot was down are coalesced into the latest; that one starts if it is within
-        the grace period, otherwise it is recorded as missed.
-        """
-        b = await self.broadcasts.get_by_id(conn, bid)
-        if b is None or b.id is None or b.state not in ("active", "paused") \
-                or b.next_due_at is None or b.next_due_at > now:
-            return FireResult(None)
-        schedule = schedule_of(b)
-        due, coalesced = schedule.latest_due(b.next_due_at, now)
-        following = schedule.next_at_or_after(due + timedelta(seconds=1))
-        grace = timedelta(minutes=self.settings.broadcast_misfire_grace_minutes)
-        subject = f"broadcast:{bid}"
-        if coalesced:
-            await self.audit.record(conn, now, "system", "broadcast.occurrences_missed",
-                                    subject, count=coalesced)
-        missed = False
-        if b.state == "paused":
-            run = await self.broadcasts.create_run(conn, bid, due, "missed", now=now,
-                                                   note="paused")
-            await self.audit.record(conn, now, "system", "broadcast.skipped_paused", subject,
-                                    due=to_text(due))
-        elif now - due > grace:
-            missed = True
-            run = await self.broadcasts.create_run(conn, bid, due, "missed", now=now,
-                                                   note="late")
-            await self.audit.record(conn, now, "system", "broadcast.missed", subject,
-                                    due=to_text(due),
-                                    late_minutes=int((now - due).total_seconds() // 60))
-        else:
-            run = await self.broadcasts.create_run(conn, bid, due, "running", now=now,
-                                                   canary_size=b.canary_size)
-            if run is not None:
-                total = await self._resolve(conn, b, run.id, now)
-                state = "running" if total else "completed"
-                await self.broadcasts.set_run_state(conn, run.id, state, now, total=total)
-                run = replace(run, total=total, state=state)
-                await self.audit.record(conn, now, "system", "broadcast.started", subject,
-                                        run=run.id, recipients=total, due=to_text(due))
-        done = following is None and (run is None or run.state != "running")
-        await self.broadcasts.save(conn, replace(
-            b, next_due_at=following, state="completed" if done else b.state), now)
-        return FireResult(run, missed=missed, coalesced=coalesced)
-
-    async def _resolve(
-        self, conn: aiosqlite.Connection, b: Broadcast, run_id: int, now: datetime
-    ) -> int:
-        sql, params = recipients_sql(AudienceFilter.from_json(b.audience), now)
-        stamp = to_text(now)
-        cur = await conn.execute(
-            f"""INSERT INTO deliveries (run_id, broadcast_id, position, respondent_id, channel,
-                    address, timezone, use_template, state, attempts, next_attempt_at,
-                    updated_at)
-                SELECT ?, ?, position, respondent_id, channel, address, timezone,
-                       closed_window, 'pending', 0, ?, ? FROM ({sql})""",  # noqa: S608
-            [run_id, b.id, stamp, stamp, *params],
-        )
-        return max(cur.rowcount, 0)
-
-    # Reports ------------------------------------------------------------------------------
+        """Start the occurrence that is due (see outreach/firing.py)."""
+        return await self._firing.fire(conn, bid, now)
 
     async def alerts(self, conn: aiosqlite.Connection, bid: int) -> list[AuditEntry]:
         """Staff alerts about this broadcast (missed, canary waiting, error burst...)."""
-        async with conn.execute(
-            """SELECT at, actor, action, subject, detail FROM audit_log
-               WHERE subject = ? AND action = 'staff.alert' ORDER BY id""",
-            (f"broadcast:{bid}",),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
-                           json.loads(r["detail"] or "{}")) for r in rows]
+        return await self._progress.alerts(conn, bid)
 
     async def progress(
         self, conn: aiosqlite.Connection, bid: int, now: datetime
     ) -> tuple[Broadcast, list[RunProgress]]:
         b = await self._get(conn, bid)
-        rates = {"telegram": self.settings.broadcast_telegram_rate,
-                 "whatsapp": self.settings.broadcast_whatsapp_rate}
-        reports = []
-        for run in await self.broadcasts.runs_of(conn, bid):
-            tally = dict.fromkeys(("queued", "sent", "delivered", "read", "failed", "skipped",
-                                   "unknown"), 0)
-            reasons: dict[str, int] = {}
-            waiting: dict[str, int] = {}
-            for channel, state, provider_status, reason, count in \
-                    await self.deliveries.counts(conn, run.id):
-                if state in ("pending", "sending"):
-                    tally["queued"] += count
-                    waiting[channel] = waiting.get(channel, 0) + count
-                elif state == "sent":
-                    if provider_status in ("failed", "undelivered"):
-                        tally["failed"] += count
-                        reasons[provider_status] = reasons.get(provider_status, 0) + count
-                    else:
-                        tally["sent"] += count
-                        if provider_status in ("delivered", "read"):
-                            tally["delivered"] += count
-                        if provider_status == "read":
-                            tally["read"] += count
-                else:
-                    tally[state] += count
-                    if reason:
-                        reasons[reason] = reasons.get(reason, 0) + count
-            eta = None
-            if waiting and run.state == "running":
-                seconds = max(n / rates.get(c, 1.0) for c, n in waiting.items())
-                eta = now + timedelta(seconds=seconds)
-            reports.append(RunProgress(run=run, reasons=reasons, eta=eta, **tally))
-        return b, reports
+        return b, await self._progress.of_runs(conn, b, now)

@@ -19,13 +19,15 @@ from core.sending import Sender
 from core.settings import Settings
 from outreach.cap import ReminderCap
 from outreach.dispatcher import DispatchConfig, Dispatcher
+from outreach.firing import FireResult
 from outreach.limiter import RateLimiter
 from outreach.notify import StaffNotifier
 from outreach.quiet_hours import QuietHours, parse_clock_time
 from outreach.scheduler import BroadcastScheduler, register, unregister
-from outreach.service import BroadcastService, FireResult
+from outreach.service import BroadcastService
 from storage.database import Database
 from storage.repositories.broadcasts import BroadcastRepository
+from storage.states import BroadcastState
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +163,8 @@ class OutreachWorker:
         for b in changed:
             if b.id is None:
                 continue
-            if b.state in ("active", "paused") and b.next_due_at is not None:
+            if b.state in (BroadcastState.ACTIVE, BroadcastState.PAUSED) \
+                    and b.next_due_at is not None:
                 self.scheduler.put(b)
                 if b.next_due_at <= now:
                     due.append(b.id)

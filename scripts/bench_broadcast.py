@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot import event_loop  # noqa: E402
 from bot.app import App, open_app  # noqa: E402
-from bot.server.outreach import build_worker, standalone_senders  # noqa: E402
+from bot.channels.senders import open_senders  # noqa: E402
+from bot.server.outreach import build_worker  # noqa: E402
 from core.clock import to_text  # noqa: E402
 from core.messages import Channel  # noqa: E402
 from core.sending import Outbound, Sender, SendReceipt  # noqa: E402
@@ -137,7 +138,8 @@ async def scenario_run(scenario: str, recipients: int, folder: Path,
         if info is None:
             senders: dict[str, Sender] = {"whatsapp": InstantSender(Channel.WHATSAPP)}
         else:
-            senders = await stack.enter_async_context(standalone_senders(app))
+            opened = await stack.enter_async_context(open_senders(settings, app.deps.catalog))
+            senders = {str(c): s for c, s in opened.items()}
         limit = 30.0 if scenario == "limited" else None
         seconds, sent = await broadcast(app, senders, limit)
     return {"scenario": scenario, "recipients": recipients, "sent": sent,

@@ -9,7 +9,8 @@ from bot.app import App
 from core.messages import Channel
 from core.sending import Outbound
 from outreach.dispatcher import DispatchConfig
-from outreach.service import BroadcastService, RunProgress
+from outreach.progress import RunProgress
+from outreach.service import BroadcastService
 from storage.personal_data import erase_respondent
 from storage.repositories.broadcasts import Broadcast
 from storage.repositories.outbound import OutboundMessageRepository
@@ -23,6 +24,8 @@ from tests.support.outreach import (
     error,
     request,
     rows,
+    telegram_refusal,
+    twilio_error,
     worker,
 )
 
@@ -131,11 +134,11 @@ async def test_final_errors_are_not_retried_and_opt_out_signals_mark_the_person(
                                  last_inbound_at=clock.now())
     b = await create(app, request(template=TEMPLATE, variables={"1": "{nama}"}))
     tg, wa = FakeSender(Channel.TELEGRAM, clock), FakeSender(Channel.WHATSAPP, clock)
-    tg.fail["1"] = [error("unreachable", "Forbidden: bot was blocked by the user")]
-    tg.fail["2"] = [error("unreachable", "Forbidden: user is deactivated")]
-    wa.fail[wa_unsub] = [error("unreachable", "unsubscribed recipient", "21610")]
-    wa.fail[wa_bad] = [error("final", "invalid To number", "21211")]
-    wa.fail[wa_tpl] = [error("final", "template rejected", "63021")]
+    tg.fail["1"] = [telegram_refusal("Forbidden: bot was blocked by the user")]
+    tg.fail["2"] = [telegram_refusal("Forbidden: user is deactivated")]
+    wa.fail[wa_unsub] = [twilio_error(21610)]
+    wa.fail[wa_bad] = [twilio_error(21211)]
+    wa.fail[wa_tpl] = [twilio_error(63032)]
     w = worker(app, tg, wa)
     await w.fire(b.id or 0)
     await w.dispatcher.send_due()
@@ -161,7 +164,7 @@ async def test_a_burst_of_unreachables_pauses_and_alerts_instead_of_opting_out(
     b = await create(app, request())
     tg = FakeSender(Channel.TELEGRAM, clock)
     for i in range(60):
-        tg.fail[str(i)] = [error("unreachable", "Forbidden: bot was blocked by the user")]
+        tg.fail[str(i)] = [telegram_refusal("Forbidden: bot was blocked by the user")]
     w = worker(app, tg, config=DispatchConfig(batch_size=10))
     await w.fire(b.id or 0)
     await w.dispatcher.send_due()
@@ -180,7 +183,7 @@ async def test_outside_window_falls_back_to_the_template(app: App, clock: FakeCl
     b = await create(app, request("Halo {nama}", template=TEMPLATE,
                                   variables={"1": "{nama}", "2": "{unit}"}))
     wa = FakeSender(Channel.WHATSAPP, clock)
-    wa.fail[addr] = [error("outside_window", "outside the 24h window", "63016")]
+    wa.fail[addr] = [twilio_error(63016)]
     w = worker(app, wa)
     await w.fire(b.id or 0)
     await w.dispatcher.send_due()
@@ -198,7 +201,7 @@ async def test_outside_window_without_template_fails_without_retry(
     _, addr = await add_person(app, "Rina", channel="whatsapp", last_inbound_at=clock.now())
     b = await create(app, request())
     wa = FakeSender(Channel.WHATSAPP, clock)
-    wa.fail[addr] = [error("outside_window", "outside the 24h window", "63016")]
+    wa.fail[addr] = [twilio_error(63016)]
     w = worker(app, wa)
     await w.fire(b.id or 0)
     await w.dispatcher.send_due()

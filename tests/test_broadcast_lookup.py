@@ -10,7 +10,6 @@ from twilio.rest import Client
 
 from bot.channels.whatsapp.sender import WhatsAppSender
 from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
-from bot.server.outreach import WhatsAppBroadcastSender
 from core.messages import Channel
 from core.sending import LookupUnavailable, Outbound
 from tests.fakes.broadcast_provider import CountingTwilioApi
@@ -20,19 +19,18 @@ TEMPLATE = "HX" + "0123456789abcdef" * 2
 
 
 @pytest.fixture
-async def sender() -> AsyncIterator[tuple[WhatsAppBroadcastSender, CountingTwilioApi]]:
+async def sender() -> AsyncIterator[tuple[WhatsAppSender, CountingTwilioApi]]:
     async with CountingTwilioApi() as api:
         http = RebasedTwilioHttpClient(api.base_url, timeout=5)
         client = Client(api.account_sid, api.auth_token, http_client=http)
         try:
-            yield WhatsAppBroadcastSender(WhatsAppSender(client, OUR_NUMBER), client,
-                                          OUR_NUMBER), api
+            yield WhatsAppSender(client, OUR_NUMBER), api
         finally:
             await http.close()
 
 
 async def test_a_sent_message_is_found_and_others_are_not(
-    sender: tuple[WhatsAppBroadcastSender, CountingTwilioApi]
+    sender: tuple[WhatsAppSender, CountingTwilioApi]
 ) -> None:
     whatsapp, api = sender
     before = datetime.now(UTC) - timedelta(seconds=2)
@@ -54,7 +52,7 @@ async def test_a_sent_message_is_found_and_others_are_not(
 
 
 async def test_lookup_failure_is_reported_not_guessed(
-    sender: tuple[WhatsAppBroadcastSender, CountingTwilioApi]
+    sender: tuple[WhatsAppSender, CountingTwilioApi]
 ) -> None:
     whatsapp, api = sender
     await api.stop()

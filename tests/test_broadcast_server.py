@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from bot.app import App, open_app
+from core.messages import Channel
+from core.sending import SentLookup
 from core.settings import load_settings
 from outreach.limiter import LimitedSender, Priority
 from outreach.service import BroadcastService
@@ -57,6 +59,9 @@ async def test_server_sends_broadcasts_and_tracks_their_statuses(
         dispatcher = runtime.whatsapp.dispatcher  # type: ignore[union-attr]
         assert isinstance(dispatcher.sender, LimitedSender)
         assert dispatcher.sender.priority is Priority.INTERACTIVE
+        # Broadcasts send through the same sender, which can also look a message up.
+        assert runtime.senders[Channel.WHATSAPP] is dispatcher.sender.inner
+        assert isinstance(runtime.senders[Channel.WHATSAPP], SentLookup)
         broadcast = await create(wa_app, request("Halo {nama}, info SPI resmi.",
                                                  now=clock.now()))
         runtime.outreach.worker.wake()

@@ -8,12 +8,13 @@ import pytest
 from telegram import Bot
 from twilio.rest import Client
 
+from bot.app import build_catalog
 from bot.channels.senders import open_senders
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.whatsapp.sender import WhatsAppSender, merge_replies
 from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
 from core.messages import Channel, Choice, Image, Reply
-from core.sending import Outbound, SendError, SendErrorKind
+from core.sending import Outbound, SendError, SendErrorKind, SentLookup
 from core.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -306,11 +307,12 @@ async def test_open_senders_builds_what_settings_configure(
         telegram_bot_token=telegram_api.token, telegram_api_base_url=telegram_api.base_url,
         twilio_account_sid=twilio_api.account_sid, twilio_auth_token=twilio_api.auth_token,
         twilio_whatsapp_number="+14155238886", twilio_api_base_url=twilio_api.base_url)
-    async with open_senders(settings) as senders:
+    async with open_senders(settings, build_catalog(settings)) as senders:
         await senders[Channel.TELEGRAM].send(tg())
         await senders[Channel.WHATSAPP].send(wa())
+        assert isinstance(senders[Channel.WHATSAPP], SentLookup)  # broadcasts reconcile
     assert telegram_api.sent_texts() == ["Halo"]
     assert twilio_api.messages[0]["StatusCallback"] == "https://bot.example.go.id/twilio/status"
-    async with open_senders(load_settings(_env_file=None, database_path=tmp_path / "x.db")
-                            ) as none:
+    bare = load_settings(_env_file=None, database_path=tmp_path / "x.db")
+    async with open_senders(bare, build_catalog(bare)) as none:
         assert none == {}

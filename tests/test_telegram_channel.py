@@ -13,6 +13,7 @@ import pytest
 from bot.app import open_app
 from core.messages import Channel
 from core.settings import load_settings
+from outreach.limiter import LimitedSender
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support.clock import FakeClock
@@ -255,6 +256,14 @@ async def test_unreachable_telegram_does_not_stop_the_server_and_is_retried(
         await api.start(port=port)  # Telegram is back
         await api.wait_for(lambda: bool(api.calls("getUpdates")))
         health = (await server.http.get("/healthz")).json()
+        runtime = server.runtime
+        assert runtime.telegram is not None
+        # The late channel went through the same seam: replies wait in the shared limiter,
+        # broadcasts get the sender behind it.
+        replies = runtime.telegram.dispatcher.sender
+        assert isinstance(replies, LimitedSender)
+        assert replies.limiter is runtime.limiters["telegram"]
+        assert runtime.senders[Channel.TELEGRAM] is replies.inner
     await api.stop()
     assert health["channels"]["telegram"] == "polling"
 

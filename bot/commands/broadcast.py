@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
+from storage.states import Category
 
 if TYPE_CHECKING:
     from outreach.service import BroadcastRefused, BroadcastRequest
@@ -42,7 +43,7 @@ def register(sub: Any) -> None:
     create.add_argument("--unit", action="append", default=[], help="kode unit (boleh diulang)")
     create.add_argument("--region", action="append", default=[], help="wilayah")
     create.add_argument("--category", action="append", default=[],
-                        choices=["internal", "external", "expert"], help="kategori responden")
+                        choices=[str(c) for c in Category], help="kategori responden")
     create.add_argument("--type", action="append", default=[], dest="respondent_type",
                         choices=["service_user", "business"], help="jenis responden eksternal")
     create.add_argument("--channel", action="append", default=[],

@@ -8,7 +8,8 @@ import logging
 import signal
 
 from bot.app import open_app
-from bot.server.outreach import build_worker, standalone_senders
+from bot.channels.senders import open_senders
+from bot.server.outreach import build_worker
 from core.settings import Settings
 from outreach.worker import WorkerBusy
 
@@ -21,11 +22,11 @@ async def run_worker_until_stopped(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_app(settings) as app, standalone_senders(app) as senders:
+    async with open_app(settings) as app, open_senders(settings, app.deps.catalog) as senders:
         if not senders:
             logger.warning("Belum ada kanal pengirim yang dikonfigurasi; siaran dijadwalkan "
                            "tetapi tidak dikirim")
-        worker = build_worker(app, senders)
+        worker = build_worker(app, {str(c): s for c, s in senders.items()})
         try:
             await worker.start()
         except WorkerBusy as exc:

@@ -15,6 +15,7 @@ from telegram.error import InvalidToken
 
 from bot.app import App
 from bot.channels.dispatch import WrapSender, unwrapped
+from bot.channels.senders import contact_label
 from bot.channels.telegram.webhook import TelegramChannel
 from bot.channels.whatsapp.webhook import WhatsAppChannel
 from bot.server.housekeeping import Housekeeping
@@ -23,6 +24,8 @@ from bot.server.outreach import ServerOutreach
 from bot.server.tasks import BackgroundTasks
 from core.messages import Channel
 from core.sending import Sender
+from outreach.limiter import LimitedSender, Priority
+from outreach.worker import build_limiters
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +52,8 @@ class ServerRuntime:
     def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0,
                  wrap_sender: WrapSender = unwrapped, telegram_retry_seconds: float = 30.0,
                  ) -> None:
-        """`wrap_sender` puts something (e.g. a shared rate limiter) in front of each channel's
-        sender; replies and `senders` (outreach) then go through the same wrapped sender."""
+        """`wrap_sender` puts something in front of each channel's sender (tests count sends
+        with it); replies and broadcasts then go through the same wrapped sender."""
         self.app = app
         settings = app.settings
         self.tasks = BackgroundTasks()
@@ -60,11 +63,15 @@ class ServerRuntime:
                                 timedelta(minutes=settings.media_link_minutes))
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
-        self.outreach = ServerOutreach(app)  # broadcasts (issue 5)
+        self.outreach = ServerOutreach(app)
         self.housekeeping = Housekeeping(app)
         self.state: dict[str, str] = {}
-        # The started channels' senders, for in-process outreach (broadcasts).
+        # One limiter per channel, shared by replies (interactive) and broadcasts (bulk).
+        self.limiters = build_limiters(settings)
+        # The started channels' senders, built once by the channels through `_seam`; the
+        # broadcasts send through them (the dispatcher waits in `limiters` itself).
         self.senders: dict[Channel, Sender] = {}
+        self._built: dict[Channel, Sender] = {}
         self._drain_seconds = drain_seconds
         self._wrap_sender = wrap_sender
         self._telegram_retry_seconds = telegram_retry_seconds
@@ -80,10 +87,20 @@ class ServerRuntime:
         finally:
             await self.stop()
 
+    def _seam(self, sender: Sender) -> Sender:
+        """THE place a channel's sender is wrapped: the caller's wrap, then the channel's
+        shared limiter at interactive priority (a citizen is waiting for a reply)."""
+        wrapped = self._wrap_sender(sender)
+        self._built[wrapped.channel] = wrapped
+        limiter = self.limiters.get(str(wrapped.channel))
+        if limiter is None:
+            return wrapped
+        return LimitedSender(wrapped, limiter, Priority.INTERACTIVE)
+
     async def start(self) -> None:
         await self.housekeeping.start()
         notes = [await self._start_telegram(), await self._start_whatsapp()]
-        await self.outreach.start(self.telegram, self.whatsapp)
+        await self.outreach.start({str(c): s for c, s in self.senders.items()}, self.limiters)
         self.state["broadcasts"] = self.outreach.state
         self.state["web"] = self.chat_url if self.web_chat else "off"
         why = "; ".join(note for note in notes if note)
@@ -111,8 +128,8 @@ class ServerRuntime:
         token = settings.telegram_bot_token
         if token is None:
             return None
-        label = self.app.deps.catalog.text(settings.default_language, "channels.share_contact")
-        channel = TelegramChannel(self.app, self.tasks, label, self._wrap_sender)
+        label = contact_label(settings, self.app.deps.catalog)
+        channel = TelegramChannel(self.app, self.tasks, label, self._seam)
         try:
             await channel.start()
         except Exception as exc:
@@ -122,7 +139,7 @@ class ServerRuntime:
             detail = str(exc).replace(token.get_secret_value(), "***")
             return exc, f"{type(exc).__name__}: {detail}"
         self.telegram = channel
-        self.senders[Channel.TELEGRAM] = channel.sender
+        self.senders[Channel.TELEGRAM] = self._built[Channel.TELEGRAM]
         self.state["telegram"] = channel.mode
         return None
 
@@ -132,8 +149,7 @@ class ServerRuntime:
             await asyncio.sleep(delay)
             if await self._try_telegram() is None:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
-                if self.telegram is not None:
-                    self.outreach.attach_telegram(self.telegram)
+                self.outreach.add_sender(Channel.TELEGRAM, self.senders[Channel.TELEGRAM])
                 return
             delay = min(delay * 2, 300.0)
 
@@ -145,11 +161,10 @@ class ServerRuntime:
             self.state["whatsapp"] = "off"
             return f"WhatsApp butuh {', '.join(missing)}"
         channel = WhatsAppChannel(self.app, self.tasks, publish_image=self.media.publish,
-                                  wrap_sender=self._wrap_sender)
+                                  wrap_sender=self._seam)
         await channel.start()
         self.whatsapp = channel
-        if channel.sender is not None:
-            self.senders[Channel.WHATSAPP] = channel.sender
+        self.senders[Channel.WHATSAPP] = self._built[Channel.WHATSAPP]
         self.state["whatsapp"] = "webhook"
         return ""
 

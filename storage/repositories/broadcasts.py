@@ -10,10 +10,7 @@ from typing import Any
 import aiosqlite
 
 from core.clock import from_text, to_text
-
-BROADCAST_STATES = ("active", "paused", "completed", "cancelled")
-RUN_STATES = ("running", "canary_wait", "completed", "cancelled", "missed")
-OPEN_RUN_STATES = ("running", "canary_wait")
+from storage.states import ENDED_RUN_STATES, BroadcastState, RunState
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +18,9 @@ class Broadcast:
     id: int | None
     text: str
     audience: dict[str, Any]
-    schedule_kind: str  # now | once | recurring
+    schedule_kind: str  # a ScheduleKind
     timezone: str
-    state: str
+    state: BroadcastState
     dedupe_hash: str
     created_by: str
     template_sid: str | None = None
@@ -45,7 +42,7 @@ class Run:
     id: int
     broadcast_id: int
     due_at: datetime
-    state: str
+    state: RunState
     total: int
     canary_size: int
     started_at: datetime | None
@@ -64,7 +61,8 @@ def _txt(value: datetime | None) -> str | None:
 def _from_row(row: aiosqlite.Row) -> Broadcast:
     return Broadcast(
         id=row["id"], text=row["text"], audience=json.loads(row["audience"]),
-        schedule_kind=row["schedule_kind"], timezone=row["timezone"], state=row["state"],
+        schedule_kind=row["schedule_kind"], timezone=row["timezone"],
+        state=BroadcastState(row["state"]),
         dedupe_hash=row["dedupe_hash"], created_by=row["created_by"],
         template_sid=row["template_sid"],
         template_variables=json.loads(row["template_variables"] or "{}"),
@@ -78,7 +76,7 @@ def _from_row(row: aiosqlite.Row) -> Broadcast:
 
 
 def _run_from_row(row: aiosqlite.Row) -> Run:
-    return Run(row["id"], row["broadcast_id"], from_text(row["due_at"]), row["state"],
+    return Run(row["id"], row["broadcast_id"], from_text(row["due_at"]), RunState(row["state"]),
                row["total"], row["canary_size"], _dt(row["started_at"]),
                _dt(row["finished_at"]), row["note"])
 
@@ -130,9 +128,9 @@ class BroadcastRepository:
 
     async def list_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Broadcast]:
         async with conn.execute(
-            """SELECT * FROM broadcasts WHERE state IN ('active', 'paused')
+            """SELECT * FROM broadcasts WHERE state IN (?, ?)
                    AND next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at""",
-            (to_text(now),),
+            (BroadcastState.ACTIVE, BroadcastState.PAUSED, to_text(now)),
         ) as cur:
             return [_from_row(row) for row in await cur.fetchall()]
 
@@ -144,8 +142,8 @@ class BroadcastRepository:
     ) -> Broadcast | None:
         async with conn.execute(
             """SELECT * FROM broadcasts WHERE dedupe_hash = ? AND created_at >= ?
-                   AND state != 'cancelled' ORDER BY id DESC LIMIT 1""",
-            (dedupe_hash, to_text(since)),
+                   AND state != ? ORDER BY id DESC LIMIT 1""",
+            (dedupe_hash, to_text(since), BroadcastState.CANCELLED),
         ) as cur:
             row = await cur.fetchone()
         return _from_row(row) if row else None
@@ -153,7 +151,7 @@ class BroadcastRepository:
     # Runs ---------------------------------------------------------------------------------
 
     async def create_run(
-        self, conn: aiosqlite.Connection, bid: int, due_at: datetime, state: str, *,
+        self, conn: aiosqlite.Connection, bid: int, due_at: datetime, state: RunState, *,
         now: datetime, note: str | None = None, canary_size: int = 0,
     ) -> Run | None:
         """A run per due time; None when that occurrence already has one (fired twice)."""
@@ -163,8 +161,9 @@ class BroadcastRepository:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (broadcast_id, due_at) DO NOTHING""",
             (bid, to_text(due_at), state, canary_size,
-             to_text(now) if state == "running" else None,
-             to_text(now) if state == "missed" else None, note, to_text(now), to_text(now)),
+             to_text(now) if state == RunState.RUNNING else None,
+             to_text(now) if state == RunState.MISSED else None, note, to_text(now),
+             to_text(now)),
         )
         if cur.rowcount == 0:
             return None
@@ -183,7 +182,8 @@ class BroadcastRepository:
 
     async def open_runs(self, conn: aiosqlite.Connection) -> list[Run]:
         async with conn.execute(
-            "SELECT * FROM broadcast_runs WHERE state IN ('running', 'canary_wait') ORDER BY id"
+            "SELECT * FROM broadcast_runs WHERE state IN (?, ?) ORDER BY id",
+            (RunState.RUNNING, RunState.CANARY_WAIT),
         ) as cur:
             return [_run_from_row(row) for row in await cur.fetchall()]
 
@@ -191,15 +191,16 @@ class BroadcastRepository:
         """Runs whose deliveries may go out now: running, and their broadcast not paused."""
         async with conn.execute(
             """SELECT r.* FROM broadcast_runs r JOIN broadcasts b ON b.id = r.broadcast_id
-               WHERE r.state = 'running' AND b.state = 'active' ORDER BY r.id"""
+               WHERE r.state = ? AND b.state = ? ORDER BY r.id""",
+            (RunState.RUNNING, BroadcastState.ACTIVE),
         ) as cur:
             return [_run_from_row(row) for row in await cur.fetchall()]
 
     async def set_run_state(
-        self, conn: aiosqlite.Connection, run_id: int, state: str, now: datetime,
+        self, conn: aiosqlite.Connection, run_id: int, state: RunState, now: datetime,
         note: str | None = None, *, total: int | None = None, canary_size: int | None = None,
     ) -> None:
-        finished = to_text(now) if state in ("completed", "cancelled", "missed") else None
+        finished = to_text(now) if state in ENDED_RUN_STATES else None
         await conn.execute(
             """UPDATE broadcast_runs SET state = ?, note = COALESCE(?, note),
                    total = COALESCE(?, total), canary_size = COALESCE(?, canary_size),

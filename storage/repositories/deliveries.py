@@ -1,8 +1,5 @@
-"""Deliveries: one row per recipient per broadcast run, moved through a small state machine.
-
-pending -> sending (committed before the provider call) -> sent | failed | skipped | unknown;
-a retryable error moves sending back to pending with a later next_attempt_at.
-"""
+"""Deliveries: one row per recipient per broadcast run, moved through a small state machine
+(storage.states.DeliveryState)."""
 
 from __future__ import annotations
 
@@ -13,6 +10,12 @@ from datetime import datetime
 import aiosqlite
 
 from core.clock import from_text, to_text
+from storage.states import REMINDED_STATES, DeliveryState
+
+_PENDING, _SENDING, _SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
+# The partial index deliveries_in_flight (on the sending state) serves only a query that
+# names the same value as SQL text: a bound parameter would make SQLite scan every delivery.
+_IN_FLIGHT = f"d.state = '{_SENDING}'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,7 @@ class Settlement:
     """How one claimed delivery ended (or why it goes back to the queue)."""
 
     id: int
-    state: str  # sent | failed | skipped | unknown | pending (retry later) | sending (verify)
+    state: DeliveryState  # pending: retry later; sending: left for reconcile to verify
     provider_id: str | None = None
     provider_status: str | None = None
     next_attempt_at: datetime | None = None
@@ -83,9 +86,9 @@ class DeliveryRepository:
             return []
         marks = ", ".join("?" for _ in zones)
         sql = (f"SELECT {_JOB_COLUMNS} {_JOB_JOINS} "
-               f"WHERE d.run_id = ? AND d.channel = ? AND d.state = 'pending' "
+               f"WHERE d.run_id = ? AND d.channel = ? AND d.state = ? "
                f"AND d.next_attempt_at <= ? AND d.timezone IN ({marks}) ")
-        params: list[object] = [run_id, channel, to_text(now), *zones]
+        params: list[object] = [run_id, channel, _PENDING, to_text(now), *zones]
         if max_position is not None:
             sql += "AND d.position <= ? "
             params.append(max_position)
@@ -103,15 +106,15 @@ class DeliveryRepository:
             return set()
         stamp = to_text(now)
         await conn.executemany(
-            """UPDATE deliveries SET state = 'sending', attempts = attempts + 1, sending_at = ?,
-                   use_template = ?, updated_at = ? WHERE id = ? AND state = 'pending'""",
-            [(stamp, int(template), stamp, i) for i, template in claims],
+            """UPDATE deliveries SET state = ?, attempts = attempts + 1, sending_at = ?,
+                   use_template = ?, updated_at = ? WHERE id = ? AND state = ?""",
+            [(_SENDING, stamp, int(template), stamp, i, _PENDING) for i, template in claims],
         )
         marks = ", ".join("?" for _ in claims)
         async with conn.execute(
             f"SELECT id FROM deliveries WHERE id IN ({marks}) "  # noqa: S608 - placeholders
-            "AND state = 'sending' AND sending_at = ?",
-            [*(i for i, _ in claims), stamp],
+            "AND state = ? AND sending_at = ?",
+            [*(i for i, _ in claims), _SENDING, stamp],
         ) as cur:
             return {row[0] for row in await cur.fetchall()}
 
@@ -122,15 +125,15 @@ class DeliveryRepository:
         await conn.executemany(
             """UPDATE deliveries SET state = ?, provider_id = COALESCE(?, provider_id),
                    provider_status = COALESCE(?, provider_status),
-                   sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                   sent_at = CASE WHEN ? THEN ? ELSE sent_at END,
                    next_attempt_at = COALESCE(?, next_attempt_at),
                    use_template = COALESCE(?, use_template), error_code = ?, reason = ?,
                    updated_at = ?
-               WHERE id = ? AND state IN ('pending', 'sending')""",
-            [(s.state, s.provider_id, s.provider_status, s.state, stamp,
+               WHERE id = ? AND state IN (?, ?)""",
+            [(s.state, s.provider_id, s.provider_status, s.state == _SENT, stamp,
               to_text(s.next_attempt_at) if s.next_attempt_at else None,
               None if s.use_template is None else int(s.use_template),
-              s.error_code, s.reason, stamp, s.id) for s in settlements],
+              s.error_code, s.reason, stamp, s.id, _PENDING, _SENDING) for s in settlements],
         )
 
     async def release(
@@ -138,9 +141,9 @@ class DeliveryRepository:
     ) -> None:
         """Claimed but never handed to a provider: back to the queue, attempt not counted."""
         await conn.executemany(
-            """UPDATE deliveries SET state = 'pending', attempts = attempts - 1,
-                   sending_at = NULL, updated_at = ? WHERE id = ? AND state = 'sending'""",
-            [(to_text(now), i) for i in ids],
+            """UPDATE deliveries SET state = ?, attempts = attempts - 1,
+                   sending_at = NULL, updated_at = ? WHERE id = ? AND state = ?""",
+            [(_PENDING, to_text(now), i, _SENDING) for i in ids],
         )
 
     async def in_flight(
@@ -149,7 +152,7 @@ class DeliveryRepository:
         """Deliveries left in `sending`: after a crash their outcome is unknown."""
         async with conn.execute(
             f"SELECT {_JOB_COLUMNS}, d.sending_at {_JOB_JOINS} "
-            "WHERE d.state = 'sending' AND d.id > ? ORDER BY d.id LIMIT ?",
+            f"WHERE {_IN_FLIGHT} AND d.id > ? ORDER BY d.id LIMIT ?",
             (after_id, limit),
         ) as cur:
             rows = await cur.fetchall()
@@ -159,9 +162,8 @@ class DeliveryRepository:
     async def has_open(self, conn: aiosqlite.Connection, run_id: int) -> bool:
         """True while some delivery of the run is pending or in flight."""
         async with conn.execute(
-            """SELECT 1 FROM deliveries WHERE run_id = ? AND state IN ('pending', 'sending')
-               LIMIT 1""",
-            (run_id,),
+            "SELECT 1 FROM deliveries WHERE run_id = ? AND state IN (?, ?) LIMIT 1",
+            (run_id, _PENDING, _SENDING),
         ) as cur:
             return await cur.fetchone() is not None
 
@@ -170,8 +172,8 @@ class DeliveryRepository:
     ) -> bool:
         async with conn.execute(
             """SELECT 1 FROM deliveries WHERE run_id = ? AND position <= ?
-                   AND state IN ('pending', 'sending') LIMIT 1""",
-            (run_id, position),
+                   AND state IN (?, ?) LIMIT 1""",
+            (run_id, position, _PENDING, _SENDING),
         ) as cur:
             return await cur.fetchone() is not None
 
@@ -181,18 +183,25 @@ class DeliveryRepository:
         """The earliest next attempt of pending deliveries, per recipient time zone."""
         async with conn.execute(
             """SELECT timezone, MIN(next_attempt_at) FROM deliveries
-               WHERE run_id = ? AND channel = ? AND state = 'pending' GROUP BY timezone""",
-            (run_id, channel),
+               WHERE run_id = ? AND channel = ? AND state = ? GROUP BY timezone""",
+            (run_id, channel, _PENDING),
         ) as cur:
             return {row[0]: from_text(row[1]) for row in await cur.fetchall()}
+
+    async def pending_channels(self, conn: aiosqlite.Connection, run_id: int) -> list[str]:
+        async with conn.execute(
+            "SELECT DISTINCT channel FROM deliveries WHERE run_id = ? AND state = ?",
+            (run_id, _PENDING),
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
 
     async def pending_zones(
         self, conn: aiosqlite.Connection, run_id: int, channel: str
     ) -> list[str]:
         async with conn.execute(
             """SELECT DISTINCT timezone FROM deliveries
-               WHERE run_id = ? AND channel = ? AND state = 'pending'""",
-            (run_id, channel),
+               WHERE run_id = ? AND channel = ? AND state = ?""",
+            (run_id, channel, _PENDING),
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
 
@@ -201,9 +210,9 @@ class DeliveryRepository:
     ) -> int:
         """Cancel: every delivery not yet handed to a provider is skipped."""
         cur = await conn.execute(
-            """UPDATE deliveries SET state = 'skipped', reason = ?, updated_at = ?
-               WHERE run_id = ? AND state = 'pending'""",
-            (reason, to_text(now), run_id),
+            """UPDATE deliveries SET state = ?, reason = ?, updated_at = ?
+               WHERE run_id = ? AND state = ?""",
+            (DeliveryState.SKIPPED, reason, to_text(now), run_id, _PENDING),
         )
         return cur.rowcount
 
@@ -236,9 +245,9 @@ class DeliveryRepository:
                        SUM(CASE WHEN COALESCE(sent_at, sending_at) >= ? THEN 1 ELSE 0 END),
                        SUM(CASE WHEN COALESCE(sent_at, sending_at) >= ? THEN 1 ELSE 0 END)
                 FROM deliveries
-                WHERE respondent_id IN ({marks}) AND state IN ('sent', 'sending', 'unknown')
+                WHERE respondent_id IN ({marks}) AND state IN (?, ?, ?)
                   AND COALESCE(sent_at, sending_at) >= ?
                 GROUP BY respondent_id""",  # noqa: S608 (only "?" marks are interpolated)
-            [week, season, *respondent_ids, min(week, season)],
+            [week, season, *respondent_ids, *REMINDED_STATES, min(week, season)],
         ) as cur:
             return {int(r[0]): (int(r[1]), int(r[2])) for r in await cur.fetchall()}

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from storage.states import CheckVerdict
+
 UNANSWERED = ""  # the faq_daily.intent sentinel for questions below the confidence threshold
 UNANSWERED_KEEP_DAYS = 30
 
@@ -77,7 +79,7 @@ class CheckStatsRepository:
         await conn.execute(
             """INSERT INTO check_daily (day, verdict, count) VALUES (?, ?, 1)
                ON CONFLICT (day, verdict) DO UPDATE SET count = count + 1""",
-            (day_of(now), verdict),
+            (day_of(now), CheckVerdict(verdict)),
         )
 
     async def daily(self, conn: aiosqlite.Connection) -> list[tuple[str, str, int]]:

@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from core.clock import to_text
+from storage.states import RespondentSource, RespondentStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +86,10 @@ class ImportRepository:
         await conn.executemany(
             """INSERT INTO respondents (phone, name, email, unit_code, category, started_on,
                    status, source, import_batch_id, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, 'registered', 'import', ?, ?, ?)""",
-            ((r.phone, r.name, r.email, r.unit_code, r.category, r.started_on, batch_id, stamp,
-              stamp) for r in new_rows),
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            ((r.phone, r.name, r.email, r.unit_code, r.category, r.started_on,
+              RespondentStatus.REGISTERED, RespondentSource.IMPORT, batch_id, stamp, stamp)
+             for r in new_rows),
         )
         await conn.executemany(
             "INSERT INTO import_issues (batch_id, unit_code, kind, count) VALUES (?, ?, ?, ?)",

@@ -9,6 +9,7 @@ import aiosqlite
 
 from core.clock import from_text, to_text
 from storage.queries import fetch_one
+from storage.states import Category, RespondentStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class Respondent:
     email: str | None
     unit_code: str
     status: str  # registered | verified | erased
-    category: str = "external"
+    category: str = Category.EXTERNAL
     respondent_type: str | None = None
     service: str | None = None
     service_month: str | None = None
@@ -66,11 +67,11 @@ class RespondentRepository:
         row = await fetch_one(
             conn,
             """SELECT r.* FROM respondents r
-                WHERE (r.status != 'erased' AND r.id = (SELECT respondent_id
+                WHERE (r.status != ?5 AND r.id = (SELECT respondent_id
                           FROM channel_identities WHERE channel = ?1 AND address = ?2))
                    OR r.phone = ?3
                 ORDER BY ((r.phone IS ?3) = ?4) DESC LIMIT 1""",
-            (channel, address, phone, phone_first))
+            (channel, address, phone, phone_first, RespondentStatus.ERASED))
         return _from_row(row) if row else None
 
     async def get_by_phone(self, conn: aiosqlite.Connection, phone: str) -> Respondent | None:
@@ -113,7 +114,9 @@ class RespondentRepository:
 
     async def count(self, conn: aiosqlite.Connection, *, include_erased: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM respondents"
+        params: tuple[str, ...] = ()
         if not include_erased:
-            sql += " WHERE status != 'erased'"
-        row = await fetch_one(conn, sql)
+            sql += " WHERE status != ?"
+            params = (RespondentStatus.ERASED,)
+        row = await fetch_one(conn, sql, params)
         return int(row[0]) if row else 0

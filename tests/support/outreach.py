@@ -8,7 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from telegram.error import Forbidden
+
 from bot.app import App
+from bot.channels.telegram.sender import classify as telegram_classify
+from bot.channels.whatsapp.errors import send_error
 from bot.server.outreach import build_worker
 from core.messages import Channel
 from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
@@ -77,6 +81,16 @@ class LookupFakeSender(FakeSender):
 def error(kind: str, reason: str, code: str | None = None,
           retry_after: float | None = None) -> SendError:
     return SendError(SendErrorKind(kind), reason, code=code, retry_after=retry_after)
+
+
+def twilio_error(code: int, status: int = 400) -> SendError:
+    """What the WhatsApp adapter raises for this Twilio answer (its one error-code table)."""
+    return send_error(code, status, f"Twilio error {code}")
+
+
+def telegram_refusal(text: str) -> SendError:
+    """What the Telegram adapter raises when the Bot API answers 403 with `text`."""
+    return telegram_classify(Forbidden(text))
 
 
 async def add_zone_units(app: App) -> None:

@@ -42,6 +42,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 CALLBACK_DATA_LIMIT = 64  # bytes of an inline button's callback_data
 # BadRequest texts that mean the person cannot be reached at all (PTB strips "Bad Request: ").
 _GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "user not found")
+# Forbidden texts that mean the person chose not to hear from us.
+_BLOCKED = ("blocked by the user", "bot was blocked")
 # Timeouts raised before the request left us: safe to send again.
 _NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)
 _NOT_SENT_ERRORS = (httpx.ConnectError, *_NOT_SENT_TIMEOUTS)
@@ -58,7 +60,8 @@ def classify(exc: TelegramError) -> SendError:
         return SendError(SendErrorKind.RETRY, "flood control", code="429",
                          retry_after=retry_after_seconds(exc))
     if isinstance(exc, Forbidden):
-        return SendError(SendErrorKind.UNREACHABLE, str(exc), code="403")
+        blocked = any(phrase in str(exc).lower() for phrase in _BLOCKED)
+        return SendError(SendErrorKind.UNREACHABLE, str(exc), code="403", opted_out=blocked)
     if isinstance(exc, BadRequest):
         text = str(exc).lower()
         if any(phrase in text for phrase in _GONE):

@@ -5,62 +5,22 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from twilio.base.exceptions import TwilioException
 
 from bot.channels.splitting import WHATSAPP_LIMIT, split_text
+from bot.channels.whatsapp.errors import classify, classify_transport
+from bot.channels.whatsapp.lookup import find_sent
 from core.messages import Channel, Choice, Image, Reply
-from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
+from core.sending import Outbound, SendReceipt
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
-
-RETRY_CODES = frozenset({63018, 20429, 30022})  # rate limits: Meta tier, API, account
-FINAL_CODES = frozenset({21211, 21614, 21408, 63003})  # not a (WhatsApp) number, no permission
-UNREACHABLE_CODES = frozenset({21610})  # the person unsubscribed (STOP)
-OUTSIDE_WINDOW_CODES = frozenset({63016})  # free text after the 24-hour window
-TEMPLATE_CODES = frozenset({21655, 21656, 63027, 63028, 63032})  # content template problems
-
-
-def classify(exc: TwilioException) -> SendError:
-    """One Twilio API error as a SendError kind the caller can act on."""
-    status = int(getattr(exc, "status", 0) or 0)
-    raw_code = getattr(exc, "code", None)
-    code = int(raw_code) if raw_code is not None else None
-    reason = getattr(exc, "msg", None) or getattr(exc, "title", None) or f"HTTP {status}"
-    code_text = str(code) if code is not None else str(status)
-    if code in OUTSIDE_WINDOW_CODES:
-        return SendError(SendErrorKind.OUTSIDE_WINDOW, reason, code=code_text)
-    if code in UNREACHABLE_CODES:
-        return SendError(SendErrorKind.UNREACHABLE, reason, code=code_text)
-    if code in RETRY_CODES or status == 429 or status >= 500:
-        return SendError(SendErrorKind.RETRY, reason, code=code_text,
-                         retry_after=_retry_after(exc))
-    if code in TEMPLATE_CODES:
-        return SendError(SendErrorKind.FINAL, f"template: {reason}", code=code_text)
-    return SendError(SendErrorKind.FINAL, reason, code=code_text)
-
-
-def _retry_after(exc: TwilioException) -> float | None:
-    details = getattr(exc, "details", None)
-    if not isinstance(details, dict):
-        return None
-    value = details.get("retry_after")
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def classify_transport(exc: BaseException) -> SendError:
-    """Failures below HTTP: refused connections never left us; a lost answer may have."""
-    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-        return SendError(SendErrorKind.RETRY, f"no connection to Twilio ({type(exc).__name__})")
-    return SendError(SendErrorKind.UNKNOWN, f"no answer from Twilio ({type(exc).__name__})")
 
 
 def numbered(text: str, choices: tuple[Choice, ...]) -> str:
@@ -88,7 +48,8 @@ def merge_replies(replies: Sequence[Reply], limit: int = WHATSAPP_LIMIT) -> list
 
 
 class WhatsAppSender:
-    """Sends WhatsApp messages from our Twilio number; raises a classified SendError."""
+    """Sends WhatsApp messages from our Twilio number; raises a classified SendError. Also a
+    SentLookup: it can tell whether a message whose answer was lost reached Twilio."""
 
     channel = Channel.WHATSAPP
 
@@ -113,6 +74,9 @@ class WhatsAppSender:
             raise classify(exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise classify_transport(exc) from exc
+
+    async def find_sent(self, message: Outbound, since: datetime) -> SendReceipt | None:
+        return await find_sent(self._messages, self._from, message, since)
 
     async def _send_text(self, to: str, message: Outbound) -> SendReceipt:
         parts = split_text(numbered(message.text, message.choices), WHATSAPP_LIMIT)
