@@ -14,8 +14,9 @@ import aiosqlite
 
 from inspectorate.cells import write_csv_rows, xlsx_row
 from inspectorate.incoming_file import FileRefused, decode_text, read_limited
+from inspectorate.stats import CATEGORY_LABELS
 
-CATEGORY_LABELS = {"internal": "internal", "external": "eksternal", "expert": "eksper"}
+EXPORT_CATEGORY = {value: label.lower() for value, label in CATEGORY_LABELS.items()}
 
 _FIELDS: Mapping[str, Callable[[aiosqlite.Row], str]] = {
     "name": lambda r: r["name"] or "",
@@ -25,7 +26,7 @@ _FIELDS: Mapping[str, Callable[[aiosqlite.Row], str]] = {
     "email": lambda r: r["email"] or "",
     "unit_code": lambda r: r["unit_code"],
     "unit_name": lambda r: r["unit_name"],
-    "category": lambda r: CATEGORY_LABELS.get(r["category"], r["category"]),
+    "category": lambda r: EXPORT_CATEGORY.get(r["category"], r["category"]),
     "started_on": lambda r: r["started_on"] or "",
     "respondent_type": lambda r: r["respondent_type"] or "",
     "service": lambda r: r["service"] or "",

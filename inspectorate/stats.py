@@ -12,8 +12,11 @@ import aiosqlite
 
 from core.clock import from_text
 from inspectorate.cells import csv_cell
+from storage.states import Category
 
-CATEGORY_LABELS = {"internal": "Internal", "external": "Eksternal", "expert": "Eksper"}
+# The one place that names the categories for people; the KPK export writes them lower-case.
+CATEGORY_LABELS: dict[str, str] = {Category.INTERNAL: "Internal", Category.EXTERNAL: "Eksternal",
+                                   Category.EXPERT: "Eksper"}
 
 
 @dataclass(frozen=True)

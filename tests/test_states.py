@@ -56,3 +56,12 @@ def test_repositories_name_no_state_as_a_literal() -> None:
                                                          .glob("*.py"))
              for match in literal.findall(path.read_text(encoding="utf-8"))]
     assert found == []
+
+
+def test_every_category_has_one_label_used_by_statistics_and_the_kpk_export() -> None:
+    from inspectorate.export import EXPORT_CATEGORY
+    from inspectorate.stats import CATEGORY_LABELS
+    from storage.states import Category
+
+    assert set(CATEGORY_LABELS) == set(Category)
+    assert EXPORT_CATEGORY == {c: CATEGORY_LABELS[c].lower() for c in Category}
