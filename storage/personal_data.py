@@ -7,8 +7,9 @@ from datetime import datetime
 import aiosqlite
 
 from storage.repositories.audit import AuditRepository
+from storage.repositories.reply_outbox import ReplyOutboxRepository
 from storage.repositories.respondents import RespondentRepository
-from storage.write_batch import flush_pending
+from storage.write_batch import WriteBatch
 
 
 async def conversations_of(conn: aiosqlite.Connection,
@@ -31,7 +32,6 @@ async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] 
     A session's key is a chat address (on WhatsApp, the phone number itself) and its data may
     hold a name typed half-way through a dialog, on a channel never linked to the person.
     """
-    await flush_pending(conn)  # a conversation saved earlier in this commit must go too
     if respondent_ids is None:
         await conn.execute(
             """DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM channel_identities i
@@ -48,16 +48,20 @@ async def forget_sessions(conn: aiosqlite.Connection, respondent_ids: list[int] 
 
 
 async def erase_respondent(
-    conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str
+    conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str,
+    pending: WriteBatch | None = None,
 ) -> list[tuple[str, str]]:
     """Erase one person's name, phone, e-mail, chat identities and sessions; keep the counts.
 
     The audit log records that it happened and through which door, never the data itself.
-    Returns the conversations dropped, so a running engine can forget them too.
+    Returns the conversations dropped, so a running engine can forget them too. `pending`:
+    the writes queued for this commit (a turn's `batch`), run first so they are erased too.
     """
-    await flush_pending(conn)  # conversations saved earlier in this commit are found too
+    if pending is not None:
+        await pending.flush(conn)
     dropped = await conversations_of(conn, respondent_id)
     await forget_sessions(conn, [respondent_id])
+    await ReplyOutboxRepository().forget(conn, dropped)  # unsent replies: addresses, texts
     await RespondentRepository().erase(conn, respondent_id, now)
     await conn.execute(
         "UPDATE respondents SET started_on = NULL WHERE id = ?", (respondent_id,))

@@ -81,6 +81,10 @@ class ServerRuntime:
     async def start(self) -> None:
         notes = [await self._start_telegram(), await self._start_whatsapp()]
         await self.outreach.start(self.telegram, self.whatsapp)
+        # After the limiters are in place, before the first webhook: left-over replies first.
+        for channel in (self.telegram, self.whatsapp):
+            if channel is not None:
+                await channel.resume_replies()
         self.state["broadcasts"] = self.outreach.state
         self.state["web"] = self.chat_url if self.web_chat else "off"
         why = "; ".join(note for note in notes if note)
@@ -131,6 +135,7 @@ class ServerRuntime:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
                 if self.telegram is not None:
                     self.outreach.attach_telegram(self.telegram)
+                    await self.telegram.resume_replies()
                 return
             delay = min(delay * 2, 300.0)
 
