@@ -101,7 +101,9 @@ def resolve_choice(text: str, offered: list[list[str]]) -> str | None:
     if not offered:
         return None
     stripped = text.strip().rstrip(".)")
-    if stripped.isdigit() and 1 <= int(stripped) <= len(offered):
+    # isdecimal: what int() reads ("²" is a digit it refuses); short: a 5,000-digit "number"
+    # would cost int() its limit, and no list is that long.
+    if stripped.isdecimal() and len(stripped) <= 3 and 1 <= int(stripped) <= len(offered):
         return offered[int(stripped) - 1][1]
     wanted = normalize(text)
     for label, value in offered:
