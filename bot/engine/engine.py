@@ -8,10 +8,8 @@ together or not at all. The mechanisms that make it fast are mapped in bot/engin
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -19,6 +17,7 @@ from uuid import uuid4
 import aiosqlite
 
 from bot.engine.recent_ids import RecentIds
+from bot.engine.sender_locks import SenderLocks
 from bot.engine.session_cache import CachedConversation, SessionCache
 from core.masking import mask_text
 from core.messages import Choice, Inbound, Reply
@@ -37,30 +36,6 @@ CHOICES_KEY = "_choices"
 # How often a respondent's last inbound time is written (the WhatsApp 24-hour window needs
 # minutes, not milliseconds; each write is a database round trip).
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-class _SenderLocks:
-    """One FIFO lock per (channel, sender), dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: tuple[str, str]) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 def _as_is(replies: Sequence[Reply]) -> Sequence[Reply]:
@@ -120,7 +95,7 @@ class Engine:
         self._sessions = SessionRepository()
         self._inbound = InboundRepository()
         self._outbox = ReplyOutboxRepository()
-        self._locks = _SenderLocks()
+        self._locks = SenderLocks()
         self._cache = SessionCache()
         self._recent_ids = RecentIds()
         self._erasures = 0  # bumped when a turn erasing conversations starts and ends
