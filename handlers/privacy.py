@@ -77,7 +77,8 @@ class DeleteFlow:
             turn.say("privacy.nothing_to_delete")
             return
         turn.forgotten += await erase_respondent(turn.conn, respondent.id, turn.now,
-                                                 actor="respondent", via=turn.msg.channel)
+                                                 actor="respondent", via=turn.msg.channel,
+                                                 pending=turn.batch)
         turn.identity_linked = False
         turn.say("privacy.deleted")
 

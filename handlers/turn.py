@@ -24,7 +24,7 @@ from storage.repositories import (
 )
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
 from storage.repositories.sessions import Session, SessionRepository
-from storage.write_batch import Statement
+from storage.write_batch import Statement, WriteBatch
 
 T = TypeVar("T")
 
@@ -69,9 +69,9 @@ class Turn:
     conn: aiosqlite.Connection  # inside the turn's write transaction
     deps: Deps
     now: datetime
-    # Queues a write to run at the turn's commit (one round trip less to the database
-    # thread); for writes nothing in the turn reads back. See storage/write_batch.py.
-    later: Callable[[Statement], None]
+    # Writes waiting for the turn's commit (shared with the turns committing with it); code
+    # that reads or deletes rows they may touch runs them first. See storage/write_batch.py.
+    batch: WriteBatch
     choice: str | None = None  # value of the offered choice the user picked, if any
     replies: list[Reply] = field(default_factory=list)
     # Set by handlers that link (True) or remove (False) this sender's channel identity.
@@ -79,6 +79,11 @@ class Turn:
     # Other conversations (channel, address) this turn deleted or changed (erasing a person,
     # unlinking a chat from a number its owner proved), so no earlier read of them is trusted.
     forgotten: list[tuple[str, str]] = field(default_factory=list)
+
+    def later(self, statement: Statement) -> None:
+        """Queue a write to run at the turn's commit (one round trip less to the database
+        thread); for writes nothing in the turn reads back."""
+        self.batch.add(statement)
 
     @property
     def text(self) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.write_batch import Statement, WriteBatch, batch_of
+from storage.write_batch import Statement, WriteBatch
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,6 @@ class Database:
         # write of a turn: every aiosqlite call is a thread hop (~0.2 ms on this VM), and a turn's
         # reads before its first write are already isolated by the lock below.
         self._writer = await _connect(self.path, "IMMEDIATE")
-        self._batch = batch_of(self._writer)
         self._reader = await _connect(self.path, None)
         await self._reader.execute("PRAGMA query_only=ON")
         self._checkpoint_conn = await _connect(self.path, None)
@@ -171,6 +170,11 @@ class Database:
     def later(self, statement: Statement) -> None:
         """Queue a write of the current transaction to run just before its commit."""
         self._batch.add(statement)
+
+    @property
+    def batch(self) -> WriteBatch:
+        """The writes queued for the writer's next commit (`later`)."""
+        return self._batch
 
     async def _commit_group(self, conn: aiosqlite.Connection) -> None:
         try:

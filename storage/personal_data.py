@@ -19,7 +19,8 @@ import aiosqlite
 from core.clock import to_text
 from storage.queries import fetch_all, fetch_one
 from storage.repositories.audit import AuditRepository
-from storage.write_batch import flush_pending
+from storage.repositories.reply_outbox import ReplyOutboxRepository
+from storage.write_batch import WriteBatch
 
 
 class Kind(StrEnum):
@@ -76,6 +77,10 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
                                "rows_unchanged rows_rejected rows_flagged")
     | {"file_name": _S, "actor": _S},
     "import_issues": {"batch_id": _N, "unit_code": _N, "kind": _N, "count": _N},
+    # Replies not yet accepted by the provider: a chat address and the reply's text. Rows
+    # leave once sent; the person's unsent rows go with them at erasure and at the purge.
+    "reply_outbox": _all(_P, "channel address reply image")
+    | _all(_N, "id turn position sending_at after_sid created_at"),
 }
 
 
@@ -126,16 +131,20 @@ async def _erase_where(conn: aiosqlite.Connection, where: str, params: dict[str,
 
 
 async def erase_respondent(
-    conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str
+    conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str,
+    pending: WriteBatch | None = None,
 ) -> list[tuple[str, str]]:
     """Erase one person's personal data everywhere; keep what the counts need.
 
     The audit log records that it happened and through which door, never the data itself.
-    Returns the conversations dropped, so a running engine can forget them too.
+    Returns the conversations dropped, so a running engine can forget them too. `pending`:
+    the writes queued for this commit (a turn's `batch`), run first so they are erased too.
     """
-    await flush_pending(conn)  # conversations saved earlier in this commit are found too
+    if pending is not None:
+        await pending.flush(conn)
     dropped = await conversations_of(conn, respondent_id)
     await conn.executemany("DELETE FROM sessions WHERE channel = ? AND address = ?", dropped)
+    await ReplyOutboxRepository().forget(conn, dropped)  # unsent replies: addresses, texts
     await _erase_where(conn, "r.id = :rid", {"rid": respondent_id, "stamp": to_text(now)})
     await AuditRepository().record(conn, now, actor, "respondent.erased",
                                    f"respondent:{respondent_id}", via=via)

@@ -12,14 +12,14 @@ writes of one commit never touch the same row twice: a turn queues only writes o
 sender's rows (processed id, session, identity) or appends (audit entries), and a sender has
 at most one turn per commit (the engine's sender lock is held until the commit).
 
-Code that reads or deletes what may still sit in the queue (erasing a person deletes their
-conversations) calls `flush_pending(conn)` first.
+The queue belongs to the database's writer (`Database.later`) and is reached through the
+turn (`Turn.batch`): code that reads or deletes what may still sit in it (erasing a person
+deletes their conversations) runs it first with `batch.flush(conn)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from weakref import WeakKeyDictionary
 
 import aiosqlite
 
@@ -45,21 +45,3 @@ class WriteBatch:
         runs, self._runs = self._runs, {}
         for sql, rows in runs.items():
             await conn.executemany(sql, rows)
-
-
-_batches: WeakKeyDictionary[aiosqlite.Connection, WriteBatch] = WeakKeyDictionary()
-
-
-def batch_of(conn: aiosqlite.Connection) -> WriteBatch:
-    """The queue of writes waiting for this connection's next commit."""
-    batch = _batches.get(conn)
-    if batch is None:
-        batch = _batches[conn] = WriteBatch()
-    return batch
-
-
-async def flush_pending(conn: aiosqlite.Connection) -> None:
-    """Run now whatever waits for the commit on this connection (no-op when nothing does)."""
-    batch = _batches.get(conn)
-    if batch:
-        await batch.flush(conn)

@@ -16,6 +16,7 @@ from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 from core.settings import Settings, load_settings
 from inspectorate.links import telegram_start_link, unit_links, whatsapp_register_link
 from storage.repositories import OutboundMessageRepository
+from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
@@ -37,6 +38,22 @@ class ScriptedSender:
         return SendReceipt("id-1")
 
 
+async def stored(app: App, channel: Channel, address: str, *texts: str) -> list[QueuedReply]:
+    """Replies stored in the outbox as a turn stores them."""
+    queued, writes = ReplyOutboxRepository().stage(
+        channel, address, "turn-1", [Reply(t) for t in texts], app.deps.clock.now())
+    async with app.db.transaction():
+        for write in writes:
+            app.db.later(write)
+    return queued
+
+
+async def outbox_size(app: App) -> int:
+    async with app.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT COUNT(*) FROM reply_outbox")
+    return int(next(iter(rows))[0])
+
+
 class Sleeps:
     def __init__(self) -> None:
         self.delays: list[float] = []
@@ -51,8 +68,9 @@ async def test_retry_waits_retry_after_then_backoff_and_delivers(app: App) -> No
                             SendError(SendErrorKind.RETRY, "5xx"))
     sleeps = Sleeps()
     dispatcher = ReplyDispatcher(sender, app.db, app.deps.clock, sleep=sleeps, base_delay=1)
-    assert await dispatcher.deliver("42", [Reply("a"), Reply("b")])
+    assert await dispatcher.send_queued(await stored(app, Channel.TELEGRAM, "42", "a", "b"))
     assert [m.text for m in sender.sent] == ["a", "b"]
+    assert await outbox_size(app) == 0
     assert sleeps.delays == [3, 2]
 
 
@@ -62,8 +80,9 @@ async def test_retries_are_bounded(app: App) -> None:
     sleeps = Sleeps()
     dispatcher = ReplyDispatcher(sender, app.db, app.deps.clock, sleep=sleeps, attempts=3,
                                  max_delay=30)
-    assert not await dispatcher.deliver("42", [Reply("a")])
+    assert not await dispatcher.send_queued(await stored(app, Channel.TELEGRAM, "42", "a"))
     assert sender.attempts == 3
+    assert await outbox_size(app) == 0  # given up, reported in the log
     assert sleeps.delays == [30, 30]
 
 
@@ -72,7 +91,7 @@ async def test_unreachable_marks_the_identity_and_stops(app: App) -> None:
     await register(user)
     sender = ScriptedSender(Channel.TELEGRAM, SendError(SendErrorKind.UNREACHABLE, "blocked"))
     dispatcher = ReplyDispatcher(sender, app.db, app.deps.clock, sleep=Sleeps())
-    assert not await dispatcher.deliver("555", [Reply("a"), Reply("b")])
+    assert not await dispatcher.send_queued(await stored(app, Channel.TELEGRAM, "555", "a", "b"))
     assert sender.attempts == 1
     async with app.db.reading() as conn:
         identity = await app.deps.identities.get(conn, "telegram", "555")
@@ -88,7 +107,8 @@ async def test_unexpected_exception_never_escapes(app: App) -> None:
             raise RuntimeError("boom")
 
     dispatcher = ReplyDispatcher(Broken(), app.db, app.deps.clock, sleep=Sleeps())
-    assert not await dispatcher.deliver("+628", [Reply("a")])
+    assert not await dispatcher.send_queued(await stored(app, Channel.WHATSAPP, "+628", "a"))
+    assert await outbox_size(app) == 0  # no lookup here: reported, never sent twice
 
 
 @pytest.mark.parametrize(("current", "new", "expected"), [

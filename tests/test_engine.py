@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
+from bot.engine.engine import ReplyRoute
 from core.messages import Channel, Inbound
 from core.settings import Settings
+from storage.repositories.reply_outbox import QueuedReply
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
@@ -45,16 +47,17 @@ def _msg(text: str, pid: str, sender: str = "1001") -> Inbound:
     return Inbound(channel=Channel.TELEGRAM, sender=sender, text=text, provider_id=pid)
 
 
-async def test_replies_are_delivered_in_order_per_sender(app: App) -> None:
+async def test_replies_are_stored_with_the_turn_and_handed_on_in_order(app: App) -> None:
     delivered: list[str] = []
 
-    async def deliver(replies: object) -> None:
-        await asyncio.sleep(0)  # yield, as a network send would
-        delivered.extend(r.text[:12] for r in replies)  # type: ignore[attr-defined]
+    def send(queued: list[QueuedReply]) -> None:
+        delivered.extend(q.reply.text[:12] for q in queued)
 
+    route = ReplyRoute("1001", send)
     texts = ["halo", "BAHASA EN", "halo", "BAHASA ID", "halo"]
-    await asyncio.gather(*(app.engine.handle(_msg(t, f"o{i}"), deliver)
+    await asyncio.gather(*(app.engine.handle(_msg(t, f"o{i}"), route=route)
                            for i, t in enumerate(texts)))
+    assert await scalar(app, "SELECT COUNT(*) FROM reply_outbox") == len(delivered)
     assert delivered[0].startswith("Halo! Ini")
     assert delivered[2] == "Language cha"
     assert delivered[3].startswith("Hello! This")

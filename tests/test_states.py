@@ -64,4 +64,4 @@ def test_every_category_has_one_label_used_by_statistics_and_the_kpk_export() ->
     from storage.states import Category
 
     assert set(CATEGORY_LABELS) == set(Category)
-    assert EXPORT_CATEGORY == {c: CATEGORY_LABELS[c].lower() for c in Category}
+    assert {c: CATEGORY_LABELS[c].lower() for c in Category} == EXPORT_CATEGORY

@@ -58,7 +58,7 @@ async def test_erasure_deletes_a_conversation_queued_earlier_in_the_same_commit(
         app.db.later(app.engine._sessions.save(
             _session("+6281234567890"), app.deps.clock.now(), "id"))
         await erase_respondent(conn, int(str(rid)), app.deps.clock.now(), actor="test",
-                               via="test")
+                               via="test", pending=app.db.batch)
     assert await rows(app, "SELECT * FROM sessions") == []
 
 

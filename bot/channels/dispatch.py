@@ -1,22 +1,38 @@
-"""Delivering the engine's replies to one chat: bounded retries, unreachable marking, no crash."""
+"""Sending the replies stored in the reply outbox: in order per chat, exactly once where the
+provider can be asked, bounded retries, unreachable marking, no crash.
+
+A reply's row is marked just before the provider is called (after the rate limiter let it
+through, so a paced backlog is never in doubt) and removed once the provider accepted it or
+refused it for good. A row still marked after a crash or a lost answer is in doubt: a channel
+with a `ReplyLookup` (Twilio) asks the provider and sends only what never arrived; without one
+(Telegram) the reply is reported in the log and never sent twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+import aiosqlite
 
 from core.clock import Clock
 from core.masking import mask_text
-from core.messages import Reply
-from core.sending import Outbound, Sender, SendError, SendErrorKind
-from storage.database import Database
+from core.messages import Channel
+from core.sending import LookupUnavailable, Outbound, Sender, SendError, SendErrorKind
+from outreach.limiter import LimitedSender
+from storage.database import Database, GroupAborted
 from storage.repositories import IdentityRepository
+from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 WrapSender = Callable[[Sender], Sender]
+T = TypeVar("T")
 
 
 def unwrapped(sender: Sender) -> Sender:
@@ -24,55 +40,193 @@ def unwrapped(sender: Sender) -> Sender:
     return sender
 
 
+class ReplyLookup(Protocol):
+    """A channel that can tell whether a reply in doubt reached the provider."""
+
+    async def find_reply(self, message: Outbound, since: datetime, after_sid: str | None,
+                         claimed: set[str]) -> str | None:
+        """The provider id of `message` sent to its address at or after `since` (and after
+        the message `after_sid`, when the provider still lists it), not one of `claimed`;
+        None when the provider certainly has no such message. Raises LookupUnavailable."""
+        ...
+
+
 class ReplyDispatcher:
-    """Sends replies in order through any Sender (a rate limiter may wrap it).
+    """Sends stored replies through any Sender (a rate limiter may wrap it: `sender`).
 
     RETRY waits (the provider's retry_after, else exponential backoff, capped) and tries again
-    a bounded number of times; UNREACHABLE marks the identity; everything else is logged.
+    a bounded number of times; UNREACHABLE marks the identity; a lost answer is looked up.
     """
 
     def __init__(
-        self, sender: Sender, db: Database, clock: Clock, *, identities: IdentityRepository | None
-        = None, attempts: int = 4, base_delay: float = 1.0, max_delay: float = 30.0,
+        self, sender: Sender, db: Database, clock: Clock, *,
+        identities: IdentityRepository | None = None, lookup: ReplyLookup | None = None,
+        attempts: int = 4, base_delay: float = 1.0, max_delay: float = 30.0,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.sender = sender
         self._db = db
         self._clock = clock
         self._identities = identities or IdentityRepository()
+        self._lookup = lookup
+        self._outbox = ReplyOutboxRepository()
         self._attempts = attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._sleep = sleep
+        # The provider id of the last reply accepted per address: a lookup after a crash
+        # skips it and everything older (providers list times to the second only).
+        self._last_sid: OrderedDict[str, str] = OrderedDict()
 
-    async def deliver(self, address: str, replies: Sequence[Reply]) -> bool:
-        """Send every reply to `address`; False when one could not be delivered."""
-        for reply in replies:
-            outbound = Outbound.from_reply(self.sender.channel, address, reply)
-            if not await self.send(outbound):
+    async def send_queued(self, queued: Sequence[QueuedReply]) -> bool:
+        """Send one chat's stored replies in order; False when one of them did not go out
+        (the rest of that turn is dropped with it: it would make no sense alone)."""
+        for index, reply in enumerate(queued):
+            if not await self._send(reply):
+                for rest in queued[index + 1:]:
+                    await self._remove(rest)
                 return False
         return True
 
-    async def send(self, message: Outbound) -> bool:
+    async def unsent(self) -> list[list[QueuedReply]]:
+        """This channel's replies left by an earlier run, one list per chat, in send order."""
+        async with self._db.reading() as conn:
+            rows = await self._outbox.open_rows(conn, self.sender.channel)
+        chats: dict[str, list[QueuedReply]] = {}
+        for row in rows:
+            chats.setdefault(row.address, []).append(row)
+        return list(chats.values())
+
+    async def resume(self, queued: Sequence[QueuedReply]) -> bool:
+        """Send what an earlier run left for one chat: replies in doubt are looked up first
+        (or reported, when the provider cannot be asked), the others are sent in order."""
+        claimed: set[str] = set()
+        unsent = []
+        for reply in queued:
+            if reply.sending_at is None or await self._never_arrived(reply, reply.sending_at,
+                                                                     claimed):
+                unsent.append(reply)
+        return await self.send_queued(unsent)
+
+    async def _send(self, reply: QueuedReply) -> bool:
+        message = Outbound.from_reply(Channel(reply.channel), reply.address, reply.reply)
+        marked_at: datetime | None = None
         for attempt in range(1, self._attempts + 1):
+            sender = self.sender
+            limited = sender if isinstance(sender, LimitedSender) else None
+            if limited is not None:
+                await limited.limiter.acquire(message.address, limited.priority)
+                sender = limited.inner
+            if marked_at is None and reply.stored:
+                marked_at = self._clock.now()
+                if not await self._mark(reply, marked_at):
+                    return False
             try:
-                await self.sender.send(message)
-                return True
+                receipt = await sender.send(message)
             except SendError as exc:
-                if exc.kind == SendErrorKind.RETRY and attempt < self._attempts:
+                if limited is not None and exc.kind is SendErrorKind.RETRY and exc.retry_after:
+                    limited.limiter.hold_off(exc.retry_after)
+                if exc.kind is SendErrorKind.RETRY and attempt < self._attempts:
                     delay = self._delay(attempt, exc.retry_after)
                     logger.warning("Kirim ke %s:%s gagal (%s); coba lagi dalam %.1f dtk",
                                    message.channel, mask_text(message.address), exc.reason,
                                    delay)
                     await self._sleep(delay)
                     continue
+                if exc.kind is SendErrorKind.UNKNOWN and marked_at is not None:
+                    if await self._never_arrived(reply, marked_at, set()):
+                        continue  # the provider has nothing: this attempt did not count
+                    return False
                 await self._give_up(message, exc)
+                await self._remove(reply)
                 return False
             except Exception:
                 logger.exception("Kirim ke %s:%s gagal tak terduga", message.channel,
                                  mask_text(message.address))
+                if marked_at is not None and await self._never_arrived(reply, marked_at, set()):
+                    continue
                 return False
+            if receipt.provider_id:
+                self._remember(message.address, receipt.provider_id)
+            if reply.stored:
+                await self._remove(reply)
+            return True
         return False
+
+    async def _never_arrived(self, reply: QueuedReply, since: datetime,
+                             claimed: set[str]) -> bool:
+        """Settle a reply in doubt: True when the provider certainly has not got it (send it),
+        False when it did (the row is removed) or cannot say (the row stays for the next
+        start, or is reported and removed when the provider can never be asked)."""
+        where = f"{reply.channel}:{mask_text(reply.address)}"
+        if self._lookup is None:
+            logger.warning("Balasan ke %s mungkin sudah terkirim sebelum gangguan; tidak "
+                           "dikirim ulang", where)
+            await self._remove(reply)
+            return False
+        message = Outbound.from_reply(Channel(reply.channel), reply.address, reply.reply)
+        for attempt in range(1, self._attempts + 1):
+            try:
+                sid = await self._lookup.find_reply(message, since, reply.after_sid, claimed)
+            except LookupUnavailable as exc:
+                if attempt == self._attempts:
+                    logger.warning("Balasan ke %s belum bisa dipastikan (%s); dicek lagi saat "
+                                   "mulai berikutnya", where, exc)
+                    return False
+                await self._sleep(self._delay(attempt, None))
+                continue
+            if sid is None:
+                return True
+            claimed.add(sid)
+            self._remember(reply.address, sid)
+            await self._remove(reply)
+            return False
+        return False
+
+    def _remember(self, address: str, sid: str) -> None:
+        self._last_sid[address] = sid
+        self._last_sid.move_to_end(address)
+        if len(self._last_sid) > 10_000:
+            self._last_sid.popitem(last=False)
+
+    async def _mark(self, reply: QueuedReply, now: datetime) -> bool:
+        after = self._last_sid.get(reply.address)
+        try:
+            marked = await self._write(
+                lambda conn: self._outbox.mark_sending(conn, reply, now, after))
+        except Exception:
+            logger.exception("Balasan ke %s:%s tidak bisa ditandai; dikirim saat mulai "
+                             "berikutnya", reply.channel, mask_text(reply.address))
+            return False
+        if not marked:
+            logger.info("Balasan ke %s:%s sudah dihapus (data dihapus); tidak dikirim",
+                        reply.channel, mask_text(reply.address))
+        return marked
+
+    async def _remove(self, reply: QueuedReply) -> None:
+        """The reply left the outbox (sent, or given up); on a database error it stays marked
+        and is looked up (or reported) at the next start."""
+        if not reply.stored:
+            return
+        statement = self._outbox.remove(reply)
+
+        async def queue(_: aiosqlite.Connection) -> None:
+            self._db.later(statement)
+
+        try:
+            await self._write(queue)
+        except Exception:
+            logger.exception("Balasan terkirim ke %s:%s tidak bisa dicatat", reply.channel,
+                             mask_text(reply.address))
+
+    async def _write(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run `work` in a write transaction that may share its commit with turns."""
+        try:
+            async with self._db.transaction(group=True) as conn:
+                return await work(conn)
+        except GroupAborted:
+            async with self._db.transaction() as conn:
+                return await work(conn)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

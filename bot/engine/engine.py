@@ -2,20 +2,22 @@
 
 Guarantees: a provider message id is processed once; messages from one sender are handled one
 at a time and in order (different senders concurrently); a turn's effects, its idempotency
-key and the new session state are committed together or not at all.
+key, the new session state and (for channels that send later) its replies are committed
+together or not at all. The mechanisms that make it fast are mapped in bot/engine/__init__.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 import aiosqlite
 
 from bot.engine.recent_ids import RecentIds
+from bot.engine.sender_locks import SenderLocks
 from bot.engine.session_cache import CachedConversation, SessionCache
 from core.masking import mask_text
 from core.messages import Choice, Inbound, Reply
@@ -25,39 +27,48 @@ from handlers.words import normalize
 from storage.database import Database, GroupAborted
 from storage.repositories import InboundRepository, SessionRepository
 from storage.repositories.conversations import Snapshot, snapshot
+from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 from storage.repositories.sessions import IDLE, Session, encode_data
 
 logger = logging.getLogger(__name__)
 
-Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
 CHOICES_KEY = "_choices"
 # How often a respondent's last inbound time is written (the WhatsApp 24-hour window needs
 # minutes, not milliseconds; each write is a database round trip).
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-class _SenderLocks:
-    """One FIFO lock per (channel, sender), dropped when nobody holds or waits for it."""
+def _as_is(replies: Sequence[Reply]) -> Sequence[Reply]:
+    return replies
 
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
-    @asynccontextmanager
-    async def hold(self, key: tuple[str, str]) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+@dataclass(frozen=True, slots=True)
+class ReplyRoute:
+    """Where a turn's replies go when they must survive a crash: stored in the reply outbox in
+    the turn's own commit, then handed to `send` (called in the sender's order, after the
+    commit) which starts sending them. `shape` is the channel's rendering of a turn's replies
+    (WhatsApp merges them into as few messages as fit), applied before they are stored."""
 
-    def __len__(self) -> int:
-        return len(self._locks)
+    address: str
+    send: Callable[[list[QueuedReply]], None]
+    shape: Callable[[Sequence[Reply]], Sequence[Reply]] = _as_is
+
+
+def well_formed(msg: Inbound) -> Inbound:
+    """The message with lone surrogates (a JSON body may carry "\\ud800") replaced by U+FFFD:
+    such text can be neither stored nor sent."""
+    fields = (msg.sender, msg.text, msg.display_name or "", msg.start_payload or "")
+    try:
+        for value in fields:
+            value.encode("utf-8")
+    except UnicodeEncodeError:
+        def fix(value: str) -> str:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+        return replace(msg, sender=fix(msg.sender), text=fix(msg.text),
+                       display_name=fix(msg.display_name) if msg.display_name else None,
+                       start_payload=fix(msg.start_payload) if msg.start_payload else None)
+    return msg
 
 
 def resolve_choice(text: str, offered: list[list[str]]) -> str | None:
@@ -65,7 +76,9 @@ def resolve_choice(text: str, offered: list[list[str]]) -> str | None:
     if not offered:
         return None
     stripped = text.strip().rstrip(".)")
-    if stripped.isdigit() and 1 <= int(stripped) <= len(offered):
+    # isdecimal: what int() reads ("²" is a digit it refuses); short: a 5,000-digit "number"
+    # would cost int() its limit, and no list is that long.
+    if stripped.isdecimal() and len(stripped) <= 3 and 1 <= int(stripped) <= len(offered):
         return offered[int(stripped) - 1][1]
     wanted = normalize(text)
     for label, value in offered:
@@ -81,7 +94,8 @@ class Engine:
         self._router = router
         self._sessions = SessionRepository()
         self._inbound = InboundRepository()
-        self._locks = _SenderLocks()
+        self._outbox = ReplyOutboxRepository()
+        self._locks = SenderLocks()
         self._cache = SessionCache()
         self._recent_ids = RecentIds()
         self._erasures = 0  # bumped when a turn erasing conversations starts and ends
@@ -93,35 +107,57 @@ class Engine:
         return self._deps
 
     async def handle(
-        self, msg: Inbound, deliver: Deliver | None = None,
+        self, msg: Inbound, *, route: ReplyRoute | None = None,
         settled: Callable[[], None] | None = None,
     ) -> list[Reply]:
-        """Process one message; `deliver` (if given) sends the replies before the sender's next
-        message is processed, so replies keep their order too.
+        """Process one message and return its replies; with a `route`, the replies are also
+        stored with the turn and handed to `route.send` before the sender's next message is
+        processed, so they keep their order.
 
         `settled` is called as soon as the turn is committed (or known to be a redelivery, or
-        rolled back with an apology to send), before delivery: a webhook can then acknowledge
-        the provider without risking the message while the replies go out.
+        rolled back with an apology to send), before sending: a webhook can then acknowledge
+        the provider without risking the message or its answer.
         """
+        msg = well_formed(msg)
         async with self._locks.hold((msg.channel, msg.sender)):
             try:
                 try:
-                    replies = await self._process(msg, group=True)
+                    replies, queued = await self._process(msg, route, group=True)
                 except GroupAborted:  # another turn of the shared commit failed, not this one
-                    replies = await self._process(msg, group=False)
+                    replies, queued = await self._process(msg, route, group=False)
             except Exception:
                 self._cache.discard((msg.channel, msg.sender))
                 logger.exception("Pesan dari %s:%s gagal diproses", msg.channel,
                                  mask_text(msg.sender))
                 replies = [Reply(self._deps.catalog.text(
                     self._deps.settings.default_language, "common.error"))]
+                queued = await self._store_apology(msg, route, replies)
             if settled is not None:
                 settled()
-            if deliver is not None and replies:
-                await deliver(replies)
+            if route is not None and queued:
+                route.send(queued)
             return replies
 
-    async def _process(self, msg: Inbound, *, group: bool) -> list[Reply]:
+    async def _store_apology(self, msg: Inbound, route: ReplyRoute | None,
+                             replies: list[Reply]) -> list[QueuedReply]:
+        """The apology for a failed turn, stored on its own (the turn was rolled back); if
+        even that fails, it is sent from memory."""
+        if route is None:
+            return []
+        queued, writes = self._outbox.stage(msg.channel, route.address, uuid4().hex,
+                                            route.shape(replies), self._deps.clock.now())
+        try:
+            async with self._db.transaction():
+                for write in writes:
+                    self._db.later(write)
+        except Exception:
+            logger.exception("Permintaan maaf untuk %s:%s tidak tersimpan", msg.channel,
+                             mask_text(msg.sender))
+            return [replace(q, stored=False) for q in queued]
+        return queued
+
+    async def _process(self, msg: Inbound, route: ReplyRoute | None, *,
+                       group: bool) -> tuple[list[Reply], list[QueuedReply]]:
         """One turn in a write transaction. Its bookkeeping writes wait for the commit.
 
         In a shared commit (`group`) a conversation missing from the cache is read before the
@@ -140,14 +176,15 @@ class Engine:
         early: Snapshot | None = None
         if msg.provider_id and (msg.channel, msg.provider_id) in self._recent_ids:
             self._log_redelivery(msg)
-            return []
+            return [], []
         if group and self._cache.get(key) is None:
             async with self._db.reading() as reader:
                 early = await snapshot(reader, *key, default_language, msg.provider_id)
             if early.seen:
                 self._log_redelivery(msg)
-                return []
+                return [], []
         erasing = False
+        queued: list[QueuedReply] = []
         try:
             async with self._db.transaction(group=group) as conn:
                 if msg.provider_id:
@@ -156,14 +193,14 @@ class Engine:
                     elif not await self._inbound.mark_processed(
                             conn, msg.channel, msg.provider_id, now):
                         self._log_redelivery(msg)
-                        return []
+                        return [], []
                 session, stored, has_identity, touched_at = await self._conversation(
                     conn, key, early if erasures == self._erasures else None)
                 if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
                     self._db.later(deps.identities.touch_inbound(*key, now))
                     touched_at = now
                 turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now,
-                            later=self._db.later)
+                            batch=self._db.batch)
                 self._expire_if_idle(turn, session)
                 turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
                 await self._router.dispatch(turn)
@@ -178,6 +215,13 @@ class Engine:
                 if stored or not session.is_empty(default_language):
                     self._db.later(self._sessions.save(session, now, default_language, data_json))
                     stored = not session.is_empty(default_language)
+                    session.updated_at = now if stored else session.updated_at
+                if route is not None and turn.replies:
+                    queued, writes = self._outbox.stage(msg.channel, route.address,
+                                                        uuid4().hex, route.shape(turn.replies),
+                                                        now)
+                    for write in writes:
+                        self._db.later(write)
         finally:
             if erasing:
                 self._erasure_moves(turn.forgotten, starting=False)
@@ -189,7 +233,7 @@ class Engine:
                 data_json=data_json))
         else:  # someone was erased meanwhile, perhaps this sender: read it afresh next time
             self._cache.discard(key)
-        return turn.replies
+        return turn.replies, queued
 
     async def _conversation(
         self, conn: aiosqlite.Connection, key: tuple[str, str], early: Snapshot | None

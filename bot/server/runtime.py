@@ -101,6 +101,10 @@ class ServerRuntime:
         await self.housekeeping.start()
         notes = [await self._start_telegram(), await self._start_whatsapp()]
         await self.outreach.start({str(c): s for c, s in self.senders.items()}, self.limiters)
+        # After the limiters are in place, before the first webhook: left-over replies first.
+        for channel in (self.telegram, self.whatsapp):
+            if channel is not None:
+                await channel.resume_replies()
         self.state["broadcasts"] = self.outreach.state
         self.state["web"] = self.chat_url if self.web_chat else "off"
         why = "; ".join(note for note in notes if note)
@@ -150,6 +154,8 @@ class ServerRuntime:
             if await self._try_telegram() is None:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
                 self.outreach.add_sender(Channel.TELEGRAM, self.senders[Channel.TELEGRAM])
+                if self.telegram is not None:
+                    await self.telegram.resume_replies()
                 return
             delay = min(delay * 2, 300.0)
 

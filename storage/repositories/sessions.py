@@ -40,13 +40,13 @@ class SessionRepository:
     def save(
         self, session: Session, now: datetime, default_language: str, data_json: str | None = None
     ) -> Statement:
-        """The write storing the session; an idle one with nothing to remember leaves no row.
+        """The write storing the session as of `now`; an idle one with nothing to remember
+        leaves no row. The session itself is left as it is (the caller owns it).
 
         `data_json` is `session.data` already encoded, when the caller has it.
         """
         if session.is_empty(default_language):
             return (_DELETE, (session.channel, session.address))
-        session.updated_at = now
         return ("""INSERT INTO sessions (channel, address, state, data, language, updated_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state,

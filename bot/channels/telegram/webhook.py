@@ -5,10 +5,9 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
@@ -16,8 +15,10 @@ from telegram.request import HTTPXRequest
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.telegram.sender import TelegramSender
+from bot.engine.engine import ReplyRoute
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
-from core.messages import Channel, Inbound, Reply, SharedContact
+from core.messages import Channel, Inbound, SharedContact
+from storage.repositories.reply_outbox import QueuedReply
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
     """The engine's view of a private-chat update and the chat to answer; None to ignore it."""
     query = update.callback_query
     if query is not None:
-        user = query.from_user
+        # Typed as always there, but a forged update (with the secret) may leave it out.
+        user: User | None = query.from_user
+        if user is None:
+            return None
         chat_id = query.message.chat.id if query.message is not None else user.id
         return Inbound(channel=Channel.TELEGRAM, sender=str(user.id), text=query.data or "",
                        display_name=user.first_name, provider_id=str(update.update_id)), chat_id
@@ -122,8 +126,15 @@ class TelegramChannel:
     async def accept_webhook(self, payload: dict[str, Any]) -> bool:
         """Process a verified webhook update and return once it is stored (True), so that
         Telegram's retry covers a crash; False when it was not stored in time."""
-        update = Update.de_json(payload, self.application.bot)
-        if inbound_from_update(update) is None:
+        try:
+            update = Update.de_json(payload, self.application.bot)
+            parsed = inbound_from_update(update) if update is not None else None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # Only Telegram knows the secret, but a malformed update must not cost a 500 (and
+            # Telegram's retries of it): it is acknowledged and dropped.
+            logger.warning("Update Telegram tidak terbaca; diabaikan (%s)", type(exc).__name__)
+            return True
+        if parsed is None:
             return True  # nothing for the engine in this update
         settlement = Settlement()
         if not self._start_handling(update, settlement):
@@ -153,16 +164,24 @@ class TelegramChannel:
             self._tasks.spawn(self._answer(update))
         return True
 
+    async def resume_replies(self) -> None:
+        """Send the replies an earlier run stored but did not finish, in order per chat,
+        ahead of any new message's replies."""
+        for chat in await self.dispatcher.unsent():
+            self._tasks.after(chat[0].address, self.dispatcher.resume(chat))
+
+    def _send_later(self, queued: list[QueuedReply]) -> None:
+        # Paced by the shared rate limiter in its own task, in order per chat; once shutdown
+        # has begun they stay in the outbox for the next start.
+        self._tasks.after(queued[0].address, self.dispatcher.send_queued(queued))
+
     async def _handle(
         self, inbound: Inbound, chat_id: int, settlement: Settlement | None
     ) -> None:
-        async def deliver(replies: Sequence[Reply]) -> None:
-            # Paced by the shared rate limiter in its own task, in order per chat.
-            self._tasks.after(str(chat_id), self.dispatcher.deliver(str(chat_id), replies))
-
         try:
             await self._engine.handle(
-                inbound, deliver=deliver, settled=settlement.mark if settlement else None)
+                inbound, route=ReplyRoute(str(chat_id), self._send_later),
+                settled=settlement.mark if settlement else None)
         finally:
             if settlement is not None:
                 settlement.mark()

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
+import aiohttp
+from twilio.base.exceptions import TwilioException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
 from bot.channels.senders import STATUS_CALLBACK_PATH
-from bot.channels.whatsapp.sender import WhatsAppSender, merge_replies
+from bot.channels.splitting import WHATSAPP_LIMIT, split_text
+from bot.channels.whatsapp.sender import WhatsAppSender, merge_replies, numbered
 from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
+from bot.engine.engine import ReplyRoute
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
 from core.masking import mask_text
-from core.messages import Channel, Image, Inbound, Reply
+from core.messages import Channel, Image, Inbound
 from core.phones import to_e164
-from core.sending import Sender
+from core.sending import LookupUnavailable, Outbound, Sender
 from storage.repositories import OutboundMessageRepository
+from storage.repositories.reply_outbox import QueuedReply
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,41 @@ def inbound_from_form(form: Mapping[str, str], received_at: datetime) -> Inbound
     return Inbound(channel=Channel.WHATSAPP, sender=phone, text=text,
                    display_name=form.get("ProfileName") or None, provider_id=sid,
                    sender_phone=phone, received_at=received_at)
+
+
+class TwilioReplyLookup:
+    """Finds a reply in doubt among the messages Twilio lists for its number, newest first.
+
+    Twilio keeps no idempotency key for us, so a reply counts as sent when a message with its
+    first part as body went to the number from ours at or after the reply was marked
+    (Twilio's times are whole seconds: one second of slack) and after the reply accepted
+    just before it, which the lookup skips along with everything older.
+    """
+
+    def __init__(self, client: Any, from_number: str) -> None:
+        self._client = client
+        self._from = f"whatsapp:{from_number}"
+
+    async def find_reply(self, message: Outbound, since: datetime, after_sid: str | None,
+                         claimed: set[str]) -> str | None:
+        parts = split_text(numbered(message.text, message.choices), WHATSAPP_LIMIT)
+        body = parts[0].strip() if parts else ""
+        try:
+            listed = await self._client.messages.list_async(
+                to=f"whatsapp:{message.address}", from_=self._from, limit=20)
+        except (TwilioException, aiohttp.ClientError, TimeoutError) as exc:
+            raise LookupUnavailable(str(exc)) from exc
+        earliest = since.replace(microsecond=0) - timedelta(seconds=1)
+        newer = []
+        for sent in listed:
+            created = getattr(sent, "date_created", None)
+            if sent.sid == after_sid or created is None or created < earliest:
+                break
+            newer.append(sent)
+        for sent in reversed(newer):  # the oldest match is the first attempt's
+            if sent.sid not in claimed and (sent.body or "").strip() == body:
+                return str(sent.sid)
+        return None
 
 
 class WhatsAppChannel:
@@ -89,7 +130,16 @@ class WhatsAppChannel:
         self.sender = self._wrap_sender(WhatsAppSender(
             client, self._number, status_callback_url=f"{self._public_url}{STATUS_PATH}",
             publish_image=self._publish_image))
-        self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock)
+        self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock,
+                                          lookup=TwilioReplyLookup(client, self._number))
+
+    async def resume_replies(self) -> None:
+        """Send the replies an earlier run stored but did not finish, in order per person,
+        ahead of any new message's replies."""
+        if self.dispatcher is None:
+            return
+        for chat in await self.dispatcher.unsent():
+            self._tasks.after(chat[0].address, self.dispatcher.resume(chat))
 
     async def close(self) -> None:
         if self._http is not None:
@@ -123,19 +173,19 @@ class WhatsAppChannel:
 
     async def _handle(self, inbound: Inbound, settlement: Settlement) -> None:
         try:
-            dispatcher = self.dispatcher
-            if dispatcher is None:
-                raise RuntimeError("WhatsApp channel used before start()")
-
-            async def deliver(replies: Sequence[Reply]) -> None:
-                # Replies wait for the shared rate limiter in their own task, in order per
-                # person, so a backlog of replies never keeps new messages from being stored.
-                self._tasks.after(inbound.sender, dispatcher.deliver(
-                    inbound.sender, merge_replies(replies)))
-
-            await self._engine.handle(inbound, deliver=deliver, settled=settlement.mark)
+            route = ReplyRoute(inbound.sender, self._send_later, merge_replies)
+            await self._engine.handle(inbound, route=route, settled=settlement.mark)
         finally:
             settlement.mark()
+
+    def _send_later(self, queued: list[QueuedReply]) -> None:
+        # Replies wait for the shared rate limiter in their own task, in order per person, so
+        # a backlog of replies never keeps new messages from being stored. Once shutdown has
+        # begun they stay in the outbox for the next start.
+        dispatcher = self.dispatcher
+        if dispatcher is None:
+            raise RuntimeError("WhatsApp channel used before start()")
+        self._tasks.after(queued[0].address, dispatcher.send_queued(queued))
 
     async def record_status(self, form: Mapping[str, str]) -> bool:
         sid = form.get("MessageSid") or form.get("SmsSid")
