@@ -9,13 +9,13 @@ import pytest
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher
 from bot.channels.splitting import split_text
-from bot.channels.whatsapp.window import inside_window, whatsapp_window_open
 from core.delivery_status import advances
 from core.messages import Channel, Reply
 from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 from core.settings import Settings, load_settings
 from inspectorate.links import telegram_start_link, unit_links, whatsapp_register_link
-from storage.repositories import OutboundMessageRepository
+from outreach.audience import WHATSAPP_WINDOW
+from storage.repositories import IdentityRepository, OutboundMessageRepository
 from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
@@ -147,12 +147,14 @@ async def test_whatsapp_window_follows_the_last_inbound_message(
 ) -> None:
     user = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
     await register(user)
+    """The broadcasts' window rule (outreach) reads the identity's last inbound time."""
     async with app.db.reading() as conn:
-        assert await whatsapp_window_open(conn, "+6281234567890", clock.now())
-        assert not await whatsapp_window_open(conn, "+6281234567890",
-                                              clock.now() + timedelta(hours=24))
-        assert not await whatsapp_window_open(conn, "+6289999999999", clock.now())
-    assert not inside_window(None, clock.now())
+        identity = await IdentityRepository().get(conn, Channel.WHATSAPP, "+6281234567890")
+        unknown = await IdentityRepository().get(conn, Channel.WHATSAPP, "+6289999999999")
+    assert identity is not None and identity.last_inbound_at is not None
+    assert clock.now() - identity.last_inbound_at < WHATSAPP_WINDOW
+    assert clock.now() + timedelta(hours=24) - identity.last_inbound_at >= WHATSAPP_WINDOW
+    assert unknown is None
 
 
 def test_split_prefers_line_breaks_and_keeps_every_word() -> None:

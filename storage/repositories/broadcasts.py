@@ -126,14 +126,6 @@ class BroadcastRepository:
         async with conn.execute("SELECT * FROM broadcasts WHERE job_synced = 0") as cur:
             return [_from_row(row) for row in await cur.fetchall()]
 
-    async def list_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Broadcast]:
-        async with conn.execute(
-            """SELECT * FROM broadcasts WHERE state IN (?, ?)
-                   AND next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at""",
-            (BroadcastState.ACTIVE, BroadcastState.PAUSED, to_text(now)),
-        ) as cur:
-            return [_from_row(row) for row in await cur.fetchall()]
-
     async def mark_synced(self, conn: aiosqlite.Connection, bid: int) -> None:
         await conn.execute("UPDATE broadcasts SET job_synced = 1 WHERE id = ?", (bid,))
 
@@ -177,13 +169,6 @@ class BroadcastRepository:
     async def runs_of(self, conn: aiosqlite.Connection, bid: int) -> list[Run]:
         async with conn.execute(
             "SELECT * FROM broadcast_runs WHERE broadcast_id = ? ORDER BY id", (bid,)
-        ) as cur:
-            return [_run_from_row(row) for row in await cur.fetchall()]
-
-    async def open_runs(self, conn: aiosqlite.Connection) -> list[Run]:
-        async with conn.execute(
-            "SELECT * FROM broadcast_runs WHERE state IN (?, ?) ORDER BY id",
-            (RunState.RUNNING, RunState.CANARY_WAIT),
         ) as cur:
             return [_run_from_row(row) for row in await cur.fetchall()]
 
