@@ -1,4 +1,7 @@
-"""`spi-bot broadcast create|catalog|check-text|list|show|pause|resume|cancel|worker`."""
+"""`spi-bot broadcast create|catalog|check-text|list|show|pause|resume|cancel|worker`.
+
+It stays one module because it is only the command line's reading and printing of those
+subcommands; the rules they apply live in outreach/ (service, integrity, reminders)."""
 
 from __future__ import annotations
 
