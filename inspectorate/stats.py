@@ -12,7 +12,7 @@ import aiosqlite
 
 from core.clock import from_text
 from inspectorate.cells import csv_cell
-from storage.states import Category
+from storage.states import BroadcastState, Category, DeliveryState, RespondentStatus
 
 # The one place that names the categories for people; the KPK export writes them lower-case.
 CATEGORY_LABELS: dict[str, str] = {Category.INTERNAL: "Internal", Category.EXTERNAL: "Eksternal",
@@ -104,11 +104,13 @@ async def status_counts(conn: aiosqlite.Connection) -> StatusCounts:
     """Verified versus pending, opt-outs and deletions."""
     async with conn.execute(
         """SELECT
-               SUM(status = 'verified'),
-               SUM(status = 'registered'),
-               SUM(status != 'erased' AND opted_out_at IS NOT NULL),
-               SUM(status = 'erased')
-           FROM respondents"""
+               SUM(status = ?),
+               SUM(status = ?),
+               SUM(status != ? AND opted_out_at IS NOT NULL),
+               SUM(status = ?)
+           FROM respondents""",
+        (RespondentStatus.VERIFIED, RespondentStatus.REGISTERED, RespondentStatus.ERASED,
+         RespondentStatus.ERASED),
     ) as cur:
         row = await cur.fetchone()
     return StatusCounts(*(int(v or 0) for v in (row or (0, 0, 0, 0))))
@@ -175,23 +177,27 @@ async def broadcast_outcomes(conn: aiosqlite.Connection) -> list[BroadcastOutcom
     async with conn.execute(
         """SELECT b.id, b.state,
                   (SELECT COUNT(*) FROM broadcast_runs r WHERE r.broadcast_id = b.id),
-                  COALESCE(SUM(d.state = 'sent'), 0),
+                  COALESCE(SUM(d.state = :sent), 0),
                   COALESCE(SUM(o.status IN ('delivered', 'read')), 0),
-                  COALESCE(SUM(d.state = 'failed'), 0),
-                  COALESCE(SUM(d.state = 'skipped'), 0),
-                  COALESCE(SUM(d.state IN ('pending', 'sending', 'unknown')), 0)
+                  COALESCE(SUM(d.state = :failed), 0),
+                  COALESCE(SUM(d.state = :skipped), 0),
+                  COALESCE(SUM(d.state IN (:pending, :sending, :unknown)), 0)
            FROM broadcasts b
            LEFT JOIN deliveries d ON d.broadcast_id = b.id
            LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
                                         AND o.channel = d.channel
-           GROUP BY b.id ORDER BY b.id"""
+           GROUP BY b.id ORDER BY b.id""",
+        {"sent": DeliveryState.SENT, "failed": DeliveryState.FAILED,
+         "skipped": DeliveryState.SKIPPED, "pending": DeliveryState.PENDING,
+         "sending": DeliveryState.SENDING, "unknown": DeliveryState.UNKNOWN},
     ) as cur:
         return [BroadcastOutcome(int(bid), str(state), *(int(v) for v in counts))
                 for bid, state, *counts in await cur.fetchall()]
 
 
-BROADCAST_STATES = {"active": "aktif", "paused": "dijeda", "completed": "selesai",
-                    "cancelled": "dibatalkan"}
+BROADCAST_STATES: dict[str, str] = {
+    BroadcastState.ACTIVE: "aktif", BroadcastState.PAUSED: "dijeda",
+    BroadcastState.COMPLETED: "selesai", BroadcastState.CANCELLED: "dibatalkan"}
 
 
 async def broadcasts_section(conn: aiosqlite.Connection) -> Section:

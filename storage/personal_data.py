@@ -20,6 +20,7 @@ from core.clock import to_text
 from storage.queries import fetch_all, fetch_one
 from storage.repositories.audit import AuditRepository
 from storage.repositories.reply_outbox import ReplyOutboxRepository
+from storage.states import DeliveryState
 from storage.write_batch import WriteBatch
 
 
@@ -222,8 +223,8 @@ async def record_of(conn: aiosqlite.Connection, respondent_id: int) -> PersonalR
             ORDER BY s.channel, s.address""",  # noqa: S608 - a fixed query
         {"rid": respondent_id})
     sent = await fetch_one(
-        conn, "SELECT COUNT(*) FROM deliveries WHERE respondent_id = ? AND state = 'sent'",
-        (respondent_id,))
+        conn, "SELECT COUNT(*) FROM deliveries WHERE respondent_id = ? AND state = ?",
+        (respondent_id, DeliveryState.SENT))
     conversations = []
     for s in sessions:
         data = {k: v for k, v in json.loads(s["data"]).items() if not k.startswith("_")}
