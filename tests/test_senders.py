@@ -316,3 +316,20 @@ async def test_open_senders_builds_what_settings_configure(
     bare = load_settings(_env_file=None, database_path=tmp_path / "x.db")
     async with open_senders(bare, build_catalog(bare)) as none:
         assert none == {}
+
+
+def test_channel_senders_are_built_in_one_place() -> None:
+    """Issue 10: the server's channels and the CLI worker build senders through
+    bot/channels/senders.py, so a constructor argument cannot drift between the two paths."""
+    root = Path(__file__).resolve().parents[1]
+    builders = {"WhatsAppSender(", "TelegramSender("}
+    offenders = []
+    product = ("core", "storage", "outreach", "inspectorate", "handlers", "bot")
+    for path in (p for package in product for p in (root / package).rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        text = path.read_text("utf-8")
+        for call in builders:
+            for line in text.splitlines():
+                if call in line and "class " not in line and rel != "bot/channels/senders.py":
+                    offenders.append(f"{rel}: {line.strip()}")
+    assert offenders == []

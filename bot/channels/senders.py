@@ -1,13 +1,16 @@
-"""Senders built from Settings for processes without the server (`spi-bot broadcast worker`).
+"""The one place that builds each channel's sender from Settings.
 
-`spi-bot run` gets its senders from the channels the runtime starts (they also receive);
-both build the same adapters from the same settings.
+`open_senders` serves processes without the server (`spi-bot broadcast worker`); `spi-bot run`
+gets its senders from the channels the runtime starts (they also receive, and share their
+client with the sender), which call the same builders below. The runtime wraps each one once
+through its `_seam` (limiters, test counters).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from core.catalog import Catalog
 from core.messages import Channel, Image
@@ -20,6 +23,25 @@ STATUS_CALLBACK_PATH = "/twilio/status"
 def status_callback_url(settings: Settings) -> str | None:
     """Where Twilio reports delivery statuses; None without a public URL."""
     return f"{settings.public_url}{STATUS_CALLBACK_PATH}" if settings.public_url else None
+
+
+def telegram_sender(bot: Any, label: str) -> Sender:
+    """The Telegram adapter over an initialised `telegram.Bot`."""
+    from bot.channels.telegram.sender import TelegramSender  # noqa: PLC0415
+
+    return TelegramSender(bot, label)
+
+
+def whatsapp_sender(client: Any, settings: Settings,
+                    publish_image: Callable[[Image], str] | None) -> Sender:
+    """The WhatsApp adapter over a Twilio `Client` (sends and SentLookup)."""
+    from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
+
+    if settings.twilio_whatsapp_number is None:
+        raise ValueError("WhatsApp needs the Twilio number")
+    return WhatsAppSender(client, settings.twilio_whatsapp_number,
+                          status_callback_url=status_callback_url(settings),
+                          publish_image=publish_image)
 
 
 def contact_label(settings: Settings, catalog: Catalog) -> str:
@@ -41,24 +63,19 @@ async def open_senders(
         if settings.telegram_bot_token is not None:
             from telegram import Bot  # noqa: PLC0415
 
-            from bot.channels.telegram.sender import TelegramSender  # noqa: PLC0415
-
             bot = Bot(settings.telegram_bot_token.get_secret_value(),
                       base_url=settings.telegram_api_base_url)
             await stack.enter_async_context(bot)
-            senders[Channel.TELEGRAM] = TelegramSender(bot, contact_label(settings, catalog))
+            senders[Channel.TELEGRAM] = telegram_sender(bot, contact_label(settings, catalog))
         if (settings.twilio_account_sid and settings.twilio_auth_token
                 and settings.twilio_whatsapp_number):
             from twilio.rest import Client  # noqa: PLC0415
 
-            from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
             from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient  # noqa: PLC0415
 
             http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
             stack.push_async_callback(http.close)
             client = Client(settings.twilio_account_sid,
                             settings.twilio_auth_token.get_secret_value(), http_client=http)
-            senders[Channel.WHATSAPP] = WhatsAppSender(
-                client, settings.twilio_whatsapp_number,
-                status_callback_url=status_callback_url(settings), publish_image=publish_image)
+            senders[Channel.WHATSAPP] = whatsapp_sender(client, settings, publish_image)
         yield senders

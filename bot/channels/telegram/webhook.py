@@ -14,7 +14,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.senders import telegram_sender
 from bot.engine.engine import ReplyRoute
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
 from core.messages import Channel, Inbound, SharedContact
@@ -91,7 +91,7 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.sender = wrap_sender(TelegramSender(self.application.bot, contact_label))
+        self.sender = wrap_sender(telegram_sender(self.application.bot, contact_label))
         self.dispatcher = ReplyDispatcher(self.sender, app.db, app.deps.clock)
 
     async def start(self) -> None:

@@ -15,9 +15,9 @@ from twilio.rest import Client
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
-from bot.channels.senders import STATUS_CALLBACK_PATH
+from bot.channels.senders import STATUS_CALLBACK_PATH, whatsapp_sender
 from bot.channels.splitting import WHATSAPP_LIMIT, split_text
-from bot.channels.whatsapp.sender import WhatsAppSender, merge_replies, numbered
+from bot.channels.whatsapp.sender import merge_replies, numbered
 from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
 from bot.engine.engine import ReplyRoute
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
@@ -127,9 +127,7 @@ class WhatsAppChannel:
         # aiohttp's session needs the running loop, so the client is built here.
         self._http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
         client = Client(self._account_sid, self._token, http_client=self._http)
-        self.sender = self._wrap_sender(WhatsAppSender(
-            client, self._number, status_callback_url=f"{self._public_url}{STATUS_PATH}",
-            publish_image=self._publish_image))
+        self.sender = self._wrap_sender(whatsapp_sender(client, settings, self._publish_image))
         self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock,
                                           lookup=TwilioReplyLookup(client, self._number))
 
