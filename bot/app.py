@@ -60,6 +60,7 @@ def build_catalog(settings: Settings) -> Catalog:
         "inspectorate_phone": settings.inspectorate_phone,
         "inspectorate_email": settings.inspectorate_email,
         "retention_days": str(settings.retention_days_after_survey),
+        "survey_site": settings.survey_site,  # never written into a text: it is a setting
     })
 
 

@@ -48,6 +48,9 @@ class Catalog:
     def keys(self, lang: str) -> set[str]:
         return set(self._texts[lang])
 
+    def has(self, lang: str, key: str) -> bool:
+        return key in self._texts.get(lang, {}) or key in self._texts["id"]
+
     def text(self, lang: str, key: str, **values: object) -> str:
         template = self._texts.get(lang, {}).get(key) or self._texts["id"][key]
         return template.format_map({**self._variables, **values}) if "{" in template else template

@@ -117,6 +117,8 @@ async def _on_consent(turn: Turn) -> None:
     elif answer is False:
         turn.end()
         turn.say("reg.consent_refused")
+    elif turn.choice == "consent:info":  # the notice promises its details on INFO
+        turn.say("reg.notice_details", choices=consent_choices(turn))
     else:
         turn.say("common.choose_again", choices=consent_choices(turn))
 

@@ -46,7 +46,13 @@ async def ask_unit(turn: Turn, unknown_code: str | None = None) -> None:
 
 def consent_choices(turn: Turn) -> list[Choice]:
     return [turn.choice_of("reg.consent_yes", "consent:yes"),
-            turn.choice_of("reg.consent_no", "consent:no")]
+            turn.choice_of("reg.consent_no", "consent:no"),
+            turn.choice_of("reg.details", "consent:info")]
+
+
+def phone_label_key(channel: str) -> str:
+    """"Nomor WhatsApp" only to someone writing on WhatsApp; elsewhere it is a phone number."""
+    return "reg.phone_label_whatsapp" if channel == Channel.WHATSAPP else "reg.phone_label_other"
 
 
 async def begin(turn: Turn, unit: Unit) -> None:
@@ -119,7 +125,7 @@ async def show_summary(turn: Turn, fields: Sequence[str]) -> None:
         "reg.summary", unit=unit.name, name=data["name"], type=turn.t(TYPES[data["type"]]),
         service=data.get("service") or turn.t("reg.no_service"),
         when=month_label(turn, (int(data["when"][:4]), int(data["when"][5:]))),
-        phone=data["phone"],
+        phone=data["phone"], phone_label=turn.t(phone_label_key(turn.msg.channel)),
         phone_note=turn.t("reg.phone_verified_note" if data["phone_verified"]
                           else "reg.phone_unverified_note"),
         email=data.get("email") or turn.t("reg.no_email"),

@@ -304,7 +304,7 @@ async def test_a_scanned_qr_code_while_waiting_for_a_check_starts_registration(
     await user.say("CEK")
     assert "Tempel tautan" in user.text
     await user.say("/start DISDUKCAPIL", start="DISDUKCAPIL")
-    assert "Pendaftaran calon responden" in user.text
+    assert "Daftar calon responden" in user.text
 
 
 async def test_checks_are_anonymous(app: App) -> None:

@@ -62,7 +62,7 @@ async def test_a_chat_linked_before_verification_loses_the_record_to_its_owner(
     await stranger.say("HAPUS DATA")
     assert "Tidak ada data pribadi" in stranger.text
     await register(stranger, name="Orang Lain", phone=TYPED, email="lain@contoh.id")
-    assert "belum terverifikasi" in stranger.text
+    assert "belum dipastikan milik Anda" in stranger.text
     after = await record(app)
     assert after == mine  # not renamed, not opted out, not erased, still verified
     assert await links(app) == {("whatsapp", OWNER)}
@@ -79,7 +79,7 @@ async def test_the_race_from_a_free_number_at_the_summary_cannot_win(app: App) -
         stranger = User(app.engine, Channel.WEB if sender == "web-7" else Channel.TELEGRAM,
                         sender)
         await stranger.say("1")  # confirm, after the owner verified meanwhile
-        assert "belum terverifikasi" in stranger.text
+        assert "belum dipastikan milik Anda" in stranger.text
     assert await record(app) == mine
     assert mine is not None and mine.status == "verified" and mine.name == "Siti Aminah"
     assert await links(app) == {("whatsapp", OWNER)}
@@ -129,7 +129,7 @@ async def test_a_verified_chat_typing_a_new_number_leaves_the_verified_record_al
     await register(owner, name="Siti Aminah")
     await up_to_summary(owner, "Siti Aminah", "0813 1111 2222")  # typed: not proven
     await owner.say("1")
-    assert "belum terverifikasi" in owner.text
+    assert "belum dipastikan milik Anda" in owner.text
     mine = await record(app)
     other = await record(app, "+6281311112222")
     assert mine is not None and mine.status == "verified"

@@ -193,8 +193,9 @@ async def test_data_saya_shows_the_owner_everything_stored(
     stored = dict(next(iter(row)))
     for column in personal_columns("respondents"):
         assert str(stored[column]) in telegram.text, column
-    for shown in ("telegram 777001234", "terverifikasi", "Persetujuan: 2026-11-21 11:00 WITA",
-                  "whatsapp +6281234567890", '"name": "Siti Baru"'):
+    for shown in ("telegram 777001234", "sudah dipastikan milik Anda",
+                  "Persetujuan: 2026-11-21 11:00 WITA", "whatsapp +6281234567890",
+                  '"name": "Siti Baru"'):
         assert shown in telegram.text
     await telegram.say("STOP")
     await telegram.say("bahasa en")

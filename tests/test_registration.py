@@ -54,7 +54,7 @@ async def test_whatsapp_sender_number_is_confirmed_not_asked(app: App) -> None:
 async def test_typed_number_stays_registered_until_proven(app: App) -> None:
     user = User(app.engine, Channel.WEB, "web-1")
     await register(user, phone="0813 9999 0000")
-    assert "belum terverifikasi" in user.text
+    assert "belum dipastikan milik Anda" in user.text
     async with app.db.reading() as conn:
         respondent = await app.deps.respondents.get_by_phone(conn, "+6281399990000")
     assert respondent is not None and respondent.status == "registered"

@@ -64,7 +64,8 @@ async def test_registration_through_the_web_chat_api(web_app: App) -> None:
             return replies
 
         first = await say({"start": "DISDUKCAPIL"})
-        assert first[-1]["choices"] == [{"label": "Setuju"}, {"label": "Tidak setuju"}]
+        assert first[-1]["choices"] == [{"label": "Setuju"}, {"label": "Tidak setuju"},
+                                        {"label": "INFO"}]
         for text in ("1", "Siti Aminah", "1", "1", "bulan lalu", "0812-3456-7890", "LEWATI",
                      "1"):
             await say({"text": text})
@@ -296,7 +297,8 @@ def test_browser_registers_through_the_web_chat_on_a_phone_sized_screen(
         driver.find_element(By.ID, "start").click()
         idle()
         assert "Setuju" in bot_texts()[-1]
-        driver.find_elements(By.CSS_SELECTOR, ".choice")[-2].click()
+        next(e for e in driver.find_elements(By.CSS_SELECTOR, ".choice")
+             if e.text.strip() == "1. Setuju").click()
         idle()
         for text in ("Siti Aminah", "1", "1", "bulan lalu", "081234567890", "LEWATI", "1",
                      "1"):

@@ -83,7 +83,7 @@ async def test_full_registration_over_whatsapp_webhooks(
     server: RunningServer, twilio_api: FakeTwilioApi, wa_app: App
 ) -> None:
     bodies = await register_on_whatsapp(server, twilio_api)
-    assert any(b.endswith("1. Setuju\n2. Tidak setuju") for b in bodies)  # numbered choices
+    assert any(b.endswith("1. Setuju\n2. Tidak setuju\n3. INFO") for b in bodies)  # numbered
     assert any("terdaftar" in b for b in bodies[-2:])
     assert all(m["To"] == f"whatsapp:{PHONE}" for m in twilio_api.messages)
     assert all(m["StatusCallback"] == f"{PUBLIC_URL}{STATUS}" for m in twilio_api.messages)

@@ -11,6 +11,10 @@ from core.settings import Settings
 from handlers.check.registry import Registry
 
 ANSWER_SECTION = "faq_answer"
+DETAIL_SECTION = "faq_detail"
+SOURCE_SECTION = "faq_source"
+# Answers whose details are shown elsewhere already: what the bot keeps is the notice's details.
+_DETAIL_KEYS = {"bot_privacy": "reg.notice_details"}
 _USUAL_LAST_MONTH = 10  # fieldwork has ended on 31 October every year on record (2021-2025)
 
 
@@ -21,11 +25,17 @@ def _senders(catalog: Catalog, lang: str, registry: Registry) -> str:
     # Only the newest year's numbers, named as that year's: numbers change every year.
     year, newest = next(groupby(senders, key=lambda e: e.year))
     entries = list(newest)
-    source = entries[0].source
-    # The site's name is enough on a phone screen; the full address stays in the registry.
-    source = urlsplit(source).hostname or source
-    return catalog.text(lang, "faq.senders_list", year=year, source=source,
+    return catalog.text(lang, "faq.senders_list", year=year,
+                        source=source_name(catalog, lang, entries[0].source),
                         numbers=", ".join(e.value for e in entries))
+
+
+def source_name(catalog: Catalog, lang: str, url: str) -> str:
+    """A source as a reader knows it ("cek fakta Tempo"), not its address; a source the
+    catalogue does not name yet is given by its site's name, never by the full address."""
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or url).removeprefix("www.")
+    key = f"{SOURCE_SECTION}.{host}"
+    return catalog.text(lang, key) if catalog.has(lang, key) else host
 
 
 def _survey_status(catalog: Catalog, lang: str, settings: Settings, today: date | None) -> str:
@@ -57,3 +67,17 @@ def answer_text(catalog: Catalog, lang: str, intent: str, settings: Settings,
                 registry: Registry, *, today: date | None = None) -> str:
     return catalog.text(lang, f"{ANSWER_SECTION}.{intent}",
                         **answer_values(catalog, lang, settings, registry, today=today))
+
+
+def detail_key(catalog: Catalog, lang: str, intent: str) -> str | None:
+    """The catalogue key of an answer's details (shown on INFO), or None if the answer is whole."""
+    key = _DETAIL_KEYS.get(intent, f"{DETAIL_SECTION}.{intent}")
+    return key if catalog.has(lang, key) else None
+
+
+def detail_text(catalog: Catalog, lang: str, intent: str, settings: Settings,
+                registry: Registry, *, today: date | None = None) -> str | None:
+    key = detail_key(catalog, lang, intent)
+    if key is None:
+        return None
+    return catalog.text(lang, key, **answer_values(catalog, lang, settings, registry, today=today))

@@ -3,7 +3,9 @@ question's topic words (no link to who asked, nothing about them) for staff to r
 
 from __future__ import annotations
 
-from handlers.faq.answers import answer_text
+from core.catalog import LANGUAGES
+from core.messages import Choice
+from handlers.faq.answers import answer_text, detail_key, detail_text
 from handlers.faq.language import looks_english
 from handlers.faq.matcher import INTENTS
 from handlers.faq.redact import topic_words
@@ -13,6 +15,8 @@ from handlers.words import normalize
 _MIN_QUESTION_WORDS = 2  # "ok", "2" or a lone word are not questions worth keeping
 _SUGGEST_FLOOR = 0.15  # below the answer threshold, a guess this good is offered as a choice
 CHOICE_PREFIX = "faq:"
+# INFO right after an answer with details: the value names the answer and its language.
+DETAILS_PREFIX = "faq_info:"
 INFO_WORDS = frozenset({"info", "informasi", "info data", "info privasi"})
 # Saying one received or filled in the survey is answered but never counted, not even per day:
 # a tally of who says they took part is the record SPI forbids an inspectorate to keep.
@@ -23,6 +27,9 @@ class FaqEntry:
     """Takes idle messages as questions about SPI (after the checker had its look)."""
 
     async def try_handle(self, turn: Turn) -> bool:
+        if turn.choice and turn.choice.startswith(DETAILS_PREFIX):
+            show_details(turn, turn.choice.removeprefix(DETAILS_PREFIX))
+            return True
         if turn.choice and turn.choice.startswith(CHOICE_PREFIX):
             intent = turn.choice.removeprefix(CHOICE_PREFIX)
             if intent in INTENTS:
@@ -54,7 +61,8 @@ class FaqEntry:
                                               CHOICE_PREFIX + match.best_guess))
             choices += [turn.choice_of("menu.faq", "menu:faq"),
                         turn.choice_of("menu.check", "menu:check"),
-                        turn.choice_of("menu.register", "menu:register")]
+                        turn.choice_of("menu.register", "menu:register"),
+                        contact_choice(turn)]
             # Only what is true: the note on keeping appears only when something was kept.
             turn.say("faq.unsure", kept=" " + turn.t("faq.topic_kept") if topic else "",
                      choices=choices)
@@ -68,4 +76,34 @@ def answer(turn: Turn, intent: str, lang: str) -> None:
     settings = turn.deps.settings
     turn.say_text(answer_text(turn.deps.catalog, lang, intent, settings,
                               turn.deps.registry.get(), today=turn.now.date()))
-    turn.say_text(turn.deps.catalog.text(lang, "faq.more"))
+    say_more(turn, intent, lang)
+
+
+def say_more(turn: Turn, intent: str, lang: str) -> None:
+    """The closing line; when the answer has details, INFO (typed, its number or the button)
+    shows them next turn. The engine keeps the offer for one turn only, and never for an
+    answer about having taken part (that would be a record of it)."""
+    catalog = turn.deps.catalog
+    if intent in UNCOUNTED or detail_key(catalog, lang, intent) is None:
+        turn.say_text(catalog.text(lang, "faq.more"))
+        return
+    turn.say_text(catalog.text(lang, "faq.more_info"), choices=[
+        Choice(catalog.text(lang, "faq.info_choice"), f"{DETAILS_PREFIX}{lang}:{intent}")])
+
+
+def show_details(turn: Turn, offered: str) -> None:
+    """The details of the answer just given, in that answer's language."""
+    lang, _, intent = offered.partition(":")
+    lang = lang if lang in LANGUAGES else turn.lang
+    catalog = turn.deps.catalog
+    text = None
+    if intent in INTENTS:
+        text = detail_text(catalog, lang, intent, turn.deps.settings, turn.deps.registry.get(),
+                           today=turn.now.date())
+    turn.say_text(text if text is not None else catalog.text(lang, "reg.notice_details"))
+    turn.say_text(catalog.text(lang, "faq.more"))
+
+
+def contact_choice(turn: Turn) -> Choice:
+    """The inspectorate's contact one tap away, instead of in every fallback."""
+    return turn.choice_of("faq.contact_choice", CHOICE_PREFIX + "contact_human")
