@@ -92,7 +92,7 @@ async def test_manipulation_reply_says_the_ask_breaks_spi_rules_not_dont_click(a
     assert "198" in user.text and "kws.kpk.go.id" in user.text
     assert "jangan klik" not in user.text.casefold()
     async with app.db.reading() as conn:
-        assert await app.deps.check_stats.daily(conn) == [("2026-11-21", "suspicious", 1)]
+        assert await app.deps.check_stats.daily(conn) == [("2026-11-21", "manipulation", 1)]
 
 
 async def test_unknown_sender_reply_says_the_link_is_kpks(app: App) -> None:

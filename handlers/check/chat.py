@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.check.checker import MANIPULATION, MAX_TEXT, SUSPICIOUS, check_text, strip_check_word
+from handlers.check.checker import MAX_TEXT, check_text, strip_check_word
 from handlers.check.extract import extract, refang
 from handlers.check.render import render
 from handlers.check.signs import claims_kpk, find_signs
@@ -41,9 +41,6 @@ _OWN_WORDS = re.compile(
     r"(bikin|minta|meminta|nyuruh|menyuruh|kumpulin|mengumpulkan|mewajibkan))\b",
     re.IGNORECASE)
 _FORWARDED_MIN_WORDS = 5  # shorter texts are a person's own words, not a forwarded message
-# The daily counts table accepts official, suspicious and unknown; a manipulation verdict is
-# counted with the suspicious ones rather than widening the table in this change.
-_STATS_VERDICT = {MANIPULATION: SUSPICIOUS}
 
 
 def wants_check(text: str) -> bool:
@@ -68,8 +65,7 @@ def looks_forwarded_with_signs(text: str) -> bool:
 
 async def run_check(turn: Turn) -> None:
     result = check_text(turn.text, turn.deps.registry.get(), year=turn.now.year)
-    await turn.deps.check_stats.count_check(
-        turn.conn, turn.now, _STATS_VERDICT.get(result.verdict, result.verdict))
+    await turn.deps.check_stats.count_check(turn.conn, turn.now, result.verdict)
     turn.end()
     turn.say_text(render(turn.deps.catalog, turn.lang, result))
 
