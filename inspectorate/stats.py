@@ -141,7 +141,8 @@ async def faq_by_intent(conn: aiosqlite.Connection) -> Section:
 # Every checker verdict has a row, `manipulation` (an employer-style ask) its own.
 VERDICT_LABELS: dict[str, str] = {
     CheckVerdict.OFFICIAL: "Resmi", CheckVerdict.SUSPICIOUS: "Mencurigakan",
-    CheckVerdict.MANIPULATION: "Melanggar aturan SPI", CheckVerdict.UNKNOWN: "Tidak dapat dipastikan"}
+    CheckVerdict.MANIPULATION: "Melanggar aturan SPI",
+    CheckVerdict.UNKNOWN: "Tidak dapat dipastikan"}
 
 
 async def check_counts(conn: aiosqlite.Connection) -> dict[str, int]:

@@ -128,7 +128,8 @@ async def test_admin_gets_summary_and_chart_in_chat_others_are_refused(
     assert "• Nomor terverifikasi: 1" in text and "• Data dihapus: 1" in text
     assert "• Dinas Kependudukan dan Pencatatan Sipil: 2" in text
     assert "Pertanyaan FAQ: 3 terjawab, 1 belum terjawab" in text
-    assert "Cek keaslian: 1 resmi, 2 mencurigakan, 1 melanggar aturan SPI, 0 tidak dapat dipastikan" in text
+    assert ("Cek keaslian: 1 resmi, 2 mencurigakan, 1 melanggar aturan SPI, "
+            "0 tidak dapat dipastikan") in text
     assert "Siaran pengingat: 2 siaran, 1 pesan terkirim (1 diterima), 1 gagal" in text
     image = replies[0].image
     assert image is not None
