@@ -23,8 +23,17 @@ AWAITING = f"{PREFIX}:await"
 _QUESTION = re.compile(
     r"^\W*(apa|apakah|bagaimana|gimana|gmn|berapa|kenapa|mengapa|siapa|kapan|dimana|bolehkah|"
     r"bisakah|haruskah|perlukah|benarkah|betulkah|is|are|do|does|can|could|should|will|would|"
-    r"what|how|why|who|when)\b|\?\W*$|\b(gak|ga|nggak|enggak|ngga|kah|bukan|tidak)\W*$",
+    r"what|how|why|who|when)\b|\?\W*$|\b(gak|ga|gk|nggak|enggak|engga|ngga|kah|bukan|tidak|tdk)"
+    r"(\s+(sih|ya|yah|kah|dong|nih|deh|kan))?\W*$",
     re.IGNORECASE)
+# A forwarded message may hold a question ("Sudah dapat WA dari KPK? Jika sudah, mohon lapor"):
+# it is one when, beside the question, it asks its reader for something and nobody speaks of
+# themselves, as someone asking us would ("saya sudah isi, perlu lapor gak?").
+_CLAUSE = re.compile(r"[.!?;,\n]+")
+_ASKS_READER = re.compile(
+    r"\b(mohon|harap|tolong|tlg|silakan|silahkan|dimohon|diharapkan|segera|wajib|please|kindly|"
+    r"ya|yaa|yah)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(saya|sy|aku|ak|gue|gw|gua|i|me|my|mine)\b", re.IGNORECASE)
 # A forwarded message speaks to its reader or in KPK's name; a bare phrase does neither.
 _ADDRESSED = re.compile(
     r"\b(anda|bapak|ibu|bpk|bu|pak|kamu|kalian|saudara|rekan|you|your|mohon|silakan|silahkan|"
@@ -53,14 +62,20 @@ def wants_check(text: str) -> bool:
 
 
 def looks_forwarded_with_signs(text: str) -> bool:
-    if len(text.split()) < _FORWARDED_MIN_WORDS or _QUESTION.search(text) \
-            or _OWN_WORDS.search(text):
+    if len(text.split()) < _FORWARDED_MIN_WORDS or _OWN_WORDS.search(text) \
+            or (_QUESTION.search(text) and not _relays_an_ask(text)):
         return False
     body = refang(text)
     if not (_ADDRESSED.search(body) or claims_kpk(body)):
         return False
     signs = find_signs(body)
     return bool(signs.scam or signs.manipulation)
+
+
+def _relays_an_ask(text: str) -> bool:
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    return len(clauses) > 1 and bool(_ASKS_READER.search(text)) \
+        and not _FIRST_PERSON.search(text)
 
 
 async def run_check(turn: Turn) -> None:

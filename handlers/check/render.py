@@ -11,14 +11,14 @@ def item_reason(catalog: Catalog, lang: str, item: ItemResult) -> str:
 
 def reasons(catalog: Catalog, lang: str, result: CheckResult) -> list[str]:
     """Every reason behind the verdict, most telling first."""
-    out = [item_reason(catalog, lang, i) for i in result.items if i.verdict == SUSPICIOUS]
+    out = [item_reason(catalog, lang, i) for i in result.items if result.fake(i)]
     out += [catalog.text(lang, f"check_sign.{sign}") for sign in result.signs]
     out += [catalog.text(lang, f"check_manipulation.{sign}") for sign in result.manipulation]
     if result.verdict == UNKNOWN:
         out += [catalog.text(lang, f"check_ask.{ask}") for ask in result.other_asks]
     if result.unverified_claim:
         out.append(catalog.text(lang, "check.claim_unverified"))
-    out += [item_reason(catalog, lang, i) for i in result.items if i.verdict != SUSPICIOUS]
+    out += [item_reason(catalog, lang, i) for i in result.items if not result.fake(i)]
     if not out:
         out.append(catalog.text(lang, "check.nothing_found"))
     return out

@@ -75,14 +75,37 @@ def _knowledge() -> _Knowledge:
     raw = resources.files("handlers.knowledge").joinpath("scam_signs.toml").read_text("utf-8")
     data = tomllib.loads(raw)
 
+    families = _families(data.get("families", {}))
+
     def compiled(table: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
-        return {sign: [re.compile(p, re.IGNORECASE) for p in patterns]
+        return {sign: [re.compile(_expand(p, families), re.IGNORECASE) for p in patterns]
                 for sign, patterns in table.items()}
 
     return _Knowledge(compiled(data["scam"]), compiled(data["manipulation"]),
                       compiled(data["ask"]),
-                      {sign: re.compile(p, re.IGNORECASE)
+                      {sign: re.compile(_expand(p, families), re.IGNORECASE)
                        for sign, p in data.get("unless", {}).items()})
+
+
+_FAMILY = re.compile(r"<<(\w+)>>")
+
+
+def _families(raw: dict[str, list[str]]) -> dict[str, str]:
+    """Word families as one alternation each; a family may name families defined before it."""
+    out: dict[str, str] = {}
+    for name, words in raw.items():
+        out[name] = "(?:" + "|".join(_expand(w, out) for w in words) + ")"
+    return out
+
+
+def _expand(pattern: str, families: dict[str, str]) -> str:
+    """`<<report>>` in a pattern stands for the family `report` (a frame names families, not
+    the sentences seen); an unknown family name is an error in the data, not a silent miss."""
+    def one(match: re.Match[str]) -> str:
+        if match[1] not in families:
+            raise KeyError(f"scam_signs.toml: unknown word family <<{match[1]}>>")
+        return families[match[1]]
+    return _FAMILY.sub(one, pattern)
 
 
 def scam_sign_ids() -> list[str]:

@@ -1,0 +1,251 @@
+"""Issue 11, item 2, bullet by bullet, through the front door (`spi-bot check` and chat).
+
+The texts here are tuning examples written for these tests; the held-out sets
+(tests/data/checker_dev2.toml and the frozen blind set) are only measured, never copied from.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.cli import main
+from core.messages import Channel
+from handlers.check.checker import check_text
+from handlers.check.registry import load_registry
+from tests.support.dialog import User
+
+REGISTRY = load_registry()
+YEAR = 2026  # the year of the test clock
+LINK = "https://spi.kpk.go.id/r/Tq4"
+
+
+def cli_check(text: str, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    assert main(["check", "--json", text]) == 0
+    result: dict[str, object] = json.loads(capsys.readouterr().out)
+    return result
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPI_DATABASE_PATH", str(tmp_path / "x.db"))
+
+
+# --- worst of parts: an official link never whitewashes a scam ask -------------------------
+
+SCAM_UNDER_KPK_LINK = [
+    "Jangan lupa kirim biaya verifikasi 30rb ke rekening bendahara sebelum membuka {link}",
+    "jgn lupa trf 15 ribu ya biar link {link} bisa dibuka",
+    "Gratis ikut survei {link}, cuma perlu isi saldo GoPay 25rb untuk aktivasi",
+    "Tanpa antri, tanpa ribet: bayar Rp12.500 lalu buka {link}",
+    "Demi keamanan ketik ulang 4 angka yang dikirim lewat SMS sebelum membuka {link}",
+    "Untuk aktivasi {link}, mohon sebutkan kode yang baru saja muncul di HP Anda",
+    "Sebutkan nama gadis ibu kandung untuk verifikasi di {link}",
+    "Masuk ke akun mobile banking Anda dulu untuk menerima uang saku responden {link}",
+    "Pasang aplikasi berikut agar {link} bisa diisi: e-spi-terbaru.apk",
+    "Yang belum membuka {link} sampai Senin, layanan KTP-el Anda akan dinonaktifkan",
+    "Pegawai yang tidak mengisi {link} tunjangannya dipotong bulan depan",
+    "Selamat, Anda memenangkan voucher belanja! Isi dulu {link}",
+    "Don't forget to pay the Rp20.000 activation fee so that {link} opens",
+]
+
+
+@pytest.mark.parametrize("text", SCAM_UNDER_KPK_LINK)
+def test_cli_an_official_link_never_whitewashes_a_scam_ask(
+        text: str, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli_check(text.format(link=LINK), capsys)
+    assert result["verdict"] == "suspicious", result
+
+
+# --- negation is scope, not a keyword that cancels ------------------------------------------
+
+WARNINGS_UNDER_KPK_LINK = [
+    "Jangan berikan kode OTP atau PIN kepada siapa pun. Survei resmi: {link}",
+    "Jangan pernah mentransfer uang kepada pihak yang mengaku panitia survei. {link}",
+    "Survei ini gratis dan tanpa biaya pendaftaran: {link}",
+    "Tidak perlu memasang aplikasi apa pun; cukup buka {link}",
+    "Kami tidak akan meminta rekening, kata sandi, atau foto KTP Anda. {link}",
+    "KPK tidak meminta Anda melapor kepada atasan setelah mengisi {link}",
+    "Tidak ada yang berhak melihat atau mengumpulkan jawaban Anda. {link}",
+    "Jangan mau diminta mengirim tangkapan layar hasil survei. {link}",
+    "Tidak ada sanksi apa pun bagi yang tidak mengisi. {link}",
+    "Never share the code sent to your phone. The survey is only at {link}",
+    "Jawablah sesuai pengalaman Anda sendiri, tidak ada jawaban benar atau salah. {link}",
+    "Anda tidak perlu mengisi formulir lain sebelum survei ini. {link}",
+]
+
+
+@pytest.mark.parametrize("text", WARNINGS_UNDER_KPK_LINK)
+def test_cli_a_warning_is_read_as_a_warning(
+        text: str, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli_check(text.format(link=LINK), capsys)
+    assert result["verdict"] == "official", result
+
+
+# --- manipulation: employer-style asks, under KPK's own link --------------------------------
+
+MANIPULATION_UNDER_KPK_LINK = [
+    # report receipt, selection or completion
+    "Bpk/Ibu yg kepilih jadi responden spi tlg kabarin sy ya {link}",
+    "Mohon konfirmasi ke grup bidang apabila sudah selesai mengisi {link}",
+    "Sampaikan ke sekretariat kalau Anda sudah dihubungi KPK. {link}",
+    "Silakan isi {link}. Setelah selesai, tulis 'sudah' di grup ya",
+    "Yang sudah mengerjakan survei mohon isi absen di meja piket. {link}",
+    "Laporan penerimaan tautan survei SPI disampaikan ke kasubag paling lambat Rabu {link}",
+    "Saya ingin tahu siapa saja yang sudah menerima tautan {link}",
+    "Please inform the admin once you have filled in {link}",
+    # answers, proof, screenshots, the link itself
+    "Sesudah submit {link}, fotokan layar terakhir lalu kirim ke WA saya",
+    "Mohon print out jawaban survei untuk arsip bagian umum {link}",
+    "Isian survei dikirim dulu ke tim kantor untuk dicek sebelum submit di {link}",
+    "Titipkan saja link survei yang Bapak terima ke operator, biar operator yang isi {link}",
+    "Kindly send your survey answers to the unit head for review first. {link}",
+    # a form first
+    "Sebelum buka {link}, lengkapi dulu spreadsheet jawaban di drive kantor",
+    "Isi dulu formulir latihan di https://forms.gle/Qa9zX sebelum membuka {link}",
+    "Complete the office form first, then answer {link}",
+    # gathering
+    "Seluruh responden SPI kumpul di ruang serbaguna jam 1 siang untuk isi survei bareng {link}",
+    "Kita ngerjain survei SPI rame-rame aja di kantor habis istirahat {link}",
+    "Please come to the hall at 2 pm so we can take the KPK survey together {link}",
+    # coaching answers and scores
+    "Tolong beri penilaian yang tinggi untuk dinas kita di {link}",
+    "Pilih saja opsi tertinggi di setiap pertanyaan {link}",
+    "Jawablah mengikuti arahan kepala dinas saat rapat kemarin {link}",
+    "Supaya kantor kita tetap zona hijau, isi {link} dengan jawaban positif",
+    "Jangan kasih nilai rendah ya di survei KPK, nanti skor kita turun {link}",
+    "Terlampir kunci jawaban SPI dari bagian organisasi {link}",
+    "Make sure you give our office five-star ratings in {link}",
+]
+
+
+@pytest.mark.parametrize("text", MANIPULATION_UNDER_KPK_LINK)
+def test_cli_employer_asks_are_manipulation_even_under_kpks_link(
+        text: str, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli_check(text.format(link=LINK), capsys)
+    assert result["verdict"] == "manipulation", result
+
+
+def test_cli_manipulation_text_says_link_may_be_kpks_and_how_to_report(
+        cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    text = f"Mohon konfirmasi ke grup bidang apabila sudah selesai mengisi {LINK}"
+    assert main(["check", text]) == 0
+    out = capsys.readouterr().out
+    assert "mungkin memang milik KPK" in out and "tidak perlu menurutinya" in out
+    assert "198" in out and "kws.kpk.go.id" in out
+    assert "jangan klik" not in out.casefold()
+
+
+# --- unlisted sender number or vendor e-mail next to KPK's link -----------------------------
+
+@pytest.mark.parametrize("sender", [
+    "0811 1919 3344", "+62 811-1919-0001", "6281119190002", "+1 415 555 0100",
+    "spi@riset-mitra.co.id", "survei.spi@surveyvendor.com", "noreply@spi.vendor-riset.co.id",
+    "kpk.spi.info@mitrasurvei.id",
+])
+def test_cli_an_unlisted_sender_with_kpks_link_is_unknown_not_suspicious(
+        sender: str, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (f"Dari {sender}: Yth. Bapak/Ibu, Anda terpilih sebagai responden Survei Penilaian "
+            f"Integritas KPK. Silakan isi di {LINK}")
+    result = cli_check(text, capsys)
+    assert result["verdict"] == "unknown", result
+
+
+def test_an_unlisted_sender_with_a_scam_ask_is_still_suspicious() -> None:
+    text = f"Dari spi@riset-mitra.co.id: transfer biaya admin Rp10.000 lalu isi {LINK}"
+    assert check_text(text, REGISTRY, year=YEAR).verdict == "suspicious"
+    # without KPK's link the name on someone else's mailbox is an imitation
+    text = "Dari kpk.spi.info@gmail.com: Anda terpilih sebagai responden SPI KPK"
+    assert check_text(text, REGISTRY, year=YEAR).verdict == "suspicious"
+
+
+# --- other go.id pages, raw IPs, free site builders, dated entries, short links -----------
+
+@pytest.mark.parametrize(("text", "verdict", "reason"), [
+    ("Panduan SPI dari inspektorat: https://inspektorat.bantulkab.go.id/spi", "unknown",
+     "other_government"),
+    ("Survei Penilaian Integritas KPK https://diskominfo.jatengprov.go.id/spi-2026", "unknown",
+     "other_government"),
+    ("Survei SPI KPK: 198.51.100.23/spi", "suspicious", "ip_address"),
+    ("Isi survei KPK di http://[2001:db8::5]/spi", "suspicious", "ip_address"),
+    ("Survei integritas: https://survei-kpk-2026.blogspot.com", "suspicious", "free_builder"),
+    ("Daftar responden: https://spi-kpk.vercel.app/daftar", "suspicious", "free_builder"),
+    ("bit.ly/PendaftaranSPI2023", "unknown", "past_link"),
+    ("bit.ly/pendaftaranSPI2023", "unknown", "short_link"),
+    ("Pesan dari 081119199198 tentang SPI", "unknown", "past_sender"),
+])
+def test_cli_each_kind_of_address(text: str, verdict: str, reason: str, cli_env: None,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli_check(text, capsys)
+    assert result["verdict"] == verdict, result
+    assert check_text(text, REGISTRY, year=YEAR).items[0].reason == reason
+
+
+def test_a_2023_link_is_official_in_2023_and_reported_as_2023s_later() -> None:
+    then = check_text("bit.ly/PendaftaranSPI2023", REGISTRY, year=2023)
+    now = check_text("bit.ly/PendaftaranSPI2023", REGISTRY, year=YEAR)
+    assert then.verdict == "official" and now.verdict == "unknown"
+    assert now.items[0].values["year"] == "2023"
+
+
+def test_cli_past_link_reply_names_its_year(cli_env: None,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "bit.ly/PendaftaranSPI2023"]) == 0
+    out = capsys.readouterr().out
+    assert "RESMI" not in out.split("\n")[0] and "2023" in out
+
+
+# --- chat: forwarded texts without link or number -------------------------------------------
+
+@pytest.mark.parametrize(("text", "headline"), [
+    ("Mohon transfer biaya aktivasi responden survei integritas Rp20.000 hari ini juga",
+     "MENCURIGAKAN"),
+    ("Bagi rekan-rekan yang sudah dapat WA survei KPK harap lapor ke sekretariat",
+     "MELANGGAR ATURAN SPI"),
+    ("Apakah Bapak/Ibu sudah menerima WA dari KPK? Jika sudah, mohon lapor ke sekretariat.",
+     "MELANGGAR ATURAN SPI"),
+    ("Yang sudah isi survei SPI kirim SS ke grup ya, siapa yang belum?",
+     "MELANGGAR ATURAN SPI"),
+    ("Besok pengisian survei SPI bareng-bareng di aula ya, bawa HP",
+     "MELANGGAR ATURAN SPI"),
+])
+async def test_chat_a_forwarded_text_without_link_goes_to_the_checker(
+        app: App, text: str, headline: str) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "frames-1")
+    await user.say(text)
+    assert headline in user.text, user.text
+    assert "jangan klik" not in user.text.casefold() or headline == "MENCURIGAKAN"
+
+
+@pytest.mark.parametrize("text", [
+    "apakah saya harus lapor ke atasan kalau sudah isi survei?",
+    "atasan saya minta kami kirim screenshot survei, boleh?",
+    "survei spi wajib gak sih",
+])
+async def test_chat_a_question_stays_with_the_faq(app: App, text: str) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "frames-2")
+    await user.say(text)
+    assert "Alasannya" not in user.text, user.text
+
+
+async def test_chat_each_verdict_is_counted_under_its_own_name(app: App) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "frames-3")
+    await user.say(f"Isi survei di {LINK}")
+    await user.say(f"Yang sudah isi {LINK} mohon kabari saya")
+    await user.say(f"Transfer biaya admin 10rb lalu isi {LINK}")
+    await user.say(f"Dari 0811 1919 3344: silakan isi {LINK}")
+    async with app.db.reading() as conn:
+        counts = {v: n for _, v, n in await app.deps.check_stats.daily(conn)}
+    assert counts == {"official": 1, "manipulation": 1, "suspicious": 1, "unknown": 1}
+
+
+def test_cli_json_verdict_values_are_the_four(cli_env: None,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    seen = {cli_check(text, capsys)["verdict"] for text in (
+        LINK, f"Yang sudah isi {LINK} kabari admin", f"Bayar 10rb lalu isi {LINK}",
+        f"Dari 0811 1919 3344: isi {LINK}")}
+    assert seen == {"official", "manipulation", "suspicious", "unknown"}
