@@ -249,3 +249,39 @@ def test_cli_json_verdict_values_are_the_four(cli_env: None,
         LINK, f"Yang sudah isi {LINK} kabari admin", f"Bayar 10rb lalu isi {LINK}",
         f"Dari 0811 1919 3344: isi {LINK}")}
     assert seen == {"official", "manipulation", "suspicious", "unknown"}
+
+
+# --- the inspectorate's own reminders, checked by a citizen who received one ----------------
+
+def _reminder_texts() -> list[str]:
+    import tomllib  # noqa: PLC0415
+
+    root = Path(__file__).resolve().parents[1] / "core" / "texts"
+    texts = []
+    for lang in ("id", "en"):
+        data = tomllib.loads((root / f"broadcast.{lang}.toml").read_text("utf-8"))
+        for entry in data.get("reminder", {}).values():
+            text = str(entry["text"]).replace("{{nama}}", "Budi").replace("{{unit}}", "RSUD")
+            texts.append(text.replace("{inspectorate_name}", "Inspektorat Kabupaten Sukamaju"))
+    return texts
+
+
+@pytest.mark.parametrize("text", _reminder_texts())
+def test_an_approved_reminder_is_never_called_a_scam_or_manipulation(text: str) -> None:
+    result = check_text(text, REGISTRY, year=YEAR)
+    assert result.verdict in ("official", "unknown"), (result.signs, result.manipulation)
+
+
+@pytest.mark.parametrize("text", [
+    "Waspada penipuan! Kirim kode OTP hanya kepada admin resmi kami di nomor ini.",
+    "Hati-hati hoaks. Biaya admin resmi Rp25.000, transfer ke rekening panitia.",
+    "Permintaan uang atas nama KPK adalah penipuan; untuk survei ini cukup transfer Rp10.000.",
+])
+def test_warning_words_do_not_hide_an_ask_next_to_them(text: str) -> None:
+    assert check_text(text, REGISTRY, year=YEAR).verdict == "suspicious"
+
+
+def test_a_2022_vendor_site_is_reported_as_2022s() -> None:
+    assert check_text("isi di q7survey.com", REGISTRY, year=2022).verdict == "official"
+    now = check_text("Survei SPI KPK juga pernah di q7survey.com", REGISTRY, year=YEAR)
+    assert (now.verdict, now.items[0].reason) == ("unknown", "past_domain")

@@ -55,6 +55,30 @@ _SCOPE = 300  # characters a negation reaches back at most; bounds the work on l
 _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
 
 
+# A sentence that names an ask only to warn against it: "permintaan OTP adalah tanda bahaya",
+# "jika ada yang meminta Anda melapor, itu melanggar aturan SPI", "any request for a PIN is a
+# red flag". The ask is the subject of the warning (after a word that names it as someone
+# else's ask) and the sentence says what it is; a sentence that also asks stays an ask.
+_SENTENCE_END = re.compile(r"[!?;\n]|\.(?=\s|$)")
+_WARN_SUBJECT = re.compile(
+    r"\b(permintaan|meminta|minta|diminta|dimintai|menyuruh|disuruh|request(s|ing)?|ask(s|ed|ing)?|"
+    r"janji|menjanjikan|promise[sd]?|tawaran|menawarkan|offers?|mengarahkan|mengumpulkan|"
+    r"menanyakan|steering|collecting|gathering|asking|requesting|pihak yang|orang yang|siapa pun yang|anyone who|someone who|"
+    r"(jika|bila|kalau|apabila|if) (ada|someone|anyone|anybody))\b", re.IGNORECASE)
+_WARN_PREDICATE = re.compile(
+    r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipuan|modus|hoaks|palsu|"
+    r"waspadai|melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
+    r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya)|tidak perlu (dituruti|diikuti|"
+    r"ditanggapi)|red flag|suspicious|a scam|fraud|breaks? (spi )?rules|against (spi )?rules|"
+    r"not allowed|forbidden|do not (respond|comply|reply))\b", re.IGNORECASE)
+# "Jawaban Anda tidak perlu dikirim ke siapa pun": a negated passive after the phrase denies it.
+_POST_DENIAL = re.compile(
+    r"\W*((?!(bila|jika|kalau|kalo|klo|apabila|if|unless|yang|yg|when|who)\b)\w+\W+){0,3}?"
+    r"(tidak|tak|tdk|jangan|bukan|never|not|no need)\s+"
+    r"((perlu|usah|boleh|akan|pernah|harus|wajib|dapat|bisa|need|needs|to|be)\s+)*"
+    r"(di\w+|ke\w+|\w+ed|shared|sent|shown)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Signs:
     scam: list[str]  # ids under [scam] in scam_signs.toml, in the data's order
@@ -169,6 +193,8 @@ def asserted(text: str, start: int, end: int) -> bool:
     """
     if _EXCEPTION.search(text, end, _clause_end(text, end)):
         return True
+    if _warned(text, start) or _POST_DENIAL.match(text, end, _clause_end(text, end)):
+        return False
     words = list(_WORD.finditer(text, start, end))
     last = words[-1].start() if words else start
     inner = words[0].end() if words else start
@@ -179,6 +205,14 @@ def asserted(text: str, start: int, end: int) -> bool:
     scope = text[max(last_clause, last - _SCOPE):last] if last_clause > start \
         else f"{before} {text[inner:last]}"
     return not _denied(scope)
+
+
+def _warned(text: str, start: int) -> bool:
+    """Is the phrase at `start` named, in its sentence, as someone's ask that is warned of?"""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, start)), len(text))
+    return _WARN_SUBJECT.search(text, begin, start) is not None \
+        and _WARN_PREDICATE.search(text, begin, end) is not None
 
 
 def _denied(scope: str) -> bool:
