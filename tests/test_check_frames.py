@@ -120,6 +120,18 @@ MANIPULATION_UNDER_KPK_LINK = [
     "Jangan kasih nilai rendah ya di survei KPK, nanti skor kita turun {link}",
     "Terlampir kunci jawaban SPI dari bagian organisasi {link}",
     "Make sure you give our office five-star ratings in {link}",
+    # second round, other voices
+    "Assalamualaikum. Bagi ASN yg sdh terima link {link} wajib lapor ke admin kepegawaian",
+    "Rekan2, mohon dicek hp masing2, kalau ada WA dari KPK link {link} segera info ke saya",
+    "Bapak ibu yang dapat SMS/WA survei {link} dimohon hadir di aula jam 10",
+    "Setelah mengisi {link}, mohon tanda tangan di daftar yang sudah disiapkan",
+    "Yang sudah isi {link}, reply 'done' ya guys",
+    "Tolong jawab survei {link} dengan jawaban yang sama seperti contoh di grup",
+    "Pastikan semua jawaban di {link} menggambarkan kondisi kantor yang baik ya",
+    "Guys, isi {link} nya jangan jujur2 amat ya, demi skor kantor",
+    "Mohon link {link} yang Bapak/Ibu terima dikirim ke admin untuk didata",
+    "Please forward the KPK message with {link} to HR once you get it",
+    "Kepada seluruh staf: hasil pengisian {link} dilaporkan ke atasan langsung",
 ]
 
 
@@ -145,7 +157,7 @@ def test_cli_manipulation_text_says_link_may_be_kpks_and_how_to_report(
 @pytest.mark.parametrize("sender", [
     "0811 1919 3344", "+62 811-1919-0001", "6281119190002", "+1 415 555 0100",
     "spi@riset-mitra.co.id", "survei.spi@surveyvendor.com", "noreply@spi.vendor-riset.co.id",
-    "kpk.spi.info@mitrasurvei.id",
+    "kpk.spi.info@mitrasurvei.id", "info@spi-survey.id",
 ])
 def test_cli_an_unlisted_sender_with_kpks_link_is_unknown_not_suspicious(
         sender: str, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,6 +165,26 @@ def test_cli_an_unlisted_sender_with_kpks_link_is_unknown_not_suspicious(
             f"Integritas KPK. Silakan isi di {LINK}")
     result = cli_check(text, capsys)
     assert result["verdict"] == "unknown", result
+
+
+@pytest.mark.parametrize("text", [
+    "SPI by KPK (0811-1919-2025): Anda terpilih menjadi responden SPI 2026. Klik {link}. "
+    "Pesan ini dikirim otomatis, mohon tidak membalas.",
+    "Nomor 0811 1919 4499 mengirim undangan SPI, link {link}, berlaku sampai 31 Oktober. "
+    "Balas STOP untuk berhenti.",
+    "Dari +62 811-1919-4762: Survei Penilaian Integritas. Simpan nomor ini agar tautan {link} "
+    "dapat diklik.",
+    "Undangan e-mail dari spi2026@frontier.co.id: Survei Penilaian Integritas KPK. Mulai "
+    "survei: {link}. Kode akses tidak diperlukan.",
+    "survey.team@markplus.co.id: You are invited to KPK's Integrity Assessment Survey, {link}. "
+    "Your answers are confidential and no payment is ever requested.",
+    "Dari 0812-3333-4444: Bapak/Ibu terpilih sebagai responden SPI. Waktu pengisian sekitar 15 "
+    "menit di {link}. Jika ada kendala teknis, hubungi nomor ini.",
+    "WA 0811 1919 7070 (centang biru): Survei SPI KPK untuk penerima layanan RSUD. Isi di "
+    "{link}; identitas Anda dirahasiakan sesuai UU 16/1997.",
+])
+def test_genuine_style_invitations_from_unlisted_senders_are_unknown(text: str) -> None:
+    assert check_text(text.format(link=LINK), REGISTRY, year=YEAR).verdict == "unknown"
 
 
 def test_an_unlisted_sender_with_a_scam_ask_is_still_suspicious() -> None:

@@ -49,6 +49,10 @@ _LIST_ITEM = re.compile(
     r"\s*((atau|dan|serta|maupun|juga|or|and|nor)\s+)?(?!(kirim|kirimkan|berikan|beri|"
     r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
     r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
+# A comma followed by one of these starts a new clause, never a list item: "…, demi skor kantor".
+_NEW_CLAUSE = re.compile(
+    r"\s*(demi|agar|supaya|biar|karena|sebab|untuk|jika|kalau|kalo|bila|apabila|nanti|lalu|terus|"
+    r"so|because|to|if|then|otherwise)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _SCOPE = 300  # characters a negation reaches back at most; bounds the work on long texts
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
@@ -173,7 +177,8 @@ def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
 def _clause_start(text: str, position: int) -> int:
     end = position
     for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
-        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)):
+        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)
+                and not _NEW_CLAUSE.match(text, b_end)):
             return b_end
         end = b_start
     return 0
