@@ -51,6 +51,11 @@ SCAM_UNDER_KPK_LINK = [
     "Pegawai yang tidak mengisi {link} tunjangannya dipotong bulan depan",
     "Selamat, Anda memenangkan voucher belanja! Isi dulu {link}",
     "Don't forget to pay the Rp20.000 activation fee so that {link} opens",
+    "Halo, ini dari KPK. Kami perlu foto KTP dan KK Anda untuk validasi {link}",
+    "Link {link} sudah kedaluwarsa, aktifkan kembali dengan membayar Rp5.000 via pulsa",
+    "Jika tidak diisi sampai besok, akun Anda di {link} akan dihapus dan dikenai denda",
+    "Admin: kode 6 digit yang masuk ke WA kamu tolong kirim sini ya, itu buat login {link}",
+    "Klik {link} lalu verifikasi dengan login internet banking",
 ]
 
 
@@ -76,6 +81,15 @@ WARNINGS_UNDER_KPK_LINK = [
     "Never share the code sent to your phone. The survey is only at {link}",
     "Jawablah sesuai pengalaman Anda sendiri, tidak ada jawaban benar atau salah. {link}",
     "Anda tidak perlu mengisi formulir lain sebelum survei ini. {link}",
+    "Isi {link} sendiri, tanpa perlu melapor kepada siapa pun.",
+    "Survei SPI {link}. Tidak perlu mengirim bukti pengisian ke kantor.",
+    "Undangan ini bersifat pribadi; jangan diteruskan kepada orang lain. {link}",
+    "Mohon isi survei di {link} sebelum 31 Oktober 2026. Terima kasih.",
+    "Anda dapat mengisi {link} kapan saja dan di mana saja, di rumah atau di kantor.",
+    "Your responses go directly to KPK and are never shared with your employer. {link}",
+    "Jangan mau diminta mengisi survei bersama-sama di kantor. Isi sendiri: {link}",
+    "Isi survei ini untuk membangun integritas bersama: {link}",
+    "Pertanyaan dapat disampaikan ke 198 jika pesan yang Anda terima mencurigakan. {link}",
 ]
 
 
@@ -132,6 +146,19 @@ MANIPULATION_UNDER_KPK_LINK = [
     "Mohon link {link} yang Bapak/Ibu terima dikirim ke admin untuk didata",
     "Please forward the KPK message with {link} to HR once you get it",
     "Kepada seluruh staf: hasil pengisian {link} dilaporkan ke atasan langsung",
+    "Jangan lupa lapor ke admin kalau sudah isi {link}",
+    "jgn lupa kirim bukti isi {link} ke grup",
+    "Pak, yg sudah diisi survei {link} nya di-SS trus kirim ke sy ya",
+    "Mohon Bapak/Ibu yang terpilih mengisi survei {link} didampingi tim inspektorat",
+    "Sebelum klik {link}, tolong diskusikan dulu jawabannya dengan kasubag",
+    "Nanti yang udh ngisi {link} absen di grup ya, biar ketahuan siapa yg belum",
+    "Respondents who have completed {link} must notify their supervisor",
+    "Dear all, kindly share a screenshot after completing {link}",
+    "Untuk menjaga predikat WBK, jawab {link} dengan sangat baik",
+    "Ingat, di {link} pilih opsi sangat puas semua ya",
+    "Bapak Ibu tolong isi gform data responden SPI dulu ya sebelum {link}",
+    "Mohon disampaikan nama pegawai yang dapat undangan {link} ke sekretariat",
+    "Yang menerima pesan {link} harap bawa HP ke ruang rapat jam 8 untuk diisi bersama",
 ]
 
 
