@@ -7,6 +7,7 @@ The texts here are tuning examples written for these tests; the held-out sets
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -313,8 +314,6 @@ def test_cli_json_verdict_values_are_the_four(cli_env: None,
 # --- the inspectorate's own reminders, checked by a citizen who received one ----------------
 
 def _reminder_texts() -> list[str]:
-    import tomllib  # noqa: PLC0415
-
     root = Path(__file__).resolve().parents[1] / "core" / "texts"
     texts = []
     for lang in ("id", "en"):

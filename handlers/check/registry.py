@@ -105,8 +105,8 @@ class Registry:
     def is_form(self, link: str) -> bool:
         """Is `link` (as `normalize_link` writes it) a page of an online form service?"""
         host = link.partition("/")[0]
-        return any(link == f or link.startswith(f + "/") or ("/" not in f and host.endswith("." + f))
-                   for f in self.form_hosts)
+        return any(link == f or link.startswith(f + "/")
+                   or ("/" not in f and host.endswith("." + f)) for f in self.form_hosts)
 
     def senders(self) -> list[Entry]:
         """Numbers official SPI invitations came from, newest year first."""

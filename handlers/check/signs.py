@@ -67,7 +67,8 @@ _SENTENCE_END = re.compile(r"[!?;\n]|\.(?=\s|$)")
 _WARN_SUBJECT = re.compile(
     r"\b(permintaan|meminta|minta|diminta|dimintai|menyuruh|disuruh|request(s|ing)?|ask(s|ed|ing)?|"
     r"janji|menjanjikan|promise[sd]?|tawaran|menawarkan|offers?|mengarahkan|mengumpulkan|"
-    r"menanyakan|steering|collecting|gathering|asking|requesting|pihak yang|orang yang|siapa pun yang|anyone who|someone who|"
+    r"menanyakan|steering|collecting|gathering|asking|requesting|pihak yang|orang yang|"
+    r"siapa pun yang|anyone who|someone who|"
     r"(jika|bila|kalau|apabila|if) (ada|someone|anyone|anybody))\b", re.IGNORECASE)
 _WARN_PREDICATE = re.compile(
     r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipuan|modus|hoaks|palsu|"
