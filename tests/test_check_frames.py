@@ -180,6 +180,15 @@ def test_cli_manipulation_text_says_link_may_be_kpks_and_how_to_report(
     assert "jangan klik" not in out.casefold()
 
 
+def test_cli_manipulation_with_only_an_employers_form_does_not_call_it_kpks(
+        cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Sebelum survei SPI, isi dulu https://forms.gle/Kk81 ya rekan-rekan"
+    assert main(["check", text]) == 0
+    out = capsys.readouterr().out
+    assert "MELANGGAR ATURAN SPI" in out and "bukan milik KPK" in out
+    assert "mungkin memang milik KPK" not in out
+
+
 # --- unlisted sender number or vendor e-mail next to KPK's link -----------------------------
 
 @pytest.mark.parametrize("sender", [

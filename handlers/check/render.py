@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.catalog import Catalog
-from handlers.check.checker import SUSPICIOUS, UNKNOWN, CheckResult, ItemResult
+from handlers.check.checker import MANIPULATION, SUSPICIOUS, UNKNOWN, CheckResult, ItemResult
 
 
 def item_reason(catalog: Catalog, lang: str, item: ItemResult) -> str:
@@ -27,6 +27,10 @@ def _headline(result: CheckResult) -> str:
     """The verdict line; when the link itself is KPK's, it says so rather than "don't click"."""
     if result.official_link and result.verdict in (SUSPICIOUS, UNKNOWN):
         return f"check.verdict_{result.verdict}_official_link"
+    if result.verdict == MANIPULATION and not result.official_link \
+            and any(i.kind == "url" for i in result.items):
+        # An employer's own form: the only link is not KPK's, so it is no "maybe KPK's" link.
+        return "check.verdict_manipulation_other_link"
     return f"check.verdict_{result.verdict}"
 
 def render(catalog: Catalog, lang: str, result: CheckResult) -> str:
