@@ -10,6 +10,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.app import App
@@ -17,6 +18,7 @@ from bot.cli import main
 from core.messages import Channel
 from handlers.check.checker import check_text
 from handlers.check.registry import load_registry
+from storage.migrate import known_migrations, migrate
 from tests.support.dialog import User
 
 REGISTRY = load_registry()
@@ -352,3 +354,20 @@ def test_a_2022_vendor_site_is_reported_as_2022s() -> None:
     assert check_text("isi di q7survey.com", REGISTRY, year=2022).verdict == "official"
     now = check_text("Survei SPI KPK juga pernah di q7survey.com", REGISTRY, year=YEAR)
     assert (now.verdict, now.items[0].reason) == ("unknown", "past_domain")
+
+
+async def test_migration_0010_keeps_the_counts_and_accepts_manipulation(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    every = known_migrations()
+    monkeypatch.setattr("storage.migrate.known_migrations",
+                        lambda: [m for m in every if m.version < 10])
+    async with aiosqlite.connect(tmp_path / "old.db") as conn:
+        await migrate(conn)
+        await conn.execute("INSERT INTO check_daily VALUES ('2026-11-01', 'suspicious', 3)")
+        await conn.commit()
+        monkeypatch.setattr("storage.migrate.known_migrations", lambda: every)
+        await migrate(conn)
+        await conn.execute("INSERT INTO check_daily VALUES ('2026-11-01', 'manipulation', 1)")
+        rows = await conn.execute_fetchall("SELECT * FROM check_daily ORDER BY verdict")
+    assert [tuple(r) for r in rows] == [("2026-11-01", "manipulation", 1),
+                                        ("2026-11-01", "suspicious", 3)]
