@@ -93,6 +93,9 @@ WARNINGS_UNDER_KPK_LINK = [
     "Jangan mau diminta mengisi survei bersama-sama di kantor. Isi sendiri: {link}",
     "Isi survei ini untuk membangun integritas bersama: {link}",
     "Pertanyaan dapat disampaikan ke 198 jika pesan yang Anda terima mencurigakan. {link}",
+    "Jangan klik tautan dulu sebelum memastikan pengirimnya ke 198. {link}",
+    "Jangan isi formulir apa pun selain survei di {link}",
+    "Kalau ada yang minta kamu lapor sudah isi survei, tolak saja ya. {link}",
 ]
 
 
@@ -268,6 +271,37 @@ def test_cli_past_link_reply_names_its_year(cli_env: None,
     assert main(["check", "bit.ly/PendaftaranSPI2023"]) == 0
     out = capsys.readouterr().out
     assert "RESMI" not in out.split("\n")[0] and "2023" in out
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("Buat temen2 yg dpt wa dr kpk soal survey integritas, tolong lapor ke sy ya", "manipulation"),
+    ("yg blm ngisi survei spi sgr diisi, nnt sy cek satu2", "manipulation"),
+    ("rekan2 mhn kirimkan ss bukti udh isi spi ke japri sy", "manipulation"),
+    ("Pls report to ur head of unit if u got the KPK integrity survey", "manipulation"),
+    ("Everyone who was selected for the SPI survey, please list your name in this sheet",
+     "manipulation"),
+    ("Kalau dapat link survei dari KPK jangan diisi dulu, tunggu arahan dari kantor",
+     "manipulation"),
+    ("Mohon menunggu instruksi sebelum mengisi survei SPI yang diterima", "manipulation"),
+    ("Yg sdh isi survei KPK tlg centang namanya di file excel grup", "manipulation"),
+    ("Jawaban no 12-20 di survei SPI pilih yang paling positif ya", "manipulation"),
+    ("Demi nama baik dinas, mohon isi survei integritas secara kompak", "manipulation"),
+    ("Kepala sekolah minta guru yang terpilih responden SPI untuk melapor ke TU",
+     "manipulation"),
+    ("Ada yg udh dpt link survei kpk? lgsg info ke admin grup ya", "manipulation"),
+    ("Selamat anda trpilih dpt hadiah survei kpk sebesar 2jt, hub admin", "suspicious"),
+    ("mhn trf biaya adm 15rb utk aktivasi survei spi", "suspicious"),
+    ("Send me the OTP you got, it's for the KPK survey registration", "suspicious"),
+    ("Klaim saldo dana kaget 150rb dari survei KPK sekarang juga", "suspicious"),
+    ("Survei SPI: akun WA anda akan di blokir jika tdk mengisi dlm 24 jam", "suspicious"),
+    ("Bapak/Ibu wajib mengisi survei KPK, yang tidak mengisi akan kena SP", "suspicious"),
+])
+async def test_chat_slang_and_english_forwards_without_link_get_their_verdict(
+        app: App, text: str, verdict: str) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "frames-4")
+    await user.say(text)
+    headline = {"manipulation": "MELANGGAR ATURAN SPI", "suspicious": "MENCURIGAKAN"}[verdict]
+    assert headline in user.text, user.text
 
 
 # --- chat: forwarded texts without link or number -------------------------------------------

@@ -44,7 +44,9 @@ _ADDRESSED = re.compile(
 # "someone asked me to pay") is asking the FAQ for advice; a forwarded message speaks to its
 # reader instead.
 _OWN_WORDS = re.compile(
-    r"\b(disuruh|suruh|diminta|dimintai|nyuruh|ngaku|ngakunya|katanya|ada (yang|yg|orang)|"
+    r"\b(disuruh|suruh|diminta|dimintai|nyuruh|ngaku|ngakunya|katanya|"
+    r"ada (yang|yg|orang|nomor|pesan|wa) (minta|meminta|nyuruh|menyuruh|ngaku|mengaku|nelpon|"
+    r"menelepon|telepon|chat|hubungi|menghubungi|bilang|kirim|ngirim|mengirim|sms|wa)|"
     r"(minta|meminta|menyuruh) (kami|saya|aku|sy)|someone|somebody|asked (me|us)|told (me|us)|"
     r"wants? (my|our)|kok|(kantor|bos|atasan|pimpinan|kepala dinas|kadis|kabid)\s+(saya\s+)?"
     r"(bikin|minta|meminta|nyuruh|menyuruh|kumpulin|mengumpulkan|mewajibkan))\b",

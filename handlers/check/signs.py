@@ -75,7 +75,8 @@ _WARN_PREDICATE = re.compile(
     r"waspadai|melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
     r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya)|tidak perlu (dituruti|diikuti|"
     r"ditanggapi)|red flag|suspicious|a scam|fraud|breaks? (spi )?rules|against (spi )?rules|"
-    r"not allowed|forbidden|do not (respond|comply|reply))\b", re.IGNORECASE)
+    r"not allowed|forbidden|do not (respond|comply|reply)|tolak\w*|abaikan|laporkan ke|ignore it|"
+    r"refuse|decline|say no)\b", re.IGNORECASE)
 # "Jawaban Anda tidak perlu dikirim ke siapa pun": a negated passive after the phrase denies it.
 _POST_DENIAL = re.compile(
     r"\W*((?!(bila|jika|kalau|kalo|klo|apabila|if|unless|yang|yg|when|who)\b)\w+\W+){0,3}?"
