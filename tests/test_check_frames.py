@@ -405,3 +405,30 @@ async def test_migration_0010_keeps_the_counts_and_accepts_manipulation(
         rows = await conn.execute_fetchall("SELECT * FROM check_daily ORDER BY verdict")
     assert [tuple(r) for r in rows] == [("2026-11-01", "manipulation", 1),
                                         ("2026-11-01", "suspicious", 3)]
+
+
+@pytest.mark.parametrize("text", [
+    "Inspektorat mengimbau seluruh OPD memasang kode QR SPI di loket pelayanan agar pengguna "
+    "layanan dapat mendaftar sebagai calon responden.",
+    "Pemutakhiran data pegawai (nomor WA aktif dan email) untuk populasi SPI dikirim ke "
+    "inspektorat paling lambat 15 Juni.",
+    "Kirimkan nomor WA aktif pegawai untuk data populasi SPI ke inspektorat",
+    "KPK memilih responden secara acak dari data yang dikirim instansi. Inspektorat tidak "
+    "mengetahui siapa yang terpilih.",
+    "Jawaban Anda langsung dikirim ke sistem KPK dan tidak dapat dilihat instansi.",
+    "Tidak seorang pun, termasuk atasan, boleh meminta bukti bahwa Anda sudah mengisi survei.",
+    "Pada 2023 KPK tidak mempublikasikan skor dua instansi karena jawaban pegawai dikumpulkan "
+    "lewat Google Form.",
+    "Petugas survei KPK dapat datang untuk wawancara tatap muka di daerah dengan sinyal terbatas.",
+    "Mari sukseskan SPI dengan menjawab secara jujur sesuai pengalaman masing-masing.",
+    "Hasil SPI menjadi bahan perbaikan tata kelola, bukan lomba skor antar instansi.",
+    "Please answer honestly based on your own experience; nobody at your office will see your "
+    "answers.",
+    "If your boss asks you to report that you received the survey, you can refuse and report "
+    "it to KWS.",
+    "Mohon tidak membagikan tautan survei Anda kepada orang lain karena tautan itu pribadi.",
+    "Bagi yang belum mengisi, survei masih dibuka sampai 31 Oktober di spi.kpk.go.id.",
+])
+def test_what_an_inspectorate_may_say_is_neither_scam_nor_manipulation(text: str) -> None:
+    result = check_text(text, REGISTRY, year=YEAR)
+    assert result.verdict in ("official", "unknown"), (result.signs, result.manipulation)
