@@ -38,7 +38,8 @@ _FIRST_PERSON = re.compile(r"\b(saya|sy|aku|ak|gue|gw|gua|i|me|my|mine)\b", re.I
 _ADDRESSED = re.compile(
     r"\b(anda|bapak|ibu|bpk|bu|pak|kamu|kalian|saudara|rekan|you|your|mohon|silakan|silahkan|"
     r"segera|harap|please|wajib|jangan|yg|yang|bagi|kirim|kirimkan|balas|bls|klik|tolong|japri|"
-    r"kabari|kabarin|laporkan|lapor|konfirmasi|transfer)\b",
+    r"kabari|kabarin|laporkan|lapor|konfirmasi|transfer|everyone|everybody|all staff|staff|staf|"
+    r"semua|seluruh|rekan\w*|teman\w*|temen\w*|guys|pegawai|karyawan)\b",
     re.IGNORECASE)
 # A person telling what happened to them ("ada yang minta transfer", "atasan nyuruh lapor",
 # "someone asked me to pay") is asking the FAQ for advice; a forwarded message speaks to its
