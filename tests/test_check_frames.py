@@ -224,6 +224,15 @@ def test_cli_an_unlisted_sender_with_kpks_link_is_unknown_not_suspicious(
     "menit di {link}. Jika ada kendala teknis, hubungi nomor ini.",
     "WA 0811 1919 7070 (centang biru): Survei SPI KPK untuk penerima layanan RSUD. Isi di "
     "{link}; identitas Anda dirahasiakan sesuai UU 16/1997.",
+    "Dari 0812 1111 2222: Selamat, Anda terpilih sebagai salah satu responden SPI 2026. "
+    "Isi di {link}",
+    "Dari 0812 1111 2222: Identitas dan jawaban Anda dijamin kerahasiaannya oleh UU 16/1997; "
+    "pembocor data dapat dikenai sanksi pidana. {link}",
+    "Dari survei@mitra.co.id: Gunakan kode akses 7HX2 untuk masuk ke {link}",
+    "Dari 0812 1111 2222: Undangan SPI. Link pribadi, jangan dibagikan. Batas pengisian 31 "
+    "Oktober; setelah itu tautan dinonaktifkan. {link}",
+    "Dari 0812 1111 2222: Anda terpilih menjadi responden. Mohon simpan nomor ini agar tidak "
+    "terblokir filter spam. {link}",
 ])
 def test_genuine_style_invitations_from_unlisted_senders_are_unknown(text: str) -> None:
     assert check_text(text.format(link=LINK), REGISTRY, year=YEAR).verdict == "unknown"
@@ -314,6 +323,8 @@ def test_cli_past_link_reply_names_its_year(cli_env: None,
     ("Klaim saldo dana kaget 150rb dari survei KPK sekarang juga", "suspicious"),
     ("Survei SPI: akun WA anda akan di blokir jika tdk mengisi dlm 24 jam", "suspicious"),
     ("Bapak/Ibu wajib mengisi survei KPK, yang tidak mengisi akan kena SP", "suspicious"),
+    ("Selamat, Anda terpilih mendapatkan hadiah dari survei KPK Rp2 juta", "suspicious"),
+    ("Rekan2 kalau ga ngisi survei KPK nanti kena sanksi dari kantor", "suspicious"),
 ])
 async def test_chat_slang_and_english_forwards_without_link_get_their_verdict(
         app: App, text: str, verdict: str) -> None:

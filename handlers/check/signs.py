@@ -98,6 +98,7 @@ class _Knowledge:
     manipulation: dict[str, list[re.Pattern[str]]]
     asks: dict[str, list[re.Pattern[str]]]
     unless: dict[str, re.Pattern[str]]
+    unless_before: dict[str, re.Pattern[str]]
 
 
 @lru_cache(maxsize=1)
@@ -111,10 +112,13 @@ def _knowledge() -> _Knowledge:
         return {sign: [re.compile(_expand(p, families), re.IGNORECASE) for p in patterns]
                 for sign, patterns in table.items()}
 
+    def excuses(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
+        return {sign: re.compile(_expand(p, families), re.IGNORECASE)
+                for sign, p in table.items()}
+
     return _Knowledge(compiled(data["scam"]), compiled(data["manipulation"]),
-                      compiled(data["ask"]),
-                      {sign: re.compile(_expand(p, families), re.IGNORECASE)
-                       for sign, p in data.get("unless", {}).items()})
+                      compiled(data["ask"]), excuses(data.get("unless", {})),
+                      excuses(data.get("unless_before", {})))
 
 
 _FAMILY = re.compile(r"<<(\w+)>>")
@@ -149,20 +153,25 @@ def manipulation_sign_ids() -> list[str]:
 def find_signs(text: str) -> Signs:
     """The scam and manipulation signs `text` asserts (denied ones are left out)."""
     knowledge = _knowledge()
-    return Signs(_asserted_ids(text, knowledge.scam, knowledge.unless),
-                 _asserted_ids(text, knowledge.manipulation, knowledge.unless),
-                 _asserted_ids(text, knowledge.asks, knowledge.unless))
+    return Signs(_asserted_ids(text, knowledge.scam, knowledge),
+                 _asserted_ids(text, knowledge.manipulation, knowledge),
+                 _asserted_ids(text, knowledge.asks, knowledge))
 
 
 def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
-                  unless: dict[str, re.Pattern[str]]) -> list[str]:
+                  knowledge: _Knowledge) -> list[str]:
     out = []
     for sign, patterns in table.items():
-        excuse = unless.get(sign)
+        excuse = knowledge.unless.get(sign)
+        excuse_before = knowledge.unless_before.get(sign)
         for match in (m for p in patterns for m in p.finditer(text)):
-            # The excuse may stand anywhere from the match to the end of its clause.
+            # The excuse may stand anywhere from the match to the end of its clause; an
+            # `unless_before` one between the clause's start and the match.
             tail = max(match.end(), _clause_end(text, match.end()))
             if excuse is not None and excuse.search(text, match.start(), tail):
+                continue
+            if excuse_before is not None and excuse_before.search(
+                    text, _clause_start(text, match.start()), match.start()):
                 continue
             if asserted(text, match.start(), match.end()):
                 out.append(sign)
