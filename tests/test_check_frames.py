@@ -59,6 +59,12 @@ SCAM_UNDER_KPK_LINK = [
     "Jika tidak diisi sampai besok, akun Anda di {link} akan dihapus dan dikenai denda",
     "Admin: kode 6 digit yang masuk ke WA kamu tolong kirim sini ya, itu buat login {link}",
     "Klik {link} lalu verifikasi dengan login internet banking",
+    "Sebutkan NIK dan tanggal lahir Anda untuk validasi {link}",
+    "Mohon donasi sukarela 20rb untuk panitia survei {link}",
+    "Scan QRIS berikut untuk verifikasi {link}",
+    "Saat mengisi {link}, aktifkan berbagi layar agar admin bisa membantu",
+    "Balas dengan angka yang kamu terima barusan, buat aktivasi {link}",
+    "Lakukan verifikasi wajah dulu di aplikasi kami sebelum {link}",
 ]
 
 
@@ -96,6 +102,8 @@ WARNINGS_UNDER_KPK_LINK = [
     "Jangan klik tautan dulu sebelum memastikan pengirimnya ke 198. {link}",
     "Jangan isi formulir apa pun selain survei di {link}",
     "Kalau ada yang minta kamu lapor sudah isi survei, tolak saja ya. {link}",
+    "Jangan sebutkan NIK Anda kepada siapa pun. {link}",
+    "Survei dapat diisi dari HP; data yang Anda masukkan dilindungi. {link}",
 ]
 
 
