@@ -12,7 +12,7 @@ import aiosqlite
 
 from core.clock import from_text
 from inspectorate.cells import csv_cell
-from storage.states import BroadcastState, Category, DeliveryState, RespondentStatus
+from storage.states import BroadcastState, Category, CheckVerdict, DeliveryState, RespondentStatus
 
 # The one place that names the categories for people; the KPK export writes them lower-case.
 CATEGORY_LABELS: dict[str, str] = {Category.INTERNAL: "Internal", Category.EXTERNAL: "Eksternal",
@@ -140,8 +140,11 @@ async def faq_by_intent(conn: aiosqlite.Connection) -> Section:
     return Section("faq_by_intent", "Pertanyaan FAQ per topik", ("Topik", "Jumlah"), rows)
 
 
-VERDICT_LABELS = {"official": "Resmi", "suspicious": "Mencurigakan",
-                  "unknown": "Tidak dapat dipastikan"}
+# Every checker verdict has a row, `manipulation` (an employer-style ask) its own.
+VERDICT_LABELS: dict[str, str] = {
+    CheckVerdict.OFFICIAL: "Resmi", CheckVerdict.SUSPICIOUS: "Mencurigakan",
+    CheckVerdict.MANIPULATION: "Melanggar aturan SPI",
+    CheckVerdict.UNKNOWN: "Tidak dapat dipastikan"}
 
 
 async def check_counts(conn: aiosqlite.Connection) -> dict[str, int]:

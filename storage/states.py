@@ -75,4 +75,5 @@ class CheckVerdict(StrEnum):
 
     OFFICIAL = "official"
     SUSPICIOUS = "suspicious"
+    MANIPULATION = "manipulation"
     UNKNOWN = "unknown"

@@ -33,8 +33,9 @@ def _blind_report() -> Report:
     return evaluate(load_cases(DATA / "blind" / "checker_messages.toml"), year=YEAR)
 
 
-@pytest.mark.xfail(strict=True, reason="measured on the frozen blind set: 3 manipulation "
-                   "messages called official, 1 genuine unlisted-sender message suspicious")
+@pytest.mark.xfail(strict=True, reason="measured on the frozen blind set (2026-12-02, "
+                   "after checker3): 2 manipulation messages called official; 0 of 19 genuine "
+                   "unlisted-sender messages suspicious")
 def test_on_the_blind_set_no_fake_is_official_and_no_unlisted_sender_is_suspicious() -> None:
     report = _blind_report()
     assert report.fakes_official == []
@@ -44,8 +45,8 @@ def test_on_the_blind_set_no_fake_is_official_and_no_unlisted_sender_is_suspicio
 def test_the_blind_set_figures_do_not_get_worse() -> None:
     report = _blind_report()
     assert report.unlisted_sender_total > 0
-    assert len(report.fakes_official) <= 3
-    assert len(report.unlisted_sender_suspicious) <= 1
+    assert len(report.fakes_official) <= 2
+    assert report.unlisted_sender_suspicious == []
 
 
 @pytest.mark.parametrize("text", [
@@ -92,7 +93,7 @@ async def test_manipulation_reply_says_the_ask_breaks_spi_rules_not_dont_click(a
     assert "198" in user.text and "kws.kpk.go.id" in user.text
     assert "jangan klik" not in user.text.casefold()
     async with app.db.reading() as conn:
-        assert await app.deps.check_stats.daily(conn) == [("2026-11-21", "suspicious", 1)]
+        assert await app.deps.check_stats.daily(conn) == [("2026-11-21", "manipulation", 1)]
 
 
 async def test_unknown_sender_reply_says_the_link_is_kpks(app: App) -> None:

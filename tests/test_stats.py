@@ -54,7 +54,7 @@ async def known_data(app: App, clock: FakeClock, tmp_path: Path, settings: Setti
         faq, checks = FaqStatsRepository(), CheckStatsRepository()
         for intent in ("is_official", "is_official", "duration", None):
             await faq.count_answer(conn, clock.now(), intent)
-        for verdict in ("official", "suspicious", "suspicious"):
+        for verdict in ("official", "suspicious", "suspicious", "manipulation"):
             await checks.count_check(conn, clock.now(), verdict)
     async with app.db.reading() as conn:
         rudi = await app.deps.respondents.get_by_phone(conn, "+6281311112222")
@@ -97,8 +97,8 @@ async def test_stats_table_csv_and_chart_on_a_known_data_set(
     faq_at = lines.index("Pertanyaan FAQ per topik")
     assert lines[faq_at + 3:faq_at + 6] == ["is_official 2", "(tidak terjawab) 1", "duration 1"]
     check_at = lines.index("Cek keaslian per hasil")
-    assert lines[check_at + 3:check_at + 6] == [
-        "Resmi 1", "Mencurigakan 2", "Tidak dapat dipastikan 0"]
+    assert lines[check_at + 3:check_at + 7] == [
+        "Resmi 1", "Mencurigakan 2", "Melanggar aturan SPI 1", "Tidak dapat dipastikan 0"]
     broadcasts_at = lines.index("Siaran pengingat dan hasil pengirimannya")
     assert lines[broadcasts_at + 3:broadcasts_at + 5] == [
         "#1 selesai 1 1 1 1 0 0", "#2 aktif 1 0 0 0 1 0"]
@@ -128,7 +128,8 @@ async def test_admin_gets_summary_and_chart_in_chat_others_are_refused(
     assert "• Nomor terverifikasi: 1" in text and "• Data dihapus: 1" in text
     assert "• Dinas Kependudukan dan Pencatatan Sipil: 2" in text
     assert "Pertanyaan FAQ: 3 terjawab, 1 belum terjawab" in text
-    assert "Cek keaslian: 1 resmi, 2 mencurigakan, 0 tidak dapat dipastikan" in text
+    assert ("Cek keaslian: 1 resmi, 2 mencurigakan, 1 melanggar aturan SPI, "
+            "0 tidak dapat dipastikan") in text
     assert "Siaran pengingat: 2 siaran, 1 pesan terkirim (1 diterima), 1 gagal" in text
     image = replies[0].image
     assert image is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.check.checker import MANIPULATION, MAX_TEXT, SUSPICIOUS, check_text, strip_check_word
+from handlers.check.checker import MAX_TEXT, check_text, strip_check_word
 from handlers.check.extract import extract, refang
 from handlers.check.render import render
 from handlers.check.signs import claims_kpk, find_signs
@@ -23,27 +23,36 @@ AWAITING = f"{PREFIX}:await"
 _QUESTION = re.compile(
     r"^\W*(apa|apakah|bagaimana|gimana|gmn|berapa|kenapa|mengapa|siapa|kapan|dimana|bolehkah|"
     r"bisakah|haruskah|perlukah|benarkah|betulkah|is|are|do|does|can|could|should|will|would|"
-    r"what|how|why|who|when)\b|\?\W*$|\b(gak|ga|nggak|enggak|ngga|kah|bukan|tidak)\W*$",
+    r"what|how|why|who|when)\b|\?\W*$|\b(gak|ga|gk|nggak|enggak|engga|ngga|kah|bukan|tidak|tdk)"
+    r"(\s+(sih|ya|yah|kah|dong|nih|deh|kan))?\W*$",
     re.IGNORECASE)
+# A forwarded message may hold a question ("Sudah dapat WA dari KPK? Jika sudah, mohon lapor"):
+# it is one when, beside the question, it asks its reader for something and nobody speaks of
+# themselves, as someone asking us would ("saya sudah isi, perlu lapor gak?").
+_CLAUSE = re.compile(r"[.!?;,\n]+")
+_ASKS_READER = re.compile(
+    r"\b(mohon|harap|tolong|tlg|silakan|silahkan|dimohon|diharapkan|segera|wajib|please|kindly|"
+    r"ya|yaa|yah)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(saya|sy|aku|ak|gue|gw|gua|i|me|my|mine)\b", re.IGNORECASE)
 # A forwarded message speaks to its reader or in KPK's name; a bare phrase does neither.
 _ADDRESSED = re.compile(
     r"\b(anda|bapak|ibu|bpk|bu|pak|kamu|kalian|saudara|rekan|you|your|mohon|silakan|silahkan|"
     r"segera|harap|please|wajib|jangan|yg|yang|bagi|kirim|kirimkan|balas|bls|klik|tolong|japri|"
-    r"kabari|kabarin|laporkan|lapor|konfirmasi|transfer)\b",
+    r"kabari|kabarin|laporkan|lapor|konfirmasi|transfer|everyone|everybody|all staff|staff|staf|"
+    r"semua|seluruh|rekan\w*|teman\w*|temen\w*|guys|pegawai|karyawan)\b",
     re.IGNORECASE)
 # A person telling what happened to them ("ada yang minta transfer", "atasan nyuruh lapor",
 # "someone asked me to pay") is asking the FAQ for advice; a forwarded message speaks to its
 # reader instead.
 _OWN_WORDS = re.compile(
-    r"\b(disuruh|suruh|diminta|dimintai|nyuruh|ngaku|ngakunya|katanya|ada (yang|yg|orang)|"
+    r"\b(disuruh|suruh|diminta|dimintai|nyuruh|ngaku|ngakunya|katanya|"
+    r"ada (yang|yg|orang|nomor|pesan|wa) (minta|meminta|nyuruh|menyuruh|ngaku|mengaku|nelpon|"
+    r"menelepon|telepon|chat|hubungi|menghubungi|bilang|kirim|ngirim|mengirim|sms|wa)|"
     r"(minta|meminta|menyuruh) (kami|saya|aku|sy)|someone|somebody|asked (me|us)|told (me|us)|"
     r"wants? (my|our)|kok|(kantor|bos|atasan|pimpinan|kepala dinas|kadis|kabid)\s+(saya\s+)?"
     r"(bikin|minta|meminta|nyuruh|menyuruh|kumpulin|mengumpulkan|mewajibkan))\b",
     re.IGNORECASE)
 _FORWARDED_MIN_WORDS = 5  # shorter texts are a person's own words, not a forwarded message
-# The daily counts table accepts official, suspicious and unknown; a manipulation verdict is
-# counted with the suspicious ones rather than widening the table in this change.
-_STATS_VERDICT = {MANIPULATION: SUSPICIOUS}
 
 
 def wants_check(text: str) -> bool:
@@ -56,8 +65,8 @@ def wants_check(text: str) -> bool:
 
 
 def looks_forwarded_with_signs(text: str) -> bool:
-    if len(text.split()) < _FORWARDED_MIN_WORDS or _QUESTION.search(text) \
-            or _OWN_WORDS.search(text):
+    if len(text.split()) < _FORWARDED_MIN_WORDS or _OWN_WORDS.search(text) \
+            or (_QUESTION.search(text) and not _relays_an_ask(text)):
         return False
     body = refang(text)
     if not (_ADDRESSED.search(body) or claims_kpk(body)):
@@ -66,10 +75,15 @@ def looks_forwarded_with_signs(text: str) -> bool:
     return bool(signs.scam or signs.manipulation)
 
 
+def _relays_an_ask(text: str) -> bool:
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    return len(clauses) > 1 and bool(_ASKS_READER.search(text)) \
+        and not _FIRST_PERSON.search(text)
+
+
 async def run_check(turn: Turn) -> None:
     result = check_text(turn.text, turn.deps.registry.get(), year=turn.now.year)
-    await turn.deps.check_stats.count_check(
-        turn.conn, turn.now, _STATS_VERDICT.get(result.verdict, result.verdict))
+    await turn.deps.check_stats.count_check(turn.conn, turn.now, result.verdict)
     turn.end()
     turn.say_text(render(turn.deps.catalog, turn.lang, result))
 

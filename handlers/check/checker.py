@@ -28,6 +28,9 @@ _CHECK_WORD = re.compile(r"^\s*(cek|check|/cek|/check)\b[\s:]*", re.IGNORECASE)
 # Reasons for items that are not official but do not make a KPK claim doubtful: another
 # institution's page, or something KPK really used in an earlier year.
 _OFFICIAL_MARK = " kanal-resmi "  # stands for an official item in the text the signs read
+_FORM_MARK = " formulir-daring "  # stands for an online form (scam_signs.toml knows the word)
+# An e-mail address is doubtful for these reasons only because it uses KPK's or SPI's name.
+_SENDER_NAME_ONLY = frozenset({"email_name", "embedded_name"})
 _HONEST_UNKNOWN = frozenset({"other_government", "past_link", "past_domain", "past_sender",
                              "past_phone", "past_email"})
 
@@ -53,14 +56,28 @@ class CheckResult:
 
     @property
     def unverified_claim(self) -> bool:
-        """Claims to be KPK/SPI while linking elsewhere or giving a foreign number."""
-        return self.claims_kpk and any(_doubtful(i) for i in self.items)
+        """Claims to be KPK/SPI while linking elsewhere or giving a foreign number. When the
+        link is KPK's, only another link can make the claim doubtful: who sent it (a number or
+        a vendor's e-mail) cannot be confirmed, which is `unknown`, not a sign of a fake."""
+        official_link = self.official_link
+        return self.claims_kpk and any(_doubtful(i) for i in self.items
+                                       if i.kind == "url" or not official_link)
 
     @property
     def official_link(self) -> bool:
-        """Some link is KPK's and none is a fake: the doubt, if any, is about the rest."""
-        return any(i.kind == "url" and i.verdict == OFFICIAL for i in self.items) \
-            and not any(i.verdict == SUSPICIOUS for i in self.items)
+        """Some link is KPK's and no link is a fake: the doubt, if any, is about the rest."""
+        urls = [i for i in self.items if i.kind == "url"]
+        return any(i.verdict == OFFICIAL for i in urls) \
+            and not any(i.verdict == SUSPICIOUS for i in urls)
+
+    def fake(self, item: ItemResult) -> bool:
+        """Is `item` a fake? A sender address that only wears KPK's or SPI's name on another
+        domain (a survey vendor's mailer) is not, next to KPK's own link and without any scam
+        ask: it cannot be confirmed, and the reply says so."""
+        if item.verdict != SUSPICIOUS:
+            return False
+        return not (item.kind == "email" and item.reason in _SENDER_NAME_ONLY
+                    and self.official_link and not self.signs)
 
 
 def _doubtful(item: ItemResult) -> bool:
@@ -198,8 +215,9 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
             items.append(check_email(item, registry, year))
         else:
             items.append(check_phone(item, registry, year))
-        # "hubungi pengaduan@kpk.go.id" asks nothing doubtful: the marker lets signs tell.
-        rest = rest.replace(item.value, _OFFICIAL_MARK if items[-1].verdict == OFFICIAL else " ")
+        # "hubungi pengaduan@kpk.go.id" asks nothing doubtful: the marker lets signs tell. An
+        # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
+        rest = rest.replace(item.value, _marker(item, items[-1], registry))
     signs = find_signs(rest)
     result = CheckResult(text, UNKNOWN, items, signs.scam, signs.manipulation, signs.other_asks,
                          claims_kpk(rest))
@@ -207,8 +225,16 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
                        result.other_asks, result.claims_kpk)
 
 
+def _marker(found: Found, item: ItemResult, registry: Registry) -> str:
+    if item.verdict == OFFICIAL:
+        return _OFFICIAL_MARK
+    if found.kind == "url" and registry.is_form(normalize_link(found.normalized).casefold()):
+        return _FORM_MARK
+    return " "
+
+
 def _verdict(result: CheckResult) -> str:
-    if result.signs or any(i.verdict == SUSPICIOUS for i in result.items):
+    if result.signs or any(result.fake(i) for i in result.items):
         return SUSPICIOUS
     if result.manipulation:
         # An employer's form link is part of the ask, not a fake: the reply says to refuse

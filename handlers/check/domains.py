@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -130,6 +131,17 @@ def lookalike(host: str, registry: Registry) -> HostVerdict | None:
     return None
 
 
+def _is_ip(host: str) -> bool:
+    """A numeric address in any form a browser opens: dotted, one integer, hex, or IPv6."""
+    if re.fullmatch(r"[\d.]+|0x[0-9a-f]+(\.0x[0-9a-f]+)*", host):
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def check_host(host: str, registry: Registry) -> HostVerdict:
     """The verdict on one host name (already without scheme, user, port and path)."""
     host = host.casefold().rstrip(".")
@@ -153,7 +165,7 @@ def check_host(host: str, registry: Registry) -> HostVerdict:
         # (an inspectorate's SPI notice) is not an imitation of KPK.
         return HostVerdict("unknown", "other_government", {"host": registrable(ascii_host)
                                                            or ascii_host})
-    if re.fullmatch(r"[\d.]+", ascii_host):
+    if _is_ip(ascii_host):
         return HostVerdict("suspicious", "ip_address", {"host": ascii_host})
     found = lookalike(decoded, registry)
     if found is not None:

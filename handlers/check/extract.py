@@ -26,6 +26,10 @@ _BARE_HOST = re.compile(
     r"(?::\d{1,5})?(?:/[^\s<>\"'()]*)?",
     re.UNICODE,
 )
+# A bare IPv4 address, with optional port and path: a link that names no site at all.
+_BARE_IP = re.compile(
+    r"(?<![\w.@/-])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})"
+    r"(?::\d{1,5})?(?:/[^\s<>\"'()]*)?(?![\w.]*\d)")
 _PHONE = re.compile(r"(?<![\w/=])\+?\(?\d[\d\s().-]{6,}\d(?![\w])")
 _TRAILING = ".,;:!?)]}'\""
 _WHATSAPP_HOSTS = ("wa.me", "api.whatsapp.com", "whatsapp.com", "web.whatsapp.com")
@@ -105,6 +109,10 @@ def extract(text: str) -> list[Found]:
             number = _whatsapp_number(value)
             found.append((match.start(), Found("phone", value, number) if number
                           else Found("url", value, value)))
+    for match in _BARE_IP.finditer(text):
+        value = match.group().rstrip(_TRAILING)
+        if claim(match.start(), match.start() + len(value)):
+            found.append((match.start(), Found("url", value, value)))
     for match in _PHONE.finditer(text):
         item = _phone_item(match.group())
         if item and claim(match.start(), match.end()):

@@ -91,6 +91,7 @@ class Registry:
     shorteners: frozenset[str]
     restricted_suffixes: frozenset[str]
     free_builders: frozenset[str]
+    form_hosts: tuple[str, ...] = ()  # `host` or `host/path-prefix` of online form services
 
     def official_domain(self, registrable: str) -> Entry | None:
         return self.domains.get(registrable)
@@ -100,6 +101,12 @@ class Registry:
             if domain == official or domain.endswith("." + official):
                 return entry
         return None
+
+    def is_form(self, link: str) -> bool:
+        """Is `link` (as `normalize_link` writes it) a page of an online form service?"""
+        host = link.partition("/")[0]
+        return any(link == f or link.startswith(f + "/")
+                   or ("/" not in f and host.endswith("." + f)) for f in self.form_hosts)
 
     def senders(self) -> list[Entry]:
         """Numbers official SPI invitations came from, newest year first."""
@@ -141,6 +148,7 @@ def parse_registry(text: str) -> Registry:
         shorteners=frozenset(lookalike.get("shorteners", ())),
         restricted_suffixes=frozenset(lookalike.get("restricted_suffixes", ())),
         free_builders=frozenset(lookalike.get("free_builders", ())),
+        form_hosts=tuple(lookalike.get("form_hosts", ())),
     )
 
 

@@ -49,10 +49,40 @@ _LIST_ITEM = re.compile(
     r"\s*((atau|dan|serta|maupun|juga|or|and|nor)\s+)?(?!(kirim|kirimkan|berikan|beri|"
     r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
     r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
+# A comma followed by one of these starts a new clause, never a list item: "…, demi skor kantor".
+_NEW_CLAUSE = re.compile(
+    r"\s*(demi|agar|supaya|biar|karena|sebab|untuk|jika|kalau|kalo|bila|apabila|nanti|lalu|terus|"
+    r"so|because|to|if|then|otherwise)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _SCOPE = 300  # characters a negation reaches back at most; bounds the work on long texts
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
 _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
+
+
+# A sentence that names an ask only to warn against it: "permintaan OTP adalah tanda bahaya",
+# "jika ada yang meminta Anda melapor, itu melanggar aturan SPI", "any request for a PIN is a
+# red flag". The ask is the subject of the warning (after a word that names it as someone
+# else's ask) and the sentence says what it is; a sentence that also asks stays an ask.
+_SENTENCE_END = re.compile(r"[!?;\n]|\.(?=\s|$)")
+_WARN_SUBJECT = re.compile(
+    r"\b(permintaan|meminta|minta|diminta|dimintai|menyuruh|disuruh|request(s|ing)?|ask(s|ed|ing)?|"
+    r"janji|menjanjikan|promise[sd]?|tawaran|menawarkan|offers?|mengarahkan|mengumpulkan|"
+    r"menanyakan|steering|collecting|gathering|asking|requesting|pihak yang|orang yang|"
+    r"siapa pun yang|anyone who|someone who|"
+    r"(jika|bila|kalau|apabila|if) (ada|someone|anyone|anybody))\b", re.IGNORECASE)
+_WARN_PREDICATE = re.compile(
+    r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipuan|modus|hoaks|palsu|"
+    r"waspadai|melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
+    r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya)|tidak perlu (dituruti|diikuti|"
+    r"ditanggapi)|red flag|suspicious|a scam|fraud|breaks? (spi )?rules|against (spi )?rules|"
+    r"not allowed|forbidden|do not (respond|comply|reply)|tolak\w*|abaikan|laporkan ke|ignore it|"
+    r"refuse|decline|say no)\b", re.IGNORECASE)
+# "Jawaban Anda tidak perlu dikirim ke siapa pun": a negated passive after the phrase denies it.
+_POST_DENIAL = re.compile(
+    r"\W*((?!(bila|jika|kalau|kalo|klo|apabila|if|unless|yang|yg|when|who)\b)\w+\W+){0,3}?"
+    r"(tidak|tak|tdk|jangan|bukan|never|not|no need)\s+"
+    r"((perlu|usah|boleh|akan|pernah|harus|wajib|dapat|bisa|need|needs|to|be)\s+)*"
+    r"(di\w+|ke\w+|\w+ed|shared|sent|shown)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +98,7 @@ class _Knowledge:
     manipulation: dict[str, list[re.Pattern[str]]]
     asks: dict[str, list[re.Pattern[str]]]
     unless: dict[str, re.Pattern[str]]
+    unless_before: dict[str, re.Pattern[str]]
 
 
 @lru_cache(maxsize=1)
@@ -75,14 +106,40 @@ def _knowledge() -> _Knowledge:
     raw = resources.files("handlers.knowledge").joinpath("scam_signs.toml").read_text("utf-8")
     data = tomllib.loads(raw)
 
+    families = _families(data.get("families", {}))
+
     def compiled(table: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
-        return {sign: [re.compile(p, re.IGNORECASE) for p in patterns]
+        return {sign: [re.compile(_expand(p, families), re.IGNORECASE) for p in patterns]
                 for sign, patterns in table.items()}
 
+    def excuses(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
+        return {sign: re.compile(_expand(p, families), re.IGNORECASE)
+                for sign, p in table.items()}
+
     return _Knowledge(compiled(data["scam"]), compiled(data["manipulation"]),
-                      compiled(data["ask"]),
-                      {sign: re.compile(p, re.IGNORECASE)
-                       for sign, p in data.get("unless", {}).items()})
+                      compiled(data["ask"]), excuses(data.get("unless", {})),
+                      excuses(data.get("unless_before", {})))
+
+
+_FAMILY = re.compile(r"<<(\w+)>>")
+
+
+def _families(raw: dict[str, list[str]]) -> dict[str, str]:
+    """Word families as one alternation each; a family may name families defined before it."""
+    out: dict[str, str] = {}
+    for name, words in raw.items():
+        out[name] = "(?:" + "|".join(_expand(w, out) for w in words) + ")"
+    return out
+
+
+def _expand(pattern: str, families: dict[str, str]) -> str:
+    """`<<report>>` in a pattern stands for the family `report` (a frame names families, not
+    the sentences seen); an unknown family name is an error in the data, not a silent miss."""
+    def one(match: re.Match[str]) -> str:
+        if match[1] not in families:
+            raise KeyError(f"scam_signs.toml: unknown word family <<{match[1]}>>")
+        return families[match[1]]
+    return _FAMILY.sub(one, pattern)
 
 
 def scam_sign_ids() -> list[str]:
@@ -96,20 +153,25 @@ def manipulation_sign_ids() -> list[str]:
 def find_signs(text: str) -> Signs:
     """The scam and manipulation signs `text` asserts (denied ones are left out)."""
     knowledge = _knowledge()
-    return Signs(_asserted_ids(text, knowledge.scam, knowledge.unless),
-                 _asserted_ids(text, knowledge.manipulation, knowledge.unless),
-                 _asserted_ids(text, knowledge.asks, knowledge.unless))
+    return Signs(_asserted_ids(text, knowledge.scam, knowledge),
+                 _asserted_ids(text, knowledge.manipulation, knowledge),
+                 _asserted_ids(text, knowledge.asks, knowledge))
 
 
 def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
-                  unless: dict[str, re.Pattern[str]]) -> list[str]:
+                  knowledge: _Knowledge) -> list[str]:
     out = []
     for sign, patterns in table.items():
-        excuse = unless.get(sign)
+        excuse = knowledge.unless.get(sign)
+        excuse_before = knowledge.unless_before.get(sign)
         for match in (m for p in patterns for m in p.finditer(text)):
-            # The excuse may stand anywhere from the match to the end of its clause.
+            # The excuse may stand anywhere from the match to the end of its clause; an
+            # `unless_before` one between the clause's start and the match.
             tail = max(match.end(), _clause_end(text, match.end()))
             if excuse is not None and excuse.search(text, match.start(), tail):
+                continue
+            if excuse_before is not None and excuse_before.search(
+                    text, _clause_start(text, match.start()), match.start()):
                 continue
             if asserted(text, match.start(), match.end()):
                 out.append(sign)
@@ -126,7 +188,8 @@ def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
 def _clause_start(text: str, position: int) -> int:
     end = position
     for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
-        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)):
+        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)
+                and not _NEW_CLAUSE.match(text, b_end)):
             return b_end
         end = b_start
     return 0
@@ -146,6 +209,8 @@ def asserted(text: str, start: int, end: int) -> bool:
     """
     if _EXCEPTION.search(text, end, _clause_end(text, end)):
         return True
+    if _warned(text, start) or _POST_DENIAL.match(text, end, _clause_end(text, end)):
+        return False
     words = list(_WORD.finditer(text, start, end))
     last = words[-1].start() if words else start
     inner = words[0].end() if words else start
@@ -156,6 +221,14 @@ def asserted(text: str, start: int, end: int) -> bool:
     scope = text[max(last_clause, last - _SCOPE):last] if last_clause > start \
         else f"{before} {text[inner:last]}"
     return not _denied(scope)
+
+
+def _warned(text: str, start: int) -> bool:
+    """Is the phrase at `start` named, in its sentence, as someone's ask that is warned of?"""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, start)), len(text))
+    return _WARN_SUBJECT.search(text, begin, start) is not None \
+        and _WARN_PREDICATE.search(text, begin, end) is not None
 
 
 def _denied(scope: str) -> bool:
