@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 _WORD = re.compile(r"[a-z0-9]+")
+_PARTICLES = frozenset({"ji", "mi", "ki", "pi"})  # Makassar/Bugis: "bisaji", "sudahmi"
 _REPEAT = re.compile(r"^([a-z]+)2$")  # "pesan2" is how chat writes "pesan-pesan"
 
 # Function words that carry no intent; question words (kapan, siapa, berapa...) are kept
@@ -185,6 +186,9 @@ class Normalizer:
             return self._stemmer.stem(word)
         if self._stemmer.is_word(word) or word in self._stemmer.common_words:
             return self._stemmer.stem(word)  # a real word, not a typo of one of ours
+        if word[-2:] in _PARTICLES and word[:-2] in self._all_known:
+            # Makassar/Bugis particles cling to the word: bisaji, wajibki, sudahmi.
+            return self._stemmer.stem(word[:-2])
         stem = None
         if self._may_hold_stem.search(word):
             stem = self._stemmer.stem(word)

@@ -24,14 +24,19 @@ INTENTS = (
     "is_official", "who_runs", "what_is_spi", "official_channels", "why_contacted",
     "is_mandatory", "duration", "confidentiality", "payment_scam_signs", "how_to_register",
     "eligibility", "timeline", "not_selected", "results", "opt_out_delete", "contact_human",
-    "report_manipulation", "how_to_fill", "already_participated", "bot_privacy",
+    "report_manipulation", "how_to_fill", "already_participated", "bot_privacy", "honorarium",
 )
 
+SCAM_SIGNS = "payment_scam_signs"
 DEFAULT_THRESHOLD = 0.28
 MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
 # A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered,
 # the more so when it uses words the knowledge base does not know: "apakah bpjs wajib" shares
 # a word with is_mandatory but is about something else, while a bare "apakah wajib?" is not.
+# Question words say what kind of answer is wanted: "kapan" (when) asks for the timeline even
+# when the rest of the sentence reads like "who runs it". In a question about the topic, each
+# intent gains up to this much by how many of its examples ask with the same question word.
+CUE_BONUS = 0.15
 OFF_TOPIC_MARGIN = 0.25
 UNNAMED_TOPIC_MARGIN = 0.15
 
@@ -61,6 +66,10 @@ class KnowledgeBase:
 
     examples: Mapping[str, Sequence[str]]
     topic_words: Sequence[str]
+    # Concept words that make any question about the topic a scam-sign question.
+    scam_signs: Sequence[str] = ()
+    # Question words (kapan, siapa, berapa...) that tell one kind of answer from another.
+    cue_words: Sequence[str] = ()
 
 
 def load_knowledge() -> KnowledgeBase:
@@ -72,7 +81,9 @@ def load_knowledge() -> KnowledgeBase:
     if unknown:
         raise ValueError(f"faq.toml has unknown intents: {sorted(unknown)}")
     return KnowledgeBase({intent: list(intents[intent]["examples"]) for intent in INTENTS},
-                         list(data["topic"]["words"]))
+                         list(data["topic"]["words"]),
+                         list(data.get("safety", {}).get("scam_signs", ())),
+                         list(data["topic"].get("question_words", ())))
 
 
 class FaqMatcher:
@@ -92,6 +103,11 @@ class FaqMatcher:
             intents_using.update({stem for p in phrases for stem in p})
         total = len(stemmed)
         self._idf = {stem: math.log(1 + total / n) for stem, n in intents_using.items()}
+        # Question word -> intent -> the share of that intent's examples asking with it.
+        cues = {self._normalizer.stem(w) for w in knowledge.cue_words}
+        self._cue_share = {cue: {intent: sum(cue in p for p in phrases) / len(phrases)
+                                 for intent, phrases in stemmed.items() if phrases}
+                           for cue in cues}
         # A word the knowledge base never uses is as telling as the rarest known word.
         self._unknown_weight = math.log(1 + total)
         self._examples = [self._example(intent, p) for intent, phrases in stemmed.items()
@@ -106,6 +122,8 @@ class FaqMatcher:
         self._topic = frozenset(s for w in knowledge.topic_words
                                 for s in self._normalizer.stems(w))
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
+        self._scam_signs = frozenset(s for w in knowledge.scam_signs
+                                     for s in self._normalizer.stems(w))
 
     def _example(self, intent: str, stems: Sequence[str]) -> _Example:
         weights = {s: self._idf[s] for s in set(stems)}
@@ -160,7 +178,17 @@ class FaqMatcher:
         if not on_topic:
             unknown = any(s not in self._idf for s in stems)
             needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
-        return Match(intent if score >= needed else None, score, intent, on_topic)
+        cues = [self._cue_share[s] for s in stems if s in self._cue_share]
+        if on_topic and cues:
+            scores = {i: v + CUE_BONUS * sum(c.get(i, 0.0) for c in cues) / len(cues)
+                      for i, v in scores.items()}
+            intent = max(scores, key=scores.__getitem__)
+            score = round(scores[intent], 3)
+        answered = intent if score >= needed else None
+        if stems & self._scam_signs and (on_topic or answered is not None):
+            # Handing over a secret or money: the safe answer, whatever else it asks.
+            return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
+        return Match(answered, score, intent, on_topic)
 
 
 def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float:
