@@ -189,6 +189,11 @@ class Normalizer:
         if word[-2:] in _PARTICLES and word[:-2] in self._all_known:
             # Makassar/Bugis particles cling to the word: bisaji, wajibki, sudahmi.
             return self._stemmer.stem(word[:-2])
+        if word.endswith("in") and len(word) > 6:
+            # Jakarta's "-in" for "-kan"/"-i": dilewatin, ngerjain, kumpulin.
+            base = self._stemmer.stem(word[:-2])
+            if base in self._known_stems:
+                return base
         stem = None
         if self._may_hold_stem.search(word):
             stem = self._stemmer.stem(word)

@@ -37,6 +37,8 @@ MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
 # when the rest of the sentence reads like "who runs it". In a question about the topic, each
 # intent gains up to this much by how many of its examples ask with the same question word.
 CUE_BONUS = 0.15
+# Two confident intents closer than this: a one-tap question instead of a coin toss.
+CLARIFY_MARGIN = 0.02
 OFF_TOPIC_MARGIN = 0.25
 UNNAMED_TOPIC_MARGIN = 0.15
 
@@ -49,6 +51,8 @@ class Match:
     score: float
     best_guess: str | None
     on_topic: bool = False  # the question names SPI, KPK, the survey...
+    # Two intents too close to tell apart: ask which one is meant instead of guessing.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +192,10 @@ class FaqMatcher:
         if stems & self._scam_signs and (on_topic or answered is not None):
             # Handing over a secret or money: the safe answer, whatever else it asks.
             return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
+        if answered is not None:
+            second = max((i for i in scores if i != intent), key=scores.__getitem__)
+            if scores[second] >= needed and score - scores[second] < CLARIFY_MARGIN:
+                return Match(None, score, intent, on_topic, (intent, second))
         return Match(answered, score, intent, on_topic)
 
 
