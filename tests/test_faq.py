@@ -449,3 +449,9 @@ def test_chat_spellings_of_jakarta_and_makassar_reach_the_known_word() -> None:
     stems = matcher._normalizer.stems
     assert stems("dilewatin") == stems("lewat")
     assert stems("bisaji") == stems("bisa")
+
+
+def test_letters_stretched_for_emphasis_are_read_as_the_word() -> None:
+    matcher = shipped_matcher()
+    assert matcher.match("survei spi wajibbb gaaa").intent == "is_mandatory"
+    assert matcher.spelled("gimanaaa") == matcher.spelled("gimana")

@@ -13,6 +13,7 @@ from typing import Any
 _WORD = re.compile(r"[a-z0-9]+")
 _PARTICLES = frozenset({"ji", "mi", "ki", "pi"})  # Makassar/Bugis: "bisaji", "sudahmi"
 _REPEAT = re.compile(r"^([a-z]+)2$")  # "pesan2" is how chat writes "pesan-pesan"
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
 
 # Function words that carry no intent; question words (kapan, siapa, berapa...) are kept
 # because they are what tells "when" from "who" from "how long".
@@ -128,7 +129,8 @@ class Normalizer:
         """Lower-cased words with chat spellings expanded; nothing dropped or joined yet."""
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         spelled: list[str] = []
-        for raw in _WORD.findall(text.casefold()):
+        for typed in _WORD.findall(text.casefold()):
+            raw = _STRETCHED.sub(r"\1", typed)  # "wajibbb", "gimanaaa": stretched for emphasis
             repeated = _REPEAT.match(raw)
             word = repeated[1] if repeated else raw
             spelled.extend(self._slang.get(word, word).split())
