@@ -455,3 +455,14 @@ def test_letters_stretched_for_emphasis_are_read_as_the_word() -> None:
     matcher = shipped_matcher()
     assert matcher.match("survei spi wajibbb gaaa").intent == "is_mandatory"
     assert matcher.spelled("gimanaaa") == matcher.spelled("gimana")
+
+
+def test_the_shipped_stem_table_matches_the_knowledge_base() -> None:
+    """Start-up reads the knowledge base's stems from a table: run scripts/faq_stems.py after
+    editing handlers/knowledge/*.toml, or this fails."""
+    from handlers.faq.language import STEM_TABLE
+    from handlers.faq.matcher import stems_worked_out
+
+    shipped = json.loads(resources.files("handlers.knowledge").joinpath(STEM_TABLE)
+                         .read_text("utf-8"))
+    assert shipped == stems_worked_out()

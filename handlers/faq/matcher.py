@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from handlers.faq.language import Normalizer
+from handlers.faq.language import Normalizer, Stemmer
 
 INTENTS = (
     "is_official", "who_runs", "what_is_spi", "official_channels", "why_contacted",
@@ -93,15 +93,17 @@ def load_knowledge() -> KnowledgeBase:
 class FaqMatcher:
     """Scores a question against every intent's examples; built once, then read-only."""
 
-    def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD, *,
+                 stemmer: Stemmer | None = None) -> None:
         examples = knowledge.examples
         self.threshold = threshold
-        self._normalizer = Normalizer()
+        self._normalizer = Normalizer(stemmer=stemmer)
+        words = {intent: [self._normalizer.words(p) for p in phrases]
+                 for intent, phrases in examples.items()}
         self._normalizer.set_vocabulary(
-            {w for phrases in examples.values() for p in phrases
-             for w in self._normalizer.words(p)})
-        stemmed = {intent: [self._normalizer.stems(p) for p in phrases]
-                   for intent, phrases in examples.items()}
+            {w for phrases in words.values() for p in phrases for w in p})
+        stemmed = {intent: [self._normalizer.stems_of_words(p) for p in phrases]
+                   for intent, phrases in words.items()}
         intents_using: Counter[str] = Counter()
         for phrases in stemmed.values():
             intents_using.update({stem for p in phrases for stem in p})
@@ -118,11 +120,14 @@ class FaqMatcher:
                           for p in phrases]
         self._centroids = {intent: self._example(intent, [s for p in phrases for s in p])
                            for intent, phrases in stemmed.items()}
-        # Stem -> the examples using it: only those can score above zero for a question.
-        self._index: dict[str, list[_Example]] = {}
-        for example in self._examples:
-            for stem in example.weights:
-                self._index.setdefault(stem, []).append(example)
+        # Stem -> (example number, its weight there over the example's norm): a question's
+        # cosine with every example is the sum over its own stems' postings, and only the
+        # examples sharing a stem can score above zero.
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for number, example in enumerate(self._examples):
+            for stem, weight in example.weights.items():
+                self._postings.setdefault(stem, []).append((number, weight / example.norm))
+        self._intent_of = [example.intent for example in self._examples]
         self._topic = frozenset(s for w in knowledge.topic_words
                                 for s in self._normalizer.stems(w))
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
@@ -146,11 +151,15 @@ class FaqMatcher:
             return dict.fromkeys(INTENTS, 0.0)
         query = {s: self._idf.get(s, self._unknown_weight) for s in stems}
         norm = math.sqrt(sum(w * w for w in query.values()))
+        dots: dict[int, float] = {}
+        for stem, weight in query.items():
+            for number, share in self._postings.get(stem, ()):
+                dots[number] = dots.get(number, 0.0) + weight * share
         best: dict[str, float] = dict.fromkeys(self._centroids, 0.0)
-        candidates = {id(e): e for s in query for e in self._index.get(s, ())}
-        for example in candidates.values():
-            best[example.intent] = max(best[example.intent], _cosine(query, norm, example))
-        return {intent: MAX_WEIGHT * best[intent]
+        for number, dot in dots.items():
+            intent = self._intent_of[number]
+            best[intent] = max(best[intent], dot)
+        return {intent: MAX_WEIGHT * best[intent] / norm
                 + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
                 for intent, centroid in self._centroids.items()}
 
@@ -208,3 +217,19 @@ def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float
 def shipped_matcher(threshold: float = DEFAULT_THRESHOLD) -> FaqMatcher:
     """The matcher over the shipped knowledge base, built once per process."""
     return FaqMatcher(load_knowledge(), threshold)
+
+
+def stems_worked_out() -> dict[str, str]:
+    """Every word that building the shipped matcher stems, with its stem worked out afresh
+    (what scripts/faq_stems.py ships as handlers/knowledge/stems.json)."""
+    worked_out: dict[str, str] = {}
+
+    class Recording(Stemmer):
+        def _stem(self, word: str) -> str:
+            stem = super()._stem(word)
+            if len(word) > 3 and not word.isdigit():
+                worked_out[word] = stem
+            return stem
+
+    FaqMatcher(load_knowledge(), stemmer=Recording(shipped_table=False))
+    return worked_out
