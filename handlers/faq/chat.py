@@ -48,6 +48,12 @@ class FaqEntry:
         match = matcher.match(text)
         if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
             return False  # the general "not understood" reply fits better
+        if match.alternatives:
+            # Two answers fit about equally: one tap picks the meant one (counted then).
+            turn.say("faq.clarify", choices=[
+                turn.choice_of(f"faq_title.{intent}", CHOICE_PREFIX + intent)
+                for intent in match.alternatives])
+            return True
         if match.intent not in UNCOUNTED:
             await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent)
         if match.intent is None:

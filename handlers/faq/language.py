@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import unicodedata
@@ -11,7 +12,9 @@ from importlib import resources
 from typing import Any
 
 _WORD = re.compile(r"[a-z0-9]+")
+_PARTICLES = frozenset({"ji", "mi", "ki", "pi"})  # Makassar/Bugis: "bisaji", "sudahmi"
 _REPEAT = re.compile(r"^([a-z]+)2$")  # "pesan2" is how chat writes "pesan-pesan"
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
 
 # Function words that carry no intent; question words (kapan, siapa, berapa...) are kept
 # because they are what tells "when" from "who" from "how long".
@@ -43,10 +46,22 @@ def _load_lexicon() -> tuple[dict[str, str], dict[str, str], dict[tuple[str, ...
     return slang, concepts, phrases
 
 
+STEM_TABLE = "stems.json"
+
+
+def _load_stem_table() -> dict[str, str]:
+    try:
+        raw = resources.files("handlers.knowledge").joinpath(STEM_TABLE).read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    table: dict[str, str] = json.loads(raw)
+    return table
+
+
 class Stemmer:
     """Indonesian stems from Sastrawi, English ones from Snowball, cached per word."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, shipped_table: bool = True) -> None:
         # Sastrawi builds its dictionary on first use (~70 ms); only loaded when needed.
         import snowballstemmer  # noqa: PLC0415
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # noqa: PLC0415
@@ -60,6 +75,9 @@ class Stemmer:
         # Sastrawi's list of common words (kalau, langsung, dulu, punya...): ordinary words
         # that say nothing about the topic when the knowledge base does not use them.
         self.common_words = frozenset(StopWordRemoverFactory().get_stop_words())
+        # The stems of the knowledge base's own words, worked out once by
+        # scripts/faq_stems.py: Sastrawi needs ~0.3 ms a word, ~0.15 s for them all at start-up.
+        self._table: dict[str, str] = _load_stem_table() if shipped_table else {}
         self.stem = lru_cache(maxsize=20_000)(self._stem)
 
     def is_word(self, word: str) -> bool:
@@ -69,6 +87,9 @@ class Stemmer:
     def _stem(self, word: str) -> str:
         if len(word) <= 3 or word.isdigit():
             return word
+        known = self._table.get(word)
+        if known is not None:
+            return known
         stem: str = self._stemmer.stem(word)
         if stem != word:
             return stem
@@ -92,7 +113,11 @@ class Normalizer:
 
     def __init__(self, vocabulary: Iterable[str] = (), stemmer: Stemmer | None = None) -> None:
         self._slang, self._words, self._phrases = _load_lexicon()
-        self._longest_phrase = max((len(p) for p in self._phrases), default=1)
+        # First word -> the lengths of the phrases it starts, longest first.
+        sizes: dict[str, set[int]] = {}
+        for phrase in self._phrases:
+            sizes.setdefault(phrase[0], set()).add(len(phrase))
+        self._phrase_sizes = {word: sorted(n, reverse=True) for word, n in sizes.items()}
         self._stemmer = stemmer or Stemmer()
         self._vocabulary: list[str] = []
         self._known: frozenset[str] = frozenset()
@@ -127,7 +152,8 @@ class Normalizer:
         """Lower-cased words with chat spellings expanded; nothing dropped or joined yet."""
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         spelled: list[str] = []
-        for raw in _WORD.findall(text.casefold()):
+        for typed in _WORD.findall(text.casefold()):
+            raw = _STRETCHED.sub(r"\1", typed)  # "wajibbb", "gimanaaa": stretched for emphasis
             repeated = _REPEAT.match(raw)
             word = repeated[1] if repeated else raw
             spelled.extend(self._slang.get(word, word).split())
@@ -137,7 +163,7 @@ class Normalizer:
         out: list[str] = []
         i = 0
         while i < len(words):
-            for size in range(min(self._longest_phrase, len(words) - i), 1, -1):
+            for size in self._phrase_sizes.get(words[i], ()):
                 concept = self._phrases.get(tuple(words[i:i + size]))
                 if concept is not None:
                     out.extend(concept.split())
@@ -169,8 +195,12 @@ class Normalizer:
         return self._stemmer.common_words
 
     def stems(self, text: str) -> list[str]:
+        return self.stems_of_words(self.words(text))
+
+    def stems_of_words(self, words: Iterable[str]) -> list[str]:
+        """The stems of what `words` returned (so a text is split and joined only once)."""
         out: list[str] = []
-        for word in self.words(text):
+        for word in words:
             stem = self._stem_of(word)
             concept = self._words.get(stem)
             # "manusianya" only meets the glossary once its "-nya" is gone.
@@ -185,6 +215,14 @@ class Normalizer:
             return self._stemmer.stem(word)
         if self._stemmer.is_word(word) or word in self._stemmer.common_words:
             return self._stemmer.stem(word)  # a real word, not a typo of one of ours
+        if word[-2:] in _PARTICLES and word[:-2] in self._all_known:
+            # Makassar/Bugis particles cling to the word: bisaji, wajibki, sudahmi.
+            return self._stemmer.stem(word[:-2])
+        if word.endswith("in") and len(word) > 6:
+            # Jakarta's "-in" for "-kan"/"-i": dilewatin, ngerjain, kumpulin.
+            base = self._stemmer.stem(word[:-2])
+            if base in self._known_stems:
+                return base
         stem = None
         if self._may_hold_stem.search(word):
             stem = self._stemmer.stem(word)
@@ -223,3 +261,4 @@ def looks_english(text: str) -> bool:
     english = sum(w in _ENGLISH for w in words)
     indonesian = sum(w in _INDONESIAN for w in words)
     return len(words) >= 2 and english >= 1 and indonesian == 0
+

@@ -18,20 +18,27 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from handlers.faq.language import Normalizer
+from handlers.faq.language import Normalizer, Stemmer
 
 INTENTS = (
     "is_official", "who_runs", "what_is_spi", "official_channels", "why_contacted",
     "is_mandatory", "duration", "confidentiality", "payment_scam_signs", "how_to_register",
     "eligibility", "timeline", "not_selected", "results", "opt_out_delete", "contact_human",
-    "report_manipulation", "how_to_fill", "already_participated", "bot_privacy",
+    "report_manipulation", "how_to_fill", "already_participated", "bot_privacy", "honorarium",
 )
 
+SCAM_SIGNS = "payment_scam_signs"
 DEFAULT_THRESHOLD = 0.28
 MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
 # A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered,
 # the more so when it uses words the knowledge base does not know: "apakah bpjs wajib" shares
 # a word with is_mandatory but is about something else, while a bare "apakah wajib?" is not.
+# Question words say what kind of answer is wanted: "kapan" (when) asks for the timeline even
+# when the rest of the sentence reads like "who runs it". In a question about the topic, each
+# intent gains up to this much by how many of its examples ask with the same question word.
+CUE_BONUS = 0.15
+# Two confident intents closer than this: a one-tap question instead of a coin toss.
+CLARIFY_MARGIN = 0.02
 OFF_TOPIC_MARGIN = 0.25
 UNNAMED_TOPIC_MARGIN = 0.15
 
@@ -44,6 +51,8 @@ class Match:
     score: float
     best_guess: str | None
     on_topic: bool = False  # the question names SPI, KPK, the survey...
+    # Two intents too close to tell apart: ask which one is meant instead of guessing.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,10 @@ class KnowledgeBase:
 
     examples: Mapping[str, Sequence[str]]
     topic_words: Sequence[str]
+    # Concept words that make any question about the topic a scam-sign question.
+    scam_signs: Sequence[str] = ()
+    # Question words (kapan, siapa, berapa...) that tell one kind of answer from another.
+    cue_words: Sequence[str] = ()
 
 
 def load_knowledge() -> KnowledgeBase:
@@ -72,40 +85,54 @@ def load_knowledge() -> KnowledgeBase:
     if unknown:
         raise ValueError(f"faq.toml has unknown intents: {sorted(unknown)}")
     return KnowledgeBase({intent: list(intents[intent]["examples"]) for intent in INTENTS},
-                         list(data["topic"]["words"]))
+                         list(data["topic"]["words"]),
+                         list(data.get("safety", {}).get("scam_signs", ())),
+                         list(data["topic"].get("question_words", ())))
 
 
 class FaqMatcher:
     """Scores a question against every intent's examples; built once, then read-only."""
 
-    def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD, *,
+                 stemmer: Stemmer | None = None) -> None:
         examples = knowledge.examples
         self.threshold = threshold
-        self._normalizer = Normalizer()
+        self._normalizer = Normalizer(stemmer=stemmer)
+        words = {intent: [self._normalizer.words(p) for p in phrases]
+                 for intent, phrases in examples.items()}
         self._normalizer.set_vocabulary(
-            {w for phrases in examples.values() for p in phrases
-             for w in self._normalizer.words(p)})
-        stemmed = {intent: [self._normalizer.stems(p) for p in phrases]
-                   for intent, phrases in examples.items()}
+            {w for phrases in words.values() for p in phrases for w in p})
+        stemmed = {intent: [self._normalizer.stems_of_words(p) for p in phrases]
+                   for intent, phrases in words.items()}
         intents_using: Counter[str] = Counter()
         for phrases in stemmed.values():
             intents_using.update({stem for p in phrases for stem in p})
         total = len(stemmed)
         self._idf = {stem: math.log(1 + total / n) for stem, n in intents_using.items()}
+        # Question word -> intent -> the share of that intent's examples asking with it.
+        cues = {self._normalizer.stem(w) for w in knowledge.cue_words}
+        self._cue_share = {cue: {intent: sum(cue in p for p in phrases) / len(phrases)
+                                 for intent, phrases in stemmed.items() if phrases}
+                           for cue in cues}
         # A word the knowledge base never uses is as telling as the rarest known word.
         self._unknown_weight = math.log(1 + total)
         self._examples = [self._example(intent, p) for intent, phrases in stemmed.items()
                           for p in phrases]
         self._centroids = {intent: self._example(intent, [s for p in phrases for s in p])
                            for intent, phrases in stemmed.items()}
-        # Stem -> the examples using it: only those can score above zero for a question.
-        self._index: dict[str, list[_Example]] = {}
-        for example in self._examples:
-            for stem in example.weights:
-                self._index.setdefault(stem, []).append(example)
+        # Stem -> (example number, its weight there over the example's norm): a question's
+        # cosine with every example is the sum over its own stems' postings, and only the
+        # examples sharing a stem can score above zero.
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for number, example in enumerate(self._examples):
+            for stem, weight in example.weights.items():
+                self._postings.setdefault(stem, []).append((number, weight / example.norm))
+        self._intent_of = [example.intent for example in self._examples]
         self._topic = frozenset(s for w in knowledge.topic_words
                                 for s in self._normalizer.stems(w))
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
+        self._scam_signs = frozenset(s for w in knowledge.scam_signs
+                                     for s in self._normalizer.stems(w))
 
     def _example(self, intent: str, stems: Sequence[str]) -> _Example:
         weights = {s: self._idf[s] for s in set(stems)}
@@ -124,11 +151,15 @@ class FaqMatcher:
             return dict.fromkeys(INTENTS, 0.0)
         query = {s: self._idf.get(s, self._unknown_weight) for s in stems}
         norm = math.sqrt(sum(w * w for w in query.values()))
+        dots: dict[int, float] = {}
+        for stem, weight in query.items():
+            for number, share in self._postings.get(stem, ()):
+                dots[number] = dots.get(number, 0.0) + weight * share
         best: dict[str, float] = dict.fromkeys(self._centroids, 0.0)
-        candidates = {id(e): e for s in query for e in self._index.get(s, ())}
-        for example in candidates.values():
-            best[example.intent] = max(best[example.intent], _cosine(query, norm, example))
-        return {intent: MAX_WEIGHT * best[intent]
+        for number, dot in dots.items():
+            intent = self._intent_of[number]
+            best[intent] = max(best[intent], dot)
+        return {intent: MAX_WEIGHT * best[intent] / norm
                 + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
                 for intent, centroid in self._centroids.items()}
 
@@ -160,7 +191,21 @@ class FaqMatcher:
         if not on_topic:
             unknown = any(s not in self._idf for s in stems)
             needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
-        return Match(intent if score >= needed else None, score, intent, on_topic)
+        cues = [self._cue_share[s] for s in stems if s in self._cue_share]
+        if on_topic and cues:
+            scores = {i: v + CUE_BONUS * sum(c.get(i, 0.0) for c in cues) / len(cues)
+                      for i, v in scores.items()}
+            intent = max(scores, key=scores.__getitem__)
+            score = round(scores[intent], 3)
+        answered = intent if score >= needed else None
+        if stems & self._scam_signs and (on_topic or answered is not None):
+            # Handing over a secret or money: the safe answer, whatever else it asks.
+            return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
+        if answered is not None:
+            second = max((i for i in scores if i != intent), key=scores.__getitem__)
+            if scores[second] >= needed and score - scores[second] < CLARIFY_MARGIN:
+                return Match(None, score, intent, on_topic, (intent, second))
+        return Match(answered, score, intent, on_topic)
 
 
 def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float:
@@ -172,3 +217,19 @@ def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float
 def shipped_matcher(threshold: float = DEFAULT_THRESHOLD) -> FaqMatcher:
     """The matcher over the shipped knowledge base, built once per process."""
     return FaqMatcher(load_knowledge(), threshold)
+
+
+def stems_worked_out() -> dict[str, str]:
+    """Every word that building the shipped matcher stems, with its stem worked out afresh
+    (what scripts/faq_stems.py ships as handlers/knowledge/stems.json)."""
+    worked_out: dict[str, str] = {}
+
+    class Recording(Stemmer):
+        def _stem(self, word: str) -> str:
+            stem = super()._stem(word)
+            if len(word) > 3 and not word.isdigit():
+                worked_out[word] = stem
+            return stem
+
+    FaqMatcher(load_knowledge(), stemmer=Recording(shipped_table=False))
+    return worked_out
