@@ -50,6 +50,7 @@ LANG = "ind"  # Tesseract's Indonesian model reads English and URLs well enough
 _GOOD_CONFIDENCE = 60.0  # mean word confidence above which the first reading is kept
 _MIN_CONFIDENCE = 45.0  # below this, the words are guesses: ask for the text instead
 _MIN_WORDS = 2
+_OSD_SIDE = 1400
 
 # Problems: keys under [image] in core/texts/image.*.toml.
 NO_OCR, UNREADABLE, TOO_BIG, BAD_TYPE, TOO_MANY_PIXELS, BUSY, FETCH_FAILED = (
@@ -166,10 +167,16 @@ def _decode(data: bytes) -> Any:
 
 
 def _read(picture: Any, deadline: float) -> tuple[str, int]:
-    """(text, degrees turned): the first reading, or the turned one when it reads better."""
-    text, confidence, words = _ocr(picture, deadline)
+    """(text, degrees turned): the first reading, or the turned one when it reads better.
+    A landscape picture is most often a portrait screen saved sideways: its orientation is
+    asked first, which spares a wasted reading."""
     turned = 0
-    if confidence < _GOOD_CONFIDENCE or words < _MIN_WORDS:
+    if picture.width > picture.height * 1.2:
+        turned = _orientation(picture, deadline)
+        if turned:
+            picture = picture.rotate(-turned, expand=True)
+    text, confidence, words = _ocr(picture, deadline)
+    if (confidence < _GOOD_CONFIDENCE or words < _MIN_WORDS) and not turned:
         rotate = _orientation(picture, deadline)
         if rotate:
             again = _ocr(picture.rotate(-rotate, expand=True), deadline)
@@ -223,6 +230,9 @@ def _orientation(picture: Any, deadline: float) -> int:
     """Degrees (clockwise) that would turn the text upright per OSD; 0 when unsure."""
     import pytesseract  # noqa: PLC0415
 
+    if max(picture.size) > _OSD_SIDE:  # orientation needs far fewer pixels than reading
+        picture = picture.copy()
+        picture.thumbnail((_OSD_SIDE, _OSD_SIDE))
     try:
         osd = pytesseract.image_to_osd(picture, config="--psm 0", timeout=_remaining(deadline),
                                        output_type=pytesseract.Output.DICT)
