@@ -9,8 +9,10 @@ event loop, with at most `CONCURRENT` Tesseract processes and a time limit on ea
 words come out poorly, Tesseract's orientation detection (OSD) turns the picture and it is
 read once more.
 
-Privacy: the picture exists only in memory for this one message; it is never written to disk
-or the database, and neither it nor the text read from it is logged (only sizes and times).
+Privacy: the picture exists only in memory for this one message; it is never stored in the
+database, and neither it nor the text read from it is logged (only sizes and times).
+pytesseract hands the prepared grayscale picture to the tesseract program as a temporary file
+in $TMPDIR and deletes it in the same call, also on a timeout (README: TMPDIR on a tmpfs).
 """
 
 from __future__ import annotations

@@ -9,12 +9,14 @@ import asyncio
 import itertools
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
+from PIL import Image
 
 from bot.app import App, open_app
 from bot.channels.images import fetch_limited, read_inbound_image
@@ -88,6 +90,24 @@ def test_blurred_and_turned_pictures_get_the_right_verdict_or_a_request_for_the_
         assert verdict(reading.text) == verdict(FAKE_LINK)
     if damage == "very_blurred":
         assert reading.problem == ocr.UNREADABLE  # guesses are never checked
+
+
+@needs_tesseract
+def test_exif_orientation_turns_a_photo_before_reading() -> None:
+    """A phone held sideways saves the pixels turned and says so in EXIF (orientation 6:
+    turn 90° clockwise to view); no orientation guess is needed."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encoded(turned(screenshot(GENUINE), 90), "JPEG", quality=90, exif=exif)
+    reading = ocr.read_image_sync(data)
+    assert (reading.problem, reading.turned) == ("", 0)
+    assert verdict(reading.text) == verdict(GENUINE)
+
+
+@needs_tesseract
+def test_out_of_time_is_a_request_for_the_text_not_an_error() -> None:
+    reading = ocr.read_image_sync(encoded(screenshot(GENUINE)), deadline=time.monotonic())
+    assert (reading.text, reading.problem) == ("", ocr.UNREADABLE)
 
 
 def test_links_wrapped_by_the_screen_are_joined_again() -> None:
