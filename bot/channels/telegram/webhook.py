@@ -117,11 +117,10 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.sender = wrap_sender(TelegramSender(self.application.bot, contact_label))
         self.dispatcher = ReplyDispatcher(self.sender, app.db, app.deps.clock)
-        self._http: aiohttp.ClientSession | None = None  # pictures' downloads
+        self._http: aiohttp.ClientSession | None = None  # pictures' downloads, on first use
 
     async def start(self) -> None:
         app = self.application
-        self._http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         await app.initialize()  # getMe: a wrong token fails here
         await app.start()
         if self.mode == "webhook":
@@ -222,7 +221,7 @@ class TelegramChannel:
         """getFile, then the file itself, streamed within the cap (its URL holds the token:
         never logged)."""
         if self._http is None:
-            raise ImageRefused(FETCH_FAILED)
+            self._http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         try:
             file = await self.application.bot.get_file(image.ref)
         except TelegramError as exc:
