@@ -110,6 +110,22 @@ def test_out_of_time_is_a_request_for_the_text_not_an_error() -> None:
     assert (reading.text, reading.problem) == ("", ocr.UNREADABLE)
 
 
+@needs_tesseract
+def test_when_every_tesseract_is_busy_the_person_is_asked_to_try_again(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr, "QUEUE_SECONDS", 0.0)
+    taken = 0
+    while ocr._tesseract_slots.acquire(blocking=False):
+        taken += 1
+    try:
+        reading = ocr.read_image_sync(encoded(screenshot(GENUINE)))
+    finally:
+        for _ in range(taken):
+            ocr._tesseract_slots.release()
+    assert (reading.text, reading.problem) == ("", ocr.BUSY)
+
+
 def test_links_wrapped_by_the_screen_are_joined_again() -> None:
     assert ocr.join_wrapped(["Isi di https://spi-", "kpk.go-id.info/s/8Hk2 hari ini"]) == \
         "Isi di https://spi-kpk.go-id.info/s/8Hk2 hari ini"
@@ -396,3 +412,19 @@ async def test_whatsapp_pictures_beyond_the_limits_are_refused_politely(
         assert any(words in bodies[0] for words in (*NOT_READ, "JPG, PNG")), bodies
     fetched = [c.params["sid"] for c in twilio_api.calls("Media.fetch")]
     assert "ME3" not in fetched and "ME4" not in fetched  # refused from the declared type
+
+
+@needs_tesseract
+async def test_whatsapp_media_outside_twilio_is_never_fetched(
+    whatsapp_server: RunningServer, twilio_api: FakeTwilioApi
+) -> None:
+    """The URL comes in a signed webhook, but a picture is only ever fetched from Twilio (with
+    the account's credentials), never from a host the form names."""
+    before = len(twilio_api.messages)
+    params = inbound_message(PHONE, "", media=("https://example.org/steal.png", "image/png"))
+    answer = await post_signed(whatsapp_server, INBOUND, params, token=twilio_api.auth_token)
+    assert answer.status_code == 200
+    await whatsapp_server.settled()
+    (body,) = [str(m.get("Body", "")) for m in twilio_api.messages[before:]]
+    assert "tidak berhasil saya ambil" in body
+    assert twilio_api.calls("Media.fetch") == []
