@@ -19,6 +19,7 @@ from aiohttp import web
 from PIL import Image
 
 from bot.app import App, open_app
+from bot.channels import images
 from bot.channels.images import fetch_limited, read_inbound_image
 from core.messages import Channel, Inbound, InboundImage
 from handlers import ocr
@@ -226,6 +227,23 @@ async def test_declared_type_and_size_are_refused_before_downloading() -> None:
         msg = await read_inbound_image(Inbound(Channel.TELEGRAM, "1", image=image), fetch)
         assert msg.image is not None
         assert msg.image.problem in (problem, ocr.NO_OCR)
+    assert fetched == []
+
+
+async def test_too_many_pictures_at_once_are_not_queued_without_bound(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.channels.images.ocr_available", lambda: True)
+    monkeypatch.setattr("bot.channels.images._in_flight", images.MAX_IN_FLIGHT)
+    fetched: list[InboundImage] = []
+
+    async def fetch(image: InboundImage) -> bytes:
+        fetched.append(image)
+        return b""
+
+    msg = await read_inbound_image(
+        Inbound(Channel.WHATSAPP, "+6281", image=InboundImage("u", "image/png")), fetch)
+    assert msg.image is not None and msg.image.problem == ocr.BUSY
     assert fetched == []
 
 

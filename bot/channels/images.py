@@ -8,6 +8,7 @@ The bytes stay in memory for this one message: nothing here writes them anywhere
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -18,6 +19,7 @@ import aiohttp
 from core.messages import Inbound, InboundImage
 from handlers.ocr import (
     BAD_TYPE,
+    BUSY,
     FETCH_FAILED,
     MAX_BYTES,
     NO_OCR,
@@ -32,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 FETCH_SECONDS = 15.0
 _REDIRECTS = 3
+# Pictures being fetched or read at once in this process (each up to MAX_BYTES in memory);
+# beyond this the person is asked to try again rather than queued without bound.
+MAX_IN_FLIGHT = 16
+_in_flight = 0
 
 Fetch = Callable[[InboundImage], Awaitable[bytes]]
 
@@ -42,31 +48,41 @@ async def read_inbound_image(msg: Inbound, fetch: Fetch) -> Inbound:
     image = msg.image
     if image is None or image.text is not None or image.problem:
         return msg
-    problem = ""
+    global _in_flight  # noqa: PLW0603 (one counter per process, touched on the loop only)
     text = ""
-    if not ocr_available():
+    # The first call asks the tesseract program for its languages: not on the event loop.
+    if not await asyncio.to_thread(ocr_available):
         problem = NO_OCR  # said before any download: no point fetching what we cannot read
     elif not allowed_type(image.content_type):
         problem = BAD_TYPE
     elif image.size is not None and image.size > MAX_BYTES:
         problem = TOO_BIG
+    elif _in_flight >= MAX_IN_FLIGHT:
+        problem = BUSY
     else:
+        _in_flight += 1
         try:
-            data = await fetch(image)
-        except ImageRefused as exc:
-            problem = exc.problem
-        except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
-            logger.warning("Gambar tidak berhasil diambil (%s)", type(exc).__name__)
-            problem = FETCH_FAILED
-        else:
-            reading = await read_image(data)
-            del data  # the picture is not kept beyond its reading
-            text, problem = reading.text, reading.problem
+            text, problem = await _fetch_and_read(image, fetch)
+        finally:
+            _in_flight -= 1
     if problem:
         return replace(msg, image=replace(image, problem=problem))
     caption = msg.text.strip()
     return replace(msg, text=f"{text}\n{caption}" if caption else text,
                    image=replace(image, text=text))
+
+
+async def _fetch_and_read(image: InboundImage, fetch: Fetch) -> tuple[str, str]:
+    try:
+        data = await fetch(image)
+    except ImageRefused as exc:
+        return "", exc.problem
+    except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+        logger.warning("Gambar tidak berhasil diambil (%s)", type(exc).__name__)
+        return "", FETCH_FAILED
+    reading = await read_image(data)
+    del data  # the picture is not kept beyond its reading
+    return reading.text, reading.problem
 
 
 async def fetch_limited(
