@@ -45,6 +45,7 @@ def ensure_venv() -> None:
 
 def run(args: list[str]) -> int:
     """The local try-out: the web chat is on unless SPI_WEB_CHAT is set here or in .env."""
+    ensure_tesseract()
     env = dict(os.environ)
     dotenv = ROOT / ".env"
     if "SPI_WEB_CHAT" not in env and not (
@@ -53,27 +54,51 @@ def run(args: list[str]) -> int:
     return subprocess.call([str(BIN / "spi-bot"), *(args or ["run"])], cwd=ROOT, env=env)
 
 
+def _apt_install(packages: list[str], why: str, without: str) -> None:
+    """`apt-get install` Debian packages when we are root on a Debian-like system; otherwise
+    say what is missing (`without`: what happens then)."""
+    can_install = (hasattr(os, "geteuid") and os.geteuid() == 0
+                   and shutil.which("apt-get") is not None)
+    if not can_install:
+        print(f"{' '.join(packages)} tidak ada dan apt-get (sebagai root) tidak tersedia: "
+              f"{without}.", flush=True)
+        return
+    print(f"$ apt-get update && apt-get install -y {' '.join(packages)}  # {why}", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    ok = subprocess.call(["apt-get", "update", "-q"], env=env) == 0 and subprocess.call(
+        ["apt-get", "install", "-y", "-q", *packages], env=env) == 0
+    if not ok:
+        print(f"Pemasangan {' '.join(packages)} gagal: {without}.", flush=True)
+
+
 def ensure_chromium() -> None:
     """The web chat's browser test needs Debian's chromium; install it when we can."""
     if shutil.which("chromium") and shutil.which("chromedriver"):
         return
-    can_install = (hasattr(os, "geteuid") and os.geteuid() == 0
-                   and shutil.which("apt-get") is not None)
-    if not can_install:
-        print("chromium/chromedriver tidak ada dan apt-get (sebagai root) tidak tersedia: "
-              "tes browser obrolan web dilewati.", flush=True)
+    _apt_install(["chromium", "chromium-driver"], "untuk tes browser obrolan web",
+                 "tes browser obrolan web dilewati")
+
+
+def _has_indonesian_ocr() -> bool:
+    if shutil.which("tesseract") is None:
+        return False
+    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
+                            check=False)
+    return "ind" in (listed.stdout + listed.stderr).split()
+
+
+def ensure_tesseract() -> None:
+    """Screenshots sent to the checker are read by Debian's tesseract with its Indonesian
+    data (issue 13); without it the bot asks for the text instead and the OCR tests skip."""
+    if _has_indonesian_ocr():
         return
-    print("$ apt-get update && apt-get install -y chromium chromium-driver  "
-          "# untuk tes browser obrolan web", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    ok = subprocess.call(["apt-get", "update", "-q"], env=env) == 0 and subprocess.call(
-        ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env) == 0
-    if not ok:
-        print("Pemasangan chromium gagal: tes browser akan dilewati.", flush=True)
+    _apt_install(["tesseract-ocr", "tesseract-ocr-ind"], "membaca tangkapan layar (OCR)",
+                 "bot tidak bisa membaca gambar dan tes OCR dilewati")
 
 
 def test(args: list[str]) -> int:
     ensure_chromium()
+    ensure_tesseract()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     steps = [
         [_python(), "-m", "ruff", "check", "."],

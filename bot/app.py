@@ -20,6 +20,7 @@ from handlers.commands import GlobalCommands
 from handlers.faq.chat import FaqEntry
 from handlers.faq.matcher import shipped_matcher
 from handlers.menu import MenuEntry, NotUnderstood
+from handlers.ocr import ImageEntry
 from handlers.privacy import DeleteFlow, MyDataCommand, MyDataFlow
 from handlers.registration import RegistrationEntry, RegistrationFlow
 from handlers.registration_save import PendingNotice
@@ -45,7 +46,7 @@ class App:
 def build_router() -> Router:
     """The order in which handlers see a message; first match wins."""
     return Router(
-        commands=[PendingNotice(), GlobalCommands(), MyDataCommand()],
+        commands=[PendingNotice(), ImageEntry(), GlobalCommands(), MyDataCommand()],
         flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow(),
                MyDataFlow()],
         entries=[AdminStatsEntry(), BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(),

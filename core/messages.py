@@ -23,6 +23,18 @@ class SharedContact:
 
 
 @dataclass(frozen=True, slots=True)
+class InboundImage:
+    """A picture the user sent (a screenshot to check): where the channel keeps it, then what
+    was read from it. The bytes are fetched and read before the turn and never stored."""
+
+    ref: str  # Telegram file_id, or Twilio's media URL
+    content_type: str = ""  # as the channel declares it; "" when it does not
+    size: int | None = None  # bytes, when the channel states them before the download
+    text: str | None = None  # the text read from it (None: not read yet or nothing read)
+    problem: str = ""  # why nothing was read: a key under [image] in the image texts
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One message from a user, as every channel adapter hands it to the engine."""
 
@@ -35,6 +47,7 @@ class Inbound:
     provider_id: str | None = None  # idempotency key: Twilio MessageSid, Telegram update id
     sender_phone: str | None = None  # a number the channel itself proves (WhatsApp sender)
     received_at: datetime | None = None
+    image: InboundImage | None = None  # text is the caption, if any, until the image is read
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ together or not at all. The mechanisms that make it fast are mapped in bot/engin
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -109,6 +109,7 @@ class Engine:
     async def handle(
         self, msg: Inbound, *, route: ReplyRoute | None = None,
         settled: Callable[[], None] | None = None,
+        prepare: Callable[[Inbound], Awaitable[Inbound]] | None = None,
     ) -> list[Reply]:
         """Process one message and return its replies; with a `route`, the replies are also
         stored with the turn and handed to `route.send` before the sender's next message is
@@ -117,10 +118,16 @@ class Engine:
         `settled` is called as soon as the turn is committed (or known to be a redelivery, or
         rolled back with an apology to send), before sending: a webhook can then acknowledge
         the provider without risking the message or its answer.
+
+        `prepare` (a picture's OCR) runs under the sender's lock, so the message keeps its
+        place in that person's order, but before the turn's transaction, which it never holds.
         """
         msg = well_formed(msg)
         async with self._locks.hold((msg.channel, msg.sender)):
             try:
+                if prepare is not None and not (
+                        msg.provider_id and (msg.channel, msg.provider_id) in self._recent_ids):
+                    msg = well_formed(await prepare(msg))
                 try:
                     replies, queued = await self._process(msg, route, group=True)
                 except GroupAborted:  # another turn of the shared commit failed, not this one

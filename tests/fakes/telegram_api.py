@@ -43,6 +43,8 @@ class FakeTelegramApi(FakeServer):
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(10_000)
         self._new_update = asyncio.Event()
+        # file_id -> bytes served by getFile and /file/bot{token}/{path} (pictures users sent)
+        self.files: dict[str, bytes] = {}
 
     @property
     def base_url(self) -> str:
@@ -52,6 +54,7 @@ class FakeTelegramApi(FakeServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
 
     def fail(self, method: str, status: int, *, description: str | None = None,
              retry_after: int | None = None, times: int = 1, disconnect: bool = False) -> None:
@@ -106,9 +109,25 @@ class FakeTelegramApi(FakeServer):
             return message
         if method == "getUpdates":
             return await self._get_updates(params)
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            if file_id not in self.files:
+                return {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                    "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}.jpg"}
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True  # setWebhook, deleteWebhook, answerCallbackQuery, ...
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """A file's bytes, as api.telegram.org/file/bot<token>/<file_path> serves them."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        await self.record(Recorded("downloadFile", {"file_id": file_id}))
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

@@ -45,6 +45,9 @@ class FakeTwilioApi(FakeServer):
         # ContentSid -> body of its twilio/text type; GET /v1/Content/{sid} answers 404 for
         # any other sid.
         self.templates: dict[str, str] = {}
+        # MediaSid -> (bytes, Content-Type): what a message's MediaUrl0 serves. Like Twilio,
+        # the authenticated URL redirects to a storage host that needs no credentials.
+        self.media: dict[str, tuple[bytes, str]] = {}
 
     @property
     def base_url(self) -> str:
@@ -63,6 +66,35 @@ class FakeTwilioApi(FakeServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
         app.router.add_get("/v1/Content/{sid}", self._content)
+        app.router.add_get("/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}",
+                           self._media)
+        app.router.add_get("/_storage/{media}", self._stored_media)
+
+    def media_url(self, media_sid: str, message_sid: str = "MM0123") -> str:
+        """The MediaUrl0 Twilio would post (on api.twilio.com; the bot rebases it here)."""
+        return (f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}/Messages/"
+                f"{message_sid}/Media/{media_sid}")
+
+    async def _media(self, request: web.Request) -> web.StreamResponse:
+        if not self._authorised(request) or request.match_info["sid"] != self.account_sid:
+            return web.json_response({"code": 20003, "message": "Authenticate", "status": 401},
+                                     status=401)
+        media = request.match_info["media"]
+        await self.record(Recorded("Media.fetch", {"sid": media}))
+        if media not in self.media:
+            return web.json_response({"code": 20404, "status": 404}, status=404)
+        # Another host name for the same server, as Twilio's storage is another host.
+        raise web.HTTPTemporaryRedirect(f"http://localhost:{self.port}/_storage/{media}")
+
+    async def _stored_media(self, request: web.Request) -> web.StreamResponse:
+        media = request.match_info["media"]
+        # Credentials must not follow the redirect to the storage host.
+        await self.record(Recorded("Media.download", {
+            "sid": media, "authorization": request.headers.get("Authorization", "")}))
+        if media not in self.media:
+            return web.Response(status=404)
+        body, content_type = self.media[media]
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     async def _content(self, request: web.Request) -> web.StreamResponse:
         """Twilio's Content API: one content resource, as the SDK's fetch reads it."""

@@ -23,8 +23,10 @@ def sign(auth_token: str, url: str, params: dict[str, str]) -> str:
 
 def inbound_message(from_number: str, body: str, *, to_number: str = "+14155238886",
                     profile_name: str = "Siti", sid: str | None = None,
-                    button_payload: str | None = None) -> dict[str, str]:
-    """An incoming WhatsApp message webhook, with the fields Twilio posts."""
+                    button_payload: str | None = None,
+                    media: tuple[str, str] | None = None) -> dict[str, str]:
+    """An incoming WhatsApp message webhook, with the fields Twilio posts; `media` is one
+    attachment's (MediaUrl0, MediaContentType0), `body` its caption."""
     params = {
         "SmsMessageSid": sid or message_sid(), "NumMedia": "0", "ProfileName": profile_name,
         "MessageType": "text", "SmsSid": "", "WaId": from_number.lstrip("+"),
@@ -33,6 +35,9 @@ def inbound_message(from_number: str, body: str, *, to_number: str = "+141552388
         "From": f"whatsapp:{from_number}", "ApiVersion": "2010-04-01",
     }
     params["MessageSid"] = params["SmsSid"] = params["SmsMessageSid"]
+    if media is not None:
+        params.update({"NumMedia": "1", "MediaUrl0": media[0], "MediaContentType0": media[1],
+                       "MessageType": "image" if media[1].startswith("image/") else "document"})
     if button_payload is not None:
         params["ButtonPayload"] = button_payload
         params["ButtonText"] = body

@@ -50,3 +50,30 @@ def callback_update(update_id: int, user_id: int, data: str,
                              "username": "SpiSukamajuBot"},
                     "chat": _chat(user_id, first_name), "date": DATE, "text": "Pilih:"},
     }}
+
+
+def photo_update(update_id: int, user_id: int, file_id: str, *, size: int,
+                 caption: str | None = None, first_name: str = "Siti") -> dict[str, Any]:
+    """A photo as Telegram delivers it: the same picture in several sizes, largest last."""
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids), "from": _user(user_id, first_name),
+        "chat": _chat(user_id, first_name), "date": DATE,
+        "photo": [{"file_id": f"{file_id}-thumb", "file_unique_id": f"{file_id}t",
+                   "width": 90, "height": 160, "file_size": 1500},
+                  {"file_id": file_id, "file_unique_id": f"{file_id}u", "width": 1080,
+                   "height": 1920, "file_size": size}],
+    }
+    if caption is not None:
+        message["caption"] = caption
+    return {"update_id": update_id, "message": message}
+
+
+def document_update(update_id: int, user_id: int, file_id: str, *, mime_type: str,
+                    size: int, first_name: str = "Siti") -> dict[str, Any]:
+    """A file sent as a document (pictures "without compression" arrive this way)."""
+    return {"update_id": update_id, "message": {
+        "message_id": next(_message_ids), "from": _user(user_id, first_name),
+        "chat": _chat(user_id, first_name), "date": DATE,
+        "document": {"file_id": file_id, "file_unique_id": f"{file_id}u",
+                     "file_name": "pesan.bin", "mime_type": mime_type, "file_size": size},
+    }}

@@ -7,17 +7,20 @@ import logging
 import secrets
 from typing import Any
 
-from telegram import Update, User
+import aiohttp
+from telegram import Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
+from bot.channels.images import fetch_limited, read_inbound_image
 from bot.channels.senders import telegram_sender
 from bot.engine.engine import ReplyRoute
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
-from core.messages import Channel, Inbound, SharedContact
+from core.messages import Channel, Inbound, InboundImage, SharedContact
+from handlers.ocr import FETCH_FAILED, MAX_BYTES, TOO_BIG, ImageRefused
 from storage.repositories.reply_outbox import QueuedReply
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,26 @@ def _start_payload(text: str) -> tuple[bool, str | None]:
         return False, None
     payload = words[1].strip() if len(words) > 1 else ""
     return True, payload or None
+
+
+def _image_of(message: Message) -> InboundImage | None:
+    """A photo (Telegram re-encodes those as JPEG, in several sizes: the largest under the cap
+    is read) or a picture sent as a file; the caption stays the message's text."""
+    if message.photo:
+        fitting = [p for p in message.photo if (p.file_size or 0) <= MAX_BYTES]
+        best = max(fitting or message.photo, key=lambda p: p.width * p.height)
+        return InboundImage(ref=best.file_id, content_type="image/jpeg", size=best.file_size)
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return InboundImage(ref=document.file_id, content_type=document.mime_type or "",
+                            size=document.file_size)
+    return None
+
+
+def file_base_url(api_base_url: str) -> str:
+    """Where the Bot API serves files: ".../bot" -> ".../file/bot" (the token follows)."""
+    root = api_base_url.removesuffix("/bot")
+    return f"{root}/file/bot"
 
 
 def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
@@ -61,7 +84,7 @@ def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
     is_start, payload = _start_payload(text)
     return Inbound(channel=Channel.TELEGRAM, sender=str(user.id), text=text, contact=contact,
                    start_payload=payload if is_start else None, display_name=user.first_name,
-                   provider_id=str(update.update_id)), message.chat.id
+                   provider_id=str(update.update_id), image=_image_of(message)), message.chat.id
 
 
 class TelegramChannel:
@@ -85,6 +108,7 @@ class TelegramChannel:
         builder = (Application.builder()
                    .token(settings.telegram_bot_token.get_secret_value())
                    .base_url(settings.telegram_api_base_url)
+                   .base_file_url(file_base_url(settings.telegram_api_base_url))
                    .request(self._requests[0])
                    .get_updates_request(self._requests[1]))
         if self.mode == "webhook":
@@ -93,6 +117,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.sender = wrap_sender(telegram_sender(self.application.bot, contact_label))
         self.dispatcher = ReplyDispatcher(self.sender, app.db, app.deps.clock)
+        self._http: aiohttp.ClientSession | None = None  # pictures' downloads, on first use
 
     async def start(self) -> None:
         app = self.application
@@ -119,6 +144,8 @@ class TelegramChannel:
         finally:
             for request in self._requests:
                 await request.shutdown()
+            if self._http is not None:
+                await self._http.close()
 
     def secret_matches(self, header: str | None) -> bool:
         return header is not None and hmac.compare_digest(header.encode(), self.secret.encode())
@@ -181,10 +208,30 @@ class TelegramChannel:
         try:
             await self._engine.handle(
                 inbound, route=ReplyRoute(str(chat_id), self._send_later),
-                settled=settlement.mark if settlement else None)
+                settled=settlement.mark if settlement else None,
+                prepare=self._read_image if inbound.image is not None else None)
         finally:
             if settlement is not None:
                 settlement.mark()
+
+    async def _read_image(self, inbound: Inbound) -> Inbound:
+        return await read_inbound_image(inbound, self._fetch_image)
+
+    async def _fetch_image(self, image: InboundImage) -> bytes:
+        """getFile, then the file itself, streamed within the cap (its URL holds the token:
+        never logged)."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        try:
+            file = await self.application.bot.get_file(image.ref)
+        except TelegramError as exc:
+            logger.warning("getFile gagal: %s", type(exc).__name__)
+            raise ImageRefused(FETCH_FAILED) from exc
+        if (file.file_size or 0) > MAX_BYTES:
+            raise ImageRefused(TOO_BIG)
+        if not file.file_path:
+            raise ImageRefused(FETCH_FAILED)
+        return await fetch_limited(self._http, file.file_path)
 
     @staticmethod
     async def _answer(update: Update) -> None:

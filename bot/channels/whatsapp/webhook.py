@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from twilio.base.exceptions import TwilioException
@@ -15,6 +17,7 @@ from twilio.rest import Client
 
 from bot.app import App
 from bot.channels.dispatch import ReplyDispatcher, WrapSender, unwrapped
+from bot.channels.images import fetch_limited, read_inbound_image
 from bot.channels.senders import STATUS_CALLBACK_PATH, whatsapp_sender
 from bot.channels.splitting import WHATSAPP_LIMIT, split_text
 from bot.channels.whatsapp.sender import merge_replies, numbered
@@ -22,9 +25,10 @@ from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
 from bot.engine.engine import ReplyRoute
 from bot.server.tasks import SETTLE_WITHIN, BackgroundTasks, Settlement
 from core.masking import mask_text
-from core.messages import Channel, Image, Inbound
+from core.messages import Channel, Image, Inbound, InboundImage
 from core.phones import to_e164
 from core.sending import LookupUnavailable, Outbound, Sender
+from handlers.ocr import FETCH_FAILED, ImageRefused
 from storage.repositories import OutboundMessageRepository
 from storage.repositories.reply_outbox import QueuedReply
 
@@ -52,11 +56,22 @@ def inbound_from_form(form: Mapping[str, str], received_at: datetime) -> Inbound
     sid = form.get("MessageSid") or form.get("SmsMessageSid")
     if phone is None or not sid:
         return None
-    # A quick-reply button carries the value we gave it; plain text otherwise.
+    # A quick-reply button carries the value we gave it; plain text otherwise (with a
+    # picture: its caption).
     text = form.get("ButtonPayload") or form.get("Body", "")
     return Inbound(channel=Channel.WHATSAPP, sender=phone, text=text,
                    display_name=form.get("ProfileName") or None, provider_id=sid,
-                   sender_phone=phone, received_at=received_at)
+                   sender_phone=phone, received_at=received_at, image=_image_of(form))
+
+
+def _image_of(form: Mapping[str, str]) -> InboundImage | None:
+    """The first picture of the message (Twilio lists media as MediaUrl0..N with their types);
+    other media (voice notes, videos, documents) are left to the text handlers as before."""
+    url = form.get("MediaUrl0", "")
+    content_type = form.get("MediaContentType0", "")
+    if not url or not content_type.lower().startswith("image/"):
+        return None
+    return InboundImage(ref=url, content_type=content_type)
 
 
 class TwilioReplyLookup:
@@ -118,6 +133,7 @@ class WhatsAppChannel:
         self._validator = RequestValidator(self._token)
         self._statuses = OutboundMessageRepository()
         self._http: RebasedTwilioHttpClient | None = None
+        self._media_http: aiohttp.ClientSession | None = None  # pictures' downloads
         self._wrap_sender = wrap_sender
         self.sender: Sender | None = None
         self.dispatcher: ReplyDispatcher | None = None
@@ -126,6 +142,7 @@ class WhatsAppChannel:
         settings = self._settings
         # aiohttp's session needs the running loop, so the client is built here.
         self._http = RebasedTwilioHttpClient(settings.twilio_api_base_url)
+        self._media_http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         client = Client(self._account_sid, self._token, http_client=self._http)
         self.sender = self._wrap_sender(whatsapp_sender(client, settings, self._publish_image))
         self.dispatcher = ReplyDispatcher(self.sender, self._db, self._clock,
@@ -142,6 +159,8 @@ class WhatsAppChannel:
     async def close(self) -> None:
         if self._http is not None:
             await self._http.close()
+        if self._media_http is not None:
+            await self._media_http.close()
 
     def signed(self, path: str, query: str, params: Mapping[str, str],
                signature: str | None) -> bool:
@@ -172,9 +191,27 @@ class WhatsAppChannel:
     async def _handle(self, inbound: Inbound, settlement: Settlement) -> None:
         try:
             route = ReplyRoute(inbound.sender, self._send_later, merge_replies)
-            await self._engine.handle(inbound, route=route, settled=settlement.mark)
+            await self._engine.handle(
+                inbound, route=route, settled=settlement.mark,
+                prepare=self._read_image if inbound.image is not None else None)
         finally:
             settlement.mark()
+
+    async def _read_image(self, inbound: Inbound) -> Inbound:
+        return await read_inbound_image(inbound, self._fetch_image)
+
+    async def _fetch_image(self, image: InboundImage) -> bytes:
+        """Twilio's media URL, with the account's credentials (sent to Twilio only, not to
+        the storage host it redirects to); any other host is refused."""
+        if self._http is None or self._media_http is None:
+            raise ImageRefused(FETCH_FAILED)
+        url = self._http.rebase(image.ref)
+        if urlsplit(url).netloc != urlsplit(self._http.api_base).netloc:
+            logger.warning("Media WhatsApp dari host selain Twilio; tidak diambil")
+            raise ImageRefused(FETCH_FAILED)
+        token = base64.b64encode(f"{self._account_sid}:{self._token}".encode()).decode()
+        return await fetch_limited(self._media_http, url,
+                                   headers={"Authorization": f"Basic {token}"})
 
     def _send_later(self, queued: list[QueuedReply]) -> None:
         # Replies wait for the shared rate limiter in their own task, in order per person, so
