@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from core.wording import Stemmer, words
+from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
 REASONS = ("receipt", "forward", "answers", "proof", "form_first", "gathering", "rating",
@@ -83,9 +85,14 @@ def _stemmer() -> Stemmer:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    data = tomllib.loads(
+def _data() -> dict[str, Any]:
+    return tomllib.loads(
         resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = _data()
     lex = _Lexicon()
     stemmer = _stemmer()
     for concept, entries in data["concepts"].items():
@@ -153,9 +160,31 @@ def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
     return frozenset(lex.exact[match[0]]) if match else frozenset()
 
 
+def _known(word: str) -> bool:
+    """A word the check understands as it is: in the lexicon, or an Indonesian word."""
+    lex = _lexicon()
+    if word in lex.exact or not word.isalpha():
+        return word in lex.exact or not any(c.isalpha() for c in word)
+    stemmer = _stemmer()
+    stem = stemmer.stem(word)
+    return stem in lex.stems or stemmer.english(word) in lex.stems or stemmer.is_word(stem)
+
+
+@lru_cache(maxsize=1)
+def _normaliser() -> Normaliser:
+    data = _data()
+    table = {str(k): str(v) for k, v in data["normalise"].items()}
+    lex = _lexicon()
+    vocabulary = [*data["common"]["vocabulary"],
+                  *sorted((w for w in lex.exact if w.isalpha()), key=len)]
+    return Normaliser(words={k: v for k, v in table.items() if " " not in k},
+                      phrases={tuple(k.split()): v for k, v in table.items() if " " in k},
+                      vocabulary=vocabulary, known=_known)
+
+
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
-    original = words(text)
+    original = _normaliser()(words(text))
     raw = [w[:-3] if w.endswith("nya") and len(w) > 5 else w for w in original]
     out: list[_Word] = []
     i = 0
@@ -356,6 +385,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if to_us and not official_only and not help_context and _targets(s, "LOCAL_PLACE") \
             and _has(s, "SURVEY", "INVITE", "KPK", "FILL_NOUN"):
         reasons.add("receipt")
+    # The policy: asked to report anything about the survey to anyone but KPK. Offers of
+    # help ("hubungi kami"), scam reports and registration are not reports.
+    reports = [w for w in s if not w.off and "REPORT" in w.tags and w.word not in _CONTACT_ONLY]
+    if reports and not official_only and not help_context and not kpk_subject \
+            and _has(s, "SURVEY", "INVITE", "FILL_NOUN") and _has(s, "YOU", "REQUEST", "WHO") \
+            and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
+        reasons.add("receipt")
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
             and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
@@ -483,9 +519,7 @@ def _asks_those_who_took_part(s: list[_Word]) -> bool:
 
 @lru_cache(maxsize=1)
 def _allowed_asks() -> frozenset[str]:
-    data = tomllib.loads(
-        resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
-    return frozenset(data["concepts"]["ALLOWED_ASK"])
+    return frozenset(_data()["concepts"]["ALLOWED_ASK"])
 
 
 def _rating(s: list[_Word]) -> bool:
@@ -511,15 +545,64 @@ def _rating(s: list[_Word]) -> bool:
     return False
 
 
+_NOT_TAKING_PART = frozenset({"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"})
+
+
+def _non_participants_end(s: list[_Word]) -> int | None:
+    """Where "yang tidak/belum mengisi", "those who haven't done", "yg cuek sama survei"
+    ends: people named by not taking part."""
+    for i, w in enumerate(s):
+        if not w.tags & {"RELATIVE", "WHO"}:
+            continue
+        ahead = s[i + 1:i + 5]
+        for j, x in enumerate(ahead):
+            if _is_clause_end(x):
+                break
+            if x.tags & _NOT_TAKING_PART and any(
+                    y.tags & {"FILL"} for y in ahead[j + 1:j + 4]):
+                return i + 1 + j + 1
+            if "IGNORE" in x.tags and _has(s, "SURVEY"):
+                return i + 1 + j + 1
+    return None
+
+
+def _consequence_for_non_participants(s: list[_Word]) -> bool:
+    """"Yang tidak ikut survei akan kena SP", "yg blm isi tdk dpt cuti": something done
+    to people because they did not take part, a threat whatever its words."""
+    end = _non_participants_end(s)
+    if end is None:
+        return False
+    rest = s[end:]
+    for k, w in enumerate(rest):
+        if w.off and not w.neg_local:
+            continue
+        if w.tags & {"SANCTION", "CONSEQUENCE"}:
+            return True
+        following = rest[k + 1:k + 3]
+        if w.word in ("tidak dapat", "tidak bisa", "tidak boleh", "cannot") and following \
+                and following[0].word.isalpha():
+            return True  # "tidak dapat cuti", "cannot apply for leave"
+        if w.tags & {"NEGATOR"} and any(x.tags & {"BENEFIT"} for x in following):
+            return True  # "tidak dilayani", "tdk dpt cuti"
+        if w.word in ("akan", "will", "bakal", "nanti") and following \
+                and following[0].word.startswith("di") and len(following[0].word) > 5 \
+                and not following[0].tags & {"RECEIVE"}:
+            return True  # "akan dipanggil", "akan dicoret"
+    return False
+
+
 def _threat(s: list[_Word], question: bool) -> bool:
     fill_any = any(w.tags & {"FILL", "SURVEY"} and (not w.off or w.neg_local) for w in s)
     # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
-    duty = any(_has(c, "DUTY") and not _has(c, "OFFICIAL_PLACE", "INVITE", "OTHER_LINK")
+    duty = any(_has(c, "DUTY") and not _has(c, "INVITE", "OTHER_LINK")
+               and not any("OFFICIAL_PLACE" in w.tags and "." in w.word for w in c)
                for c in _clauses(s))
     if not question and duty and (
             _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
         return True
     if _has(s, "SANCTION") and fill_any:
+        return True
+    if _consequence_for_non_participants(s):
         return True
     return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
 
