@@ -112,7 +112,7 @@ def _lexicon() -> _Lexicon:
 
 
 def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
-    if word.endswith("nya") and len(word) > 5:
+    if word.endswith("nya") and len(word) > 5 and _known(word[:-3]):
         # "menerimanya", "layarnya": the word, pointing back at something named before.
         return _tags_of(word[:-3], lex) | lex.exact.get(word, set()) | {"ITSELF"}
     if word.endswith(("mu", "ku")) and len(word) > 6 and word[:-2] in lex.exact:
@@ -185,7 +185,8 @@ def _normaliser() -> Normaliser:
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
     original = _normaliser()(words(text))
-    raw = [w[:-3] if w.endswith("nya") and len(w) > 5 else w for w in original]
+    raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
+           for w in original]
     out: list[_Word] = []
     i = 0
     while i < len(raw):
@@ -304,6 +305,16 @@ def _negate_backwards(sentence: list[_Word]) -> None:
                     x.off = True
 
 
+def _imperative(s: list[_Word], verbs: list[_Word]) -> bool:
+    """One of `verbs` opens its clause: "..., kabarin grup", "Lapor ke admin"."""
+    for clause in _clauses(s):
+        first = next((w for w in clause if w.word not in ("ya", "dong", "pls", "please")),
+                     None)
+        if first is not None and any(first is v for v in verbs):
+            return True
+    return False
+
+
 def _has(words_: Iterable[_Word], *concepts: str) -> bool:
     return any(not w.off and w.tags.intersection(concepts) for w in words_)
 
@@ -371,11 +382,15 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if not official_only and not help_context and status_fact and (
             asks_report or (_has(s, "COLLECT") and received)):
         reasons.add("receipt")
-    asks_status = _has(s, "ASK_QUESTION") and (
+    # "mengisi atau tidak" outside a question is "whether or not", not a question.
+    asking = [w for w in s if not w.off and "ASK_QUESTION" in w.tags
+              and (question or message_asks_reply or w.word not in _WHETHER)]
+    asks_status = bool(asking) and (
         selected or _has(s, "SELECT_WEAK")
-        or (_has(s, "STATUS", "ASK_QUESTION") and (received or filled)))
+        or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
     # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
-    bare_status = question and _has(s, "STATUS") and (received or filled)
+    bare_status = question and (_has(s, "STATUS") or _has(s, "YOU")) \
+        and (received or filled or selected)
     if (asks_status and (not rhetorical or message_asks_reply)) \
             or (bare_status and (last or message_asks_reply)):
         reasons.add("receipt")
@@ -389,7 +404,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # help ("hubungi kami"), scam reports and registration are not reports.
     reports = [w for w in s if not w.off and "REPORT" in w.tags and w.word not in _CONTACT_ONLY]
     if reports and not official_only and not help_context and not kpk_subject \
-            and _has(s, "SURVEY", "INVITE", "FILL_NOUN") and _has(s, "YOU", "REQUEST", "WHO") \
+            and _has(s, "SURVEY", "INVITE", "FILL_NOUN") \
+            and (_has(s, "YOU", "REQUEST", "WHO") or _imperative(s, reports)) \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
         reasons.add("receipt")
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
@@ -458,6 +474,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("threat")
     if not reasons and _unapproved_ask(s):
         reasons.add("other_ask")
+    if not reasons and not official_only and not help_context and _asks_on_condition(s):
+        reasons.add("receipt")
     if not reasons and _asks_those_who_took_part(s):
         reasons.add("receipt")
     return reasons
@@ -488,6 +506,7 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     return False
 
 
+_WHETHER = frozenset({"atau tidak", "or not", "atau belum", "sudah belum", "udah belum"})
 _FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "complet",
                         "selesai", "ikut", "partisipasi", "berpartisipasi", "participat",
                         "cek", "periksa", "pasti", "check", "ensur", "make"})
@@ -503,6 +522,47 @@ def _requested_verbs(s: list[_Word]) -> list[_Word]:
         if verb is not None and not _is_clause_end(verb) and verb.word.isalpha():
             verbs.append(verb)
     return verbs
+
+
+_CONDITION = frozenset({"setelah", "sesudah", "after", "once", "kalau", "jika", "bila",
+                        "apabila", "if", "when", "begitu", "habis", "selesai", "seusai"})
+_IMPERATIVE_FILLER = _ASK_FILLER | frozenset({"then", "lalu", "terus", "kemudian", "tinggal",
+                                              "please", "pls", "tolong", "mohon", "silakan",
+                                              "harap", "segera", "just", "langsung", "dong"})
+# What a reminder may ask of someone who received or filled in the survey.
+_AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
+    "abai", "ignore", "simpan", "save", "verifikasi", "verify", "waspada", "tolak", "refus",
+    "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
+    "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
+    "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
+
+
+def _asks_on_condition(s: list[_Word]) -> bool:
+    """"Once you finish the survey, mark it on the board", "kalau link sudah masuk, kabarin
+    grup": an act asked of people on condition that they took part, so that whoever sees
+    the act learns who took part. Only filling in, checking and ignoring may follow."""
+    clauses = _clauses(s)
+    conditional = None
+    for k, clause in enumerate(clauses):
+        for i, w in enumerate(clause):
+            if w.word in _CONDITION and not w.off and any(
+                    not x.off and x.tags & {"FILL", "RECEIVE", "SELECT"}
+                    for x in clause[i + 1:i + 6]):
+                conditional = k
+    if conditional is None or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF"):
+        return False
+    stemmer = _stemmer()
+    for clause in clauses[conditional + 1:] + clauses[:conditional]:
+        first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
+                      and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
+        if first is None or first.off or not first.word.isalpha():
+            continue
+        if not first.tags & (_ACTS | {"REPORT", "REPLY", "SEND", "PROOF", "GATHER"}):
+            continue
+        if not {first.word, stemmer.stem(first.word), stemmer.english(first.word)} \
+                & _AFTER_PARTICIPATION:
+            return True
+    return False
 
 
 def _asks_those_who_took_part(s: list[_Word]) -> bool:
@@ -530,6 +590,11 @@ def _rating(s: list[_Word]) -> bool:
     if steer_good or _has(s, "COACH") or (_has(s, "COORDINATE")
                                           and _has(s, "ANSWERS", "FILL", "STEER")):
         return True
+    if _near(s, "POSITIVE", ("STEER",), _WINDOW) and not _has(s, "NEUTRAL"):
+        return True  # "the higher you rate us"
+    if _has(s, "ANSWERS", "STEER") and _has(s, "SUPPORT") and _has(s, "STAKE") \
+            and not _has(s, "NEUTRAL"):
+        return True  # "jawaban yang mendukung predikat kantor kita"
     if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
         return True
     if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):

@@ -99,6 +99,9 @@ class Normaliser:
             found.append(word.translate(_DIGITS))
         if not _WORD.match(word):
             return found
+        single = re.sub(r"([a-z])\1", r"\1", word)
+        if single != word:  # "yaa", "lapoor"
+            found.append(single)
         if word.endswith("in") and len(word) > 5:  # fotoin, kumpulin, bilangin
             root = word[:-2]
             found += [root + "kan", root, root[:-1] + "kan" if root.endswith("i") else root]
