@@ -303,6 +303,16 @@ def _negate_backwards(sentence: list[_Word]) -> None:
             if closes:
                 for x in sentence[start:i]:
                     x.off = True
+        elif w.tags & {"NEGATOR", "NEGATOR_STRONG"} and i + 1 < len(sentence) \
+                and _passive(sentence[i + 1].word) \
+                and not any(x.tags & {"RELATIVE", "WHO"} for x in sentence[start:i]):
+            # "Tingkat partisipasi tidak diumumkan": the subject of a negated passive.
+            for x in sentence[start:i]:
+                x.off = True
+
+
+def _passive(word: str) -> bool:
+    return word.startswith("di") and len(word) > 5 and word.isalpha()
 
 
 def _imperative(s: list[_Word], verbs: list[_Word]) -> bool:
@@ -384,14 +394,16 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     # "mengisi atau tidak" outside a question is "whether or not", not a question.
     asking = [w for w in s if not w.off and "ASK_QUESTION" in w.tags
-              and (question or message_asks_reply or w.word not in _WHETHER)]
+              and (question or w.word not in _WHETHER)]
     asks_status = bool(asking) and (
         selected or _has(s, "SELECT_WEAK")
         or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
     # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
     bare_status = question and (_has(s, "STATUS") or _has(s, "YOU")) \
         and (received or filled or selected)
-    if (asks_status and (not rhetorical or message_asks_reply)) \
+    # "Siapa yang sudah...?" wants names back, guidance after it or not.
+    asks_who = any(w.word in _WHO_ASKS for w in asking)
+    if (asks_status and (not rhetorical or message_asks_reply or asks_who)) \
             or (bare_status and (last or message_asks_reply)):
         reasons.add("receipt")
     # Anything about the survey to be sent, told or coordinated with the institution.
@@ -506,6 +518,11 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     return False
 
 
+_WHO_ASKS = frozenset({"siapa", "who", "who among", "siapa di antara", "which of you",
+                       "ada yang sudah", "siapa yang sudah", "siapa saja yang sudah",
+                       "who has", "who have", "anyone who has", "berapa", "how many",
+                       "ada yang belum", "siapa yang belum", "adakah", "has anyone",
+                       "did anyone"})
 _WHETHER = frozenset({"atau tidak", "or not", "atau belum", "sudah belum", "udah belum"})
 _FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "complet",
                         "selesai", "ikut", "partisipasi", "berpartisipasi", "participat",
@@ -656,10 +673,21 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
     return False
 
 
+def _duty_in(clause: list[_Word]) -> bool:
+    """A duty word not itself negated: "must not ask" and "harus tidak" forbid, not oblige."""
+    for i, w in enumerate(clause):
+        if w.off or "DUTY" not in w.tags:
+            continue
+        after = clause[i + 1:i + 2]
+        if not (after and after[0].tags & {"NEGATOR", "NEGATOR_STRONG"}):
+            return True
+    return False
+
+
 def _threat(s: list[_Word], question: bool) -> bool:
     fill_any = any(w.tags & {"FILL", "SURVEY"} and (not w.off or w.neg_local) for w in s)
     # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
-    duty = any(_has(c, "DUTY") and not _has(c, "INVITE", "OTHER_LINK")
+    duty = any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK")
                and not any("OFFICIAL_PLACE" in w.tags and "." in w.word for w in c)
                for c in _clauses(s))
     if not question and duty and (
@@ -680,7 +708,7 @@ def check_text(text: str) -> Verdict:
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
-    asks_reply = any(_reply_ask(s) or _has(s, "REPORT", "REPLY") for s in sentences)
+    asks_reply = any(_report_asked(s) for s in sentences)
     found: set[str] = set()
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
@@ -689,10 +717,50 @@ def check_text(text: str) -> Verdict:
         for end in (i + 2, i + 3):
             if end <= len(sentences):
                 # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
-                joined = [w for part in sentences[i:end] for w in part]
-                found |= _sentence_reasons(joined, asks_reply, rhetorical,
-                                           False) & {"receipt", "threat"}
+                window = sentences[i:end]
+                if _split_receipt(window):
+                    found.add("receipt")
+                joined = [w for part in window for w in part]
+                if not any(_has(part, "VIOLATION") for part in window) and (
+                        _consequence_for_non_participants(joined)
+                        or _threat(joined, any(w.word == "?" for w in joined))):
+                    found.add("threat")
     return Verdict(text, tuple(r for r in REASONS if r in found))
+
+
+def _participation_named(s: list[_Word]) -> bool:
+    """The reader's own receipt, filling in or selection, asked about or made a condition:
+    "Sudah dapat link survei?", "Yang sudah mengisi survei", "bila sudah menerima undangan"."""
+    if _has(s, "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF", "FILL_NOUN",
+                                        "SELECT", "SELECT_WEAK"):
+        return False
+    status = _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN")
+    framed = any(w.word == "?" for w in s) or _has(s, "STATUS", "RELATIVE", "WHO") \
+        or any(w.word in _CONDITION and not w.off for w in s)
+    return status and framed
+
+
+def _report_asked(s: list[_Word]) -> bool:
+    """An active ask to report or reply, to anyone but KPK, about no scam or problem."""
+    if _has(s, "HELP", "REGISTRATION") or any(w.tags & {"VIOLATION", "FRAME_WHO"} for w in s):
+        return False  # "Laporkan kepada kami bila ada yang mengaku dari KPK": a scam report
+    if _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE"):
+        return False
+    return _reply_ask(s) or any(
+        not w.off and ("REPORT" in w.tags or w.word in _REPLY_VERBS)
+        and w.word not in _CONTACT_ONLY and "THIS_MESSAGE" not in w.tags for w in s)
+
+
+# Replying as such ("balas"), unlike typing a menu word ("ketik MENU").
+_REPLY_VERBS = frozenset({"balas", "balaslah", "dibalas", "reply", "komentar", "comment",
+                          "react", "respons"})
+
+
+def _split_receipt(window: list[list[_Word]]) -> bool:
+    """"Sudah dapat link? Bls ya", "Mohon lapor ke atasan. Bila sudah menerima undangan":
+    participation named in one sentence, a report asked in a neighbouring one."""
+    return any(_participation_named(a) and _report_asked(b)
+               for a in window for b in window if a is not b)
 
 
 SAMPLE_VALUES = {"nama": "Budi Santoso", "unit": "Dinas Kependudukan"}

@@ -61,7 +61,12 @@ class Normaliser:
     known: Callable[[str], bool]
 
     def __call__(self, tokens: Iterable[str]) -> list[str]:
-        raw = [t[:-2] if t.endswith("'s") and len(t) > 4 else t for t in tokens]
+        raw = []
+        for t in tokens:
+            if t.startswith("http") and t[-1] in ".,!?;:)":  # "https://spi.kpk.go.id."
+                raw += [t.rstrip(".,!?;:)"), t[-1]]
+            else:
+                raw.append(t[:-2] if t.endswith("'s") and len(t) > 4 else t)
         raw = _let_know(raw)
         out: list[str] = []
         longest = max((len(p) for p in self.phrases), default=1)
