@@ -258,7 +258,17 @@ _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "
 def _continues_list(sentence: list[_Word], at: int) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
-    return sentence[at].word == "," and bool(following) and bool(following[0].tags & _ACTS)
+    if sentence[at].word != "," or not following:
+        return False
+    if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
+        return True  # "..., atau sesi bersama": the list's last item
+    # "tidak ada rapat, apel, atau sesi bersama": a short list closed by "atau"/"dan".
+    rest = sentence[at + 1:]
+    end = next((k for k, w in enumerate(rest) if w.word in _SENTENCE_END), len(rest))
+    segment = next((k for k, w in enumerate(rest) if _is_clause_end(w)), len(rest))
+    closes = any(w.word in _AND_OR for w in rest[:end])
+    return closes and segment <= 4 and not any(
+        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:end])
 
 
 def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
@@ -282,6 +292,8 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
     for i, w in enumerate(sentence):
         if "KPK" not in w.tags or (i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK):
             continue
+        if i > 0 and sentence[i - 1].tags & {"SURVEY", "INVITE"}:
+            continue  # "undangan survei KPK sudah sampai": KPK names whose survey it is
         for x in sentence[i + 1:i + 4]:
             if x.tags & _ACTS:
                 x.off = True
@@ -333,8 +345,9 @@ def _near(sentence: list[_Word], first: str, then: Iterable[str], window: int) -
     """`first` followed within `window` words (same clause) by one of `then`, both active."""
     wanted = set(then)
     for i, w in enumerate(sentence):
-        if w.off or first not in w.tags:
-            continue
+        if w.off or first not in w.tags or (
+                first != "NEGATOR_STRONG" and "NEGATOR_STRONG" in w.tags):
+            continue  # "tidak ada target nilai": the negation, not an answer "tidak ada"
         for x in sentence[i + 1:i + 1 + window]:
             if _is_clause_end(x):
                 break
@@ -486,6 +499,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("threat")
     if not reasons and _unapproved_ask(s):
         reasons.add("other_ask")
+    if not reasons and not official_only and not help_context and _acts_of_participants(s):
+        reasons.add("receipt")
     if not reasons and not official_only and not help_context and _asks_on_condition(s):
         reasons.add("receipt")
     if not reasons and _asks_those_who_took_part(s):
@@ -554,6 +569,36 @@ _AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
     "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
 
 
+# What, said after a group of participants, makes them do or go somewhere.
+_GROUP_ACTS = frozenset({"REPORT", "REPLY", "SEND", "FORWARD", "COLLECT", "GATHER", "PLACE",
+                         "PROOF", "MONITOR", "LOCAL_PLACE", "LIST", "ANSWERS", "FORM"})
+
+
+def _acts_of_participants(s: list[_Word]) -> bool:
+    """"Yg udah dapat undangan survei, boleh colek saya", "yg ketiban sampel SPI, kumpul di
+    ruang kasubag": people named by having received, filled in or been selected, then anything
+    asked of them beyond filling it in (an act, a place, someone to go to)."""
+    if _has(s, "THANKS", "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "SELECT"):
+        return False
+    for i, w in enumerate(s):
+        if w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
+            continue
+        ahead = s[i + 1:i + 5]
+        if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT"} for x in ahead):
+            continue
+        if any(x.tags & {"STATUS_NOT", "NEGATOR"} for x in ahead):
+            continue  # "yang belum...": chasing them is monitoring, judged elsewhere
+        clause_end = next((k for k in range(i + 1, len(s))
+                           if _is_clause_end(s[k]) or "REQUEST" in s[k].tags), None)
+        if clause_end is None:
+            continue
+        rest = [x for x in s[clause_end + 1:] if not x.off]
+        if any(x.tags & _GROUP_ACTS and not x.tags & {"OFFICIAL_PLACE"}
+               and x.word not in _CONTACT_ONLY for x in rest):
+            return True
+    return False
+
+
 def _asks_on_condition(s: list[_Word]) -> bool:
     """"Once you finish the survey, mark it on the board", "kalau link sudah masuk, kabarin
     grup": an act asked of people on condition that they took part, so that whoever sees
@@ -599,6 +644,10 @@ def _allowed_asks() -> frozenset[str]:
     return frozenset(_data()["concepts"]["ALLOWED_ASK"])
 
 
+_PROHIBITIONS = frozenset({"jangan", "janganlah", "do not", "don't", "dont", "never",
+                           "tidak usah", "tidak boleh", "hindari", "avoid"})
+
+
 def _rating(s: list[_Word]) -> bool:
     steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
         or _near(s, "ANSWERS", ("POSITIVE",), 2)
@@ -618,7 +667,7 @@ def _rating(s: list[_Word]) -> bool:
         return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
     for i, w in enumerate(s):
-        if "NEGATOR_STRONG" not in w.tags:
+        if "NEGATOR_STRONG" not in w.tags or w.word not in _PROHIBITIONS:
             continue
         for j in range(i + 1, min(i + 3, len(s))):
             if "STEER" in s[j].tags and any(
@@ -661,6 +710,12 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
         if w.tags & {"SANCTION", "CONSEQUENCE"}:
             return True
         following = rest[k + 1:k + 3]
+        if w.word in ("tidak akan", "tak akan", "will not", "won't") \
+                and any(x.tags & {"BENEFIT"} for x in following):
+            return True  # "tidak akan mendapat cuti"
+        if w.word == "will" and following and following[0].word == "be" \
+                and len(rest) > k + 2 and rest[k + 2].word.endswith(("ed", "en")):
+            return True  # "will be called in", "will be noted"
         if w.word in ("tidak dapat", "tidak bisa", "tidak boleh", "cannot") and following \
                 and following[0].word.isalpha():
             return True  # "tidak dapat cuti", "cannot apply for leave"
