@@ -223,7 +223,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         if _is_clause_end(w):
             continue
         negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
-        local = negator and i > 0 and "RELATIVE" in sentence[i - 1].tags
+        local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags or (
+            i > 1 and "RELATIVE" in sentence[i - 2].tags and "YOU" in sentence[i - 1].tags))
         strong = negator and not local
         framed = ("FRAME_WHO" in w.tags and any(
             "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])) \
@@ -337,6 +338,32 @@ def _imperative(s: list[_Word], verbs: list[_Word]) -> bool:
     return False
 
 
+def _office_survey(s: list[_Word]) -> bool:
+    """A questionnaire that is the office's own: "our internal questionnaire", "survei
+    simulasi kantor", "kuesioner dari kantor"."""
+    for i, w in enumerate(s):
+        if w.off or not w.tags & {"SURVEY", "FORM"}:
+            continue
+        near = s[max(0, i - 3):i] + s[i + 1:i + 4]
+        if any(not x.off and (x.tags & {"STAKE", "LOCAL_PLACE", "FORM"}
+                              or x.word in ("internal", "our", "kantor"))
+               and "OFFICIAL_PLACE" not in x.tags for x in near):
+            return True
+    return False
+
+
+def _yours(s: list[_Word], concept: str) -> bool:
+    """"your answers", "jawaban Anda/kalian", "jawabanmu": the reader's own, active."""
+    for i, w in enumerate(s):
+        if w.off or concept not in w.tags:
+            continue
+        near = s[max(0, i - 1):i] + s[i + 1:i + 3]
+        if "YOU" in w.tags or any("YOU" in x.tags or x.word in ("your", "ur", "mu")
+                                  for x in near):
+            return True
+    return False
+
+
 def _has(words_: Iterable[_Word], *concepts: str) -> bool:
     return any(not w.off and w.tags.intersection(concepts) for w in words_)
 
@@ -444,6 +471,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             or (question and _has(s, "WH") and _has(s, "YOU")
                 and _has(s, "ANSWERS", "STEER"))):
         reasons.add("answers")
+    if not kpk_subject and not official_only and _yours(s, "ANSWERS") and _has(
+            s, "SEND", "FORWARD", "COLLECT", "REPORT", "GATHER", "MONITOR", "LOCAL_PLACE"):
+        reasons.add("answers")  # "read out your answers at the briefing"
     if not kpk_subject and (_near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
                             or _near(s, "MONITOR", ("ANSWERS",), 4)):
         reasons.add("answers")  # "jawaban akan kami periksa dulu": someone reads them
@@ -462,6 +492,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY", "ANSWERS")
                                                  and _has(s, "FILL", "STEER"))):
         reasons.add("form_first")
+    if _has(s, "FIRST") and _has(s, "FILL", "STEER", "ANSWERS") and _office_survey(s):
+        reasons.add("form_first")  # "complete our internal version first"
     if _has(s, "FILL") and (_has(s, "GATHER") or _has(s, "PLACE")):
         reasons.add("gathering")
     if _rating(s):
@@ -611,7 +643,8 @@ def _asks_on_condition(s: list[_Word]) -> bool:
                     not x.off and x.tags & {"FILL", "RECEIVE", "SELECT"}
                     for x in clause[i + 1:i + 6]):
                 conditional = k
-    if conditional is None or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF"):
+    if conditional is None or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF", "SELECT",
+                                       "SELECT_WEAK"):
         return False
     stemmer = _stemmer()
     for clause in clauses[conditional + 1:] + clauses[:conditional]:
@@ -656,6 +689,11 @@ def _rating(s: list[_Word]) -> bool:
     if steer_good or _has(s, "COACH") or (_has(s, "COORDINATE")
                                           and _has(s, "ANSWERS", "FILL", "STEER")):
         return True
+    if _has(s, "STEER", "ANSWERS") and _has(s, "STAKE") and _has(s, "SCORE") \
+            and not _has(s, "NEUTRAL"):
+        return True  # "jawab dgn bijak, ingat kantor kita lagi dinilai"
+    if _near(s, "STEER", ("POSITIVE",), _WINDOW + 1) and not _has(s, "NEUTRAL"):
+        return True  # "rate our service 'very satisfied'"
     if _near(s, "POSITIVE", ("STEER",), _WINDOW) and not _has(s, "NEUTRAL"):
         return True  # "the higher you rate us"
     if _has(s, "ANSWERS", "STEER") and _has(s, "SUPPORT") and _has(s, "STAKE") \
@@ -673,6 +711,11 @@ def _rating(s: list[_Word]) -> bool:
             if "STEER" in s[j].tags and any(
                     x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
                 return True
+            if "STEER" in s[j].tags and not _has(s, "NEUTRAL") and not any(
+                    x.tags & {"FRAME_WHO", "FRAME_ASK", "VIOLATION"} for x in s) and any(
+                    x.tags & {"SCORE"} for x in s[j + 1:j + 8]) and any(
+                    x.tags & {"PURPOSE", "STAKE"} for x in s[j + 1:j + 10]):
+                return True  # "jangan kasih jawaban yang bikin nilai kita turun"
     return False
 
 
@@ -683,6 +726,8 @@ def _non_participants_end(s: list[_Word]) -> int | None:
     """Where "yang tidak/belum mengisi", "those who haven't done", "yg cuek sama survei"
     ends: people named by not taking part."""
     for i, w in enumerate(s):
+        if "NONPARTICIPATION" in w.tags and _has(s, "SURVEY", "FILL_NOUN"):
+            return i + 1  # "ketidakhadiran dalam survei", "non-completion"
         if not w.tags & {"RELATIVE", "WHO"}:
             continue
         ahead = s[i + 1:i + 5]
@@ -704,6 +749,8 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
     if end is None:
         return False
     rest = s[end:]
+    stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
+    rest = rest[:stop]  # the group's own sentence, or a question and its answer
     for k, w in enumerate(rest):
         if w.off and not w.neg_local:
             continue
@@ -768,7 +815,10 @@ def check_text(text: str) -> Verdict:
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
         rhetorical = bool(following) and following[0].word in _GUIDANCE_START
-        found |= _sentence_reasons(s, asks_reply, rhetorical, not following)
+        # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
+        # than filling in, so the question wants an answer.
+        answer_wanted = not following or _asks_beyond_filling(following)
+        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted)
         for end in (i + 2, i + 3):
             if end <= len(sentences):
                 # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
@@ -781,6 +831,20 @@ def check_text(text: str) -> Verdict:
                         or _threat(joined, any(w.word == "?" for w in joined))):
                     found.add("threat")
     return Verdict(text, tuple(r for r in REASONS if r in found))
+
+
+def _asks_beyond_filling(s: list[_Word]) -> bool:
+    """A request ("mohon ...", or a clause opened by an act) for something other than
+    filling in, checking, ignoring or keeping safe."""
+    stemmer = _stemmer()
+    verbs = _requested_verbs(s)
+    for clause in _clauses(s):
+        first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
+                      and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
+        if first is not None and first.tags & (_ACTS | {"REPORT", "REPLY", "ANSWERS"}):
+            verbs.append(first)
+    return any(not v.off and not {v.word, stemmer.stem(v.word), stemmer.english(v.word)}
+               & _AFTER_PARTICIPATION for v in verbs)
 
 
 def _participation_named(s: list[_Word]) -> bool:

@@ -107,9 +107,12 @@ class Normaliser:
         single = re.sub(r"([a-z])\1", r"\1", word)
         if single != word:  # "yaa", "lapoor"
             found.append(single)
-        if word.endswith("in") and len(word) > 5:  # fotoin, kumpulin, bilangin
+        if word.endswith("in") and len(word) >= 5:  # fotoin, kumpulin, bilangin, kbrin
             root = word[:-2]
             found += [root + "kan", root, root[:-1] + "kan" if root.endswith("i") else root]
+            short = self._unvowelled(root)
+            if short is not None:
+                found.append(short)
         if word.startswith("ke") and len(word) > 5:  # kepilih -> terpilih
             found += ["ter" + word[2:], word[2:]]
         if word.startswith("ke") and word.endswith("an") and len(word) > 7:  # kedapetan
