@@ -460,6 +460,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             and (_has(s, "YOU", "REQUEST", "WHO") or _imperative(s, reports)) \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
         reasons.add("receipt")
+    if not official_only and not help_context and not kpk_subject and _directed_to_office(s):
+        reasons.add("receipt")
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
             and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
@@ -845,6 +847,34 @@ def _asks_beyond_filling(s: list[_Word]) -> bool:
             verbs.append(first)
     return any(not v.off and not {v.word, stemmer.stem(v.word), stemmer.english(v.word)}
                & _AFTER_PARTICIPATION for v in verbs)
+
+
+_TO = frozenset({"ke", "kepada", "to", "pada", "sama", "lewat", "via", "melalui"})
+
+
+def _directed_to_office(s: list[_Word]) -> bool:
+    """The policy: a broadcast asks nothing about the survey to go to the institution.
+    "... ke admin", "... kepada atasan", "... to HR" after a request about the survey, the
+    invitation, answers or proof; offers of help, scam reports and registration aside."""
+    if _has(s, "REGISTRATION", "THIS_MESSAGE") or any(
+            w.tags & {"VIOLATION", "FRAME_WHO"} for w in s):
+        return False
+    if not _has(s, "SURVEY", "INVITE", "FILL_NOUN", "PROOF", "ANSWERS"):
+        return False
+    asked = bool(_requested_verbs(s)) or any(
+        not w.off and w.tags & {"REPORT", "SEND", "FORWARD", "REPLY", "COLLECT"}
+        and w.word not in _CONTACT_ONLY for w in s)
+    if not asked:
+        return False
+    for i, w in enumerate(s):
+        if w.off or "LOCAL_PLACE" not in w.tags or "OFFICIAL_PLACE" in w.tags:
+            continue
+        if any(x.word in _TO for x in s[max(0, i - 2):i]):
+            verb = next((x for x in reversed(s[:i]) if x.tags & {
+                "REPORT", "SEND", "FORWARD", "REPLY", "COLLECT", "REQUEST"}), None)
+            if verb is not None and not verb.off and verb.word not in _CONTACT_ONLY:
+                return True
+    return False
 
 
 def _participation_named(s: list[_Word]) -> bool:
