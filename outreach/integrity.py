@@ -303,6 +303,27 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
                 break
 
 
+_SENDER = frozenset({"kami", "we", "saya", "i", "kita"})
+_SENDER_FILLER = frozenset({"akan", "will", "ingin", "mau", "hendak", "perlu", "would",
+                            "like", "to", "juga", "hanya", "just", "want", "dengan", "ini"})
+_INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginformasikan",
+                        "beritahukan", "memberitahukan", "inform", "informs", "remind",
+                        "ingatkan", "mengingatkan", "tell", "let you know", "update"})
+
+
+def _acts_of_sender(sentence: list[_Word]) -> None:
+    """"Kami sampaikan bahwa survei sukarela": the sender informing, no ask of the reader."""
+    for i, w in enumerate(sentence):
+        if w.word not in _SENDER:
+            continue
+        for x in sentence[i + 1:i + 4]:
+            if x.word in _INFORMING:
+                x.off = True
+                break
+            if x.word not in _SENDER_FILLER:
+                break
+
+
 def _negate_backwards(sentence: list[_Word]) -> None:
     """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
     what came before it in that clause."""
@@ -403,6 +424,14 @@ def _reply_ask(sentence: list[_Word]) -> bool:
         if after and "REPLY_TOKEN" in after[0].tags:
             return True
     return False
+
+
+_WATCHING = frozenset({
+    "pantau", "memantau", "dipantau", "pemantauan", "pantauan", "monitor", "monitoring",
+    "monitored", "track", "tracking", "tracked", "tally", "individually", "satu per satu",
+    "one by one", "checking in", "check in with", "rekap", "merekap", "direkap",
+    "rekapitulasi", "absensi", "presensi", "dashboard", "progres", "progress", "persentase",
+    "percent", "persen", "keep track", "keep a list", "daftar nama"})
 
 
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
@@ -521,7 +550,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     managed = _has(s, "ENSURE") and _has(s, "PEOPLE") and any_fill
     per_person = managed or (_has(s, "WHO", "PEOPLE") and _has(s, "FILL_NOUN")
                              and _has(s, "MONITOR", "SANCTION", "REPORT"))
-    if claims_status or ((rate or counted or chased or per_person) and not kpk_subject):
+    # "We'll be checking in with each of you", "dashboard pengisian per unit": anyone's
+    # participation watched, whatever the words.
+    watched = any(not w.off and w.word in _WATCHING for w in s) \
+        and _has(s, "WHO", "PEOPLE", "YOU") and _has(s, "SURVEY", "FILL", "FILL_NOUN") \
+        and not _has(s, "THIS_MESSAGE", "OFFICIAL_PLACE")
+    if claims_status or ((rate or counted or chased or per_person or watched)
+                         and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
             (_has(s, "WHO") and (any_fill or received or selected))
@@ -812,6 +847,7 @@ def check_text(text: str) -> Verdict:
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
+        _acts_of_sender(s)
     asks_reply = any(_report_asked(s) for s in sentences)
     found: set[str] = set()
     for i, s in enumerate(sentences):
