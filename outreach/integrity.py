@@ -216,6 +216,25 @@ def _is_clause_end(w: _Word) -> bool:
     return w.word in _CLAUSE_END or w.word in _CONJUNCTIONS
 
 
+# Authorities whose ask, stated plainly, is the institution's own demand ("Pimpinan meminta
+# laporan ..."), unlike "siapa pun", "oknum" or "jika atasan meminta ...".
+_AUTHORITIES = frozenset({"atasan", "pimpinan", "boss", "supervisor", "employer", "kantor",
+                          "instansi", "kepala", "kadis", "camat", "lurah", "bupati",
+                          "inspektorat", "management", "manager", "director"})
+
+
+def _demand_stated(sentence: list[_Word], at: int) -> bool:
+    """An authority's ask stated as fact, not supposed ("jika atasan meminta"), refused
+    ("boleh menolak", "melanggar") or negated ("tidak boleh meminta")."""
+    if sentence[at].word not in _AUTHORITIES:
+        return False
+    before = sentence[max(0, at - 3):at]
+    if any(x.tags & {"RELATIVE", "COND_EXISTS", "NEGATOR", "NEGATOR_STRONG"} for x in before):
+        return False
+    return not any(x.tags & {"VIOLATION", "IGNORE", "NEGATOR", "NEGATOR_STRONG",
+                             "POST_NEGATION", "WH"} or x.word == "?" for x in sentence)
+
+
 def _mark_scopes(sentence: list[_Word]) -> None:
     """Switch off what is negated or asked by someone else, up to the clause's end."""
     n = len(sentence)
@@ -227,7 +246,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             i > 1 and "RELATIVE" in sentence[i - 2].tags and "YOU" in sentence[i - 1].tags))
         strong = negator and not local
         framed = ("FRAME_WHO" in w.tags and any(
-            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])) \
+            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
+            and not _demand_stated(sentence, i)) \
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
@@ -295,6 +315,11 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
             continue
         if i > 0 and sentence[i - 1].tags & {"SURVEY", "INVITE"}:
             continue  # "undangan survei KPK sudah sampai": KPK names whose survey it is
+        agent = i - 2 if i > 1 and sentence[i - 1].word in ("oleh", "by") else i - 1
+        if agent >= 0 and (_passive(sentence[agent].word)
+                           or sentence[agent].word.endswith("ed")) \
+                and "RECEIVE" not in sentence[agent].tags:
+            sentence[agent].off = True  # "skor dihitung KPK": KPK does it
         for x in sentence[i + 1:i + 4]:
             if x.tags & _ACTS:
                 x.off = True
@@ -491,6 +516,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     if not official_only and not help_context and not kpk_subject and _directed_to_office(s):
         reasons.add("receipt")
+    if not official_only and not kpk_subject and _has(s, "FORWARD") and _yours(s, "INVITE") \
+            and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
+        reasons.add("forward")  # "share the link from your SPI WhatsApp"
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
             and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
@@ -553,7 +581,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # "We'll be checking in with each of you", "dashboard pengisian per unit": anyone's
     # participation watched, whatever the words.
     watched = any(not w.off and w.word in _WATCHING for w in s) \
-        and _has(s, "WHO", "PEOPLE", "YOU") and _has(s, "SURVEY", "FILL", "FILL_NOUN") \
+        and _has(s, "WHO", "PEOPLE", "YOU", "SELECT_WEAK") \
+        and _has(s, "SURVEY", "FILL", "FILL_NOUN", "SELECT_WEAK") \
         and not _has(s, "THIS_MESSAGE", "OFFICIAL_PLACE")
     if claims_status or ((rate or counted or chased or per_person or watched)
                          and not kpk_subject):
@@ -683,6 +712,11 @@ def _asks_on_condition(s: list[_Word]) -> bool:
     if conditional is None or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF", "SELECT",
                                        "SELECT_WEAK"):
         return False
+    if not _has(s, "THANKS") and any(
+            not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+            and w.word not in _SENDER | {"kita"} or (not w.off and w.word in ("saya", "me"))
+            for c in clauses[conditional + 1:] for w in c):
+        return True  # "setelah isi survei, langsung WA saya"
     stemmer = _stemmer()
     for clause in clauses[conditional + 1:] + clauses[:conditional]:
         first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
@@ -800,6 +834,9 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
         if w.word == "will" and following and following[0].word == "be" \
                 and len(rest) > k + 2 and rest[k + 2].word.endswith(("ed", "en")):
             return True  # "will be called in", "will be noted"
+        if w.word in ("been", "being") and following \
+                and following[0].word.endswith(("ed", "en")):
+            return True  # "your names have been passed to the director"
         if w.word in ("tidak dapat", "tidak bisa", "tidak boleh", "cannot") and following \
                 and following[0].word.isalpha():
             return True  # "tidak dapat cuti", "cannot apply for leave"
@@ -852,7 +889,8 @@ def check_text(text: str) -> Verdict:
     found: set[str] = set()
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
-        rhetorical = bool(following) and following[0].word in _GUIDANCE_START
+        rhetorical = bool(following) and (following[0].word in _GUIDANCE_START
+                                          or any("VIOLATION" in w.tags for w in following))
         # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
         # than filling in, so the question wants an answer.
         answer_wanted = not following or _asks_beyond_filling(following)
@@ -932,8 +970,14 @@ def _report_asked(s: list[_Word]) -> bool:
     if _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE"):
         return False
     return _reply_ask(s) or any(
-        not w.off and ("REPORT" in w.tags or w.word in _REPLY_VERBS)
-        and w.word not in _CONTACT_ONLY and "THIS_MESSAGE" not in w.tags for w in s)
+        not w.off and ("REPORT" in w.tags or (w.word in _REPLY_VERBS and not _channel(s, i)))
+        and w.word not in _CONTACT_ONLY and "THIS_MESSAGE" not in w.tags
+        for i, w in enumerate(s))
+
+
+def _channel(s: list[_Word], at: int) -> bool:
+    """"Balas pesan ini, tim kami akan membantu": replying offered as a way to ask."""
+    return any("THIS_MESSAGE" in x.tags for x in s[at + 1:at + 3])
 
 
 # Replying as such ("balas"), unlike typing a menu word ("ketik MENU").
