@@ -584,7 +584,10 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         and _has(s, "WHO", "PEOPLE", "YOU", "SELECT_WEAK") \
         and _has(s, "SURVEY", "FILL", "FILL_NOUN", "SELECT_WEAK") \
         and not _has(s, "THIS_MESSAGE", "OFFICIAL_PLACE")
-    if claims_status or ((rate or counted or chased or per_person or watched)
+    # "Bidang yang paling banyak mengisi akan diberi penghargaan": rewards need a count.
+    rewarded = _has(s, "REWARD") and _has(s, "FILL") and not any(
+        "VIOLATION" in w.tags for w in s)
+    if claims_status or ((rate or counted or chased or per_person or watched or rewarded)
                          and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
