@@ -716,8 +716,9 @@ def _asks_on_condition(s: list[_Word]) -> bool:
                                        "SELECT_WEAK"):
         return False
     if not _has(s, "THANKS") and any(
-            not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
-            and w.word not in _SENDER | {"kita"} or (not w.off and w.word in ("saya", "me"))
+            not w.off and (w.word in ("saya", "me") or (
+                "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+                and w.word not in _SENDER))
             for c in clauses[conditional + 1:] for w in c):
         return True  # "setelah isi survei, langsung WA saya"
     stemmer = _stemmer()

@@ -35,14 +35,14 @@ def skeleton(word: str) -> str:
 def _let_know(tokens: list[str]) -> list[str]:
     """"let HR know", "let your team leader know" -> "inform HR", "inform your team leader"."""
     out = list(tokens)
-    for i, token in enumerate(out):
-        if token != "let":
+    for i, word in enumerate(out):
+        if word != "let":
             continue
         for j in range(i + 2, min(i + 6, len(out))):
             if out[j] in (".", ",", "!", "?", ";", "\n"):
                 break
             if out[j] == "know":
-                return out[:i] + ["inform"] + out[i + 1:j] + _let_know(out[j + 1:])
+                return [*out[:i], "inform", *out[i + 1:j], *_let_know(out[j + 1:])]
     return out
 
 
