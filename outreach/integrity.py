@@ -244,6 +244,9 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
         local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags or (
             i > 1 and "RELATIVE" in sentence[i - 2].tags and "YOU" in sentence[i - 1].tags))
+        # "Tidak isi SPI = tidak loyal": not filling in, named as a subject.
+        local = local or (negator and i == 0 and "NEGATOR" in w.tags and len(sentence) > 1
+                          and "FILL" in sentence[1].tags)
         strong = negator and not local
         framed = ("FRAME_WHO" in w.tags and any(
             "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
@@ -675,6 +678,10 @@ _GROUP_ACTS = frozenset({"REPORT", "REPLY", "SEND", "FORWARD", "COLLECT", "GATHE
                          "PROOF", "MONITOR", "LOCAL_PLACE", "LIST", "ANSWERS", "FORM"})
 
 
+_PARTICIPANT_NOUNS = frozenset({"penerima", "recipients", "recipient", "peserta",
+                                "participants", "responden", "respondents"})
+
+
 def _acts_of_participants(s: list[_Word]) -> bool:
     """"Yg udah dapat undangan survei, boleh colek saya", "yg ketiban sampel SPI, kumpul di
     ruang kasubag": people named by having received, filled in or been selected, then anything
@@ -682,9 +689,12 @@ def _acts_of_participants(s: list[_Word]) -> bool:
     if _has(s, "THANKS", "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "SELECT"):
         return False
     for i, w in enumerate(s):
-        if w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
+        if not w.off and w.word in _PARTICIPANT_NOUNS and _has(s, "SURVEY", "INVITE", "KPK"):
+            ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
+        elif w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
             continue
-        ahead = s[i + 1:i + 5]
+        else:
+            ahead = s[i + 1:i + 5]
         if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT"} for x in ahead):
             continue
         if any(x.tags & {"STATUS_NOT", "NEGATOR"} for x in ahead):
@@ -712,6 +722,12 @@ def _asks_on_condition(s: list[_Word]) -> bool:
                     not x.off and x.tags & {"FILL", "RECEIVE", "SELECT"}
                     for x in clause[i + 1:i + 6]):
                 conditional = k
+                if i > 0:  # "post when you're done": the ask comes first
+                    clauses = [*clauses[:k], clause[:i], clause[i:], *clauses[k + 1:]]
+                    conditional = k + 1
+                break
+        if conditional is not None:
+            break
     if conditional is None or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF", "SELECT",
                                        "SELECT_WEAK"):
         return False
@@ -722,6 +738,11 @@ def _asks_on_condition(s: list[_Word]) -> bool:
             for c in clauses[conditional + 1:] for w in c):
         return True  # "setelah isi survei, langsung WA saya"
     stemmer = _stemmer()
+    main = [w for c in clauses[:conditional] for w in c]
+    if any(not w.off and w.tags & {"REPORT", "REPLY", "SEND", "FORWARD", "PROOF"}
+           and not {w.word, stemmer.stem(w.word), stemmer.english(w.word)}
+           & _AFTER_PARTICIPATION for w in main[-3:]):
+        return True  # "post when you're done": the act just before its condition
     for clause in clauses[conditional + 1:] + clauses[:conditional]:
         first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
                       and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
@@ -756,6 +777,27 @@ _PROHIBITIONS = frozenset({"jangan", "janganlah", "do not", "don't", "dont", "ne
                            "tidak usah", "tidak boleh", "hindari", "avoid"})
 
 
+def _steered_either_way(s: list[_Word]) -> bool:
+    """"Dimohon tidak memberikan jawaban yang merugikan instansi", "agar WBK tercapai,
+    pastikan tidak ada jawaban negatif": answers tied to the office's good or harm, or to
+    its score, asked for or warned off alike, unless honesty is what is asked."""
+    if any(w.tags & {"NEUTRAL", "VIOLATION", "FRAME_ASK"} for w in s):
+        return False
+    answering = any(not w.off and w.tags & {"ANSWERS", "STEER"} for w in s) or any(
+        w.tags & {"NEGATOR", "NEGATOR_STRONG"} and k + 1 < len(s)
+        and s[k + 1].tags & {"ANSWERS", "STEER"} for k, w in enumerate(s))
+    if not answering:
+        return False  # neither asked for nor prohibited
+    if any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
+            x.tags & {"SCORE", "PURPOSE", "SUPPORT", "HARM"} for x in s[k + 1:k + 3])
+           for k, w in enumerate(s)):
+        return False  # "tidak ada target skor": the target denied
+    tied = any(w.tags & {"SUPPORT", "HARM"} for w in s) and any("STAKE" in w.tags for w in s)
+    scored = any("SCORE" in w.tags and "STEER" not in w.tags for w in s) and any(
+        "PURPOSE" in w.tags for w in s)
+    return tied or scored
+
+
 def _rating(s: list[_Word]) -> bool:
     steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
         or _near(s, "ANSWERS", ("POSITIVE",), 2)
@@ -767,6 +809,8 @@ def _rating(s: list[_Word]) -> bool:
     if _has(s, "STEER", "ANSWERS") and _has(s, "STAKE") and _has(s, "SCORE") \
             and not _has(s, "NEUTRAL"):
         return True  # "jawab dgn bijak, ingat kantor kita lagi dinilai"
+    if _steered_either_way(s):
+        return True
     if _near(s, "STEER", ("POSITIVE",), _WINDOW + 1) and not _has(s, "NEUTRAL"):
         return True  # "rate our service 'very satisfied'"
     if _near(s, "POSITIVE", ("STEER",), _WINDOW) and not _has(s, "NEUTRAL"):
@@ -803,6 +847,8 @@ def _non_participants_end(s: list[_Word]) -> int | None:
     for i, w in enumerate(s):
         if "NONPARTICIPATION" in w.tags and _has(s, "SURVEY", "FILL_NOUN"):
             return i + 1  # "ketidakhadiran dalam survei", "non-completion"
+        if i == 0 and "NEGATOR" in w.tags and len(s) > 1 and "FILL" in s[1].tags:
+            return 2  # "Tidak isi SPI = ..."
         if not w.tags & {"RELATIVE", "WHO"}:
             continue
         ahead = s[i + 1:i + 5]
