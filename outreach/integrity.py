@@ -284,14 +284,18 @@ def _continues_list(sentence: list[_Word], at: int) -> bool:
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
     if sentence[at].word != "," or not following:
         return False
-    if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
-        return True  # "..., atau sesi bersama": the list's last item
-    # "tidak ada rapat, apel, atau sesi bersama": a short list closed by "atau"/"dan".
+    # "tidak memantau, mencatat, atau menanyakan", "tidak ada rapat, apel, atau sesi
+    # bersama": a list closed by "atau"/"dan" (without one, "jgn diisi dulu, kirim ke
+    # admin" is a new ask).
     rest = sentence[at + 1:]
     end = next((k for k, w in enumerate(rest) if w.word in _SENTENCE_END), len(rest))
-    segment = next((k for k, w in enumerate(rest) if _is_clause_end(w)), len(rest))
     closes = any(w.word in _AND_OR for w in rest[:end])
-    return closes and segment <= 4 and not any(
+    if not closes:
+        return False
+    if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
+        return True
+    segment = next((k for k, w in enumerate(rest) if _is_clause_end(w)), len(rest))
+    return segment <= 4 and not any(
         w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:end])
 
 
