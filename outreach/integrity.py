@@ -957,8 +957,7 @@ def check_text(text: str) -> Verdict:
                     found.add("receipt")
                 joined = [w for part in window for w in part]
                 if not any(_has(part, "VIOLATION") for part in window) and (
-                        _consequence_for_non_participants(joined)
-                        or _threat(joined, any(w.word == "?" for w in joined))):
+                        _consequence_for_non_participants(joined) or _split_duty(window)):
                     found.add("threat")
     return Verdict(text, tuple(r for r in REASONS if r in found))
 
@@ -1003,6 +1002,14 @@ def _directed_to_office(s: list[_Word]) -> bool:
             if verb is not None and not verb.off and verb.word not in _CONTACT_ONLY:
                 return True
     return False
+
+
+def _split_duty(window: list[list[_Word]]) -> bool:
+    """"Isi SPI hari ini. Ini perintah resmi Bupati.": a duty stated next to the ask."""
+    return any(any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK") for c in _clauses(a))
+               and not _has(a, "SURVEY", "FILL") and _has(b, "FILL") and _has(b, "SURVEY")
+               and not any(w.word == "?" for w in b)
+               for a in window for b in window if a is not b)
 
 
 def _participation_named(s: list[_Word]) -> bool:
