@@ -203,6 +203,20 @@ def _tag(text: str) -> list[_Word]:
     return out
 
 
+_LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
+
+
+def _lists_not_registration(tagged: list[_Word]) -> None:
+    """"di daftar yang beredar", "daftar nama": a list, not registering as a respondent."""
+    for i, w in enumerate(tagged):
+        if w.word != "daftar" or "REGISTRATION" not in w.tags:
+            continue
+        before = tagged[i - 1].word if i > 0 else ""
+        after = tagged[i + 1].word if i + 1 < len(tagged) else ""
+        if before in ("di", "pada", "dalam", "ke dalam") or after in _LIST_CUES:
+            w.tags = w.tags - {"REGISTRATION"}
+
+
 def _sentences(tagged: list[_Word]) -> list[list[_Word]]:
     sentences: list[list[_Word]] = [[]]
     for w in tagged:
@@ -777,7 +791,7 @@ def _allowed_asks() -> frozenset[str]:
     return frozenset(_data()["concepts"]["ALLOWED_ASK"])
 
 
-_PROHIBITIONS = frozenset({"jangan", "janganlah", "do not", "don't", "dont", "never",
+_PROHIBITIONS = frozenset({"jangan", "janganlah", "do not", "don't", "dont", "never", "let us not",
                            "tidak usah", "tidak boleh", "hindari", "avoid"})
 
 
@@ -834,6 +848,9 @@ def _rating(s: list[_Word]) -> bool:
             if "STEER" in s[j].tags and any(
                     x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
                 return True
+            if "STEER" in s[j].tags and any(
+                    x.tags & {"NEGATIVE_CONTENT"} and " " in x.word for x in s[j + 1:j + 8]):
+                return True  # "let's not give KPK any reason to mark us down"
             if "STEER" in s[j].tags and not _has(s, "NEUTRAL") and not any(
                     x.tags & {"FRAME_WHO", "FRAME_ASK", "VIOLATION"} for x in s) and any(
                     x.tags & {"SCORE"} for x in s[j + 1:j + 8]) and any(
@@ -933,6 +950,7 @@ def _threat(s: list[_Word], question: bool) -> bool:
 def check_text(text: str) -> Verdict:
     """The verdict on one broadcast text, as it will be read (placeholders filled)."""
     tagged = _tag(text)
+    _lists_not_registration(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
