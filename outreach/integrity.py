@@ -249,6 +249,9 @@ def _demand_stated(sentence: list[_Word], at: int) -> bool:
                              "POST_NEGATION", "WH"} or x.word == "?" for x in sentence)
 
 
+_WHO_WORDS = ("who has", "who have", "who", "yang")
+
+
 def _mark_scopes(sentence: list[_Word]) -> None:
     """Switch off what is negated or asked by someone else, up to the clause's end."""
     n = len(sentence)
@@ -256,7 +259,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         if _is_clause_end(w):
             continue
         negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
-        local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags or (
+        local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags
+                                       or sentence[i - 1].word.endswith(_WHO_WORDS) or (
             i > 1 and "RELATIVE" in sentence[i - 2].tags and "YOU" in sentence[i - 1].tags))
         # "Tidak isi SPI = tidak loyal": not filling in, named as a subject.
         local = local or (negator and i == 0 and "NEGATOR" in w.tags and len(sentence) > 1
@@ -480,6 +484,40 @@ _WATCHING = frozenset({
     "percent", "persen", "keep track", "keep a list", "daftar nama"})
 
 
+# "Together" may be how filling in is done or how a goal is shared ("mari bersama-sama
+# sukseskan SPI"): it gathers people only next to the filling in.
+_WEAK_GATHER = frozenset({"bersama", "together", "sama-sama", "sama", "bareng"})
+
+
+def _gathered(s: list[_Word]) -> bool:
+    for i, w in enumerate(s):
+        if w.off or "GATHER" not in w.tags:
+            continue
+        if w.word not in _WEAK_GATHER:
+            return True
+        if any(not x.off and "FILL" in x.tags for x in s[max(0, i - 3):i + 4]):
+            return True
+    return False
+
+
+_DATE_WORDS = frozenset({
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
+    "oktober", "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "agu",
+    "agt", "sep", "okt", "nov", "des", "january", "february", "march", "may", "june", "july",
+    "august", "october", "december", "oct", "dec", "aug", "tanggal", "tgl", "jam", "pukul",
+    "menit", "minutes", "minute", "hari", "days", "day", "tahun", "year"})
+
+
+def _dates_are_not_counts(tagged: list[_Word]) -> None:
+    """"sampai 31 Oktober", "10-15 menit": numbers of the calendar, not counts of people."""
+    for i, w in enumerate(tagged):
+        if "NUMBER" not in w.tags:
+            continue
+        near = {x.word for x in tagged[max(0, i - 1):i + 3]}
+        if near & _DATE_WORDS:
+            w.tags = w.tags - {"NUMBER"}
+
+
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
                       rhetorical: bool, last: bool) -> set[str]:
     reasons: set[str] = set()
@@ -509,7 +547,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     # "mengisi atau tidak" outside a question is "whether or not", not a question.
     asking = [w for w in s if not w.off and "ASK_QUESTION" in w.tags
-              and (question or w.word not in _WHETHER)]
+              and (question or w.word not in _WHETHER | _RELATIVE_WHO)]
     asks_status = bool(asking) and (
         selected or _has(s, "SELECT_WEAK")
         or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
@@ -574,7 +612,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")
     if _has(s, "FIRST") and _has(s, "FILL", "STEER", "ANSWERS") and _office_survey(s):
         reasons.add("form_first")  # "complete our internal version first"
-    if _has(s, "FILL") and (_has(s, "GATHER") or _has(s, "PLACE")):
+    if _has(s, "FILL") and (_gathered(s) or _has(s, "PLACE")):
         reasons.add("gathering")
     if _rating(s):
         reasons.add("rating")
@@ -637,7 +675,8 @@ _ASK_FILLER = frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "
                          "sekali", "lagi", "juga", "kembali", "sudi", "kiranya",
                          "supaya", "now", "sekarang", "also", "just", "saja", "ya", "dong",
                          "kindly", "tetap", "selalu", "always", "still", "masih", "pegawai",
-                         "staff", "asn", "responden", "langsung", "directly"})
+                         "staff", "asn", "responden", "langsung", "directly", "bersama",
+                         "together", "sama"})
 
 
 def _unapproved_ask(s: list[_Word]) -> bool:
@@ -660,6 +699,8 @@ _WHO_ASKS = frozenset({"siapa", "who", "who among", "siapa di antara", "which of
                        "who has", "who have", "anyone who has", "berapa", "how many",
                        "ada yang belum", "siapa yang belum", "adakah", "has anyone",
                        "did anyone"})
+# "those who have not yet filled in": a relative clause unless it ends in "?".
+_RELATIVE_WHO = frozenset({"who has", "who have", "anyone who has"})
 _WHETHER = frozenset({"atau tidak", "or not", "atau belum", "sudah belum", "udah belum"})
 _FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "complet",
                         "selesai", "ikut", "partisipasi", "berpartisipasi", "participat",
@@ -704,16 +745,19 @@ def _acts_of_participants(s: list[_Word]) -> bool:
     """"Yg udah dapat undangan survei, boleh colek saya", "yg ketiban sampel SPI, kumpul di
     ruang kasubag": people named by having received, filled in or been selected, then anything
     asked of them beyond filling it in (an act, a place, someone to go to)."""
-    if _has(s, "THANKS", "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "SELECT"):
+    if _has(s, "THANKS", "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "SELECT",
+                                                  "SELECT_WEAK"):
         return False
     for i, w in enumerate(s):
-        if not w.off and w.word in _PARTICIPANT_NOUNS and _has(s, "SURVEY", "INVITE", "KPK"):
+        if not w.off and (w.word in _PARTICIPANT_NOUNS or "SELECT_WEAK" in w.tags) \
+                and _has(s, "SURVEY", "INVITE", "KPK", "SELECT_WEAK"):
             ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
         elif w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
             continue
         else:
             ahead = s[i + 1:i + 5]
-        if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT"} for x in ahead):
+        if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT", "SELECT_WEAK"}
+                   for x in ahead):
             continue
         if any(x.tags & {"STATUS_NOT", "NEGATOR"} for x in ahead):
             continue  # "yang belum...": chasing them is monitoring, judged elsewhere
@@ -848,7 +892,7 @@ def _rating(s: list[_Word]) -> bool:
             if "STEER" in s[j].tags and any(
                     x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
                 return True
-            if "STEER" in s[j].tags and any(
+            if s[j].tags & {"STEER", "ANSWERS"} and any(
                     x.tags & {"NEGATIVE_CONTENT"} and " " in x.word for x in s[j + 1:j + 8]):
                 return True  # "let's not give KPK any reason to mark us down"
             if "STEER" in s[j].tags and not _has(s, "NEUTRAL") and not any(
@@ -951,6 +995,7 @@ def check_text(text: str) -> Verdict:
     """The verdict on one broadcast text, as it will be read (placeholders filled)."""
     tagged = _tag(text)
     _lists_not_registration(tagged)
+    _dates_are_not_counts(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
