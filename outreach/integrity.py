@@ -11,6 +11,16 @@ kirimkan jawaban"), as someone else's ask ("bila ada yang meminta...") or as a v
 the policy: an ask about the survey must be for an approved act (fill it in from one's own
 experience, recognise the invitation, register, report scams, stop); any other is refused.
 
+Beyond word pairs, the check reads policy frames that hold whatever the words: an act asked
+on condition of having taken part ("setelah isi, WA saya"), a group named by participation and
+then asked anything ("yg ketiban sampel, kumpul di ..."), a question about one's participation
+followed by any ask beyond filling in, anything about the survey directed to the office ("...
+ke admin"), answers tied to the office's good or score (asked for or warned off alike),
+participation watched, counted or rewarded, and consequences for not taking part. An ask split
+over sentences is read as participation named in one and a report asked in a neighbour.
+Spellings are normalised first by outreach/integrity_norm.py (regional words, digits for
+letters, words without vowels, "-in" endings).
+
 The module stays whole because the rules, their scopes and the verdict are one reasoning;
 the vocabulary is data.
 """
