@@ -11,6 +11,16 @@ kirimkan jawaban"), as someone else's ask ("bila ada yang meminta...") or as a v
 the policy: an ask about the survey must be for an approved act (fill it in from one's own
 experience, recognise the invitation, register, report scams, stop); any other is refused.
 
+Beyond word pairs, the check reads policy frames that hold whatever the words: an act asked
+on condition of having taken part ("setelah isi, WA saya"), a group named by participation and
+then asked anything ("yg ketiban sampel, kumpul di ..."), a question about one's participation
+followed by any ask beyond filling in, anything about the survey directed to the office ("...
+ke admin"), answers tied to the office's good or score (asked for or warned off alike),
+participation watched, counted or rewarded, and consequences for not taking part. An ask split
+over sentences is read as participation named in one and a report asked in a neighbour.
+Spellings are normalised first by outreach/integrity_norm.py (regional words, digits for
+letters, words without vowels, "-in" endings).
+
 The module stays whole because the rules, their scopes and the verdict are one reasoning;
 the vocabulary is data.
 """
@@ -23,8 +33,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from core.wording import Stemmer, words
+from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
 REASONS = ("receipt", "forward", "answers", "proof", "form_first", "gathering", "rating",
@@ -83,9 +95,14 @@ def _stemmer() -> Stemmer:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    data = tomllib.loads(
+def _data() -> dict[str, Any]:
+    return tomllib.loads(
         resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = _data()
     lex = _Lexicon()
     stemmer = _stemmer()
     for concept, entries in data["concepts"].items():
@@ -105,7 +122,7 @@ def _lexicon() -> _Lexicon:
 
 
 def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
-    if word.endswith("nya") and len(word) > 5:
+    if word.endswith("nya") and len(word) > 5 and _known(word[:-3]):
         # "menerimanya", "layarnya": the word, pointing back at something named before.
         return _tags_of(word[:-3], lex) | lex.exact.get(word, set()) | {"ITSELF"}
     if word.endswith(("mu", "ku")) and len(word) > 6 and word[:-2] in lex.exact:
@@ -153,10 +170,33 @@ def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
     return frozenset(lex.exact[match[0]]) if match else frozenset()
 
 
+def _known(word: str) -> bool:
+    """A word the check understands as it is: in the lexicon, or an Indonesian word."""
+    lex = _lexicon()
+    if word in lex.exact or not word.isalpha():
+        return word in lex.exact or not any(c.isalpha() for c in word)
+    stemmer = _stemmer()
+    stem = stemmer.stem(word)
+    return stem in lex.stems or stemmer.english(word) in lex.stems or stemmer.is_word(stem)
+
+
+@lru_cache(maxsize=1)
+def _normaliser() -> Normaliser:
+    data = _data()
+    table = {str(k): str(v) for k, v in data["normalise"].items()}
+    lex = _lexicon()
+    vocabulary = [*data["common"]["vocabulary"],
+                  *sorted((w for w in lex.exact if w.isalpha()), key=len)]
+    return Normaliser(words={k: v for k, v in table.items() if " " not in k},
+                      phrases={tuple(k.split()): v for k, v in table.items() if " " in k},
+                      vocabulary=vocabulary, known=_known)
+
+
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
-    original = words(text)
-    raw = [w[:-3] if w.endswith("nya") and len(w) > 5 else w for w in original]
+    original = _normaliser()(words(text))
+    raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
+           for w in original]
     out: list[_Word] = []
     i = 0
     while i < len(raw):
@@ -173,6 +213,20 @@ def _tag(text: str) -> list[_Word]:
     return out
 
 
+_LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
+
+
+def _lists_not_registration(tagged: list[_Word]) -> None:
+    """"di daftar yang beredar", "daftar nama": a list, not registering as a respondent."""
+    for i, w in enumerate(tagged):
+        if w.word != "daftar" or "REGISTRATION" not in w.tags:
+            continue
+        before = tagged[i - 1].word if i > 0 else ""
+        after = tagged[i + 1].word if i + 1 < len(tagged) else ""
+        if before in ("di", "pada", "dalam", "ke dalam") or after in _LIST_CUES:
+            w.tags = w.tags - {"REGISTRATION"}
+
+
 def _sentences(tagged: list[_Word]) -> list[list[_Word]]:
     sentences: list[list[_Word]] = [[]]
     for w in tagged:
@@ -186,6 +240,28 @@ def _is_clause_end(w: _Word) -> bool:
     return w.word in _CLAUSE_END or w.word in _CONJUNCTIONS
 
 
+# Authorities whose ask, stated plainly, is the institution's own demand ("Pimpinan meminta
+# laporan ..."), unlike "siapa pun", "oknum" or "jika atasan meminta ...".
+_AUTHORITIES = frozenset({"atasan", "pimpinan", "boss", "supervisor", "employer", "kantor",
+                          "instansi", "kepala", "kadis", "camat", "lurah", "bupati",
+                          "inspektorat", "management", "manager", "director"})
+
+
+def _demand_stated(sentence: list[_Word], at: int) -> bool:
+    """An authority's ask stated as fact, not supposed ("jika atasan meminta"), refused
+    ("boleh menolak", "melanggar") or negated ("tidak boleh meminta")."""
+    if sentence[at].word not in _AUTHORITIES:
+        return False
+    before = sentence[max(0, at - 3):at]
+    if any(x.tags & {"RELATIVE", "COND_EXISTS", "NEGATOR", "NEGATOR_STRONG"} for x in before):
+        return False
+    return not any(x.tags & {"VIOLATION", "IGNORE", "NEGATOR", "NEGATOR_STRONG",
+                             "POST_NEGATION", "WH"} or x.word == "?" for x in sentence)
+
+
+_WHO_WORDS = ("who has", "who have", "who", "yang")
+
+
 def _mark_scopes(sentence: list[_Word]) -> None:
     """Switch off what is negated or asked by someone else, up to the clause's end."""
     n = len(sentence)
@@ -193,10 +269,16 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         if _is_clause_end(w):
             continue
         negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
-        local = negator and i > 0 and "RELATIVE" in sentence[i - 1].tags
+        local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags
+                                       or sentence[i - 1].word.endswith(_WHO_WORDS) or (
+            i > 1 and "RELATIVE" in sentence[i - 2].tags and "YOU" in sentence[i - 1].tags))
+        # "Tidak isi SPI = tidak loyal": not filling in, named as a subject.
+        local = local or (negator and i == 0 and "NEGATOR" in w.tags and len(sentence) > 1
+                          and "FILL" in sentence[1].tags)
         strong = negator and not local
         framed = ("FRAME_WHO" in w.tags and any(
-            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])) \
+            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
+            and not _demand_stated(sentence, i)) \
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
@@ -228,7 +310,21 @@ _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "
 def _continues_list(sentence: list[_Word], at: int) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
-    return sentence[at].word == "," and bool(following) and bool(following[0].tags & _ACTS)
+    if sentence[at].word != "," or not following:
+        return False
+    # "tidak memantau, mencatat, atau menanyakan", "tidak ada rapat, apel, atau sesi
+    # bersama": a list closed by "atau"/"dan" (without one, "jgn diisi dulu, kirim ke
+    # admin" is a new ask).
+    rest = sentence[at + 1:]
+    end = next((k for k, w in enumerate(rest) if w.word in _SENTENCE_END), len(rest))
+    closes = any(w.word in _AND_OR for w in rest[:end])
+    if not closes:
+        return False
+    if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
+        return True
+    segment = next((k for k, w in enumerate(rest) if _is_clause_end(w)), len(rest))
+    return segment <= 4 and not any(
+        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:end])
 
 
 def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
@@ -252,11 +348,39 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
     for i, w in enumerate(sentence):
         if "KPK" not in w.tags or (i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK):
             continue
+        if i > 0 and sentence[i - 1].tags & {"SURVEY", "INVITE"}:
+            continue  # "undangan survei KPK sudah sampai": KPK names whose survey it is
+        agent = i - 2 if i > 1 and sentence[i - 1].word in ("oleh", "by") else i - 1
+        if agent >= 0 and (_passive(sentence[agent].word)
+                           or sentence[agent].word.endswith("ed")) \
+                and "RECEIVE" not in sentence[agent].tags:
+            sentence[agent].off = True  # "skor dihitung KPK": KPK does it
         for x in sentence[i + 1:i + 4]:
             if x.tags & _ACTS:
                 x.off = True
                 break
             if x.word not in _KPK_SUBJECT_FILLER:
+                break
+
+
+_SENDER = frozenset({"kami", "we", "saya", "i", "kita"})
+_SENDER_FILLER = frozenset({"akan", "will", "ingin", "mau", "hendak", "perlu", "would",
+                            "like", "to", "juga", "hanya", "just", "want", "dengan", "ini"})
+_INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginformasikan",
+                        "beritahukan", "memberitahukan", "inform", "informs", "remind",
+                        "ingatkan", "mengingatkan", "tell", "let you know", "update"})
+
+
+def _acts_of_sender(sentence: list[_Word]) -> None:
+    """"Kami sampaikan bahwa survei sukarela": the sender informing, no ask of the reader."""
+    for i, w in enumerate(sentence):
+        if w.word not in _SENDER:
+            continue
+        for x in sentence[i + 1:i + 4]:
+            if x.word in _INFORMING:
+                x.off = True
+                break
+            if x.word not in _SENDER_FILLER:
                 break
 
 
@@ -273,6 +397,52 @@ def _negate_backwards(sentence: list[_Word]) -> None:
             if closes:
                 for x in sentence[start:i]:
                     x.off = True
+        elif w.tags & {"NEGATOR", "NEGATOR_STRONG"} and i + 1 < len(sentence) \
+                and _passive(sentence[i + 1].word) \
+                and not any(x.tags & {"RELATIVE", "WHO"} for x in sentence[start:i]):
+            # "Tingkat partisipasi tidak diumumkan": the subject of a negated passive.
+            for x in sentence[start:i]:
+                x.off = True
+
+
+def _passive(word: str) -> bool:
+    return word.startswith("di") and len(word) > 5 and word.isalpha()
+
+
+def _imperative(s: list[_Word], verbs: list[_Word]) -> bool:
+    """One of `verbs` opens its clause: "..., kabarin grup", "Lapor ke admin"."""
+    for clause in _clauses(s):
+        first = next((w for w in clause if w.word not in ("ya", "dong", "pls", "please")),
+                     None)
+        if first is not None and any(first is v for v in verbs):
+            return True
+    return False
+
+
+def _office_survey(s: list[_Word]) -> bool:
+    """A questionnaire that is the office's own: "our internal questionnaire", "survei
+    simulasi kantor", "kuesioner dari kantor"."""
+    for i, w in enumerate(s):
+        if w.off or not w.tags & {"SURVEY", "FORM"}:
+            continue
+        near = s[max(0, i - 3):i] + s[i + 1:i + 4]
+        if any(not x.off and (x.tags & {"STAKE", "LOCAL_PLACE", "FORM"}
+                              or x.word in ("internal", "our", "kantor"))
+               and "OFFICIAL_PLACE" not in x.tags for x in near):
+            return True
+    return False
+
+
+def _yours(s: list[_Word], concept: str) -> bool:
+    """"your answers", "jawaban Anda/kalian", "jawabanmu": the reader's own, active."""
+    for i, w in enumerate(s):
+        if w.off or concept not in w.tags:
+            continue
+        near = s[max(0, i - 1):i] + s[i + 1:i + 3]
+        if "YOU" in w.tags or any("YOU" in x.tags or x.word in ("your", "ur", "mu")
+                                  for x in near):
+            return True
+    return False
 
 
 def _has(words_: Iterable[_Word], *concepts: str) -> bool:
@@ -283,8 +453,9 @@ def _near(sentence: list[_Word], first: str, then: Iterable[str], window: int) -
     """`first` followed within `window` words (same clause) by one of `then`, both active."""
     wanted = set(then)
     for i, w in enumerate(sentence):
-        if w.off or first not in w.tags:
-            continue
+        if w.off or first not in w.tags or (
+                first != "NEGATOR_STRONG" and "NEGATOR_STRONG" in w.tags):
+            continue  # "tidak ada target nilai": the negation, not an answer "tidak ada"
         for x in sentence[i + 1:i + 1 + window]:
             if _is_clause_end(x):
                 break
@@ -315,6 +486,48 @@ def _reply_ask(sentence: list[_Word]) -> bool:
     return False
 
 
+_WATCHING = frozenset({
+    "pantau", "memantau", "dipantau", "pemantauan", "pantauan", "monitor", "monitoring",
+    "monitored", "track", "tracking", "tracked", "tally", "individually", "satu per satu",
+    "one by one", "checking in", "check in with", "rekap", "merekap", "direkap",
+    "rekapitulasi", "absensi", "presensi", "dashboard", "progres", "progress", "persentase",
+    "percent", "persen", "keep track", "keep a list", "daftar nama"})
+
+
+# "Together" may be how filling in is done or how a goal is shared ("mari bersama-sama
+# sukseskan SPI"): it gathers people only next to the filling in.
+_WEAK_GATHER = frozenset({"bersama", "together", "sama-sama", "sama", "bareng"})
+
+
+def _gathered(s: list[_Word]) -> bool:
+    for i, w in enumerate(s):
+        if w.off or "GATHER" not in w.tags:
+            continue
+        if w.word not in _WEAK_GATHER:
+            return True
+        if any(not x.off and "FILL" in x.tags for x in s[max(0, i - 3):i + 4]):
+            return True
+    return False
+
+
+_DATE_WORDS = frozenset({
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
+    "oktober", "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "agu",
+    "agt", "sep", "okt", "nov", "des", "january", "february", "march", "may", "june", "july",
+    "august", "october", "december", "oct", "dec", "aug", "tanggal", "tgl", "jam", "pukul",
+    "menit", "minutes", "minute", "hari", "days", "day", "tahun", "year"})
+
+
+def _dates_are_not_counts(tagged: list[_Word]) -> None:
+    """"sampai 31 Oktober", "10-15 menit": numbers of the calendar, not counts of people."""
+    for i, w in enumerate(tagged):
+        if "NUMBER" not in w.tags:
+            continue
+        near = {x.word for x in tagged[max(0, i - 1):i + 3]}
+        if near & _DATE_WORDS:
+            w.tags = w.tags - {"NUMBER"}
+
+
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
                       rhetorical: bool, last: bool) -> set[str]:
     reasons: set[str] = set()
@@ -342,12 +555,18 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if not official_only and not help_context and status_fact and (
             asks_report or (_has(s, "COLLECT") and received)):
         reasons.add("receipt")
-    asks_status = _has(s, "ASK_QUESTION") and (
+    # "mengisi atau tidak" outside a question is "whether or not", not a question.
+    asking = [w for w in s if not w.off and "ASK_QUESTION" in w.tags
+              and (question or w.word not in _WHETHER | _RELATIVE_WHO)]
+    asks_status = bool(asking) and (
         selected or _has(s, "SELECT_WEAK")
-        or (_has(s, "STATUS", "ASK_QUESTION") and (received or filled)))
+        or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
     # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
-    bare_status = question and _has(s, "STATUS") and (received or filled)
-    if (asks_status and (not rhetorical or message_asks_reply)) \
+    bare_status = question and (_has(s, "STATUS") or _has(s, "YOU")) \
+        and (received or filled or selected)
+    # "Siapa yang sudah...?" wants names back, guidance after it or not.
+    asks_who = any(w.word in _WHO_ASKS for w in asking)
+    if (asks_status and (not rhetorical or message_asks_reply or asks_who)) \
             or (bare_status and (last or message_asks_reply)):
         reasons.add("receipt")
     # Anything about the survey to be sent, told or coordinated with the institution.
@@ -356,6 +575,19 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if to_us and not official_only and not help_context and _targets(s, "LOCAL_PLACE") \
             and _has(s, "SURVEY", "INVITE", "KPK", "FILL_NOUN"):
         reasons.add("receipt")
+    # The policy: asked to report anything about the survey to anyone but KPK. Offers of
+    # help ("hubungi kami"), scam reports and registration are not reports.
+    reports = [w for w in s if not w.off and "REPORT" in w.tags and w.word not in _CONTACT_ONLY]
+    if reports and not official_only and not help_context and not kpk_subject \
+            and _has(s, "SURVEY", "INVITE", "FILL_NOUN") \
+            and (_has(s, "YOU", "REQUEST", "WHO") or _imperative(s, reports)) \
+            and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
+        reasons.add("receipt")
+    if not official_only and not help_context and not kpk_subject and _directed_to_office(s):
+        reasons.add("receipt")
+    if not official_only and not kpk_subject and _has(s, "FORWARD") and _yours(s, "INVITE") \
+            and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
+        reasons.add("forward")  # "share the link from your SPI WhatsApp"
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _has(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE") \
             and (_targets(s, "LOCAL_PLACE") or _has(s, "RECEIVE", "KPK")):
@@ -367,6 +599,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             or (question and _has(s, "WH") and _has(s, "YOU")
                 and _has(s, "ANSWERS", "STEER"))):
         reasons.add("answers")
+    if not kpk_subject and not official_only and _yours(s, "ANSWERS") and _has(
+            s, "SEND", "FORWARD", "COLLECT", "REPORT", "GATHER", "MONITOR", "LOCAL_PLACE"):
+        reasons.add("answers")  # "read out your answers at the briefing"
     if not kpk_subject and (_near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
                             or _near(s, "MONITOR", ("ANSWERS",), 4)):
         reasons.add("answers")  # "jawaban akan kami periksa dulu": someone reads them
@@ -385,7 +620,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY", "ANSWERS")
                                                  and _has(s, "FILL", "STEER"))):
         reasons.add("form_first")
-    if _has(s, "FILL") and (_has(s, "GATHER") or _has(s, "PLACE")):
+    if _has(s, "FIRST") and _has(s, "FILL", "STEER", "ANSWERS") and _office_survey(s):
+        reasons.add("form_first")  # "complete our internal version first"
+    if _has(s, "FILL") and (_gathered(s) or _has(s, "PLACE")):
         reasons.add("gathering")
     if _rating(s):
         reasons.add("rating")
@@ -410,7 +647,17 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     managed = _has(s, "ENSURE") and _has(s, "PEOPLE") and any_fill
     per_person = managed or (_has(s, "WHO", "PEOPLE") and _has(s, "FILL_NOUN")
                              and _has(s, "MONITOR", "SANCTION", "REPORT"))
-    if claims_status or ((rate or counted or chased or per_person) and not kpk_subject):
+    # "We'll be checking in with each of you", "dashboard pengisian per unit": anyone's
+    # participation watched, whatever the words.
+    watched = any(not w.off and w.word in _WATCHING for w in s) \
+        and _has(s, "WHO", "PEOPLE", "YOU", "SELECT_WEAK") \
+        and _has(s, "SURVEY", "FILL", "FILL_NOUN", "SELECT_WEAK") \
+        and not _has(s, "THIS_MESSAGE", "OFFICIAL_PLACE")
+    # "Bidang yang paling banyak mengisi akan diberi penghargaan": rewards need a count.
+    rewarded = _has(s, "REWARD") and _has(s, "FILL") and not any(
+        "VIOLATION" in w.tags for w in s)
+    if claims_status or ((rate or counted or chased or per_person or watched or rewarded)
+                         and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
             (_has(s, "WHO") and (any_fill or received or selected))
@@ -422,6 +669,10 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("threat")
     if not reasons and _unapproved_ask(s):
         reasons.add("other_ask")
+    if not reasons and not official_only and not help_context and _acts_of_participants(s):
+        reasons.add("receipt")
+    if not reasons and not official_only and not help_context and _asks_on_condition(s):
+        reasons.add("receipt")
     if not reasons and _asks_those_who_took_part(s):
         reasons.add("receipt")
     return reasons
@@ -434,7 +685,8 @@ _ASK_FILLER = frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "
                          "sekali", "lagi", "juga", "kembali", "sudi", "kiranya",
                          "supaya", "now", "sekarang", "also", "just", "saja", "ya", "dong",
                          "kindly", "tetap", "selalu", "always", "still", "masih", "pegawai",
-                         "staff", "asn", "responden", "langsung", "directly"})
+                         "staff", "asn", "responden", "langsung", "directly", "bersama",
+                         "together", "sama"})
 
 
 def _unapproved_ask(s: list[_Word]) -> bool:
@@ -452,6 +704,14 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     return False
 
 
+_WHO_ASKS = frozenset({"siapa", "who", "who among", "siapa di antara", "which of you",
+                       "ada yang sudah", "siapa yang sudah", "siapa saja yang sudah",
+                       "who has", "who have", "anyone who has", "berapa", "how many",
+                       "ada yang belum", "siapa yang belum", "adakah", "has anyone",
+                       "did anyone"})
+# "those who have not yet filled in": a relative clause unless it ends in "?".
+_RELATIVE_WHO = frozenset({"who has", "who have", "anyone who has"})
+_WHETHER = frozenset({"atau tidak", "or not", "atau belum", "sudah belum", "udah belum"})
 _FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "complet",
                         "selesai", "ikut", "partisipasi", "berpartisipasi", "participat",
                         "cek", "periksa", "pasti", "check", "ensur", "make"})
@@ -469,6 +729,105 @@ def _requested_verbs(s: list[_Word]) -> list[_Word]:
     return verbs
 
 
+_CONDITION = frozenset({"setelah", "sesudah", "after", "once", "kalau", "jika", "bila",
+                        "apabila", "if", "when", "begitu", "habis", "selesai", "seusai"})
+_IMPERATIVE_FILLER = _ASK_FILLER | frozenset({"then", "lalu", "terus", "kemudian", "tinggal",
+                                              "please", "pls", "tolong", "mohon", "silakan",
+                                              "harap", "segera", "just", "langsung", "dong"})
+# What a reminder may ask of someone who received or filled in the survey.
+_AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
+    "abai", "ignore", "simpan", "save", "verifikasi", "verify", "waspada", "tolak", "refus",
+    "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
+    "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
+    "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
+
+
+# What, said after a group of participants, makes them do or go somewhere.
+_GROUP_ACTS = frozenset({"REPORT", "REPLY", "SEND", "FORWARD", "COLLECT", "GATHER", "PLACE",
+                         "PROOF", "MONITOR", "LOCAL_PLACE", "LIST", "ANSWERS", "FORM"})
+
+
+_PARTICIPANT_NOUNS = frozenset({"penerima", "recipients", "recipient", "peserta",
+                                "participants", "responden", "respondents"})
+
+
+def _acts_of_participants(s: list[_Word]) -> bool:
+    """"Yg udah dapat undangan survei, boleh colek saya", "yg ketiban sampel SPI, kumpul di
+    ruang kasubag": people named by having received, filled in or been selected, then anything
+    asked of them beyond filling it in (an act, a place, someone to go to)."""
+    if _has(s, "THANKS", "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "SELECT",
+                                                  "SELECT_WEAK"):
+        return False
+    for i, w in enumerate(s):
+        if not w.off and (w.word in _PARTICIPANT_NOUNS or "SELECT_WEAK" in w.tags) \
+                and _has(s, "SURVEY", "INVITE", "KPK", "SELECT_WEAK"):
+            ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
+        elif w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
+            continue
+        else:
+            ahead = s[i + 1:i + 5]
+        if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT", "SELECT_WEAK"}
+                   for x in ahead):
+            continue
+        if any(x.tags & {"STATUS_NOT", "NEGATOR"} for x in ahead):
+            continue  # "yang belum...": chasing them is monitoring, judged elsewhere
+        clause_end = next((k for k in range(i + 1, len(s))
+                           if _is_clause_end(s[k]) or "REQUEST" in s[k].tags), None)
+        if clause_end is None:
+            continue
+        rest = [x for x in s[clause_end + 1:] if not x.off]
+        if any(x.tags & _GROUP_ACTS and not x.tags & {"OFFICIAL_PLACE"}
+               and x.word not in _CONTACT_ONLY for x in rest):
+            return True
+    return False
+
+
+def _asks_on_condition(s: list[_Word]) -> bool:
+    """"Once you finish the survey, mark it on the board", "kalau link sudah masuk, kabarin
+    grup": an act asked of people on condition that they took part, so that whoever sees
+    the act learns who took part. Only filling in, checking and ignoring may follow."""
+    clauses = _clauses(s)
+    conditional = None
+    for k, clause in enumerate(clauses):
+        for i, w in enumerate(clause):
+            if w.word in _CONDITION and not w.off and any(
+                    not x.off and x.tags & {"FILL", "RECEIVE", "SELECT"}
+                    for x in clause[i + 1:i + 6]):
+                conditional = k
+                if i > 0:  # "post when you're done": the ask comes first
+                    clauses = [*clauses[:k], clause[:i], clause[i:], *clauses[k + 1:]]
+                    conditional = k + 1
+                break
+        if conditional is not None:
+            break
+    if conditional is None or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF", "SELECT",
+                                       "SELECT_WEAK"):
+        return False
+    if not _has(s, "THANKS") and any(
+            not w.off and (w.word in ("saya", "me") or (
+                "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+                and w.word not in _SENDER))
+            for c in clauses[conditional + 1:] for w in c):
+        return True  # "setelah isi survei, langsung WA saya"
+    stemmer = _stemmer()
+    main = [w for c in clauses[:conditional] for w in c]
+    if any(not w.off and w.tags & {"REPORT", "REPLY", "SEND", "FORWARD", "PROOF"}
+           and not {w.word, stemmer.stem(w.word), stemmer.english(w.word)}
+           & _AFTER_PARTICIPATION for w in main[-3:]):
+        return True  # "post when you're done": the act just before its condition
+    for clause in clauses[conditional + 1:] + clauses[:conditional]:
+        first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
+                      and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
+        if first is None or first.off or not first.word.isalpha():
+            continue
+        if not first.tags & (_ACTS | {"REPORT", "REPLY", "SEND", "PROOF", "GATHER"}):
+            continue
+        if not {first.word, stemmer.stem(first.word), stemmer.english(first.word)} \
+                & _AFTER_PARTICIPATION:
+            return True
+    return False
+
+
 def _asks_those_who_took_part(s: list[_Word]) -> bool:
     """"Yang sudah mengisi survei, silakan ...": people sorted by whether they took part,
     then asked for something other than filling it in."""
@@ -483,9 +842,32 @@ def _asks_those_who_took_part(s: list[_Word]) -> bool:
 
 @lru_cache(maxsize=1)
 def _allowed_asks() -> frozenset[str]:
-    data = tomllib.loads(
-        resources.files("outreach").joinpath("integrity_words.toml").read_text("utf-8"))
-    return frozenset(data["concepts"]["ALLOWED_ASK"])
+    return frozenset(_data()["concepts"]["ALLOWED_ASK"])
+
+
+_PROHIBITIONS = frozenset({"jangan", "janganlah", "do not", "don't", "dont", "never", "let us not",
+                           "tidak usah", "tidak boleh", "hindari", "avoid"})
+
+
+def _steered_either_way(s: list[_Word]) -> bool:
+    """"Dimohon tidak memberikan jawaban yang merugikan instansi", "agar WBK tercapai,
+    pastikan tidak ada jawaban negatif": answers tied to the office's good or harm, or to
+    its score, asked for or warned off alike, unless honesty is what is asked."""
+    if any(w.tags & {"NEUTRAL", "VIOLATION", "FRAME_ASK"} for w in s):
+        return False
+    answering = any(not w.off and w.tags & {"ANSWERS", "STEER"} for w in s) or any(
+        w.tags & {"NEGATOR", "NEGATOR_STRONG"} and k + 1 < len(s)
+        and s[k + 1].tags & {"ANSWERS", "STEER"} for k, w in enumerate(s))
+    if not answering:
+        return False  # neither asked for nor prohibited
+    if any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
+            x.tags & {"SCORE", "PURPOSE", "SUPPORT", "HARM"} for x in s[k + 1:k + 3])
+           for k, w in enumerate(s)):
+        return False  # "tidak ada target skor": the target denied
+    tied = any(w.tags & {"SUPPORT", "HARM"} for w in s) and any("STAKE" in w.tags for w in s)
+    scored = any("SCORE" in w.tags and "STEER" not in w.tags for w in s) and any(
+        "PURPOSE" in w.tags for w in s)
+    return tied or scored
 
 
 def _rating(s: list[_Word]) -> bool:
@@ -496,30 +878,125 @@ def _rating(s: list[_Word]) -> bool:
     if steer_good or _has(s, "COACH") or (_has(s, "COORDINATE")
                                           and _has(s, "ANSWERS", "FILL", "STEER")):
         return True
+    if _has(s, "STEER", "ANSWERS") and _has(s, "STAKE") and _has(s, "SCORE") \
+            and not _has(s, "NEUTRAL"):
+        return True  # "jawab dgn bijak, ingat kantor kita lagi dinilai"
+    if _steered_either_way(s):
+        return True
+    if _near(s, "STEER", ("POSITIVE",), _WINDOW + 1) and not _has(s, "NEUTRAL"):
+        return True  # "rate our service 'very satisfied'"
+    if _near(s, "POSITIVE", ("STEER",), _WINDOW) and not _has(s, "NEUTRAL"):
+        return True  # "the higher you rate us"
+    if _has(s, "ANSWERS", "STEER") and _has(s, "SUPPORT") and _has(s, "STAKE") \
+            and not _has(s, "NEUTRAL"):
+        return True  # "jawaban yang mendukung predikat kantor kita"
     if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
         return True
     if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
         return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
     for i, w in enumerate(s):
-        if "NEGATOR_STRONG" not in w.tags:
+        if "NEGATOR_STRONG" not in w.tags or w.word not in _PROHIBITIONS:
             continue
         for j in range(i + 1, min(i + 3, len(s))):
             if "STEER" in s[j].tags and any(
                     x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
                 return True
+            if s[j].tags & {"STEER", "ANSWERS"} and any(
+                    x.tags & {"NEGATIVE_CONTENT"} and " " in x.word for x in s[j + 1:j + 8]):
+                return True  # "let's not give KPK any reason to mark us down"
+            if "STEER" in s[j].tags and not _has(s, "NEUTRAL") and not any(
+                    x.tags & {"FRAME_WHO", "FRAME_ASK", "VIOLATION"} for x in s) and any(
+                    x.tags & {"SCORE"} for x in s[j + 1:j + 8]) and any(
+                    x.tags & {"PURPOSE", "STAKE"} for x in s[j + 1:j + 10]):
+                return True  # "jangan kasih jawaban yang bikin nilai kita turun"
+    return False
+
+
+_NOT_TAKING_PART = frozenset({"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"})
+
+
+def _non_participants_end(s: list[_Word]) -> int | None:
+    """Where "yang tidak/belum mengisi", "those who haven't done", "yg cuek sama survei"
+    ends: people named by not taking part."""
+    for i, w in enumerate(s):
+        if "NONPARTICIPATION" in w.tags and _has(s, "SURVEY", "FILL_NOUN"):
+            return i + 1  # "ketidakhadiran dalam survei", "non-completion"
+        if i == 0 and "NEGATOR" in w.tags and len(s) > 1 and "FILL" in s[1].tags:
+            return 2  # "Tidak isi SPI = ..."
+        if not w.tags & {"RELATIVE", "WHO"}:
+            continue
+        ahead = s[i + 1:i + 5]
+        for j, x in enumerate(ahead):
+            if _is_clause_end(x):
+                break
+            if x.tags & _NOT_TAKING_PART and any(
+                    y.tags & {"FILL"} for y in ahead[j + 1:j + 4]):
+                return i + 1 + j + 1
+            if "IGNORE" in x.tags and _has(s, "SURVEY"):
+                return i + 1 + j + 1
+    return None
+
+
+def _consequence_for_non_participants(s: list[_Word]) -> bool:
+    """"Yang tidak ikut survei akan kena SP", "yg blm isi tdk dpt cuti": something done
+    to people because they did not take part, a threat whatever its words."""
+    end = _non_participants_end(s)
+    if end is None:
+        return False
+    rest = s[end:]
+    stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
+    rest = rest[:stop]  # the group's own sentence, or a question and its answer
+    for k, w in enumerate(rest):
+        if w.off and not w.neg_local:
+            continue
+        if w.tags & {"SANCTION", "CONSEQUENCE"}:
+            return True
+        following = rest[k + 1:k + 3]
+        if w.word in ("tidak akan", "tak akan", "will not", "won't") \
+                and any(x.tags & {"BENEFIT"} for x in following):
+            return True  # "tidak akan mendapat cuti"
+        if w.word == "will" and following and following[0].word == "be" \
+                and len(rest) > k + 2 and rest[k + 2].word.endswith(("ed", "en")):
+            return True  # "will be called in", "will be noted"
+        if w.word in ("been", "being") and following \
+                and following[0].word.endswith(("ed", "en")):
+            return True  # "your names have been passed to the director"
+        if w.word in ("tidak dapat", "tidak bisa", "tidak boleh", "cannot") and following \
+                and following[0].word.isalpha():
+            return True  # "tidak dapat cuti", "cannot apply for leave"
+        if w.tags & {"NEGATOR"} and any(x.tags & {"BENEFIT"} for x in following):
+            return True  # "tidak dilayani", "tdk dpt cuti"
+        if w.word in ("akan", "will", "bakal", "nanti") and following \
+                and following[0].word.startswith("di") and len(following[0].word) > 5 \
+                and not following[0].tags & {"RECEIVE"}:
+            return True  # "akan dipanggil", "akan dicoret"
+    return False
+
+
+def _duty_in(clause: list[_Word]) -> bool:
+    """A duty word not itself negated: "must not ask" and "harus tidak" forbid, not oblige."""
+    for i, w in enumerate(clause):
+        if w.off or "DUTY" not in w.tags:
+            continue
+        after = clause[i + 1:i + 2]
+        if not (after and after[0].tags & {"NEGATOR", "NEGATOR_STRONG"}):
+            return True
     return False
 
 
 def _threat(s: list[_Word], question: bool) -> bool:
     fill_any = any(w.tags & {"FILL", "SURVEY"} and (not w.off or w.neg_local) for w in s)
     # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
-    duty = any(_has(c, "DUTY") and not _has(c, "OFFICIAL_PLACE", "INVITE", "OTHER_LINK")
+    duty = any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK")
+               and not any("OFFICIAL_PLACE" in w.tags and "." in w.word for w in c)
                for c in _clauses(s))
     if not question and duty and (
             _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
         return True
     if _has(s, "SANCTION") and fill_any:
+        return True
+    if _consequence_for_non_participants(s):
         return True
     return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
 
@@ -527,24 +1004,126 @@ def _threat(s: list[_Word], question: bool) -> bool:
 def check_text(text: str) -> Verdict:
     """The verdict on one broadcast text, as it will be read (placeholders filled)."""
     tagged = _tag(text)
+    _lists_not_registration(tagged)
+    _dates_are_not_counts(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
-    asks_reply = any(_reply_ask(s) or _has(s, "REPORT", "REPLY") for s in sentences)
+        _acts_of_sender(s)
+    asks_reply = any(_report_asked(s) for s in sentences)
     found: set[str] = set()
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
-        rhetorical = bool(following) and following[0].word in _GUIDANCE_START
-        found |= _sentence_reasons(s, asks_reply, rhetorical, not following)
+        rhetorical = bool(following) and (following[0].word in _GUIDANCE_START
+                                          or any("VIOLATION" in w.tags for w in following))
+        # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
+        # than filling in, so the question wants an answer.
+        answer_wanted = not following or _asks_beyond_filling(following)
+        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted)
         for end in (i + 2, i + 3):
             if end <= len(sentences):
                 # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
-                joined = [w for part in sentences[i:end] for w in part]
-                found |= _sentence_reasons(joined, asks_reply, rhetorical,
-                                           False) & {"receipt", "threat"}
+                window = sentences[i:end]
+                if _split_receipt(window):
+                    found.add("receipt")
+                joined = [w for part in window for w in part]
+                if not any(_has(part, "VIOLATION") for part in window) and (
+                        _consequence_for_non_participants(joined) or _split_duty(window)):
+                    found.add("threat")
     return Verdict(text, tuple(r for r in REASONS if r in found))
+
+
+def _asks_beyond_filling(s: list[_Word]) -> bool:
+    """A request ("mohon ...", or a clause opened by an act) for something other than
+    filling in, checking, ignoring or keeping safe."""
+    stemmer = _stemmer()
+    verbs = _requested_verbs(s)
+    for clause in _clauses(s):
+        first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
+                      and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
+        if first is not None and first.tags & (_ACTS | {"REPORT", "REPLY", "ANSWERS"}):
+            verbs.append(first)
+    return any(not v.off and not {v.word, stemmer.stem(v.word), stemmer.english(v.word)}
+               & _AFTER_PARTICIPATION for v in verbs)
+
+
+_TO = frozenset({"ke", "kepada", "to", "pada", "sama", "lewat", "via", "melalui"})
+
+
+def _directed_to_office(s: list[_Word]) -> bool:
+    """The policy: a broadcast asks nothing about the survey to go to the institution.
+    "... ke admin", "... kepada atasan", "... to HR" after a request about the survey, the
+    invitation, answers or proof; offers of help, scam reports and registration aside."""
+    if _has(s, "REGISTRATION", "THIS_MESSAGE") or any(
+            w.tags & {"VIOLATION", "FRAME_WHO"} for w in s):
+        return False
+    if not _has(s, "SURVEY", "INVITE", "FILL_NOUN", "PROOF", "ANSWERS"):
+        return False
+    asked = bool(_requested_verbs(s)) or any(
+        not w.off and w.tags & {"REPORT", "SEND", "FORWARD", "REPLY", "COLLECT"}
+        and w.word not in _CONTACT_ONLY for w in s)
+    if not asked:
+        return False
+    for i, w in enumerate(s):
+        if w.off or "LOCAL_PLACE" not in w.tags or "OFFICIAL_PLACE" in w.tags:
+            continue
+        if any(x.word in _TO for x in s[max(0, i - 2):i]):
+            verb = next((x for x in reversed(s[:i]) if x.tags & {
+                "REPORT", "SEND", "FORWARD", "REPLY", "COLLECT", "REQUEST"}), None)
+            if verb is not None and not verb.off and verb.word not in _CONTACT_ONLY:
+                return True
+    return False
+
+
+def _split_duty(window: list[list[_Word]]) -> bool:
+    """"Isi SPI hari ini. Ini perintah resmi Bupati.": a duty stated next to the ask."""
+    return any(any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK") for c in _clauses(a))
+               and not _has(a, "SURVEY", "FILL") and _has(b, "FILL") and _has(b, "SURVEY")
+               and not any(w.word == "?" for w in b)
+               for a in window for b in window if a is not b)
+
+
+def _participation_named(s: list[_Word]) -> bool:
+    """The reader's own receipt, filling in or selection, asked about or made a condition:
+    "Sudah dapat link survei?", "Yang sudah mengisi survei", "bila sudah menerima undangan"."""
+    if _has(s, "VIOLATION") or not _has(s, "SURVEY", "INVITE", "KPK", "ITSELF", "FILL_NOUN",
+                                        "SELECT", "SELECT_WEAK"):
+        return False
+    status = _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN")
+    framed = any(w.word == "?" for w in s) or _has(s, "STATUS", "RELATIVE", "WHO") \
+        or any(w.word in _CONDITION and not w.off for w in s)
+    return status and framed
+
+
+def _report_asked(s: list[_Word]) -> bool:
+    """An active ask to report or reply, to anyone but KPK, about no scam or problem."""
+    if _has(s, "HELP", "REGISTRATION") or any(w.tags & {"VIOLATION", "FRAME_WHO"} for w in s):
+        return False  # "Laporkan kepada kami bila ada yang mengaku dari KPK": a scam report
+    if _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE"):
+        return False
+    return _reply_ask(s) or any(
+        not w.off and ("REPORT" in w.tags or (w.word in _REPLY_VERBS and not _channel(s, i)))
+        and w.word not in _CONTACT_ONLY and "THIS_MESSAGE" not in w.tags
+        for i, w in enumerate(s))
+
+
+def _channel(s: list[_Word], at: int) -> bool:
+    """"Balas pesan ini, tim kami akan membantu": replying offered as a way to ask."""
+    return any("THIS_MESSAGE" in x.tags for x in s[at + 1:at + 3])
+
+
+# Replying as such ("balas"), unlike typing a menu word ("ketik MENU").
+_REPLY_VERBS = frozenset({"balas", "balaslah", "dibalas", "reply", "komentar", "comment",
+                          "react", "respons"})
+
+
+def _split_receipt(window: list[list[_Word]]) -> bool:
+    """"Sudah dapat link? Bls ya", "Mohon lapor ke atasan. Bila sudah menerima undangan":
+    participation named in one sentence, a report asked in a neighbouring one."""
+    return any(_participation_named(a) and _report_asked(b)
+               for a in window for b in window if a is not b)
 
 
 SAMPLE_VALUES = {"nama": "Budi Santoso", "unit": "Dinas Kependudukan"}

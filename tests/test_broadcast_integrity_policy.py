@@ -1,0 +1,179 @@
+"""The broadcast integrity check by policy: normalised spellings (regional words, digits for
+letters, words without vowels), asks made on condition of having taken part, groups named by
+participation, asks split over sentences, coaching either way, monitoring and threats in any
+words; and warnings against all of these still allowed. Through the front door (`spi-bot
+broadcast check-text`, `spi-bot broadcast create`) and on the tuning examples."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from core.settings import Settings
+from core.wording import words
+from outreach.integrity import _normaliser, check_text
+from tests.support.cli import run_cli
+from tests.support.outreach import add_person, rows
+
+DATA = Path(__file__).parent / "data"
+
+# Texts written for these tests (not taken from any held-out set), one per new category.
+REFUSED = [
+    # regional and colloquial forms
+    ("Sopo wae sing wis oleh link SPI? kabari aku yo", "receipt"),
+    ("Nu geus meunang WA ti KPK, mangga lapor ka kasubag", "receipt"),
+    ("Kalo so dapa pesan dari KPK, kase tau jo pa torang", "receipt"),
+    # digits for letters, words without vowels, "-in" endings
+    ("yg udh 1s1 survei spi l4por ke 4dmin", "receipt"),
+    ("mhn krm bkti isi srvei ke grup", "proof"),
+    ("kl udh dpt link spi kbrin sy ya", "receipt"),
+    # an act asked on condition of having taken part
+    ("Once the KPK survey is done, mark your name on the whiteboard.", "receipt"),
+    ("Setelah isi survei SPI, langsung WA saya ya.", "receipt"),
+    # a group named by participation, then anything asked of them
+    ("Yg ketiban sampel SPI, kumpul di ruang kasubag jam 9", "receipt"),
+    ("Penerima link survei KPK, silakan colek admin.", "receipt"),
+    # a participation question followed by an ask for more than filling in
+    ("Link survei KPK sudah diterima semua? Mohon tanggapannya.", "receipt"),
+    # coaching either way, tied to the office or its score
+    ("Dimohon tidak memberikan jawaban yang merugikan instansi dalam survei SPI.", "rating"),
+    ("Agar WBK tercapai, pastikan tidak ada jawaban negatif di survei KPK.", "rating"),
+    # the office's own questionnaire first
+    ("Before the real SPI, please complete our internal test version of the questionnaire.",
+     "form_first"),
+    # participation watched or rewarded
+    ("Dashboard pengisian SPI per unit sudah bisa dilihat di intranet.", "monitoring"),
+    ("Bidang yang pegawainya paling banyak mengisi SPI akan diberi penghargaan.",
+     "monitoring"),
+    # an authority's demand stated as fact
+    ("Pimpinan meminta laporan harian siapa saja yang sudah mengisi SPI.", "receipt"),
+    # consequences for not taking part, whatever the words
+    ("Yang tidak ikut survei SPI akan kena SP", "threat"),
+    ("If you don't complete the SPI survey your leave requests will be put on hold.", "threat"),
+    ("Tidak isi SPI = tidak loyal.", "threat"),
+    # a duty split from its ask
+    ("Isi survei SPI hari ini. Ini perintah langsung Bupati.", "threat"),
+]
+
+ALLOWED = [
+    "Kami tidak akan menanyakan apakah Anda sudah menerima, mengisi, atau terpilih dalam "
+    "survei SPI.",
+    "Aturan KPK jelas: instansi dilarang meminta pegawai melaporkan penerimaan undangan.",
+    "Tidak ada target skor yang harus dicapai melalui jawaban Anda.",
+    "Tidak ada rapat, apel, atau sesi bersama untuk mengisi survei SPI. Silakan isi sendiri "
+    "bila Anda menerima undangan.",
+    "Survei SPI tidak ada kaitannya dengan penilaian kinerja, cuti, atau kenaikan pangkat.",
+    "Ada yang bilang harus share link SPI di grup? Tidak benar, jangan lakukan.",
+    "Jika Anda dihubungi pewawancara KPK, Anda boleh meminta surat tugasnya.",
+    "Dengan hormat, kami sampaikan bahwa survei SPI bersifat sukarela. Tidak ada kewajiban "
+    "melapor kepada siapa pun.",
+    "Ada pertanyaan? Balas pesan ini, tim kami akan membantu. Jika Anda menerima undangan "
+    "survei, isilah sesuai pengalaman Anda sendiri.",
+    "Ora usah lapor nek wis ngisi survei SPI, iku rahasia.",
+    "Rekan2, pesan SPI yg asli dr akun centang biru SPI by KPK. Jgn klik link lain.",
+    "Jangan kirimkan jawaban survei Anda kepada siapa pun",
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), REFUSED)
+def test_forbidden_asks_are_refused_in_any_words(text: str, reason: str) -> None:
+    assert reason in check_text(text).reasons, check_text(text)
+
+
+@pytest.mark.parametrize("text", ALLOWED)
+def test_warnings_and_guidance_pass(text: str) -> None:
+    assert check_text(text).allowed, check_text(text)
+
+
+def test_spellings_are_normalised_only_when_unknown() -> None:
+    normalise = _normaliser()
+    assert normalise(words("yg udh 1si l4por ke 4dmin")) == [
+        "yang", "sudah", "isi", "lapor", "ke", "admin"]
+    assert normalise(words("dkirim undgn hlmn fotoin diforward")) == [
+        "dikirim", "undangan", "halaman", "fotokan", "forward"]
+    assert normalise(words("sampun angsal, tos nampi, so dapa")) == [
+        "sudah", "dapat", ",", "sudah", "terima", ",", "sudah", "dapat"]
+    # Standard words stay as they are.
+    assert normalise(words("survei ini sukarela dan rahasia")) == [
+        "survei", "ini", "sukarela", "dan", "rahasia"]
+
+
+def rates(path: Path) -> tuple[float, float]:
+    texts = tomllib.loads(path.read_text("utf-8"))["text"]
+    forbidden = [t["text"] for t in texts if t["label"] == "forbidden"]
+    harmless = [t["text"] for t in texts if t["label"] == "harmless"]
+    return (sum(not check_text(t).allowed for t in forbidden) / len(forbidden),
+            sum(check_text(t).allowed for t in harmless) / len(harmless))
+
+
+def test_tuning_examples() -> None:
+    refused, allowed = rates(DATA / "integrity_tune.toml")
+    assert refused >= 0.98
+    assert allowed >= 0.98
+
+
+# Measured only, never tuned on: the floor keeps it from sliding back (figures in the report).
+def test_held_out_dev2_does_not_slide_back() -> None:
+    refused, allowed = rates(DATA / "integrity_dev2.toml")
+    assert refused >= 0.90
+    assert allowed >= 0.90
+
+
+# Through the front door ------------------------------------------------------------------
+
+async def test_check_text_batch_reports_new_categories(
+    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    batch = tmp_path / "texts.txt"
+    batch.write_text("\n".join([text for text, _ in REFUSED] + ALLOWED) + "\n", "utf-8")
+    result = await run_cli(monkeypatch, settings, "broadcast", "check-text", "--json",
+                           "--batch", str(batch))
+    assert result.code == 0
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    assert [set(x) for x in lines] == [{"text", "verdict", "reasons"}] * len(lines)
+    refused, allowed = lines[:len(REFUSED)], lines[len(REFUSED):]
+    assert all(x["verdict"] == "refused" and reason in x["reasons"]
+               for x, (_, reason) in zip(refused, REFUSED, strict=True)), refused
+    assert all(x["verdict"] == "allowed" and x["reasons"] == [] for x in allowed), allowed
+
+
+async def test_check_text_single_regional_text(
+    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Sopo wae sing wis oleh link SPI? kabari aku yo"
+    result = await run_cli(monkeypatch, settings, "broadcast", "check-text", text)
+    assert json.loads(result.out) == {"text": text, "verdict": "refused",
+                                      "reasons": ["receipt"]}
+
+
+@pytest.mark.parametrize("text", [
+    "Yg ketiban sampel SPI, kumpul di ruang kasubag jam 9",
+    "Link survei KPK sudah diterima semua? Mohon tanggapannya.",
+    "Dimohon tidak memberikan jawaban yang merugikan instansi dalam survei SPI.",
+    "Tidak isi SPI = tidak loyal.",
+])
+async def test_cli_cannot_create_a_broadcast_with_a_new_category_text(
+    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    await add_person(app, "Siti", address="1")
+    result = await run_cli(monkeypatch, settings, "broadcast", "create", "--text", text,
+                           "--channel", "telegram", "--yes", "--force")
+    assert result.code == 1
+    assert result.out.startswith("Siaran tidak dibuat: Teks ditolak:")
+    assert await rows(app, "SELECT COUNT(*) FROM broadcasts") == [(0,)]
+
+
+async def test_cli_creates_a_broadcast_that_warns_against_the_forbidden(
+    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_person(app, "Siti", address="1")
+    text = ("Halo {nama}, kami tidak akan menanyakan apakah Anda sudah menerima atau mengisi "
+            "survei SPI. Jangan kirimkan jawaban survei Anda kepada siapa pun.")
+    result = await run_cli(monkeypatch, settings, "broadcast", "create", "--text", text,
+                           "--channel", "telegram", "--yes")
+    assert result.code == 0, result.out
+    assert await rows(app, "SELECT COUNT(*) FROM broadcasts") == [(1,)]
