@@ -53,7 +53,10 @@ WEIGHT = 4.0  # lexical points per unit of cosine behind the embedding's best in
 ON_TOPIC_FLOOR = 0.91
 OFF_TOPIC_FLOOR = 0.93  # ...and one that never names SPI, KPK, the survey
 NEVER_OVERRULED = frozenset({"payment_scam_signs"})  # the safe answer stays the safe answer
-MAX_THREADS = 2  # one question's forward pass over more cores mostly spins
+# One thread: on a quiet 2-core machine a second one cuts a question from ~28 to ~17 ms, but on
+# a busy one its OpenMP barrier waits for a descheduled thread (seen: p99 1.9 s, the event loop
+# stalled meanwhile); one thread costs at most its own work.
+MAX_THREADS = 1
 _BATCH = 32  # examples per call while embedding the knowledge base (short GIL-free calls)
 
 
