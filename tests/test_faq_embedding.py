@@ -21,8 +21,12 @@ needs_model = pytest.mark.skipif(not embedding.available(),
 
 # Paraphrases the word matcher alone is unsure of (from handlers/faq/eval.toml).
 PARAPHRASES = {
-    "link nya gak kebuka": "how_to_fill",
-    "how to become a respondent": "how_to_register",
+    "udahan deh, hapus data gw": "opt_out_delete",
+}
+# ...and ones where it would ask which of two answers is meant.
+TORN = {
+    "wa spi yang asli pake nomor apa": "official_channels",
+    "skor spi pemkab kita jelek ga": "results",
 }
 
 
@@ -42,6 +46,10 @@ def test_hybrid_answers_a_paraphrase_the_word_matcher_is_unsure_of(
     for question, intent in PARAPHRASES.items():
         assert lexical.match(question).intent is None, question
         assert hybrid.match(question).intent == intent, question
+    for question, intent in TORN.items():
+        assert intent in lexical.match(question).alternatives, question
+        settled = hybrid.match(question)
+        assert (settled.intent, settled.alternatives) == (intent, ()), question
 
 
 @needs_model
@@ -85,5 +93,5 @@ def test_without_the_package_answers_are_lexical(monkeypatch: pytest.MonkeyPatch
     assert not matcher.opinion.wait(0)
     assert not warm(matcher, wait=True)
     lexical = FaqMatcher(knowledge)
-    for question in [*PARAPHRASES, "apakah survei ini wajib?", "harga cabai hari ini"]:
+    for question in [*PARAPHRASES, *TORN, "apakah survei ini wajib?", "harga cabai hari ini"]:
         assert matcher.match(question) == lexical.match(question)

@@ -9,7 +9,8 @@ intent, minus a penalty for how far that intent's closest example is from the be
 question the lexical matcher would answer gets the fused winner; one it is unsure of is answered
 only when the fused winner is also the embedding's own first choice and a close paraphrase of
 one of its examples (closer still when the question never names SPI, KPK or the survey).
-A scam-sign verdict is never overruled.
+When the word matcher would ask which of two intents is meant, the model may settle it for
+one of the two. A scam-sign verdict is never overruled.
 
 The model loads in a background thread on first need (or when the server warms up); until it
 is ready, and wherever the package is missing or SPI_FAQ_EMBEDDING=off, answers are lexical.
@@ -206,12 +207,18 @@ def _decide(lexical: Match, scores: Mapping[str, float], similar: Mapping[str, f
     best = similar[closest]
     fused = {i: s + WEIGHT * (similar.get(i, 0.0) - best) for i, s in scores.items()}
     choice = max(fused, key=fused.__getitem__)
+    if lexical.alternatives and choice not in lexical.alternatives:
+        return lexical  # torn between two, and the model names a third: still ask which
     if lexical.intent is not None:
         intent: str | None = choice
     else:
         floor = ON_TOPIC_FLOOR if lexical.on_topic else OFF_TOPIC_FLOOR
         intent = choice if choice == closest and best >= floor else None
-    return replace(lexical, intent=intent, best_guess=choice, score=round(scores[choice], 3))
+    if intent is None:
+        return replace(lexical, best_guess=lexical.best_guess if lexical.alternatives else choice)
+    # Settled: an answer, no clarifying question.
+    return replace(lexical, intent=intent, best_guess=choice, score=round(scores[choice], 3),
+                   alternatives=())
 
 
 def warm(matcher: FaqMatcher, *, wait: bool = False) -> bool:
