@@ -18,6 +18,7 @@ from handlers.check.checker import check_text
 from handlers.check.registry import load_registry
 from handlers.commands import GlobalCommands
 from handlers.faq.chat import FaqEntry
+from handlers.faq.embedding import warm
 from handlers.faq.matcher import shipped_matcher
 from handlers.menu import MenuEntry, NotUnderstood
 from handlers.ocr import ImageEntry
@@ -71,7 +72,7 @@ def build_deps(settings: Settings, clock: Clock) -> Deps:
     return Deps(
         settings=settings, clock=clock, catalog=build_catalog(settings),
         broadcasts=BroadcastService(settings),
-        matcher=Lazy(lambda: shipped_matcher(settings.faq_threshold)),
+        matcher=Lazy(lambda: shipped_matcher(settings.faq_threshold, settings.faq_embedding)),
         registry=Lazy(lambda: load_registry(settings.registry_file)),
     )
 
@@ -113,6 +114,8 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
 def warm_up(settings: Settings) -> None:
     """Build the FAQ index, the registry and the suffix list now rather than on the first
     citizen's question (a long-running server calls this before freezing its heap)."""
-    shipped_matcher(settings.faq_threshold).match("apakah survei spi wajib")
+    matcher = shipped_matcher(settings.faq_threshold, settings.faq_embedding)
+    matcher.match("apakah survei spi wajib")
+    warm(matcher)  # the embedding's second opinion loads in the background
     check_text("cek https://spi.kpk.go.id", load_registry(settings.registry_file),
                year=SystemClock().now().year)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from core.settings import Settings, load_settings
 from tests.support.clock import FakeClock
 
 pytest_plugins = ["tests.fakes.fixtures"]
+
+# The FAQ's embedding second opinion loads in a background thread and answers only once it is
+# ready: tests get the word matcher alone, deterministically; tests/test_faq_embedding.py opts in.
+os.environ.setdefault("SPI_FAQ_EMBEDDING", "off")
 
 
 @pytest.fixture

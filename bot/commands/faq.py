@@ -79,7 +79,7 @@ class Answerer:
         self._lang = lang
         self._catalog = build_catalog(settings)
         self._registry = load_registry(settings.registry_file)
-        self._matcher = shipped_matcher(settings.faq_threshold)
+        self._matcher = shipped_matcher(settings.faq_threshold, settings.faq_embedding)
 
     def answer(self, question: str) -> dict[str, Any]:
         from handlers.faq.answers import answer_text  # noqa: PLC0415
@@ -96,6 +96,7 @@ class Answerer:
 
 def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = True) -> int:
     """Accuracy per intent on an evaluation file; exit 1 when below the issue's targets."""
+    from handlers.faq.embedding import warm  # noqa: PLC0415
     from handlers.faq.matcher import INTENTS, shipped_matcher  # noqa: PLC0415
 
     try:
@@ -105,7 +106,8 @@ def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = Tr
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         print(f"Berkas evaluasi {path} tidak bisa dibaca: {exc}", file=sys.stderr)
         return 2
-    matcher = shipped_matcher(settings.faq_threshold)
+    matcher = shipped_matcher(settings.faq_threshold, settings.faq_embedding)
+    warm(matcher, wait=True)  # measure what the bot answers once warm
     total = correct = 0
     print(f"{'intent':<22} {'benar':>5} {'jumlah':>6} {'akurasi':>8}")
     for intent in INTENTS:

@@ -214,8 +214,12 @@ def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float
 
 
 @lru_cache(maxsize=4)
-def shipped_matcher(threshold: float = DEFAULT_THRESHOLD) -> FaqMatcher:
-    """The matcher over the shipped knowledge base, built once per process."""
+def shipped_matcher(threshold: float = DEFAULT_THRESHOLD, embedding: bool = False) -> FaqMatcher:
+    """The matcher over the shipped knowledge base, built once per process; `embedding` adds
+    the sentence-embedding second opinion (handlers/faq/embedding.py) where it is installed."""
+    if embedding:
+        from handlers.faq.embedding import HybridMatcher  # noqa: PLC0415  (imports this module)
+        return HybridMatcher(load_knowledge(), threshold)
     return FaqMatcher(load_knowledge(), threshold)
 
 
