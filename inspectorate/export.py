@@ -15,6 +15,7 @@ import aiosqlite
 from inspectorate.cells import write_csv_rows, xlsx_row
 from inspectorate.incoming_file import FileRefused, decode_text, read_limited
 from inspectorate.stats import CATEGORY_LABELS
+from storage.states import RespondentSource, RespondentStatus
 
 EXPORT_CATEGORY = {value: label.lower() for value, label in CATEGORY_LABELS.items()}
 
@@ -70,21 +71,44 @@ def load_mapping(path: Path | None) -> list[Column]:
     return columns
 
 
+# A number typed in a chat other than its own WhatsApp (Telegram without a shared contact, the
+# web chat) is not proven to belong to the person who typed it: such rows stay out of the list
+# for KPK unless staff ask for them. The inspectorate's own imports are its own lists.
+_UNPROVEN = " AND NOT (r.source = ? AND r.status = ?)"
+
+
 async def clean_rows(conn: aiosqlite.Connection, unit_code: str | None,
-                     columns: list[Column]) -> Iterator[list[str]]:
-    """Rows of the clean list (not erased), already shaped to the mapping."""
+                     columns: list[Column], *,
+                     include_unverified: bool = False) -> Iterator[list[str]]:
+    """Rows of the clean list (not erased, numbers proven unless asked), shaped to the mapping."""
     sql = """SELECT r.*, u.name AS unit_name FROM respondents r
              JOIN units u ON u.code = r.unit_code
-             WHERE r.status != 'erased' AND r.phone IS NOT NULL"""
-    params: tuple[str, ...] = ()
+             WHERE r.status != ? AND r.phone IS NOT NULL"""
+    params: tuple[str, ...] = (RespondentStatus.ERASED,)
+    if not include_unverified:
+        sql += _UNPROVEN
+        params += (RespondentSource.BOT, RespondentStatus.REGISTERED)
     if unit_code is not None:
         sql += " AND r.unit_code = ?"
-        params = (unit_code,)
+        params += (unit_code,)
     sql += " ORDER BY u.name, r.name"
     async with conn.execute(sql, params) as cur:
         rows = await cur.fetchall()
     getters = [_FIELDS[c.field] for c in columns]
     return ([get(row) for get in getters] for row in rows)
+
+
+async def unproven_count(conn: aiosqlite.Connection, unit_code: str | None) -> int:
+    """Chat registrations left out of the export because their number is not proven."""
+    sql = ("SELECT COUNT(*) FROM respondents r WHERE r.phone IS NOT NULL"
+           " AND r.source = ? AND r.status = ?")
+    params: tuple[str, ...] = (RespondentSource.BOT, RespondentStatus.REGISTERED)
+    if unit_code is not None:
+        sql += " AND r.unit_code = ?"
+        params += (unit_code,)
+    async with conn.execute(sql, params) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 def write_csv(path: Path, columns: list[Column], rows: Iterator[list[str]]) -> int:

@@ -93,3 +93,23 @@ async def test_quality_report_per_unit(
     assert lines["Dinas Kependudukan dan Pencatatan Sipil"] == [
         "1", "0", "0", "1", "0", "1", "0", "0", "0", "1"]
     assert lines["JUMLAH"][3] == "4"
+
+
+async def test_numbers_typed_in_a_chat_stay_out_of_the_kpk_list_unless_asked(
+        app: App, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: anyone can type someone else's number in the web chat or on Telegram; such an
+    unproven registration must not reach KPK's list by default (imports are the
+    inspectorate's own lists and stay)."""
+    await prepare(app, settings, tmp_path, monkeypatch)
+    await register(User(app.engine, Channel.WEB, "web-1"), "RSUD", name="Orang Asing",
+                   phone="081399998888", email="asing@contoh.id")
+    out = tmp_path / "kpk.csv"
+    result = await run_cli(monkeypatch, settings, "respondents", "export", str(out))
+    assert result.code == 0 and "1 pendaftaran lewat chat tidak ikut" in result.out
+    names = [row[0] for row in read_csv(out)[1:]]
+    assert "Orang Asing" not in names and {"Siti Aminah", "Rina Wati"} <= set(names)
+
+    result = await run_cli(monkeypatch, settings, "respondents", "export", str(out),
+                           "--include-unverified")
+    assert result.code == 0 and "tidak ikut" not in result.out
+    assert "Orang Asing" in [row[0] for row in read_csv(out)[1:]]

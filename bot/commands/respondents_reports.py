@@ -23,6 +23,9 @@ def register(actions: Any) -> None:
     export.add_argument("output", type=Path, help="berkas keluaran, .csv atau .xlsx")
     export.add_argument("--unit", help="kode unit (default: semua unit)")
     export.add_argument("--mapping", type=Path, help="berkas pemetaan kolom (TOML)")
+    export.add_argument("--include-unverified", action="store_true",
+                        help="sertakan pendaftaran lewat chat yang nomornya belum dipastikan "
+                             "milik pendaftar (Telegram tanpa kontak, web chat)")
     export.set_defaults(handler=export_respondents)
 
 
@@ -54,6 +57,7 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
         MappingError,
         clean_rows,
         load_mapping,
+        unproven_count,
         write_csv,
         write_xlsx,
     )
@@ -77,7 +81,9 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
                           "list")
                     return 1
                 unit_code = unit.code
-            rows = await clean_rows(conn, unit_code, columns)
+            rows = await clean_rows(conn, unit_code, columns,
+                                    include_unverified=args.include_unverified)
+            left_out = 0 if args.include_unverified else await unproven_count(conn, unit_code)
         writer = write_xlsx if suffix == ".xlsx" else write_csv
         try:
             count = await asyncio.to_thread(writer, args.output, columns, rows)
@@ -89,6 +95,11 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli",
                                         "respondents.exported", unit_code or "all",
-                                        rows=count, columns=[c.field for c in columns])
+                                        rows=count, columns=[c.field for c in columns],
+                                        unproven_left_out=left_out)
     print(f"{count} responden ditulis ke {for_terminal(args.output)}.")
+    if left_out:
+        print(f"{left_out} pendaftaran lewat chat tidak ikut ditulis karena nomornya belum "
+              "dipastikan milik pendaftar (bukan dari WhatsApp-nya sendiri atau kontak Telegram "
+              "yang dibagikan). Sertakan dengan --include-unverified.")
     return 0
