@@ -27,7 +27,7 @@ from handlers.router import Router
 from handlers.turn import Deps, Lazy
 from inspectorate.units_file import SAMPLE_FILE, read_units
 from outreach.service import BroadcastService
-from storage.database import Database
+from storage.database import Database, connect
 from storage.migrate import migrate
 from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
 
@@ -93,12 +93,18 @@ async def load_units_if_empty(db: Database, deps: Deps) -> None:
     logger.info("Database kosong: %d unit dimuat dari %s", len(units), path)
 
 
+def open_database(settings: Settings) -> Database:
+    """The database the settings name (SPI_DATABASE_URL, else the SQLite file), not opened."""
+    return connect(settings.database_url, settings.database_path,
+                   pool_size=settings.database_pool_size)
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
-    db = Database(settings.database_path)
+    db = open_database(settings)
     await db.open()
     try:
-        await migrate(db.writer)
+        await migrate(db)
         deps = build_deps(settings, clock or SystemClock())
         await load_units_if_empty(db, deps)
         async with db.transaction() as conn:  # ids older than any redelivery are dead weight

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     )
 
     database_path: Path = Field(default=Path("data/spi-bot.db"))
+    # postgresql://user@host/db selects PostgreSQL (several processes, one database); unset,
+    # the SQLite file above, which needs nothing installed.
+    database_url: str | None = Field(default=None, pattern=r"^(postgresql|postgres)://")
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     default_language: str = Field(default="id", pattern=r"^(id|en)$")

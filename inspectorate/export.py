@@ -10,15 +10,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from inspectorate.cells import write_csv_rows, xlsx_row
 from inspectorate.incoming_file import FileRefused, decode_text, read_limited
 from inspectorate.stats import CATEGORY_LABELS
+from storage.connection import Connection, Row
 
 EXPORT_CATEGORY = {value: label.lower() for value, label in CATEGORY_LABELS.items()}
 
-_FIELDS: Mapping[str, Callable[[aiosqlite.Row], str]] = {
+_FIELDS: Mapping[str, Callable[[Row], str]] = {
     "name": lambda r: r["name"] or "",
     "phone": lambda r: r["phone"] or "",
     "phone_local": lambda r: "0" + r["phone"][3:] if r["phone"] else "",
@@ -70,7 +69,7 @@ def load_mapping(path: Path | None) -> list[Column]:
     return columns
 
 
-async def clean_rows(conn: aiosqlite.Connection, unit_code: str | None,
+async def clean_rows(conn: Connection, unit_code: str | None,
                      columns: list[Column]) -> Iterator[list[str]]:
     """Rows of the clean list (not erased), already shaped to the mapping."""
     sql = """SELECT r.*, u.name AS unit_name FROM respondents r

@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from core.clock import to_text
 from core.settings import Settings
 from outreach.audience import AudienceFilter, recipients_sql
 from outreach.schedule import Schedule
+from storage.connection import Connection
 from storage.repositories.audit import AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
 from storage.states import BroadcastState, DeliveryState, RunState
@@ -36,7 +35,7 @@ class BroadcastFiring:
         self.broadcasts = broadcasts
         self.audit = audit
 
-    async def fire(self, conn: aiosqlite.Connection, bid: int, now: datetime) -> FireResult:
+    async def fire(self, conn: Connection, bid: int, now: datetime) -> FireResult:
         """Start the occurrence that is due: resolve its audience into deliveries once.
 
         Idempotent: a second call for the same occurrence does nothing. Occurrences missed
@@ -85,7 +84,7 @@ class BroadcastFiring:
         return FireResult(run, missed=missed, coalesced=coalesced)
 
     async def _resolve(
-        self, conn: aiosqlite.Connection, b: Broadcast, run_id: int, now: datetime
+        self, conn: Connection, b: Broadcast, run_id: int, now: datetime
     ) -> int:
         sql, params = recipients_sql(AudienceFilter.from_json(b.audience), now)
         stamp = to_text(now)

@@ -24,3 +24,14 @@ class MigrationError(StorageError):
         "Perubahan skema gagal dan sudah dibatalkan; database tetap pada versi sebelumnya. "
         "Laporkan pesan ini ke tim teknis."
     )
+
+
+class GroupAborted(Exception):
+    """Another transaction of the same group commit failed; run this one again on its own."""
+
+
+class DatabaseUnavailable(StorageError):
+    explanation = (
+        "Server PostgreSQL tidak dapat dihubungi. Periksa SPI_DATABASE_URL, jaringan dan "
+        "apakah servernya berjalan."
+    )

@@ -13,9 +13,9 @@ from bot.server.housekeeping import Housekeeping
 from core.messages import Channel, SharedContact
 from core.settings import Settings
 from inspectorate.retention import purge_expired_personal_data
-from storage.database import Database
 from storage.migrate import migrate
 from storage.personal_data import COLUMNS, Kind, personal_columns
+from storage.sqlite import SqliteDatabase as Database
 from tests.support.broadcasts import add_broadcast
 from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
