@@ -42,7 +42,7 @@ class BroadcastFiring:
         while the bot was down are coalesced into the latest; that one starts if it is within
         the grace period, otherwise it is recorded as missed.
         """
-        b = await self.broadcasts.get_by_id(conn, bid)
+        b = await self.broadcasts.get_by_id(conn, bid, lock=True)  # one fire at a time
         if b is None or b.id is None \
                 or b.state not in (BroadcastState.ACTIVE, BroadcastState.PAUSED) \
                 or b.next_due_at is None or b.next_due_at > now:
@@ -93,7 +93,7 @@ class BroadcastFiring:
                     address, timezone, use_template, state, attempts, next_attempt_at,
                     updated_at)
                 SELECT ?, ?, position, respondent_id, channel, address, timezone,
-                       closed_window, ?, 0, ?, ? FROM ({sql})""",  # noqa: S608
+                       closed_window, ?, 0, ?, ? FROM ({sql}) AS recipients""",  # noqa: S608
             [run_id, b.id, DeliveryState.PENDING, stamp, stamp, *params],
         )
         return max(cur.rowcount, 0)

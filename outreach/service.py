@@ -215,7 +215,7 @@ class BroadcastService:
     # Staff controls -----------------------------------------------------------------------
 
     async def _get(self, conn: Connection, bid: int) -> Broadcast:
-        broadcast = await self.broadcasts.get_by_id(conn, bid)
+        broadcast = await self.broadcasts.get_by_id(conn, bid, lock=True)  # staff change it
         if broadcast is None:
             raise BroadcastRefused("broadcast.not_found", id=bid)
         return broadcast

@@ -43,6 +43,12 @@ class CursorResult(Awaitable[Cursor], AbstractAsyncContextManager[Cursor], Proto
     def __await__(self) -> Generator[Any, None, Cursor]: ...
 
 
+def for_update(conn: Connection) -> str:
+    """` FOR UPDATE` on PostgreSQL, where transactions run side by side and a read that decides
+    a write must lock its row; nothing on SQLite, whose one writer already excludes others."""
+    return " FOR UPDATE" if conn.dialect == "postgresql" else ""
+
+
 class Connection(Protocol):
     """One connection inside a transaction (or a read-only one from `Database.reading`)."""
 

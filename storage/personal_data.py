@@ -171,14 +171,15 @@ async def expire_idle_conversations(conn: Connection, idle_since: datetime,
     stays (its row then holds no dialog); everything else goes. Returns how many went."""
     cutoff = to_text(idle_since)
     cur = await conn.execute(
-        """DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions
-               WHERE updated_at < ? AND language = ? LIMIT ?)""",
+        """DELETE FROM sessions WHERE (channel, address) IN (SELECT channel, address
+               FROM sessions WHERE updated_at < ? AND language = ? LIMIT ?)""",
         (cutoff, default_language, limit))
     dropped = cur.rowcount
     cur = await conn.execute(
-        """UPDATE sessions SET state = 'idle', data = '{}' WHERE rowid IN (SELECT rowid
-               FROM sessions WHERE updated_at < ? AND (state != 'idle' OR data != '{}')
-               LIMIT ?)""", (cutoff, max(limit - dropped, 0)))
+        """UPDATE sessions SET state = 'idle', data = '{}' WHERE (channel, address) IN
+               (SELECT channel, address FROM sessions
+                WHERE updated_at < ? AND (state != 'idle' OR data != '{}') LIMIT ?)""",
+        (cutoff, max(limit - dropped, 0)))
     return dropped + cur.rowcount
 
 

@@ -30,6 +30,8 @@ from core.clock import to_text
 from core.settings import load_settings
 from outreach.dispatcher import DispatchConfig
 
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parent.parent
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
 WHATSAPP, TELEGRAM, KILLS = 240, 60, 6

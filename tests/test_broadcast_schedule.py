@@ -18,6 +18,8 @@ from outreach.worker import WorkerBusy
 from tests.support.clock import FakeClock
 from tests.support.outreach import FakeSender, add_person, create, request, rows, worker
 
+pytestmark = pytest.mark.both_backends
+
 MONDAYS = Schedule.recurring("senin 09:00", "WITA", "2026-08-01", "2026-10-31")
 
 

@@ -15,6 +15,8 @@ from storage.sqlite import SqliteDatabase as Database
 from tests.support.dialog import User, register
 from tests.support.outreach import request
 
+pytestmark = pytest.mark.both_backends
+
 OWNER = "+6281234567890"
 TYPED = "0812 3456 7890"
 UNPROVEN_LINKS = 8  # the migration removing web links to verified records

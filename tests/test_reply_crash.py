@@ -27,6 +27,8 @@ import pytest
 
 from tests.fakes.twilio_webhooks import inbound_message, sign
 
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parent.parent
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
 PUBLIC_URL = "https://bot.sukamajukab.example"

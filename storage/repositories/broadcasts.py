@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import from_text, to_text
-from storage.connection import Connection, Row
+from storage.connection import Connection, Row, for_update
 from storage.states import ENDED_RUN_STATES, BroadcastState, RunState
 
 
@@ -81,8 +81,11 @@ def _run_from_row(row: Row) -> Run:
 
 
 class BroadcastRepository:
-    async def get_by_id(self, conn: Connection, bid: int) -> Broadcast | None:
-        async with conn.execute("SELECT * FROM broadcasts WHERE id = ?", (bid,)) as cur:
+    async def get_by_id(self, conn: Connection, bid: int, *,
+                        lock: bool = False) -> Broadcast | None:
+        """`lock`: held until the commit (a read that decides how the row changes)."""
+        sql = "SELECT * FROM broadcasts WHERE id = ?" + (for_update(conn) if lock else "")  # noqa: S608
+        async with conn.execute(sql, (bid,)) as cur:
             row = await cur.fetchone()
         return _from_row(row) if row else None
 
@@ -162,8 +165,9 @@ class BroadcastRepository:
             return None
         return await self.get_run(conn, int(row[0]))
 
-    async def get_run(self, conn: Connection, run_id: int) -> Run | None:
-        async with conn.execute("SELECT * FROM broadcast_runs WHERE id = ?", (run_id,)) as cur:
+    async def get_run(self, conn: Connection, run_id: int, *, lock: bool = False) -> Run | None:
+        sql = "SELECT * FROM broadcast_runs WHERE id = ?" + (for_update(conn) if lock else "")  # noqa: S608
+        async with conn.execute(sql, (run_id,)) as cur:
             row = await cur.fetchone()
         return _run_from_row(row) if row else None
 

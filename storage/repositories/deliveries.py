@@ -124,7 +124,7 @@ class DeliveryRepository:
         await conn.executemany(
             """UPDATE deliveries SET state = ?, provider_id = COALESCE(?, provider_id),
                    provider_status = COALESCE(?, provider_status),
-                   sent_at = CASE WHEN ? THEN ? ELSE sent_at END,
+                   sent_at = CASE WHEN ? = 1 THEN ? ELSE sent_at END,
                    next_attempt_at = COALESCE(?, next_attempt_at),
                    use_template = COALESCE(?, use_template), error_code = ?, reason = ?,
                    updated_at = ?
@@ -224,7 +224,8 @@ class DeliveryRepository:
             """SELECT d.channel, d.state, COALESCE(o.status, d.provider_status) AS status,
                       d.reason, COUNT(*)
                FROM deliveries d LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
-               WHERE d.run_id = ? GROUP BY d.channel, d.state, status, d.reason""",
+               WHERE d.run_id = ?
+               GROUP BY d.channel, d.state, COALESCE(o.status, d.provider_status), d.reason""",
             (run_id,),
         ) as cur:
             return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
