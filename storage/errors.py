@@ -19,6 +19,13 @@ class SchemaTooNewError(StorageError):
     )
 
 
+class SchemaBehindError(StorageError):
+    explanation = (
+        "Skema database lebih lama dari versi bot ini dan SPI_AUTO_MIGRATE=false. Jalankan "
+        "`spi-bot db migrate` (setelah mencadangkan database), lalu mulai lagi."
+    )
+
+
 class MigrationError(StorageError):
     explanation = (
         "Perubahan skema gagal dan sudah dibatalkan; database tetap pada versi sebelumnya. "

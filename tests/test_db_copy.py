@@ -10,7 +10,7 @@ import pytest
 from bot.app import open_app
 from core.messages import Channel
 from core.settings import Settings, load_settings
-from storage.errors import SchemaTooNewError
+from storage.errors import SchemaBehindError, SchemaTooNewError
 from tests.support.broadcasts import add_broadcast
 from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
@@ -88,3 +88,16 @@ async def test_db_migrate_then_a_schema_newer_than_the_code_is_refused(
             pass
     refused = await run_cli(monkeypatch, settings, "db", "migrate")
     assert refused.code == 3
+
+
+@pytest.mark.both_backends
+async def test_without_auto_migrate_start_up_refuses_a_schema_behind_the_code(
+        settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    manual = settings.model_copy(update={"auto_migrate": False})
+    with pytest.raises(SchemaBehindError):
+        async with open_app(manual, clock):
+            pass
+    assert (await run_cli(monkeypatch, settings, "db", "status")).code == 1
+    assert (await run_cli(monkeypatch, settings, "db", "migrate")).code == 0
+    async with open_app(manual, clock) as app:
+        assert app.db.dialect == ("postgresql" if settings.database_url else "sqlite")
