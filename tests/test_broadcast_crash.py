@@ -13,7 +13,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from bot.app import open_app
 from core.clock import to_text
 from core.settings import load_settings
 from outreach.dispatcher import DispatchConfig
+from tests.support.postgres import query
 
 pytestmark = pytest.mark.both_backends
 
@@ -71,9 +71,10 @@ def wait_until(condition: Callable[[], bool], within: float) -> bool:
     return False
 
 
-async def seed(database: Path) -> None:
+async def seed(database: Path, url: str | None) -> None:
     now = to_text(datetime.now(UTC))
-    async with open_app(load_settings(_env_file=None, database_path=database)) as app, \
+    settings = load_settings(_env_file=None, database_path=database, database_url=url)
+    async with open_app(settings) as app, \
             app.db.transaction() as conn:
         people = [(i, f"+62812{i:08d}", f"Responden {i}", now, now)
                   for i in range(1, WHATSAPP + TELEGRAM + 1)]
@@ -88,18 +89,18 @@ async def seed(database: Path) -> None:
              for i, phone, _, _, _ in people])
 
 
-def open_deliveries(database: Path) -> int:
-    with sqlite3.connect(database) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM deliveries WHERE state IN "
-                                "('pending', 'sending')").fetchone()[0])
+def open_deliveries(database: Path, url: str | None) -> int:
+    return int(query(database, url, "SELECT COUNT(*) FROM deliveries WHERE state IN "
+                                     "('pending', 'sending')")[0][0])
 
 
 def test_killed_worker_never_sends_anyone_twice(
-    tmp_path: Path, fakes: dict[str, str]
+    tmp_path: Path, fakes: dict[str, str], database_url: str | None
 ) -> None:
     database = tmp_path / "bot.db"
-    asyncio.run(seed(database))
-    env = {**os.environ, "SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
+    asyncio.run(seed(database, database_url))
+    env = {k: v for k, v in os.environ.items() if k != "SPI_DATABASE_URL"}
+    env |= {"SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
            "SPI_TELEGRAM_BOT_TOKEN": fakes["telegram_token"],
            "SPI_TELEGRAM_API_BASE_URL": fakes["telegram"],
            "SPI_TWILIO_ACCOUNT_SID": fakes["twilio_account_sid"],
@@ -109,6 +110,8 @@ def test_killed_worker_never_sends_anyone_twice(
            # be killed in the middle.
            "SPI_BROADCAST_QUIET_START": "00:00", "SPI_BROADCAST_QUIET_END": "00:00",
            "SPI_BROADCAST_WHATSAPP_RATE": "120", "SPI_BROADCAST_TELEGRAM_RATE": "60"}
+    if database_url:
+        env["SPI_DATABASE_URL"] = database_url
     created = subprocess.run(
         [SPI_BOT, "broadcast", "create", "--text", "Halo {nama}, survei SPI resmi hanya "
          "dari spi.kpk.go.id", "--yes"], cwd=tmp_path, env=env, capture_output=True,
@@ -130,14 +133,13 @@ def test_killed_worker_never_sends_anyone_twice(
     assert accepted(fakes) < WHATSAPP + TELEGRAM  # every kill landed mid-broadcast
     worker = subprocess.Popen([SPI_BOT, "broadcast", "worker"], cwd=tmp_path, env=env)
     try:
-        assert wait_until(lambda: open_deliveries(database) == 0, 60)
+        assert wait_until(lambda: open_deliveries(database, database_url) == 0, 60)
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(30) == 0
     twilio, telegram = stats(fakes["twilio"]), stats(fakes["telegram"])
     assert twilio["duplicates"] == 0 and telegram["duplicates"] == 0
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT channel, address, state FROM deliveries").fetchall()
+    rows = query(database, database_url, "SELECT channel, address, state FROM deliveries")
     assert len(rows) == WHATSAPP + TELEGRAM
     for channel, address, state in rows:
         if channel == "whatsapp":  # looked up at Twilio: exactly once, always

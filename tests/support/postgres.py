@@ -4,9 +4,12 @@ test (dropped afterwards), so tests never see each other's rows."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 TEST_URL = os.environ.get("SPI_TEST_DATABASE_URL") or None
@@ -56,3 +59,14 @@ def fresh_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(TEST_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def query(database: Path, url: str | None, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of one read from another process's database (SQLite file or PostgreSQL URL)."""
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return [tuple(row) for row in conn.execute(sql).fetchall()]
+    with sqlite3.connect(database) as conn:
+        return [tuple(row) for row in conn.execute(sql).fetchall()]
