@@ -11,6 +11,9 @@ What differs, and why:
   per writer on SQLite, one per transaction on PostgreSQL).
 - `lock_sender(conn, key)` orders one sender's turns across processes: a transaction-scoped
   advisory lock on PostgreSQL; nothing on SQLite (one process per file).
+- `exclusive(name)` elects one process per database (the broadcast worker): an OS file lock
+  beside the SQLite file, a session advisory lock on PostgreSQL (freed when its connection
+  dies, so on every machine).
 """
 
 from __future__ import annotations
@@ -48,6 +51,11 @@ class Database(Protocol):
     def batch(self) -> WriteBatch: ...
 
     async def lock_sender(self, conn: Connection, key: str) -> None: ...
+
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[bool]:
+        """Held while the context runs, by one process per database at a time (True), or not
+        available because another process holds it (False). Released even after SIGKILL."""
+        ...
 
 def is_postgres_url(url: str | None) -> bool:
     return bool(url) and str(url).startswith(("postgresql://", "postgres://"))

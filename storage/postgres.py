@@ -96,10 +96,9 @@ class _PgResult:
     async def _run(self) -> Cursor:
         query, style = to_postgres(self._sql)
         cursor = self._conn.cursor()
-        if style == ParamStyle.NONE:  # no parameters: psycopg leaves the text alone
-            await cursor.execute(query)
-        else:
-            await cursor.execute(query, postgres_params(style, self._params))
+        params = None if style == ParamStyle.NONE else postgres_params(style, self._params)
+        # Without parameters psycopg leaves the text (and its % signs) alone.
+        await cursor.execute(query, params)
         self._cursor = cursor
         return cursor
 
@@ -225,6 +224,20 @@ class PostgresDatabase:
         if batch is None:
             raise RuntimeError("later() di luar transaksi")
         return batch
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """A session advisory lock on a connection kept for the purpose (outside the pool):
+        the server frees it when that connection ends, however the process died."""
+        conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+        try:
+            cur = await conn.execute(
+                "SELECT pg_try_advisory_lock(hashtext(current_schema()), hashtext(%s))",
+                (f"spi:{name}",))
+            row = await cur.fetchone()
+            yield bool(row and row[0])
+        finally:
+            await conn.close()
 
     async def lock_sender(self, conn: Any, key: str) -> None:
         """Wait for, then hold until the commit, the sender's advisory lock: another process

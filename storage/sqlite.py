@@ -172,6 +172,22 @@ class SqliteDatabase:
         """Nothing to do: one process owns a SQLite file and its sender locks order turns."""
 
     @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """An OS lock on `<database>.<name>.lock`, which the kernel frees even after SIGKILL."""
+        from filelock import FileLock, Timeout  # noqa: PLC0415 - only the worker needs it
+
+        lock = FileLock(f"{self.path}.{name}.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+
+    @asynccontextmanager
     async def transaction(self, *, group: bool = False) -> AsyncIterator[SqliteConnection]:
         """An exclusive write transaction: committed on success, rolled back on any error.
 
