@@ -50,7 +50,9 @@ def database_url(backend: str) -> Iterator[str | None]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _skipped_postgres:
-        terminalreporter.write_line(f"{_skipped_postgres} {postgres.HOW_TO}")
+        why = postgres.HOW_TO if postgres.TEST_URL is None else \
+            f"PostgreSQL tests skipped: {postgres.unreachable_reason()}"
+        terminalreporter.write_line(f"{_skipped_postgres} {why}")
 
 
 @pytest.fixture

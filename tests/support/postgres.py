@@ -35,7 +35,8 @@ def unreachable_reason() -> str:
                     conn.execute("SELECT 1")
                 _reachable = ""
             except psycopg.Error as exc:
-                _reachable = f"PostgreSQL at SPI_TEST_DATABASE_URL unreachable: {exc}"
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                _reachable = f"PostgreSQL at SPI_TEST_DATABASE_URL unreachable: {first}"
     return _reachable
 
 
