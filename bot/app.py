@@ -29,8 +29,9 @@ from handlers.router import Router
 from handlers.turn import Deps, Lazy
 from inspectorate.units_file import SAMPLE_FILE, read_units
 from outreach.service import BroadcastService
-from storage.database import Database
-from storage.migrate import migrate
+from storage.database import Database, connect
+from storage.errors import SchemaBehindError
+from storage.migrate import migrate, schema_status
 from storage.repositories.inbound import REDELIVERY_HORIZON, InboundRepository
 
 logger = logging.getLogger(__name__)
@@ -96,12 +97,30 @@ async def load_units_if_empty(db: Database, deps: Deps) -> None:
     logger.info("Database kosong: %d unit dimuat dari %s", len(units), path)
 
 
+def open_database(settings: Settings) -> Database:
+    """The database the settings name (SPI_DATABASE_URL, else the SQLite file), not opened."""
+    return connect(settings.database_url, settings.database_path,
+                   pool_size=settings.database_pool_size)
+
+
+async def check_or_migrate(db: Database, settings: Settings) -> None:
+    """Bring the schema to this code's version, or with SPI_AUTO_MIGRATE=false refuse one that
+    is behind; a schema newer than the code is always refused (SchemaTooNewError)."""
+    if settings.auto_migrate:
+        await migrate(db)
+        return
+    _, pending = await schema_status(db)
+    if pending:
+        raise SchemaBehindError(
+            f"Migrasi belum diterapkan: {', '.join(str(m.version) for m in pending)}.")
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
-    db = Database(settings.database_path)
+    db = open_database(settings)
     await db.open()
     try:
-        await migrate(db.writer)
+        await check_or_migrate(db, settings)
         deps = build_deps(settings, clock or SystemClock())
         await load_units_if_empty(db, deps)
         async with db.transaction() as conn:  # ids older than any redelivery are dead weight

@@ -9,7 +9,19 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from bot import event_loop
-from bot.commands import broadcast, chat, check, faq, purge, qr, respondents, run, stats, units
+from bot.commands import (
+    broadcast,
+    chat,
+    check,
+    db,
+    faq,
+    purge,
+    qr,
+    respondents,
+    run,
+    stats,
+    units,
+)
 from core.masking import configure_logging
 from core.settings import Settings, SettingsError, load_settings
 from storage.errors import StorageError
@@ -17,7 +29,7 @@ from storage.errors import StorageError
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 # Explicit, visible order of subcommands.
-SUBCOMMANDS = (run, chat, units, faq, check, broadcast, respondents, qr, stats, purge)
+SUBCOMMANDS = (run, chat, units, faq, check, broadcast, respondents, qr, stats, purge, db)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     )
 
     database_path: Path = Field(default=Path("data/spi-bot.db"))
+    # postgresql://user@host/db selects PostgreSQL (several processes, one database); unset,
+    # the SQLite file above, which needs nothing installed.
+    database_url: str | None = Field(default=None, pattern=r"^(postgresql|postgres)://")
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    # Apply pending migrations at start-up (the default; safe with several processes). Off:
+    # start-up refuses a schema behind the code, and `spi-bot db migrate` is run on purpose.
+    auto_migrate: bool = Field(default=True)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     default_language: str = Field(default="id", pattern=r"^(id|en)$")

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-import aiosqlite
-
 from core.catalog import Catalog
 from core.clock import Clock
 from core.messages import Choice, Inbound, Reply
@@ -16,6 +14,7 @@ from core.settings import Settings
 from handlers.check.registry import Registry
 from handlers.faq.matcher import FaqMatcher
 from outreach.service import BroadcastService
+from storage.connection import Connection
 from storage.repositories import (
     AuditRepository,
     IdentityRepository,
@@ -66,7 +65,7 @@ class Deps:
 class Turn:
     msg: Inbound
     session: Session
-    conn: aiosqlite.Connection  # inside the turn's write transaction
+    conn: Connection  # inside the turn's write transaction
     deps: Deps
     now: datetime
     # Writes waiting for the turn's commit (shared with the turns committing with it); code

@@ -10,16 +10,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from inspectorate.cells import write_csv_rows, xlsx_row
 from inspectorate.incoming_file import FileRefused, decode_text, read_limited
 from inspectorate.stats import CATEGORY_LABELS
+from storage.connection import Connection, Row
 from storage.states import RespondentSource, RespondentStatus
 
 EXPORT_CATEGORY = {value: label.lower() for value, label in CATEGORY_LABELS.items()}
 
-_FIELDS: Mapping[str, Callable[[aiosqlite.Row], str]] = {
+_FIELDS: Mapping[str, Callable[[Row], str]] = {
     "name": lambda r: r["name"] or "",
     "phone": lambda r: r["phone"] or "",
     "phone_local": lambda r: "0" + r["phone"][3:] if r["phone"] else "",
@@ -77,7 +76,7 @@ def load_mapping(path: Path | None) -> list[Column]:
 _UNPROVEN = " AND NOT (r.source = ? AND r.status = ?)"
 
 
-async def clean_rows(conn: aiosqlite.Connection, unit_code: str | None,
+async def clean_rows(conn: Connection, unit_code: str | None,
                      columns: list[Column], *,
                      include_unverified: bool = False) -> Iterator[list[str]]:
     """Rows of the clean list (not erased, numbers proven unless asked), shaped to the mapping."""
@@ -98,7 +97,7 @@ async def clean_rows(conn: aiosqlite.Connection, unit_code: str | None,
     return ([get(row) for get in getters] for row in rows)
 
 
-async def unproven_count(conn: aiosqlite.Connection, unit_code: str | None) -> int:
+async def unproven_count(conn: Connection, unit_code: str | None) -> int:
     """Chat registrations left out of the export because their number is not proven."""
     sql = ("SELECT COUNT(*) FROM respondents r WHERE r.phone IS NOT NULL"
            " AND r.source = ? AND r.status = ?")

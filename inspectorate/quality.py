@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from inspectorate.bulk_validation import classify_phone
+from storage.connection import Connection
 from storage.repositories.imports import ImportRepository
 
 _DUPLICATE_KINDS = ("duplicate_in_file", "duplicate_stored", "email_shared")
@@ -31,7 +30,7 @@ class UnitQuality:
         return sum(self.by_category.values())
 
 
-async def quality_by_unit(conn: aiosqlite.Connection) -> list[UnitQuality]:
+async def quality_by_unit(conn: Connection) -> list[UnitQuality]:
     """One line per unit, in unit-name order; erased people are not counted."""
     units: dict[str, UnitQuality] = {}
     async with conn.execute("SELECT code, name FROM units ORDER BY name") as cur:

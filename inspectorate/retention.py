@@ -112,7 +112,7 @@ async def purge_expired_personal_data(
         return PurgeReport(rule, False, dry_run)
     before = _created_before(rule)
     query = """SELECT unit_code, source, COUNT(*) FROM respondents
-               WHERE status != 'erased' AND (?1 IS NULL OR created_at < ?1)
+               WHERE status != 'erased' AND (CAST(?1 AS TEXT) IS NULL OR created_at < ?1)
                GROUP BY unit_code, source ORDER BY unit_code, source"""
     params = (to_text(before) if before else None,)
     if dry_run:

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from core.clock import from_text
 from inspectorate.cells import csv_cell
+from storage.connection import Connection
 from storage.states import BroadcastState, Category, CheckVerdict, DeliveryState, RespondentStatus
 
 # The one place that names the categories for people; the KPK export writes them lower-case.
@@ -29,7 +28,7 @@ class Section:
     rows: list[tuple[object, ...]]
 
 
-async def _units(conn: aiosqlite.Connection) -> dict[str, tuple[str, str]]:
+async def _units(conn: Connection) -> dict[str, tuple[str, str]]:
     async with conn.execute("SELECT code, name, timezone FROM units ORDER BY name") as cur:
         return {row[0]: (row[1], row[2]) for row in await cur.fetchall()}
 
@@ -42,7 +41,7 @@ class UnitCounts:
     imported: int
 
 
-async def unit_counts(conn: aiosqlite.Connection) -> list[UnitCounts]:
+async def unit_counts(conn: Connection) -> list[UnitCounts]:
     """Everyone ever registered or imported (erased people still count), per unit."""
     units = await _units(conn)
     async with conn.execute(
@@ -62,7 +61,7 @@ async def unit_counts(conn: aiosqlite.Connection) -> list[UnitCounts]:
     ]
 
 
-async def registrations_by_unit(conn: aiosqlite.Connection) -> Section:
+async def registrations_by_unit(conn: Connection) -> Section:
     rows: list[tuple[object, ...]] = [
         (u.name, *u.by_category.values(), u.bot, u.imported, u.bot + u.imported)
         for u in await unit_counts(conn)]
@@ -70,7 +69,7 @@ async def registrations_by_unit(conn: aiosqlite.Connection) -> Section:
                    ("Unit", *CATEGORY_LABELS.values(), "Lewat bot", "Impor", "Total"), rows)
 
 
-async def daily_registrations(conn: aiosqlite.Connection) -> list[tuple[date, str, int]]:
+async def daily_registrations(conn: Connection) -> list[tuple[date, str, int]]:
     """(day in the unit's own time zone, unit name, registrations through the bot)."""
     units = await _units(conn)
     zones = {code: ZoneInfo(zone) for code, (_name, zone) in units.items()}
@@ -85,7 +84,7 @@ async def daily_registrations(conn: aiosqlite.Connection) -> list[tuple[date, st
     return sorted((day, unit, n) for (day, unit), n in counts.items())
 
 
-async def registrations_by_day(conn: aiosqlite.Connection) -> Section:
+async def registrations_by_day(conn: Connection) -> Section:
     rows: list[tuple[object, ...]] = [
         (day.isoformat(), unit, n) for day, unit, n in await daily_registrations(conn)]
     return Section("registrations_by_day", "Pendaftaran lewat bot per hari",
@@ -100,14 +99,14 @@ class StatusCounts:
     erased: int
 
 
-async def status_counts(conn: aiosqlite.Connection) -> StatusCounts:
+async def status_counts(conn: Connection) -> StatusCounts:
     """Verified versus pending, opt-outs and deletions."""
     async with conn.execute(
         """SELECT
-               SUM(status = ?),
-               SUM(status = ?),
-               SUM(status != ? AND opted_out_at IS NOT NULL),
-               SUM(status = ?)
+               COUNT(*) FILTER (WHERE status = ?),
+               COUNT(*) FILTER (WHERE status = ?),
+               COUNT(*) FILTER (WHERE status != ? AND opted_out_at IS NOT NULL),
+               COUNT(*) FILTER (WHERE status = ?)
            FROM respondents""",
         (RespondentStatus.VERIFIED, RespondentStatus.REGISTERED, RespondentStatus.ERASED,
          RespondentStatus.ERASED),
@@ -116,7 +115,7 @@ async def status_counts(conn: aiosqlite.Connection) -> StatusCounts:
     return StatusCounts(*(int(v or 0) for v in (row or (0, 0, 0, 0))))
 
 
-async def respondent_status(conn: aiosqlite.Connection) -> Section:
+async def respondent_status(conn: Connection) -> Section:
     counts = await status_counts(conn)
     return Section("respondent_status", "Status calon responden", ("Status", "Jumlah"), [
         ("Nomor terverifikasi", counts.verified),
@@ -126,7 +125,7 @@ async def respondent_status(conn: aiosqlite.Connection) -> Section:
     ])
 
 
-async def faq_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def faq_counts(conn: Connection) -> dict[str, int]:
     """Questions per FAQ intent, most asked first; '' counts those the bot could not answer."""
     async with conn.execute(
         "SELECT intent, SUM(count) AS n FROM faq_daily GROUP BY intent ORDER BY n DESC, intent"
@@ -134,7 +133,7 @@ async def faq_counts(conn: aiosqlite.Connection) -> dict[str, int]:
         return {intent: int(n) for intent, n in await cur.fetchall()}
 
 
-async def faq_by_intent(conn: aiosqlite.Connection) -> Section:
+async def faq_by_intent(conn: Connection) -> Section:
     rows: list[tuple[object, ...]] = [
         (intent or "(tidak terjawab)", n) for intent, n in (await faq_counts(conn)).items()]
     return Section("faq_by_intent", "Pertanyaan FAQ per topik", ("Topik", "Jumlah"), rows)
@@ -147,7 +146,7 @@ VERDICT_LABELS: dict[str, str] = {
     CheckVerdict.UNKNOWN: "Tidak dapat dipastikan"}
 
 
-async def check_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def check_counts(conn: Connection) -> dict[str, int]:
     """Authenticity checks per verdict (every verdict present); anonymous daily counts only."""
     async with conn.execute(
         "SELECT verdict, SUM(count) FROM check_daily GROUP BY verdict"
@@ -156,7 +155,7 @@ async def check_counts(conn: aiosqlite.Connection) -> dict[str, int]:
     return {verdict: found.get(verdict, 0) for verdict in VERDICT_LABELS}
 
 
-async def checks_by_verdict(conn: aiosqlite.Connection) -> Section:
+async def checks_by_verdict(conn: Connection) -> Section:
     counts = await check_counts(conn)
     rows: list[tuple[object, ...]] = [
         (label, counts.get(verdict, 0)) for verdict, label in VERDICT_LABELS.items()]
@@ -175,24 +174,23 @@ class BroadcastOutcome:
     waiting: int  # pending, being sent, or unknown after a crash
 
 
-async def broadcast_outcomes(conn: aiosqlite.Connection) -> list[BroadcastOutcome]:
+async def broadcast_outcomes(conn: Connection) -> list[BroadcastOutcome]:
     """Each broadcast's delivery outcomes; provider statuses come from outbound_messages."""
     async with conn.execute(
         """SELECT b.id, b.state,
                   (SELECT COUNT(*) FROM broadcast_runs r WHERE r.broadcast_id = b.id),
-                  COALESCE(SUM(d.state = :sent), 0),
-                  COALESCE(SUM(o.status IN ('delivered', 'read')), 0),
-                  COALESCE(SUM(d.state = :failed), 0),
-                  COALESCE(SUM(d.state = :skipped), 0),
-                  COALESCE(SUM(d.state IN (:pending, :sending, :unknown)), 0)
+                  COUNT(*) FILTER (WHERE d.state = ?),
+                  COUNT(*) FILTER (WHERE o.status IN ('delivered', 'read')),
+                  COUNT(*) FILTER (WHERE d.state = ?),
+                  COUNT(*) FILTER (WHERE d.state = ?),
+                  COUNT(*) FILTER (WHERE d.state IN (?, ?, ?))
            FROM broadcasts b
            LEFT JOIN deliveries d ON d.broadcast_id = b.id
            LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
                                         AND o.channel = d.channel
            GROUP BY b.id ORDER BY b.id""",
-        {"sent": DeliveryState.SENT, "failed": DeliveryState.FAILED,
-         "skipped": DeliveryState.SKIPPED, "pending": DeliveryState.PENDING,
-         "sending": DeliveryState.SENDING, "unknown": DeliveryState.UNKNOWN},
+        (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED,
+         DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.UNKNOWN),
     ) as cur:
         return [BroadcastOutcome(int(bid), str(state), *(int(v) for v in counts))
                 for bid, state, *counts in await cur.fetchall()]
@@ -203,7 +201,7 @@ BROADCAST_STATES: dict[str, str] = {
     BroadcastState.COMPLETED: "selesai", BroadcastState.CANCELLED: "dibatalkan"}
 
 
-async def broadcasts_section(conn: aiosqlite.Connection) -> Section:
+async def broadcasts_section(conn: Connection) -> Section:
     rows: list[tuple[object, ...]] = [
         (f"#{b.broadcast_id}", BROADCAST_STATES.get(b.state, b.state), b.runs, b.sent,
          b.delivered, b.failed, b.skipped, b.waiting) for b in await broadcast_outcomes(conn)]
@@ -216,7 +214,7 @@ SECTIONS = (registrations_by_unit, registrations_by_day, respondent_status, faq_
             checks_by_verdict, broadcasts_section)
 
 
-async def collect(conn: aiosqlite.Connection) -> list[Section]:
+async def collect(conn: Connection) -> list[Section]:
     return [await section(conn) for section in SECTIONS]
 
 

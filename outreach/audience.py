@@ -105,7 +105,7 @@ WITH eligible AS (
       AND NOT (e.source = ? AND ci.channel = 'telegram')
     UNION ALL
     SELECT e.id, 'whatsapp', e.phone, e.timezone, NULL, 1 FROM eligible e
-    WHERE {'1' if whatsapp_by_phone else '0'} AND e.phone IS NOT NULL
+    WHERE {'TRUE' if whatsapp_by_phone else 'FALSE'} AND e.phone IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM channel_identities w WHERE w.respondent_id = e.id
                       AND w.channel = 'whatsapp')
 ), ranked AS (

@@ -8,9 +8,8 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-import aiosqlite
-
 from outreach.errors import Verdict
+from storage.connection import Connection
 from storage.repositories.audit import AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
 from storage.repositories.deliveries import DeliveryJob, Settlement
@@ -61,7 +60,7 @@ def unconfirmed(job: DeliveryJob, verdict: Verdict) -> Settlement:
 
 
 async def pause_for_burst(
-    conn: aiosqlite.Connection, lane: Lane, check: BurstCheck, now: datetime, *,
+    conn: Connection, lane: Lane, check: BurstCheck, now: datetime, *,
     broadcasts: BroadcastRepository, audit: AuditRepository,
 ) -> bool:
     """Pause the lane's broadcast (if still active) and audit why; True when it was paused."""

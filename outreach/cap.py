@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import aiosqlite
-
+from storage.connection import Connection
 from storage.repositories.deliveries import DeliveryRepository
 
 CAPPED = "reminder_cap"  # the skip reason staff see in `broadcast show`
@@ -34,7 +33,7 @@ class ReminderCap:
 
 
 async def over_cap(
-    conn: aiosqlite.Connection, cap: ReminderCap, respondent_ids: Sequence[int], now: datetime
+    conn: Connection, cap: ReminderCap, respondent_ids: Sequence[int], now: datetime
 ) -> set[int]:
     """The respondents who were already reminded as often as the cap allows."""
     if not cap.active:

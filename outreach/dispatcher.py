@@ -346,7 +346,7 @@ class Dispatcher:
         alert: tuple[str, dict[str, object]] | None = None
         subject = ""
         async with self._db.transaction() as conn:
-            run = await self._broadcasts.get_run(conn, run_id)
+            run = await self._broadcasts.get_run(conn, run_id, lock=True)
             if run is None or run.state != RunState.RUNNING:
                 return run.state if run else None
             state: RunState = run.state
@@ -354,7 +354,7 @@ class Dispatcher:
             if not await self._deliveries.has_open(conn, run.id):
                 await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now)
                 state = RunState.COMPLETED
-                b = await self._broadcasts.get_by_id(conn, run.broadcast_id)
+                b = await self._broadcasts.get_by_id(conn, run.broadcast_id, lock=True)
                 if b is not None and b.next_due_at is None and b.state == BroadcastState.ACTIVE:
                     await self._broadcasts.save(conn, replace(b, state=BroadcastState.COMPLETED),
                                                 now)

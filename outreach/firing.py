@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from core.clock import to_text
 from core.settings import Settings
 from outreach.audience import AudienceFilter, recipients_sql
 from outreach.schedule import Schedule
+from storage.connection import Connection
 from storage.repositories.audit import AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
 from storage.states import BroadcastState, DeliveryState, RunState
@@ -36,14 +35,14 @@ class BroadcastFiring:
         self.broadcasts = broadcasts
         self.audit = audit
 
-    async def fire(self, conn: aiosqlite.Connection, bid: int, now: datetime) -> FireResult:
+    async def fire(self, conn: Connection, bid: int, now: datetime) -> FireResult:
         """Start the occurrence that is due: resolve its audience into deliveries once.
 
         Idempotent: a second call for the same occurrence does nothing. Occurrences missed
         while the bot was down are coalesced into the latest; that one starts if it is within
         the grace period, otherwise it is recorded as missed.
         """
-        b = await self.broadcasts.get_by_id(conn, bid)
+        b = await self.broadcasts.get_by_id(conn, bid, lock=True)  # one fire at a time
         if b is None or b.id is None \
                 or b.state not in (BroadcastState.ACTIVE, BroadcastState.PAUSED) \
                 or b.next_due_at is None or b.next_due_at > now:
@@ -85,7 +84,7 @@ class BroadcastFiring:
         return FireResult(run, missed=missed, coalesced=coalesced)
 
     async def _resolve(
-        self, conn: aiosqlite.Connection, b: Broadcast, run_id: int, now: datetime
+        self, conn: Connection, b: Broadcast, run_id: int, now: datetime
     ) -> int:
         sql, params = recipients_sql(AudienceFilter.from_json(b.audience), now)
         stamp = to_text(now)
@@ -94,7 +93,7 @@ class BroadcastFiring:
                     address, timezone, use_template, state, attempts, next_attempt_at,
                     updated_at)
                 SELECT ?, ?, position, respondent_id, channel, address, timezone,
-                       closed_window, ?, 0, ?, ? FROM ({sql})""",  # noqa: S608
+                       closed_window, ?, 0, ?, ? FROM ({sql}) AS recipients""",  # noqa: S608
             [run_id, b.id, DeliveryState.PENDING, stamp, stamp, *params],
         )
         return max(cur.rowcount, 0)

@@ -7,11 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from core.clock import from_text
 from core.settings import Settings
 from outreach.notify import STAFF_ALERT
+from storage.connection import Connection
 from storage.repositories.audit import AuditEntry
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
 from storage.repositories.deliveries import DeliveryRepository
@@ -39,7 +38,7 @@ class BroadcastProgress:
         self.broadcasts = broadcasts
         self.deliveries = deliveries
 
-    async def alerts(self, conn: aiosqlite.Connection, bid: int) -> list[AuditEntry]:
+    async def alerts(self, conn: Connection, bid: int) -> list[AuditEntry]:
         """Staff alerts about this broadcast (missed, canary waiting, error burst...)."""
         async with conn.execute(
             """SELECT at, actor, action, subject, detail FROM audit_log
@@ -51,7 +50,7 @@ class BroadcastProgress:
                            json.loads(r["detail"] or "{}")) for r in rows]
 
     async def of_runs(
-        self, conn: aiosqlite.Connection, b: Broadcast, now: datetime
+        self, conn: Connection, b: Broadcast, now: datetime
     ) -> list[RunProgress]:
         rates = {"telegram": self.settings.broadcast_telegram_rate,
                  "whatsapp": self.settings.broadcast_whatsapp_rate}

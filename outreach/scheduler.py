@@ -71,13 +71,22 @@ def jobs_path(database_path: Path) -> Path:
     return database_path.with_name(f"{database_path.stem}.jobs{database_path.suffix or '.db'}")
 
 
+def job_store_url(database_path: Path, database_url: str | None) -> str:
+    """Where the jobs live: with the data in PostgreSQL (so a worker on any machine finds
+    them), or in a SQLite file beside the database file."""
+    if database_url:
+        return f"postgresql+psycopg://{database_url.split('://', 1)[1]}"
+    return f"sqlite:///{jobs_path(database_path)}"
+
+
 def job_id(broadcast_id: int) -> str:
     return f"broadcast-{broadcast_id}"
 
 
 class BroadcastScheduler:
-    def __init__(self, database_path: Path, worker_key: str) -> None:
-        self._path = jobs_path(database_path)
+    def __init__(self, database_path: Path, worker_key: str,
+                 database_url: str | None = None) -> None:
+        self._store_url = job_store_url(database_path, database_url)
         self._key = worker_key
         self._scheduler: Any = None
 
@@ -86,8 +95,9 @@ class BroadcastScheduler:
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
         from apscheduler.schedulers.asyncio import AsyncIOScheduler  # noqa: PLC0415
 
-        store = SQLAlchemyJobStore(url=f"sqlite:///{self._path}",
-                                   engine_options={"connect_args": {"timeout": 15}})
+        options = {} if self._store_url.startswith("postgresql") else {
+            "connect_args": {"timeout": 15}}
+        store = SQLAlchemyJobStore(url=self._store_url, engine_options=options)
         self._scheduler = AsyncIOScheduler(
             jobstores={"default": store}, timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},

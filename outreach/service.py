@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from core.clock import to_text
 from core.settings import Settings
 from outreach.audience import AudienceFilter, recipients_sql
@@ -29,6 +27,7 @@ from outreach.render import (
     render,
 )
 from outreach.schedule import Schedule
+from storage.connection import Connection
 from storage.repositories.audit import AuditEntry, AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository
 from storage.repositories.deliveries import DeliveryRepository
@@ -132,7 +131,7 @@ class BroadcastService:
                                    suggestion=nearest(verdict.reasons))
 
     async def preview(
-        self, conn: aiosqlite.Connection, req: BroadcastRequest, now: datetime
+        self, conn: Connection, req: BroadcastRequest, now: datetime
     ) -> Preview:
         """Counts, a rendered sample and the first due time; refuses what cannot go out."""
         used = self._check_content(req)
@@ -184,7 +183,7 @@ class BroadcastService:
         )
 
     async def create(
-        self, conn: aiosqlite.Connection, req: BroadcastRequest, actor: str, now: datetime,
+        self, conn: Connection, req: BroadcastRequest, actor: str, now: datetime,
         *, force: bool = False,
     ) -> tuple[Broadcast, Preview]:
         preview = await self.preview(conn, req, now)
@@ -215,14 +214,14 @@ class BroadcastService:
 
     # Staff controls -----------------------------------------------------------------------
 
-    async def _get(self, conn: aiosqlite.Connection, bid: int) -> Broadcast:
-        broadcast = await self.broadcasts.get_by_id(conn, bid)
+    async def _get(self, conn: Connection, bid: int) -> Broadcast:
+        broadcast = await self.broadcasts.get_by_id(conn, bid, lock=True)  # staff change it
         if broadcast is None:
             raise BroadcastRefused("broadcast.not_found", id=bid)
         return broadcast
 
     async def pause(
-        self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
+        self, conn: Connection, bid: int, actor: str, now: datetime
     ) -> Broadcast:
         b = await self._get(conn, bid)
         if b.state != BroadcastState.ACTIVE:
@@ -232,7 +231,7 @@ class BroadcastService:
         return b
 
     async def resume(
-        self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
+        self, conn: Connection, bid: int, actor: str, now: datetime
     ) -> Broadcast:
         """Resume a paused broadcast, or confirm a canary so the rest of the list follows."""
         b = await self._get(conn, bid)
@@ -250,7 +249,7 @@ class BroadcastService:
         return b
 
     async def cancel(
-        self, conn: aiosqlite.Connection, bid: int, actor: str, now: datetime
+        self, conn: Connection, bid: int, actor: str, now: datetime
     ) -> tuple[Broadcast, int]:
         b = await self._get(conn, bid)
         if b.state in (BroadcastState.CANCELLED, BroadcastState.COMPLETED):
@@ -269,16 +268,16 @@ class BroadcastService:
 
     # Firing and reports -------------------------------------------------------------------
 
-    async def fire(self, conn: aiosqlite.Connection, bid: int, now: datetime) -> FireResult:
+    async def fire(self, conn: Connection, bid: int, now: datetime) -> FireResult:
         """Start the occurrence that is due (see outreach/firing.py)."""
         return await self._firing.fire(conn, bid, now)
 
-    async def alerts(self, conn: aiosqlite.Connection, bid: int) -> list[AuditEntry]:
+    async def alerts(self, conn: Connection, bid: int) -> list[AuditEntry]:
         """Staff alerts about this broadcast (missed, canary waiting, error burst...)."""
         return await self._progress.alerts(conn, bid)
 
     async def progress(
-        self, conn: aiosqlite.Connection, bid: int, now: datetime
+        self, conn: Connection, bid: int, now: datetime
     ) -> tuple[Broadcast, list[RunProgress]]:
         b = await self._get(conn, bid)
         return b, await self._progress.of_runs(conn, b, now)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 
 from core.catalog import Catalog
 from core.clock import Clock, SystemClock
@@ -86,25 +87,23 @@ class OutreachWorker:
         self.dispatcher = Dispatcher(
             db, senders, limiters={c: lim for c, lim in chosen.items() if lim is not None},
             clock=clock, config=config or dispatch_config(settings), notifier=self.notifier)
-        self.scheduler = BroadcastScheduler(settings.database_path, self.key)
+        self.scheduler = BroadcastScheduler(settings.database_path, self.key,
+                                            settings.database_url)
         self._broadcasts = BroadcastRepository()
         self._poll = poll_seconds
-        self._lock: object | None = None
+        self._lock: AbstractAsyncContextManager[bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
 
     async def start(self) -> None:
         """Take the lock, recover from a crash, start the scheduler and the sending loop."""
-        from filelock import FileLock, Timeout  # noqa: PLC0415 - only the worker needs it
-
-        lock = FileLock(f"{self.settings.database_path}.worker.lock")
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
+        lock = self.db.exclusive("worker")
+        if not await lock.__aenter__():
+            await lock.__aexit__(None, None, None)
             raise WorkerBusy(
                 "Pengirim siaran sudah berjalan untuk database ini di proses lain; "
-                "hanya satu yang boleh berjalan.") from None
+                "hanya satu yang boleh berjalan.")
         self._lock = lock
         recovered = await self.dispatcher.reconcile(startup=True)
         if recovered:
@@ -124,7 +123,7 @@ class OutreachWorker:
         self.scheduler.shutdown()
         unregister(self.key)
         if self._lock is not None:
-            self._lock.release()  # type: ignore[attr-defined]
+            await self._lock.__aexit__(None, None, None)
             self._lock = None
 
     async def __aenter__(self) -> OutreachWorker:

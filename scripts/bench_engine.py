@@ -1,6 +1,11 @@
-"""Benchmark: full registrations by many concurrent senders through the engine, real SQLite file.
+"""Benchmark: full registrations by many concurrent senders through the engine, on a real SQLite
+file and (with a PostgreSQL URL) a real PostgreSQL server, side by side.
 
     .venv/bin/python scripts/bench_engine.py [--senders 200] [--rate 1000] [--seconds 10]
+        [--backend sqlite|postgresql|both] [--database-url postgresql://...]
+
+The PostgreSQL URL defaults to SPI_BENCH_DATABASE_URL, else SPI_TEST_DATABASE_URL; the run
+works in a fresh schema it drops afterwards.
 
 Prints (1) closed loop: every sender sends its next message as soon as it has its reply —
 the maximum throughput, with latency under that saturation (latency there is just queue
@@ -12,12 +17,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
+import psycopg
 from host_steal import StealMeter
 
 from bot import event_loop
@@ -85,14 +96,47 @@ def report(label: str, count: int, seconds: float, latencies: list[float]) -> No
           f"max {max(latencies):.2f} ms")
 
 
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """`url` pointed at a new schema, dropped afterwards."""
+    schema = f"spi_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        joiner = "&" if "?" in url else "?"
+        yield f"{url}{joiner}options={quote(f'-c search_path={schema}', safe='')}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--senders", type=int, default=200)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--database-url", default=os.environ.get("SPI_BENCH_DATABASE_URL")
+                        or os.environ.get("SPI_TEST_DATABASE_URL"))
+    parser.add_argument("--pool", type=int, default=20, help="PostgreSQL connections")
     args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if "postgresql" in backends and not args.database_url:
+        print("PostgreSQL skipped: give --database-url or set SPI_BENCH_DATABASE_URL")
+        backends.remove("postgresql")
+    for backend in backends:
+        print(f"--- {backend} ---")
+        if backend == "sqlite":
+            await bench(args, None)
+        else:
+            with fresh_schema(args.database_url) as url:
+                await bench(args, url)
+
+
+async def bench(args: argparse.Namespace, url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.db")  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.db",  # type: ignore[call-arg]
+                            database_url=url, database_pool_size=args.pool)
         async with open_app(settings) as app:
             warm_up(settings)
             settle_heap()  # as `spi-bot run` does

@@ -19,8 +19,26 @@ class SchemaTooNewError(StorageError):
     )
 
 
+class SchemaBehindError(StorageError):
+    explanation = (
+        "Skema database lebih lama dari versi bot ini dan SPI_AUTO_MIGRATE=false. Jalankan "
+        "`spi-bot db migrate` (setelah mencadangkan database), lalu mulai lagi."
+    )
+
+
 class MigrationError(StorageError):
     explanation = (
         "Perubahan skema gagal dan sudah dibatalkan; database tetap pada versi sebelumnya. "
         "Laporkan pesan ini ke tim teknis."
+    )
+
+
+class GroupAborted(Exception):
+    """Another transaction of the same group commit failed; run this one again on its own."""
+
+
+class DatabaseUnavailable(StorageError):
+    explanation = (
+        "Server PostgreSQL tidak dapat dihubungi. Periksa SPI_DATABASE_URL, jaringan dan "
+        "apakah servernya berjalan."
     )

@@ -14,9 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from core.clock import to_text
+from storage.connection import Connection
 from storage.queries import fetch_all, fetch_one
 from storage.repositories.audit import AuditRepository
 from storage.repositories.reply_outbox import ReplyOutboxRepository
@@ -105,14 +104,14 @@ _CONVERSATIONS_OF = """
     UNION SELECT channel, address FROM channel_identities WHERE respondent_id = :rid"""
 
 
-async def conversations_of(conn: aiosqlite.Connection,
+async def conversations_of(conn: Connection,
                            respondent_id: int) -> list[tuple[str, str]]:
     """(channel, address) of every conversation and chat account that belongs to this person."""
     async with conn.execute(_CONVERSATIONS_OF, {"rid": respondent_id}) as cur:
         return [(row[0], row[1]) for row in await cur.fetchall()]
 
 
-async def _erase_where(conn: aiosqlite.Connection, where: str, params: dict[str, Any]) -> None:
+async def _erase_where(conn: Connection, where: str, params: dict[str, Any]) -> None:
     """Erase the respondents matched by `where` (over `respondents r`, named parameters plus
     :stamp) in every table that holds something of theirs."""
     ids = f"SELECT r.id FROM respondents r WHERE {where}"  # noqa: S608 - fixed fragments
@@ -132,7 +131,7 @@ async def _erase_where(conn: aiosqlite.Connection, where: str, params: dict[str,
 
 
 async def erase_respondent(
-    conn: aiosqlite.Connection, respondent_id: int, now: datetime, *, actor: str, via: str,
+    conn: Connection, respondent_id: int, now: datetime, *, actor: str, via: str,
     pending: WriteBatch | None = None,
 ) -> list[tuple[str, str]]:
     """Erase one person's personal data everywhere; keep what the counts need.
@@ -152,7 +151,7 @@ async def erase_respondent(
     return dropped
 
 
-async def purge_respondents(conn: aiosqlite.Connection, now: datetime,
+async def purge_respondents(conn: Connection, now: datetime,
                             created_before: datetime | None) -> None:
     """Erase every respondent recorded before `created_before` (None: everyone), and the
     conversations idle since then, also those of chats that never registered."""
@@ -166,21 +165,22 @@ async def purge_respondents(conn: aiosqlite.Connection, now: datetime,
     await conn.execute("DELETE FROM sessions WHERE updated_at < ?", (before,))
 
 
-async def expire_idle_conversations(conn: aiosqlite.Connection, idle_since: datetime,
+async def expire_idle_conversations(conn: Connection, idle_since: datetime,
                                     default_language: str, limit: int) -> int:
     """What the engine does to a conversation idle past its timeout, done for up to `limit`
     of them, so half-typed names and numbers do not outlive the dialog. A chosen language
     stays (its row then holds no dialog); everything else goes. Returns how many went."""
     cutoff = to_text(idle_since)
     cur = await conn.execute(
-        """DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions
-               WHERE updated_at < ? AND language = ? LIMIT ?)""",
+        """DELETE FROM sessions WHERE (channel, address) IN (SELECT channel, address
+               FROM sessions WHERE updated_at < ? AND language = ? LIMIT ?)""",
         (cutoff, default_language, limit))
     dropped = cur.rowcount
     cur = await conn.execute(
-        """UPDATE sessions SET state = 'idle', data = '{}' WHERE rowid IN (SELECT rowid
-               FROM sessions WHERE updated_at < ? AND (state != 'idle' OR data != '{}')
-               LIMIT ?)""", (cutoff, max(limit - dropped, 0)))
+        """UPDATE sessions SET state = 'idle', data = '{}' WHERE (channel, address) IN
+               (SELECT channel, address FROM sessions
+                WHERE updated_at < ? AND (state != 'idle' OR data != '{}') LIMIT ?)""",
+        (cutoff, max(limit - dropped, 0)))
     return dropped + cur.rowcount
 
 
@@ -204,7 +204,7 @@ class PersonalRecord:
     reminders_sent: int
 
 
-async def record_of(conn: aiosqlite.Connection, respondent_id: int) -> PersonalRecord | None:
+async def record_of(conn: Connection, respondent_id: int) -> PersonalRecord | None:
     row = await fetch_one(
         conn, """SELECT r.*, u.name AS unit_name, u.timezone AS unit_timezone, b.file_name
                  FROM respondents r

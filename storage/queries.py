@@ -5,24 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import aiosqlite
+from storage.connection import Connection, Row
 
 
 async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
-) -> aiosqlite.Row | None:
+    conn: Connection, sql: str, params: Iterable[Any] = ()
+) -> Row | None:
     rows = await conn.execute_fetchall(sql, tuple(params))
     return next(iter(rows), None)
 
 
 async def fetch_all(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
-) -> list[aiosqlite.Row]:
+    conn: Connection, sql: str, params: Iterable[Any] = ()
+) -> list[Row]:
     return list(await conn.execute_fetchall(sql, tuple(params)))
 
 
 async def fetch_value(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+    conn: Connection, sql: str, params: Iterable[Any] = ()
 ) -> Any:
     row = await fetch_one(conn, sql, params)
     return row[0] if row is not None else None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
+from storage.connection import Connection
 
 Statement = tuple[str, Sequence[object]]
 
@@ -40,7 +40,7 @@ class WriteBatch:
     def __bool__(self) -> bool:
         return bool(self._runs)
 
-    async def flush(self, conn: aiosqlite.Connection) -> None:
+    async def flush(self, conn: Connection) -> None:
         """Run the queued writes in order; on failure the caller rolls the transaction back."""
         runs, self._runs = self._runs, {}
         for sql, rows in runs.items():

@@ -14,6 +14,8 @@ from tests.support.clock import FakeClock
 from tests.support.dialog import User
 from tests.support.outreach import add_person, rows
 
+pytestmark = pytest.mark.both_backends
+
 ADMIN_PHONE = "+6281311112222"
 
 

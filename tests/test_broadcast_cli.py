@@ -14,6 +14,8 @@ from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support.cli import run_cli
 from tests.support.outreach import TEMPLATE, TEMPLATE_BODY, add_person
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -13,7 +13,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +28,9 @@ from bot.app import open_app
 from core.clock import to_text
 from core.settings import load_settings
 from outreach.dispatcher import DispatchConfig
+from tests.support.postgres import query
+
+pytestmark = pytest.mark.both_backends
 
 ROOT = Path(__file__).resolve().parent.parent
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
@@ -69,9 +71,10 @@ def wait_until(condition: Callable[[], bool], within: float) -> bool:
     return False
 
 
-async def seed(database: Path) -> None:
+async def seed(database: Path, url: str | None) -> None:
     now = to_text(datetime.now(UTC))
-    async with open_app(load_settings(_env_file=None, database_path=database)) as app, \
+    settings = load_settings(_env_file=None, database_path=database, database_url=url)
+    async with open_app(settings) as app, \
             app.db.transaction() as conn:
         people = [(i, f"+62812{i:08d}", f"Responden {i}", now, now)
                   for i in range(1, WHATSAPP + TELEGRAM + 1)]
@@ -86,18 +89,22 @@ async def seed(database: Path) -> None:
              for i, phone, _, _, _ in people])
 
 
-def open_deliveries(database: Path) -> int:
-    with sqlite3.connect(database) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM deliveries WHERE state IN "
-                                "('pending', 'sending')").fetchone()[0])
+def open_deliveries(database: Path, url: str | None) -> int:
+    return int(query(database, url, "SELECT COUNT(*) FROM deliveries WHERE state IN "
+                                     "('pending', 'sending')")[0][0])
+
+
+def runs(database: Path, url: str | None) -> int:
+    return int(query(database, url, "SELECT COUNT(*) FROM broadcast_runs")[0][0])
 
 
 def test_killed_worker_never_sends_anyone_twice(
-    tmp_path: Path, fakes: dict[str, str]
+    tmp_path: Path, fakes: dict[str, str], database_url: str | None
 ) -> None:
     database = tmp_path / "bot.db"
-    asyncio.run(seed(database))
-    env = {**os.environ, "SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
+    asyncio.run(seed(database, database_url))
+    env = {k: v for k, v in os.environ.items() if k != "SPI_DATABASE_URL"}
+    env |= {"SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
            "SPI_TELEGRAM_BOT_TOKEN": fakes["telegram_token"],
            "SPI_TELEGRAM_API_BASE_URL": fakes["telegram"],
            "SPI_TWILIO_ACCOUNT_SID": fakes["twilio_account_sid"],
@@ -107,6 +114,8 @@ def test_killed_worker_never_sends_anyone_twice(
            # be killed in the middle.
            "SPI_BROADCAST_QUIET_START": "00:00", "SPI_BROADCAST_QUIET_END": "00:00",
            "SPI_BROADCAST_WHATSAPP_RATE": "120", "SPI_BROADCAST_TELEGRAM_RATE": "60"}
+    if database_url:
+        env["SPI_DATABASE_URL"] = database_url
     created = subprocess.run(
         [SPI_BOT, "broadcast", "create", "--text", "Halo {nama}, survei SPI resmi hanya "
          "dari spi.kpk.go.id", "--yes"], cwd=tmp_path, env=env, capture_output=True,
@@ -128,14 +137,13 @@ def test_killed_worker_never_sends_anyone_twice(
     assert accepted(fakes) < WHATSAPP + TELEGRAM  # every kill landed mid-broadcast
     worker = subprocess.Popen([SPI_BOT, "broadcast", "worker"], cwd=tmp_path, env=env)
     try:
-        assert wait_until(lambda: open_deliveries(database) == 0, 60)
+        assert wait_until(lambda: open_deliveries(database, database_url) == 0, 60)
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(30) == 0
     twilio, telegram = stats(fakes["twilio"]), stats(fakes["telegram"])
     assert twilio["duplicates"] == 0 and telegram["duplicates"] == 0
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT channel, address, state FROM deliveries").fetchall()
+    rows = query(database, database_url, "SELECT channel, address, state FROM deliveries")
     assert len(rows) == WHATSAPP + TELEGRAM
     for channel, address, state in rows:
         if channel == "whatsapp":  # looked up at Twilio: exactly once, always
@@ -149,3 +157,58 @@ def test_killed_worker_never_sends_anyone_twice(
     print(f"\ncrash test: {kills} kills; WhatsApp {WHATSAPP} sent exactly once; Telegram "
           f"{TELEGRAM - unknown} sent once, {unknown} reported unknown "
           f"({sum(telegram['counts'].values())} accepted by the fake in total)")
+
+
+def test_a_standby_worker_takes_over_when_the_running_one_is_killed(
+    tmp_path: Path, fakes: dict[str, str], database_url: str | None
+) -> None:
+    """Two worker processes on one database: the second waits (`--standby`); SIGKILL the
+    first mid-broadcast and the second takes over, nobody is sent the message twice, and each
+    occurrence has one run."""
+    database = tmp_path / "bot.db"
+    asyncio.run(seed(database, database_url))
+    env = {k: v for k, v in os.environ.items() if k != "SPI_DATABASE_URL"}
+    env |= {"SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
+            "SPI_TELEGRAM_BOT_TOKEN": fakes["telegram_token"],
+            "SPI_TELEGRAM_API_BASE_URL": fakes["telegram"],
+            "SPI_TWILIO_ACCOUNT_SID": fakes["twilio_account_sid"],
+            "SPI_TWILIO_AUTH_TOKEN": fakes["twilio_auth_token"],
+            "SPI_TWILIO_WHATSAPP_NUMBER": OUR_NUMBER, "SPI_TWILIO_API_BASE_URL": fakes["twilio"],
+            "SPI_BROADCAST_QUIET_START": "00:00", "SPI_BROADCAST_QUIET_END": "00:00",
+            "SPI_BROADCAST_WHATSAPP_RATE": "120", "SPI_BROADCAST_TELEGRAM_RATE": "60"}
+    if database_url:
+        env["SPI_DATABASE_URL"] = database_url
+
+    def create(text: str) -> None:
+        created = subprocess.run(
+            [SPI_BOT, "broadcast", "create", "--text", text, "--force", "--yes"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
+        assert created.returncode == 0, created.stdout + created.stderr
+
+    create("Halo {nama}, survei SPI resmi hanya dari spi.kpk.go.id")
+    first = subprocess.Popen([SPI_BOT, "broadcast", "worker"], cwd=tmp_path, env=env)
+    standby = subprocess.Popen([SPI_BOT, "broadcast", "worker", "--standby"], cwd=tmp_path,
+                               env=env)
+    try:
+        assert wait_until(lambda: accepted(fakes) >= 20, 30)  # the first one is sending
+        assert standby.poll() is None and first.poll() is None
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        assert wait_until(lambda: open_deliveries(database, database_url) == 0, 60)
+        # A new broadcast is fired by the standby's scheduler (everyone was reminded this week
+        # already, so the reminder cap settles every delivery as skipped).
+        create("Pengingat SPI untuk {nama}: isi hanya di spi.kpk.go.id")
+        assert wait_until(lambda: runs(database, database_url) == 2
+                          and open_deliveries(database, database_url) == 0, 60)
+    finally:
+        for process in (first, standby):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(30)
+    twilio = stats(fakes["twilio"])
+    assert twilio["duplicates"] == 0 and stats(fakes["telegram"])["duplicates"] == 0
+    assert runs(database, database_url) == 2
+    whatsapp_sent = query(database, database_url, "SELECT COUNT(*) FROM deliveries "
+                                                  "WHERE channel = 'whatsapp' AND state = 'sent'")
+    assert whatsapp_sent[0][0] == WHATSAPP  # looked up at Twilio: exactly once each
+    assert twilio["accepted"] == WHATSAPP

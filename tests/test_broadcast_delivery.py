@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.app import App
 from core.messages import Channel
 from core.sending import Outbound
@@ -28,6 +30,9 @@ from tests.support.outreach import (
     twilio_error,
     worker,
 )
+from tests.support.pii import table_names
+
+pytestmark = pytest.mark.both_backends
 
 
 async def states(app: App) -> dict[str, str]:
@@ -319,14 +324,15 @@ async def test_replies_to_a_broadcast_are_ordinary_messages(app: App, clock: Fak
     w = worker(app, FakeSender(Channel.TELEGRAM, clock))
     await w.fire(b.id or 0)
     await w.dispatcher.send_due()
-    tables_before = await rows(app, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    async with app.db.reading() as conn:
+        tables_before = await table_names(conn)
     person = User(app.engine, Channel.TELEGRAM, "5001")
     await person.say("sudah, saya sudah isi surveinya")
     stranger = User(app.engine, Channel.TELEGRAM, "9999")  # never got a broadcast
     await stranger.say("sudah, saya sudah isi surveinya")
     assert person.text == stranger.text  # the normal FAQ/checker answers, nothing special
-    assert await rows(app, "SELECT name FROM sqlite_master WHERE type = 'table'") == \
-        tables_before
+    async with app.db.reading() as conn:
+        assert await table_names(conn) == tables_before
     everything = str(await rows(app, "SELECT * FROM deliveries")) + \
         str(await rows(app, "SELECT * FROM audit_log"))
     assert "isi surveinya" not in everything  # nothing of the answer is kept per broadcast

@@ -22,6 +22,8 @@ from tests.support.clock import FakeClock
 from tests.support.dialog import User
 from tests.support.outreach import FakeSender, add_person, create, request, rows, worker
 
+pytestmark = pytest.mark.both_backends
+
 DATA = Path(__file__).parent / "data"
 TEMPLATE = "HX" + "fedcba9876543210" * 2
 

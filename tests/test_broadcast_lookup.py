@@ -14,6 +14,8 @@ from core.messages import Channel
 from core.sending import LookupUnavailable, Outbound
 from tests.fakes.broadcast_provider import CountingTwilioApi
 
+pytestmark = pytest.mark.both_backends
+
 OUR_NUMBER = "+14155238886"
 TEMPLATE = "HX" + "0123456789abcdef" * 2
 

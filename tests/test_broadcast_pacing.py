@@ -26,6 +26,8 @@ from tests.support.outreach import (
     worker,
 )
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.mark.parametrize(("utc_hour", "zone", "quiet"), [
     (13, "Asia/Jakarta", False),  # 20:00 WIB

@@ -13,6 +13,8 @@ from outreach.service import BroadcastRefused, BroadcastService
 from tests.support.clock import FakeClock
 from tests.support.outreach import TEMPLATE, add_person, create, request, rows
 
+pytestmark = pytest.mark.both_backends
+
 
 async def preview(app: App, req):  # type: ignore[no-untyped-def]
     async with app.db.reading() as conn:

@@ -4,7 +4,6 @@ one worker per database."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +16,9 @@ from outreach.service import BroadcastService
 from outreach.worker import WorkerBusy
 from tests.support.clock import FakeClock
 from tests.support.outreach import FakeSender, add_person, create, request, rows, worker
+from tests.support.postgres import query
+
+pytestmark = pytest.mark.both_backends
 
 MONDAYS = Schedule.recurring("senin 09:00", "WITA", "2026-08-01", "2026-10-31")
 
@@ -142,9 +144,10 @@ async def test_scheduled_job_persists_across_restarts_and_fires_when_due(
     async with worker(app, tg) as first:
         assert first.scheduler.jobs() == [
             (f"broadcast-{future.id}", datetime(2030, 1, 7, 9, 0, tzinfo=first_zone()))]
-    with sqlite3.connect(jobs_path(app.settings.database_path)) as jobs:
-        assert jobs.execute("SELECT id FROM apscheduler_jobs ORDER BY id").fetchall() == [
-            (f"broadcast-{future.id}",), ("retention-purge",)]
+    # The job store: beside the SQLite file, or in the PostgreSQL database itself.
+    assert query(jobs_path(app.settings.database_path), app.settings.database_url,
+                 "SELECT id FROM apscheduler_jobs ORDER BY id") == [
+        (f"broadcast-{future.id}",), ("retention-purge",)]
     # Created while no worker runs (e.g. by the CLI), due now: the next worker starts it.
     due = await create(app, request("Pengingat kedua untuk {nama}"))
     fired = asyncio.Event()
@@ -169,13 +172,14 @@ async def test_a_job_that_fell_due_while_down_runs_on_start(app: App, clock: Fak
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.date import DateTrigger
 
-    from outreach.scheduler import fire_broadcast_job, job_id
+    from outreach.scheduler import fire_broadcast_job, job_id, job_store_url
 
     await add_person(app, "Siti", address="1")
     b = await create(app, request(schedule=Schedule.once("2026-11-21 11:30", "WITA")))
     async with app.db.transaction() as conn:  # the worker had already put it in the store
         await conn.execute("UPDATE broadcasts SET job_synced = 1")
-    store = SQLAlchemyJobStore(url=f"sqlite:///{jobs_path(app.settings.database_path)}")
+    store = SQLAlchemyJobStore(url=job_store_url(app.settings.database_path,
+                                                 app.settings.database_url))
     down = AsyncIOScheduler(jobstores={"default": store}, timezone=UTC)
     down.start(paused=True)
     down.add_job(fire_broadcast_job, DateTrigger(datetime.now(UTC) - timedelta(minutes=30)),

@@ -21,6 +21,8 @@ from tests.support.clock import FakeClock
 from tests.support.outreach import add_person, create, request
 from tests.support.server import PUBLIC_URL, RunningServer, running_server
 
+pytestmark = pytest.mark.both_backends
+
 OUR_NUMBER = "+14155238886"
 
 

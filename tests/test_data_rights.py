@@ -18,6 +18,8 @@ from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 from tests.support.pii import traces
 
+pytestmark = pytest.mark.both_backends
+
 SITI = ("Siti Aminah", "81234567890", "siti@contoh.id", "777001234")
 
 

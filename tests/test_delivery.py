@@ -20,6 +20,8 @@ from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
+pytestmark = pytest.mark.both_backends
+
 
 class ScriptedSender:
     """A Sender that fails with the given errors first, then succeeds; records everything."""

@@ -15,6 +15,8 @@ from storage.repositories.reply_outbox import QueuedReply
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
+pytestmark = pytest.mark.both_backends
+
 
 async def scalar(app: App, sql: str) -> int:
     async with app.db.reading() as conn, conn.execute(sql) as cur:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storage.database import Database
 from storage.errors import MigrationError, SchemaTooNewError
 from storage.migrate import Migration, applied_versions, known_migrations, migrate
+from storage.sqlite import SqliteDatabase as Database
 
 
 async def test_fresh_database_gets_every_migration_once(tmp_path: Path) -> None:

@@ -9,11 +9,13 @@ import pytest
 
 from bot.app import App
 from core.messages import Channel, SharedContact
-from storage.database import Database
 from storage.migrate import known_migrations, migrate
 from storage.repositories.respondents import Respondent
+from storage.sqlite import SqliteDatabase as Database
 from tests.support.dialog import User, register
 from tests.support.outreach import request
+
+pytestmark = pytest.mark.both_backends
 
 OWNER = "+6281234567890"
 TYPED = "0812 3456 7890"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
 from core.messages import Channel, SharedContact
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
+
+pytestmark = pytest.mark.both_backends
 
 
 async def count(app: App, sql: str, *args: object) -> int:

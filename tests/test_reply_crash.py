@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +25,9 @@ from typing import Any
 import pytest
 
 from tests.fakes.twilio_webhooks import inbound_message, sign
+from tests.support.postgres import query
+
+pytestmark = pytest.mark.both_backends
 
 ROOT = Path(__file__).resolve().parent.parent
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
@@ -100,13 +102,12 @@ def post(port: int, token: str, params: dict[str, str]) -> int:
         return 0
 
 
-def outbox(database: Path) -> int:
-    with sqlite3.connect(database) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM reply_outbox").fetchone()[0])
+def outbox(database: Path, url: str | None) -> int:
+    return int(query(database, url, "SELECT COUNT(*) FROM reply_outbox")[0][0])
 
 
 def test_killed_server_answers_every_acknowledged_message_exactly_once(
-    tmp_path: Path, fakes: dict[str, str]
+    tmp_path: Path, fakes: dict[str, str], database_url: str | None
 ) -> None:
     port = free_port()
     database = tmp_path / "bot.db"
@@ -120,6 +121,8 @@ def test_killed_server_answers_every_acknowledged_message_exactly_once(
             # Replies are paced (as in production, where 8/s is the default), so most of them
             # are still queued when the process dies.
             "SPI_BROADCAST_WHATSAPP_RATE": "40"}
+    if database_url:
+        env["SPI_DATABASE_URL"] = database_url
     messages = [inbound_message(f"+62812{person:08d}", "halo")
                 for _ in range(EACH) for person in range(PEOPLE)]
     server = start(tmp_path, env, port)
@@ -143,15 +146,14 @@ def test_killed_server_answers_every_acknowledged_message_exactly_once(
         assert all(status == 200 for status in again)
         total = PEOPLE * EACH
         assert wait_until(lambda: counts(fakes["twilio"])["accepted"] >= total
-                          and outbox(database) == 0, 90)
+                          and outbox(database, database_url) == 0, 90)
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(60) == 0
     stats = counts(fakes["twilio"])
     assert stats["accepted"] == total
     assert stats["counts"] == {f"whatsapp:+62812{p:08d}": EACH for p in range(PEOPLE)}
-    with sqlite3.connect(database) as conn:
-        processed = conn.execute("SELECT COUNT(*) FROM processed_inbound").fetchone()[0]
+    processed = query(database, database_url, "SELECT COUNT(*) FROM processed_inbound")[0][0]
     assert processed == total
     print(f"\nreply crash test: {acknowledged} of {total} acknowledged before SIGKILL, "
           f"{answered_before} answered then; after restart all {total} answered exactly once")

@@ -26,6 +26,8 @@ from tests.fakes.twilio_webhooks import inbound_message, sign
 from tests.support.dialog import User, register
 from tests.support.server import PUBLIC_URL, running_server
 
+pytestmark = pytest.mark.both_backends
+
 PHONE = "+6281234567890"
 OUR_NUMBER = "+14155238886"
 

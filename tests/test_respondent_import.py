@@ -13,6 +13,8 @@ from core.settings import Settings
 from tests.support.cli import run_cli
 from tests.support.dialog import User, register
 
+pytestmark = pytest.mark.both_backends
+
 CLEAN = """\
  NAMA Lengkap ;No. HP / WA;E-Mail;Kode Unit;Kategori;Tanggal Mulai Bekerja
 Budi Santoso;0812-3456-7001;budi@contoh.id;DISDUKCAPIL;internal;2019-03-01

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import pytest
+
 from bot.app import App
 from core.messages import Channel
 from tests.support.dialog import User
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_a_session_removed_by_another_process_is_not_written_back(app: App) -> None:

@@ -16,6 +16,8 @@ from tests.support.clock import FakeClock
 from tests.support.dialog import User
 from tests.support.outreach import rows
 
+pytestmark = pytest.mark.both_backends
+
 ADMIN_PHONE = "+6281311112222"
 STAFF_COMMANDS = ("/siaran", "/siaran buat", "/siaran daftar", "/siaran lihat 1",
                   "/siaran jeda 1", "/siaran lanjut 1", "/siaran batal 1", "/stats", "STATISTIK",

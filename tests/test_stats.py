@@ -20,6 +20,8 @@ from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
+pytestmark = pytest.mark.both_backends
+
 ADMINS = "telegram:9001,whatsapp:081299998888"
 
 

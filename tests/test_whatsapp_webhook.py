@@ -19,6 +19,8 @@ from tests.fakes.twilio_webhooks import inbound_message, sign, status_callback
 from tests.support.clock import FakeClock
 from tests.support.server import PUBLIC_URL, RunningServer, running_server
 
+pytestmark = pytest.mark.both_backends
+
 PHONE = "+6281234567890"
 INBOUND = "/twilio/whatsapp"
 STATUS = "/twilio/status"

@@ -17,13 +17,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-import aiosqlite
-
 from core.clock import Clock
 from core.masking import mask_text
 from core.messages import Channel
 from core.sending import LookupUnavailable, Outbound, Sender, SendError, SendErrorKind
 from outreach.limiter import LimitedSender
+from storage.connection import Connection
 from storage.database import Database, GroupAborted
 from storage.repositories import IdentityRepository
 from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
@@ -210,7 +209,7 @@ class ReplyDispatcher:
             return
         statement = self._outbox.remove(reply)
 
-        async def queue(_: aiosqlite.Connection) -> None:
+        async def queue(_: Connection) -> None:
             self._db.later(statement)
 
         try:
@@ -219,7 +218,7 @@ class ReplyDispatcher:
             logger.exception("Balasan terkirim ke %s:%s tidak bisa dicatat", reply.channel,
                              mask_text(reply.address))
 
-    async def _write(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+    async def _write(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         """Run `work` in a write transaction that may share its commit with turns."""
         try:
             async with self._db.transaction(group=True) as conn:

@@ -93,6 +93,10 @@ def register(sub: Any) -> None:
         action.set_defaults(handler=handler)
     worker = actions.add_parser(
         "worker", help="jalankan penjadwal dan pengirim siaran (tanpa server obrolan)")
+    worker.add_argument(
+        "--standby", action="store_true",
+        help="bila pengirim lain sudah berjalan, tunggu dan ambil alih saat ia berhenti "
+             "(untuk beberapa mesin pada satu database PostgreSQL)")
     worker.set_defaults(handler=run_worker)
 
 
@@ -303,4 +307,4 @@ async def cancel_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 async def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     from bot.commands.broadcast_worker import run_worker_until_stopped  # noqa: PLC0415
 
-    return await run_worker_until_stopped(settings)
+    return await run_worker_until_stopped(settings, standby=args.standby)

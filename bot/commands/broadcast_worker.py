@@ -16,7 +16,13 @@ from outreach.worker import WorkerBusy
 logger = logging.getLogger(__name__)
 
 
-async def run_worker_until_stopped(settings: Settings) -> int:
+STANDBY_RETRY_SECONDS = 1.0
+
+
+async def run_worker_until_stopped(settings: Settings, *, standby: bool = False) -> int:
+    """Run until SIGINT/SIGTERM. With `standby`, a worker that finds another one running
+    waits and takes over within about a second of that one's end (its lock is freed even
+    after SIGKILL), instead of giving up."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -27,11 +33,23 @@ async def run_worker_until_stopped(settings: Settings) -> int:
             logger.warning("Belum ada kanal pengirim yang dikonfigurasi; siaran dijadwalkan "
                            "tetapi tidak dikirim")
         worker = build_worker(app, {str(c): s for c, s in senders.items()})
-        try:
-            await worker.start()
-        except WorkerBusy as exc:
-            print(exc)
-            return 2
+        waiting = False
+        while True:
+            try:
+                await worker.start()
+                break
+            except WorkerBusy as exc:
+                if not standby:
+                    print(exc)
+                    return 2
+                if not waiting:
+                    logger.info("Pengirim siaran lain sedang berjalan; menunggu untuk "
+                                "mengambil alih")
+                    waiting = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), STANDBY_RETRY_SECONDS)
+            if stop.is_set():
+                return 0
         logger.info("Pengirim siaran berjalan")
         try:
             await stop.wait()

@@ -61,6 +61,13 @@ the mechanisms count hand-offs, above all those made while holding the write loc
    tests/test_delivery.py `test_whatsapp_window_follows_the_last_inbound_message`. Figure:
    part of the p99 above (one write less per message of a registered person).
 
+On PostgreSQL (storage/postgres.py, several processes on one database) mechanisms 3 and 5 are
+off: every turn is its own transaction on a pooled connection, begins by taking a
+transaction-scoped advisory lock on its sender (`Database.lock_sender`, ordering across
+processes) and claims its provider id with `INSERT ... ON CONFLICT DO NOTHING RETURNING`
+before anything else; the write batch (4) still runs at its commit, and sender locks (1) still
+order one process's own turns without a database round trip.
+
 Durability of replies (not a speed mechanism, but it sets what the fast path may skip): with a
 `ReplyRoute` a turn's replies are stored in its commit (storage/repositories/reply_outbox.py)
 and sent by bot/channels/dispatch.py, so an acknowledged message is answered after a crash.

@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-import aiosqlite
-
 from bot.engine.recent_ids import RecentIds
 from bot.engine.sender_locks import SenderLocks
 from bot.engine.session_cache import CachedConversation, SessionCache
@@ -24,6 +22,7 @@ from core.messages import Choice, Inbound, Reply
 from handlers.router import Router
 from handlers.turn import Deps, Turn
 from handlers.words import normalize
+from storage.connection import Connection
 from storage.database import Database, GroupAborted
 from storage.repositories import InboundRepository, SessionRepository
 from storage.repositories.conversations import Snapshot, snapshot
@@ -98,6 +97,10 @@ class Engine:
         self._locks = SenderLocks()
         self._cache = SessionCache()
         self._recent_ids = RecentIds()
+        # SQLite: one process owns the file, so what this process committed is the truth and
+        # the cache and the shared commit are safe. PostgreSQL: other processes write the same
+        # rows, so each turn reads them in its own transaction under the sender's lock.
+        self._shared = not db.groups
         self._erasures = 0  # bumped when a turn erasing conversations starts and ends
         self._erasing = 0  # such turns not committed (or rolled back) yet
         self._idle = timedelta(minutes=deps.settings.session_idle_minutes)
@@ -129,7 +132,7 @@ class Engine:
                         msg.provider_id and (msg.channel, msg.provider_id) in self._recent_ids):
                     msg = well_formed(await prepare(msg))
                 try:
-                    replies, queued = await self._process(msg, route, group=True)
+                    replies, queued = await self._process(msg, route, group=not self._shared)
                 except GroupAborted:  # another turn of the shared commit failed, not this one
                     replies, queued = await self._process(msg, route, group=False)
             except Exception:
@@ -194,6 +197,8 @@ class Engine:
         queued: list[QueuedReply] = []
         try:
             async with self._db.transaction(group=group) as conn:
+                if self._shared:
+                    await self._db.lock_sender(conn, f"{msg.channel}:{msg.sender}")
                 if msg.provider_id:
                     if group:
                         self._db.later(self._inbound.record(msg.channel, msg.provider_id, now))
@@ -234,7 +239,7 @@ class Engine:
                 self._erasure_moves(turn.forgotten, starting=False)
         if msg.provider_id:
             self._recent_ids.add(msg.channel, msg.provider_id)
-        if erasures == self._erasures and not self._erasing:
+        if erasures == self._erasures and not self._erasing and not self._shared:
             self._cache.put(key, CachedConversation.of(
                 session, stored=stored, has_identity=has_identity, touched_at=touched_at,
                 data_json=data_json))
@@ -243,7 +248,7 @@ class Engine:
         return turn.replies, queued
 
     async def _conversation(
-        self, conn: aiosqlite.Connection, key: tuple[str, str], early: Snapshot | None
+        self, conn: Connection, key: tuple[str, str], early: Snapshot | None
     ) -> tuple[Session, bool, bool, datetime | None]:
         """(session, whether its row exists, whether the sender is a respondent's identity,
         when that identity's last inbound was recorded) from the cache, from the read made

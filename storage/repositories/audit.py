@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from core.clock import from_text, to_text
+from storage.connection import Connection
 from storage.queries import fetch_all
 from storage.write_batch import Statement
 
@@ -25,7 +24,7 @@ class AuditEntry:
 
 class AuditRepository:
     async def record(
-        self, conn: aiosqlite.Connection, now: datetime, actor: str, action: str,
+        self, conn: Connection, now: datetime, actor: str, action: str,
         subject: str | None = None, **detail: Any,
     ) -> None:
         await conn.execute(*self.entry(now, actor, action, subject, **detail))
@@ -39,7 +38,7 @@ class AuditRepository:
                 "VALUES (?, ?, ?, ?, ?)",
                 (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False)))
 
-    async def recent(self, conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
+    async def recent(self, conn: Connection, limit: int = 50) -> list[AuditEntry]:
         rows = await fetch_all(
             conn, "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC "
             "LIMIT ?", (limit,))

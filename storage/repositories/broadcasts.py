@@ -7,9 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from core.clock import from_text, to_text
+from storage.connection import Connection, Row, for_update
 from storage.states import ENDED_RUN_STATES, BroadcastState, RunState
 
 
@@ -58,7 +57,7 @@ def _txt(value: datetime | None) -> str | None:
     return to_text(value) if value else None
 
 
-def _from_row(row: aiosqlite.Row) -> Broadcast:
+def _from_row(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"], text=row["text"], audience=json.loads(row["audience"]),
         schedule_kind=row["schedule_kind"], timezone=row["timezone"],
@@ -75,19 +74,22 @@ def _from_row(row: aiosqlite.Row) -> Broadcast:
     )
 
 
-def _run_from_row(row: aiosqlite.Row) -> Run:
+def _run_from_row(row: Row) -> Run:
     return Run(row["id"], row["broadcast_id"], from_text(row["due_at"]), RunState(row["state"]),
                row["total"], row["canary_size"], _dt(row["started_at"]),
                _dt(row["finished_at"]), row["note"])
 
 
 class BroadcastRepository:
-    async def get_by_id(self, conn: aiosqlite.Connection, bid: int) -> Broadcast | None:
-        async with conn.execute("SELECT * FROM broadcasts WHERE id = ?", (bid,)) as cur:
+    async def get_by_id(self, conn: Connection, bid: int, *,
+                        lock: bool = False) -> Broadcast | None:
+        """`lock`: held until the commit (a read that decides how the row changes)."""
+        sql = "SELECT * FROM broadcasts WHERE id = ?" + (for_update(conn) if lock else "")  # noqa: S608
+        async with conn.execute(sql, (bid,)) as cur:
             row = await cur.fetchone()
         return _from_row(row) if row else None
 
-    async def save(self, conn: aiosqlite.Connection, b: Broadcast, now: datetime) -> Broadcast:
+    async def save(self, conn: Connection, b: Broadcast, now: datetime) -> Broadcast:
         """Insert a new broadcast or update an existing one; returns it with its id."""
         values = (
             b.text, b.template_sid, json.dumps(b.template_variables, ensure_ascii=False),
@@ -102,10 +104,11 @@ class BroadcastRepository:
                        schedule_kind, run_at, recurrence, timezone, start_date, end_date,
                        next_due_at, state, canary_size, dedupe_hash, forced, created_by,
                        job_synced, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   RETURNING id""",
                 (*values, to_text(now), to_text(now)),
             )
-            return replace(b, id=cur.lastrowid, created_at=now, updated_at=now)
+            return replace(b, id=int((await cur.fetchone())[0]), created_at=now, updated_at=now)
         await conn.execute(
             """UPDATE broadcasts SET text = ?, template_sid = ?, template_variables = ?,
                    audience = ?, schedule_kind = ?, run_at = ?, recurrence = ?, timezone = ?,
@@ -116,21 +119,21 @@ class BroadcastRepository:
         )
         return replace(b, updated_at=now)
 
-    async def list_recent(self, conn: aiosqlite.Connection, limit: int = 30) -> list[Broadcast]:
+    async def list_recent(self, conn: Connection, limit: int = 30) -> list[Broadcast]:
         async with conn.execute(
             "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
         ) as cur:
             return [_from_row(row) for row in await cur.fetchall()]
 
-    async def list_unsynced(self, conn: aiosqlite.Connection) -> list[Broadcast]:
+    async def list_unsynced(self, conn: Connection) -> list[Broadcast]:
         async with conn.execute("SELECT * FROM broadcasts WHERE job_synced = 0") as cur:
             return [_from_row(row) for row in await cur.fetchall()]
 
-    async def mark_synced(self, conn: aiosqlite.Connection, bid: int) -> None:
+    async def mark_synced(self, conn: Connection, bid: int) -> None:
         await conn.execute("UPDATE broadcasts SET job_synced = 1 WHERE id = ?", (bid,))
 
     async def find_duplicate(
-        self, conn: aiosqlite.Connection, dedupe_hash: str, since: datetime
+        self, conn: Connection, dedupe_hash: str, since: datetime
     ) -> Broadcast | None:
         async with conn.execute(
             """SELECT * FROM broadcasts WHERE dedupe_hash = ? AND created_at >= ?
@@ -143,7 +146,7 @@ class BroadcastRepository:
     # Runs ---------------------------------------------------------------------------------
 
     async def create_run(
-        self, conn: aiosqlite.Connection, bid: int, due_at: datetime, state: RunState, *,
+        self, conn: Connection, bid: int, due_at: datetime, state: RunState, *,
         now: datetime, note: str | None = None, canary_size: int = 0,
     ) -> Run | None:
         """A run per due time; None when that occurrence already has one (fired twice)."""
@@ -151,28 +154,30 @@ class BroadcastRepository:
             """INSERT INTO broadcast_runs (broadcast_id, due_at, state, canary_size, started_at,
                    finished_at, note, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (broadcast_id, due_at) DO NOTHING""",
+               ON CONFLICT (broadcast_id, due_at) DO NOTHING RETURNING id""",
             (bid, to_text(due_at), state, canary_size,
              to_text(now) if state == RunState.RUNNING else None,
              to_text(now) if state == RunState.MISSED else None, note, to_text(now),
              to_text(now)),
         )
-        if cur.rowcount == 0:
+        row = await cur.fetchone()
+        if row is None:
             return None
-        return await self.get_run(conn, int(cur.lastrowid or 0))
+        return await self.get_run(conn, int(row[0]))
 
-    async def get_run(self, conn: aiosqlite.Connection, run_id: int) -> Run | None:
-        async with conn.execute("SELECT * FROM broadcast_runs WHERE id = ?", (run_id,)) as cur:
+    async def get_run(self, conn: Connection, run_id: int, *, lock: bool = False) -> Run | None:
+        sql = "SELECT * FROM broadcast_runs WHERE id = ?" + (for_update(conn) if lock else "")  # noqa: S608
+        async with conn.execute(sql, (run_id,)) as cur:
             row = await cur.fetchone()
         return _run_from_row(row) if row else None
 
-    async def runs_of(self, conn: aiosqlite.Connection, bid: int) -> list[Run]:
+    async def runs_of(self, conn: Connection, bid: int) -> list[Run]:
         async with conn.execute(
             "SELECT * FROM broadcast_runs WHERE broadcast_id = ? ORDER BY id", (bid,)
         ) as cur:
             return [_run_from_row(row) for row in await cur.fetchall()]
 
-    async def sendable_runs(self, conn: aiosqlite.Connection) -> list[Run]:
+    async def sendable_runs(self, conn: Connection) -> list[Run]:
         """Runs whose deliveries may go out now: running, and their broadcast not paused."""
         async with conn.execute(
             """SELECT r.* FROM broadcast_runs r JOIN broadcasts b ON b.id = r.broadcast_id
@@ -182,7 +187,7 @@ class BroadcastRepository:
             return [_run_from_row(row) for row in await cur.fetchall()]
 
     async def set_run_state(
-        self, conn: aiosqlite.Connection, run_id: int, state: RunState, now: datetime,
+        self, conn: Connection, run_id: int, state: RunState, now: datetime,
         note: str | None = None, *, total: int | None = None, canary_size: int | None = None,
     ) -> None:
         finished = to_text(now) if state in ENDED_RUN_STATES else None

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import aiosqlite
-
 from core.clock import from_text
+from storage.connection import Connection
 from storage.repositories.sessions import Session
 
 
@@ -25,7 +24,7 @@ class Snapshot:
 
 
 async def snapshot(
-    conn: aiosqlite.Connection, channel: str, address: str, default_language: str,
+    conn: Connection, channel: str, address: str, default_language: str,
     provider_id: str | None = None,
 ) -> Snapshot:
     rows = await conn.execute_fetchall(
@@ -34,7 +33,7 @@ async def snapshot(
                   EXISTS (SELECT 1 FROM channel_identities
                           WHERE channel = ?1 AND address = ?2) AS has_identity,
                   s.state, s.data, s.language, s.updated_at
-           FROM (SELECT 1) LEFT JOIN sessions s ON s.channel = ?1 AND s.address = ?2""",
+           FROM (SELECT 1) AS one LEFT JOIN sessions s ON s.channel = ?1 AND s.address = ?2""",
         (channel, address, provider_id))
     row = next(iter(rows))  # the outer SELECT always yields exactly one row
     if row["state"] is None:

@@ -7,9 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import from_text, to_text
+from storage.connection import Connection, Row
 from storage.states import REMINDED_STATES, DeliveryState
 
 _PENDING, _SENDING, _SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
@@ -64,7 +63,7 @@ _JOB_JOINS = """FROM deliveries d
     LEFT JOIN channel_identities ci ON ci.channel = d.channel AND ci.address = d.address"""
 
 
-def _job(row: aiosqlite.Row) -> DeliveryJob:
+def _job(row: Row) -> DeliveryJob:
     return DeliveryJob(
         id=row["id"], run_id=row["run_id"], broadcast_id=row["broadcast_id"],
         position=row["position"], respondent_id=row["respondent_id"], channel=row["channel"],
@@ -78,7 +77,7 @@ def _job(row: aiosqlite.Row) -> DeliveryJob:
 
 class DeliveryRepository:
     async def due(
-        self, conn: aiosqlite.Connection, run_id: int, channel: str, *, now: datetime,
+        self, conn: Connection, run_id: int, channel: str, *, now: datetime,
         zones: Sequence[str], limit: int, max_position: int | None = None,
     ) -> list[DeliveryJob]:
         """Pending deliveries of one run and channel that may go out now, in list order."""
@@ -98,7 +97,7 @@ class DeliveryRepository:
             return [_job(row) for row in await cur.fetchall()]
 
     async def mark_sending(
-        self, conn: aiosqlite.Connection, claims: Sequence[tuple[int, bool]], now: datetime
+        self, conn: Connection, claims: Sequence[tuple[int, bool]], now: datetime
     ) -> set[int]:
         """Claim (id, use_template) pairs before the provider is called; returns the ids that
         were still pending, the only ones the caller may send."""
@@ -119,13 +118,13 @@ class DeliveryRepository:
             return {row[0] for row in await cur.fetchall()}
 
     async def settle(
-        self, conn: aiosqlite.Connection, settlements: Iterable[Settlement], now: datetime
+        self, conn: Connection, settlements: Iterable[Settlement], now: datetime
     ) -> None:
         stamp = to_text(now)
         await conn.executemany(
             """UPDATE deliveries SET state = ?, provider_id = COALESCE(?, provider_id),
                    provider_status = COALESCE(?, provider_status),
-                   sent_at = CASE WHEN ? THEN ? ELSE sent_at END,
+                   sent_at = CASE WHEN ? = 1 THEN ? ELSE sent_at END,
                    next_attempt_at = COALESCE(?, next_attempt_at),
                    use_template = COALESCE(?, use_template), error_code = ?, reason = ?,
                    updated_at = ?
@@ -137,7 +136,7 @@ class DeliveryRepository:
         )
 
     async def release(
-        self, conn: aiosqlite.Connection, ids: Sequence[int], now: datetime
+        self, conn: Connection, ids: Sequence[int], now: datetime
     ) -> None:
         """Claimed but never handed to a provider: back to the queue, attempt not counted."""
         await conn.executemany(
@@ -147,7 +146,7 @@ class DeliveryRepository:
         )
 
     async def in_flight(
-        self, conn: aiosqlite.Connection, limit: int = 500, after_id: int = 0
+        self, conn: Connection, limit: int = 500, after_id: int = 0
     ) -> list[tuple[DeliveryJob, datetime | None]]:
         """Deliveries left in `sending`: after a crash their outcome is unknown."""
         async with conn.execute(
@@ -159,7 +158,7 @@ class DeliveryRepository:
         return [(_job(r), from_text(r["sending_at"]) if r["sending_at"] else None)
                 for r in rows]
 
-    async def has_open(self, conn: aiosqlite.Connection, run_id: int) -> bool:
+    async def has_open(self, conn: Connection, run_id: int) -> bool:
         """True while some delivery of the run is pending or in flight."""
         async with conn.execute(
             "SELECT 1 FROM deliveries WHERE run_id = ? AND state IN (?, ?) LIMIT 1",
@@ -168,7 +167,7 @@ class DeliveryRepository:
             return await cur.fetchone() is not None
 
     async def open_before(
-        self, conn: aiosqlite.Connection, run_id: int, position: int
+        self, conn: Connection, run_id: int, position: int
     ) -> bool:
         async with conn.execute(
             """SELECT 1 FROM deliveries WHERE run_id = ? AND position <= ?
@@ -178,7 +177,7 @@ class DeliveryRepository:
             return await cur.fetchone() is not None
 
     async def next_attempts(
-        self, conn: aiosqlite.Connection, run_id: int, channel: str
+        self, conn: Connection, run_id: int, channel: str
     ) -> dict[str, datetime]:
         """The earliest next attempt of pending deliveries, per recipient time zone."""
         async with conn.execute(
@@ -188,7 +187,7 @@ class DeliveryRepository:
         ) as cur:
             return {row[0]: from_text(row[1]) for row in await cur.fetchall()}
 
-    async def pending_channels(self, conn: aiosqlite.Connection, run_id: int) -> list[str]:
+    async def pending_channels(self, conn: Connection, run_id: int) -> list[str]:
         async with conn.execute(
             "SELECT DISTINCT channel FROM deliveries WHERE run_id = ? AND state = ?",
             (run_id, _PENDING),
@@ -196,7 +195,7 @@ class DeliveryRepository:
             return [row[0] for row in await cur.fetchall()]
 
     async def pending_zones(
-        self, conn: aiosqlite.Connection, run_id: int, channel: str
+        self, conn: Connection, run_id: int, channel: str
     ) -> list[str]:
         async with conn.execute(
             """SELECT DISTINCT timezone FROM deliveries
@@ -206,7 +205,7 @@ class DeliveryRepository:
             return [row[0] for row in await cur.fetchall()]
 
     async def skip_open(
-        self, conn: aiosqlite.Connection, run_id: int, reason: str, now: datetime
+        self, conn: Connection, run_id: int, reason: str, now: datetime
     ) -> int:
         """Cancel: every delivery not yet handed to a provider is skipped."""
         cur = await conn.execute(
@@ -217,7 +216,7 @@ class DeliveryRepository:
         return cur.rowcount
 
     async def counts(
-        self, conn: aiosqlite.Connection, run_id: int
+        self, conn: Connection, run_id: int
     ) -> list[tuple[str, str, str | None, str | None, int]]:
         """(channel, state, provider status, reason, count) for progress reports; the status
         is the latest from the provider's callbacks (outbound_messages), else the receipt's."""
@@ -225,13 +224,14 @@ class DeliveryRepository:
             """SELECT d.channel, d.state, COALESCE(o.status, d.provider_status) AS status,
                       d.reason, COUNT(*)
                FROM deliveries d LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
-               WHERE d.run_id = ? GROUP BY d.channel, d.state, status, d.reason""",
+               WHERE d.run_id = ?
+               GROUP BY d.channel, d.state, COALESCE(o.status, d.provider_status), d.reason""",
             (run_id,),
         ) as cur:
             return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
 
     async def reminders_since(
-        self, conn: aiosqlite.Connection, respondent_ids: Sequence[int], week_start: datetime,
+        self, conn: Connection, respondent_ids: Sequence[int], week_start: datetime,
         season_start: datetime,
     ) -> dict[int, tuple[int, int]]:
         """Per respondent: reminders that went out (or may have) since each date, across every

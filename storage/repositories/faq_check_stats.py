@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from storage.connection import Connection
 from storage.states import CheckVerdict
 
 UNANSWERED = ""  # the faq_daily.intent sentinel for questions below the confidence threshold
@@ -29,7 +28,7 @@ class UnansweredQuestion:
 
 
 class FaqStatsRepository:
-    async def count_answer(self, conn: aiosqlite.Connection, now: datetime,
+    async def count_answer(self, conn: Connection, now: datetime,
                            intent: str | None) -> None:
         """One more question on this day for `intent` (None: not answered)."""
         await conn.execute(
@@ -38,7 +37,7 @@ class FaqStatsRepository:
             (day_of(now), intent or UNANSWERED),
         )
 
-    async def keep_unanswered(self, conn: aiosqlite.Connection, now: datetime,
+    async def keep_unanswered(self, conn: Connection, now: datetime,
                               topic_words: str) -> None:
         """Keep a question's topic words (never the question itself) and forget expired ones."""
         await self.prune_unanswered(conn, now)
@@ -47,18 +46,18 @@ class FaqStatsRepository:
             (day_of(now), topic_words),
         )
 
-    async def prune_unanswered(self, conn: aiosqlite.Connection, now: datetime) -> int:
+    async def prune_unanswered(self, conn: Connection, now: datetime) -> int:
         """Delete unanswered questions older than UNANSWERED_KEEP_DAYS; returns how many."""
         oldest = day_of(now - timedelta(days=UNANSWERED_KEEP_DAYS - 1))
         cur = await conn.execute("DELETE FROM faq_unanswered WHERE day < ?", (oldest,))
         return cur.rowcount
 
-    async def purge_unanswered(self, conn: aiosqlite.Connection) -> int:
+    async def purge_unanswered(self, conn: Connection) -> int:
         """Delete every kept unanswered question; returns how many."""
         cur = await conn.execute("DELETE FROM faq_unanswered")
         return cur.rowcount
 
-    async def unanswered(self, conn: aiosqlite.Connection, limit: int = 200,
+    async def unanswered(self, conn: Connection, limit: int = 200,
                          since: str | None = None) -> list[UnansweredQuestion]:
         async with conn.execute(
             "SELECT id, day, question_masked FROM faq_unanswered WHERE day >= ? "
@@ -68,21 +67,21 @@ class FaqStatsRepository:
             rows = await cur.fetchall()
         return [UnansweredQuestion(r["id"], r["day"], r["question_masked"]) for r in rows]
 
-    async def daily(self, conn: aiosqlite.Connection) -> list[tuple[str, str, int]]:
+    async def daily(self, conn: Connection) -> list[tuple[str, str, int]]:
         async with conn.execute("SELECT day, intent, count FROM faq_daily ORDER BY day, intent"
                                 ) as cur:
             return [(r["day"], r["intent"], r["count"]) for r in await cur.fetchall()]
 
 
 class CheckStatsRepository:
-    async def count_check(self, conn: aiosqlite.Connection, now: datetime, verdict: str) -> None:
+    async def count_check(self, conn: Connection, now: datetime, verdict: str) -> None:
         await conn.execute(
             """INSERT INTO check_daily (day, verdict, count) VALUES (?, ?, 1)
                ON CONFLICT (day, verdict) DO UPDATE SET count = count + 1""",
             (day_of(now), CheckVerdict(verdict)),
         )
 
-    async def daily(self, conn: aiosqlite.Connection) -> list[tuple[str, str, int]]:
+    async def daily(self, conn: Connection) -> list[tuple[str, str, int]]:
         async with conn.execute(
             "SELECT day, verdict, count FROM check_daily ORDER BY day, verdict"
         ) as cur:

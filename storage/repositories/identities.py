@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import from_text, to_text
+from storage.connection import Connection, Row
 from storage.queries import fetch_all, fetch_one
 from storage.write_batch import Statement
 
@@ -22,7 +21,7 @@ class Identity:
     unreachable_reason: str | None
 
 
-def _from_row(row: aiosqlite.Row) -> Identity:
+def _from_row(row: Row) -> Identity:
     return Identity(
         row["channel"], row["address"], row["respondent_id"],
         from_text(row["last_inbound_at"]) if row["last_inbound_at"] else None,
@@ -33,7 +32,7 @@ def _from_row(row: aiosqlite.Row) -> Identity:
 
 class IdentityRepository:
     async def get(
-        self, conn: aiosqlite.Connection, channel: str, address: str
+        self, conn: Connection, channel: str, address: str
     ) -> Identity | None:
         row = await fetch_one(
             conn, "SELECT * FROM channel_identities WHERE channel = ? AND address = ?",
@@ -41,7 +40,7 @@ class IdentityRepository:
         return _from_row(row) if row else None
 
     async def list_for_respondent(
-        self, conn: aiosqlite.Connection, respondent_id: int
+        self, conn: Connection, respondent_id: int
     ) -> list[Identity]:
         rows = await fetch_all(
             conn, "SELECT * FROM channel_identities WHERE respondent_id = ? ORDER BY channel",
@@ -49,7 +48,7 @@ class IdentityRepository:
         return [_from_row(row) for row in rows]
 
     async def link(
-        self, conn: aiosqlite.Connection, channel: str, address: str, respondent_id: int,
+        self, conn: Connection, channel: str, address: str, respondent_id: int,
         now: datetime,
     ) -> None:
         """Point (channel, address) at a respondent; a later registration may move it."""
@@ -67,7 +66,7 @@ class IdentityRepository:
                        unreachable_reason = NULL""",
                 (channel, address, respondent_id, to_text(now), to_text(now)))
 
-    async def unlink(self, conn: aiosqlite.Connection, channel: str, address: str) -> None:
+    async def unlink(self, conn: Connection, channel: str, address: str) -> None:
         """This chat no longer speaks for anyone (its number's owner proved the number)."""
         await conn.execute("DELETE FROM channel_identities WHERE channel = ? AND address = ?",
                            (channel, address))
@@ -78,7 +77,7 @@ class IdentityRepository:
                 "WHERE channel = ? AND address = ?", (to_text(now), channel, address))
 
     async def mark_unreachable(
-        self, conn: aiosqlite.Connection, channel: str, address: str, reason: str,
+        self, conn: Connection, channel: str, address: str, reason: str,
         now: datetime,
     ) -> None:
         await conn.execute(

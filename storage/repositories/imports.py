@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import to_text
+from storage.connection import Connection
 from storage.states import RespondentSource, RespondentStatus
 
 
@@ -47,7 +46,7 @@ class BatchCounts:
 
 class ImportRepository:
     async def batch_for_file(
-        self, conn: aiosqlite.Connection, sha256: str
+        self, conn: Connection, sha256: str
     ) -> tuple[int, str, str] | None:
         """(id, file name, imported at) of the import of exactly these bytes, if any."""
         async with conn.execute(
@@ -57,7 +56,7 @@ class ImportRepository:
             row = await cur.fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    async def stored_contacts(self, conn: aiosqlite.Connection) -> list[StoredContact]:
+    async def stored_contacts(self, conn: Connection) -> list[StoredContact]:
         async with conn.execute(
             """SELECT r.phone, r.email, r.name, r.unit_code, r.category, r.started_on, r.source,
                       b.file_name
@@ -67,7 +66,7 @@ class ImportRepository:
             return [StoredContact(*row) for row in await cur.fetchall()]
 
     async def add_batch(
-        self, conn: aiosqlite.Connection, *, file_name: str, sha256: str, now: datetime,
+        self, conn: Connection, *, file_name: str, sha256: str, now: datetime,
         actor: str, skip_invalid: bool, counts: BatchCounts,
         new_rows: Iterable[NewRespondent], issues: Iterable[tuple[str, str, int]],
     ) -> int:
@@ -75,13 +74,11 @@ class ImportRepository:
         cur = await conn.execute(
             """INSERT INTO import_batches (file_name, file_sha256, imported_at, actor,
                    skip_invalid, rows_total, rows_added, rows_unchanged, rows_rejected,
-                   rows_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   rows_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (file_name, sha256, to_text(now), actor, int(skip_invalid), counts.total,
              counts.added, counts.unchanged, counts.rejected, counts.flagged),
         )
-        batch_id = cur.lastrowid
-        if batch_id is None:
-            raise RuntimeError("import_batches INSERT returned no rowid")
+        batch_id = int((await cur.fetchone())[0])
         stamp = to_text(now)
         await conn.executemany(
             """INSERT INTO respondents (phone, name, email, unit_code, category, started_on,
@@ -97,7 +94,7 @@ class ImportRepository:
         )
         return batch_id
 
-    async def issue_totals(self, conn: aiosqlite.Connection) -> dict[tuple[str, str], int]:
+    async def issue_totals(self, conn: Connection) -> dict[tuple[str, str], int]:
         """(unit code, kind) -> rows with that problem over all imports (quality report)."""
         async with conn.execute(
             "SELECT unit_code, kind, SUM(count) FROM import_issues GROUP BY unit_code, kind"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from core.clock import to_text
+from storage.connection import Connection
 from storage.write_batch import Statement
 
 
@@ -17,17 +16,17 @@ class InboundRepository:
                 "VALUES (?, ?, ?)", (channel, provider_id, to_text(now)))
 
     async def mark_processed(
-        self, conn: aiosqlite.Connection, channel: str, provider_id: str, now: datetime
+        self, conn: Connection, channel: str, provider_id: str, now: datetime
     ) -> bool:
         """Record the id; False when it was already there (a redelivery)."""
-        cur = await conn.execute(
-            "INSERT OR IGNORE INTO processed_inbound (channel, provider_id, processed_at) "
-            "VALUES (?, ?, ?)",
+        rows = await conn.execute_fetchall(
+            "INSERT INTO processed_inbound (channel, provider_id, processed_at) "
+            "VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
             (channel, provider_id, to_text(now)),
         )
-        return cur.rowcount == 1
+        return len(rows) == 1
 
-    async def prune(self, conn: aiosqlite.Connection, older_than: datetime) -> int:
+    async def prune(self, conn: Connection, older_than: datetime) -> int:
         """Forget ids older than any provider's redelivery horizon."""
         cur = await conn.execute(
             "DELETE FROM processed_inbound WHERE processed_at < ?", (to_text(older_than),)

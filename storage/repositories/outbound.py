@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import from_text, to_text
 from core.delivery_status import advances
+from storage.connection import Connection, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,13 +20,13 @@ class OutboundMessage:
     updated_at: datetime
 
 
-def _from_row(row: aiosqlite.Row) -> OutboundMessage:
+def _from_row(row: Row) -> OutboundMessage:
     return OutboundMessage(row["provider_id"], row["channel"], row["status"], row["error_code"],
                            from_text(row["created_at"]), from_text(row["updated_at"]))
 
 
 class OutboundMessageRepository:
-    async def get(self, conn: aiosqlite.Connection, provider_id: str) -> OutboundMessage | None:
+    async def get(self, conn: Connection, provider_id: str) -> OutboundMessage | None:
         async with conn.execute(
             "SELECT * FROM outbound_messages WHERE provider_id = ?", (provider_id,)
         ) as cur:
@@ -35,7 +34,7 @@ class OutboundMessageRepository:
         return _from_row(row) if row else None
 
     async def record_status(
-        self, conn: aiosqlite.Connection, provider_id: str, status: str, *, channel: str,
+        self, conn: Connection, provider_id: str, status: str, *, channel: str,
         now: datetime, error_code: str | None = None,
     ) -> bool:
         """Store a status if it moves the message forward; False when it was stale or unknown.

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import from_text, to_text
 from core.messages import Choice, Image, Reply
+from storage.connection import Connection, Row
 from storage.write_batch import Statement
 
 _KEY = "channel = ? AND turn = ? AND position = ?"
@@ -46,7 +45,7 @@ def _encode(reply: Reply) -> str:
                       ensure_ascii=False)
 
 
-def _from_row(row: aiosqlite.Row) -> QueuedReply:
+def _from_row(row: Row) -> QueuedReply:
     fields = json.loads(row["reply"])
     image = Image(bytes(row["image"]), fields["image"]) if row["image"] is not None else None
     choices = tuple(Choice(label, value) for label, value in fields["choices"])
@@ -68,7 +67,7 @@ class ReplyOutboxRepository:
                                q.reply.image.png if q.reply.image else None, to_text(now)))
                         for q in queued]
 
-    async def mark_sending(self, conn: aiosqlite.Connection, queued: QueuedReply,
+    async def mark_sending(self, conn: Connection, queued: QueuedReply,
                            now: datetime, after_sid: str | None) -> bool:
         """Record that the provider is about to be called; False when the row is gone
         (the person's data was erased meanwhile): then nothing may be sent."""
@@ -81,13 +80,13 @@ class ReplyOutboxRepository:
         """Sent, or given up for good: the row leaves the outbox."""
         return (f"DELETE FROM reply_outbox WHERE {_KEY}", queued.key)  # noqa: S608
 
-    async def open_rows(self, conn: aiosqlite.Connection, channel: str) -> list[QueuedReply]:
+    async def open_rows(self, conn: Connection, channel: str) -> list[QueuedReply]:
         """Every reply of `channel` not sent yet, in send order."""
         rows = await conn.execute_fetchall(
             "SELECT * FROM reply_outbox WHERE channel = ? ORDER BY id", (channel,))
         return [_from_row(row) for row in rows]
 
-    async def forget(self, conn: aiosqlite.Connection,
+    async def forget(self, conn: Connection,
                      conversations: Sequence[tuple[str, str]]) -> None:
         """Drop the unsent replies to these (channel, address) conversations (erasure)."""
         await conn.executemany("DELETE FROM reply_outbox WHERE channel = ? AND address = ?",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import from_text, to_text
+from storage.connection import Connection, Row
 from storage.queries import fetch_one
 from storage.states import Category, RespondentStatus
 
@@ -41,7 +40,7 @@ def _txt(value: datetime | None) -> str | None:
     return to_text(value) if value else None
 
 
-def _from_row(row: aiosqlite.Row) -> Respondent:
+def _from_row(row: Row) -> Respondent:
     return Respondent(
         id=row["id"], phone=row["phone"], name=row["name"], email=row["email"],
         unit_code=row["unit_code"], status=row["status"], category=row["category"],
@@ -54,12 +53,12 @@ def _from_row(row: aiosqlite.Row) -> Respondent:
 
 
 class RespondentRepository:
-    async def get_by_id(self, conn: aiosqlite.Connection, rid: int) -> Respondent | None:
+    async def get_by_id(self, conn: Connection, rid: int) -> Respondent | None:
         row = await fetch_one(conn, "SELECT * FROM respondents WHERE id = ?", (rid,))
         return _from_row(row) if row else None
 
     async def find_for_chat(
-        self, conn: aiosqlite.Connection, channel: str, address: str, phone: str | None, *,
+        self, conn: Connection, channel: str, address: str, phone: str | None, *,
         phone_first: bool,
     ) -> Respondent | None:
         """The respondent a chat belongs to, in one read: the one its channel identity links to
@@ -70,15 +69,16 @@ class RespondentRepository:
                 WHERE (r.status != ?5 AND r.id = (SELECT respondent_id
                           FROM channel_identities WHERE channel = ?1 AND address = ?2))
                    OR r.phone = ?3
-                ORDER BY ((r.phone IS ?3) = ?4) DESC LIMIT 1""",
+                ORDER BY (CASE WHEN r.phone IS NOT DISTINCT FROM ?3 THEN 1 ELSE 0 END) = ?4 DESC
+                LIMIT 1""",
             (channel, address, phone, phone_first, RespondentStatus.ERASED))
         return _from_row(row) if row else None
 
-    async def get_by_phone(self, conn: aiosqlite.Connection, phone: str) -> Respondent | None:
+    async def get_by_phone(self, conn: Connection, phone: str) -> Respondent | None:
         row = await fetch_one(conn, "SELECT * FROM respondents WHERE phone = ?", (phone,))
         return _from_row(row) if row else None
 
-    async def save(self, conn: aiosqlite.Connection, r: Respondent, now: datetime) -> Respondent:
+    async def save(self, conn: Connection, r: Respondent, now: datetime) -> Respondent:
         """Insert a new respondent or update an existing one (by id); returns it with its id."""
         values = (
             r.phone, r.name, r.email, r.unit_code, r.category, r.respondent_type, r.service,
@@ -90,10 +90,11 @@ class RespondentRepository:
                 """INSERT INTO respondents (phone, name, email, unit_code, category,
                        respondent_type, service, service_month, status, source, consent_at,
                        consent_version, opted_out_at, erased_at, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (*values, to_text(now), to_text(now)),
             )
-            return replace(r, id=cur.lastrowid, created_at=now, updated_at=now)
+            return replace(r, id=int((await cur.fetchone())[0]), created_at=now,
+                           updated_at=now)
         await conn.execute(
             """UPDATE respondents SET phone = ?, name = ?, email = ?, unit_code = ?, category = ?,
                    respondent_type = ?, service = ?, service_month = ?, status = ?, source = ?,
@@ -105,14 +106,14 @@ class RespondentRepository:
         return replace(r, updated_at=now)
 
     async def set_opted_out(
-        self, conn: aiosqlite.Connection, rid: int, now: datetime | None
+        self, conn: Connection, rid: int, now: datetime | None
     ) -> None:
         await conn.execute(
             "UPDATE respondents SET opted_out_at = ?, updated_at = ? WHERE id = ?",
             (_txt(now), to_text(now) if now else None, rid),
         )
 
-    async def count(self, conn: aiosqlite.Connection, *, include_erased: bool = False) -> int:
+    async def count(self, conn: Connection, *, include_erased: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM respondents"
         params: tuple[str, ...] = ()
         if not include_erased:

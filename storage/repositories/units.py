@@ -7,9 +7,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from core.clock import to_text
+from storage.connection import Connection, Row
 from storage.queries import fetch_all, fetch_one, fetch_value
 
 TIMEZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -29,7 +28,7 @@ class Unit:
         return TIMEZONE_LABELS.get(self.timezone, self.timezone)
 
 
-def _from_row(row: aiosqlite.Row) -> Unit:
+def _from_row(row: Row) -> Unit:
     return Unit(row["code"], row["name"], row["region"], row["timezone"],
                 tuple(json.loads(row["services"])))
 
@@ -43,23 +42,23 @@ class UnitRepository:
         self._copy: dict[str, Unit] | None = None
         self._copied_at = 0.0
 
-    async def _all(self, conn: aiosqlite.Connection) -> dict[str, Unit]:
+    async def _all(self, conn: Connection) -> dict[str, Unit]:
         if self._copy is None or time.monotonic() - self._copied_at > self._max_age:
             rows = await fetch_all(conn, "SELECT * FROM units ORDER BY name")
             self._copy = {row["code"]: _from_row(row) for row in rows}
             self._copied_at = time.monotonic()
         return self._copy
 
-    async def get_by_code(self, conn: aiosqlite.Connection, code: str) -> Unit | None:
+    async def get_by_code(self, conn: Connection, code: str) -> Unit | None:
         return (await self._all(conn)).get(code.upper())
 
-    async def list_all(self, conn: aiosqlite.Connection) -> list[Unit]:
+    async def list_all(self, conn: Connection) -> list[Unit]:
         return list((await self._all(conn)).values())
 
-    async def count(self, conn: aiosqlite.Connection) -> int:
+    async def count(self, conn: Connection) -> int:
         return int(await fetch_value(conn, "SELECT COUNT(*) FROM units") or 0)
 
-    async def save(self, conn: aiosqlite.Connection, unit: Unit, now: datetime) -> bool:
+    async def save(self, conn: Connection, unit: Unit, now: datetime) -> bool:
         """Insert or update a unit; returns True when it was new."""
         exists = await fetch_one(conn, "SELECT 1 FROM units WHERE code = ?", (unit.code,))
         self._copy = None

@@ -15,13 +15,14 @@ async def add_broadcast(app: App, deliveries: list[tuple[int, str, str, str, str
             """INSERT INTO broadcasts (text, audience, schedule_kind, run_at, timezone,
                    next_due_at, state, dedupe_hash, created_by, created_at, updated_at)
                VALUES ('Halo {nama}', '{}', 'now', ?, 'Asia/Makassar', NULL, ?, 'x', 'cli',
-                       ?, ?)""",
+                       ?, ?) RETURNING id""",
             (stamp, state, stamp, stamp))
-        broadcast_id = cur.lastrowid
+        broadcast_id = (await cur.fetchone())[0]
         cur = await conn.execute(
             """INSERT INTO broadcast_runs (broadcast_id, due_at, state, created_at, updated_at)
-               VALUES (?, ?, 'completed', ?, ?)""", (broadcast_id, stamp, stamp, stamp))
-        run_id = cur.lastrowid
+               VALUES (?, ?, 'completed', ?, ?) RETURNING id""",
+            (broadcast_id, stamp, stamp, stamp))
+        run_id = (await cur.fetchone())[0]
         for position, (rid, channel, address, delivery_state, provider_id) in enumerate(
                 deliveries, start=1):
             await conn.execute(

@@ -25,6 +25,10 @@ async def run_cli(monkeypatch: pytest.MonkeyPatch, settings: Settings, *argv: st
                   stdin: str = "", env: dict[str, str] | None = None) -> CliResult:
     """`spi-bot ARGV` against the test database, in a thread with its own event loop."""
     monkeypatch.setenv("SPI_DATABASE_PATH", str(settings.database_path))
+    if settings.database_url:
+        monkeypatch.setenv("SPI_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("SPI_DATABASE_URL", raising=False)
     monkeypatch.setenv("SPI_ADMINS", ",".join(settings.admins))
     for name, value in (env or {}).items():
         monkeypatch.setenv(name, value)

@@ -1,0 +1,1 @@
+-- Nothing on SQLite: the functions below are SQLite built-ins that shared queries use.
