@@ -187,9 +187,13 @@ def test_a_standby_worker_takes_over_when_the_running_one_is_killed(
 
     create("Halo {nama}, survei SPI resmi hanya dari spi.kpk.go.id")
     first = subprocess.Popen([SPI_BOT, "broadcast", "worker"], cwd=tmp_path, env=env)
-    standby = subprocess.Popen([SPI_BOT, "broadcast", "worker", "--standby"], cwd=tmp_path,
-                               env=env)
+    standby: subprocess.Popen[bytes] | None = None
     try:
+        # The standby starts once the first one holds the lock and sends: started together,
+        # either could win the lock, and a plain worker that finds it taken exits.
+        assert wait_until(lambda: accepted(fakes) >= 1, 30)
+        standby = subprocess.Popen([SPI_BOT, "broadcast", "worker", "--standby"],
+                                   cwd=tmp_path, env=env)
         assert wait_until(lambda: accepted(fakes) >= 20, 30)  # the first one is sending
         assert standby.poll() is None and first.poll() is None
         first.send_signal(signal.SIGKILL)
@@ -202,7 +206,7 @@ def test_a_standby_worker_takes_over_when_the_running_one_is_killed(
                           and open_deliveries(database, database_url) == 0, 60)
     finally:
         for process in (first, standby):
-            if process.poll() is None:
+            if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 process.wait(30)
     twilio = stats(fakes["twilio"])
