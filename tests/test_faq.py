@@ -87,7 +87,8 @@ async def test_custom_survey_period_is_used(app: App) -> None:
 
 async def test_an_unanswered_question_keeps_only_its_topic_words_and_says_so(app: App) -> None:
     user = User(app.engine, Channel.WHATSAPP, "+6281299998888", "+6281299998888")
-    await user.say("survei spi bisa diisi lewat laptop kantor, nama saya Budi Santoso?")
+    # (Filling in "lewat laptop" is now understood as how_to_fill, so a question no answer covers.)
+    await user.say("survei spi bisa diisi pakai bahasa daerah di kantor, nama saya Budi Santoso?")
     assert "belum bisa menjawab" in user.text
     assert "kata-kata topiknya saja" in user.text and "30 hari" in user.text
     assert "Inspektorat Kabupaten Sukamaju" in user.text
@@ -415,7 +416,9 @@ def test_regional_and_question_word_phrasings(question: str, intent: str) -> Non
     assert shipped_matcher().match(question).intent == intent
 
 
-CLOSE_CALL = "siapa yang bisa lihat data saya"  # this bot's data, or the survey answers?
+# May I reply: is it required, or is the message safe? (The earlier "siapa yang bisa lihat data
+# saya" now reads as this bot's data, with more bot_privacy phrasings.)
+CLOSE_CALL = "boleh saya balas"
 
 
 @pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP])
