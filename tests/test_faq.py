@@ -470,3 +470,26 @@ def test_the_shipped_stem_table_matches_the_knowledge_base() -> None:
     shipped = json.loads(resources.files("handlers.knowledge").joinpath(STEM_TABLE)
                          .read_text("utf-8"))
     assert shipped == stems_worked_out()
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("ulun", ["saya"]), ("aye", ["saya"]), ("kulo", ["saya"]),  # Banjar, Betawi, Javanese
+    ("kada", ["tidak"]), ("nda", ["tidak"]),  # Banjar, Manado
+    ("sampun", ["sudah"]), ("udeh", ["sudah"]), ("dereng", ["belum"]), ("belon", ["belum"]),
+    ("tiasa", ["bisa"]), ("saged", ["bisa"]), ("kawa", ["bisa"]),  # Sundanese, Javanese, Banjar
+    ("pabilo", ["kapan"]), ("lamo", ["lama"]), ("dangu", ["lama"]),  # Minang, Javanese krama
+    ("cemana", ["bagaimana"]), ("kiapa", ["kenapa"]), ("pertjaja", ["percaya"]),  # old spelling
+])
+def test_the_second_writers_regional_and_old_spellings_reach_the_standard_word(
+        typed: str, meant: list[str]) -> None:
+    assert shipped_matcher().spelled(typed) == meant
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("kek mana ini, wa survei kpk itu abal-abal kah", "is_official"),  # Medan
+    ("ulun kada handak ikut survei, kada papa kah", "is_mandatory"),  # Banjar
+    ("survei menika dangu mboten", "duration"),  # Javanese krama
+    ("aye udeh ngisi survei", "already_participated"),  # Betawi
+])
+def test_the_second_writers_regional_phrasings_are_understood(question: str, intent: str) -> None:
+    assert shipped_matcher().match(question).intent == intent
