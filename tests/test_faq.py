@@ -87,7 +87,8 @@ async def test_custom_survey_period_is_used(app: App) -> None:
 
 async def test_an_unanswered_question_keeps_only_its_topic_words_and_says_so(app: App) -> None:
     user = User(app.engine, Channel.WHATSAPP, "+6281299998888", "+6281299998888")
-    await user.say("survei spi bisa diisi lewat laptop kantor, nama saya Budi Santoso?")
+    # (Filling in "lewat laptop" is now understood as how_to_fill, so a question no answer covers.)
+    await user.say("survei spi bisa diisi pakai bahasa daerah di kantor, nama saya Budi Santoso?")
     assert "belum bisa menjawab" in user.text
     assert "kata-kata topiknya saja" in user.text and "30 hari" in user.text
     assert "Inspektorat Kabupaten Sukamaju" in user.text
@@ -415,7 +416,9 @@ def test_regional_and_question_word_phrasings(question: str, intent: str) -> Non
     assert shipped_matcher().match(question).intent == intent
 
 
-CLOSE_CALL = "siapa yang bisa lihat data saya"  # this bot's data, or the survey answers?
+# May I reply: is it required, or is the message safe? (The earlier "siapa yang bisa lihat data
+# saya" now reads as this bot's data, with more bot_privacy phrasings.)
+CLOSE_CALL = "boleh saya balas"
 
 
 @pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP])
@@ -467,3 +470,26 @@ def test_the_shipped_stem_table_matches_the_knowledge_base() -> None:
     shipped = json.loads(resources.files("handlers.knowledge").joinpath(STEM_TABLE)
                          .read_text("utf-8"))
     assert shipped == stems_worked_out()
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("ulun", ["saya"]), ("aye", ["saya"]), ("kulo", ["saya"]),  # Banjar, Betawi, Javanese
+    ("kada", ["tidak"]), ("nda", ["tidak"]),  # Banjar, Manado
+    ("sampun", ["sudah"]), ("udeh", ["sudah"]), ("dereng", ["belum"]), ("belon", ["belum"]),
+    ("tiasa", ["bisa"]), ("saged", ["bisa"]), ("kawa", ["bisa"]),  # Sundanese, Javanese, Banjar
+    ("pabilo", ["kapan"]), ("lamo", ["lama"]), ("dangu", ["lama"]),  # Minang, Javanese krama
+    ("cemana", ["bagaimana"]), ("kiapa", ["kenapa"]), ("pertjaja", ["percaya"]),  # old spelling
+])
+def test_the_second_writers_regional_and_old_spellings_reach_the_standard_word(
+        typed: str, meant: list[str]) -> None:
+    assert shipped_matcher().spelled(typed) == meant
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("kek mana ini, wa survei kpk itu abal-abal kah", "is_official"),  # Medan
+    ("ulun kada handak ikut survei, kada papa kah", "is_mandatory"),  # Banjar
+    ("survei menika dangu mboten", "duration"),  # Javanese krama
+    ("aye udeh ngisi survei", "already_participated"),  # Betawi
+])
+def test_the_second_writers_regional_phrasings_are_understood(question: str, intent: str) -> None:
+    assert shipped_matcher().match(question).intent == intent

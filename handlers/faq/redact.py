@@ -36,6 +36,7 @@ saya aku kami gue gua sy i me my we am
 nama kepala kasi kabid kadis kasubag kabag kasubbag sekretaris sekda camat lurah kades
 direktur manajer staf staff pegawai karyawan honorer pns asn pppk guru dosen dokter perawat
 bidan bendahara operator atasan pimpinan bos boss
+petani nelayan pedagang wartawan jurnalis ojek ojol tukang pensiunan sopir supir buruh
 head chief officer manager teacher nurse doctor employee clerk secretary director
 kantor dinas dinkes disdik rsud puskesmas sekolah kecamatan kelurahan desa seksi bidang
 bagian subbag rumah sakit instansi unit sdn smpn sman smkn
