@@ -64,9 +64,10 @@ def test_zip_bombs_are_refused_before_they_expand_in_bounded_memory(tmp_path: Pa
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["codes"] == [1, 1], done.stdout
     assert done.stdout.count("lebih dari 200 MB setelah dibuka") == 2, done.stdout
-    # A gigabyte of XML read by the spreadsheet library took gigabytes; refused, the whole
-    # command (Python, the app, both files) stays near its idle size.
-    assert result["peak_mb"] < 150, result
+    # A gigabyte of XML read by the spreadsheet library took gigabytes (6.3 GB for a 2 MB
+    # bomb); refused, the whole command (Python, the app, both files) stays within a few times
+    # its idle size: 79 MB here alone, 150 MB once inside a fresh clone's first full run.
+    assert result["peak_mb"] < 256, result
 
 
 async def test_a_zip_whose_sizes_do_not_add_up_is_refused(
