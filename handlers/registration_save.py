@@ -28,6 +28,7 @@ async def _target(turn: Turn, phone: str, proven: bool) -> tuple[Respondent | No
     at all). Read inside the saving transaction: a number verified by its owner after this
     dialog began is seen here."""
     deps = turn.deps
+    await deps.respondents.lock_phone(turn.conn, phone)  # a concurrent save of it waits
     owner = await deps.respondents.get_by_phone(turn.conn, phone)
     identity = await deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
     linked = None

@@ -74,6 +74,16 @@ class RespondentRepository:
             (channel, address, phone, phone_first, RespondentStatus.ERASED))
         return _from_row(row) if row else None
 
+    async def lock_phone(self, conn: Connection, phone: str) -> None:
+        """Hold, until the transaction ends, the right to decide about this number: two chats
+        saving the same number wait for each other, and the second then reads what the first
+        committed. PostgreSQL runs such transactions side by side; SQLite's single writer
+        already runs them one after the other."""
+        if conn.dialect == "postgresql":
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext(?))",
+                (f"phone:{phone}",))
+
     async def get_by_phone(self, conn: Connection, phone: str) -> Respondent | None:
         row = await fetch_one(conn, "SELECT * FROM respondents WHERE phone = ?", (phone,))
         return _from_row(row) if row else None
