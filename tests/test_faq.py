@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import tomllib
 from datetime import date, timedelta
@@ -36,6 +37,22 @@ def test_eval_set_is_big_enough_and_apart_from_the_knowledge_base() -> None:
     dev_phrases = [p for ps in dev["intents"].values() for p in ps]
     assert set(dev["intents"]) == set(INTENTS) and len(dev_phrases) >= 200
     assert [p for p in dev_phrases if p.casefold() in known] == []
+
+
+def test_the_blind_batches_stay_apart_from_the_knowledge_base() -> None:
+    """No knowledge-base example may equal a frozen blind question (punctuation and case
+    aside). Only the count is reported, so a failure shows no blind text."""
+    def plain(text: str) -> str:
+        return " ".join(re.sub(r"\W+", " ", text.casefold()).split())
+
+    known = {plain(p) for ps in load_knowledge().examples.values() for p in ps}
+    for batch in ("faq_questions", "faq_questions_2", "faq_questions_3"):
+        data = tomllib.loads((Path(__file__).parent / "data" / "blind" / f"{batch}.toml")
+                             .read_text("utf-8"))
+        questions = [q for qs in data["intents"].values() for q in qs]
+        questions += data["out_of_scope"]["questions"]
+        shared = sum(plain(q) in known for q in questions)
+        assert shared == 0, f"{batch}: {shared} blind questions are knowledge-base examples"
 
 
 def test_top1_accuracy_at_least_90_percent_and_off_topic_at_most_10_percent() -> None:
