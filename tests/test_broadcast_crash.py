@@ -98,24 +98,30 @@ def runs(database: Path, url: str | None) -> int:
     return int(query(database, url, "SELECT COUNT(*) FROM broadcast_runs")[0][0])
 
 
+def worker_env(database: Path, url: str | None, fakes: dict[str, str]) -> dict[str, str]:
+    """The environment of the `spi-bot` child processes: the fakes, either backend, and (the
+    test runs at any hour) no quiet hours; fast enough to finish, slow enough to be killed in
+    the middle."""
+    env = {k: v for k, v in os.environ.items() if k != "SPI_DATABASE_URL"}
+    env |= {"SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
+            "SPI_TELEGRAM_BOT_TOKEN": fakes["telegram_token"],
+            "SPI_TELEGRAM_API_BASE_URL": fakes["telegram"],
+            "SPI_TWILIO_ACCOUNT_SID": fakes["twilio_account_sid"],
+            "SPI_TWILIO_AUTH_TOKEN": fakes["twilio_auth_token"],
+            "SPI_TWILIO_WHATSAPP_NUMBER": OUR_NUMBER, "SPI_TWILIO_API_BASE_URL": fakes["twilio"],
+            "SPI_BROADCAST_QUIET_START": "00:00", "SPI_BROADCAST_QUIET_END": "00:00",
+            "SPI_BROADCAST_WHATSAPP_RATE": "120", "SPI_BROADCAST_TELEGRAM_RATE": "60"}
+    if url:
+        env["SPI_DATABASE_URL"] = url
+    return env
+
+
 def test_killed_worker_never_sends_anyone_twice(
     tmp_path: Path, fakes: dict[str, str], database_url: str | None
 ) -> None:
     database = tmp_path / "bot.db"
     asyncio.run(seed(database, database_url))
-    env = {k: v for k, v in os.environ.items() if k != "SPI_DATABASE_URL"}
-    env |= {"SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
-           "SPI_TELEGRAM_BOT_TOKEN": fakes["telegram_token"],
-           "SPI_TELEGRAM_API_BASE_URL": fakes["telegram"],
-           "SPI_TWILIO_ACCOUNT_SID": fakes["twilio_account_sid"],
-           "SPI_TWILIO_AUTH_TOKEN": fakes["twilio_auth_token"],
-           "SPI_TWILIO_WHATSAPP_NUMBER": OUR_NUMBER, "SPI_TWILIO_API_BASE_URL": fakes["twilio"],
-           # The test runs at any hour: no quiet hours; fast enough to finish, slow enough to
-           # be killed in the middle.
-           "SPI_BROADCAST_QUIET_START": "00:00", "SPI_BROADCAST_QUIET_END": "00:00",
-           "SPI_BROADCAST_WHATSAPP_RATE": "120", "SPI_BROADCAST_TELEGRAM_RATE": "60"}
-    if database_url:
-        env["SPI_DATABASE_URL"] = database_url
+    env = worker_env(database, database_url, fakes)
     created = subprocess.run(
         [SPI_BOT, "broadcast", "create", "--text", "Halo {nama}, survei SPI resmi hanya "
          "dari spi.kpk.go.id", "--yes"], cwd=tmp_path, env=env, capture_output=True,
@@ -167,17 +173,7 @@ def test_a_standby_worker_takes_over_when_the_running_one_is_killed(
     occurrence has one run."""
     database = tmp_path / "bot.db"
     asyncio.run(seed(database, database_url))
-    env = {k: v for k, v in os.environ.items() if k != "SPI_DATABASE_URL"}
-    env |= {"SPI_DATABASE_PATH": str(database), "SPI_LOG_LEVEL": "WARNING",
-            "SPI_TELEGRAM_BOT_TOKEN": fakes["telegram_token"],
-            "SPI_TELEGRAM_API_BASE_URL": fakes["telegram"],
-            "SPI_TWILIO_ACCOUNT_SID": fakes["twilio_account_sid"],
-            "SPI_TWILIO_AUTH_TOKEN": fakes["twilio_auth_token"],
-            "SPI_TWILIO_WHATSAPP_NUMBER": OUR_NUMBER, "SPI_TWILIO_API_BASE_URL": fakes["twilio"],
-            "SPI_BROADCAST_QUIET_START": "00:00", "SPI_BROADCAST_QUIET_END": "00:00",
-            "SPI_BROADCAST_WHATSAPP_RATE": "120", "SPI_BROADCAST_TELEGRAM_RATE": "60"}
-    if database_url:
-        env["SPI_DATABASE_URL"] = database_url
+    env = worker_env(database, database_url, fakes)
 
     def create(text: str) -> None:
         created = subprocess.run(
