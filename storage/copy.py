@@ -24,6 +24,9 @@ from storage.sqlite import SqliteDatabase
 logger = logging.getLogger(__name__)
 
 BATCH = 5_000
+# Tables whose migration seeds a row (institution 1): a target holding only that seed still
+# counts as empty, and the seed gives way to the source's own row.
+SEEDED = {"institutions": "id = 1"}
 
 
 class CopyError(StorageError):
@@ -72,10 +75,15 @@ async def copy_sqlite_to_postgres(
             for table, _ in tables:
                 if table not in target_columns:
                     raise CopyError(f"Tabel {table} tidak ada di database tujuan")
-                cur = await raw.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')  # noqa: S608
+                seed = SEEDED.get(table)
+                other = f" WHERE NOT ({seed})" if seed else ""
+                cur = await raw.execute(
+                    f'SELECT EXISTS (SELECT 1 FROM "{table}"{other})')  # noqa: S608
                 row = await cur.fetchone()
                 if row is not None and row[0]:
                     raise CopyError(f"Database tujuan tidak kosong (tabel {table} berisi data)")
+            for table in SEEDED:
+                await raw.execute(f'DELETE FROM "{table}"')  # noqa: S608 - names are ours
             for table, cols in tables:
                 missing = set(cols) - set(target_columns[table])
                 if missing:

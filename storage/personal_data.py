@@ -81,6 +81,12 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     # leave once sent; the person's unsent rows go with them at erasure and at the purge.
     "reply_outbox": _all(_P, "channel address reply image")
     | _all(_N, "id turn position sending_at after_sid created_at"),
+    # Institutions are public bodies: their public contact is not a person's data.
+    "institutions": _all(_N, "id code name kind timezone contact_phone contact_email "
+                              "whatsapp_sender telegram_bot created_at updated_at"),
+    # Staff accounts name staff, never a respondent; kept under the staff rule, not purged.
+    "staff": _all(_S, "username display_name telegram_id whatsapp_phone")
+    | _all(_N, "id institution_id role created_at disabled_at"),
 }
 
 
