@@ -77,3 +77,12 @@ class CheckVerdict(StrEnum):
     SUSPICIOUS = "suspicious"
     MANIPULATION = "manipulation"
     UNKNOWN = "unknown"
+
+
+class InstitutionKind(StrEnum):
+    """What an institution is (issue 15): a ministry/agency or a regional government."""
+
+    KEMENTERIAN_LEMBAGA = "kementerian_lembaga"
+    PROVINSI = "provinsi"
+    KABUPATEN = "kabupaten"
+    KOTA = "kota"

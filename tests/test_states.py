@@ -9,12 +9,14 @@ from pathlib import Path
 
 import aiosqlite
 
+from core.roles import StaffRole
 from storage.migrate import migrate
 from storage.states import (
     BroadcastState,
     Category,
     CheckVerdict,
     DeliveryState,
+    InstitutionKind,
     RespondentSource,
     RespondentStatus,
     RunState,
@@ -31,6 +33,8 @@ ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("respondents", "source"): RespondentSource,
     ("respondents", "category"): Category,
     ("check_daily", "verdict"): CheckVerdict,
+    ("institutions", "kind"): InstitutionKind,
+    ("staff", "role"): StaffRole,
 }
 CHECK_IN = re.compile(r"CHECK\s*\(\s*(\w+)\s+IN\s*\(([^)]*)\)\s*\)", re.IGNORECASE)
 
