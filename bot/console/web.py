@@ -4,7 +4,8 @@ Every page is an `Endpoint` declared with the permissions that open it (core/rol
 `Console.wrap` runs the same steps for each request, in this order:
 
 1. a state-changing request (POST) from another site is refused: `Sec-Fetch-Site` must be
-   `same-origin` (or absent, from an old browser) and `Origin`, when sent, this server;
+   `same-origin` (or absent, from an old browser) and `Origin`, when sent, this server (or
+   `null`, which browsers send for our own forms since every page says `no-referrer`);
 2. the session cookie must name a live session (revocable, ending after 30 minutes without a
    request and after 12 hours at most); a login whose TOTP code is owed goes to that step;
 3. the role must be granted one of the route's permissions; a refusal is audited;
@@ -239,9 +240,10 @@ class Console:
         site = request.headers.get("sec-fetch-site")
         origin = request.headers.get("origin")
         bad = site is not None and site not in ("same-origin", "none")
-        if origin is not None and not bad:
-            host = urlsplit(origin).netloc
-            bad = origin == "null" or host not in {*self._hosts, request.headers.get("host", "")}
+        # Our pages send no referrer, so browsers send `Origin: null` for their own forms;
+        # a null origin is left to Sec-Fetch-Site and the form token.
+        if origin not in (None, "null") and not bad:
+            bad = urlsplit(origin).netloc not in {*self._hosts, request.headers.get("host", "")}
         if not bad:
             return None
         return HTMLResponse("Permintaan lintas situs ditolak.", status_code=403)
@@ -469,7 +471,7 @@ _static_cache: dict[str, bytes] = {}
 def _static_file(name: str) -> bytes:
     if name not in _static_cache:
         _static_cache[name] = resources.files("bot.console").joinpath(
-            "static", name).read_bytes()
+            "static").joinpath(name).read_bytes()
     return _static_cache[name]
 
 
