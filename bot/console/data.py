@@ -16,12 +16,13 @@ import functools
 import io
 import json
 import tempfile
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from bot.app import App
@@ -55,6 +56,7 @@ from storage.repositories.imports import ImportRepository
 from storage.repositories.units import Unit
 from storage.states import BroadcastState, RespondentSource, RespondentStatus
 
+T = TypeVar("T")
 UPLOAD_KEPT = timedelta(hours=1)
 PAGE_SIZE = 50
 _WIB = ZoneInfo("Asia/Jakarta")
@@ -415,12 +417,50 @@ class AuditFilter:
     actions: list[str] = field(default_factory=list)
 
 
+class AggregateCache:
+    """The statistics tables per scope, at most `fresh` seconds old when served without work;
+    an older copy is served while one refresh runs in the background (counts a minute old are
+    fine for a dashboard; recounting 20,000 rows on every visit was not: ~0.9 s per visit on
+    the loaded test VM, docs/benchmarks.md)."""
+
+    def __init__(self, fresh: float = 60.0) -> None:
+        self.fresh = fresh
+        self._copies: dict[Hashable, tuple[float, Any]] = {}
+        self._refreshing: dict[Hashable, asyncio.Task[Any]] = {}
+
+    async def get(self, scope: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """`scope`: the scope and what is counted (one key per table set or chart)."""
+        copy = self._copies.get(scope)
+        if copy is not None and time.monotonic() - copy[0] < self.fresh:
+            return cast("T", copy[1])
+        task = self._refreshing.get(scope)
+        if task is None:
+            task = asyncio.create_task(self._refresh(scope, compute))
+            self._refreshing[scope] = task
+        if copy is not None:
+            return cast("T", copy[1])  # stale but quick; the refresh lands for the next visit
+        return cast("T", await asyncio.shield(task))
+
+    async def _refresh(self, scope: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        try:
+            value = await compute()
+            self._copies[scope] = (time.monotonic(), value)
+            return value
+        finally:
+            self._refreshing.pop(scope, None)
+
+    def forget(self) -> None:
+        """After an import or a deletion the next visit counts again."""
+        self._copies.clear()
+
+
 class ConsoleData:
     """The console's view of one institution's data (or, nationally, of the aggregates)."""
 
-    def __init__(self, app: App, scope: Scope) -> None:
+    def __init__(self, app: App, scope: Scope, aggregates: AggregateCache | None = None) -> None:
         self.app = app
         self.scope = scope
+        self.aggregates = aggregates or AggregateCache(fresh=0)
         self.db = app.db
         self.deps = app.deps
         self.broadcasts = BroadcastService(app.settings)
@@ -572,6 +612,7 @@ class ConsoleData:
             await erase_respondent(conn, respondent_id, self.now(), actor=actor, via="console")
             await self.deps.audit.record(conn, self.now(), actor, "respondent.erase_reason",
                                          f"respondent:{respondent_id}", reason=reason)
+        self.aggregates.forget()
 
     async def export(self, unit_code: str | None, suffix: str, include_unverified: bool,
                      actor: str) -> tuple[bytes, int, int]:
@@ -679,6 +720,7 @@ class ConsoleData:
                                        actor=member.actor)
         if result.batch_id is not None or result.already_imported is not None:
             await self.drop_upload(upload_id)
+            self.aggregates.forget()
         return result
 
     async def drop_upload(self, upload_id: int) -> None:
@@ -737,8 +779,12 @@ class ConsoleData:
         """The tables of `spi-bot stats`: this institution's, or nationally all of them."""
         if not (self.mine or self.scope.is_national):
             return []
-        async with self.db.reading() as conn:
-            return await collect(conn)
+
+        async def count() -> list[Section]:
+            async with self.db.reading() as conn:
+                return await collect(conn)
+
+        return await self.aggregates.get((self.scope, "sections"), count)
 
     async def stats_csv(self) -> list[list[object]]:
         return csv_rows(await self.sections())
@@ -746,11 +792,14 @@ class ConsoleData:
     async def chart(self) -> bytes:
         from inspectorate.chart import registrations_chart  # noqa: PLC0415 - matplotlib
 
-        daily = []
-        if self.mine or self.scope.is_national:
-            async with self.db.reading() as conn:
-                daily = await daily_registrations(conn)
-        return await asyncio.to_thread(registrations_chart, daily)
+        async def draw() -> bytes:
+            daily = []
+            if self.mine or self.scope.is_national:
+                async with self.db.reading() as conn:
+                    daily = await daily_registrations(conn)
+            return await asyncio.to_thread(registrations_chart, daily)
+
+        return await self.aggregates.get((self.scope, "chart"), draw)
 
     # Audit --------------------------------------------------------------------------------------
 

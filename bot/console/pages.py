@@ -19,7 +19,7 @@ from core.roles import Permission, StaffRole
 from inspectorate.import_plan import ImportOptions
 from inspectorate.import_rules import REASONS
 from inspectorate.respondent_file import RespondentFileError
-from inspectorate.stats import CATEGORY_LABELS, VERDICT_LABELS
+from inspectorate.stats import CATEGORY_LABELS, VERDICT_LABELS, Section
 from outreach.audience import AudienceFilter
 from outreach.reminders import IDS, find, text_key, title_key
 from outreach.report import local_time, refusal_text, summary
@@ -492,7 +492,8 @@ class Pages:
     # Statistik ----------------------------------------------------------------------------------
 
     async def stats(self, ctx: Ctx) -> Response:
-        sections = await ctx.data.sections()
+        sections = [_last_days(s) if s.key == "registrations_by_day" else s
+                    for s in await ctx.data.sections()]
         return self.c.ctx_page(ctx, "stats.html", sections=sections, verdicts=VERDICT_LABELS)
 
     async def stats_csv(self, ctx: Ctx) -> Response:
@@ -589,6 +590,17 @@ class Pages:
         image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
         return self.c.ctx_page(ctx, "totp.html", secret=secret, image=image, error=error,
                                status=400 if error else 200)
+
+
+def _last_days(section: Section, days: int = 31) -> Section:
+    """Registrations per day on the page: all units together, the last month (the CSV and the
+    chart keep every day per unit)."""
+    totals: dict[str, int] = {}
+    for day, _unit, count in section.rows:
+        totals[str(day)] = totals.get(str(day), 0) + int(str(count))
+    rows: list[tuple[object, ...]] = [(day, totals[day]) for day in sorted(totals)[-days:]]
+    return Section(section.key, f"{section.title} (semua unit, {days} hari terakhir; rincian "
+                                "per unit di CSV)", ("Tanggal", "Jumlah"), rows)
 
 
 def _schedule_text(b: Any) -> str:

@@ -38,7 +38,14 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.app import App
 from bot.console import auth
-from bot.console.data import AccountStore, ConsoleData, NotFound, SessionInfo, scope_of
+from bot.console.data import (
+    AccountStore,
+    AggregateCache,
+    ConsoleData,
+    NotFound,
+    SessionInfo,
+    scope_of,
+)
 from core.roles import Permission, StaffRole, may
 
 logger = logging.getLogger(__name__)
@@ -132,6 +139,7 @@ class Console:
         self.app = app
         self.channel_state = channel_state
         self.accounts = AccountStore()
+        self.aggregates = AggregateCache()
         self.templates = Environment(
             loader=PackageLoader("bot.console", "templates"),
             autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -173,7 +181,7 @@ class Console:
                 return RedirectResponse(f"{PREFIX}/masuk?lanjut={target}", status_code=303)
             if session.second_factor:
                 return RedirectResponse(f"{PREFIX}/masuk/kode", status_code=303)
-            data = ConsoleData(self.app, scope_of(session.member))
+            data = ConsoleData(self.app, scope_of(session.member), self.aggregates)
             if endpoint.needs and not any(may(session.member.role, p) for p in endpoint.needs):
                 await data.record(session.member.actor, "console.refused", endpoint.path,
                                   method=request.method)
