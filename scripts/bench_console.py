@@ -16,7 +16,6 @@ SPI_TEST_DATABASE_URL) naming a database the run may create a schema in.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -31,9 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import event_loop  # noqa: E402
 from bot.app import App, open_app  # noqa: E402
 from core.clock import to_text  # noqa: E402
 from core.settings import load_settings  # noqa: E402
+from tests.support import postgres  # noqa: E402
 from tests.support.clock import FakeClock  # noqa: E402
 from tests.support.console import add_staff, logged_in  # noqa: E402
 from tests.support.server import running_server  # noqa: E402
@@ -111,6 +112,9 @@ async def fill(app: App, respondents: int, broadcasts: int, seed: int = 2026) ->
             "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, '{}')",
             [(to_text(now - timedelta(minutes=k)), "cli", "respondent.shown",
               f"respondent:{ids[k % len(ids)]}") for k in range(5000)])
+    if app.db.dialect == "postgresql":  # what autovacuum does soon after a bulk load
+        async with app.db.transaction() as conn:
+            await conn.execute("ANALYZE")
     return ids[len(ids) // 2], bid
 
 
@@ -190,14 +194,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
-    from bot import event_loop
-
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url = None
         if args.backend == "postgresql":
-            from tests.support import postgres
-
             base = os.environ.get("SPI_BENCH_DATABASE_URL") or postgres.TEST_URL
             if not base:
                 raise SystemExit("Set SPI_BENCH_DATABASE_URL (or SPI_TEST_DATABASE_URL).")

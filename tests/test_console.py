@@ -283,3 +283,14 @@ async def test_an_uploaded_list_is_reported_then_imported_on_confirmation(app: A
         [(2,)]
     assert (await rows(app, "SELECT COUNT(*) FROM staff_uploads")) == [(0,)]
     assert "respondents.imported" in await audit_actions(app, f"staff:{staff_id}")
+
+
+def test_console_bodies_are_capped_before_any_parsing() -> None:
+    from bot.server.web import body_limit
+    from inspectorate.incoming_file import MAX_FILE_BYTES
+
+    assert body_limit("/staf/responden/unggah") > MAX_FILE_BYTES  # the CLI import's own cap
+    assert body_limit("/staf/responden/unggah") < MAX_FILE_BYTES + 1024 * 1024
+    assert body_limit("/staf/unit/unggah") == body_limit("/staf/responden/unggah")
+    assert body_limit("/staf/akun/sandi") == 256 * 1024
+    assert body_limit("/twilio/whatsapp") == 64 * 1024

@@ -134,8 +134,12 @@ class Walk:
         self.import_list()
         self.posters()
         self.broadcast()
-        for path, name in (("/staf/statistik", "statistik"), ("/staf/audit", "audit"),
-                           ("/staf/akun", "akun")):
+        self.go("/staf/statistik")
+        self.wait(lambda: self.d.execute_script(
+            "const i = document.querySelector('figure.chart img'); "
+            "return i.complete && i.naturalWidth > 0"), "the registrations chart")
+        self.shoot("statistik")
+        for path, name in (("/staf/audit", "audit"), ("/staf/akun", "akun")):
             self.go(path)
             self.shoot(name)
         self.by("#keluar").click()
