@@ -163,6 +163,11 @@ class Walk:
         self.go("/staf/responden?unit=DISDUKCAPIL")
         assert "Rina Wulandari" in self.d.page_source
         self.shoot("responden")
+        from selenium.webdriver.common.by import By
+
+        self.d.find_element(By.LINK_TEXT, "Rina Wulandari").click()
+        self.wait(lambda: "+6281311112201" in self.by("dl.facts").text, "one person's data")
+        self.shoot("responden-orang")
 
     def posters(self) -> None:
         self.go("/staf/unit")
@@ -241,10 +246,11 @@ async def test_staff_console_in_a_real_browser(tmp_path: Path) -> None:
                 app, "SELECT action FROM audit_log WHERE actor = ? ORDER BY id",
                 f"staff:{staff_id}")]
     assert decoded(downloads / "DISDUKCAPIL-a4.png") == sorted([TELEGRAM, WHATSAPP])
-    for action in ("console.login", "respondents.imported", "broadcast.created",
+    for action in ("console.login", "respondents.imported", "respondent.shown",
+                   "broadcast.created",
                    "broadcast.resumed", "console.logout"):
         assert action in actions
-    assert len(walk.shots) == 12
+    assert len(walk.shots) == 13
     for name in walk.shots:
         for label in SIZES:
             assert (SCREENSHOTS / f"{name}-{label}.png").stat().st_size > 0
