@@ -182,12 +182,17 @@ class Walk:
                   and not list(self.downloads.glob("*.crdownload")), "the poster download")
 
     def broadcast(self) -> None:
+        from selenium.webdriver.common.keys import Keys
+
         self.go("/staf/siaran")
         self.by("#siaran-baru").click()
         self.wait(lambda: self.by("h1").text == "Buat siaran", "the composer")
         canary = self.by("#uji")
         canary.clear()
         canary.send_keys(str(CANARY))
+        canary.send_keys(Keys.TAB)  # a change: htmx asks for the live check by itself
+        self.wait(lambda: self.by("#jumlah-penerima").text == str(RECIPIENTS), "the live check")
+        assert "Uji coba: 2 penerima pertama" in self.by("#pratinjau").text
         self.by("#periksa").click()
         self.wait(lambda: self.by("#jumlah-penerima").text == str(RECIPIENTS), "the preview")
         assert "telegram" in self.by("#hasil-periksa").text
