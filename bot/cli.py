@@ -19,6 +19,7 @@ from bot.commands import (
     qr,
     respondents,
     run,
+    staff,
     stats,
     units,
 )
@@ -29,7 +30,8 @@ from storage.errors import StorageError
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 # Explicit, visible order of subcommands.
-SUBCOMMANDS = (run, chat, units, faq, check, broadcast, respondents, qr, stats, purge, db)
+SUBCOMMANDS = (run, chat, units, faq, check, broadcast, respondents, qr, stats, purge, db,
+               staff)
 
 
 def build_parser() -> argparse.ArgumentParser:

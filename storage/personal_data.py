@@ -87,6 +87,16 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     # Staff accounts name staff, never a respondent; kept under the staff rule, not purged.
     "staff": _all(_S, "username display_name telegram_id whatsapp_phone")
     | _all(_N, "id institution_id role created_at disabled_at"),
+    # The staff console (issue 16): hashes and counters of staff logins, no respondent.
+    "staff_credentials": _all(_N, "staff_id password_hash totp_secret totp_last_step "
+                                   "failed_attempts locked_until password_set_at updated_at"),
+    "staff_sessions": _all(_N, "id token_hash staff_id form_token second_factor created_at "
+                                "last_seen_at expires_at revoked_at"),
+    "staff_tokens": _all(_N, "token_hash staff_id purpose created_at expires_at used_at"),
+    # A list uploaded in the console, between its report and the confirmation: not linked to
+    # anyone stored yet; deleted when imported or cancelled, an hour after upload at the latest.
+    "staff_uploads": _all(_N, "id staff_id file_sha256 options created_at")
+    | {"file_name": _S, "data": _U},
 }
 
 

@@ -1,4 +1,5 @@
-"""The Starlette app: Twilio and Telegram webhooks, /healthz, media links and the web chat."""
+"""The Starlette app: Twilio and Telegram webhooks, /healthz, media links, the web chat and the
+staff console (/staf/)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from bot.channels.web_chat import WebChat
@@ -19,6 +20,8 @@ from bot.channels.whatsapp.webhook import (
     STATUS_PATH,
     WhatsAppChannel,
 )
+from bot.console.web import Console
+from bot.console.web import body_limit as console_body_limit
 from bot.server.guards import (
     WEB_CHAT_BODY_BYTES,
     WEBHOOK_BODY_BYTES,
@@ -32,7 +35,11 @@ logger = logging.getLogger(__name__)
 
 
 def body_limit(path: str) -> int:
-    """The most a route reads: webhooks a few kilobytes, the web chat one short message."""
+    """The most a route reads: webhooks a few kilobytes, the web chat one short message, the
+    staff console a form or an uploaded list (bot/console/web.py)."""
+    console = console_body_limit(path)
+    if console is not None:
+        return console
     return WEB_CHAT_BODY_BYTES if path.startswith("/chat/") else WEBHOOK_BODY_BYTES
 
 
@@ -43,7 +50,7 @@ def build_web_app(runtime: ServerRuntime) -> ASGIApp:
 
 def _routes(runtime: ServerRuntime) -> Starlette:
     endpoints = _Endpoints(runtime)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", endpoints.health, methods=["GET"]),
         Route(INBOUND_PATH, endpoints.twilio_message, methods=["POST"]),
         Route(STATUS_PATH, endpoints.twilio_status, methods=["POST"]),
@@ -52,6 +59,7 @@ def _routes(runtime: ServerRuntime) -> Starlette:
     ]
     if runtime.web_chat:
         routes += WebChat(runtime.app).routes()
+    routes += Console(runtime.app, runtime.state).routes()  # /staf/, behind its own login
     return Starlette(routes=routes, lifespan=runtime.lifespan)
 
 
