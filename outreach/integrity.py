@@ -27,6 +27,7 @@ the vocabulary is data.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -134,6 +135,8 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
         return frozenset(lex.exact[bare])  # "spi2026", "survei2025"
     if word.startswith("{"):
         return frozenset({"NAME"})
+    if "@" in word and "." in word.rsplit("@", maxsplit=1)[-1]:
+        return _mailbox_tags(word)
     if _LINK.match(word):
         return _link_tags(word)
     if word.isdigit():
@@ -160,6 +163,14 @@ def _link_tags(word: str) -> frozenset[str]:
     if any(part in word for part in ("daftar", "regist", "signup")):
         return frozenset({"REGISTRATION"})
     return frozenset({"OTHER_LINK"})
+
+
+def _mailbox_tags(word: str) -> frozenset[str]:
+    """An e-mail address: KPK's own mailbox, or anyone else's (the office, a person)."""
+    host = word.rsplit("@", maxsplit=1)[-1]
+    if host == "kpk.go.id" or host.endswith(".kpk.go.id"):
+        return frozenset({"OFFICIAL_PLACE"})
+    return frozenset({"LOCAL_PLACE"})
 
 
 def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
@@ -192,9 +203,13 @@ def _normaliser() -> Normaliser:
                       vocabulary=vocabulary, known=_known)
 
 
+# "HR" written in capitals is human resources, not the chat abbreviation of "hari" (day).
+_HR = re.compile(r"\bHR\b")
+
+
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
-    original = _normaliser()(words(text))
+    original = _normaliser()(words(_HR.sub("HRD", text)))
     raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
            for w in original]
     out: list[_Word] = []
@@ -213,6 +228,8 @@ def _tag(text: str) -> list[_Word]:
     return out
 
 
+_REGISTER_VERBS = frozenset({"register", "daftar", "daftarkan", "mendaftar", "mendaftarkan",
+                             "registrasi", "sign up"})
 _LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
 
 
@@ -225,6 +242,15 @@ def _lists_not_registration(tagged: list[_Word]) -> None:
         after = tagged[i + 1].word if i + 1 < len(tagged) else ""
         if before in ("di", "pada", "dalam", "ke dalam") or after in _LIST_CUES:
             w.tags = w.tags - {"REGISTRATION"}
+    for i, w in enumerate(tagged):
+        if "REGISTRATION" not in w.tags or w.word not in _REGISTER_VERBS:
+            continue
+        # "register their names with the HR desk", "daftarkan diri ke admin": names handed
+        # to the office, not registering with KPK.
+        ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x), tagged[i + 1:i + 5]))
+        if any(x.word in ("nama", "names", "name", "namanya", "diri") for x in ahead) or any(
+                "LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags for x in ahead):
+            w.tags = (w.tags - {"REGISTRATION"}) | {"REPORT"}
 
 
 def _sentences(tagged: list[_Word]) -> list[list[_Word]]:
@@ -346,15 +372,22 @@ _KPK_OBJECT_MARK = frozenset({"dari", "from", "oleh", "by", "ke", "to", "kepada"
 def _acts_of_kpk(sentence: list[_Word]) -> None:
     """"KPK akan menghubungi Anda": what KPK itself does is no ask of the institution."""
     for i, w in enumerate(sentence):
-        if "KPK" not in w.tags or (i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK):
+        if "KPK" not in w.tags:
+            continue
+        # "skor dihitung KPK", "responden dipilih acak oleh KPK": KPK does it.
+        by = i > 1 and sentence[i - 1].word in ("oleh", "by")
+        if by or (i > 0 and sentence[i - 1].word not in _KPK_OBJECT_MARK):
+            for agent in range(i - 2, max(-1, i - 5), -1) if by else [i - 1]:
+                if agent >= 0 and (_passive(sentence[agent].word)
+                                   or sentence[agent].word.endswith("ed")) \
+                        and not sentence[agent].tags & {"RECEIVE", "VIOLATION",
+                                                        "NEGATOR_STRONG"}:
+                    sentence[agent].off = True
+                    break
+        if i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK:
             continue
         if i > 0 and sentence[i - 1].tags & {"SURVEY", "INVITE"}:
             continue  # "undangan survei KPK sudah sampai": KPK names whose survey it is
-        agent = i - 2 if i > 1 and sentence[i - 1].word in ("oleh", "by") else i - 1
-        if agent >= 0 and (_passive(sentence[agent].word)
-                           or sentence[agent].word.endswith("ed")) \
-                and "RECEIVE" not in sentence[agent].tags:
-            sentence[agent].off = True  # "skor dihitung KPK": KPK does it
         for x in sentence[i + 1:i + 4]:
             if x.tags & _ACTS:
                 x.off = True
@@ -505,7 +538,11 @@ def _gathered(s: list[_Word]) -> bool:
             continue
         if w.word not in _WEAK_GATHER:
             return True
-        if any(not x.off and "FILL" in x.tags for x in s[max(0, i - 3):i + 4]):
+        # "isi survei bareng", "bersama-sama mengisi"; but in "jaga integritas bersama
+        # dengan menjawab jujur" answering is the means, and no one is gathered.
+        after = list(itertools.takewhile(lambda x: x.word not in ("dengan", "with", "by"),
+                                         s[i + 1:i + 4]))
+        if any(not x.off and "FILL" in x.tags for x in s[max(0, i - 3):i] + after):
             return True
     return False
 
@@ -516,6 +553,17 @@ _DATE_WORDS = frozenset({
     "agt", "sep", "okt", "nov", "des", "january", "february", "march", "may", "june", "july",
     "august", "october", "december", "oct", "dec", "aug", "tanggal", "tgl", "jam", "pukul",
     "menit", "minutes", "minute", "hari", "days", "day", "tahun", "year"})
+
+
+_ARRIVING = frozenset({"datang", "come", "came", "tiba", "hadir"})
+
+
+def _arrivals(tagged: list[_Word]) -> None:
+    """"undangan belum datang", "the link came": an invitation arriving is receipt, not a
+    person coming to report."""
+    for i, w in enumerate(tagged):
+        if w.word in _ARRIVING and any("INVITE" in x.tags for x in tagged[max(0, i - 3):i]):
+            w.tags = frozenset({"RECEIVE"})
 
 
 def _dates_are_not_counts(tagged: list[_Word]) -> None:
@@ -529,16 +577,18 @@ def _dates_are_not_counts(tagged: list[_Word]) -> None:
 
 
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
-                      rhetorical: bool, last: bool) -> set[str]:
+                      rhetorical: bool, last: bool, topic: bool = False) -> set[str]:
+    """`topic`: the message names the survey elsewhere, so "mengisi", "sudah masuk" in this
+    sentence are about it ("SPI sudah berjalan. Kalau sudah mengisi, kabari saya")."""
     reasons: set[str] = set()
     if _has(s, "VIOLATION"):
         return reasons
     official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE")
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
-    received = _has(s, "RECEIVE") and _has(s, "SURVEY", "INVITE", "KPK", "ITSELF") \
-        and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY"))
-    filled = _has(s, "FILL") and (_has(s, "SURVEY", "STATUS", "ITSELF")
+    received = _has(s, "RECEIVE") and (topic or _has(s, "SURVEY", "INVITE", "KPK", "ITSELF")) \
+        and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY")) and not _has(s, "THANKS")
+    filled = _has(s, "FILL") and (topic or _has(s, "SURVEY", "STATUS", "ITSELF")
                                   or any(w.word in ("setelah", "after", "once") for w in s))
     # "Yang sudah dapat, lapor": the invitation goes without saying.
     received = received or (_has(s, "RECEIVE") and _has(s, "STATUS")
@@ -585,6 +635,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     if not official_only and not help_context and not kpk_subject and _directed_to_office(s):
         reasons.add("receipt")
+    if not official_only and not help_context and not kpk_subject \
+            and _participation_to_office(s, topic):
+        reasons.add("receipt")
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _yours(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
         reasons.add("forward")  # "share the link from your SPI WhatsApp"
@@ -624,7 +677,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")  # "complete our internal version first"
     if _has(s, "FILL") and (_gathered(s) or _has(s, "PLACE")):
         reasons.add("gathering")
-    if _rating(s):
+    if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s))):
         reasons.add("rating")
     # Who has *not* filled it in is monitored just the same: any FILL counts here.
     any_fill = any("FILL" in w.tags for w in s)
@@ -775,7 +828,11 @@ def _acts_of_participants(s: list[_Word]) -> bool:
                            if _is_clause_end(s[k]) or "REQUEST" in s[k].tags), None)
         if clause_end is None:
             continue
-        rest = [x for x in s[clause_end + 1:] if not x.off]
+        # A clause that negates its own verb ("kami di inspektorat tidak tahu ...") asks
+        # the group nothing, whatever it names.
+        rest = [x for c in _clauses(s[clause_end + 1:])
+                if not any(y.tags & {"NEGATOR", "NEGATOR_STRONG"} for y in c)
+                for x in c if not x.off]
         if any(x.tags & _GROUP_ACTS and not x.tags & {"OFFICIAL_PLACE"}
                and x.word not in _CONTACT_ONLY for x in rest):
             return True
@@ -870,6 +927,46 @@ def _steered_either_way(s: list[_Word]) -> bool:
     return tied or scored
 
 
+_TAG_QUESTION = frozenset({"kan", "bukan", "right", "ya kan", "iya kan", "benar kan",
+                           "betul kan", "isn't it", "aren't we", "don't you"})
+
+
+def _favourable(s: list[_Word]) -> bool:
+    """A good word, or a bad one denied ("tidak pernah melihat pungli"), still standing."""
+    if _has(s, "POSITIVE"):
+        return True
+    return any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
+        "NEGATIVE_CONTENT" in x.tags for x in s[k + 1:k + 5]) for k, w in enumerate(s))
+
+
+def _presumed_good(s: list[_Word]) -> bool:
+    """Coaching by suggestion, in a message about the survey: the office's good presumed
+    rather than asked ("Tentu Bapak/Ibu puas dengan pelayanan kami, bukan?", "Kami yakin
+    Anda tidak pernah melihat pungli di sini", "I'm sure you'll agree our service has been
+    excellent"). Honesty asked in the same sentence ("kami yakin Anda menjawab jujur") is no
+    suggestion."""
+    if _has(s, "NEUTRAL") or not _has(s, "STAKE", "MERIT"):
+        return False
+    tag_question = any(w.word == "?" and k > 0 and s[k - 1].word in _TAG_QUESTION
+                       for k, w in enumerate(s))
+    return (tag_question or _has(s, "PRESUME")) and _favourable(s)
+
+
+_REFLECT = frozenset({"mencerminkan", "cerminkan", "mencerminkannya", "reflect", "reflects",
+                      "reflecting", "tunjukkan", "menunjukkan", "show", "buktikan",
+                      "membuktikan", "prove", "menggambarkan", "gambarkan", "sesuai dengan",
+                      "match", "sebanding"})
+
+
+def _merit_reflected(s: list[_Word]) -> bool:
+    """The office's merit an answer or rating should reflect: "Semoga penilaian Bapak/Ibu
+    mencerminkan kerja keras kita", "reflect our commitment when you rate us"."""
+    if _has(s, "NEUTRAL") or not (_has(s, "MERIT") and _has(s, "STAKE")):
+        return False
+    return any(not w.off and w.word in _REFLECT for w in s) \
+        and _has(s, "SCORE", "STEER", "ANSWERS")
+
+
 def _rating(s: list[_Word]) -> bool:
     steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
         or _near(s, "ANSWERS", ("POSITIVE",), 2)
@@ -890,8 +987,9 @@ def _rating(s: list[_Word]) -> bool:
     if _has(s, "ANSWERS", "STEER") and _has(s, "SUPPORT") and _has(s, "STAKE") \
             and not _has(s, "NEUTRAL"):
         return True  # "jawaban yang mendukung predikat kantor kita"
-    if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
-        return True
+    if score_good and (_has(s, "STEER", "PURPOSE", "STAKE")
+                       or (_has(s, "ANSWERS") and not _has(s, "NEUTRAL"))):
+        return True  # "zona hijau tergantung jawaban kalian"
     if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
         return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
@@ -1006,6 +1104,7 @@ def check_text(text: str) -> Verdict:
     tagged = _tag(text)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
+    _arrivals(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
@@ -1013,6 +1112,7 @@ def check_text(text: str) -> Verdict:
         _acts_of_kpk(s)
         _acts_of_sender(s)
     asks_reply = any(_report_asked(s) for s in sentences)
+    topic = any(_has(s, "SURVEY") for s in sentences)
     found: set[str] = set()
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
@@ -1021,7 +1121,7 @@ def check_text(text: str) -> Verdict:
         # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
         # than filling in, so the question wants an answer.
         answer_wanted = not following or _asks_beyond_filling(following)
-        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted)
+        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted, topic)
         for end in (i + 2, i + 3):
             if end <= len(sentences):
                 # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
@@ -1050,6 +1150,29 @@ def _asks_beyond_filling(s: list[_Word]) -> bool:
 
 
 _TO = frozenset({"ke", "kepada", "to", "pada", "sama", "lewat", "via", "melalui"})
+_CONVEYING = frozenset({"REPORT", "SEND", "FORWARD", "COLLECT", "REPLY", "LIST"})
+
+
+def _participation_to_office(s: list[_Word], topic: bool) -> bool:
+    """The policy, in any order or voice: anyone's receipt, selection or filling in named,
+    and an act that conveys or gathers it, with the office (a person, a desk, a group, an
+    address that is not KPK's) as who gets it: "Staff who have not yet received the link
+    are asked to tell their supervisor", "Nama responden yang telah mengisi dihimpun oleh
+    subbag kepegawaian"."""
+    if _has(s, "VIOLATION", "HELP", "THIS_MESSAGE", "REGISTRATION") or not _has(
+            s, "RECEIVE", "FILL", "SELECT", "SELECT_WEAK", "FILL_NOUN"):
+        return False
+    if not (topic or _has(s, "SURVEY", "INVITE", "KPK")):
+        return False
+    for i, w in enumerate(s):
+        if w.off or not w.tags & _CONVEYING or w.word in _CONTACT_ONLY:
+            continue
+        for x in s[i + 1:i + 6]:
+            if _is_clause_end(x):
+                break
+            if not x.off and "LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags:
+                return True
+    return False
 
 
 def _directed_to_office(s: list[_Word]) -> bool:
