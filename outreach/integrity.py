@@ -144,11 +144,32 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
     stemmer = _stemmer()
     stem = stemmer.stem(word)
     found = lex.stems.get(stem) or lex.stems.get(stemmer.english(word))
-    if found:
-        return frozenset(found)
+    derived = _derived_act(word, stem, lex)
+    if found or derived:
+        return frozenset(found or ()) | derived
     if len(word) >= 6 and word.isalpha() and not stemmer.is_word(stem):
         return _typo_tags(word, lex)
     return frozenset()
+
+
+# The acts whose verb families are recognised in every affixed form: "membalas", "dibalas",
+# "mencentang", "melampirkan", "pengiriman" are the acts of "balas", "centang", "lampirkan",
+# "kirim" listed once.
+_ACT_FAMILIES = frozenset({"REPORT", "REPLY", "SEND", "FORWARD", "COLLECT", "MONITOR"})
+_PREFIXED = ("me", "di")
+_SUFFIXES = ("kan", "i", "lah", "an", "nya")
+
+
+def _derived_act(word: str, stem: str, lex: _Lexicon) -> frozenset[str]:
+    # "pengiriman" names the act; "pembocor" (a leaker) names a person, not an ask.
+    affixed = word.startswith(_PREFIXED) or (word.startswith("pe") and word.endswith("an")) \
+        or any(word == stem + x for x in _SUFFIXES)
+    if not word.isalpha() or len(word) < 5 or stem == word or not affixed:
+        return frozenset()
+    found: set[str] = set()
+    for root in (stem, stem + "kan", stem + "i"):
+        found |= lex.exact.get(root, set()) & _ACT_FAMILIES
+    return frozenset(found)
 
 
 _LINK = re.compile(r"^(https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?)$")
@@ -159,7 +180,9 @@ def _link_tags(word: str) -> frozenset[str]:
     """A web address: official, a registration link, or another place to fill things in."""
     host = word.rsplit("://", maxsplit=1)[-1].split("/", maxsplit=1)[0]
     if any(host == site or host.endswith("." + site) for site in _OFFICIAL_SITES):
-        return frozenset({"OFFICIAL_PLACE"})
+        # The survey's own site names the survey: "penilaian Anda di spi.kpk.go.id".
+        survey = host.startswith("spi.") or host == "q7survey.com"
+        return frozenset({"OFFICIAL_PLACE", "SURVEY"} if survey else {"OFFICIAL_PLACE"})
     if any(part in word for part in ("daftar", "regist", "signup")):
         return frozenset({"REGISTRATION"})
     return frozenset({"OTHER_LINK"})
@@ -349,8 +372,22 @@ def _continues_list(sentence: list[_Word], at: int) -> bool:
     if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
         return True
     segment = next((k for k, w in enumerate(rest) if _is_clause_end(w)), len(rest))
+    # Up to the word that closes the list and a few after it: "tidak ada sanksi, teguran,
+    # atau catatan apa pun bagi yang ..." is one list; "…, mohon kirim …" starts anew.
+    closing = next(k for k, w in enumerate(rest) if w.word in _AND_OR)
     return segment <= 4 and not any(
-        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:end])
+        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:min(end, closing + 4)])
+
+
+def _segments(sentence: list[_Word]) -> list[list[_Word]]:
+    """A sentence cut at ";" and ":", which join statements that stand on their own."""
+    out: list[list[_Word]] = [[]]
+    for w in sentence:
+        if w.word in (";", ":"):
+            out.append([])
+        else:
+            out[-1].append(w)
+    return out
 
 
 def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
@@ -402,6 +439,22 @@ _SENDER_FILLER = frozenset({"akan", "will", "ingin", "mau", "hendak", "perlu", "
 _INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginformasikan",
                         "beritahukan", "memberitahukan", "inform", "informs", "remind",
                         "ingatkan", "mengingatkan", "tell", "let you know", "update"})
+
+
+# Who sent a message, as a forwarded one tells it: "Nomor 0812… kirim undangan SPI", "akun
+# SPI by KPK mengirim tautan": the act is the sender's, told, not asked of the reader.
+_MESSAGE_SENDERS = frozenset({"nomor", "nomor ini", "akun", "pengirim", "number", "account",
+                              "sender", "this number"})
+
+
+def _acts_of_message_senders(sentence: list[_Word]) -> None:
+    for clause in _clauses(sentence):
+        if not clause or clause[0].word not in _MESSAGE_SENDERS:
+            continue
+        for x in clause[1:4]:
+            if x.tags & {"SEND", "FORWARD"}:
+                x.off = True
+                break
 
 
 def _acts_of_sender(sentence: list[_Word]) -> None:
@@ -532,6 +585,54 @@ _WATCHING = frozenset({
 _WEAK_GATHER = frozenset({"bersama", "together", "sama-sama", "sama", "bareng"})
 
 
+# Words for a session held to fill the survey in ("sesi pengisian", "a guided survey
+# session", "pendampingan SPI"), unlike a talk about it ("sosialisasi SPI").
+_SESSION = frozenset({"sesi", "session", "sessions", "pendampingan", "didampingi", "guided",
+                      "dipandu", "bimbingan", "klinik", "posko", "corner", "booth", "pojok",
+                      "nobar", "assisted", "workshop"})
+
+
+def _survey_session(s: list[_Word]) -> bool:
+    """A session, desk or guided sitting named next to the survey: people are gathered to
+    fill it in, whatever verb is used."""
+    for i, w in enumerate(s):
+        if w.off or w.word not in _SESSION:
+            continue
+        if any(not x.off and x.tags & {"SURVEY", "FILL"} for x in s[max(0, i - 4):i + 5]):
+            return True
+    return False
+
+
+def _self_check(s: list[_Word]) -> bool:
+    """"Periksa kembali jawaban Anda sebelum submit": the reader checks their own answers."""
+    for clause in _clauses(s):
+        first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
+                      and not w.tags & {"REQUEST"}), None)
+        if first is not None and first.tags & {"MONITOR", "MONITOR_WEAK"} \
+                and not _passive(first.word) and _yours(clause, "ANSWERS") \
+                and not _has(clause, "LOCAL_PLACE", "PEOPLE", "GATHER"):
+            return True
+    return False
+
+
+_HANDLING = frozenset({"SEND", "COLLECT", "REPORT", "FORWARD", "MONITOR", "MONITOR_WEAK",
+                       "COORDINATE"})
+
+
+def _answers_handled(s: list[_Word]) -> bool:
+    """Answers that someone else handles, in the passive, anywhere in their clause:
+    "Hasil isian survei tiap pegawai dikumpulkan oleh subbag TU", "Jawaban Bapak/Ibu akan
+    diperiksa pimpinan sebelum dikirim"."""
+    for clause in _clauses(s):
+        seen = False
+        for w in clause:
+            if not w.off and "ANSWERS" in w.tags:
+                seen = True
+            elif seen and not w.off and w.tags & _HANDLING and _passive(w.word):
+                return True
+    return False
+
+
 def _gathered(s: list[_Word]) -> bool:
     for i, w in enumerate(s):
         if w.off or "GATHER" not in w.tags:
@@ -566,6 +667,24 @@ def _arrivals(tagged: list[_Word]) -> None:
             w.tags = frozenset({"RECEIVE"})
 
 
+_MODAL = frozenset({"dapat", "bisa", "can"})
+_VERB_START = ("di", "me", "ber", "ter")
+
+
+def _modals(tagged: list[_Word]) -> None:
+    """"Survei dapat diisi dari HP": "dapat" before a verb is "can", not "receive"; and
+    "data yang Anda masukkan" is the reader's own input, not a record kept of them."""
+    for i, w in enumerate(tagged[:-1]):
+        after = tagged[i + 1]
+        verb = (after.word.startswith(_VERB_START) and len(after.word) > 4) \
+            or bool(after.tags & (_ACTS | {"FILL"}))
+        if w.word in _MODAL and verb:
+            w.tags = w.tags - {"RECEIVE", "BENEFIT"}
+        if w.word == "data" and after.word in ("yang", "that") and any(
+                "YOU" in x.tags for x in tagged[i + 2:i + 3]):
+            w.tags = w.tags - {"COLLECT", "MONITOR"}
+
+
 def _dates_are_not_counts(tagged: list[_Word]) -> None:
     """"sampai 31 Oktober", "10-15 menit": numbers of the calendar, not counts of people."""
     for i, w in enumerate(tagged):
@@ -577,12 +696,19 @@ def _dates_are_not_counts(tagged: list[_Word]) -> None:
 
 
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
-                      rhetorical: bool, last: bool, topic: bool = False) -> set[str]:
+                      rhetorical: bool, last: bool, *, topic: bool = False,
+                      received_message: bool = False) -> set[str]:
     """`topic`: the message names the survey elsewhere, so "mengisi", "sudah masuk" in this
-    sentence are about it ("SPI sudah berjalan. Kalau sudah mengisi, kabari saya")."""
+    sentence are about it ("SPI sudah berjalan. Kalau sudah mengisi, kabari saya").
+    `received_message`: the text is a message someone received (the checker), which may be
+    KPK's own: KPK may tell the reader their own status ("survei Anda belum selesai"), and
+    asks beyond filling in that no act names are the checker's to weigh, not refused here."""
     reasons: set[str] = set()
     if _has(s, "VIOLATION"):
         return reasons
+    if _has(s, "POPULATION") and not _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN",
+                                          "ANSWERS", "PROOF", "STEER"):
+        return reasons  # the inspectorate's one task: staff contact data for KPK's population
     official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE")
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
@@ -652,11 +778,14 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             or (question and _has(s, "WH") and _has(s, "YOU")
                 and _has(s, "ANSWERS", "STEER"))):
         reasons.add("answers")
-    if not kpk_subject and not official_only and _yours(s, "ANSWERS") and _has(
-            s, "SEND", "FORWARD", "COLLECT", "REPORT", "GATHER", "MONITOR", "LOCAL_PLACE"):
+    if not kpk_subject and not official_only and any(
+            _yours(part, "ANSWERS") and _has(part, "SEND", "FORWARD", "COLLECT", "REPORT",
+                                             "GATHER", "MONITOR", "LOCAL_PLACE")
+            for part in _segments(s)):
         reasons.add("answers")  # "read out your answers at the briefing"
-    if not kpk_subject and (_near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
-                            or _near(s, "MONITOR", ("ANSWERS",), 4)):
+    if not kpk_subject and not official_only and not _self_check(s) and (
+            _near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
+            or _near(s, "MONITOR", ("ANSWERS",), 4) or _answers_handled(s)):
         reasons.add("answers")  # "jawaban akan kami periksa dulu": someone reads them
     strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
                     and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
@@ -675,7 +804,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")
     if _has(s, "FIRST") and _has(s, "FILL", "STEER", "ANSWERS") and _office_survey(s):
         reasons.add("form_first")  # "complete our internal version first"
-    if _has(s, "FILL") and (_gathered(s) or _has(s, "PLACE")):
+    if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
     if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s))):
         reasons.add("rating")
@@ -709,8 +838,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # "Bidang yang paling banyak mengisi akan diberi penghargaan": rewards need a count.
     rewarded = _has(s, "REWARD") and _has(s, "FILL") and not any(
         "VIOLATION" in w.tags for w in s)
-    if claims_status or ((rate or counted or chased or per_person or watched or rewarded)
-                         and not kpk_subject):
+    watched_any = rate or counted or chased or per_person or watched or rewarded
+    if (claims_status and not received_message) or (watched_any and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
             (_has(s, "WHO") and (any_fill or received or selected))
@@ -720,7 +849,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("monitoring")
     if _threat(s, question):
         reasons.add("threat")
-    if not reasons and _unapproved_ask(s):
+    if not reasons and not received_message and _unapproved_ask(s):
         reasons.add("other_ask")
     if not reasons and not official_only and not help_context and _acts_of_participants(s):
         reasons.add("receipt")
@@ -913,14 +1042,15 @@ def _steered_either_way(s: list[_Word]) -> bool:
     if any(w.tags & {"NEUTRAL", "VIOLATION", "FRAME_ASK"} for w in s):
         return False
     answering = any(not w.off and w.tags & {"ANSWERS", "STEER"} for w in s) or any(
-        w.tags & {"NEGATOR", "NEGATOR_STRONG"} and k + 1 < len(s)
-        and s[k + 1].tags & {"ANSWERS", "STEER"} for k, w in enumerate(s))
+        w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
+            x.tags & {"ANSWERS", "STEER"} for x in s[k + 1:k + 4]) for k, w in enumerate(s))
     if not answering:
-        return False  # neither asked for nor prohibited
+        return False  # neither asked for nor prohibited ("hindari jawaban negatif" is)
     if any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
             x.tags & {"SCORE", "PURPOSE", "SUPPORT", "HARM"} for x in s[k + 1:k + 3])
+           and not any(x.tags & {"SCORE", "STAKE"} for x in s[max(0, k - 2):k])
            for k, w in enumerate(s)):
-        return False  # "tidak ada target skor": the target denied
+        return False  # "tidak ada target skor": the target denied ("skor tidak turun" is one)
     tied = any(w.tags & {"SUPPORT", "HARM"} for w in s) and any("STAKE" in w.tags for w in s)
     scored = any("SCORE" in w.tags and "STEER" not in w.tags for w in s) and any(
         "PURPOSE" in w.tags for w in s)
@@ -961,10 +1091,11 @@ _REFLECT = frozenset({"mencerminkan", "cerminkan", "mencerminkannya", "reflect",
 def _merit_reflected(s: list[_Word]) -> bool:
     """The office's merit an answer or rating should reflect: "Semoga penilaian Bapak/Ibu
     mencerminkan kerja keras kita", "reflect our commitment when you rate us"."""
-    if _has(s, "NEUTRAL") or not (_has(s, "MERIT") and _has(s, "STAKE")):
+    if _has(s, "NEUTRAL") or not _has(s, "STAKE") or not (_has(s, "MERIT") or _favourable(s)):
         return False
-    return any(not w.off and w.word in _REFLECT for w in s) \
-        and _has(s, "SCORE", "STEER", "ANSWERS")
+    english = _stemmer().english
+    return any(not w.off and (w.word in _REFLECT or english(w.word) in _REFLECT) for w in s) \
+        and _has(s, "SCORE", "STEER", "ANSWERS", "SURVEY")
 
 
 def _rating(s: list[_Word]) -> bool:
@@ -1101,16 +1232,30 @@ def _threat(s: list[_Word], question: bool) -> bool:
 
 def check_text(text: str) -> Verdict:
     """The verdict on one broadcast text, as it will be read (placeholders filled)."""
+    return Verdict(text, _reasons(text, received_message=False))
+
+
+def forbidden_acts(text: str) -> tuple[str, ...]:
+    """The forbidden acts (REASONS' words, never `other_ask`) a received message asks of its
+    reader, for the authenticity checker: the same policy as for broadcasts, read from the
+    recipient's side, where the sender may be KPK itself (which may remind the reader that
+    their own survey is unfinished)."""
+    return _reasons(text, received_message=True)
+
+
+def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
+    _modals(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
         _acts_of_sender(s)
+        _acts_of_message_senders(s)
     asks_reply = any(_report_asked(s) for s in sentences)
     topic = any(_has(s, "SURVEY") for s in sentences)
     found: set[str] = set()
@@ -1121,7 +1266,8 @@ def check_text(text: str) -> Verdict:
         # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
         # than filling in, so the question wants an answer.
         answer_wanted = not following or _asks_beyond_filling(following)
-        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted, topic)
+        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted, topic=topic,
+                                   received_message=received_message)
         for end in (i + 2, i + 3):
             if end <= len(sentences):
                 # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
@@ -1132,7 +1278,7 @@ def check_text(text: str) -> Verdict:
                 if not any(_has(part, "VIOLATION") for part in window) and (
                         _consequence_for_non_participants(joined) or _split_duty(window)):
                     found.add("threat")
-    return Verdict(text, tuple(r for r in REASONS if r in found))
+    return tuple(r for r in REASONS if r in found)
 
 
 def _asks_beyond_filling(s: list[_Word]) -> bool:
@@ -1167,11 +1313,13 @@ def _participation_to_office(s: list[_Word], topic: bool) -> bool:
     for i, w in enumerate(s):
         if w.off or not w.tags & _CONVEYING or w.word in _CONTACT_ONLY:
             continue
-        for x in s[i + 1:i + 6]:
+        for k in range(i + 1, min(i + 6, len(s))):
+            x = s[k]
             if _is_clause_end(x):
                 break
-            if not x.off and "LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags:
-                return True
+            if not x.off and "LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags \
+                    and s[k - 1].word not in ("dari", "from", "of"):
+                return True  # "email dari admin@…" names where it came from, not goes to
     return False
 
 
