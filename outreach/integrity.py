@@ -167,9 +167,28 @@ def _derived_act(word: str, stem: str, lex: _Lexicon) -> frozenset[str]:
     if not word.isalpha() or len(word) < 5 or stem == word or not affixed:
         return frozenset()
     found: set[str] = set()
-    for root in (stem, stem + "kan", stem + "i"):
-        found |= lex.exact.get(root, set()) & _ACT_FAMILIES
+    for base in {stem, *_elided_roots(word)}:
+        for root in (base, base + "kan", base + "i"):
+            found |= lex.exact.get(root, set()) & _ACT_FAMILIES
     return frozenset(found)
+
+
+# meN- and peN- drop a root's first k, s, p or t: "mengabarkan" is "kabar", "menyetor" is
+# "setor"; the stemmer does not always restore it.
+_NASAL_PREFIXES = (("meng", "k"), ("meny", "s"), ("mem", "p"), ("men", "t"),
+                   ("peng", "k"), ("peny", "s"), ("pem", "p"), ("pen", "t"))
+
+
+def _elided_roots(word: str) -> list[str]:
+    roots = []
+    for prefix, letter in _NASAL_PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix) + 2 \
+                and word[len(prefix)] in "aeiou":
+            base = letter + word[len(prefix):]
+            roots.append(base)
+            roots += [base[:-len(x)] for x in _SUFFIXES if base.endswith(x)]
+            break
+    return roots
 
 
 _LINK = re.compile(r"^(https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?)$")
@@ -228,11 +247,25 @@ def _normaliser() -> Normaliser:
 
 # "HR" written in capitals is human resources, not the chat abbreviation of "hari" (day).
 _HR = re.compile(r"\bHR\b")
+# "hati-hati" (be careful) is a warning; reduplication would leave "hati" (heart) alone.
+_CAREFUL = re.compile(r"\b(ber)?hati[-\s]?(hati|2)(lah)?\b", re.IGNORECASE)
+# Emoji that acknowledge or answer (the rest are dropped with other symbols).
+_EMOJI = str.maketrans({"\U0001F44D": " jempol ", "\u2705": " centang ", "\u2714": " centang ",
+                        "\u2611": " centang ", "\U0001F64B": " angkat tangan ",
+                        "\U0001F44C": " oke ", "\U0001F64C": " angkat tangan "})
+
+
+# An acknowledging emoji asked for ("a quick 👍 here", "reply ✅ ya"), not one that closes
+# the text as a greeting does.
+_ACK_EMOJI = re.compile("[\U0001F44D\u2705\u2714\u2611\U0001F64B\U0001F44C\U0001F64C]"
+                        "(?=[^.!?\n]*[A-Za-z])")
 
 
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
-    original = _normaliser()(words(_HR.sub("HRD", text)))
+    text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI),
+                          _CAREFUL.sub(" waspada ", _HR.sub("HRD", text)))
+    original = _normaliser()(words(text))
     raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
            for w in original]
     out: list[_Word] = []
@@ -331,8 +364,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
-                if _is_clause_end(x):
-                    break
+                if _is_clause_end(x) or "REQUEST" in x.tags:
+                    break  # "yang tidak ikut survei silakan ...": the ask is not negated
                 x.off = x.neg_local = True
         elif strong or framed:
             j = i + 1
@@ -356,11 +389,17 @@ _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "
                    "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
 
 
+_INCLUDING = frozenset({"termasuk", "including", "bahkan", "even", "apalagi", "especially",
+                        "terutama", "not even"})
+
+
 def _continues_list(sentence: list[_Word], at: int) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
     if sentence[at].word != "," or not following:
         return False
+    if following[0].word in _INCLUDING:
+        return True  # "tidak perlu dikirim kepada siapa pun, termasuk kami"
     # "tidak memantau, mencatat, atau menanyakan", "tidak ada rapat, apel, atau sesi
     # bersama": a list closed by "atau"/"dan" (without one, "jgn diisi dulu, kirim ke
     # admin" is a new ask).
@@ -477,13 +516,15 @@ def _negate_backwards(sentence: list[_Word]) -> None:
     for i, w in enumerate(sentence):
         if _is_clause_end(w):
             start = i + 1
-        elif "POST_NEGATION" in w.tags:
+            continue
+        if "POST_NEGATION" in w.tags:
             rest = [x for x in sentence[i + 1:] if not _is_clause_end(x)][:3]
             closes = all(not x.tags & _ACTS for x in rest)
             if closes:
                 for x in sentence[start:i]:
                     x.off = True
-        elif w.tags & {"NEGATOR", "NEGATOR_STRONG"} and i + 1 < len(sentence) \
+                continue
+        if w.tags & {"NEGATOR", "NEGATOR_STRONG"} and i + 1 < len(sentence) \
                 and _passive(sentence[i + 1].word) \
                 and not any(x.tags & {"RELATIVE", "WHO"} for x in sentence[start:i]):
             # "Tingkat partisipasi tidak diumumkan": the subject of a negated passive.
@@ -671,13 +712,30 @@ _MODAL = frozenset({"dapat", "bisa", "can"})
 _VERB_START = ("di", "me", "ber", "ter")
 
 
+def _ellipses(tagged: list[_Word]) -> None:
+    """"Yang sudah, ditunggu kabarnya", "kalau SPI-nya sudah.": "sudah"/"belum" closing its
+    clause after a group, a condition or the survey stands for having taken part; "salah
+    satu responden", "one of the SPI respondents" is one of those selected."""
+    for i, w in enumerate(tagged):
+        closes = i + 1 == len(tagged) or _is_clause_end(tagged[i + 1]) \
+            or tagged[i + 1].word in ("ya", "yaa", "kah", "dong")
+        if "STATUS" in w.tags and closes and any(
+                x.tags & {"RELATIVE", "WHO", "SURVEY", "ITSELF"} or x.word in _CONDITION
+                for x in tagged[max(0, i - 3):i]):
+            w.tags = w.tags | {"FILL"}
+        if "SELECT_WEAK" in w.tags and any(
+                x.word in ("salah satu", "one of", "termasuk", "among", "one of the")
+                for x in tagged[max(0, i - 3):i]):
+            w.tags = w.tags | {"SELECT"}
+
+
 def _modals(tagged: list[_Word]) -> None:
     """"Survei dapat diisi dari HP": "dapat" before a verb is "can", not "receive"; and
     "data yang Anda masukkan" is the reader's own input, not a record kept of them."""
     for i, w in enumerate(tagged[:-1]):
         after = tagged[i + 1]
         verb = (after.word.startswith(_VERB_START) and len(after.word) > 4) \
-            or bool(after.tags & (_ACTS | {"FILL"}))
+            or bool(after.tags & (_ACTS | {"FILL"}) and "INVITE" not in after.tags)
         if w.word in _MODAL and verb:
             w.tags = w.tags - {"RECEIVE", "BENEFIT"}
         if w.word == "data" and after.word in ("yang", "that") and any(
@@ -693,6 +751,23 @@ def _dates_are_not_counts(tagged: list[_Word]) -> None:
         near = {x.word for x in tagged[max(0, i - 1):i + 3]}
         if near & _DATE_WORDS:
             w.tags = w.tags - {"NUMBER"}
+
+
+# Verbs of finding out: "kami perlu tahu siapa …", "akan menanyakan satu per satu apakah …"
+# put the who-question to the reader after all.
+_KNOWING = frozenset({"tahu", "know", "lihat", "see", "cek", "check", "tanya", "ask",
+                      "satu per satu", "one by one", "data", "catat", "mengetahui", "find out"})
+
+
+def _embedded(s: list[_Word], at: int) -> bool:
+    """"KPK merahasiakan siapa yang mengisi": a who-clause that is the object of a verb,
+    in a sentence that asks nothing, is no question."""
+    before = [w for w in s[:at] if not _is_clause_end(w)][-1:]
+    if not before or _is_clause_end(s[at - 1]):
+        return False
+    return not before[0].tags & {"REQUEST", "REPORT", "YOU", "COND_EXISTS", "FRAME_ASK",
+                                 "MONITOR", "MONITOR_WEAK", "WHO", "COLLECT", "LIST"} \
+        and before[0].word not in _IMPERATIVE_FILLER | _KNOWING
 
 
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
@@ -732,8 +807,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             asks_report or (_has(s, "COLLECT") and received)):
         reasons.add("receipt")
     # "mengisi atau tidak" outside a question is "whether or not", not a question.
-    asking = [w for w in s if not w.off and "ASK_QUESTION" in w.tags
-              and (question or w.word not in _WHETHER | _RELATIVE_WHO)]
+    asking = [w for k, w in enumerate(s) if not w.off and "ASK_QUESTION" in w.tags
+              and (question or (w.word not in _WHETHER | _RELATIVE_WHO
+                                and not _embedded(s, k)))]
     asks_status = bool(asking) and (
         selected or _has(s, "SELECT_WEAK")
         or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
@@ -793,7 +869,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     weak_proof = any(not w.off and "PROOF" in w.tags for w in s)
     if not official_only and (
             (strong_proof and (_has(s, "SEND", "COLLECT", "REPORT", "FORWARD")
-                               or (_has(s, "FILL", "SURVEY") and _has(s, "REQUEST"))))
+                               or (_has(s, "FILL", "SURVEY") and _has(s, "REQUEST"))
+                               or (_has(s, "FILL", "SURVEY")
+                                   and _has(s, "MONITOR", "MONITOR_WEAK", "LOCAL_PLACE"))))
             or (weak_proof and _has(s, "FILL", "SURVEY")
                 and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FORWARD"))):
         reasons.add("proof")
@@ -806,7 +884,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")  # "complete our internal version first"
     if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
-    if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s))):
+    if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s)
+                                 or _answer_content_prohibited(s) or _office_cleared(s)
+                                 or _appeal_while_answering(s))):
         reasons.add("rating")
     # Who has *not* filled it in is monitored just the same: any FILL counts here.
     any_fill = any("FILL" in w.tags for w in s)
@@ -838,6 +918,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # "Bidang yang paling banyak mengisi akan diberi penghargaan": rewards need a count.
     rewarded = _has(s, "REWARD") and _has(s, "FILL") and not any(
         "VIOLATION" in w.tags for w in s)
+    # "pimpinan memperhatikan siapa saja yang …", "a weekly list of who has completed …".
+    watched = watched or any(not w.off and "MONITOR" in w.tags
+                             and w.word.endswith((" siapa", " who", " siapa saja"))
+                             for w in s) \
+        or (_has(s, "LIST") and any(not w.off and w.word in ("who", "siapa", "who has",
+                                                              "who have", "siapa saja")
+                                    for w in s) and (any_fill or received or selected))
     watched_any = rate or counted or chased or per_person or watched or rewarded
     if (claims_status and not received_message) or (watched_any and not kpk_subject):
         reasons.add("monitoring")
@@ -851,7 +938,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("threat")
     if not reasons and not received_message and _unapproved_ask(s):
         reasons.add("other_ask")
-    if not reasons and not official_only and not help_context and _acts_of_participants(s):
+    if not reasons and not help_context and _acts_of_participants(s):
         reasons.add("receipt")
     if not reasons and not official_only and not help_context and _asks_on_condition(s):
         reasons.add("receipt")
@@ -921,6 +1008,7 @@ _AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
     "abai", "ignore", "simpan", "save", "verifikasi", "verify", "waspada", "tolak", "refus",
     "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
     "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
+    "daftar", "mendaftar", "regist",
     "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
 
 
@@ -946,8 +1034,9 @@ def _acts_of_participants(s: list[_Word]) -> bool:
             ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
         elif w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
             continue
-        else:
-            ahead = s[i + 1:i + 5]
+        else:  # "yang namanya ada di daftar sampel KPK": the clause names the group
+            ahead = list(itertools.takewhile(
+                lambda x: not _is_clause_end(x) and "REQUEST" not in x.tags, s[i + 1:i + 9]))
         if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT", "SELECT_WEAK"}
                    for x in ahead):
             continue
@@ -965,6 +1054,18 @@ def _acts_of_participants(s: list[_Word]) -> bool:
         if any(x.tags & _GROUP_ACTS and not x.tags & {"OFFICIAL_PLACE"}
                and x.word not in _CONTACT_ONLY for x in rest):
             return True
+        # Anything else asked of them but filling in: "harap siaga dan menunggu instruksi",
+        # "diharapkan bergabung ke grup responden".
+        stemmer = _stemmer()
+        tail = s[clause_end:]
+        for v in _requested_verbs(tail):
+            at = next(k for k, x in enumerate(tail) if x is v)
+            if any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
+                   for x in tail[at:at + 6]):
+                continue  # "hubungi KPK di 198": KPK's own channels
+            if not {v.word, stemmer.stem(v.word), stemmer.english(v.word)} \
+                    & _AFTER_PARTICIPATION:
+                return True
     return False
 
 
@@ -1082,6 +1183,62 @@ def _presumed_good(s: list[_Word]) -> bool:
     return (tag_question or _has(s, "PRESUME")) and _favourable(s)
 
 
+# Evaluative words for what an answer may say (not "ada", "pernah", "yes": too plain).
+_PLAIN_NEGATIVES = frozenset({"ada", "pernah", "yes", "kurang", "kecil", "low", "lower"})
+_FEARS = frozenset({"takut", "ragu", "khawatir", "sungkan", "segan", "afraid", "hesitate",
+                    "worry", "cemas"})
+_WISHES = frozenset({"semoga", "harap", "kami harap", "hope", "moga", "mudah-mudahan"})
+
+
+def _evaluative_negative(w: _Word) -> bool:
+    return "NEGATIVE_CONTENT" in w.tags and w.word not in _PLAIN_NEGATIVES
+
+
+def _answer_content_prohibited(s: list[_Word]) -> bool:
+    """What an answer may not say: "jangan curhat di survei", "hindari jawaban negatif",
+    "jawaban jangan yang negatif-negatif", "semoga tidak ada yang menjawab aneh-aneh".
+    Not "jangan takut memberi penilaian negatif", nor honesty asked."""
+    if _has(s, "NEUTRAL") or not any(w.tags & {"SURVEY", "ANSWERS", "STEER", "FILL"}
+                                     for w in s):
+        return False
+    for i, w in enumerate(s):
+        wished = w.word in ("tidak ada yang", "no one", "nobody") and any(
+            x.word in _WISHES for x in s[max(0, i - 2):i])
+        if not (w.word in _PROHIBITIONS or wished or w.word == "jangan sampai"):
+            continue
+        ahead = list(itertools.takewhile(lambda x: not x.tags & {"INVITE", "OTHER_LINK"},
+                                         s[i + 1:i + 5]))  # "jgn klik link aneh2"
+        if ahead and ahead[0].word in _FEARS:
+            continue
+        if any(_evaluative_negative(x) for x in ahead):
+            return True
+    return False
+
+
+def _office_cleared(s: list[_Word]) -> bool:
+    """The office declared clean in a message about the survey: "ingat saja bahwa di sini
+    tidak pernah ada yang begitu", "buktikan kantor kita bebas pungli": the answer given."""
+    if _has(s, "NEUTRAL", "VIOLATION") or not any(w.tags & {"STAKE", "HERE"} for w in s):
+        return False
+    for k, w in enumerate(s):
+        if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or w.off:
+            continue
+        if any(_evaluative_negative(x) and x.word not in ("pungutan",) for x in s[k + 1:k + 5]):
+            return True
+        if w.word in ("tidak pernah", "never") and any(
+                "HERE" in x.tags for x in s[max(0, k - 3):k]):
+            return True  # "di sini tidak pernah ada yang begitu"
+    return False
+
+
+def _appeal_while_answering(s: list[_Word]) -> bool:
+    """Answering tied to the in-group or its leader: "Answer the survey as a proud member
+    of this team", "saat menjawab, bayangkan wajah pimpinan kita"."""
+    return _has(s, "APPEAL") and _has(s, "STEER", "ANSWERS") and not _has(s, "NEUTRAL")
+
+
+_REFLECT_STEMS = frozenset({"cermin", "tunjuk", "bukti", "gambar", "reflect", "show",
+                            "prove", "demonstr"})
 _REFLECT = frozenset({"mencerminkan", "cerminkan", "mencerminkannya", "reflect", "reflects",
                       "reflecting", "tunjukkan", "menunjukkan", "show", "buktikan",
                       "membuktikan", "prove", "menggambarkan", "gambarkan", "sesuai dengan",
@@ -1093,8 +1250,10 @@ def _merit_reflected(s: list[_Word]) -> bool:
     mencerminkan kerja keras kita", "reflect our commitment when you rate us"."""
     if _has(s, "NEUTRAL") or not _has(s, "STAKE") or not (_has(s, "MERIT") or _favourable(s)):
         return False
-    english = _stemmer().english
-    return any(not w.off and (w.word in _REFLECT or english(w.word) in _REFLECT) for w in s) \
+    stemmer = _stemmer()
+    return any(not w.off and (w.word in _REFLECT or stemmer.english(w.word) in _REFLECT
+                              or stemmer.english(w.word) in _REFLECT_STEMS
+                              or stemmer.stem(w.word) in _REFLECT_STEMS) for w in s) \
         and _has(s, "SCORE", "STEER", "ANSWERS", "SURVEY")
 
 
@@ -1129,8 +1288,9 @@ def _rating(s: list[_Word]) -> bool:
             continue
         for j in range(i + 1, min(i + 3, len(s))):
             if "STEER" in s[j].tags and any(
-                    x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
-                return True
+                    x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]) \
+                    and not any(x.tags & {"INVITE", "OTHER_LINK"} for x in s[j + 1:j + 3]):
+                return True  # not "jgn klik link aneh2": the link is odd, not an answer
             if s[j].tags & {"STEER", "ANSWERS"} and any(
                     x.tags & {"NEGATIVE_CONTENT"} and " " in x.word for x in s[j + 1:j + 8]):
                 return True  # "let's not give KPK any reason to mark us down"
@@ -1153,9 +1313,11 @@ def _non_participants_end(s: list[_Word]) -> int | None:
             return i + 1  # "ketidakhadiran dalam survei", "non-completion"
         if i == 0 and "NEGATOR" in w.tags and len(s) > 1 and "FILL" in s[1].tags:
             return 2  # "Tidak isi SPI = ..."
-        if not w.tags & {"RELATIVE", "WHO"}:
+        if not w.tags & {"RELATIVE", "WHO"} and w.word not in _MEANS:
             continue
         ahead = s[i + 1:i + 5]
+        if w.word in _MEANS and not (ahead and ahead[0].tags & _NOT_TAKING_PART):
+            continue
         for j, x in enumerate(ahead):
             if _is_clause_end(x):
                 break
@@ -1167,15 +1329,32 @@ def _non_participants_end(s: list[_Word]) -> int | None:
     return None
 
 
+# "mempermalukan unit dengan tidak mengisi": not taking part as the means of a harm.
+_MEANS = frozenset({"dengan", "by", "karena", "because", "akibat"})
+
+
 def _consequence_for_non_participants(s: list[_Word]) -> bool:
-    """"Yang tidak ikut survei akan kena SP", "yg blm isi tdk dpt cuti": something done
-    to people because they did not take part, a threat whatever its words."""
+    """"Yang tidak ikut survei akan kena SP", "yg blm isi tdk dpt cuti", "yang tidak ikut
+    silakan menghadap saya", "mempermalukan unit dengan tidak mengisi": something done to
+    or asked of people because they did not take part, a threat whatever its words."""
     end = _non_participants_end(s)
     if end is None:
         return False
+    stemmer = _stemmer()
+    before = s[:end]
+    # "Kami harap tidak ada yang …": a wish, so what it names is still held over them.
+    wished = any(w.word in _WISHES and any(
+        x.word in ("tidak ada yang", "no one", "nobody") for x in before[k + 1:k + 3])
+        for k, w in enumerate(before))
+    if any((not w.off or wished) and w.tags & {"SANCTION", "CONSEQUENCE"} for w in before):
+        return True  # the harm named first: "… mempermalukan unit dengan tidak mengisi"
     rest = s[end:]
     stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
     rest = rest[:stop]  # the group's own sentence, or a question and its answer
+    for verb in _requested_verbs(rest):
+        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} \
+                & _AFTER_PARTICIPATION:
+            return True  # "yang belum mengisi, silakan menghadap saya"
     for k, w in enumerate(rest):
         if w.off and not w.neg_local:
             continue
@@ -1227,12 +1406,18 @@ def _threat(s: list[_Word], question: bool) -> bool:
         return True
     if _consequence_for_non_participants(s):
         return True
+    if _has(s, "CONSEQUENCE") and _has(s, "FILL", "FILL_NOUN") \
+            and any(not w.off and w.word in _AUTHORITIES for w in s):
+        return True  # "Pimpinan akan sangat kecewa bila partisipasi unit kita rendah"
     return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
 
 
 def check_text(text: str) -> Verdict:
     """The verdict on one broadcast text, as it will be read (placeholders filled)."""
     return Verdict(text, _reasons(text, received_message=False))
+
+
+_ALWAYS_ON_TOPIC = True
 
 
 def forbidden_acts(text: str) -> tuple[str, ...]:
@@ -1249,6 +1434,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
     _modals(tagged)
+    _ellipses(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
@@ -1257,7 +1443,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _acts_of_sender(s)
         _acts_of_message_senders(s)
     asks_reply = any(_report_asked(s) for s in sentences)
-    topic = any(_has(s, "SURVEY") for s in sentences)
+    topic = True if _ALWAYS_ON_TOPIC else any("SURVEY" in w.tags for s in sentences for w in s)
     found: set[str] = set()
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
@@ -1274,6 +1460,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                 window = sentences[i:end]
                 if _split_receipt(window):
                     found.add("receipt")
+                if _split_appeal(window):
+                    found.add("rating")
                 joined = [w for part in window for w in part]
                 if not any(_has(part, "VIOLATION") for part in window) and (
                         _consequence_for_non_participants(joined) or _split_duty(window)):
@@ -1346,6 +1534,15 @@ def _directed_to_office(s: list[_Word]) -> bool:
             if verb is not None and not verb.off and verb.word not in _CONTACT_ONLY:
                 return True
     return False
+
+
+def _split_appeal(window: list[list[_Word]]) -> bool:
+    """"Ingat, kita satu keluarga. Jawablah survei dengan hati.": the in-group named in one
+    sentence, the answering asked in the next."""
+    if any(_has(part, "NEUTRAL", "VIOLATION") for part in window):
+        return False
+    return any(_has(a, "APPEAL") and _has(b, "STEER", "ANSWERS")
+               for a in window for b in window if a is not b)
 
 
 def _split_duty(window: list[list[_Word]]) -> bool:
