@@ -168,7 +168,9 @@ def _derived_act(word: str, stem: str, lex: _Lexicon) -> frozenset[str]:
         return frozenset()
     found: set[str] = set()
     for base in {stem, *_elided_roots(word)}:
-        for root in (base, base + "kan", base + "i"):
+        # "dibacakan" is "bacakan" (read out), "dibaca" only "baca" (read).
+        roots = [base] + [base + x for x in ("kan", "i") if word.endswith(x)]
+        for root in roots:
             found |= lex.exact.get(root, set()) & _ACT_FAMILIES
     return frozenset(found)
 
@@ -450,6 +452,8 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
     for i, w in enumerate(sentence):
         if "KPK" not in w.tags:
             continue
+        if i > 0 and sentence[i - 1].word in ("laporan", "report", "hasil", "results"):
+            sentence[i - 1].off = True  # "laporan KPK": KPK's own report, read
         # "skor dihitung KPK", "responden dipilih acak oleh KPK": KPK does it.
         by = i > 1 and sentence[i - 1].word in ("oleh", "by")
         if by or (i > 0 and sentence[i - 1].word not in _KPK_OBJECT_MARK):
@@ -784,7 +788,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if _has(s, "POPULATION") and not _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN",
                                           "ANSWERS", "PROOF", "STEER"):
         return reasons  # the inspectorate's one task: staff contact data for KPK's population
-    official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE")
+    official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE") \
+        and not any(not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+                    and w.word not in _SENDER for w in s)
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
     received = _has(s, "RECEIVE") and (topic or _has(s, "SURVEY", "INVITE", "KPK", "ITSELF")) \
@@ -884,6 +890,10 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")  # "complete our internal version first"
     if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
+    if _awaits_direction(s):
+        reasons.add("rating")
+    if not kpk_subject and _whether_status(s):
+        reasons.add("receipt")
     if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s)
                                  or _answer_content_prohibited(s) or _office_cleared(s)
                                  or _appeal_while_answering(s))):
@@ -896,7 +906,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         and any_fill and not any("RELATIVE" in w.tags or "COND_EXISTS" in w.tags
                                  for w in s[:you_at])
     rate = any(not w.off and "MONITOR" in w.tags and "MONITOR_WEAK" not in w.tags
-               for w in s) and _has(s, "FILL_NOUN")
+               for w in s) and _has(s, "FILL_NOUN") and not any(
+        w.word in ("nasional", "national") for w in s) \
+        and (_has(s, "STAKE", "PEOPLE", "NUMBER") or not _has(s, "KPK", "OFFICIAL_PLACE"))
     # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
     counted = any_fill and (
         (_has(s, "NUMBER") and _has(s, "PEOPLE"))
@@ -1237,8 +1249,8 @@ def _appeal_while_answering(s: list[_Word]) -> bool:
     return _has(s, "APPEAL") and _has(s, "STEER", "ANSWERS") and not _has(s, "NEUTRAL")
 
 
-_REFLECT_STEMS = frozenset({"cermin", "tunjuk", "bukti", "gambar", "reflect", "show",
-                            "prove", "demonstr"})
+_REFLECT_STEMS = frozenset({"cermin", "tunjuk", "bukti", "gambar", "tampil", "perlihat",
+                            "reflect", "show", "prove", "demonstr", "display"})
 _REFLECT = frozenset({"mencerminkan", "cerminkan", "mencerminkannya", "reflect", "reflects",
                       "reflecting", "tunjukkan", "menunjukkan", "show", "buktikan",
                       "membuktikan", "prove", "menggambarkan", "gambarkan", "sesuai dengan",
@@ -1351,7 +1363,13 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
     rest = s[end:]
     stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
     rest = rest[:stop]  # the group's own sentence, or a question and its answer
-    for verb in _requested_verbs(rest):
+    imperatives = [c[0] for c in _clauses(rest)[1:] if c and c[0].word.isalpha()
+                   and c[0].word.endswith(("kan", "lah"))]  # "…, pikirkan baik-baik"
+    for verb in _requested_verbs(rest) + imperatives:
+        at = next(k for k, x in enumerate(rest) if x is verb)
+        if verb.off or any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
+                           for x in rest[at:at + 6]):
+            continue  # "…, laporkan ke KPK 198"
         if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} \
                 & _AFTER_PARTICIPATION:
             return True  # "yang belum mengisi, silakan menghadap saya"
@@ -1534,6 +1552,45 @@ def _directed_to_office(s: list[_Word]) -> bool:
             if verb is not None and not verb.off and verb.word not in _CONTACT_ONLY:
                 return True
     return False
+
+
+_WHETHER_WORDS = frozenset({"whether", "apakah", "if they have", "if you have"})
+
+
+def _whether_status(s: list[_Word]) -> bool:
+    """"… indicate on the shared sheet whether they have received the SPI link": whether
+    someone received, filled in or was selected, named as something to be told, in a
+    sentence that neither denies nor warns of it. "Cek apakah undangan yang Anda terima
+    asli" asks about the invitation, not about receiving it."""
+    if any(w.tags & {"VIOLATION", "HELP"} and not w.off for w in s):
+        return False
+    for i, w in enumerate(s):
+        if w.off or w.word not in _WHETHER_WORDS:
+            continue
+        if any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "FRAME_ASK"} for x in s[:i]):
+            return False  # "you don't need to tell anyone whether …": denied or reported
+        if i + 1 < len(s) and s[i + 1].word in ("to", "untuk", "mau", "ingin", "akan"):
+            return False  # "it is up to you whether to take part": a choice
+        ahead = list(itertools.takewhile(
+            lambda x: not _is_clause_end(x) and not x.tags & {"RELATIVE"}, s[i + 1:i + 5]))
+        if any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT"} for x in ahead):
+            return any(not x.off for x in s[:i]) and not any(
+                x.word == "?" for x in s)  # a question is read by the question rules
+    return False
+
+
+def _awaits_direction(s: list[_Word]) -> bool:
+    """Respondents told to wait for the office's word before answering ("tunggu arahan",
+    "jangan mengisi dulu sebelum ada arahan pimpinan", "tunggu info selanjutnya")."""
+    waiting = any(not w.off and "WAITING" in w.tags for w in s)
+    direction = any(not w.off and "DIRECTION" in w.tags for w in s)
+    held_back = any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and not w.off and any(
+        "FILL" in x.tags for x in s[k + 1:k + 3]) and any(
+        x.word in ("dulu", "langsung", "yet", "first") for x in s[k + 1:k + 5])
+        for k, w in enumerate(s))
+    # "tdk mengisi dulu sblm ada arahan": the wait is what the negation holds back for.
+    named = any(w.tags & {"WAITING", "DIRECTION"} for w in s)
+    return (waiting and direction) or (held_back and named)
 
 
 def _split_appeal(window: list[list[_Word]]) -> bool:
