@@ -25,7 +25,6 @@ from handlers.check.domains import HostVerdict, check_host, registrable
 from handlers.check.extract import Found, extract, refang, short_number
 from handlers.check.registry import Entry, Registry, normalize_link
 from handlers.check.signs import claims_kpk, find_signs
-from outreach.integrity import forbidden_acts
 
 OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN = "official", "suspicious", "manipulation", "unknown"
 VERDICTS = (OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN)
@@ -234,7 +233,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
         rest = rest.replace(item.value, _marker(item, items[-1], registry))
     signs = find_signs(rest)
-    acts = forbidden_acts(_for_policy(body, found, items, registry))
+    acts = _policy_acts(_for_policy(body, found, items, registry))
     scam = signs.scam
     if "threat" in acts and set(acts) <= {"threat", "monitoring"} and not signs.manipulation:
         # Pressure and nothing else asked (no report, no answers, no gathering): a threat to
@@ -247,6 +246,20 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
                          claims_kpk(rest))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MIN_POLICY_WORDS = 3  # "cek kpk.go.id" asks nothing: no words, no policy to read
+
+
+def _policy_acts(text: str) -> tuple[str, ...]:
+    """The integrity policy's acts in `text`; a bare link or number asks none. Imported on
+    first use so that checking a bare link does not pay for the policy's vocabulary."""
+    if len(_WORD.findall(text)) < _MIN_POLICY_WORDS:
+        return ()
+    from outreach.integrity import forbidden_acts  # noqa: PLC0415
+
+    return forbidden_acts(text)
 
 
 def _merged(first: list[str], more: list[str]) -> list[str]:
