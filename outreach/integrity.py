@@ -890,8 +890,12 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")  # "complete our internal version first"
     if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
-    if _awaits_direction(s):
-        reasons.add("rating")
+    if _awaits_direction(s) or (_has(s, "KNOWN_ANSWER") and not _has(s, "NEUTRAL")):
+        reasons.add("rating")  # "kita semua tahu jawabannya kan?"
+    if _has(s, "PROXY") and not official_only:
+        reasons.add("answers")  # "HP-nya bisa dititipkan ke operator, nanti diisikan"
+    if not official_only and not kpk_subject and _forwarded_elsewhere(s):
+        reasons.add("forward")
     if not kpk_subject and _whether_status(s):
         reasons.add("receipt")
     if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s)
@@ -1576,6 +1580,24 @@ def _whether_status(s: list[_Word]) -> bool:
         if any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT"} for x in ahead):
             return any(not x.off for x in s[:i]) and not any(
                 x.word == "?" for x in s)  # a question is read by the question rules
+    return False
+
+
+def _forwarded_elsewhere(s: list[_Word]) -> bool:
+    """The invitation passed on to anyone but KPK: "Link SPI jangan dibuka sendiri, teruskan
+    dulu ke nomor dinas". The invitation may stand before a negation that does not reach
+    the forwarding clause."""
+    if not any("INVITE" in w.tags for w in s) or _has(s, "THIS_MESSAGE", "REGISTRATION"):
+        return False
+    for i, w in enumerate(s):
+        if w.off or "FORWARD" not in w.tags or ("REPLY" in w.tags and "SEND" not in w.tags):
+            continue
+        ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x), s[i + 1:i + 6]))
+        for k, x in enumerate(ahead):
+            if x.word in _TO and k + 1 < len(ahead):
+                target = ahead[k + 1]
+                if not target.off and "OFFICIAL_PLACE" not in target.tags:
+                    return True
     return False
 
 

@@ -127,10 +127,10 @@ def test_held_out_dev2_does_not_slide_back() -> None:
 
 
 # Branch integrity4's sets: dev3 written persona by persona before any change (181/194 and
-# 134/141 at first), tune4 and tune5 written later in harder styles (63/89 and 33/42 refused
-# at first); all three tuned on since.
+# 134/141 at first), tune4, tune5 and tune6 written later in harder styles (63/89, 33/42 and
+# 25/35 refused at first); all tuned on since.
 @pytest.mark.parametrize("name", ["broadcast_dev3.toml", "broadcast_tune4.toml",
-                                  "broadcast_tune5.toml"])
+                                  "broadcast_tune5.toml", "broadcast_tune6.toml"])
 def test_integrity4_sets(name: str) -> None:
     refused, allowed = rates(DATA / name)
     assert refused >= 0.98
