@@ -21,6 +21,16 @@ over sentences is read as participation named in one and a report asked in a nei
 Spellings are normalised first by outreach/integrity_norm.py (regional words, digits for
 letters, words without vowels, "-in" endings).
 
+The acts are recognised whatever their form: every affixed form of a listed verb family
+("membalas", "mencentang", "mengabarkan", "pengiriman"), the passive and noun forms, anyone's
+participation conveyed to the office in any order ("Nama responden yang telah mengisi
+dihimpun oleh subbag"), whether someone took part named as something to tell, coaching by
+suggestion (the office's good presumed, its merit to be reflected or shown, the office
+declared clean, in-group appeals, the answer presumed known, waiting for the office's word),
+and pressure however veiled (disappointment, shame, a summons, a requirement for pay). Every
+broadcast is about the survey, so "sudah mengisi" needs no "survei" beside it.
+`forbidden_acts` reads the same policy from a recipient's side, for the checker.
+
 The module stays whole because the rules, their scopes and the verdict are one reasoning;
 the vocabulary is data.
 """
