@@ -105,6 +105,12 @@ def _stemmer() -> Stemmer:
     return Stemmer()
 
 
+@lru_cache(maxsize=20_000)
+def _english(word: str) -> str:
+    """Snowball's English stem, cached: the rules ask for it many times per text."""
+    return _stemmer().english(word)
+
+
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
     return tomllib.loads(
@@ -126,7 +132,7 @@ def _lexicon() -> _Lexicon:
             elif parts:
                 lex.exact.setdefault(parts[0], set()).add(concept)
                 if not exact:
-                    for stem in {stemmer.stem(parts[0]), stemmer.english(parts[0])}:
+                    for stem in {stemmer.stem(parts[0]), _english(parts[0])}:
                         lex.stems.setdefault(stem, set()).add(concept)
     lex.fuzzy = sorted(w for w in lex.exact if len(w) >= 6 and w.isalpha())
     return lex
@@ -153,7 +159,7 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
         return frozenset({"NUMBER"})
     stemmer = _stemmer()
     stem = stemmer.stem(word)
-    found = lex.stems.get(stem) or lex.stems.get(stemmer.english(word))
+    found = lex.stems.get(stem) or lex.stems.get(_english(word))
     derived = _derived_act(word, stem, lex)
     if found or derived:
         return frozenset(found or ()) | derived
@@ -242,7 +248,7 @@ def _known(word: str) -> bool:
         return word in lex.exact or not any(c.isalpha() for c in word)
     stemmer = _stemmer()
     stem = stemmer.stem(word)
-    return stem in lex.stems or stemmer.english(word) in lex.stems or stemmer.is_word(stem)
+    return stem in lex.stems or _english(word) in lex.stems or stemmer.is_word(stem)
 
 
 @lru_cache(maxsize=1)
@@ -994,7 +1000,7 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     for verb in _requested_verbs(s):
         if verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
             continue
-        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} & allowed:
+        if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} & allowed:
             return True
     return False
 
@@ -1089,7 +1095,7 @@ def _acts_of_participants(s: list[_Word]) -> bool:
             if any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
                    for x in tail[at:at + 6]):
                 continue  # "hubungi KPK di 198": KPK's own channels
-            if not {v.word, stemmer.stem(v.word), stemmer.english(v.word)} \
+            if not {v.word, stemmer.stem(v.word), _english(v.word)} \
                     & _AFTER_PARTICIPATION:
                 return True
     return False
@@ -1125,7 +1131,7 @@ def _asks_on_condition(s: list[_Word]) -> bool:
     stemmer = _stemmer()
     main = [w for c in clauses[:conditional] for w in c]
     if any(not w.off and w.tags & {"REPORT", "REPLY", "SEND", "FORWARD", "PROOF"}
-           and not {w.word, stemmer.stem(w.word), stemmer.english(w.word)}
+           and not {w.word, stemmer.stem(w.word), _english(w.word)}
            & _AFTER_PARTICIPATION for w in main[-3:]):
         return True  # "post when you're done": the act just before its condition
     for clause in clauses[conditional + 1:] + clauses[:conditional]:
@@ -1135,7 +1141,7 @@ def _asks_on_condition(s: list[_Word]) -> bool:
             continue
         if not first.tags & (_ACTS | {"REPORT", "REPLY", "SEND", "PROOF", "GATHER"}):
             continue
-        if not {first.word, stemmer.stem(first.word), stemmer.english(first.word)} \
+        if not {first.word, stemmer.stem(first.word), _english(first.word)} \
                 & _AFTER_PARTICIPATION:
             return True
     return False
@@ -1149,7 +1155,7 @@ def _asks_those_who_took_part(s: list[_Word]) -> bool:
             and _has(s, "FILL", "RECEIVE", "SELECT")):
         return False
     stemmer = _stemmer()
-    return any(not {v.word, stemmer.stem(v.word), stemmer.english(v.word)} & _FILL_ASKS
+    return any(not {v.word, stemmer.stem(v.word), _english(v.word)} & _FILL_ASKS
                for v in _requested_verbs(s))
 
 
@@ -1277,8 +1283,8 @@ def _merit_reflected(s: list[_Word]) -> bool:
     if _has(s, "NEUTRAL") or not _has(s, "STAKE") or not (_has(s, "MERIT") or _favourable(s)):
         return False
     stemmer = _stemmer()
-    return any(not w.off and (w.word in _REFLECT or stemmer.english(w.word) in _REFLECT
-                              or stemmer.english(w.word) in _REFLECT_STEMS
+    return any(not w.off and (w.word in _REFLECT or _english(w.word) in _REFLECT
+                              or _english(w.word) in _REFLECT_STEMS
                               or stemmer.stem(w.word) in _REFLECT_STEMS) for w in s) \
         and _has(s, "SCORE", "STEER", "ANSWERS", "SURVEY")
 
@@ -1384,7 +1390,7 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
         if verb.off or any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
                            for x in rest[at:at + 6]):
             continue  # "…, laporkan ke KPK 198"
-        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} \
+        if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} \
                 & _AFTER_PARTICIPATION:
             return True  # "yang belum mengisi, silakan menghadap saya"
     for k, w in enumerate(rest):
@@ -1511,7 +1517,7 @@ def _asks_beyond_filling(s: list[_Word]) -> bool:
                       and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
         if first is not None and first.tags & (_ACTS | {"REPORT", "REPLY", "ANSWERS"}):
             verbs.append(first)
-    return any(not v.off and not {v.word, stemmer.stem(v.word), stemmer.english(v.word)}
+    return any(not v.off and not {v.word, stemmer.stem(v.word), _english(v.word)}
                & _AFTER_PARTICIPATION for v in verbs)
 
 
