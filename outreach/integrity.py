@@ -21,12 +21,23 @@ over sentences is read as participation named in one and a report asked in a nei
 Spellings are normalised first by outreach/integrity_norm.py (regional words, digits for
 letters, words without vowels, "-in" endings).
 
+The acts are recognised whatever their form: every affixed form of a listed verb family
+("membalas", "mencentang", "mengabarkan", "pengiriman"), the passive and noun forms, anyone's
+participation conveyed to the office in any order ("Nama responden yang telah mengisi
+dihimpun oleh subbag"), whether someone took part named as something to tell, coaching by
+suggestion (the office's good presumed, its merit to be reflected or shown, the office
+declared clean, in-group appeals, the answer presumed known, waiting for the office's word),
+and pressure however veiled (disappointment, shame, a summons, a requirement for pay). Every
+broadcast is about the survey, so "sudah mengisi" needs no "survei" beside it.
+`forbidden_acts` reads the same policy from a recipient's side, for the checker.
+
 The module stays whole because the rules, their scopes and the verdict are one reasoning;
 the vocabulary is data.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -94,6 +105,12 @@ def _stemmer() -> Stemmer:
     return Stemmer()
 
 
+@lru_cache(maxsize=20_000)
+def _english(word: str) -> str:
+    """Snowball's English stem, cached: the rules ask for it many times per text."""
+    return _stemmer().english(word)
+
+
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
     return tomllib.loads(
@@ -115,7 +132,7 @@ def _lexicon() -> _Lexicon:
             elif parts:
                 lex.exact.setdefault(parts[0], set()).add(concept)
                 if not exact:
-                    for stem in {stemmer.stem(parts[0]), stemmer.english(parts[0])}:
+                    for stem in {stemmer.stem(parts[0]), _english(parts[0])}:
                         lex.stems.setdefault(stem, set()).add(concept)
     lex.fuzzy = sorted(w for w in lex.exact if len(w) >= 6 and w.isalpha())
     return lex
@@ -134,18 +151,62 @@ def _tags_of(word: str, lex: _Lexicon) -> frozenset[str]:
         return frozenset(lex.exact[bare])  # "spi2026", "survei2025"
     if word.startswith("{"):
         return frozenset({"NAME"})
+    if "@" in word and "." in word.rsplit("@", maxsplit=1)[-1]:
+        return _mailbox_tags(word)
     if _LINK.match(word):
         return _link_tags(word)
     if word.isdigit():
         return frozenset({"NUMBER"})
     stemmer = _stemmer()
     stem = stemmer.stem(word)
-    found = lex.stems.get(stem) or lex.stems.get(stemmer.english(word))
-    if found:
-        return frozenset(found)
+    found = lex.stems.get(stem) or lex.stems.get(_english(word))
+    derived = _derived_act(word, stem, lex)
+    if found or derived:
+        return frozenset(found or ()) | derived
     if len(word) >= 6 and word.isalpha() and not stemmer.is_word(stem):
         return _typo_tags(word, lex)
     return frozenset()
+
+
+# The acts whose verb families are recognised in every affixed form: "membalas", "dibalas",
+# "mencentang", "melampirkan", "pengiriman" are the acts of "balas", "centang", "lampirkan",
+# "kirim" listed once.
+_ACT_FAMILIES = frozenset({"REPORT", "REPLY", "SEND", "FORWARD", "COLLECT", "MONITOR"})
+_PREFIXED = ("me", "di")
+_SUFFIXES = ("kan", "i", "lah", "an", "nya")
+
+
+def _derived_act(word: str, stem: str, lex: _Lexicon) -> frozenset[str]:
+    # "pengiriman" names the act; "pembocor" (a leaker) names a person, not an ask.
+    affixed = word.startswith(_PREFIXED) or (word.startswith("pe") and word.endswith("an")) \
+        or any(word == stem + x for x in _SUFFIXES)
+    if not word.isalpha() or len(word) < 5 or stem == word or not affixed:
+        return frozenset()
+    found: set[str] = set()
+    for base in {stem, *_elided_roots(word)}:
+        # "dibacakan" is "bacakan" (read out), "dibaca" only "baca" (read).
+        roots = [base] + [base + x for x in ("kan", "i") if word.endswith(x)]
+        for root in roots:
+            found |= lex.exact.get(root, set()) & _ACT_FAMILIES
+    return frozenset(found)
+
+
+# meN- and peN- drop a root's first k, s, p or t: "mengabarkan" is "kabar", "menyetor" is
+# "setor"; the stemmer does not always restore it.
+_NASAL_PREFIXES = (("meng", "k"), ("meny", "s"), ("mem", "p"), ("men", "t"),
+                   ("peng", "k"), ("peny", "s"), ("pem", "p"), ("pen", "t"))
+
+
+def _elided_roots(word: str) -> list[str]:
+    roots = []
+    for prefix, letter in _NASAL_PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix) + 2 \
+                and word[len(prefix)] in "aeiou":
+            base = letter + word[len(prefix):]
+            roots.append(base)
+            roots += [base[:-len(x)] for x in _SUFFIXES if base.endswith(x)]
+            break
+    return roots
 
 
 _LINK = re.compile(r"^(https?://\S+|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?)$")
@@ -156,10 +217,20 @@ def _link_tags(word: str) -> frozenset[str]:
     """A web address: official, a registration link, or another place to fill things in."""
     host = word.rsplit("://", maxsplit=1)[-1].split("/", maxsplit=1)[0]
     if any(host == site or host.endswith("." + site) for site in _OFFICIAL_SITES):
-        return frozenset({"OFFICIAL_PLACE"})
+        # The survey's own site names the survey: "penilaian Anda di spi.kpk.go.id".
+        survey = host.startswith("spi.") or host == "q7survey.com"
+        return frozenset({"OFFICIAL_PLACE", "SURVEY"} if survey else {"OFFICIAL_PLACE"})
     if any(part in word for part in ("daftar", "regist", "signup")):
         return frozenset({"REGISTRATION"})
     return frozenset({"OTHER_LINK"})
+
+
+def _mailbox_tags(word: str) -> frozenset[str]:
+    """An e-mail address: KPK's own mailbox, or anyone else's (the office, a person)."""
+    host = word.rsplit("@", maxsplit=1)[-1]
+    if host == "kpk.go.id" or host.endswith(".kpk.go.id"):
+        return frozenset({"OFFICIAL_PLACE"})
+    return frozenset({"LOCAL_PLACE"})
 
 
 def _typo_tags(word: str, lex: _Lexicon) -> frozenset[str]:
@@ -177,7 +248,7 @@ def _known(word: str) -> bool:
         return word in lex.exact or not any(c.isalpha() for c in word)
     stemmer = _stemmer()
     stem = stemmer.stem(word)
-    return stem in lex.stems or stemmer.english(word) in lex.stems or stemmer.is_word(stem)
+    return stem in lex.stems or _english(word) in lex.stems or stemmer.is_word(stem)
 
 
 @lru_cache(maxsize=1)
@@ -192,8 +263,26 @@ def _normaliser() -> Normaliser:
                       vocabulary=vocabulary, known=_known)
 
 
+# "HR" written in capitals is human resources, not the chat abbreviation of "hari" (day).
+_HR = re.compile(r"\bHR\b")
+# "hati-hati" (be careful) is a warning; reduplication would leave "hati" (heart) alone.
+_CAREFUL = re.compile(r"\b(ber)?hati[-\s]?(hati|2)(lah)?\b", re.IGNORECASE)
+# Emoji that acknowledge or answer (the rest are dropped with other symbols).
+_EMOJI = str.maketrans({"\U0001F44D": " jempol ", "\u2705": " centang ", "\u2714": " centang ",
+                        "\u2611": " centang ", "\U0001F64B": " angkat tangan ",
+                        "\U0001F44C": " oke ", "\U0001F64C": " angkat tangan "})
+
+
+# An acknowledging emoji asked for ("a quick 👍 here", "reply ✅ ya"), not one that closes
+# the text as a greeting does.
+_ACK_EMOJI = re.compile("[\U0001F44D\u2705\u2714\u2611\U0001F64B\U0001F44C\U0001F64C]"
+                        "(?=[^.!?\n]*[A-Za-z])")
+
+
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
+    text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI),
+                          _CAREFUL.sub(" waspada ", _HR.sub("HRD", text)))
     original = _normaliser()(words(text))
     raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
            for w in original]
@@ -213,6 +302,8 @@ def _tag(text: str) -> list[_Word]:
     return out
 
 
+_REGISTER_VERBS = frozenset({"register", "daftar", "daftarkan", "mendaftar", "mendaftarkan",
+                             "registrasi", "sign up"})
 _LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
 
 
@@ -225,6 +316,15 @@ def _lists_not_registration(tagged: list[_Word]) -> None:
         after = tagged[i + 1].word if i + 1 < len(tagged) else ""
         if before in ("di", "pada", "dalam", "ke dalam") or after in _LIST_CUES:
             w.tags = w.tags - {"REGISTRATION"}
+    for i, w in enumerate(tagged):
+        if "REGISTRATION" not in w.tags or w.word not in _REGISTER_VERBS:
+            continue
+        # "register their names with the HR desk", "daftarkan diri ke admin": names handed
+        # to the office, not registering with KPK.
+        ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x), tagged[i + 1:i + 5]))
+        if any(x.word in ("nama", "names", "name", "namanya", "diri") for x in ahead) or any(
+                "LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags for x in ahead):
+            w.tags = (w.tags - {"REGISTRATION"}) | {"REPORT"}
 
 
 def _sentences(tagged: list[_Word]) -> list[list[_Word]]:
@@ -282,8 +382,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
-                if _is_clause_end(x):
-                    break
+                if _is_clause_end(x) or "REQUEST" in x.tags:
+                    break  # "yang tidak ikut survei silakan ...": the ask is not negated
                 x.off = x.neg_local = True
         elif strong or framed:
             j = i + 1
@@ -307,11 +407,17 @@ _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "
                    "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
 
 
+_INCLUDING = frozenset({"termasuk", "including", "bahkan", "even", "apalagi", "especially",
+                        "terutama", "not even"})
+
+
 def _continues_list(sentence: list[_Word], at: int) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
     if sentence[at].word != "," or not following:
         return False
+    if following[0].word in _INCLUDING:
+        return True  # "tidak perlu dikirim kepada siapa pun, termasuk kami"
     # "tidak memantau, mencatat, atau menanyakan", "tidak ada rapat, apel, atau sesi
     # bersama": a list closed by "atau"/"dan" (without one, "jgn diisi dulu, kirim ke
     # admin" is a new ask).
@@ -323,8 +429,22 @@ def _continues_list(sentence: list[_Word], at: int) -> bool:
     if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
         return True
     segment = next((k for k, w in enumerate(rest) if _is_clause_end(w)), len(rest))
+    # Up to the word that closes the list and a few after it: "tidak ada sanksi, teguran,
+    # atau catatan apa pun bagi yang ..." is one list; "…, mohon kirim …" starts anew.
+    closing = next(k for k, w in enumerate(rest) if w.word in _AND_OR)
     return segment <= 4 and not any(
-        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:end])
+        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:min(end, closing + 4)])
+
+
+def _segments(sentence: list[_Word]) -> list[list[_Word]]:
+    """A sentence cut at ";" and ":", which join statements that stand on their own."""
+    out: list[list[_Word]] = [[]]
+    for w in sentence:
+        if w.word in (";", ":"):
+            out.append([])
+        else:
+            out[-1].append(w)
+    return out
 
 
 def _clauses(sentence: list[_Word]) -> list[list[_Word]]:
@@ -346,15 +466,24 @@ _KPK_OBJECT_MARK = frozenset({"dari", "from", "oleh", "by", "ke", "to", "kepada"
 def _acts_of_kpk(sentence: list[_Word]) -> None:
     """"KPK akan menghubungi Anda": what KPK itself does is no ask of the institution."""
     for i, w in enumerate(sentence):
-        if "KPK" not in w.tags or (i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK):
+        if "KPK" not in w.tags:
+            continue
+        if i > 0 and sentence[i - 1].word in ("laporan", "report", "hasil", "results"):
+            sentence[i - 1].off = True  # "laporan KPK": KPK's own report, read
+        # "skor dihitung KPK", "responden dipilih acak oleh KPK": KPK does it.
+        by = i > 1 and sentence[i - 1].word in ("oleh", "by")
+        if by or (i > 0 and sentence[i - 1].word not in _KPK_OBJECT_MARK):
+            for agent in range(i - 2, max(-1, i - 5), -1) if by else [i - 1]:
+                if agent >= 0 and (_passive(sentence[agent].word)
+                                   or sentence[agent].word.endswith("ed")) \
+                        and not sentence[agent].tags & {"RECEIVE", "VIOLATION",
+                                                        "NEGATOR_STRONG"}:
+                    sentence[agent].off = True
+                    break
+        if i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK:
             continue
         if i > 0 and sentence[i - 1].tags & {"SURVEY", "INVITE"}:
             continue  # "undangan survei KPK sudah sampai": KPK names whose survey it is
-        agent = i - 2 if i > 1 and sentence[i - 1].word in ("oleh", "by") else i - 1
-        if agent >= 0 and (_passive(sentence[agent].word)
-                           or sentence[agent].word.endswith("ed")) \
-                and "RECEIVE" not in sentence[agent].tags:
-            sentence[agent].off = True  # "skor dihitung KPK": KPK does it
         for x in sentence[i + 1:i + 4]:
             if x.tags & _ACTS:
                 x.off = True
@@ -369,6 +498,22 @@ _SENDER_FILLER = frozenset({"akan", "will", "ingin", "mau", "hendak", "perlu", "
 _INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginformasikan",
                         "beritahukan", "memberitahukan", "inform", "informs", "remind",
                         "ingatkan", "mengingatkan", "tell", "let you know", "update"})
+
+
+# Who sent a message, as a forwarded one tells it: "Nomor 0812… kirim undangan SPI", "akun
+# SPI by KPK mengirim tautan": the act is the sender's, told, not asked of the reader.
+_MESSAGE_SENDERS = frozenset({"nomor", "nomor ini", "akun", "pengirim", "number", "account",
+                              "sender", "this number"})
+
+
+def _acts_of_message_senders(sentence: list[_Word]) -> None:
+    for clause in _clauses(sentence):
+        if not clause or clause[0].word not in _MESSAGE_SENDERS:
+            continue
+        for x in clause[1:4]:
+            if x.tags & {"SEND", "FORWARD"}:
+                x.off = True
+                break
 
 
 def _acts_of_sender(sentence: list[_Word]) -> None:
@@ -391,13 +536,15 @@ def _negate_backwards(sentence: list[_Word]) -> None:
     for i, w in enumerate(sentence):
         if _is_clause_end(w):
             start = i + 1
-        elif "POST_NEGATION" in w.tags:
+            continue
+        if "POST_NEGATION" in w.tags:
             rest = [x for x in sentence[i + 1:] if not _is_clause_end(x)][:3]
             closes = all(not x.tags & _ACTS for x in rest)
             if closes:
                 for x in sentence[start:i]:
                     x.off = True
-        elif w.tags & {"NEGATOR", "NEGATOR_STRONG"} and i + 1 < len(sentence) \
+                continue
+        if w.tags & {"NEGATOR", "NEGATOR_STRONG"} and i + 1 < len(sentence) \
                 and _passive(sentence[i + 1].word) \
                 and not any(x.tags & {"RELATIVE", "WHO"} for x in sentence[start:i]):
             # "Tingkat partisipasi tidak diumumkan": the subject of a negated passive.
@@ -499,13 +646,65 @@ _WATCHING = frozenset({
 _WEAK_GATHER = frozenset({"bersama", "together", "sama-sama", "sama", "bareng"})
 
 
+# Words for a session held to fill the survey in ("sesi pengisian", "a guided survey
+# session", "pendampingan SPI"), unlike a talk about it ("sosialisasi SPI").
+_SESSION = frozenset({"sesi", "session", "sessions", "pendampingan", "didampingi", "guided",
+                      "dipandu", "bimbingan", "klinik", "posko", "corner", "booth", "pojok",
+                      "nobar", "assisted", "workshop"})
+
+
+def _survey_session(s: list[_Word]) -> bool:
+    """A session, desk or guided sitting named next to the survey: people are gathered to
+    fill it in, whatever verb is used."""
+    for i, w in enumerate(s):
+        if w.off or w.word not in _SESSION:
+            continue
+        if any(not x.off and x.tags & {"SURVEY", "FILL"} for x in s[max(0, i - 4):i + 5]):
+            return True
+    return False
+
+
+def _self_check(s: list[_Word]) -> bool:
+    """"Periksa kembali jawaban Anda sebelum submit": the reader checks their own answers."""
+    for clause in _clauses(s):
+        first = next((w for w in clause if w.word not in _IMPERATIVE_FILLER
+                      and not w.tags & {"REQUEST"}), None)
+        if first is not None and first.tags & {"MONITOR", "MONITOR_WEAK"} \
+                and not _passive(first.word) and _yours(clause, "ANSWERS") \
+                and not _has(clause, "LOCAL_PLACE", "PEOPLE", "GATHER"):
+            return True
+    return False
+
+
+_HANDLING = frozenset({"SEND", "COLLECT", "REPORT", "FORWARD", "MONITOR", "MONITOR_WEAK",
+                       "COORDINATE"})
+
+
+def _answers_handled(s: list[_Word]) -> bool:
+    """Answers that someone else handles, in the passive, anywhere in their clause:
+    "Hasil isian survei tiap pegawai dikumpulkan oleh subbag TU", "Jawaban Bapak/Ibu akan
+    diperiksa pimpinan sebelum dikirim"."""
+    for clause in _clauses(s):
+        seen = False
+        for w in clause:
+            if not w.off and "ANSWERS" in w.tags:
+                seen = True
+            elif seen and not w.off and w.tags & _HANDLING and _passive(w.word):
+                return True
+    return False
+
+
 def _gathered(s: list[_Word]) -> bool:
     for i, w in enumerate(s):
         if w.off or "GATHER" not in w.tags:
             continue
         if w.word not in _WEAK_GATHER:
             return True
-        if any(not x.off and "FILL" in x.tags for x in s[max(0, i - 3):i + 4]):
+        # "isi survei bareng", "bersama-sama mengisi"; but in "jaga integritas bersama
+        # dengan menjawab jujur" answering is the means, and no one is gathered.
+        after = list(itertools.takewhile(lambda x: x.word not in ("dengan", "with", "by"),
+                                         s[i + 1:i + 4]))
+        if any(not x.off and "FILL" in x.tags for x in s[max(0, i - 3):i] + after):
             return True
     return False
 
@@ -518,6 +717,52 @@ _DATE_WORDS = frozenset({
     "menit", "minutes", "minute", "hari", "days", "day", "tahun", "year"})
 
 
+_ARRIVING = frozenset({"datang", "come", "came", "tiba", "hadir"})
+
+
+def _arrivals(tagged: list[_Word]) -> None:
+    """"undangan belum datang", "the link came": an invitation arriving is receipt, not a
+    person coming to report."""
+    for i, w in enumerate(tagged):
+        if w.word in _ARRIVING and any("INVITE" in x.tags for x in tagged[max(0, i - 3):i]):
+            w.tags = frozenset({"RECEIVE"})
+
+
+_MODAL = frozenset({"dapat", "bisa", "can"})
+_VERB_START = ("di", "me", "ber", "ter")
+
+
+def _ellipses(tagged: list[_Word]) -> None:
+    """"Yang sudah, ditunggu kabarnya", "kalau SPI-nya sudah.": "sudah"/"belum" closing its
+    clause after a group, a condition or the survey stands for having taken part; "salah
+    satu responden", "one of the SPI respondents" is one of those selected."""
+    for i, w in enumerate(tagged):
+        closes = i + 1 == len(tagged) or _is_clause_end(tagged[i + 1]) \
+            or tagged[i + 1].word in ("ya", "yaa", "kah", "dong")
+        if "STATUS" in w.tags and closes and any(
+                x.tags & {"RELATIVE", "WHO", "SURVEY", "ITSELF"} or x.word in _CONDITION
+                for x in tagged[max(0, i - 3):i]):
+            w.tags = w.tags | {"FILL"}
+        if "SELECT_WEAK" in w.tags and any(
+                x.word in ("salah satu", "one of", "termasuk", "among", "one of the")
+                for x in tagged[max(0, i - 3):i]):
+            w.tags = w.tags | {"SELECT"}
+
+
+def _modals(tagged: list[_Word]) -> None:
+    """"Survei dapat diisi dari HP": "dapat" before a verb is "can", not "receive"; and
+    "data yang Anda masukkan" is the reader's own input, not a record kept of them."""
+    for i, w in enumerate(tagged[:-1]):
+        after = tagged[i + 1]
+        verb = (after.word.startswith(_VERB_START) and len(after.word) > 4) \
+            or bool(after.tags & (_ACTS | {"FILL"}) and "INVITE" not in after.tags)
+        if w.word in _MODAL and verb:
+            w.tags = w.tags - {"RECEIVE", "BENEFIT"}
+        if w.word == "data" and after.word in ("yang", "that") and any(
+                "YOU" in x.tags for x in tagged[i + 2:i + 3]):
+            w.tags = w.tags - {"COLLECT", "MONITOR"}
+
+
 def _dates_are_not_counts(tagged: list[_Word]) -> None:
     """"sampai 31 Oktober", "10-15 menit": numbers of the calendar, not counts of people."""
     for i, w in enumerate(tagged):
@@ -528,17 +773,45 @@ def _dates_are_not_counts(tagged: list[_Word]) -> None:
             w.tags = w.tags - {"NUMBER"}
 
 
+# Verbs of finding out: "kami perlu tahu siapa …", "akan menanyakan satu per satu apakah …"
+# put the who-question to the reader after all.
+_KNOWING = frozenset({"tahu", "know", "lihat", "see", "cek", "check", "tanya", "ask",
+                      "satu per satu", "one by one", "data", "catat", "mengetahui", "find out"})
+
+
+def _embedded(s: list[_Word], at: int) -> bool:
+    """"KPK merahasiakan siapa yang mengisi": a who-clause that is the object of a verb,
+    in a sentence that asks nothing, is no question."""
+    before = [w for w in s[:at] if not _is_clause_end(w)][-1:]
+    if not before or _is_clause_end(s[at - 1]):
+        return False
+    return not before[0].tags & {"REQUEST", "REPORT", "YOU", "COND_EXISTS", "FRAME_ASK",
+                                 "MONITOR", "MONITOR_WEAK", "WHO", "COLLECT", "LIST"} \
+        and before[0].word not in _IMPERATIVE_FILLER | _KNOWING
+
+
 def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
-                      rhetorical: bool, last: bool) -> set[str]:
+                      rhetorical: bool, last: bool, *, topic: bool = False,
+                      received_message: bool = False) -> set[str]:
+    """`topic`: the message names the survey elsewhere, so "mengisi", "sudah masuk" in this
+    sentence are about it ("SPI sudah berjalan. Kalau sudah mengisi, kabari saya").
+    `received_message`: the text is a message someone received (the checker), which may be
+    KPK's own: KPK may tell the reader their own status ("survei Anda belum selesai"), and
+    asks beyond filling in that no act names are the checker's to weigh, not refused here."""
     reasons: set[str] = set()
     if _has(s, "VIOLATION"):
         return reasons
-    official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE")
+    if _has(s, "POPULATION") and not _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN",
+                                          "ANSWERS", "PROOF", "STEER"):
+        return reasons  # the inspectorate's one task: staff contact data for KPK's population
+    official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE") \
+        and not any(not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+                    and w.word not in _SENDER for w in s)
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
-    received = _has(s, "RECEIVE") and _has(s, "SURVEY", "INVITE", "KPK", "ITSELF") \
-        and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY"))
-    filled = _has(s, "FILL") and (_has(s, "SURVEY", "STATUS", "ITSELF")
+    received = _has(s, "RECEIVE") and (topic or _has(s, "SURVEY", "INVITE", "KPK", "ITSELF")) \
+        and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY")) and not _has(s, "THANKS")
+    filled = _has(s, "FILL") and (topic or _has(s, "SURVEY", "STATUS", "ITSELF")
                                   or any(w.word in ("setelah", "after", "once") for w in s))
     # "Yang sudah dapat, lapor": the invitation goes without saying.
     received = received or (_has(s, "RECEIVE") and _has(s, "STATUS")
@@ -556,8 +829,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             asks_report or (_has(s, "COLLECT") and received)):
         reasons.add("receipt")
     # "mengisi atau tidak" outside a question is "whether or not", not a question.
-    asking = [w for w in s if not w.off and "ASK_QUESTION" in w.tags
-              and (question or w.word not in _WHETHER | _RELATIVE_WHO)]
+    asking = [w for k, w in enumerate(s) if not w.off and "ASK_QUESTION" in w.tags
+              and (question or (w.word not in _WHETHER | _RELATIVE_WHO
+                                and not _embedded(s, k)))]
     asks_status = bool(asking) and (
         selected or _has(s, "SELECT_WEAK")
         or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
@@ -585,6 +859,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     if not official_only and not help_context and not kpk_subject and _directed_to_office(s):
         reasons.add("receipt")
+    if not official_only and not help_context and not kpk_subject \
+            and _participation_to_office(s, topic):
+        reasons.add("receipt")
     if not official_only and not kpk_subject and _has(s, "FORWARD") and _yours(s, "INVITE") \
             and not _has(s, "REGISTRATION", "THIS_MESSAGE"):
         reasons.add("forward")  # "share the link from your SPI WhatsApp"
@@ -599,11 +876,14 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             or (question and _has(s, "WH") and _has(s, "YOU")
                 and _has(s, "ANSWERS", "STEER"))):
         reasons.add("answers")
-    if not kpk_subject and not official_only and _yours(s, "ANSWERS") and _has(
-            s, "SEND", "FORWARD", "COLLECT", "REPORT", "GATHER", "MONITOR", "LOCAL_PLACE"):
+    if not kpk_subject and not official_only and any(
+            _yours(part, "ANSWERS") and _has(part, "SEND", "FORWARD", "COLLECT", "REPORT",
+                                             "GATHER", "MONITOR", "LOCAL_PLACE")
+            for part in _segments(s)):
         reasons.add("answers")  # "read out your answers at the briefing"
-    if not kpk_subject and (_near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
-                            or _near(s, "MONITOR", ("ANSWERS",), 4)):
+    if not kpk_subject and not official_only and not _self_check(s) and (
+            _near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
+            or _near(s, "MONITOR", ("ANSWERS",), 4) or _answers_handled(s)):
         reasons.add("answers")  # "jawaban akan kami periksa dulu": someone reads them
     strong_proof = [w for w in s if not w.off and "PROOF" in w.tags
                     and w.word not in ("bukti", "buktinya", "foto", "photo", "dokumentasi",
@@ -611,7 +891,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     weak_proof = any(not w.off and "PROOF" in w.tags for w in s)
     if not official_only and (
             (strong_proof and (_has(s, "SEND", "COLLECT", "REPORT", "FORWARD")
-                               or (_has(s, "FILL", "SURVEY") and _has(s, "REQUEST"))))
+                               or (_has(s, "FILL", "SURVEY") and _has(s, "REQUEST"))
+                               or (_has(s, "FILL", "SURVEY")
+                                   and _has(s, "MONITOR", "MONITOR_WEAK", "LOCAL_PLACE"))))
             or (weak_proof and _has(s, "FILL", "SURVEY")
                 and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FORWARD"))):
         reasons.add("proof")
@@ -622,9 +904,19 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")
     if _has(s, "FIRST") and _has(s, "FILL", "STEER", "ANSWERS") and _office_survey(s):
         reasons.add("form_first")  # "complete our internal version first"
-    if _has(s, "FILL") and (_gathered(s) or _has(s, "PLACE")):
+    if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
-    if _rating(s):
+    if _awaits_direction(s) or (_has(s, "KNOWN_ANSWER") and not _has(s, "NEUTRAL")):
+        reasons.add("rating")  # "kita semua tahu jawabannya kan?"
+    if _has(s, "PROXY") and not official_only:
+        reasons.add("answers")  # "HP-nya bisa dititipkan ke operator, nanti diisikan"
+    if not official_only and not kpk_subject and _forwarded_elsewhere(s):
+        reasons.add("forward")
+    if not kpk_subject and _whether_status(s):
+        reasons.add("receipt")
+    if _rating(s) or (topic and (_presumed_good(s) or _merit_reflected(s)
+                                 or _answer_content_prohibited(s) or _office_cleared(s)
+                                 or _appeal_while_answering(s))):
         reasons.add("rating")
     # Who has *not* filled it in is monitored just the same: any FILL counts here.
     any_fill = any("FILL" in w.tags for w in s)
@@ -634,7 +926,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         and any_fill and not any("RELATIVE" in w.tags or "COND_EXISTS" in w.tags
                                  for w in s[:you_at])
     rate = any(not w.off and "MONITOR" in w.tags and "MONITOR_WEAK" not in w.tags
-               for w in s) and _has(s, "FILL_NOUN")
+               for w in s) and _has(s, "FILL_NOUN") and not any(
+        w.word in ("nasional", "national") for w in s) \
+        and (_has(s, "STAKE", "PEOPLE", "NUMBER") or not _has(s, "KPK", "OFFICIAL_PLACE"))
     # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
     counted = any_fill and (
         (_has(s, "NUMBER") and _has(s, "PEOPLE"))
@@ -656,8 +950,15 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # "Bidang yang paling banyak mengisi akan diberi penghargaan": rewards need a count.
     rewarded = _has(s, "REWARD") and _has(s, "FILL") and not any(
         "VIOLATION" in w.tags for w in s)
-    if claims_status or ((rate or counted or chased or per_person or watched or rewarded)
-                         and not kpk_subject):
+    # "pimpinan memperhatikan siapa saja yang …", "a weekly list of who has completed …".
+    watched = watched or any(not w.off and "MONITOR" in w.tags
+                             and w.word.endswith((" siapa", " who", " siapa saja"))
+                             for w in s) \
+        or (_has(s, "LIST") and any(not w.off and w.word in ("who", "siapa", "who has",
+                                                              "who have", "siapa saja")
+                                    for w in s) and (any_fill or received or selected))
+    watched_any = rate or counted or chased or per_person or watched or rewarded
+    if (claims_status and not received_message) or (watched_any and not kpk_subject):
         reasons.add("monitoring")
     if not kpk_subject and _has(s, "MONITOR") and (
             (_has(s, "WHO") and (any_fill or received or selected))
@@ -667,9 +968,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("monitoring")
     if _threat(s, question):
         reasons.add("threat")
-    if not reasons and _unapproved_ask(s):
+    if not reasons and not received_message and _unapproved_ask(s):
         reasons.add("other_ask")
-    if not reasons and not official_only and not help_context and _acts_of_participants(s):
+    if not reasons and not help_context and _acts_of_participants(s):
         reasons.add("receipt")
     if not reasons and not official_only and not help_context and _asks_on_condition(s):
         reasons.add("receipt")
@@ -699,7 +1000,7 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     for verb in _requested_verbs(s):
         if verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
             continue
-        if not {verb.word, stemmer.stem(verb.word), stemmer.english(verb.word)} & allowed:
+        if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} & allowed:
             return True
     return False
 
@@ -739,6 +1040,7 @@ _AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
     "abai", "ignore", "simpan", "save", "verifikasi", "verify", "waspada", "tolak", "refus",
     "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
     "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
+    "daftar", "mendaftar", "regist",
     "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
 
 
@@ -764,8 +1066,9 @@ def _acts_of_participants(s: list[_Word]) -> bool:
             ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
         elif w.off or not w.tags & {"RELATIVE", "WHO"} or w.word in _CONDITION:
             continue
-        else:
-            ahead = s[i + 1:i + 5]
+        else:  # "yang namanya ada di daftar sampel KPK": the clause names the group
+            ahead = list(itertools.takewhile(
+                lambda x: not _is_clause_end(x) and "REQUEST" not in x.tags, s[i + 1:i + 9]))
         if not any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT", "SELECT_WEAK"}
                    for x in ahead):
             continue
@@ -775,10 +1078,26 @@ def _acts_of_participants(s: list[_Word]) -> bool:
                            if _is_clause_end(s[k]) or "REQUEST" in s[k].tags), None)
         if clause_end is None:
             continue
-        rest = [x for x in s[clause_end + 1:] if not x.off]
+        # A clause that negates its own verb ("kami di inspektorat tidak tahu ...") asks
+        # the group nothing, whatever it names.
+        rest = [x for c in _clauses(s[clause_end + 1:])
+                if not any(y.tags & {"NEGATOR", "NEGATOR_STRONG"} for y in c)
+                for x in c if not x.off]
         if any(x.tags & _GROUP_ACTS and not x.tags & {"OFFICIAL_PLACE"}
                and x.word not in _CONTACT_ONLY for x in rest):
             return True
+        # Anything else asked of them but filling in: "harap siaga dan menunggu instruksi",
+        # "diharapkan bergabung ke grup responden".
+        stemmer = _stemmer()
+        tail = s[clause_end:]
+        for v in _requested_verbs(tail):
+            at = next(k for k, x in enumerate(tail) if x is v)
+            if any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
+                   for x in tail[at:at + 6]):
+                continue  # "hubungi KPK di 198": KPK's own channels
+            if not {v.word, stemmer.stem(v.word), _english(v.word)} \
+                    & _AFTER_PARTICIPATION:
+                return True
     return False
 
 
@@ -812,7 +1131,7 @@ def _asks_on_condition(s: list[_Word]) -> bool:
     stemmer = _stemmer()
     main = [w for c in clauses[:conditional] for w in c]
     if any(not w.off and w.tags & {"REPORT", "REPLY", "SEND", "FORWARD", "PROOF"}
-           and not {w.word, stemmer.stem(w.word), stemmer.english(w.word)}
+           and not {w.word, stemmer.stem(w.word), _english(w.word)}
            & _AFTER_PARTICIPATION for w in main[-3:]):
         return True  # "post when you're done": the act just before its condition
     for clause in clauses[conditional + 1:] + clauses[:conditional]:
@@ -822,7 +1141,7 @@ def _asks_on_condition(s: list[_Word]) -> bool:
             continue
         if not first.tags & (_ACTS | {"REPORT", "REPLY", "SEND", "PROOF", "GATHER"}):
             continue
-        if not {first.word, stemmer.stem(first.word), stemmer.english(first.word)} \
+        if not {first.word, stemmer.stem(first.word), _english(first.word)} \
                 & _AFTER_PARTICIPATION:
             return True
     return False
@@ -836,7 +1155,7 @@ def _asks_those_who_took_part(s: list[_Word]) -> bool:
             and _has(s, "FILL", "RECEIVE", "SELECT")):
         return False
     stemmer = _stemmer()
-    return any(not {v.word, stemmer.stem(v.word), stemmer.english(v.word)} & _FILL_ASKS
+    return any(not {v.word, stemmer.stem(v.word), _english(v.word)} & _FILL_ASKS
                for v in _requested_verbs(s))
 
 
@@ -856,18 +1175,118 @@ def _steered_either_way(s: list[_Word]) -> bool:
     if any(w.tags & {"NEUTRAL", "VIOLATION", "FRAME_ASK"} for w in s):
         return False
     answering = any(not w.off and w.tags & {"ANSWERS", "STEER"} for w in s) or any(
-        w.tags & {"NEGATOR", "NEGATOR_STRONG"} and k + 1 < len(s)
-        and s[k + 1].tags & {"ANSWERS", "STEER"} for k, w in enumerate(s))
+        w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
+            x.tags & {"ANSWERS", "STEER"} for x in s[k + 1:k + 4]) for k, w in enumerate(s))
     if not answering:
-        return False  # neither asked for nor prohibited
+        return False  # neither asked for nor prohibited ("hindari jawaban negatif" is)
     if any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
             x.tags & {"SCORE", "PURPOSE", "SUPPORT", "HARM"} for x in s[k + 1:k + 3])
+           and not any(x.tags & {"SCORE", "STAKE"} for x in s[max(0, k - 2):k])
            for k, w in enumerate(s)):
-        return False  # "tidak ada target skor": the target denied
+        return False  # "tidak ada target skor": the target denied ("skor tidak turun" is one)
     tied = any(w.tags & {"SUPPORT", "HARM"} for w in s) and any("STAKE" in w.tags for w in s)
     scored = any("SCORE" in w.tags and "STEER" not in w.tags for w in s) and any(
         "PURPOSE" in w.tags for w in s)
     return tied or scored
+
+
+_TAG_QUESTION = frozenset({"kan", "bukan", "right", "ya kan", "iya kan", "benar kan",
+                           "betul kan", "isn't it", "aren't we", "don't you"})
+
+
+def _favourable(s: list[_Word]) -> bool:
+    """A good word, or a bad one denied ("tidak pernah melihat pungli"), still standing."""
+    if _has(s, "POSITIVE"):
+        return True
+    return any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
+        "NEGATIVE_CONTENT" in x.tags for x in s[k + 1:k + 5]) for k, w in enumerate(s))
+
+
+def _presumed_good(s: list[_Word]) -> bool:
+    """Coaching by suggestion, in a message about the survey: the office's good presumed
+    rather than asked ("Tentu Bapak/Ibu puas dengan pelayanan kami, bukan?", "Kami yakin
+    Anda tidak pernah melihat pungli di sini", "I'm sure you'll agree our service has been
+    excellent"). Honesty asked in the same sentence ("kami yakin Anda menjawab jujur") is no
+    suggestion."""
+    if _has(s, "NEUTRAL") or not _has(s, "STAKE", "MERIT"):
+        return False
+    tag_question = any(w.word == "?" and k > 0 and s[k - 1].word in _TAG_QUESTION
+                       for k, w in enumerate(s))
+    return (tag_question or _has(s, "PRESUME")) and _favourable(s)
+
+
+# Evaluative words for what an answer may say (not "ada", "pernah", "yes": too plain).
+_PLAIN_NEGATIVES = frozenset({"ada", "pernah", "yes", "kurang", "kecil", "low", "lower"})
+_FEARS = frozenset({"takut", "ragu", "khawatir", "sungkan", "segan", "afraid", "hesitate",
+                    "worry", "cemas"})
+_WISHES = frozenset({"semoga", "harap", "kami harap", "hope", "moga", "mudah-mudahan"})
+
+
+def _evaluative_negative(w: _Word) -> bool:
+    return "NEGATIVE_CONTENT" in w.tags and w.word not in _PLAIN_NEGATIVES
+
+
+def _answer_content_prohibited(s: list[_Word]) -> bool:
+    """What an answer may not say: "jangan curhat di survei", "hindari jawaban negatif",
+    "jawaban jangan yang negatif-negatif", "semoga tidak ada yang menjawab aneh-aneh".
+    Not "jangan takut memberi penilaian negatif", nor honesty asked."""
+    if _has(s, "NEUTRAL") or not any(w.tags & {"SURVEY", "ANSWERS", "STEER", "FILL"}
+                                     for w in s):
+        return False
+    for i, w in enumerate(s):
+        wished = w.word in ("tidak ada yang", "no one", "nobody") and any(
+            x.word in _WISHES for x in s[max(0, i - 2):i])
+        if not (w.word in _PROHIBITIONS or wished or w.word == "jangan sampai"):
+            continue
+        ahead = list(itertools.takewhile(lambda x: not x.tags & {"INVITE", "OTHER_LINK"},
+                                         s[i + 1:i + 5]))  # "jgn klik link aneh2"
+        if ahead and ahead[0].word in _FEARS:
+            continue
+        if any(_evaluative_negative(x) for x in ahead):
+            return True
+    return False
+
+
+def _office_cleared(s: list[_Word]) -> bool:
+    """The office declared clean in a message about the survey: "ingat saja bahwa di sini
+    tidak pernah ada yang begitu", "buktikan kantor kita bebas pungli": the answer given."""
+    if _has(s, "NEUTRAL", "VIOLATION") or not any(w.tags & {"STAKE", "HERE"} for w in s):
+        return False
+    for k, w in enumerate(s):
+        if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or w.off:
+            continue
+        if any(_evaluative_negative(x) and x.word not in ("pungutan",) for x in s[k + 1:k + 5]):
+            return True
+        if w.word in ("tidak pernah", "never") and any(
+                "HERE" in x.tags for x in s[max(0, k - 3):k]):
+            return True  # "di sini tidak pernah ada yang begitu"
+    return False
+
+
+def _appeal_while_answering(s: list[_Word]) -> bool:
+    """Answering tied to the in-group or its leader: "Answer the survey as a proud member
+    of this team", "saat menjawab, bayangkan wajah pimpinan kita"."""
+    return _has(s, "APPEAL") and _has(s, "STEER", "ANSWERS") and not _has(s, "NEUTRAL")
+
+
+_REFLECT_STEMS = frozenset({"cermin", "tunjuk", "bukti", "gambar", "tampil", "perlihat",
+                            "reflect", "show", "prove", "demonstr", "display"})
+_REFLECT = frozenset({"mencerminkan", "cerminkan", "mencerminkannya", "reflect", "reflects",
+                      "reflecting", "tunjukkan", "menunjukkan", "show", "buktikan",
+                      "membuktikan", "prove", "menggambarkan", "gambarkan", "sesuai dengan",
+                      "match", "sebanding"})
+
+
+def _merit_reflected(s: list[_Word]) -> bool:
+    """The office's merit an answer or rating should reflect: "Semoga penilaian Bapak/Ibu
+    mencerminkan kerja keras kita", "reflect our commitment when you rate us"."""
+    if _has(s, "NEUTRAL") or not _has(s, "STAKE") or not (_has(s, "MERIT") or _favourable(s)):
+        return False
+    stemmer = _stemmer()
+    return any(not w.off and (w.word in _REFLECT or _english(w.word) in _REFLECT
+                              or _english(w.word) in _REFLECT_STEMS
+                              or stemmer.stem(w.word) in _REFLECT_STEMS) for w in s) \
+        and _has(s, "SCORE", "STEER", "ANSWERS", "SURVEY")
 
 
 def _rating(s: list[_Word]) -> bool:
@@ -890,8 +1309,9 @@ def _rating(s: list[_Word]) -> bool:
     if _has(s, "ANSWERS", "STEER") and _has(s, "SUPPORT") and _has(s, "STAKE") \
             and not _has(s, "NEUTRAL"):
         return True  # "jawaban yang mendukung predikat kantor kita"
-    if score_good and _has(s, "STEER", "PURPOSE", "STAKE"):
-        return True
+    if score_good and (_has(s, "STEER", "PURPOSE", "STAKE")
+                       or (_has(s, "ANSWERS") and not _has(s, "NEUTRAL"))):
+        return True  # "zona hijau tergantung jawaban kalian"
     if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
         return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
@@ -900,8 +1320,9 @@ def _rating(s: list[_Word]) -> bool:
             continue
         for j in range(i + 1, min(i + 3, len(s))):
             if "STEER" in s[j].tags and any(
-                    x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]):
-                return True
+                    x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]) \
+                    and not any(x.tags & {"INVITE", "OTHER_LINK"} for x in s[j + 1:j + 3]):
+                return True  # not "jgn klik link aneh2": the link is odd, not an answer
             if s[j].tags & {"STEER", "ANSWERS"} and any(
                     x.tags & {"NEGATIVE_CONTENT"} and " " in x.word for x in s[j + 1:j + 8]):
                 return True  # "let's not give KPK any reason to mark us down"
@@ -924,9 +1345,11 @@ def _non_participants_end(s: list[_Word]) -> int | None:
             return i + 1  # "ketidakhadiran dalam survei", "non-completion"
         if i == 0 and "NEGATOR" in w.tags and len(s) > 1 and "FILL" in s[1].tags:
             return 2  # "Tidak isi SPI = ..."
-        if not w.tags & {"RELATIVE", "WHO"}:
+        if not w.tags & {"RELATIVE", "WHO"} and w.word not in _MEANS:
             continue
         ahead = s[i + 1:i + 5]
+        if w.word in _MEANS and not (ahead and ahead[0].tags & _NOT_TAKING_PART):
+            continue
         for j, x in enumerate(ahead):
             if _is_clause_end(x):
                 break
@@ -938,15 +1361,38 @@ def _non_participants_end(s: list[_Word]) -> int | None:
     return None
 
 
+# "mempermalukan unit dengan tidak mengisi": not taking part as the means of a harm.
+_MEANS = frozenset({"dengan", "by", "karena", "because", "akibat"})
+
+
 def _consequence_for_non_participants(s: list[_Word]) -> bool:
-    """"Yang tidak ikut survei akan kena SP", "yg blm isi tdk dpt cuti": something done
-    to people because they did not take part, a threat whatever its words."""
+    """"Yang tidak ikut survei akan kena SP", "yg blm isi tdk dpt cuti", "yang tidak ikut
+    silakan menghadap saya", "mempermalukan unit dengan tidak mengisi": something done to
+    or asked of people because they did not take part, a threat whatever its words."""
     end = _non_participants_end(s)
     if end is None:
         return False
+    stemmer = _stemmer()
+    before = s[:end]
+    # "Kami harap tidak ada yang …": a wish, so what it names is still held over them.
+    wished = any(w.word in _WISHES and any(
+        x.word in ("tidak ada yang", "no one", "nobody") for x in before[k + 1:k + 3])
+        for k, w in enumerate(before))
+    if any((not w.off or wished) and w.tags & {"SANCTION", "CONSEQUENCE"} for w in before):
+        return True  # the harm named first: "… mempermalukan unit dengan tidak mengisi"
     rest = s[end:]
     stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
     rest = rest[:stop]  # the group's own sentence, or a question and its answer
+    imperatives = [c[0] for c in _clauses(rest)[1:] if c and c[0].word.isalpha()
+                   and c[0].word.endswith(("kan", "lah"))]  # "…, pikirkan baik-baik"
+    for verb in _requested_verbs(rest) + imperatives:
+        at = next(k for k, x in enumerate(rest) if x is verb)
+        if verb.off or any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
+                           for x in rest[at:at + 6]):
+            continue  # "…, laporkan ke KPK 198"
+        if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} \
+                & _AFTER_PARTICIPATION:
+            return True  # "yang belum mengisi, silakan menghadap saya"
     for k, w in enumerate(rest):
         if w.off and not w.neg_local:
             continue
@@ -998,21 +1444,44 @@ def _threat(s: list[_Word], question: bool) -> bool:
         return True
     if _consequence_for_non_participants(s):
         return True
+    if _has(s, "CONSEQUENCE") and _has(s, "FILL", "FILL_NOUN") \
+            and any(not w.off and w.word in _AUTHORITIES for w in s):
+        return True  # "Pimpinan akan sangat kecewa bila partisipasi unit kita rendah"
     return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
 
 
 def check_text(text: str) -> Verdict:
     """The verdict on one broadcast text, as it will be read (placeholders filled)."""
+    return Verdict(text, _reasons(text, received_message=False))
+
+
+_ALWAYS_ON_TOPIC = True
+
+
+def forbidden_acts(text: str) -> tuple[str, ...]:
+    """The forbidden acts (REASONS' words, never `other_ask`) a received message asks of its
+    reader, for the authenticity checker: the same policy as for broadcasts, read from the
+    recipient's side, where the sender may be KPK itself (which may remind the reader that
+    their own survey is unfinished)."""
+    return _reasons(text, received_message=True)
+
+
+def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
+    _arrivals(tagged)
+    _modals(tagged)
+    _ellipses(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
         _acts_of_sender(s)
+        _acts_of_message_senders(s)
     asks_reply = any(_report_asked(s) for s in sentences)
+    topic = True if _ALWAYS_ON_TOPIC else any("SURVEY" in w.tags for s in sentences for w in s)
     found: set[str] = set()
     for i, s in enumerate(sentences):
         following = sentences[i + 1] if i + 1 < len(sentences) else []
@@ -1021,18 +1490,21 @@ def check_text(text: str) -> Verdict:
         # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
         # than filling in, so the question wants an answer.
         answer_wanted = not following or _asks_beyond_filling(following)
-        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted)
+        found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted, topic=topic,
+                                   received_message=received_message)
         for end in (i + 2, i + 3):
             if end <= len(sentences):
                 # A forbidden ask split over sentences: "Sudah dapat link? Lapor ke admin."
                 window = sentences[i:end]
                 if _split_receipt(window):
                     found.add("receipt")
+                if _split_appeal(window):
+                    found.add("rating")
                 joined = [w for part in window for w in part]
                 if not any(_has(part, "VIOLATION") for part in window) and (
                         _consequence_for_non_participants(joined) or _split_duty(window)):
                     found.add("threat")
-    return Verdict(text, tuple(r for r in REASONS if r in found))
+    return tuple(r for r in REASONS if r in found)
 
 
 def _asks_beyond_filling(s: list[_Word]) -> bool:
@@ -1045,11 +1517,36 @@ def _asks_beyond_filling(s: list[_Word]) -> bool:
                       and not w.tags & {"REQUEST", "YOU", "NAME"}), None)
         if first is not None and first.tags & (_ACTS | {"REPORT", "REPLY", "ANSWERS"}):
             verbs.append(first)
-    return any(not v.off and not {v.word, stemmer.stem(v.word), stemmer.english(v.word)}
+    return any(not v.off and not {v.word, stemmer.stem(v.word), _english(v.word)}
                & _AFTER_PARTICIPATION for v in verbs)
 
 
 _TO = frozenset({"ke", "kepada", "to", "pada", "sama", "lewat", "via", "melalui"})
+_CONVEYING = frozenset({"REPORT", "SEND", "FORWARD", "COLLECT", "REPLY", "LIST"})
+
+
+def _participation_to_office(s: list[_Word], topic: bool) -> bool:
+    """The policy, in any order or voice: anyone's receipt, selection or filling in named,
+    and an act that conveys or gathers it, with the office (a person, a desk, a group, an
+    address that is not KPK's) as who gets it: "Staff who have not yet received the link
+    are asked to tell their supervisor", "Nama responden yang telah mengisi dihimpun oleh
+    subbag kepegawaian"."""
+    if _has(s, "VIOLATION", "HELP", "THIS_MESSAGE", "REGISTRATION") or not _has(
+            s, "RECEIVE", "FILL", "SELECT", "SELECT_WEAK", "FILL_NOUN"):
+        return False
+    if not (topic or _has(s, "SURVEY", "INVITE", "KPK")):
+        return False
+    for i, w in enumerate(s):
+        if w.off or not w.tags & _CONVEYING or w.word in _CONTACT_ONLY:
+            continue
+        for k in range(i + 1, min(i + 6, len(s))):
+            x = s[k]
+            if _is_clause_end(x):
+                break
+            if not x.off and "LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags \
+                    and s[k - 1].word not in ("dari", "from", "of"):
+                return True  # "email dari admin@…" names where it came from, not goes to
+    return False
 
 
 def _directed_to_office(s: list[_Word]) -> bool:
@@ -1075,6 +1572,72 @@ def _directed_to_office(s: list[_Word]) -> bool:
             if verb is not None and not verb.off and verb.word not in _CONTACT_ONLY:
                 return True
     return False
+
+
+_WHETHER_WORDS = frozenset({"whether", "apakah", "if they have", "if you have"})
+
+
+def _whether_status(s: list[_Word]) -> bool:
+    """"… indicate on the shared sheet whether they have received the SPI link": whether
+    someone received, filled in or was selected, named as something to be told, in a
+    sentence that neither denies nor warns of it. "Cek apakah undangan yang Anda terima
+    asli" asks about the invitation, not about receiving it."""
+    if any(w.tags & {"VIOLATION", "HELP"} and not w.off for w in s):
+        return False
+    for i, w in enumerate(s):
+        if w.off or w.word not in _WHETHER_WORDS:
+            continue
+        if any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "FRAME_ASK"} for x in s[:i]):
+            return False  # "you don't need to tell anyone whether …": denied or reported
+        if i + 1 < len(s) and s[i + 1].word in ("to", "untuk", "mau", "ingin", "akan"):
+            return False  # "it is up to you whether to take part": a choice
+        ahead = list(itertools.takewhile(
+            lambda x: not _is_clause_end(x) and not x.tags & {"RELATIVE"}, s[i + 1:i + 5]))
+        if any(not x.off and x.tags & {"RECEIVE", "FILL", "SELECT"} for x in ahead):
+            return any(not x.off for x in s[:i]) and not any(
+                x.word == "?" for x in s)  # a question is read by the question rules
+    return False
+
+
+def _forwarded_elsewhere(s: list[_Word]) -> bool:
+    """The invitation passed on to anyone but KPK: "Link SPI jangan dibuka sendiri, teruskan
+    dulu ke nomor dinas". The invitation may stand before a negation that does not reach
+    the forwarding clause."""
+    if not any("INVITE" in w.tags for w in s) or _has(s, "THIS_MESSAGE", "REGISTRATION"):
+        return False
+    for i, w in enumerate(s):
+        if w.off or "FORWARD" not in w.tags or ("REPLY" in w.tags and "SEND" not in w.tags):
+            continue
+        ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x), s[i + 1:i + 6]))
+        for k, x in enumerate(ahead):
+            if x.word in _TO and k + 1 < len(ahead):
+                target = ahead[k + 1]
+                if not target.off and "OFFICIAL_PLACE" not in target.tags:
+                    return True
+    return False
+
+
+def _awaits_direction(s: list[_Word]) -> bool:
+    """Respondents told to wait for the office's word before answering ("tunggu arahan",
+    "jangan mengisi dulu sebelum ada arahan pimpinan", "tunggu info selanjutnya")."""
+    waiting = any(not w.off and "WAITING" in w.tags for w in s)
+    direction = any(not w.off and "DIRECTION" in w.tags for w in s)
+    held_back = any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and not w.off and any(
+        "FILL" in x.tags for x in s[k + 1:k + 3]) and any(
+        x.word in ("dulu", "langsung", "yet", "first") for x in s[k + 1:k + 5])
+        for k, w in enumerate(s))
+    # "tdk mengisi dulu sblm ada arahan": the wait is what the negation holds back for.
+    named = any(w.tags & {"WAITING", "DIRECTION"} for w in s)
+    return (waiting and direction) or (held_back and named)
+
+
+def _split_appeal(window: list[list[_Word]]) -> bool:
+    """"Ingat, kita satu keluarga. Jawablah survei dengan hati.": the in-group named in one
+    sentence, the answering asked in the next."""
+    if any(_has(part, "NEUTRAL", "VIOLATION") for part in window):
+        return False
+    return any(_has(a, "APPEAL") and _has(b, "STEER", "ANSWERS")
+               for a in window for b in window if a is not b)
 
 
 def _split_duty(window: list[list[_Word]]) -> bool:

@@ -16,6 +16,7 @@ from bot.app import App
 from core.settings import Settings
 from core.wording import words
 from outreach.integrity import _normaliser, check_text
+from tests.support.broadcast_acts import generate
 from tests.support.cli import run_cli
 from tests.support.outreach import add_person, rows
 
@@ -116,11 +117,37 @@ def test_tuning_examples() -> None:
     assert allowed >= 0.98
 
 
-# Measured only, never tuned on: the floor keeps it from sliding back (figures in the report).
+# Measured only, never tuned on: the floor keeps it from sliding back (figures in
+# docs/benchmarks.md). Branch integrity4 moved it from 207/223 refused and 117/122 allowed to
+# 215/223 and 120/122 without reading its texts.
 def test_held_out_dev2_does_not_slide_back() -> None:
     refused, allowed = rates(DATA / "integrity_dev2.toml")
-    assert refused >= 0.90
-    assert allowed >= 0.90
+    assert refused >= 0.96
+    assert allowed >= 0.98
+
+
+# Branch integrity4's sets: dev3 written persona by persona before any change (181/194 and
+# 134/141 at first), tune4, tune5 and tune6 written later in harder styles (63/89, 33/42 and
+# 25/35 refused at first); all tuned on since.
+@pytest.mark.parametrize("name", ["broadcast_dev3.toml", "broadcast_tune4.toml",
+                                  "broadcast_tune5.toml", "broadcast_tune6.toml"])
+def test_integrity4_sets(name: str) -> None:
+    refused, allowed = rates(DATA / name)
+    assert refused >= 0.98
+    assert allowed >= 0.98
+
+
+def test_acts_in_generated_wordings() -> None:
+    """Every forbidden act in many generated wordings (verb forms, noun forms, passives, chat
+    spellings, English, either order, split sentences, greetings, placeholders), and the
+    same acts promised away or warned against."""
+    texts = generate(7, 600, 400)
+    forbidden = [g.text for g in texts if g.label == "forbidden"]
+    harmless = [g.text for g in texts if g.label == "harmless"]
+    missed = [t for t in forbidden if check_text(t).allowed]
+    refused = [t for t in harmless if not check_text(t).allowed]
+    assert len(missed) <= len(forbidden) // 100, missed[:10]
+    assert len(refused) <= len(harmless) // 100, refused[:10]
 
 
 # Through the front door ------------------------------------------------------------------

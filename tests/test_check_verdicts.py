@@ -28,6 +28,22 @@ def test_the_dev_set_gets_every_expected_verdict() -> None:
     assert report.correct == len(cases), wrong
 
 
+def test_no_dev_set_calls_a_scam_or_manipulation_official() -> None:
+    """dev2 was measured only (1 manipulation message was official before branch integrity4,
+    0 after); dev3 was written before integrity4 changed the checker (12 were official)."""
+    for name in ("checker_dev2.toml", "checker_dev3.toml"):
+        report = evaluate(load_cases(DATA / name), year=YEAR)
+        assert report.fakes_official == [], name
+        assert report.unlisted_sender_suspicious == [], name
+        assert report.genuine_suspicious == [], name
+
+
+def test_dev3_verdicts() -> None:
+    cases = load_cases(DATA / "checker_dev3.toml")
+    report = evaluate(cases, year=YEAR)
+    assert report.correct >= 80, {k: n for k, n in report.matrix.items() if k[0] != k[1]}
+
+
 def _blind_report() -> Report:
     # Measured only: the blind set is never used to tune the signs.
     return evaluate(load_cases(DATA / "blind" / "checker_messages.toml"), year=YEAR)

@@ -2,12 +2,17 @@
 
 Worst first: `suspicious` (a fake link, number or address, or a scam ask such as payment, OTP,
 a login, an APK, a prize, a threat or a false duty), `manipulation` (an employer-style ask that
-breaks SPI rules: report receipt, collect answers or proof, a form first, gathering, coaching),
-`unknown`, `official`. An official link never whitewashes an ask: `official` needs at least one
-item, every item official today, and no sign at all. A message claiming to be KPK/SPI while
-linking somewhere else is `suspicious`; one whose link is KPK's but whose sender number or
-e-mail is not listed is `unknown`, since sender numbers change every year and no SPI sender
-e-mail domain is known.
+breaks SPI rules: report receipt, collect answers or proof, a form first, gathering, coaching,
+watching who filled it in), `unknown`, `official`.
+
+The verdict is structurally the worst of two: the *link verdict* (what the links, numbers and
+addresses are) and the *content verdict* (what the words ask). An official link never
+whitewashes an ask: the content verdict is `official` only when neither the scam and
+manipulation signs (handlers/knowledge/scam_signs.toml) nor the broadcast integrity policy
+(outreach/integrity.py, read from the recipient's side) find any forbidden act, and no other
+ask is left unexplained. A message claiming to be KPK/SPI while linking somewhere else is
+`suspicious`; one whose link is KPK's but whose sender number or e-mail is not listed is
+`unknown`, since sender numbers change every year and no SPI sender e-mail domain is known.
 """
 
 from __future__ import annotations
@@ -23,6 +28,15 @@ from handlers.check.signs import claims_kpk, find_signs
 
 OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN = "official", "suspicious", "manipulation", "unknown"
 VERDICTS = (OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN)
+# How bad a verdict is: the message's verdict is the worst of its link and content verdicts.
+SEVERITY = {OFFICIAL: 0, UNKNOWN: 1, MANIPULATION: 2, SUSPICIOUS: 3}
+# The integrity policy's acts, named as the checker's manipulation signs. The policy finds
+# breaches of SPI rules, pressure included; fraud (a scam sign, which makes a message
+# `suspicious`) is for the scam signs to name.
+_ACT_SIGNS = {"receipt": "report_receipt", "forward": "collect_answers",
+              "answers": "collect_answers", "proof": "collect_answers",
+              "form_first": "form_first", "gathering": "gather", "rating": "rate_well",
+              "monitoring": "watch_participation", "threat": "pressure"}
 MAX_TEXT = 5000  # a forwarded message is far shorter; bounds the work one message can cause
 _CHECK_WORD = re.compile(r"^\s*(cek|check|/cek|/check)\b[\s:]*", re.IGNORECASE)
 # Reasons for items that are not official but do not make a KPK claim doubtful: another
@@ -219,10 +233,65 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
         rest = rest.replace(item.value, _marker(item, items[-1], registry))
     signs = find_signs(rest)
-    result = CheckResult(text, UNKNOWN, items, signs.scam, signs.manipulation, signs.other_asks,
+    acts = _policy_acts(_for_policy(body, found, items, registry))
+    scam = signs.scam
+    if "threat" in acts and set(acts) <= {"threat", "monitoring"} and not signs.manipulation:
+        # Pressure and nothing else asked (no report, no answers, no gathering): a threat to
+        # the reader, as the scam signs name it; with an employer's ask it is that ask's
+        # pressure, and the message is the employer's.
+        scam = _merged(scam, ["threat"])
+        acts = tuple(a for a in acts if a != "threat")
+    manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
+    result = CheckResult(text, UNKNOWN, items, scam, manipulation, signs.other_asks,
                          claims_kpk(rest))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MIN_POLICY_WORDS = 3  # "cek kpk.go.id" asks nothing: no words, no policy to read
+
+
+def _policy_acts(text: str) -> tuple[str, ...]:
+    """The integrity policy's acts in `text`; a bare link or number asks none. Imported on
+    first use so that checking a bare link does not pay for the policy's vocabulary."""
+    if len(_WORD.findall(text)) < _MIN_POLICY_WORDS:
+        return ()
+    from outreach.integrity import forbidden_acts  # noqa: PLC0415
+
+    return forbidden_acts(text)
+
+
+def _merged(first: list[str], more: list[str]) -> list[str]:
+    return first + [x for i, x in enumerate(more) if x not in first and x not in more[:i]]
+
+
+# What the integrity policy reads in place of each item: KPK's survey site, someone else's
+# mailbox, an online form, another page, or "this number" (a sender or contact that is not
+# KPK's). A page that is neither KPK's nor a form is for the link verdict to judge.
+_POLICY_OFFICIAL = " spi.kpk.go.id "
+_POLICY_MAILBOX = " alamat@surel.lain "
+_POLICY_FORM = " formulir "
+_POLICY_PAGE = " halaman "
+_POLICY_PHONE = " nomor ini "
+
+
+def _for_policy(body: str, found: list[Found], items: list[ItemResult],
+                registry: Registry) -> str:
+    """The text as the integrity policy should read it: items replaced by what they are, so
+    a phone number is not a count of people and a hyphenated host is not two words."""
+    for item, result in zip(found, items, strict=True):
+        if result.verdict == OFFICIAL:
+            token = _POLICY_OFFICIAL
+        elif item.kind == "email":
+            token = _POLICY_MAILBOX
+        elif item.kind == "url":
+            form = registry.is_form(normalize_link(item.normalized).casefold())
+            token = _POLICY_FORM if form else _POLICY_PAGE
+        else:
+            token = _POLICY_PHONE
+        body = body.replace(item.value, token)
+    return body
 
 
 def _marker(found: Found, item: ItemResult, registry: Registry) -> str:
@@ -233,16 +302,36 @@ def _marker(found: Found, item: ItemResult, registry: Registry) -> str:
     return " "
 
 
-def _verdict(result: CheckResult) -> str:
-    if result.signs or any(result.fake(i) for i in result.items):
+def worst(*verdicts: str) -> str:
+    return max(verdicts, key=SEVERITY.__getitem__)
+
+
+def content_verdict(result: CheckResult) -> str:
+    """What the words ask, whatever the links are: a scam ask or threat, an employer-style
+    ask that breaks SPI rules, an ask that cannot be explained, or nothing beyond the survey."""
+    if result.signs:
         return SUSPICIOUS
     if result.manipulation:
-        # An employer's form link is part of the ask, not a fake: the reply says to refuse
-        # the ask and report it, which a "do not click" verdict would not.
         return MANIPULATION
-    if result.unverified_claim:
+    if result.other_asks:
+        return UNKNOWN
+    return OFFICIAL
+
+
+def link_verdict(result: CheckResult, content: str) -> str:
+    """What the links, numbers and addresses are: a fake, a KPK claim they do not back, all
+    official today, or not confirmed. An employer's own form next to an employer's ask is
+    part of that ask, not a fake: the reply then says to refuse the ask and report it, which
+    a "do not click" verdict would not."""
+    if any(result.fake(i) for i in result.items):
         return SUSPICIOUS
-    if result.items and all(i.verdict == OFFICIAL for i in result.items) \
-            and not result.other_asks:
+    if result.unverified_claim and content != MANIPULATION:
+        return SUSPICIOUS
+    if result.items and all(i.verdict == OFFICIAL for i in result.items):
         return OFFICIAL
     return UNKNOWN
+
+
+def _verdict(result: CheckResult) -> str:
+    content = content_verdict(result)
+    return worst(link_verdict(result, content), content)

@@ -1,0 +1,46 @@
+"""Benchmark: time per broadcast text of the integrity check (outreach/integrity.py).
+
+    PYTHONPATH=. .venv/bin/python scripts/bench_integrity.py [CHECKOUT]
+
+Times `check_text` on every text of the dev sets integrity_dev, integrity_tune and
+integrity_dev2 of CHECKOUT (default: this one), three passes after one warm-up pass, and
+prints the median, the 95th percentile and the total per pass. Run it with PYTHONPATH set to
+two checkouts in turn to compare them on the same texts.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from outreach.integrity import check_text  # noqa: E402
+
+
+def main() -> None:
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
+    texts: list[str] = []
+    for name in ("integrity_dev.toml", "integrity_tune.toml", "integrity_dev2.toml"):
+        data = tomllib.loads((root / "tests" / "data" / name).read_text("utf-8"))
+        texts += [t["text"] for t in data["text"]]
+    for text in texts:
+        check_text(text)  # warm caches, as in a running bot
+    times = []
+    for _ in range(3):
+        for text in texts:
+            start = time.perf_counter()
+            check_text(text)
+            times.append(time.perf_counter() - start)
+    times.sort()
+    print(f"{len(texts)} texts: median {statistics.median(times) * 1e3:.3f} ms, "
+          f"p95 {times[int(len(times) * 0.95)] * 1e3:.3f} ms, "
+          f"total per pass {sum(times) / 3:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

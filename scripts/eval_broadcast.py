@@ -1,0 +1,59 @@
+"""Measure the broadcast integrity check on labelled sets: counts only, overall and per kind.
+
+    PYTHONPATH=. .venv/bin/python scripts/eval_broadcast.py tests/data/broadcast_dev3.toml
+    PYTHONPATH=. .venv/bin/python scripts/eval_broadcast.py tests/data/blind/broadcast_texts.toml
+
+A set is `[[text]]` tables with `text`, `label` (forbidden | harmless) and `kind`. Nothing but
+counts is printed (no text), so the script may be run on a frozen blind set. With
+`--show-misses` the missed texts are printed too: for development sets only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from outreach.integrity import check_text  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sets", nargs="+", type=Path)
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    for path in args.sets:
+        texts = tomllib.loads(path.read_text("utf-8"))["text"]
+        total: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        kinds: Counter[tuple[str, str]] = Counter()
+        kinds_right: Counter[tuple[str, str]] = Counter()
+        misses = []
+        for t in texts:
+            refused = not check_text(t["text"]).allowed
+            ok = refused == (t["label"] == "forbidden")
+            key = (t["label"], t.get("kind", "-"))
+            total[t["label"]] += 1
+            kinds[key] += 1
+            right[t["label"]] += ok
+            kinds_right[key] += ok
+            if not ok:
+                misses.append((t["label"], t.get("kind", "-"), t["text"]))
+        f, h = total["forbidden"], total["harmless"]
+        print(f"{path}: forbidden refused {right['forbidden']}/{f} "
+              f"({right['forbidden'] / max(f, 1):.1%}), harmless allowed "
+              f"{right['harmless']}/{h} ({right['harmless'] / max(h, 1):.1%})")
+        for key in sorted(kinds):
+            print(f"  {key[0]:9} {key[1]:14} {kinds_right[key]:4}/{kinds[key]}")
+        if args.show_misses:
+            for label, kind, text in misses:
+                print(f"  MISS {label}/{kind}: {text}")
+
+
+if __name__ == "__main__":
+    main()
