@@ -247,13 +247,19 @@ class PostgresDatabase:
         # ROLLBACK (under READ COMMITTED each statement reads its own snapshot either way).
         self._pool = AsyncConnectionPool(
             url, min_size=min_size, max_size=max_size, open=False, configure=self._configure,
-            kwargs={"row_factory": _row_factory, "autocommit": True}, timeout=30.0,
-            name="spi")
+            reset=self._reset, kwargs={"row_factory": _row_factory, "autocommit": True},
+            timeout=30.0, name="spi")
         self._opened = False
 
     @staticmethod
     async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
         _adapt(conn)
+
+    @staticmethod
+    async def _reset(conn: psycopg.AsyncConnection[Any]) -> None:
+        """Back in the pool: autocommit again after `connection()` (no round trip)."""
+        if not conn.autocommit:
+            await conn.set_autocommit(True)
 
     async def open(self) -> None:
         try:
@@ -280,13 +286,13 @@ class PostgresDatabase:
         """A raw pooled connection (migrations, copies, session-level locks), in psycopg's
         usual mode: a transaction begins by itself and lasts until commit() or rollback()."""
         async with self._pool.connection() as raw:
-            await raw.set_autocommit(False)
+            await raw.set_autocommit(False)  # back to autocommit in the pool's `_reset`
             try:
                 yield raw
             finally:
-                if raw.info.transaction_status != pq.TransactionStatus.IDLE:
+                if raw.info.transaction_status in (pq.TransactionStatus.INTRANS,
+                                                   pq.TransactionStatus.INERROR):
                     await raw.rollback()
-                await raw.set_autocommit(True)
 
     @asynccontextmanager
     async def transaction(self, *, group: bool = False) -> AsyncIterator[PgConnection]:
