@@ -13,8 +13,11 @@ import psycopg
 import pytest
 
 from bot.app import App
+from bot.server.housekeeping import Housekeeping
 from core.messages import Channel, Inbound
 from storage.connection import fetch_together, lock_until_commit, write_soon
+from storage.repositories.inbound import InboundRepository
+from tests.support.clock import FakeClock
 
 both = pytest.mark.both_backends
 postgresql_only = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -150,3 +153,18 @@ async def test_transactions_and_reads_cost_no_round_trip_of_their_own(
     async with app.db.reading() as conn:
         await conn.execute_fetchall("SELECT COUNT(*) FROM processed_inbound")
     assert len(queries.texts()) == 1  # no BEGIN, no ROLLBACK around it
+
+
+@both
+async def test_the_hourly_prune_of_processed_ids_runs_on_both_backends(
+    app: App, clock: FakeClock
+) -> None:
+    async with app.db.transaction() as conn:
+        await InboundRepository().mark_processed(conn, "whatsapp", "SM-old", clock.now())
+    clock.advance(days=8)
+    async with app.db.transaction() as conn:
+        await InboundRepository().mark_processed(conn, "whatsapp", "SM-new", clock.now())
+    assert await Housekeeping(app).prune_processed_ids() == 1
+    async with app.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT provider_id FROM processed_inbound")
+    assert [tuple(row) for row in rows] == [("SM-new",)]
