@@ -2,29 +2,36 @@
 file and (with a PostgreSQL URL) a real PostgreSQL server, side by side.
 
     .venv/bin/python scripts/bench_engine.py [--senders 200] [--rate 1000] [--seconds 10]
-        [--backend sqlite|postgresql|both] [--database-url postgresql://...]
+        [--backend sqlite|postgresql|both] [--database-url postgresql://...] [--rounds 1]
+        [--pool 20]
 
 The PostgreSQL URL defaults to SPI_BENCH_DATABASE_URL, else SPI_TEST_DATABASE_URL; the run
 works in a fresh schema it drops afterwards.
 
 Prints (1) closed loop: every sender sends its next message as soon as it has its reply —
 the maximum throughput, with latency under that saturation (latency there is just queue
-length / throughput); (2) open loop: the senders together offer `--rate` messages/s with
-random (Poisson) gaps, as independent people do — handling latency at that load.
+length / throughput); with both backends, `--rounds` closed loops alternate between them
+(SQLite, PostgreSQL, SQLite, ...: neighbours' load hits both alike), each round with new
+senders, then the ranges and the ratio; (2) open loop: the senders together offer `--rate`
+messages/s with random (Poisson) gaps, as independent people do — handling latency at that
+load. Each closed loop also gives the CPU time per message of this process and, on
+PostgreSQL, of the server processes serving its connections (found by application name).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -52,17 +59,18 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else 0.0
 
 
-async def closed_loop(app: App, senders: int) -> tuple[int, float, list[float]]:
+async def closed_loop(app: App, senders: int, first: int = 0, run: str = "c"
+                      ) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
 
     async def run_sender(i: int) -> None:
         for step in range(len(SCRIPT)):
             t0 = time.perf_counter()
-            await app.engine.handle(message(i, step, "c"))
+            await app.engine.handle(message(i, step, run))
             latencies.append((time.perf_counter() - t0) * 1000)
 
     started = time.perf_counter()
-    await asyncio.gather(*(run_sender(i) for i in range(senders)))
+    await asyncio.gather(*(run_sender(first + i) for i in range(senders)))
     return len(latencies), time.perf_counter() - started, latencies
 
 
@@ -110,46 +118,115 @@ def fresh_schema(url: str) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
+def process_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Backend:
+    name: str
+    app: App
+    server_pids: list[int] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)
+    client_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def opened(name: str, args: argparse.Namespace) -> AsyncIterator[Backend]:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        url = None
+        tag = f"spi_bench_{uuid.uuid4().hex[:8]}"
+        if name == "postgresql":
+            url = stack.enter_context(fresh_schema(args.database_url))
+            url += f"&application_name={tag}"
+        settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.db",  # type: ignore[call-arg]
+                            database_url=url, database_pool_size=args.pool)
+        async with open_app(settings) as app:
+            warm_up(settings)
+            backend = Backend(name, app)
+            if url:  # fill the pool, then note the server processes serving it
+                await closed_loop(app, args.pool, 9_000_000, "warm")
+                with psycopg.connect(args.database_url) as conn:
+                    backend.server_pids = [row[0] for row in conn.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                        (tag,))]
+            yield backend
+
+
+async def closed_round(backend: Backend, senders: int, round_no: int) -> None:
+    cpu0, server0 = time.process_time(), process_cpu(backend.server_pids)
+    count, seconds, latencies = await closed_loop(
+        backend.app, senders, first=round_no * senders, run=f"c{round_no}")
+    client = (time.process_time() - cpu0) * 1000 / count
+    server = (process_cpu(backend.server_pids) - server0) * 1000 / count
+    backend.rates.append(count / seconds)
+    backend.client_ms.append(client)
+    backend.server_ms.append(server)
+    cpu = f"; cpu ms/msg: this process {client:.2f}"
+    if backend.server_pids:
+        cpu += f", PostgreSQL {server:.2f} ({len(backend.server_pids)} connections)"
+    report(f"[{backend.name}] closed loop, {senders} senders, round {round_no + 1}", count,
+           seconds, latencies)
+    print(f"    load average {os.getloadavg()[0]:.1f}{cpu}")
+
+
+async def open_round(backend: Backend, args: argparse.Namespace) -> None:
+    steal = StealMeter()
+    report(f"[{backend.name}] open loop, {args.senders} senders at {args.rate:.0f} msg/s "
+           "offered", *await open_loop(backend.app, args.senders, args.rate, args.seconds))
+    print(f"    ({steal.text()} during the open loop: compare runs with similar steal)")
+    async with backend.app.db.reading() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT COUNT(*), COUNT(DISTINCT phone) FROM respondents")
+    total, distinct = next(iter(rows))
+    print(f"    respondents stored: {total}, distinct phones {distinct} (must be equal)")
+
+
+def span(values: list[float], fmt: str = "{:,.0f}") -> str:
+    low, high = min(values), max(values)
+    return fmt.format(low) if low == high else f"{fmt.format(low)}–{fmt.format(high)}"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--senders", type=int, default=200)
     parser.add_argument("--rate", type=float, default=1000.0)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="open loop (0: none)")
+    parser.add_argument("--rounds", type=int, default=1, help="closed loops per backend")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--database-url", default=os.environ.get("SPI_BENCH_DATABASE_URL")
                         or os.environ.get("SPI_TEST_DATABASE_URL"))
     parser.add_argument("--pool", type=int, default=20, help="PostgreSQL connections")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    if "postgresql" in backends and not args.database_url:
+    names = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if "postgresql" in names and not args.database_url:
         print("PostgreSQL skipped: give --database-url or set SPI_BENCH_DATABASE_URL")
-        backends.remove("postgresql")
+        names.remove("postgresql")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    async with contextlib.AsyncExitStack() as stack:
+        backends = [await stack.enter_async_context(opened(name, args)) for name in names]
+        settle_heap()  # as `spi-bot run` does
+        for round_no in range(args.rounds):
+            for backend in backends:
+                await closed_round(backend, args.senders, round_no)
+        for backend in backends if args.seconds > 0 else ():
+            await open_round(backend, args)
+    print("\nclosed loop over the rounds:")
     for backend in backends:
-        print(f"--- {backend} ---")
-        if backend == "sqlite":
-            await bench(args, None)
-        else:
-            with fresh_schema(args.database_url) as url:
-                await bench(args, url)
-
-
-async def bench(args: argparse.Namespace, url: str | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.db",  # type: ignore[call-arg]
-                            database_url=url, database_pool_size=args.pool)
-        async with open_app(settings) as app:
-            warm_up(settings)
-            settle_heap()  # as `spi-bot run` does
-            report(f"closed loop, {args.senders} senders", *await closed_loop(app, args.senders))
-            steal = StealMeter()
-            report(f"open loop, {args.senders} senders at {args.rate:.0f} msg/s offered",
-                   *await open_loop(app, args.senders, args.rate, args.seconds))
-            print(f"({steal.text()} during the open loop: compare runs with similar steal)")
-            async with app.db.reading() as conn:
-                rows = await conn.execute_fetchall(
-                    "SELECT COUNT(*), COUNT(DISTINCT phone) FROM respondents")
-            total, distinct = next(iter(rows))
-            print(f"respondents stored: {total}, distinct phones {distinct} (must be equal)")
+        server = (f", PostgreSQL {span(backend.server_ms, '{:.2f}')}"
+                  if backend.server_pids else "")
+        print(f"  {backend.name}: {span(backend.rates)} msg/s; cpu ms/msg: this process "
+              f"{span(backend.client_ms, '{:.2f}')}{server}")
+    if len(backends) == 2:
+        ratios = [a / b for a, b in zip(backends[0].rates, backends[1].rates, strict=True)]
+        print(f"  SQLite / PostgreSQL, round by round: {span(ratios, '{:.1f}')}x")
 
 
 if __name__ == "__main__":

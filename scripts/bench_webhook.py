@@ -3,6 +3,7 @@ real `spi-bot run` whose Twilio API is a loopback fake; every message must be pr
 answered exactly once.
 
     .venv/bin/python scripts/bench_webhook.py [--rates 100,200,300,400] [--seconds 5]
+        [--backend sqlite|postgresql|both] [--database-url postgresql://...] [--rounds 1]
 
 Prints, per rate: requests sent, achieved request rate, p50/p99 latency of the webhook answer,
 how long the backlog took to drain after the last request, messages fully handled per second
@@ -12,6 +13,11 @@ server process's CPU time per message (independent of other load on the machine)
 The server's WhatsApp pacing is raised to 1,000/s for the run: with the production default
 (8/s, under Twilio's per-sender 10/s) replies queue and drain at 8/s while every incoming
 message is still stored at once.
+
+With `--backend both` (the default when a PostgreSQL URL is known: SPI_BENCH_DATABASE_URL,
+else SPI_TEST_DATABASE_URL) one server runs on a SQLite file and one on a fresh PostgreSQL
+schema (dropped afterwards), and each rate's phase runs on SQLite, then on PostgreSQL, then
+the next rate (`--rounds` repeats the whole list), so neighbours' load hits both alike.
 """
 
 from __future__ import annotations
@@ -26,10 +32,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,7 +60,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(workdir: Path, port: int, twilio: FakeTwilioApi) -> subprocess.Popen[bytes]:
+def start_server(workdir: Path, port: int, twilio: FakeTwilioApi,
+                 database_url: str | None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPI_")}
     env |= {
         "SPI_DATABASE_PATH": str(workdir / "bench.db"), "SPI_PORT": str(port),
@@ -59,14 +72,49 @@ def start_server(workdir: Path, port: int, twilio: FakeTwilioApi) -> subprocess.
         # default is 10). This measures our server, so the fake sender gets a high quota.
         "SPI_BROADCAST_WHATSAPP_RATE": "1000",
     }
+    if database_url:
+        env["SPI_DATABASE_URL"] = database_url
     spi_bot = Path(sys.executable).parent / "spi-bot"
     log = (workdir / "server.log").open("wb")
     return subprocess.Popen([str(spi_bot), "run"], cwd=workdir, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
 
 
-async def wait_up(session: aiohttp.ClientSession, url: str) -> None:
-    for _ in range(300):
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """`url` pointed at a new schema, dropped afterwards."""
+    schema = f"spi_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        joiner = "&" if "?" in url else "?"
+        yield f"{url}{joiner}options={quote(f'-c search_path={schema}', safe='')}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@dataclass
+class Server:
+    name: str
+    workdir: Path
+    process: subprocess.Popen[bytes]
+    url: str  # where it listens
+    database_url: str | None
+    next_sender: int
+
+    def processed(self) -> int:
+        query = "SELECT COUNT(*) FROM processed_inbound WHERE channel = 'whatsapp'"
+        if self.database_url:
+            with psycopg.connect(self.database_url) as conn:
+                row = conn.execute(query).fetchone()
+                return int(row[0]) if row else 0
+        with sqlite3.connect(self.workdir / "bench.db") as conn:
+            return int(conn.execute(query).fetchone()[0])
+
+
+async def wait_up(session: aiohttp.ClientSession, url: str, log: Path) -> None:
+    for _ in range(1200):  # a minute: start-up takes seconds on a loaded 2-core machine
         try:
             async with session.get(f"{url}/healthz") as answer:
                 if answer.status == 200:
@@ -74,13 +122,11 @@ async def wait_up(session: aiohttp.ClientSession, url: str) -> None:
         except aiohttp.ClientError:
             pass
         await asyncio.sleep(0.05)
-    raise SystemExit("server did not start; see server.log")
+    raise SystemExit(f"server did not start:\n{tail(log)}")
 
 
-def processed_count(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute(
-            "SELECT COUNT(*) FROM processed_inbound WHERE channel = 'whatsapp'").fetchone()[0])
+def tail(log: Path) -> str:
+    return log.read_text()[-3000:]
 
 
 async def phase(session: aiohttp.ClientSession, url: str, token: str, rate: int, *,
@@ -131,71 +177,109 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+HEADER = (f"{'backend':>10} {'target/s':>8} {'sent':>6} {'achieved/s':>10} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'drained s':>9} {'handled/s':>9} {'processed':>9} {'answered':>9} "
+          f"{'once':>4} {'cpu ms/msg':>10}")
+
+
+async def measure(session: aiohttp.ClientSession, twilio: FakeTwilioApi, server: Server, *,
+                  rate: int, seconds: float, per_message: int) -> None:
+    before_out = len(twilio.messages)
+    before_in = server.processed()
+    cpu_before = cpu_seconds(server.process.pid)
+    latencies, elapsed, senders = await phase(
+        session, server.url, twilio.auth_token, rate, seconds=seconds,
+        first_sender=server.next_sender)
+    server.next_sender += len(senders)
+    sent_at = time.perf_counter()
+    expected = before_out + per_message * len(senders)
+    def all_sent() -> bool:
+        return len(twilio.messages) >= expected
+
+    with contextlib.suppress(TimeoutError):
+        await twilio.wait_for(all_sent, within=120)
+    drained = time.perf_counter() - sent_at
+    achieved = len(senders) / elapsed
+    # Messages fully handled (turn committed, reply sent) per second overall.
+    handled = len(senders) / (elapsed + drained)
+    await asyncio.sleep(0.3)  # any duplicate would arrive now
+    cpu = (cpu_seconds(server.process.pid) - cpu_before) * 1000 / len(senders)
+    processed = server.processed() - before_in
+    per_to = Counter(m["To"] for m in twilio.messages[before_out:])
+    once = all(per_to[f"whatsapp:{p}"] == per_message for p in senders) and (
+        len(per_to) == len(senders))
+    answered = sum(per_to.values())
+    print(f"{server.name:>10} {rate:>8} {len(senders):>6} {achieved:>10.0f} "
+          f"{percentile(latencies, 0.5):>8.1f} {percentile(latencies, 0.99):>8.1f}"
+          f" {drained:>9.2f} {handled:>9.0f} {processed:>9} {answered:>9} "
+          f"{'yes' if once and processed == len(senders) else 'NO':>4} "
+          f"{cpu:>10.2f}", flush=True)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", default="100,200,300,400")
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--database-url", default=os.environ.get("SPI_BENCH_DATABASE_URL")
+                        or os.environ.get("SPI_TEST_DATABASE_URL"))
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
+    names = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if "postgresql" in names and not args.database_url:
+        print("PostgreSQL skipped: give --database-url or set SPI_BENCH_DATABASE_URL")
+        names.remove("postgresql")
 
     twilio = FakeTwilioApi()
     await twilio.start()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        server = start_server(workdir, port, twilio)
+    servers: list[Server] = []
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        for index, name in enumerate(names):
+            workdir = Path(tmp) / name
+            workdir.mkdir()
+            database_url = (stack.enter_context(fresh_schema(args.database_url))
+                            if name == "postgresql" else None)
+            port = free_port()
+            servers.append(Server(name, workdir, start_server(workdir, port, twilio, database_url),
+                                  f"http://127.0.0.1:{port}", database_url,
+                                  1 + index * 1_000_000))
         # Drop idle connections before uvicorn does (5 s), so no request races a close.
         connector = aiohttp.TCPConnector(limit=256, keepalive_timeout=2)
         try:
             async with aiohttp.ClientSession(connector=connector) as session:
-                await wait_up(session, url)
+                for server in servers:
+                    await wait_up(session, server.url, server.workdir / "server.log")
                 # One message first: how many replies does "halo" get?
-                await phase(session, url, twilio.auth_token, 1, seconds=1, first_sender=0)
+                server = servers[0]
+                await phase(session, server.url, twilio.auth_token, 1, seconds=1,
+                            first_sender=server.next_sender)
+                server.next_sender += 1
                 await twilio.wait_for(lambda: len(twilio.messages) > 0)
                 await asyncio.sleep(0.5)
                 per_message = len(twilio.messages)
+                for server in servers[1:]:  # the same first message, unmeasured
+                    await phase(session, server.url, twilio.auth_token, 1, seconds=1,
+                                first_sender=server.next_sender)
+                    server.next_sender += 1
+                    await twilio.wait_for(lambda: len(twilio.messages) >= 2 * per_message)
                 print(f"each 'halo' is answered with {per_message} WhatsApp messages\n")
                 print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-                print(f"{'target/s':>8} {'sent':>6} {'achieved/s':>10} {'p50 ms':>8} "
-                      f"{'p99 ms':>8} {'drained s':>9} {'handled/s':>9} {'processed':>9} "
-                      f"{'answered':>9} {'once':>4} {'cpu ms/msg':>10}")
-                first_sender = 1
-                for rate in rates:
-                    before_out = len(twilio.messages)
-                    before_in = processed_count(workdir / "bench.db")
-                    cpu_before = cpu_seconds(server.pid)
-                    latencies, elapsed, senders = await phase(
-                        session, url, twilio.auth_token, rate, seconds=args.seconds,
-                        first_sender=first_sender)
-                    first_sender += len(senders)
-                    sent_at = time.perf_counter()
-                    expected = before_out + per_message * len(senders)
-                    with contextlib.suppress(TimeoutError):
-                        await twilio.wait_for(lambda e=expected: len(twilio.messages) >= e,
-                                              within=120)
-                    drained = time.perf_counter() - sent_at
-                    achieved = len(senders) / elapsed
-                    # Messages fully handled (turn committed, reply sent) per second overall.
-                    handled = len(senders) / (elapsed + drained)
-                    await asyncio.sleep(0.3)  # any duplicate would arrive now
-                    cpu = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(senders)
-                    processed = processed_count(workdir / "bench.db") - before_in
-                    per_to = Counter(m["To"] for m in twilio.messages[before_out:])
-                    once = all(per_to[f"whatsapp:{p}"] == per_message for p in senders) and (
-                        len(per_to) == len(senders))
-                    answered = sum(per_to.values())
-                    print(f"{rate:>8} {len(senders):>6} {achieved:>10.0f} "
-                          f"{percentile(latencies, 0.5):>8.1f} {percentile(latencies, 0.99):>8.1f}"
-                          f" {drained:>9.2f} {handled:>9.0f} {processed:>9} {answered:>9} "
-                          f"{'yes' if once and processed == len(senders) else 'NO':>4} "
-                          f"{cpu:>10.2f}")
+                print(HEADER)
+                for _ in range(args.rounds):
+                    for rate in rates:
+                        for server in servers:
+                            await measure(session, twilio, server, rate=rate,
+                                          seconds=args.seconds, per_message=per_message)
+                print(f"load average after: {os.getloadavg()[0]:.2f}")
         finally:
-            server.terminate()
-            code = server.wait(timeout=60)
+            for server in servers:
+                server.process.terminate()
+            for server in servers:
+                code = server.process.wait(timeout=60)
+                if code != 0:
+                    print(tail(server.workdir / "server.log"))
             await twilio.stop()
-            if code != 0:
-                print((workdir / "server.log").read_text()[-3000:])
 
 
 if __name__ == "__main__":

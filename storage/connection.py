@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Generator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -65,3 +65,43 @@ class Connection(Protocol):
 
     @property
     def in_transaction(self) -> bool: ...
+
+
+class _Ahead(Protocol):
+    def later_ahead(self, sql: str, params: Sequence[Any]) -> None: ...
+
+
+def lock_until_commit(conn: Connection, key: str) -> None:
+    """PostgreSQL: hold an advisory lock on `key` until the transaction ends, waited for just
+    before the transaction's next statement (sent with it, in one round trip). The schema keys
+    it too, so databases sharing a server (tests) do not wait on each other. Nothing on
+    SQLite, whose single writer already runs transactions one after the other."""
+    if conn.dialect == "postgresql":
+        cast(_Ahead, conn).later_ahead(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext(?))", (key,))
+
+
+async def write_soon(conn: Connection, sql: str, params: Sequence[Any]) -> None:
+    """A write whose result nobody reads. PostgreSQL sends it in front of the transaction's
+    next statement, or with its COMMIT, in that round trip: every later statement of the
+    transaction sees it, and its error, if any, surfaces there and rolls the transaction back
+    all the same. SQLite runs it now."""
+    if conn.dialect == "postgresql":
+        cast(_Ahead, conn).later_ahead(sql, params)
+    else:
+        await conn.execute(sql, params)
+
+
+class _Together(Protocol):
+    async def fetch_together(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]: ...
+
+
+async def fetch_together(conn: Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+                         ) -> list[list[Any]]:
+    """Each statement's rows, the statements run in order, each seeing what the ones before it
+    did. PostgreSQL sends them (and what its connection holds back to send first, such as a
+    sender's lock) in one round trip; SQLite runs them one by one."""
+    if conn.dialect == "postgresql":
+        return await cast(_Together, conn).fetch_together(statements)
+    return [list(await conn.execute_fetchall(sql, params)) for sql, params in statements]

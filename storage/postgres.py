@@ -18,7 +18,7 @@ import psycopg
 from psycopg import adapt, pq
 from psycopg_pool import AsyncConnectionPool
 
-from storage.connection import Cursor, CursorResult, Dialect
+from storage.connection import Cursor, CursorResult, Dialect, lock_until_commit
 from storage.errors import DatabaseUnavailable
 from storage.sql import ParamStyle, postgres_params, to_postgres
 from storage.write_batch import Statement, WriteBatch
@@ -49,9 +49,20 @@ class PgRow(tuple[Any, ...]):
         return list(self._index)
 
 
+# Column names -> their positions, per result shape (a few dozen queries in all).
+_INDEXES: dict[tuple[bytes, ...], dict[str, int]] = {}
+
+
 def _row_factory(cursor: Any) -> Any:
-    description = cursor.description or ()
-    index = {column.name: i for i, column in enumerate(description)}
+    # Names straight from the libpq result: `cursor.description` builds a Column object per
+    # column on every call, a tenth of a turn's client CPU before this.
+    result = cursor.pgresult
+    names = tuple(result.fname(i) or b"" for i in range(result.nfields)) if result else ()
+    index = _INDEXES.get(names)
+    if index is None:
+        index = {name.decode(): i for i, name in enumerate(names)}
+        if len(_INDEXES) < 1024:
+            _INDEXES[names] = index
 
     def make(values: Sequence[Any]) -> PgRow:
         return PgRow(values, index)
@@ -88,14 +99,18 @@ class _PgResult:
 
     __slots__ = ("_conn", "_cursor", "_params", "_sql")
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any], sql: str,
+    def __init__(self, conn: PgConnection, sql: str,
                  params: Iterable[Any] | dict[str, Any]) -> None:
         self._conn, self._sql, self._params = conn, sql, params
         self._cursor: psycopg.AsyncCursor[Any] | None = None
 
     async def _run(self) -> Cursor:
+        conn = self._conn
+        if conn.ahead:
+            self._cursor = await conn.send_ahead_with(conn.render(self._sql, self._params))
+            return self._cursor
         query, style = to_postgres(self._sql)
-        cursor = self._conn.cursor()
+        cursor = conn.raw.cursor()
         params = None if style == ParamStyle.NONE else postgres_params(style, self._params)
         # Without parameters psycopg leaves the text (and its % signs) alone.
         await cursor.execute(query, params)
@@ -114,32 +129,109 @@ class _PgResult:
 
 
 class PgConnection:
-    """A pooled psycopg connection seen through the storage seam (storage/connection.py)."""
+    """A pooled psycopg connection seen through the storage seam (storage/connection.py).
 
-    __slots__ = ("raw",)
+    Round trips are what a turn costs on PostgreSQL (each ~0.14 ms of psycopg CPU and a
+    wake-up of the server process on this VM, docs/benchmarks.md), so statements whose results
+    nobody reads (the transaction's BEGIN, the sender's lock) wait in `ahead` and go out in
+    front of the next statement, as one query text; so do the writes queued for the commit,
+    with the COMMIT itself. Such a text carries its parameters as literals, rendered by
+    psycopg (`ClientCursor.mogrify`): PostgreSQL takes several statements in one message only
+    without separate parameters. Every other statement is sent as before, its parameters
+    apart, and prepared by psycopg once it has run a few times on the connection.
+    """
+
+    __slots__ = ("_literals", "ahead", "raw")
     dialect: Dialect = "postgresql"
 
-    def __init__(self, raw: psycopg.AsyncConnection[Any]) -> None:
+    def __init__(self, raw: psycopg.AsyncConnection[Any], *, begin: bool = False) -> None:
         self.raw = raw
+        self.ahead: list[str] = ["BEGIN"] if begin else []
+        self._literals: psycopg.AsyncClientCursor[Any] | None = None
 
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
                 ) -> CursorResult:
-        return _PgResult(self.raw, sql, parameters)
+        return _PgResult(self, sql, parameters)
 
     async def execute_fetchall(self, sql: str,
                                parameters: Iterable[Any] | dict[str, Any] = ()) -> Any:
-        async with _PgResult(self.raw, sql, parameters) as cursor:
+        async with _PgResult(self, sql, parameters) as cursor:
             return await cursor.fetchall()
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         query, style = to_postgres(sql)
         params = [postgres_params(style, row) for row in rows]
+        if self.ahead:
+            await (await self.send_ahead_with(None)).close()
         async with self.raw.cursor() as cursor:
             await cursor.executemany(query, params)
+
+    async def fetch_together(self, statements: Sequence[Statement]) -> list[list[Any]]:
+        """Each statement's rows; the statements (and those waiting `ahead`) in one round
+        trip, one after the other, each seeing what the ones before it did and waited for."""
+        texts = [self.render(sql, params) for sql, params in statements]
+        skip = len(self.ahead)
+        text = "\n;\n".join([*self.ahead, *texts])
+        self.ahead = []
+        async with self.raw.cursor() as cursor:
+            await cursor.execute(text, prepare=False)
+            for _ in range(skip):
+                cursor.nextset()
+            results = [await _fetch(cursor)]
+            while cursor.nextset():
+                results.append(await _fetch(cursor))
+        return results
+
+    def render(self, sql: str, params: Iterable[Any] | dict[str, Any]) -> str:
+        """One statement with its parameters as SQL literals (psycopg's quoting)."""
+        query, style = to_postgres(sql)
+        if style == ParamStyle.NONE:
+            return sql
+        if self._literals is None:
+            self._literals = psycopg.AsyncClientCursor(self.raw)
+        return self._literals.mogrify(query, postgres_params(style, params))
+
+    def later_ahead(self, sql: str, params: Iterable[Any] | dict[str, Any]) -> None:
+        """Send this statement, whose result nobody reads, in front of the next one."""
+        self.ahead.append(self.render(sql, params))
+
+    async def send_ahead_with(self, text: str | None) -> psycopg.AsyncCursor[Any]:
+        """What waits `ahead`, then `text` (if any), as one query; the cursor is left on the
+        last statement's result."""
+        parts = [*self.ahead, text] if text is not None else self.ahead
+        self.ahead = []
+        cursor = self.raw.cursor()
+        await cursor.execute("\n;\n".join(parts), prepare=False)
+        while cursor.nextset():
+            pass
+        return cursor
+
+    async def commit(self, writes: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        """The queued writes and the COMMIT, with what waits `ahead`, in one round trip."""
+        texts = [self.render(sql, row) for sql, rows in writes for row in rows]
+        if self.ahead == ["BEGIN"] and not texts:
+            self.ahead = []  # nothing was sent: there is no transaction to commit
+            return
+        if self.ahead or texts:
+            cursor = await self.send_ahead_with("\n;\n".join([*texts, "COMMIT"]))
+            await cursor.close()
+        else:
+            await self.raw.commit()
+
+    async def rollback(self) -> None:
+        self.ahead = []
+        await self.raw.rollback()  # only if a transaction reached the server
 
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+
+async def _fetch(cursor: psycopg.AsyncCursor[Any]) -> list[Any]:
+    result = cursor.pgresult
+    if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+        return []  # a statement without rows (INSERT without RETURNING)
+    return await cursor.fetchall()
 
 
 class PostgresDatabase:
@@ -150,14 +242,24 @@ class PostgresDatabase:
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
         self.url = url
+        # Autocommit: a transaction's BEGIN is sent by `transaction` with its first statement
+        # (PgConnection.ahead), and a read outside a transaction needs neither BEGIN nor
+        # ROLLBACK (under READ COMMITTED each statement reads its own snapshot either way).
         self._pool = AsyncConnectionPool(
             url, min_size=min_size, max_size=max_size, open=False, configure=self._configure,
-            kwargs={"row_factory": _row_factory}, timeout=30.0, name="spi")
+            reset=self._reset, kwargs={"row_factory": _row_factory, "autocommit": True},
+            timeout=30.0, name="spi")
         self._opened = False
 
     @staticmethod
     async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
         _adapt(conn)
+
+    @staticmethod
+    async def _reset(conn: psycopg.AsyncConnection[Any]) -> None:
+        """Back in the pool: autocommit again after `connection()` (no round trip)."""
+        if not conn.autocommit:
+            await conn.set_autocommit(True)
 
     async def open(self) -> None:
         try:
@@ -181,27 +283,35 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """A raw pooled connection (migrations, copies, session-level locks)."""
+        """A raw pooled connection (migrations, copies, session-level locks), in psycopg's
+        usual mode: a transaction begins by itself and lasts until commit() or rollback()."""
         async with self._pool.connection() as raw:
-            yield raw
+            await raw.set_autocommit(False)  # back to autocommit in the pool's `_reset`
+            try:
+                yield raw
+            finally:
+                if raw.info.transaction_status in (pq.TransactionStatus.INTRANS,
+                                                   pq.TransactionStatus.INERROR):
+                    await raw.rollback()
 
     @asynccontextmanager
     async def transaction(self, *, group: bool = False) -> AsyncIterator[PgConnection]:
         """One transaction on its own connection: committed (after the queued `later`
-        writes) on success, rolled back on any error. `group` means nothing here."""
+        writes) on success, rolled back on any error. `group` means nothing here.
+
+        BEGIN goes out with the first statement, the queued writes with the COMMIT, so a
+        transaction costs no round trip of its own (PgConnection)."""
         del group
         async with self._pool.connection() as raw:
-            conn = PgConnection(raw)
+            conn = PgConnection(raw, begin=True)
             batch = WriteBatch()
             token = _current_batch.set(batch)
             try:
                 yield conn
-                if batch:
-                    await batch.flush(conn)
-                await raw.commit()
+                await conn.commit(batch.take())
             except BaseException:
                 batch.clear()
-                await raw.rollback()
+                await conn.rollback()
                 raise
             finally:
                 _current_batch.reset(token)
@@ -210,10 +320,7 @@ class PostgresDatabase:
     async def reading(self) -> AsyncIterator[PgConnection]:
         """A connection for reads outside any write transaction (committed data only)."""
         async with self._pool.connection() as raw:
-            try:
-                yield PgConnection(raw)
-            finally:
-                await raw.rollback()
+            yield PgConnection(raw)
 
     def later(self, statement: Statement) -> None:
         self.batch.add(statement)
@@ -240,9 +347,7 @@ class PostgresDatabase:
             await conn.close()
 
     async def lock_sender(self, conn: Any, key: str) -> None:
-        """Wait for, then hold until the commit, the sender's advisory lock: another process
-        handling the same sender's next message waits here. The schema keys the lock, so
-        databases sharing a server (tests) do not wait on each other."""
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext(?))", (key,))
-
+        """Hold until the commit the sender's advisory lock, waited for before the turn's next
+        statement (sent with it): another process handling the same sender's next message
+        waits there."""
+        lock_until_commit(conn, key)

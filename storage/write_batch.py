@@ -34,6 +34,12 @@ class WriteBatch:
         sql, params = statement
         self._runs.setdefault(sql, []).append(params)
 
+    def take(self) -> list[tuple[str, list[Sequence[object]]]]:
+        """The queued writes (each statement with its rows, in first-queued order), leaving
+        the queue empty: for a backend that sends them its own way (storage/postgres.py)."""
+        runs, self._runs = self._runs, {}
+        return list(runs.items())
+
     def clear(self) -> None:
         self._runs = {}
 

@@ -25,7 +25,7 @@ from handlers.words import normalize
 from storage.connection import Connection
 from storage.database import Database, GroupAborted
 from storage.repositories import InboundRepository, SessionRepository
-from storage.repositories.conversations import Snapshot, snapshot
+from storage.repositories.conversations import Snapshot, claim_and_snapshot, snapshot
 from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 from storage.repositories.sessions import IDLE, Session, encode_data
 
@@ -197,17 +197,27 @@ class Engine:
         queued: list[QueuedReply] = []
         try:
             async with self._db.transaction(group=group) as conn:
-                if self._shared:
+                if self._shared:  # PostgreSQL: lock, claim and read in one round trip
                     await self._db.lock_sender(conn, f"{msg.channel}:{msg.sender}")
-                if msg.provider_id:
-                    if group:
-                        self._db.later(self._inbound.record(msg.channel, msg.provider_id, now))
-                    elif not await self._inbound.mark_processed(
-                            conn, msg.channel, msg.provider_id, now):
+                    opening = await claim_and_snapshot(
+                        conn, *key, default_language, provider_id=msg.provider_id, now=now)
+                    if opening is None:
                         self._log_redelivery(msg)
                         return [], []
-                session, stored, has_identity, touched_at = await self._conversation(
-                    conn, key, early if erasures == self._erasures else None)
+                    session, stored, has_identity = (opening.session, opening.stored,
+                                                     opening.has_identity)
+                    touched_at = None
+                else:
+                    if msg.provider_id:
+                        if group:
+                            self._db.later(self._inbound.record(msg.channel, msg.provider_id,
+                                                                now))
+                        elif not await self._inbound.mark_processed(
+                                conn, msg.channel, msg.provider_id, now):
+                            self._log_redelivery(msg)
+                            return [], []
+                    session, stored, has_identity, touched_at = await self._conversation(
+                        conn, key, early if erasures == self._erasures else None)
                 if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
                     self._db.later(deps.identities.touch_inbound(*key, now))
                     touched_at = now

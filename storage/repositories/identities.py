@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import from_text, to_text
-from storage.connection import Connection, Row
+from storage.connection import Connection, Row, write_soon
 from storage.queries import fetch_all, fetch_one
 from storage.write_batch import Statement
 
@@ -52,7 +52,7 @@ class IdentityRepository:
         now: datetime,
     ) -> None:
         """Point (channel, address) at a respondent; a later registration may move it."""
-        await conn.execute(*self.link_statement(channel, address, respondent_id, now))
+        await write_soon(conn, *self.link_statement(channel, address, respondent_id, now))
 
     def link_statement(
         self, channel: str, address: str, respondent_id: int, now: datetime
@@ -68,8 +68,8 @@ class IdentityRepository:
 
     async def unlink(self, conn: Connection, channel: str, address: str) -> None:
         """This chat no longer speaks for anyone (its number's owner proved the number)."""
-        await conn.execute("DELETE FROM channel_identities WHERE channel = ? AND address = ?",
-                           (channel, address))
+        await write_soon(conn, "DELETE FROM channel_identities WHERE channel = ? AND address = ?",
+                         (channel, address))
 
     def touch_inbound(self, channel: str, address: str, now: datetime) -> Statement:
         """The write recording when this identity last wrote to us (WhatsApp's 24-hour window)."""

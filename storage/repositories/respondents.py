@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.clock import from_text, to_text
-from storage.connection import Connection, Row
+from storage.connection import Connection, Row, lock_until_commit, write_soon
 from storage.queries import fetch_one
 from storage.states import Category, RespondentStatus
 
@@ -78,11 +78,8 @@ class RespondentRepository:
         """Hold, until the transaction ends, the right to decide about this number: two chats
         saving the same number wait for each other, and the second then reads what the first
         committed. PostgreSQL runs such transactions side by side; SQLite's single writer
-        already runs them one after the other."""
-        if conn.dialect == "postgresql":
-            await conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext(?))",
-                (f"phone:{phone}",))
+        already runs them one after the other. The lock is taken with the next statement."""
+        lock_until_commit(conn, f"phone:{phone}")
 
     async def get_by_phone(self, conn: Connection, phone: str) -> Respondent | None:
         row = await fetch_one(conn, "SELECT * FROM respondents WHERE phone = ?", (phone,))
@@ -105,7 +102,8 @@ class RespondentRepository:
             )
             return replace(r, id=int((await cur.fetchone())[0]), created_at=now,
                            updated_at=now)
-        await conn.execute(
+        await write_soon(
+            conn,
             """UPDATE respondents SET phone = ?, name = ?, email = ?, unit_code = ?, category = ?,
                    respondent_type = ?, service = ?, service_month = ?, status = ?, source = ?,
                    consent_at = ?, consent_version = ?, opted_out_at = ?, erased_at = ?,
