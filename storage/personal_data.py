@@ -80,7 +80,11 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     # Replies not yet accepted by the provider: a chat address and the reply's text. Rows
     # leave once sent; the person's unsent rows go with them at erasure and at the purge.
     "reply_outbox": _all(_P, "channel address reply image")
-    | _all(_N, "id turn position sending_at after_sid created_at"),
+    | _all(_N, "id turn position sending_at after_sid created_at owner"),
+    # Web processes sharing a PostgreSQL database (a machine name and a process number).
+    "server_processes": _all(_N, "id host pid started_at"),
+    # Charts sent to staff on WhatsApp (counts only), for SPI_MEDIA_LINK_MINUTES.
+    "media_links": _all(_N, "token png expires_at"),
 }
 
 
