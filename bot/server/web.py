@@ -84,7 +84,9 @@ async def _health(runtime: ServerRuntime) -> Response:
         database = f"error: {type(exc).__name__}"
     ok = database == "ok" and "error" not in runtime.state.values()
     body = {"status": "ok" if ok else "degraded", "database": database,
-            "channels": runtime.state, "in_progress": len(runtime.tasks)}
+            "channels": runtime.state, "in_progress": len(runtime.tasks),
+            # Several web processes (PostgreSQL): this one's id and its takeover passes.
+            "process": runtime.liveness.id, "recovery_passes": runtime.recovery_passes}
     return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
 
