@@ -20,13 +20,15 @@ from bot.channels.dispatch import ReplyDispatcher
 from bot.channels.telegram.webhook import TelegramChannel
 from bot.engine.engine import ReplyRoute
 from bot.server.liveness import ProcessLiveness
+from bot.server.media import MediaStore
 from bot.server.tasks import BackgroundTasks
 from core.clock import SystemClock
-from core.messages import Channel, Inbound, Reply
+from core.messages import Channel, Image, Inbound, Reply
 from core.sending import Outbound, SendReceipt
 from core.settings import Settings, load_settings
 from storage.repositories.processes import ProcessRepository, lock_name
 from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
+from tests.support.clock import FakeClock
 from tests.support.server import running_server
 
 PHONE = "+6281234567890"
@@ -76,6 +78,17 @@ async def store(app: App, owner: int | None, *texts: str, turn: str | None = Non
     return queued
 
 
+async def dead(app: App, process: int) -> bool:
+    """Whether the process's lock is free, allowing the server a moment to end a session
+    whose connection was just closed."""
+    for _ in range(200):
+        async with app.db.transaction() as conn:
+            if await ProcessRepository().is_dead(conn, process):
+                return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def owners(app: App) -> dict[int | None, int]:
     async with app.db.reading() as conn:
         return await ReplyOutboxRepository().owners(conn)
@@ -101,6 +114,7 @@ async def test_a_live_process_keeps_its_replies_and_a_dead_ones_are_taken_over(
         assert await mine.unsent() == []  # its owner is alive: not touched
         assert await owners(pg_app) == {alive: 2}
     # The owner's connection is gone (as after SIGKILL): its replies move, once.
+    assert await dead(pg_app, alive)
     async with pg_app.db.exclusive(lock_name(taker)) as held:
         assert held
         [chat] = await mine.unsent()
@@ -248,19 +262,13 @@ async def test_liveness_registers_holds_and_takes_its_lock_back(pg_app: App) -> 
                  AND l.classid::bigint = (hashtext(current_schema())::bigint & 4294967295)
                  AND l.objid::bigint = (hashtext('spi:' || ?)::bigint & 4294967295)""",
             (lock_name(me),))
-    for _ in range(100):
-        async with pg_app.db.transaction() as conn:
-            if await repo.is_dead(conn, me):
-                break
-        await asyncio.sleep(0.05)
-    else:
-        pytest.fail("the lock connection was not ended")
+    assert await dead(pg_app, me)
     assert await liveness.check()  # taken again, same id
     async with pg_app.db.transaction() as conn:
         assert not await repo.is_dead(conn, me)
     await liveness.stop()
+    assert await dead(pg_app, me)
     async with pg_app.db.transaction() as conn:
-        assert await repo.is_dead(conn, me)
         assert me in await repo.listed(conn)
     async with pg_app.db.transaction() as conn:  # dead and owning nothing: forgotten
         assert await repo.forget_dead(conn, -1, pg_app.deps.clock.now() + timedelta(minutes=1))
@@ -286,8 +294,7 @@ async def test_the_server_stamps_its_turns_replies_and_lets_them_go_at_the_end(
                     sender_phone=PHONE), route=ReplyRoute(PHONE, keep))
         assert queued and {q.owner for q in queued} == {me}
         assert await owners(pg_app) == {me: len(queued)}
-    async with pg_app.db.transaction() as conn:
-        assert await ProcessRepository().is_dead(conn, me)  # stopped: others may take over
+    assert await dead(pg_app, me)  # stopped: others may take over
 
 
 @pytest.mark.both_backends
@@ -313,3 +320,25 @@ async def test_every_process_accepts_the_telegram_webhook_on_postgresql(
         second = TelegramChannel(app, BackgroundTasks(), "Bagikan")
         assert (first.secret == second.secret) == (database_url is not None)
         assert len(first.secret) >= 16
+
+
+@pytest.mark.both_backends
+async def test_a_picture_link_made_by_one_process_is_served_by_another(
+    app: App, clock: FakeClock
+) -> None:
+    """Twilio fetches a WhatsApp picture through the reverse proxy, from any web process: on
+    PostgreSQL the link lives in the database; on SQLite (one process) in its memory."""
+    ttl = timedelta(minutes=15)
+    making = MediaStore(clock, "https://bot.example", ttl, app.db)
+    serving = MediaStore(clock, "https://bot.example", ttl, app.db)
+    url = await making.publish(Image(b"\x89PNG-grafik"))
+    token = url.rsplit("/", 1)[1]
+    assert await making.get(token) == b"\x89PNG-grafik"
+    assert (await serving.get(token) == b"\x89PNG-grafik") == (app.db.dialect == "postgresql")
+    clock.advance(minutes=16)
+    assert await making.get(token) is None
+    await making.publish(Image(b"next"))  # expired pictures are dropped meanwhile
+    if app.db.dialect == "postgresql":
+        async with app.db.reading() as conn:
+            rows = await conn.execute_fetchall("SELECT COUNT(*) AS n FROM media_links")
+        assert rows[0]["n"] == 1

@@ -67,7 +67,7 @@ class ServerRuntime:
         self.web_chat = bool(settings.web_chat)  # a try-out: off unless SPI_WEB_CHAT=true
         base = settings.public_url or f"http://{host}:{port}"
         self.media = MediaStore(app.deps.clock, base,
-                                timedelta(minutes=settings.media_link_minutes))
+                                timedelta(minutes=settings.media_link_minutes), app.db)
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
         self.outreach = ServerOutreach(app)

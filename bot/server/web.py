@@ -138,7 +138,7 @@ async def _telegram(runtime: ServerRuntime, request: Request) -> Response:
 
 
 async def _media(runtime: ServerRuntime, request: Request) -> Response:
-    png = runtime.media.get(request.path_params["token"])
+    png = await runtime.media.get(request.path_params["token"])
     if png is None:
         return Response(status_code=404)
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -115,7 +115,8 @@ class WhatsAppChannel:
 
     def __init__(
         self, app: App, tasks: BackgroundTasks,
-        publish_image: Callable[[Image], str] | None = None, wrap_sender: WrapSender = unwrapped,
+        publish_image: Callable[[Image], Awaitable[str]] | None = None,
+        wrap_sender: WrapSender = unwrapped,
     ) -> None:
         settings = app.settings
         if (settings.twilio_account_sid is None or settings.twilio_auth_token is None
