@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
 from bot.app import App, open_app
 from bot.channels.whatsapp.statuses import StatusWriter
+from bot.server.web import form_urlencoded
 from core.delivery_status import KNOWN, advances
 from core.settings import load_settings
 from storage.connection import Connection
@@ -168,3 +171,36 @@ async def test_a_burst_of_signed_callbacks_is_answered_after_storing_every_one(
         assert answers == [204] * 200
         assert server.runtime.whatsapp.statuses.batches < 200
     assert len(await stored(wa_app)) == 200
+
+
+def test_the_form_parser_reads_what_parse_qsl_reads() -> None:
+    rng = random.Random(14)
+    alphabet = "aZ09 +%&=~-_.:/?#[]@!$'()*,;é漢\u0000"
+    bodies = ["", "&", "a", "a=", "=b", "a=1&&b=2", "a=1&a=2", "a%3Db=c%26d", "a+b=c+d",
+              "%zz=%4", "x=%E9%", "MessageSid=SM1&To=whatsapp%3A%2B6281234567890"]
+    for _ in range(3000):
+        fields = [("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))),
+                   "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))))
+                  for _ in range(rng.randint(0, 5))]
+        bodies.append(urlencode(fields))
+        bodies.append("&".join(f"{k}={v}" for k, v in fields))  # not encoded at all
+    for body in bodies:
+        assert form_urlencoded(body) == dict(parse_qsl(body, keep_blank_values=True)), body
+
+
+@pytest.mark.parametrize("signed_url", [
+    f"{PUBLIC_URL}{STATUS}",  # the usual: the fast check accepts it
+    PUBLIC_URL.replace(".example", ".example:443") + STATUS,  # a port: the SDK's check does
+])
+async def test_signatures_are_checked_fast_and_by_the_sdk_otherwise(
+    wa_app: App, twilio_api: FakeTwilioApi, signed_url: str
+) -> None:
+    async with running_server(wa_app) as server:
+        channel = server.runtime.whatsapp
+        assert channel is not None
+        params = status_callback("SM1", "sent")
+        good = sign(twilio_api.auth_token, signed_url, params)
+        assert channel.signed(STATUS, "", params, good)
+        assert not channel.signed(STATUS, "", params | {"MessageStatus": "read"}, good)
+        assert not channel.signed(STATUS, "", params, sign("other-token", signed_url, params))
+        assert not channel.signed(STATUS, "", params, "")

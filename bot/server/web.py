@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -111,11 +111,26 @@ async def _twilio(runtime: ServerRuntime, request: Request, *, status: bool) -> 
     return Response(EMPTY_TWIML, media_type="application/xml")
 
 
+def form_urlencoded(body: str) -> dict[str, str]:
+    """`dict(parse_qsl(body, keep_blank_values=True))`, with the unquoting skipped for the
+    fields that need none (most of Twilio's): status callbacks arrive by the thousand."""
+    fields: dict[str, str] = {}
+    for pair in body.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        fields[name] = value
+    return fields
+
+
 async def _form_fields(request: Request) -> dict[str, str]:
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        # Twilio's only encoding; parse_qsl is several times cheaper than the multipart parser.
-        body = (await request.body()).decode("utf-8", errors="replace")
-        return dict(parse_qsl(body, keep_blank_values=True))
+        # Twilio's only encoding: far cheaper than the multipart parser.
+        return form_urlencoded((await request.body()).decode("utf-8", errors="replace"))
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
 

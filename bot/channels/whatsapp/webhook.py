@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -133,6 +135,7 @@ class WhatsAppChannel:
         self._publish_image = publish_image
         self._token = settings.twilio_auth_token.get_secret_value()
         self._validator = RequestValidator(self._token)
+        self._token_bytes = self._token.encode()
         self.statuses = StatusWriter(app.db, app.deps.clock)
         self._http: RebasedTwilioHttpClient | None = None
         self._media_http: aiohttp.ClientSession | None = None  # pictures' downloads
@@ -170,6 +173,15 @@ class WhatsAppChannel:
         if not signature:
             return False
         url = f"{self._public_url}{path}" + (f"?{query}" if query else "")
+        # Twilio's scheme (HMAC-SHA1 over the URL and the sorted fields) computed once for the
+        # URL as configured: the SDK's validator computes it twice (with and without a port)
+        # in slower code, a third of a status callback's CPU. Anything else (a port variant,
+        # a body hash, a forgery) goes to the SDK's validator, which decides.
+        data = url + "".join(name + params[name] for name in sorted(params))
+        expected = base64.b64encode(
+            hmac.new(self._token_bytes, data.encode(), hashlib.sha1).digest())
+        if hmac.compare_digest(expected, signature.encode()):
+            return True
         return bool(self._validator.validate(url, dict(params), signature))
 
     async def accept_message(self, form: Mapping[str, str]) -> bool | None:
