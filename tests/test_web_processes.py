@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
-from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.dispatch import ReplyDispatcher, SharedWrites
 from bot.channels.telegram.webhook import TelegramChannel
 from bot.engine.engine import ReplyRoute
 from bot.server.liveness import ProcessLiveness
@@ -26,6 +26,7 @@ from core.clock import SystemClock
 from core.messages import Channel, Image, Inbound, Reply
 from core.sending import Outbound, SendReceipt
 from core.settings import Settings, load_settings
+from storage.connection import Connection
 from storage.repositories.processes import ProcessRepository, lock_name
 from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
 from tests.support.clock import FakeClock
@@ -342,3 +343,33 @@ async def test_a_picture_link_made_by_one_process_is_served_by_another(
         async with app.db.reading() as conn:
             rows = await conn.execute_fetchall("SELECT COUNT(*) AS n FROM media_links")
         assert rows[0]["n"] == 1
+
+
+@postgres_only
+async def test_reply_writes_arriving_together_share_a_transaction_and_fail_alone(
+    pg_app: App
+) -> None:
+    shared = SharedWrites(pg_app.db)
+    committed_in: dict[int, int] = {}
+
+    async def write(n: int) -> int:
+        async def work(conn: Connection) -> int:
+            if n == 13:
+                raise ValueError("this one fails")
+            rows = await conn.execute_fetchall("SELECT txid_current() AS t")
+            committed_in[n] = int(rows[0]["t"])
+            await conn.execute("INSERT INTO audit_log (at, actor, action) VALUES (?, ?, ?)",
+                               ("2026-01-01T00:00:00+00:00", "test", f"w{n}"))
+            return n
+        return await shared.run(work)
+
+    assert await asyncio.gather(*(write(n) for n in range(20, 40))) == list(range(20, 40))
+    assert len(set(committed_in.values())) < 20  # shared transactions
+    results = await asyncio.gather(*(write(n) for n in range(20)), return_exceptions=True)
+    assert isinstance(results[13], ValueError)
+    assert [r for r in results if not isinstance(r, Exception)] == [
+        n for n in range(20) if n != 13]
+    async with pg_app.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT COUNT(*) AS n FROM audit_log "
+                                           "WHERE actor = 'test'")
+    assert rows[0]["n"] == 39  # the failing write took nobody with it

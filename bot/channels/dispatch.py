@@ -24,7 +24,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from core.clock import Clock
 from core.masking import mask_text
@@ -67,6 +67,60 @@ class ReplyLookup(Protocol):
         ...
 
 
+class SharedWrites:
+    """Small writes that arrive while one runs share the next transaction (PostgreSQL, where
+    each transaction costs a pooled connection, BEGIN and COMMIT: marking and removing a reply
+    were two of them, 3-4 ms of CPU per reply on the 2-core VM). Each caller gets its own
+    result once the transaction holding its write committed; if the shared one fails, each
+    write runs again alone, so a failure is its own."""
+
+    def __init__(self, db: Database, most: int = 200) -> None:
+        self._db = db
+        self._most = most
+        self._queue: list[tuple[Callable[[Connection], Awaitable[Any]],
+                                asyncio.Future[Any]]] = []
+        self._running: asyncio.Task[None] | None = None
+
+    async def run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((work, done))
+        if self._running is None:
+            self._running = asyncio.create_task(self._drain())
+        return await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:self._most], self._queue[self._most:]
+                try:
+                    async with self._db.transaction() as conn:
+                        results = [await work(conn) for work, _ in batch]
+                except Exception:
+                    if len(batch) > 1:
+                        for work, done in batch:
+                            await self._alone(work, done)
+                        continue
+                    await self._alone(*batch[0])
+                    continue
+                for (_, done), result in zip(batch, results, strict=True):
+                    if not done.done():
+                        done.set_result(result)
+        finally:
+            self._running = None
+
+    async def _alone(self, work: Callable[[Connection], Awaitable[Any]],
+                     done: asyncio.Future[Any]) -> None:
+        try:
+            async with self._db.transaction() as conn:
+                result = await work(conn)
+        except Exception as exc:
+            if not done.done():
+                done.set_exception(exc)
+            return
+        if not done.done():
+            done.set_result(result)
+
+
 class ReplyDispatcher:
     """Sends stored replies through any Sender (a rate limiter may wrap it: `sender`).
 
@@ -87,6 +141,7 @@ class ReplyDispatcher:
         self._identities = identities or IdentityRepository()
         self._lookup = lookup
         self._outbox = ReplyOutboxRepository()
+        self._shared = SharedWrites(db)
         self._attempts = attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
@@ -295,7 +350,11 @@ class ReplyDispatcher:
                              mask_text(reply.address))
 
     async def _write(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in a write transaction that may share its commit with turns."""
+        """Run `work` in a write transaction that may share its commit: with turns (SQLite's
+        shared commit), or with the other marks and removals queued meanwhile (PostgreSQL,
+        `SharedWrites`)."""
+        if not self._db.groups:
+            return await self._shared.run(work)
         try:
             async with self._db.transaction(group=True) as conn:
                 return await work(conn)

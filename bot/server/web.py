@@ -24,7 +24,10 @@ from bot.server.guards import (
     WEBHOOK_BODY_BYTES,
     ASGIApp,
     BodyLimit,
+    Receive,
+    Scope,
     SecurityHeaders,
+    Send,
 )
 from bot.server.runtime import ServerRuntime
 
@@ -38,7 +41,65 @@ def body_limit(path: str) -> int:
 
 def build_web_app(runtime: ServerRuntime) -> ASGIApp:
     """The routes behind the body cap and the security headers."""
-    return SecurityHeaders(BodyLimit(_routes(runtime), body_limit))
+    return SecurityHeaders(BodyLimit(StatusCallbacks(_routes(runtime), runtime), body_limit))
+
+
+class StatusCallbacks:
+    """`POST /twilio/status` straight on ASGI: delivery statuses arrive at about three times
+    the outgoing rate, and Starlette's request, routing and exception layers cost about as
+    much CPU as the rest of a callback. Same checks and answers as `_twilio`; any other
+    request, and a status callback that is not a form post, goes on to the routes."""
+
+    def __init__(self, routes: ASGIApp, runtime: ServerRuntime) -> None:
+        self._routes = routes
+        self._runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        channel = self._runtime.whatsapp
+        if (scope["type"] != "http" or scope["path"] != STATUS_PATH
+                or scope["method"] != "POST" or channel is None):
+            await self._routes(scope, receive, send)
+            return
+        signature = content_type = None
+        for name, value in scope["headers"]:
+            if name == b"x-twilio-signature":
+                signature = value.decode("latin-1")
+            elif name == b"content-type":
+                content_type = value
+        if content_type is None or not content_type.startswith(
+                b"application/x-www-form-urlencoded"):
+            await self._routes(scope, receive, send)
+            return
+        if not signature:
+            await _answer(send, 403)
+            return
+        body = b""
+        while True:  # BodyLimit has read and capped it already
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        params = form_urlencoded(body.decode("utf-8", errors="replace"))
+        query = scope.get("query_string", b"").decode("latin-1")
+        if not channel.signed(STATUS_PATH, query, params, signature):
+            logger.warning("Webhook Twilio ditolak: tanda tangan tidak cocok")
+            await _answer(send, 403)
+            return
+        try:
+            await channel.record_status(params)
+        except Exception:
+            logger.exception("Status Twilio tidak tersimpan")
+            await _answer(send, 500)  # Twilio may call again; the rule makes that harmless
+            return
+        await _answer(send, 204)
+
+
+async def _answer(send: Send, status: int) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _routes(runtime: ServerRuntime) -> Starlette:
