@@ -167,8 +167,8 @@ class ReplyDispatcher:
 
     async def unsent(self) -> list[list[QueuedReply]]:
         """This channel's replies left by an earlier run, one list per chat, in send order.
-        With an `owner`: only those of dead processes, which become this process's own
-        (a chat whose dead owner was sending moments ago waits for a later call)."""
+        With an `owner`: only those of dead processes (or of none), which become this
+        process's own."""
         owner = self.owner
         if owner is None:
             async with self._db.reading() as conn:

@@ -137,12 +137,14 @@ class ServerRuntime:
     def _channels(self) -> list[TelegramChannel | WhatsAppChannel]:
         return [channel for channel in (self.telegram, self.whatsapp) if channel is not None]
 
-    async def _resume_replies(self) -> None:
+    async def _resume_replies(
+        self, channels: list[TelegramChannel | WhatsAppChannel] | None = None
+    ) -> None:
         """The only process (SQLite): every reply left by an earlier run, chained before the
         chat's new replies. Several processes (PostgreSQL): the replies of dead processes,
         each chat in a task of its own, so that they leave before the chat's newer replies,
         which wait for them (bot/channels/dispatch.py)."""
-        for channel in self._channels():
+        for channel in self._channels() if channels is None else channels:
             dispatcher = channel.dispatcher
             if dispatcher is None:
                 continue
@@ -209,7 +211,8 @@ class ServerRuntime:
             if await self._try_telegram() is None:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
                 self.outreach.add_sender(Channel.TELEGRAM, self.senders[Channel.TELEGRAM])
-                await self._resume_replies()
+                if self.telegram is not None:  # (SQLite: WhatsApp's rows are in flight)
+                    await self._resume_replies([self.telegram])
                 return
             delay = min(delay * 2, 300.0)
 
