@@ -80,7 +80,7 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     # Replies not yet accepted by the provider: a chat address and the reply's text. Rows
     # leave once sent; the person's unsent rows go with them at erasure and at the purge.
     "reply_outbox": _all(_P, "channel address reply image")
-    | _all(_N, "id turn position sending_at after_sid created_at"),
+    | _all(_N, "id turn position sending_at after_sid created_at owner"),
     # Institutions are public bodies: their public contact is not a person's data.
     "institutions": _all(_N, "id code name kind timezone contact_phone contact_email "
                               "whatsapp_sender telegram_bot created_at updated_at"),
@@ -97,6 +97,10 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     # anyone stored yet; deleted when imported or cancelled, an hour after upload at the latest.
     "staff_uploads": _all(_N, "id staff_id file_sha256 options created_at")
     | {"file_name": _S, "data": _U},
+    # Web processes sharing a PostgreSQL database (a machine name and a process number).
+    "server_processes": _all(_N, "id host pid started_at"),
+    # Charts sent to staff on WhatsApp (counts only), for SPI_MEDIA_LINK_MINUTES.
+    "media_links": _all(_N, "token png expires_at"),
 }
 
 

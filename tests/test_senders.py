@@ -199,7 +199,7 @@ async def test_whatsapp_image_goes_by_media_url(
 ) -> None:
     published: list[bytes] = []
 
-    def publish(image: Image) -> str:
+    async def publish(image: Image) -> str:
         published.append(image.png)
         return "https://bot.example.go.id/media/tok.png"
 

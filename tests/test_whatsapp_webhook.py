@@ -204,7 +204,7 @@ async def test_twilio_rate_limit_is_retried_until_it_goes_out(
 async def test_images_are_served_by_short_lived_unguessable_links(
     server: RunningServer, clock: FakeClock
 ) -> None:
-    url = server.runtime.media.publish(Image(b"\x89PNG-data"))
+    url = await server.runtime.media.publish(Image(b"\x89PNG-data"))
     assert url.startswith(f"{PUBLIC_URL}/media/")
     path = url.removeprefix(PUBLIC_URL)
     answer = await server.http.get(path)

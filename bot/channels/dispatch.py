@@ -6,6 +6,15 @@ through, so a paced backlog is never in doubt) and removed once the provider acc
 refused it for good. A row still marked after a crash or a lost answer is in doubt: a channel
 with a `ReplyLookup` (Twilio) asks the provider and sends only what never arrived; without one
 (Telegram) the reply is reported in the log and never sent twice.
+
+Several web processes (PostgreSQL): each stored reply has an owner, the process whose turn
+stored it, and only that process marks, sends or removes it (storage/repositories/
+reply_outbox.py). `unsent` takes over the replies of dead processes only (at start-up and
+then periodically, bot/server/runtime.py), keeping the rule above for those in doubt: one its
+dead owner marked less than `takeover_grace` ago is looked up only after that (the call may
+still be on its way). A reply waits (at most `order_wait`) while an earlier reply to the same
+chat is still in the outbox, whichever process holds it, so one person's replies leave in the
+order of their turns and a later identical reply is never mistaken for one in doubt.
 """
 
 from __future__ import annotations
@@ -14,8 +23,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import Protocol, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from core.clock import Clock
 from core.masking import mask_text
@@ -25,13 +34,21 @@ from outreach.limiter import LimitedSender
 from storage.connection import Connection
 from storage.database import Database, GroupAborted
 from storage.repositories import IdentityRepository
-from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
+from storage.repositories.reply_outbox import MarkRefused, QueuedReply, ReplyOutboxRepository
 
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 WrapSender = Callable[[Sender], Sender]
 T = TypeVar("T")
+
+# A reply its dead owner marked less than this long ago may still be on its way to the
+# provider (the owner may only have lost its database connection, and Twilio's client gives
+# up after 15 s): it is looked up only after this, so the lookup cannot miss it.
+TAKEOVER_GRACE = 30.0
+# How long a reply waits for an earlier one to the same chat still in the outbox (longer
+# than a taken-over reply in doubt waits before its lookup, plus a look for orphans).
+ORDER_WAIT = 45.0
 
 
 def unwrapped(sender: Sender) -> Sender:
@@ -50,6 +67,60 @@ class ReplyLookup(Protocol):
         ...
 
 
+class SharedWrites:
+    """Small writes that arrive while one runs share the next transaction (PostgreSQL, where
+    each transaction costs a pooled connection, BEGIN and COMMIT: marking and removing a reply
+    were two of them, 3-4 ms of CPU per reply on the 2-core VM). Each caller gets its own
+    result once the transaction holding its write committed; if the shared one fails, each
+    write runs again alone, so a failure is its own."""
+
+    def __init__(self, db: Database, most: int = 200) -> None:
+        self._db = db
+        self._most = most
+        self._queue: list[tuple[Callable[[Connection], Awaitable[Any]],
+                                asyncio.Future[Any]]] = []
+        self._running: asyncio.Task[None] | None = None
+
+    async def run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((work, done))
+        if self._running is None:
+            self._running = asyncio.create_task(self._drain())
+        return await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:self._most], self._queue[self._most:]
+                try:
+                    async with self._db.transaction() as conn:
+                        results = [await work(conn) for work, _ in batch]
+                except Exception:
+                    if len(batch) > 1:
+                        for work, done in batch:
+                            await self._alone(work, done)
+                        continue
+                    await self._alone(*batch[0])
+                    continue
+                for (_, done), result in zip(batch, results, strict=True):
+                    if not done.done():
+                        done.set_result(result)
+        finally:
+            self._running = None
+
+    async def _alone(self, work: Callable[[Connection], Awaitable[Any]],
+                     done: asyncio.Future[Any]) -> None:
+        try:
+            async with self._db.transaction() as conn:
+                result = await work(conn)
+        except Exception as exc:
+            if not done.done():
+                done.set_exception(exc)
+            return
+        if not done.done():
+            done.set_result(result)
+
+
 class ReplyDispatcher:
     """Sends stored replies through any Sender (a rate limiter may wrap it: `sender`).
 
@@ -61,7 +132,8 @@ class ReplyDispatcher:
         self, sender: Sender, db: Database, clock: Clock, *,
         identities: IdentityRepository | None = None, lookup: ReplyLookup | None = None,
         attempts: int = 4, base_delay: float = 1.0, max_delay: float = 30.0,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep, takeover_grace: float = TAKEOVER_GRACE,
+        order_wait: float = ORDER_WAIT,
     ) -> None:
         self.sender = sender
         self._db = db
@@ -69,10 +141,16 @@ class ReplyDispatcher:
         self._identities = identities or IdentityRepository()
         self._lookup = lookup
         self._outbox = ReplyOutboxRepository()
+        self._shared = SharedWrites(db)
         self._attempts = attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._sleep = sleep
+        self._takeover_grace = takeover_grace
+        self._order_wait = order_wait
+        # This process's id among several web processes (PostgreSQL), set by the server;
+        # None: the only process, which resumes every stored reply.
+        self.owner: int | None = None
         # The provider id of the last reply accepted per address: a lookup after a crash
         # skips it and everything older (providers list times to the second only).
         self._last_sid: OrderedDict[str, str] = OrderedDict()
@@ -88,9 +166,19 @@ class ReplyDispatcher:
         return True
 
     async def unsent(self) -> list[list[QueuedReply]]:
-        """This channel's replies left by an earlier run, one list per chat, in send order."""
-        async with self._db.reading() as conn:
-            rows = await self._outbox.open_rows(conn, self.sender.channel)
+        """This channel's replies left by an earlier run, one list per chat, in send order.
+        With an `owner`: only those of dead processes (or of none), which become this
+        process's own."""
+        owner = self.owner
+        if owner is None:
+            async with self._db.reading() as conn:
+                rows = await self._outbox.open_rows(conn, self.sender.channel)
+        else:
+            async with self._db.transaction() as conn:
+                rows = await self._outbox.claim_orphans(conn, self.sender.channel, owner)
+            if rows:
+                logger.info("%d balasan %s dari proses yang mati diambil alih", len(rows),
+                            self.sender.channel)
         chats: dict[str, list[QueuedReply]] = {}
         for row in rows:
             chats.setdefault(row.address, []).append(row)
@@ -98,7 +186,15 @@ class ReplyDispatcher:
 
     async def resume(self, queued: Sequence[QueuedReply]) -> bool:
         """Send what an earlier run left for one chat: replies in doubt are looked up first
-        (or reported, when the provider cannot be asked), the others are sent in order."""
+        (or reported, when the provider cannot be asked), the others are sent in order.
+        Taken over from a dead process, a reply it marked moments ago is looked up only
+        `takeover_grace` after it was marked."""
+        marked = [r.sending_at for r in queued if r.sending_at is not None]
+        if self.owner is not None and marked and self._lookup is not None:
+            wait = (max(marked) + timedelta(seconds=self._takeover_grace)
+                    - self._clock.now()).total_seconds()
+            if wait > 0:
+                await self._sleep(wait)
         claimed: set[str] = set()
         unsent = []
         for reply in queued:
@@ -169,8 +265,9 @@ class ReplyDispatcher:
                 sid = await self._lookup.find_reply(message, since, reply.after_sid, claimed)
             except LookupUnavailable as exc:
                 if attempt == self._attempts:
-                    logger.warning("Balasan ke %s belum bisa dipastikan (%s); dicek lagi saat "
-                                   "mulai berikutnya", where, exc)
+                    logger.warning("Balasan ke %s belum bisa dipastikan (%s); dicek lagi "
+                                   "nanti", where, exc)
+                    await self._release(reply)
                     return False
                 await self._sleep(self._delay(attempt, None))
                 continue
@@ -190,17 +287,34 @@ class ReplyDispatcher:
 
     async def _mark(self, reply: QueuedReply, now: datetime) -> bool:
         after = self._last_sid.get(reply.address)
-        try:
-            marked = await self._write(
-                lambda conn: self._outbox.mark_sending(conn, reply, now, after))
-        except Exception:
-            logger.exception("Balasan ke %s:%s tidak bisa ditandai; dikirim saat mulai "
-                             "berikutnya", reply.channel, mask_text(reply.address))
-            return False
-        if not marked:
+        waited, delay = 0.0, 0.02
+        while True:
+            in_order = waited < self._order_wait
+
+            async def mark(conn: Connection, in_order: bool = in_order) -> str | None:
+                if await self._outbox.mark_sending(conn, reply, now, after,
+                                                   in_order=in_order):
+                    return None
+                return await self._outbox.refusal(conn, reply)
+
+            try:
+                refused = await self._write(mark)
+            except Exception:
+                logger.exception("Balasan ke %s:%s tidak bisa ditandai; dikirim saat mulai "
+                                 "berikutnya", reply.channel, mask_text(reply.address))
+                return False
+            if refused != MarkRefused.WAIT:
+                break
+            await self._sleep(delay)  # an earlier reply to this chat is in another process
+            waited += delay
+            delay = min(delay * 2, 0.5)
+        if refused == MarkRefused.GONE:
             logger.info("Balasan ke %s:%s sudah dihapus (data dihapus); tidak dikirim",
                         reply.channel, mask_text(reply.address))
-        return marked
+        elif refused == MarkRefused.TAKEN:
+            logger.warning("Balasan ke %s:%s sudah diambil alih proses lain; tidak dikirim "
+                           "dari sini", reply.channel, mask_text(reply.address))
+        return refused is None
 
     async def _remove(self, reply: QueuedReply) -> None:
         """The reply left the outbox (sent, or given up); on a database error it stays marked
@@ -218,8 +332,29 @@ class ReplyDispatcher:
             logger.exception("Balasan terkirim ke %s:%s tidak bisa dicatat", reply.channel,
                              mask_text(reply.address))
 
+    async def _release(self, reply: QueuedReply) -> None:
+        """Several processes: a reply that cannot be settled now loses its owner, so the next
+        look for orphans (every few seconds, any process) tries again; the only process
+        (owner None) keeps it for its next start, as before."""
+        if reply.owner is None or not reply.stored:
+            return
+        statement = self._outbox.release(reply)
+
+        async def queue(_: Connection) -> None:
+            self._db.later(statement)
+
+        try:
+            await self._write(queue)
+        except Exception:
+            logger.exception("Balasan ke %s:%s tidak bisa dilepas", reply.channel,
+                             mask_text(reply.address))
+
     async def _write(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in a write transaction that may share its commit with turns."""
+        """Run `work` in a write transaction that may share its commit: with turns (SQLite's
+        shared commit), or with the other marks and removals queued meanwhile (PostgreSQL,
+        `SharedWrites`)."""
+        if not self._db.groups:
+            return await self._shared.run(work)
         try:
             async with self._db.transaction(group=True) as conn:
                 return await work(conn)

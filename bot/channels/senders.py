@@ -8,7 +8,7 @@ through its `_seam` (limiters, test counters).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -33,7 +33,7 @@ def telegram_sender(bot: Any, label: str) -> Sender:
 
 
 def whatsapp_sender(client: Any, settings: Settings,
-                    publish_image: Callable[[Image], str] | None) -> Sender:
+                    publish_image: Callable[[Image], Awaitable[str]] | None) -> Sender:
     """The WhatsApp adapter over a Twilio `Client` (sends and SentLookup)."""
     from bot.channels.whatsapp.sender import WhatsAppSender  # noqa: PLC0415
 
@@ -52,7 +52,7 @@ def contact_label(settings: Settings, catalog: Catalog) -> str:
 @asynccontextmanager
 async def open_senders(
     settings: Settings, catalog: Catalog, *,
-    publish_image: Callable[[Image], str] | None = None,
+    publish_image: Callable[[Image], Awaitable[str]] | None = None,
 ) -> AsyncIterator[dict[Channel, Sender]]:
     """The configured channels' senders, with their HTTP clients closed on exit. The WhatsApp
     sender can also look a message up at Twilio (SentLookup)."""

@@ -1,4 +1,6 @@
-"""`spi-bot run`: start the server (webhooks, Telegram polling, health check, web chat)."""
+"""`spi-bot run`: start the server (webhooks, Telegram polling, health check, web chat) with
+the broadcast worker; `spi-bot web`: the same server without the broadcast worker, the role to
+run as several processes against one PostgreSQL database (README, "PostgreSQL")."""
 
 from __future__ import annotations
 
@@ -18,6 +20,12 @@ def register(sub: Any) -> None:
     parser.add_argument("--host", help="alamat yang didengarkan (default SPI_HOST)")
     parser.add_argument("--port", type=int, help="port (default SPI_PORT; 0 = port bebas)")
     parser.set_defaults(handler=run)
+    web = sub.add_parser(
+        "web", help="jalankan server webhook tanpa pekerja siaran (boleh beberapa proses "
+                    "pada satu database PostgreSQL)")
+    web.add_argument("--host", help="alamat yang didengarkan (default SPI_HOST)")
+    web.add_argument("--port", type=int, help="port (default SPI_PORT; 0 = port bebas)")
+    web.set_defaults(handler=run, broadcasts=False)
 
 
 @contextmanager
@@ -55,7 +63,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     async with open_app(settings) as app:
-        runtime = ServerRuntime(app, host=host, port=port)
+        runtime = ServerRuntime(app, host=host, port=port,
+                                broadcasts=getattr(args, "broadcasts", True))
         warm_up(settings)
         settle_heap()
         config = uvicorn.Config(

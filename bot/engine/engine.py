@@ -109,6 +109,11 @@ class Engine:
     def deps(self) -> Deps:
         return self._deps
 
+    def own_replies(self, owner: int | None) -> None:
+        """Stamp the replies this engine stores with the process that sends them (several
+        web processes on PostgreSQL: bot/server/liveness.py); None: no owner (SQLite)."""
+        self._outbox.owner = owner
+
     async def handle(
         self, msg: Inbound, *, route: ReplyRoute | None = None,
         settled: Callable[[], None] | None = None,

@@ -5,6 +5,8 @@ number up to a day longer than that, and the broadcast worker may run in another
 not at all), while the conversations live here. So the server itself drops them every minute.
 Processed message ids are kept only as long as a provider may redeliver (REDELIVERY_HORIZON);
 they are pruned hourly, or a server that runs for months would keep every id it ever saw.
+With several web processes on PostgreSQL, one of them does each round (the others find its
+lock taken and skip it).
 """
 
 from __future__ import annotations
@@ -59,13 +61,22 @@ class Housekeeping:
             logger.info("%d id pesan lama dihapus", pruned)
         return pruned
 
+    async def _round(self) -> None:
+        await self.run_once()
+        if time.monotonic() - self._ids_pruned_at >= self.IDS_EVERY:
+            self._ids_pruned_at = time.monotonic()
+            await self.prune_processed_ids()
+
     async def _forever(self) -> None:
+        db = self._app.db
         while True:
             try:
-                await self.run_once()
-                if time.monotonic() - self._ids_pruned_at >= self.IDS_EVERY:
-                    self._ids_pruned_at = time.monotonic()
-                    await self.prune_processed_ids()
+                if db.dialect != "postgresql":
+                    await self._round()
+                else:
+                    async with db.exclusive("housekeeping") as mine:
+                        if mine:  # else another web process is doing this round
+                            await self._round()
             except Exception:
                 logger.exception("Pembersihan berkala gagal; dicoba lagi nanti")
             await asyncio.sleep(self._every)

@@ -1,4 +1,6 @@
-"""What `spi-bot run` starts and stops: the channels, background replies and media links."""
+"""What `spi-bot run` (and `spi-bot web`) starts and stops: the channels, background replies,
+media links and, on PostgreSQL, this process's identity among several web processes with the
+periodic takeover of replies left by dead ones (bot/server/liveness.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from bot.channels.senders import contact_label
 from bot.channels.telegram.webhook import TelegramChannel
 from bot.channels.whatsapp.webhook import WhatsAppChannel
 from bot.server.housekeeping import Housekeeping
+from bot.server.liveness import ProcessLiveness
 from bot.server.media import MediaStore
 from bot.server.outreach import ServerOutreach
 from bot.server.tasks import BackgroundTasks
@@ -49,22 +52,31 @@ def is_loopback(host: str) -> bool:
 class ServerRuntime:
     """Channel lifecycle around the web app; `state` feeds /healthz and the start-up line."""
 
+    RECOVER_EVERY = 5.0  # seconds between looks for replies left by dead processes
+
     def __init__(self, app: App, *, host: str, port: int, drain_seconds: float = 30.0,
                  wrap_sender: WrapSender = unwrapped, telegram_retry_seconds: float = 30.0,
+                 broadcasts: bool = True, recover_every: float = RECOVER_EVERY,
                  ) -> None:
         """`wrap_sender` puts something in front of each channel's sender (tests count sends
-        with it); replies and broadcasts then go through the same wrapped sender."""
+        with it); replies and broadcasts then go through the same wrapped sender.
+        `broadcasts=False` (`spi-bot web`) leaves the broadcast worker to other processes."""
         self.app = app
         settings = app.settings
         self.tasks = BackgroundTasks()
         self.web_chat = bool(settings.web_chat)  # a try-out: off unless SPI_WEB_CHAT=true
         base = settings.public_url or f"http://{host}:{port}"
         self.media = MediaStore(app.deps.clock, base,
-                                timedelta(minutes=settings.media_link_minutes))
+                                timedelta(minutes=settings.media_link_minutes), app.db)
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
         self.outreach = ServerOutreach(app)
+        self._broadcasts = broadcasts
         self.housekeeping = Housekeeping(app)
+        self.liveness = ProcessLiveness(app.db, app.deps.clock)
+        self._recover_every = recover_every
+        self._recovery: asyncio.Task[None] | None = None
+        self.recovery_passes = 0
         self.state: dict[str, str] = {}
         # One limiter per channel, shared by replies (interactive) and broadcasts (bulk).
         self.limiters = build_limiters(settings)
@@ -98,19 +110,64 @@ class ServerRuntime:
         return LimitedSender(wrapped, limiter, Priority.INTERACTIVE)
 
     async def start(self) -> None:
+        # The identity first: every reply a turn stores from now on names this process.
+        self.app.engine.own_replies(await self.liveness.start())
         await self.housekeeping.start()
         notes = [await self._start_telegram(), await self._start_whatsapp()]
-        await self.outreach.start({str(c): s for c, s in self.senders.items()}, self.limiters)
-        # After the limiters are in place, before the first webhook: left-over replies first.
-        for channel in (self.telegram, self.whatsapp):
-            if channel is not None:
-                await channel.resume_replies()
+        if self._broadcasts:
+            await self.outreach.start({str(c): s for c, s in self.senders.items()},
+                                      self.limiters)
+        else:
+            self.outreach.state = "off (spi-bot web)"
+        # After the limiters are in place, before the first webhook: left-over replies first
+        # (with several processes: those of dead processes only).
+        await self._resume_replies()
+        if self.liveness.id is not None:
+            self._recovery = asyncio.create_task(self._recover_forever())
+            if self.telegram is not None and self.telegram.mode == "polling":
+                logger.warning("Telegram memakai polling: jalankan hanya satu proses web, "
+                               "atau isi SPI_PUBLIC_URL (webhook) untuk beberapa proses")
         self.state["broadcasts"] = self.outreach.state
         self.state["web"] = self.chat_url if self.web_chat else "off"
         why = "; ".join(note for note in notes if note)
         logger.info("Kanal aktif — telegram: %s, whatsapp: %s, obrolan web: %s%s",
                     self.state["telegram"], self.state["whatsapp"], self.state["web"],
                     f" ({why})" if why else "")
+
+    def _channels(self) -> list[TelegramChannel | WhatsAppChannel]:
+        return [channel for channel in (self.telegram, self.whatsapp) if channel is not None]
+
+    async def _resume_replies(
+        self, channels: list[TelegramChannel | WhatsAppChannel] | None = None
+    ) -> None:
+        """The only process (SQLite): every reply left by an earlier run, chained before the
+        chat's new replies. Several processes (PostgreSQL): the replies of dead processes,
+        each chat in a task of its own, so that they leave before the chat's newer replies,
+        which wait for them (bot/channels/dispatch.py)."""
+        for channel in self._channels() if channels is None else channels:
+            dispatcher = channel.dispatcher
+            if dispatcher is None:
+                continue
+            dispatcher.owner = self.liveness.id
+            if dispatcher.owner is None:
+                await channel.resume_replies()
+                continue
+            for chat in await dispatcher.unsent():
+                self.tasks.spawn(dispatcher.resume(chat), bounded=False)
+
+    async def _recover_forever(self) -> None:
+        """PostgreSQL: keep this process's liveness lock and take over, every few seconds,
+        the replies of processes that died (their lock is free)."""
+        while True:
+            await asyncio.sleep(self._recover_every)
+            try:
+                await self.liveness.check()
+                await self._resume_replies()
+                self.recovery_passes += 1
+                if self.recovery_passes % 120 == 1:
+                    await self.liveness.forget_dead()
+            except Exception:
+                logger.exception("Pemeriksaan balasan proses lain gagal; dicoba lagi nanti")
 
     async def _start_telegram(self) -> str:
         settings = self.app.settings
@@ -154,8 +211,8 @@ class ServerRuntime:
             if await self._try_telegram() is None:
                 logger.info("Telegram tersambung (%s)", self.state["telegram"])
                 self.outreach.add_sender(Channel.TELEGRAM, self.senders[Channel.TELEGRAM])
-                if self.telegram is not None:
-                    await self.telegram.resume_replies()
+                if self.telegram is not None:  # (SQLite: WhatsApp's rows are in flight)
+                    await self._resume_replies([self.telegram])
                 return
             delay = min(delay * 2, 300.0)
 
@@ -175,7 +232,13 @@ class ServerRuntime:
         return ""
 
     async def stop(self) -> None:
-        """No new updates, finish messages in progress (replies included), close clients."""
+        """No new updates, finish messages in progress (replies included), close clients;
+        then give up this process's identity (what it could not send is taken over)."""
+        if self._recovery is not None:
+            self._recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recovery
+            self._recovery = None
         await self.outreach.stop()
         await self.housekeeping.stop()
         if self._telegram_retry is not None:
@@ -189,4 +252,6 @@ class ServerRuntime:
             await self.telegram.close()
         if self.whatsapp is not None:
             await self.whatsapp.close()
+        await self.liveness.stop()
+        self.app.engine.own_replies(None)
         logger.info("Kanal ditutup")

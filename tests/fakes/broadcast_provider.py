@@ -3,7 +3,9 @@
 Twilio's Messages API (from tests/fakes/twilio_api.py) plus what those runs need: message
 lookups (GET Messages.json, newest first, as the SDK's `messages.list` reads them), counts per
 recipient, and an optional rate limit answering 429 above it, like a real provider. The
-Telegram Bot API fake gets the same counts. `GET /_stats` on either returns the counts.
+Telegram Bot API fake gets the same counts. `GET /_stats` on either returns the counts;
+`GET /_sent` on the Telegram fake returns the texts sent to each chat, in order, and the secrets
+its webhook was registered with (`GET Messages.json?To=` lists a number's WhatsApp messages).
 
     python -m tests.fakes.broadcast_provider [--rate 30]   # prints the two base URLs
 """
@@ -100,17 +102,23 @@ class CountingTelegramApi(FakeTelegramApi):
         super().__init__()
         self.gate = RateGate(rate)
         self.counts: Counter[str] = Counter()
+        self.texts: dict[str, list[str]] = {}
+        self.webhook_secrets: list[str] = []
         self.first_at: float | None = None
         self.last_at: float | None = None
 
     def routes(self, app: web.Application) -> None:
         super().routes(app)
         app.router.add_get("/_stats", self._stats)
+        app.router.add_get("/_sent", self._sent)
 
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
         result = await super()._result(method, params)
+        if method == "setWebhook":
+            self.webhook_secrets.append(str(params.get("secret_token", "")))
         if method == "sendMessage":
             self.counts[str(params["chat_id"])] += 1
+            self.texts.setdefault(str(params["chat_id"]), []).append(str(params.get("text")))
             self.last_at = time.monotonic()
             self.first_at = self.first_at or self.last_at
             self.requests.clear()
@@ -126,6 +134,9 @@ class CountingTelegramApi(FakeTelegramApi):
     async def _stats(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(_stats(self.counts, self.gate, self.first_at, self.last_at,
                                         with_counts="counts" in request.query))
+
+    async def _sent(self, _: web.Request) -> web.StreamResponse:
+        return web.json_response({"texts": self.texts, "webhook_secrets": self.webhook_secrets})
 
 
 def _stats(counts: Counter[str], gate: RateGate, first: float | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import secrets
@@ -87,6 +88,17 @@ def inbound_from_update(update: Update) -> tuple[Inbound, int] | None:
                    provider_id=str(update.update_id), image=_image_of(message)), message.chat.id
 
 
+def _unset_secret(app: App) -> str:
+    """The webhook secret when none is configured: a new random one at every start, except on
+    PostgreSQL, where several web processes each register the webhook and must all accept
+    what Telegram sends: there every process derives the same one from the bot's token."""
+    token = app.settings.telegram_bot_token
+    if app.db.dialect != "postgresql" or token is None:
+        return secrets.token_urlsafe(32)
+    return hmac.new(token.get_secret_value().encode(), b"spi-telegram-webhook-secret",
+                    hashlib.sha256).hexdigest()
+
+
 class TelegramChannel:
     """Owns the PTB Application; `mode` is "polling" or "webhook" once started."""
 
@@ -101,7 +113,7 @@ class TelegramChannel:
         self._contact_label = contact_label
         self.mode = "webhook" if settings.public_url else "polling"
         self.secret = (settings.telegram_webhook_secret.get_secret_value()
-                       if settings.telegram_webhook_secret else secrets.token_urlsafe(32))
+                       if settings.telegram_webhook_secret else _unset_secret(app))
         # Own request objects so they can be closed even when initialize() fails half-way.
         self._requests = (HTTPXRequest(connection_pool_size=64),
                           HTTPXRequest())

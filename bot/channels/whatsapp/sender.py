@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,7 @@ class WhatsAppSender:
 
     def __init__(
         self, client: Client, from_number: str, *, status_callback_url: str | None = None,
-        publish_image: Callable[[Image], str] | None = None,
+        publish_image: Callable[[Image], Awaitable[str]] | None = None,
     ) -> None:
         self._messages = client.messages  # built on each access otherwise
         self._from = f"whatsapp:{from_number}"
@@ -82,7 +82,7 @@ class WhatsAppSender:
         parts = split_text(numbered(message.text, message.choices), WHATSAPP_LIMIT)
         media: list[str] = []
         if message.image is not None and self._publish_image is not None:
-            media = [self._publish_image(message.image)]
+            media = [await self._publish_image(message.image)]
         receipt = SendReceipt(None)
         for index, part in enumerate(parts):
             extra: dict[str, Any] = {"media_url": media} if media and index == 0 else {}
