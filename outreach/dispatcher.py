@@ -306,8 +306,15 @@ class Dispatcher:
         await self._settle(lane, await outcomes)
 
     async def _release(self, jobs: Sequence[DeliveryJob]) -> None:
+        """Claimed, never sent: back to the queue, or skipped when staff cancelled the run
+        meanwhile (its other deliveries were skipped by the cancel)."""
+        now = self._clock.now()
         async with self._db.transaction() as conn:
-            await self._deliveries.release(conn, [j.id for j in jobs], self._clock.now())
+            await self._deliveries.release(conn, [j.id for j in jobs], now)
+            for run_id in {j.run_id for j in jobs}:
+                run = await self._broadcasts.get_run(conn, run_id)
+                if run is not None and run.state == RunState.CANCELLED:
+                    await self._deliveries.skip_open(conn, run_id, "cancelled", now)
 
     async def _attempt(
         self, b: Broadcast, job: DeliveryJob, sender: Sender, limiter: RateLimiter | None,
@@ -367,6 +374,13 @@ class Dispatcher:
         alert: tuple[str, dict[str, object]] | None = None
         subject = ""
         async with self._db.transaction() as conn:
+            run = await self._broadcasts.get_run(conn, run_id)
+            if run is None or run.state != RunState.RUNNING:
+                return run.state if run else None
+            # The broadcast's row before the run's, in the order staff's pause, resume and
+            # cancel and the firing lock them: two workers, or a worker and staff, never wait
+            # on each other in a circle.
+            b = await self._broadcasts.get_by_id(conn, run.broadcast_id, lock=True)
             run = await self._broadcasts.get_run(conn, run_id, lock=True)
             if run is None or run.state != RunState.RUNNING:
                 return run.state if run else None
@@ -375,7 +389,6 @@ class Dispatcher:
             if not await self._deliveries.has_open(conn, run.id):
                 await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now)
                 state = RunState.COMPLETED
-                b = await self._broadcasts.get_by_id(conn, run.broadcast_id, lock=True)
                 if b is not None and b.next_due_at is None and b.state == BroadcastState.ACTIVE:
                     await self._broadcasts.save(conn, replace(b, state=BroadcastState.COMPLETED),
                                                 now)

@@ -419,3 +419,84 @@ async def test_only_dead_workers_deliveries_are_taken_over(
             await eventually(resolved)
             assert sender.per_address()[addresses[1]] == 1
             assert a.leading != b.leading
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_workers_racing_fire_send_and_complete_each_thing_once(app: Any) -> None:
+    """Three dispatchers on one database at once (as three processes would be): the occurrence
+    is fired once whoever fires it, each delivery is sent once (claims skip each other's rows),
+    the run completes once (one audit row, one alert), and a cancel racing the sends leaves
+    nothing pending."""
+    from tests.support.outreach import FakeSender, add_person, create, request, rows, worker
+
+    for i in range(60):
+        await add_person(app, f"Orang {i}", address=str(1000 + i))
+
+    halfway = asyncio.Event()
+
+    class SlowSender(FakeSender):
+        async def send(self, message: Any) -> Any:
+            await asyncio.sleep(0.002)  # the others' claims interleave with these sends
+            if self.calls >= 60 + 10:
+                halfway.set()
+            return await FakeSender.send(self, message)
+
+    sender = SlowSender(Channel.TELEGRAM, app.deps.clock)
+    app.settings.broadcast_cap_per_week = 0  # the second broadcast goes to the same people
+    workers = [worker(app, sender) for _ in range(3)]
+
+    async def everyone_alive() -> set[int]:
+        return {1, 2, 3}
+
+    for number, w in enumerate(workers, start=1):
+        w.dispatcher.join(number, everyone_alive)
+    first = await create(app, request())
+    await asyncio.gather(*(w.fire(first.id or 0) for w in workers))
+    while await asyncio.gather(*(w.dispatcher.send_due() for w in workers)) != [None] * 3:
+        pass
+    assert await rows(app, "SELECT state FROM broadcast_runs") == [("completed",)]
+    assert sender.per_address() == {str(1000 + i): 1 for i in range(60)}
+    senders = await rows(app, "SELECT DISTINCT worker_id FROM deliveries")
+    assert len(senders) >= 2, senders  # side by side, not one after another
+    assert await rows(app, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                           "'broadcast.run_completed'") == [(1,)]
+
+    second = await create(app, request("Pengingat kedua untuk {nama}"), force=True)
+    await asyncio.gather(*(w.fire(second.id or 0) for w in workers))
+    service = BroadcastService(app.settings)
+
+    async def cancel_soon() -> None:
+        await halfway.wait()
+        async with app.db.transaction() as conn:
+            await service.cancel(conn, second.id or 0, "cli", app.deps.clock.now())
+
+    await asyncio.gather(cancel_soon(), *(w.dispatcher.send_due() for w in workers))
+    states = dict(await rows(app, "SELECT state, COUNT(*) FROM deliveries WHERE broadcast_id = "
+                                  "? GROUP BY state", second.id))
+    assert set(states) == {"sent", "skipped"}, states  # none left pending or in flight
+    assert await rows(app, "SELECT state FROM broadcast_runs WHERE broadcast_id = ?",
+                      second.id) == [("cancelled",)]
+
+
+@pytest.mark.both_backends
+async def test_a_group_claimed_as_staff_cancel_is_skipped_not_queued_again(app: Any) -> None:
+    """The narrow race the test above may miss: a group is claimed (marked `sending`), staff
+    cancel before any of it reaches the provider, the worker gives the group back: its
+    deliveries end skipped like the rest, not pending in a cancelled run."""
+    from outreach.bursts import Lane
+    from tests.support.outreach import FakeSender, add_person, create, request, rows, worker
+
+    for i in range(4):
+        await add_person(app, f"Orang {i}", address=str(2000 + i))
+    w = worker(app, FakeSender(Channel.TELEGRAM, app.deps.clock))
+    b = await create(app, request())
+    await w.fire(b.id or 0)
+    async with app.db.reading() as conn:
+        run = (await w.dispatcher._broadcasts.sendable_runs(conn))[0]
+    claim = await w.dispatcher._claim(Lane(run, b, "telegram"), ["Asia/Makassar"], set(), 2)
+    assert claim is not None
+    async with app.db.transaction() as conn:
+        await BroadcastService(app.settings).cancel(conn, b.id or 0, "cli", app.deps.clock.now())
+    await w.dispatcher._release(claim[1])
+    assert await rows(app, "SELECT state, reason, COUNT(*) FROM deliveries GROUP BY state, "
+                           "reason") == [("skipped", "cancelled", 4)]
