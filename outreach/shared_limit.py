@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 MIN_WAIT = 0.002
 HOLD_CHECK_SECONDS = 0.1  # how stale another process's "hold off" may be seen here
 REDIS_DOWN_RETRY = 1.0
+# After Redis failed to answer, it is not asked again for this long: a reply does not wait
+# out a connection timeout on every send while Redis is away.
+REDIS_DOWN_SECONDS = 5.0
 INTERACTIVE_MAX = 1  # Priority values up to here (replies, alerts) may use the reserve
 
 
@@ -67,6 +70,7 @@ class SharedStore:
         self.storage: Any = RedisStorage(f"async+{url}", implementation="redispy",
                                          key_prefix=prefix, wrap_exceptions=True, **options)
         self.errors: tuple[type[BaseException], ...] = _errors()
+        self.down_until = float("-inf")  # time.monotonic() until which Redis is not asked
 
     async def aclose(self) -> None:
         await self._pool.aclose()
@@ -101,6 +105,8 @@ class SharedWindow:
         only this chat is busy)."""
         storage = self.store.storage
         limit = self.limit if priority <= INTERACTIVE_MAX else self.bulk_limit
+        if time.monotonic() < self.store.down_until:
+            return (0.0 if priority <= INTERACTIVE_MAX else REDIS_DOWN_RETRY), False
         try:
             held = await self._held()
             if held > 0:
@@ -144,6 +150,7 @@ class SharedWindow:
 
     def _unavailable(self, exc: BaseException, priority: int) -> float:
         now = time.monotonic()
+        self.store.down_until = now + REDIS_DOWN_SECONDS
         if now - self._warned > 60:
             self._warned = now
             logger.warning("Redis tidak menjawab (%s): balasan dikirim dengan batas proses "
