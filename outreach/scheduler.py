@@ -11,6 +11,14 @@ plain ids (jobs are pickled into the store), which finds the running worker in a
 Misfire policy: APScheduler always runs an overdue job once (misfire_grace_time=None,
 coalesce=True) and `BroadcastService.fire` decides, by our own grace period, whether the
 occurrence still starts or is recorded as missed and reported to staff.
+
+On PostgreSQL the jobs live in the database itself, and with several workers only the one
+holding the scheduler's advisory lock runs a scheduler (outreach/worker.py). Jobs carry the
+database's own name (`postgresql:<database>/<schema>`), the same on every machine; a worker
+that starts scheduling puts every broadcast still to come in again and fires what fell due
+meanwhile, and firing is idempotent (the broadcast's row lock and one run per occurrence), so
+a job run by two schedulers for a moment, or by none, never starts an occurrence twice or
+loses it.
 """
 
 from __future__ import annotations
