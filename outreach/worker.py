@@ -23,7 +23,6 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -101,6 +100,7 @@ def dispatch_config(s: Settings) -> DispatchConfig:
                          parse_clock_time(s.broadcast_quiet_end)),
         batch_size=s.broadcast_batch_size, max_attempts=s.broadcast_max_attempts,
         cap=ReminderCap(s.broadcast_cap_per_week, s.broadcast_cap_per_season),
+        takeover_after=timedelta(seconds=s.broadcast_takeover_seconds),
     )
 
 
@@ -123,15 +123,12 @@ class OutreachWorker:
         self.notifier = StaffNotifier(db, settings, catalog, clock, senders)
         self._own_limiters = limiters is None
         self.limiters = build_limiters(settings) if limiters is None else dict(limiters)
-        config = config or dispatch_config(settings)
+        # Several workers send side by side only on PostgreSQL; SQLite keeps one.
         self.together = sends_together(settings) and db.dialect == "postgresql"
-        if self.together:
-            config = replace(config, takeover_after=timedelta(
-                seconds=settings.broadcast_takeover_seconds))
         self.dispatcher = Dispatcher(
             db, senders,
             limiters={c: lim for c, lim in self.limiters.items() if lim is not None},
-            clock=clock, config=config, notifier=self.notifier)
+            clock=clock, config=config or dispatch_config(settings), notifier=self.notifier)
         self.scheduler = BroadcastScheduler(settings.database_path, self.key,
                                             settings.database_url)
         self._broadcasts = BroadcastRepository()
@@ -193,8 +190,14 @@ class OutreachWorker:
         self._lease_lost.clear()
         self.dispatcher.join(lease.worker_id, self._live_workers)
         logger.info("Pengirim siaran #%d bergabung", lease.worker_id)
-        await self.dispatcher.reconcile()
-        await self._try_lead()
+        try:
+            await self.dispatcher.reconcile()
+            await self._try_lead()
+        except BaseException:
+            await self._abdicate()
+            await lease.close()  # not alive after all: its id is free to be taken over
+            self.lease = None
+            raise
         if self._watch is None or self._watch.done():
             self._watch = asyncio.create_task(self._watch_lease(), name="outreach-lease")
 
