@@ -113,7 +113,9 @@ class Workers:
         return proc.poll() is None and any(marker in text for marker in READY)
 
     def all_ready(self) -> bool:
-        return all(self.ready(p) for p in self.procs if p.poll() is None)
+        """Every live worker is up (and one at least lives)."""
+        live = [p for p in self.procs if p.poll() is None]
+        return bool(live) and all(self.ready(p) for p in live)
 
     def kill(self, proc: subprocess.Popen[bytes]) -> bool:
         """SIGKILL; False when it had already ended."""
@@ -158,12 +160,13 @@ def test_three_workers_killed_at_random_never_send_anyone_twice(
     asyncio.run(seed(database, database_url))
     env = worker_env(database, database_url, fakes) | redis_env | {
         "SPI_BROADCAST_TAKEOVER_SECONDS": "1"}
-    create_cli(tmp_path, env)
     rng = random.Random(20261122)
     workers = Workers(tmp_path, env)
     running = [workers.start() for _ in range(3)]
     kills = 0
     try:
+        assert wait_until(workers.all_ready, 120)  # all three there before it starts
+        create_cli(tmp_path, env)
         for _ in range(KILLS):
             target = accepted(fakes) + rng.randint(3, 30)
             wait_until(lambda t=target: accepted(fakes) >= t, 60)
@@ -298,11 +301,12 @@ def test_two_workers_never_exceed_a_senders_rate_in_any_second(
         env = worker_env(database, database_url, info) | redis_env | {
             "SPI_BROADCAST_WHATSAPP_RATE": str(rates["whatsapp"]),
             "SPI_BROADCAST_TELEGRAM_RATE": str(rates["telegram"])}
-        create_cli(tmp_path, env)
         workers = Workers(tmp_path, env)
         for _ in range(2):
             workers.start()
         try:
+            assert wait_until(workers.all_ready, 120)  # both there before it starts
+            create_cli(tmp_path, env)
             assert wait_until(lambda: settled(database, database_url)
                               == WHATSAPP + TELEGRAM, 120)
         finally:
