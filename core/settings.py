@@ -69,6 +69,21 @@ class Settings(BaseSettings):
     broadcast_cap_per_week: int = Field(default=1, ge=0, le=100)
     broadcast_cap_per_season: int = Field(default=6, ge=0, le=1000)
 
+    # --- Several broadcast workers (issue 14): PostgreSQL plus Redis ---
+    # redis://host:6379/0: each sender's limits are counted in Redis across every process, and
+    # on PostgreSQL several `spi-bot broadcast worker` processes send at once. Unset (or on
+    # SQLite): per-process limits and one sending worker per database, as before.
+    redis_url: str | None = Field(default=None, pattern=r"^rediss?://")
+    # Keys in Redis start with this; deployments sharing one Redis but not their senders
+    # need different prefixes (the same sender is counted once whatever the prefix says).
+    redis_key_prefix: str = Field(default="spi", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # Share of each sender's per-second limit that broadcasts leave to interactive replies
+    # (at least one message a second): replies never wait behind a broadcast in another process.
+    broadcast_reply_share: float = Field(default=0.1, ge=0, le=0.9)
+    # A worker whose database session ended is given this long (its sends already under way
+    # end within the HTTP timeout) before another worker resolves its deliveries in doubt.
+    broadcast_takeover_seconds: float = Field(default=20.0, ge=0, le=600)
+
     # --- Inspectorate tools (issue 6): the retention clock ---
     # Last day of this year's SPI fieldwork; personal data is purged
     # retention_days_after_survey days later. None: nothing is purged yet.
@@ -124,7 +139,7 @@ class Settings(BaseSettings):
 
     @field_validator("public_url", "web_chat", "telegram_bot_token", "telegram_bot_username",
                      "telegram_webhook_secret", "twilio_account_sid", "twilio_auth_token",
-                     "twilio_whatsapp_number", mode="before")
+                     "twilio_whatsapp_number", "redis_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -39,7 +39,7 @@ from outreach.errors import Action, Verdict, classify
 from outreach.limiter import Priority, RateLimiter
 from outreach.notify import StaffNotifier
 from outreach.quiet_hours import QuietHours
-from outreach.reconcile import Reconciler
+from outreach.reconcile import LiveWorkers, Reconciler
 from storage.database import Database
 from storage.repositories.audit import AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository, Run
@@ -68,6 +68,10 @@ class DispatchConfig:
     blind_group: int = 5
     max_attempts: int = 6
     reconcile_after: timedelta = timedelta(seconds=60)
+    # Several workers: a worker seen dead this long has its deliveries in doubt resolved by
+    # another (a process that only lost its database session stops within a second and its
+    # sends under way end within the HTTP timeout).
+    takeover_after: timedelta = timedelta(seconds=20)
     round_seconds: float = 5.0  # wall time one sending round may take
     # A lane's recent outcomes are watched: when many recipients look unreachable at once,
     # it is more likely a provider or configuration problem than people's own choice.
@@ -101,11 +105,23 @@ class Dispatcher:
         self._bursts = BurstWatch(config.burst_window, config.burst_ratio,
                                   config.suspicious_min, config.burst_min)
         self._reconciler = Reconciler(db, self._senders, clock=clock,
-                                      reconcile_after=config.reconcile_after)
+                                      reconcile_after=config.reconcile_after,
+                                      takeover_after=config.takeover_after)
+        self.worker_id: int | None = None  # among several workers; None when alone
         self.sent = 0
 
     def stop(self) -> None:
         self._stopping = True
+
+    def resume(self) -> None:
+        """Send again after `stop` (a worker that joined the others anew)."""
+        self._stopping = False
+
+    def join(self, worker_id: int, live: LiveWorkers) -> None:
+        """Send as one of several workers: claims carry `worker_id`; crash recovery touches
+        only the deliveries of workers not in `live()`."""
+        self.worker_id = worker_id
+        self._reconciler.join(worker_id, live)
 
     def add_sender(self, channel: str, sender: Sender) -> None:
         """A channel that became available after start-up."""
@@ -223,21 +239,25 @@ class Dispatcher:
                 return None
             now = self._clock.now()
             open_zones = [z for z in zones if not self._config.quiet.is_quiet(now, z)]
-            async with self._db.reading() as conn:
+            # One transaction: read and lock the next group (rows another worker is claiming
+            # are skipped, on PostgreSQL), re-check, cap, mark `sending`, commit.
+            async with self._db.transaction() as conn:
                 jobs = await self._deliveries.due(
                     conn, run.id, lane.channel, now=now, zones=open_zones, limit=size,
-                    max_position=run.canary_size or None)
-            if not jobs:
-                return None
-            skips, ready = [], []
-            for job in jobs:
-                reason = skip_reason(lane.broadcast, job, used, now)
-                if reason:
-                    skips.append(Settlement(job.id, DeliveryState.SKIPPED, reason=reason))
-                else:
-                    ready.append(job)
-            async with self._db.transaction() as conn:
-                # The reminder cap, counted in this transaction (outreach/cap.py).
+                    max_position=run.canary_size or None, claim=True)
+                if not jobs:
+                    return None
+                skips, ready = [], []
+                for job in jobs:
+                    reason = skip_reason(lane.broadcast, job, used, now)
+                    if reason:
+                        skips.append(Settlement(job.id, DeliveryState.SKIPPED, reason=reason))
+                    else:
+                        ready.append(job)
+                # The reminder cap, counted in this transaction (outreach/cap.py), one worker
+                # at a time per person.
+                if self._config.cap.active:
+                    await self._deliveries.lock_recipients(conn, [j.respondent_id for j in ready])
                 capped = await reminder_cap.over_cap(
                     conn, self._config.cap, [j.respondent_id for j in ready], now)
                 skips += [Settlement(j.id, DeliveryState.SKIPPED, reason=reminder_cap.CAPPED)
@@ -245,7 +265,7 @@ class Dispatcher:
                 ready = [j for j in ready if j.respondent_id not in capped]
                 await self._deliveries.settle(conn, skips, now)
                 claimed = await self._deliveries.mark_sending(
-                    conn, [(j.id, wants_template(j, now)) for j in ready], now)
+                    conn, [(j.id, wants_template(j, now)) for j in ready], now, self.worker_id)
             ready = [j for j in ready if j.id in claimed]
             if ready:
                 return now, ready
@@ -286,8 +306,15 @@ class Dispatcher:
         await self._settle(lane, await outcomes)
 
     async def _release(self, jobs: Sequence[DeliveryJob]) -> None:
+        """Claimed, never sent: back to the queue, or skipped when staff cancelled the run
+        meanwhile (its other deliveries were skipped by the cancel)."""
+        now = self._clock.now()
         async with self._db.transaction() as conn:
-            await self._deliveries.release(conn, [j.id for j in jobs], self._clock.now())
+            await self._deliveries.release(conn, [j.id for j in jobs], now)
+            for run_id in {j.run_id for j in jobs}:
+                run = await self._broadcasts.get_run(conn, run_id)
+                if run is not None and run.state == RunState.CANCELLED:
+                    await self._deliveries.skip_open(conn, run_id, "cancelled", now)
 
     async def _attempt(
         self, b: Broadcast, job: DeliveryJob, sender: Sender, limiter: RateLimiter | None,
@@ -316,7 +343,8 @@ class Dispatcher:
         check = self._bursts.record(lane, [verdict for _, _, verdict in outcomes])
         settlements = []
         async with self._db.transaction() as conn:
-            for job, outcome, verdict in outcomes:
+            # In respondent order: another worker's claim locks respondents in that order too.
+            for job, outcome, verdict in sorted(outcomes, key=lambda o: o[0].respondent_id):
                 settlement = outcome
                 if verdict is not None and verdict.unreachable and check.suspicious:
                     # Too many at once to be people's own choice: staff decide, nobody is
@@ -346,6 +374,13 @@ class Dispatcher:
         alert: tuple[str, dict[str, object]] | None = None
         subject = ""
         async with self._db.transaction() as conn:
+            run = await self._broadcasts.get_run(conn, run_id)
+            if run is None or run.state != RunState.RUNNING:
+                return run.state if run else None
+            # The broadcast's row before the run's, in the order staff's pause, resume and
+            # cancel and the firing lock them: two workers, or a worker and staff, never wait
+            # on each other in a circle.
+            b = await self._broadcasts.get_by_id(conn, run.broadcast_id, lock=True)
             run = await self._broadcasts.get_run(conn, run_id, lock=True)
             if run is None or run.state != RunState.RUNNING:
                 return run.state if run else None
@@ -354,7 +389,6 @@ class Dispatcher:
             if not await self._deliveries.has_open(conn, run.id):
                 await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now)
                 state = RunState.COMPLETED
-                b = await self._broadcasts.get_by_id(conn, run.broadcast_id, lock=True)
                 if b is not None and b.next_due_at is None and b.state == BroadcastState.ACTIVE:
                     await self._broadcasts.save(conn, replace(b, state=BroadcastState.COMPLETED),
                                                 now)

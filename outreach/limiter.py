@@ -7,19 +7,30 @@ soonest. Time and sleeping are injected so tests are exact and never sleep.
 
 Waiters park on a future; one pump task picks the next waiter and wakes only that one, so a
 queue of thousands of replies costs one scan per send instead of waking everybody per send.
+
+With several processes sending for the same provider sender (PostgreSQL and Redis), the pump
+also asks the sender's window in Redis (outreach/shared_limit.py) before letting a send go:
+the limits then hold across all processes together, replies keeping a reserve of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from core.clock import Clock
 from core.messages import Channel
 from core.sending import Outbound, Sender, SendError, SendErrorKind, SendReceipt
+
+if TYPE_CHECKING:
+    from outreach.shared_limit import SharedWindow
+
+logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -44,7 +55,7 @@ class RateLimiter:
 
     def __init__(
         self, rate: float, *, clock: Clock, sleep: Sleep = asyncio.sleep,
-        per_key_interval: float = 0.0, burst: float = 1.0,
+        per_key_interval: float = 0.0, burst: float = 1.0, shared: SharedWindow | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
@@ -56,6 +67,9 @@ class RateLimiter:
         self._sleep = sleep
         self._next_free = float("-inf")
         self._key_free: dict[str, float] = {}
+        self.shared = shared
+        self._class_hold: dict[int, float] = {}  # refused by the shared window, per priority
+        self._holding: set[asyncio.Task[None]] = set()
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
         self._changed = asyncio.Event()
@@ -66,8 +80,9 @@ class RateLimiter:
         return self._clock.now().timestamp()
 
     def _ready_at(self, waiter: _Waiter) -> float:
-        ready = self._next_free - self._slack
-        if waiter.key is not None and self._per_key:
+        ready = max(self._next_free - self._slack,
+                    self._class_hold.get(waiter.priority, float("-inf")))
+        if waiter.key is not None:
             ready = max(ready, self._key_free.get(waiter.key, float("-inf")))
         return ready
 
@@ -99,6 +114,12 @@ class RateLimiter:
             now = self._now()
             chosen = self._choose(now)
             wait = self._ready_at(chosen) - now
+            if wait <= 0 and self.shared is not None:
+                if await self._ask_shared(chosen) > 0:
+                    continue  # refused: the hold now set steers the next choice
+                if chosen not in self._waiters:
+                    continue  # cancelled while asking: its counted slot goes unused
+                now = self._now()
             if wait <= 0:
                 self._grant(chosen, now)
                 continue
@@ -112,6 +133,28 @@ class RateLimiter:
                     if not task.done():
                         task.cancel()
 
+    async def _ask_shared(self, waiter: _Waiter) -> float:
+        """0 when the shared window counted this send; else how long it must wait, noted as a
+        hold on the chat or on this priority and every lower one."""
+        if self.shared is None:
+            return 0.0
+        try:
+            wait, chat_only = await self.shared.try_acquire(waiter.key, waiter.priority)
+        except Exception:  # a bug must not leave every waiter parked forever
+            logger.exception("Batas kirim bersama gagal ditanyakan")
+            wait, chat_only = (0.0 if waiter.priority < Priority.BULK else 1.0), False
+        if wait <= 0:
+            return 0.0
+        until = self._now() + wait
+        if chat_only and waiter.key is not None:
+            self._key_free[waiter.key] = max(self._key_free.get(waiter.key, until), until)
+        else:
+            for priority in Priority:
+                if priority >= waiter.priority:
+                    self._class_hold[priority] = max(
+                        self._class_hold.get(priority, until), until)
+        return wait
+
     def _grant(self, waiter: _Waiter, now: float) -> None:
         self._waiters.remove(waiter)
         if not waiter.granted.done():
@@ -124,8 +167,13 @@ class RateLimiter:
         self.granted += 1
 
     def hold_off(self, seconds: float) -> None:
-        """The provider said "too many requests": nobody sends for `seconds`."""
+        """The provider said "too many requests": nobody sends for `seconds` (in every process,
+        with a shared window)."""
         self._next_free = max(self._next_free, self._now() + seconds)
+        if self.shared is not None:
+            task = asyncio.get_running_loop().create_task(self.shared.hold_off(seconds))
+            self._holding.add(task)
+            task.add_done_callback(self._holding.discard)
         self._notify()
 
 

@@ -11,6 +11,14 @@ plain ids (jobs are pickled into the store), which finds the running worker in a
 Misfire policy: APScheduler always runs an overdue job once (misfire_grace_time=None,
 coalesce=True) and `BroadcastService.fire` decides, by our own grace period, whether the
 occurrence still starts or is recorded as missed and reported to staff.
+
+On PostgreSQL the jobs live in the database itself, and with several workers only the one
+holding the scheduler's advisory lock runs a scheduler (outreach/worker.py). Jobs carry the
+database's own name (`postgresql:<database>/<schema>`), the same on every machine; a worker
+that starts scheduling puts every broadcast still to come in again and fires what fell due
+meanwhile, and firing is idempotent (the broadcast's row lock and one run per occurrence), so
+a job run by two schedulers for a moment, or by none, never starts an occurrence twice or
+loses it.
 """
 
 from __future__ import annotations
@@ -44,9 +52,18 @@ def unregister(key: str) -> None:
     _RUNNING.pop(key, None)
 
 
+def _running(worker_key: str) -> Fires | None:
+    """The worker scheduling for this database; a job stored under another key (written
+    before this database's key was known) goes to the one worker scheduling here."""
+    worker = _RUNNING.get(worker_key)
+    if worker is None and len(_RUNNING) == 1:
+        worker = next(iter(_RUNNING.values()))
+    return worker
+
+
 async def fire_broadcast_job(worker_key: str, broadcast_id: int) -> None:
     """The scheduled job: start the broadcast's due occurrence in the running worker."""
-    worker = _RUNNING.get(worker_key)
+    worker = _running(worker_key)
     if worker is None:
         logger.warning("Siaran %d jatuh tempo tetapi pengirim tidak berjalan", broadcast_id)
         return
@@ -55,7 +72,7 @@ async def fire_broadcast_job(worker_key: str, broadcast_id: int) -> None:
 
 async def purge_job(worker_key: str) -> None:
     """The daily job: erase personal data whose retention period has ended (UU 27/2022)."""
-    worker = _RUNNING.get(worker_key)
+    worker = _running(worker_key)
     if worker is None:
         logger.warning("Pembersihan data harian jatuh tempo tetapi pengirim tidak berjalan")
         return
@@ -87,7 +104,7 @@ class BroadcastScheduler:
     def __init__(self, database_path: Path, worker_key: str,
                  database_url: str | None = None) -> None:
         self._store_url = job_store_url(database_path, database_url)
-        self._key = worker_key
+        self.key = worker_key
         self._scheduler: Any = None
 
     def start(self) -> None:
@@ -104,7 +121,7 @@ class BroadcastScheduler:
         )
         self._scheduler.start()
         self._scheduler.add_job(
-            purge_job, trigger="cron", timezone=UTC, args=[self._key], id=PURGE_JOB_ID,
+            purge_job, trigger="cron", timezone=UTC, args=[self.key], id=PURGE_JOB_ID,
             replace_existing=True, name="pembersihan data pribadi harian", **PURGE_AT_UTC,
         )
 
@@ -114,7 +131,7 @@ class BroadcastScheduler:
             raise ValueError("an unsaved broadcast cannot be scheduled")
         self._scheduler.add_job(
             fire_broadcast_job, trigger=schedule_of(broadcast).trigger(),
-            args=[self._key, broadcast.id], id=job_id(broadcast.id), replace_existing=True,
+            args=[self.key, broadcast.id], id=job_id(broadcast.id), replace_existing=True,
             name=f"siaran {broadcast.id}",
         )
 

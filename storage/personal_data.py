@@ -71,8 +71,10 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     # A delivery keeps its outcome for the statistics; the chat address goes with the person.
     "deliveries": _all(_N, "id run_id broadcast_id position channel timezone use_template state "
                            "attempts next_attempt_at sending_at sent_at provider_id "
-                           "provider_status error_code reason updated_at")
+                           "provider_status error_code reason updated_at worker_id")
     | {"respondent_id": _L, "address": _P},
+    # Broadcast worker processes (migration 0017): a machine name and a process number.
+    "broadcast_workers": _all(_N, "id host pid started_at"),
     "import_batches": _all(_N, "id file_sha256 imported_at skip_invalid rows_total rows_added "
                                "rows_unchanged rows_rejected rows_flagged")
     | {"file_name": _S, "actor": _S},

@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import App, open_app
 from core.settings import Settings, load_settings
-from tests.support import postgres
+from tests.support import postgres, redis_server
 from tests.support.clock import FakeClock
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -19,6 +19,7 @@ os.environ.setdefault("SPI_FAQ_EMBEDDING", "off")
 
 BACKENDS = ("sqlite", "postgresql")
 _skipped_postgres = 0
+_skipped_redis = 0
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -53,7 +54,26 @@ def database_url(backend: str) -> Iterator[str | None]:
         yield url
 
 
+@pytest.fixture
+def redis_env() -> Iterator[dict[str, str]]:
+    """SPI_REDIS_URL and a fresh SPI_REDIS_KEY_PREFIX for this test (a real Redis server)."""
+    global _skipped_redis  # noqa: PLW0603 - counted for the one-line summary
+    reason = redis_server.unreachable_reason()
+    if reason:
+        if redis_server.REQUIRED:
+            pytest.fail(f"{reason} (SPI_CI is set: Redis must be reachable)")
+        _skipped_redis += 1
+        pytest.skip(redis_server.HOW_TO)
+    assert redis_server.TEST_URL is not None
+    with redis_server.fresh_prefix() as prefix:
+        yield {"SPI_REDIS_URL": redis_server.TEST_URL, "SPI_REDIS_KEY_PREFIX": prefix}
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_redis:
+        why = redis_server.HOW_TO if redis_server.TEST_URL is None else \
+            f"Redis tests skipped: {redis_server.unreachable_reason()}"
+        terminalreporter.write_line(f"{_skipped_redis} {why}")
     if _skipped_postgres:
         why = postgres.HOW_TO if postgres.TEST_URL is None else \
             f"PostgreSQL tests skipped: {postgres.unreachable_reason()}"

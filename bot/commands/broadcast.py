@@ -92,11 +92,13 @@ def register(sub: Any) -> None:
         action.add_argument("id", type=int)
         action.set_defaults(handler=handler)
     worker = actions.add_parser(
-        "worker", help="jalankan penjadwal dan pengirim siaran (tanpa server obrolan)")
+        "worker", help="jalankan penjadwal dan pengirim siaran (tanpa server obrolan)",
+        description="Dengan PostgreSQL dan SPI_REDIS_URL, beberapa proses pengirim boleh "
+                    "berjalan bersamaan: semuanya mengirim, satu menjadwalkan.")
     worker.add_argument(
         "--standby", action="store_true",
-        help="bila pengirim lain sudah berjalan, tunggu dan ambil alih saat ia berhenti "
-             "(untuk beberapa mesin pada satu database PostgreSQL)")
+        help="bila pengirim lain sudah berjalan sendirian, tunggu dan ambil alih saat ia "
+             "berhenti (SQLite, atau PostgreSQL tanpa Redis)")
     worker.set_defaults(handler=run_worker)
 
 

@@ -22,7 +22,9 @@ STANDBY_RETRY_SECONDS = 1.0
 async def run_worker_until_stopped(settings: Settings, *, standby: bool = False) -> int:
     """Run until SIGINT/SIGTERM. With `standby`, a worker that finds another one running
     waits and takes over within about a second of that one's end (its lock is freed even
-    after SIGKILL), instead of giving up."""
+    after SIGKILL), instead of giving up. With PostgreSQL and Redis, every worker sends and
+    none waits (outreach/worker.py); `standby` then only matters beside a worker that runs
+    alone without Redis."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -50,7 +52,11 @@ async def run_worker_until_stopped(settings: Settings, *, standby: bool = False)
                 await asyncio.wait_for(stop.wait(), STANDBY_RETRY_SECONDS)
             if stop.is_set():
                 return 0
-        logger.info("Pengirim siaran berjalan")
+        if worker.worker_id is not None:
+            logger.info("Pengirim siaran berjalan (#%d, bersama pengirim lain pada database "
+                        "ini)", worker.worker_id)
+        else:
+            logger.info("Pengirim siaran berjalan")
         try:
             await stop.wait()
         finally:

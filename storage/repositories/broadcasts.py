@@ -129,6 +129,14 @@ class BroadcastRepository:
         async with conn.execute("SELECT * FROM broadcasts WHERE job_synced = 0") as cur:
             return [_from_row(row) for row in await cur.fetchall()]
 
+    async def list_scheduled(self, conn: Connection) -> list[Broadcast]:
+        """Broadcasts with an occurrence still to come (what a new scheduler must hold)."""
+        async with conn.execute(
+            "SELECT * FROM broadcasts WHERE state IN (?, ?) AND next_due_at IS NOT NULL",
+            (BroadcastState.ACTIVE, BroadcastState.PAUSED),
+        ) as cur:
+            return [_from_row(row) for row in await cur.fetchall()]
+
     async def mark_synced(self, conn: Connection, bid: int) -> None:
         await conn.execute("UPDATE broadcasts SET job_synced = 1 WHERE id = ?", (bid,))
 

@@ -75,12 +75,22 @@ def _job(row: Row) -> DeliveryJob:
     )
 
 
+def _skip_locked(conn: Connection) -> str:
+    """On PostgreSQL, the rows read are locked until the commit and rows another worker has
+    locked are passed over, so several workers claim different deliveries side by side;
+    nothing on SQLite (one writer, one worker)."""
+    return " FOR UPDATE OF d SKIP LOCKED" if conn.dialect == "postgresql" else ""
+
+
 class DeliveryRepository:
     async def due(
         self, conn: Connection, run_id: int, channel: str, *, now: datetime,
         zones: Sequence[str], limit: int, max_position: int | None = None,
+        claim: bool = False,
     ) -> list[DeliveryJob]:
-        """Pending deliveries of one run and channel that may go out now, in list order."""
+        """Pending deliveries of one run and channel that may go out now, in list order.
+        `claim` (inside the claiming transaction): lock them, skipping those another worker
+        is claiming."""
         if not zones:
             return []
         marks = ", ".join("?" for _ in zones)
@@ -91,31 +101,46 @@ class DeliveryRepository:
         if max_position is not None:
             sql += "AND d.position <= ? "
             params.append(max_position)
-        sql += "ORDER BY d.position LIMIT ?"
+        sql += "ORDER BY d.position LIMIT ?" + (_skip_locked(conn) if claim else "")
         params.append(limit)
         async with conn.execute(sql, params) as cur:
             return [_job(row) for row in await cur.fetchall()]
 
     async def mark_sending(
-        self, conn: Connection, claims: Sequence[tuple[int, bool]], now: datetime
+        self, conn: Connection, claims: Sequence[tuple[int, bool]], now: datetime,
+        worker_id: int | None = None,
     ) -> set[int]:
-        """Claim (id, use_template) pairs before the provider is called; returns the ids that
-        were still pending, the only ones the caller may send."""
+        """Claim (id, use_template) pairs before the provider is called, for `worker_id` (None:
+        the one worker of the database); returns the ids that were still pending, the only
+        ones the caller may send."""
         if not claims:
             return set()
         stamp = to_text(now)
         await conn.executemany(
             """UPDATE deliveries SET state = ?, attempts = attempts + 1, sending_at = ?,
-                   use_template = ?, updated_at = ? WHERE id = ? AND state = ?""",
-            [(_SENDING, stamp, int(template), stamp, i, _PENDING) for i, template in claims],
+                   use_template = ?, worker_id = ?, updated_at = ? WHERE id = ? AND state = ?""",
+            [(_SENDING, stamp, int(template), worker_id, stamp, i, _PENDING)
+             for i, template in claims],
         )
         marks = ", ".join("?" for _ in claims)
         async with conn.execute(
             f"SELECT id FROM deliveries WHERE id IN ({marks}) "  # noqa: S608 - placeholders
-            "AND state = ? AND sending_at = ?",
-            [*(i for i, _ in claims), _SENDING, stamp],
+            "AND state = ? AND sending_at = ? AND worker_id IS NOT DISTINCT FROM ?",
+            [*(i for i, _ in claims), _SENDING, stamp, worker_id],
         ) as cur:
             return {row[0] for row in await cur.fetchall()}
+
+    async def lock_recipients(self, conn: Connection, respondent_ids: Sequence[int]) -> None:
+        """On PostgreSQL, hold the respondents' rows until the commit (in id order, so two
+        workers never wait on each other in a circle): the reminder cap is counted and the
+        claim written by one worker at a time per person. SQLite's one writer does this."""
+        if conn.dialect != "postgresql" or not respondent_ids:
+            return
+        ids = sorted(set(respondent_ids))
+        marks = ", ".join("?" for _ in ids)
+        await conn.execute_fetchall(
+            f"SELECT id FROM respondents WHERE id IN ({marks}) "  # noqa: S608 - placeholders
+            "ORDER BY id FOR UPDATE", ids)
 
     async def settle(
         self, conn: Connection, settlements: Iterable[Settlement], now: datetime
@@ -141,22 +166,46 @@ class DeliveryRepository:
         """Claimed but never handed to a provider: back to the queue, attempt not counted."""
         await conn.executemany(
             """UPDATE deliveries SET state = ?, attempts = attempts - 1,
-                   sending_at = NULL, updated_at = ? WHERE id = ? AND state = ?""",
+                   sending_at = NULL, worker_id = NULL, updated_at = ?
+               WHERE id = ? AND state = ?""",
             [(_PENDING, to_text(now), i, _SENDING) for i in ids],
         )
 
     async def in_flight(
-        self, conn: Connection, limit: int = 500, after_id: int = 0
+        self, conn: Connection, limit: int = 500, after_id: int = 0, *,
+        worker_id: int | None = None,
     ) -> list[tuple[DeliveryJob, datetime | None]]:
-        """Deliveries left in `sending`: after a crash their outcome is unknown."""
+        """Deliveries left in `sending`: after a crash their outcome is unknown. With
+        `worker_id`, only that worker's."""
+        owner = "" if worker_id is None else "AND d.worker_id = ? "
         async with conn.execute(
             f"SELECT {_JOB_COLUMNS}, d.sending_at {_JOB_JOINS} "
-            f"WHERE {_IN_FLIGHT} AND d.id > ? ORDER BY d.id LIMIT ?",
-            (after_id, limit),
+            f"WHERE {_IN_FLIGHT} {owner}AND d.id > ? ORDER BY d.id LIMIT ?",
+            (after_id, limit) if worker_id is None else (worker_id, after_id, limit),
         ) as cur:
             rows = await cur.fetchall()
         return [(_job(r), from_text(r["sending_at"]) if r["sending_at"] else None)
                 for r in rows]
+
+    async def in_flight_workers(self, conn: Connection) -> set[int | None]:
+        """The workers with deliveries in `sending` (None: the one worker of the database)."""
+        async with conn.execute(
+            f"SELECT DISTINCT d.worker_id FROM deliveries d WHERE {_IN_FLIGHT}"  # noqa: S608
+        ) as cur:
+            return {None if row[0] is None else int(row[0]) for row in await cur.fetchall()}
+
+    async def adopt(
+        self, conn: Connection, dead: int | None, worker_id: int, now: datetime
+    ) -> list[int]:
+        """A dead worker's deliveries in `sending` become `worker_id`'s to resolve; returns
+        their ids. One statement: two workers adopting at once never both get a delivery."""
+        async with conn.execute(
+            f"""UPDATE deliveries SET worker_id = ?, updated_at = ?
+                WHERE state = '{_SENDING}' AND worker_id IS NOT DISTINCT FROM ?
+                RETURNING id""",  # noqa: S608 - a constant (the partial index's own text)
+            (worker_id, to_text(now), dead),
+        ) as cur:
+            return [int(row[0]) for row in await cur.fetchall()]
 
     async def has_open(self, conn: Connection, run_id: int) -> bool:
         """True while some delivery of the run is pending or in flight."""

@@ -3,11 +3,14 @@
 Twilio's Messages API (from tests/fakes/twilio_api.py) plus what those runs need: message
 lookups (GET Messages.json, newest first, as the SDK's `messages.list` reads them), counts per
 recipient, and an optional rate limit answering 429 above it, like a real provider. The
-Telegram Bot API fake gets the same counts. `GET /_stats` on either returns the counts;
-`GET /_sent` on the Telegram fake returns the texts sent to each chat, in order, and the secrets
-its webhook was registered with (`GET Messages.json?To=` lists a number's WhatsApp messages).
+Telegram Bot API fake gets the same counts. `GET /_stats` on either returns the counts
+(`?counts=1`: per recipient; `?times=1`: when each send request arrived, per sender: our
+WhatsApp number or bot token, for checking limits across processes). `--latency` answers each
+send that many seconds after it arrived, like a provider far away. `GET /_sent` on the Telegram
+fake returns the texts sent to each chat, in order, and the secrets its webhook was registered
+with (`GET Messages.json?To=` lists a number's WhatsApp messages).
 
-    python -m tests.fakes.broadcast_provider [--rate 30]   # prints the two base URLs
+    python -m tests.fakes.broadcast_provider [--rate 30] [--latency 0.05]   # prints the URLs
 """
 
 from __future__ import annotations
@@ -51,9 +54,21 @@ class RateGate:
         return True
 
 
+class Arrivals:
+    """When each send request arrived (time.monotonic), per sender."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+
+    def add(self, sender: str) -> None:
+        self.times.setdefault(sender, []).append(time.monotonic())
+
+
 class CountingTwilioApi(FakeTwilioApi):
-    def __init__(self, rate: float | None = None) -> None:
+    def __init__(self, rate: float | None = None, latency: float = 0.0) -> None:
         super().__init__()
+        self.latency = latency
+        self.arrivals = Arrivals()
         self.gate = RateGate(rate)
         self.counts: Counter[str] = Counter()
         self.sent: dict[str, list[dict[str, Any]]] = {}
@@ -66,6 +81,9 @@ class CountingTwilioApi(FakeTwilioApi):
         app.router.add_get("/_stats", self._stats)
 
     async def _counted_create(self, request: web.Request) -> web.StreamResponse:
+        self.arrivals.add(str((await request.post()).get("From", "")))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if not self.gate.admit():
             return web.json_response(
                 {"code": 20429, "message": "Too Many Requests", "status": 429},
@@ -94,12 +112,16 @@ class CountingTwilioApi(FakeTwilioApi):
 
     async def _stats(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(_stats(self.counts, self.gate, self.first_at, self.last_at,
-                                        with_counts="counts" in request.query))
+                                        with_counts="counts" in request.query,
+                                        arrivals=self.arrivals if "times" in request.query
+                                        else None))
 
 
 class CountingTelegramApi(FakeTelegramApi):
-    def __init__(self, rate: float | None = None) -> None:
+    def __init__(self, rate: float | None = None, latency: float = 0.0) -> None:
         super().__init__()
+        self.latency = latency
+        self.arrivals = Arrivals()
         self.gate = RateGate(rate)
         self.counts: Counter[str] = Counter()
         self.texts: dict[str, list[str]] = {}
@@ -125,6 +147,10 @@ class CountingTelegramApi(FakeTelegramApi):
         return result
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["method"] == "sendMessage":
+            self.arrivals.add(request.match_info["token"])
+            if self.latency:
+                await asyncio.sleep(self.latency)
         if request.match_info["method"] == "sendMessage" and not self.gate.admit():
             return web.json_response({"ok": False, "error_code": 429,
                                       "description": "Too Many Requests: retry after 1",
@@ -133,23 +159,29 @@ class CountingTelegramApi(FakeTelegramApi):
 
     async def _stats(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(_stats(self.counts, self.gate, self.first_at, self.last_at,
-                                        with_counts="counts" in request.query))
+                                        with_counts="counts" in request.query,
+                                        arrivals=self.arrivals if "times" in request.query
+                                        else None))
 
     async def _sent(self, _: web.Request) -> web.StreamResponse:
         return web.json_response({"texts": self.texts, "webhook_secrets": self.webhook_secrets})
 
 
 def _stats(counts: Counter[str], gate: RateGate, first: float | None,
-           last: float | None, *, with_counts: bool) -> dict[str, Any]:
+           last: float | None, *, with_counts: bool,
+           arrivals: Arrivals | None = None) -> dict[str, Any]:
     return {"accepted": sum(counts.values()), "recipients": len(counts),
             "duplicates": sum(1 for n in counts.values() if n > 1),
             "refused_429": gate.refused, "counts": dict(counts) if with_counts else None,
             "seconds": (last - first) if first is not None and last is not None else 0.0,
+            "times": arrivals.times if arrivals is not None else None,
             "date": formatdate(usegmt=True)}
 
 
-async def _serve(rate: float | None, twilio_port: int, telegram_port: int) -> None:
-    twilio, telegram = CountingTwilioApi(rate), CountingTelegramApi(rate)
+async def _serve(rate: float | None, twilio_port: int, telegram_port: int,
+                 latency: float = 0.0) -> None:
+    twilio = CountingTwilioApi(rate, latency)
+    telegram = CountingTelegramApi(rate, latency)
     await twilio.start(port=twilio_port)
     await telegram.start(port=telegram_port)
     print(json.dumps({"twilio": twilio.base_url, "telegram": telegram.base_url,
@@ -167,10 +199,13 @@ def _main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=None,
                         help="messages per second each fake accepts; 429 above it")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds before each send is answered")
     parser.add_argument("--twilio-port", type=int, default=0)
     parser.add_argument("--telegram-port", type=int, default=0)
     args = parser.parse_args()
-    event_loop.run(_serve(args.rate, args.twilio_port, args.telegram_port))  # as the bot runs
+    # On the bot's own event loop, as the bot runs.
+    event_loop.run(_serve(args.rate, args.twilio_port, args.telegram_port, args.latency))
 
 
 if __name__ == "__main__":
