@@ -49,9 +49,6 @@ def _blind_report() -> Report:
     return evaluate(load_cases(DATA / "blind" / "checker_messages.toml"), year=YEAR)
 
 
-@pytest.mark.xfail(strict=True, reason="measured on the frozen blind set (2026-12-02, "
-                   "after checker3): 2 manipulation messages called official; 0 of 19 genuine "
-                   "unlisted-sender messages suspicious")
 def test_on_the_blind_set_no_fake_is_official_and_no_unlisted_sender_is_suspicious() -> None:
     report = _blind_report()
     assert report.fakes_official == []
@@ -61,7 +58,7 @@ def test_on_the_blind_set_no_fake_is_official_and_no_unlisted_sender_is_suspicio
 def test_the_blind_set_figures_do_not_get_worse() -> None:
     report = _blind_report()
     assert report.unlisted_sender_total > 0
-    assert len(report.fakes_official) <= 2
+    assert report.fakes_official == []  # 2 before branch integrity4, 0 after
     assert report.unlisted_sender_suspicious == []
 
 
