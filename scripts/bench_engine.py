@@ -29,11 +29,10 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 from host_steal import StealMeter
@@ -43,6 +42,7 @@ from bot.app import App, open_app, warm_up
 from bot.heap import settle_heap
 from core.messages import Channel, Inbound
 from core.settings import Settings
+from tests.support.postgres import fresh_schema
 
 SCRIPT = ["DAFTAR {unit}", "1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lewati", "1",
           "1"]
@@ -102,20 +102,6 @@ def report(label: str, count: int, seconds: float, latencies: list[float]) -> No
     print(f"{label}: {count} messages in {seconds:.2f} s = {count / seconds:,.0f} msg/s; "
           f"latency p50 {statistics.median(latencies):.2f} ms, p99 {pct(latencies, 99):.2f} ms, "
           f"max {max(latencies):.2f} ms")
-
-
-@contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
-    """`url` pointed at a new schema, dropped afterwards."""
-    schema = f"spi_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        joiner = "&" if "?" in url else "?"
-        yield f"{url}{joiner}options={quote(f'-c search_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def process_cpu(pids: list[int]) -> float:

@@ -37,13 +37,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,6 +52,7 @@ from host_steal import StealMeter  # noqa: E402
 
 from bot import event_loop  # noqa: E402
 from tests.fakes.twilio_webhooks import inbound_message, sign, status_callback  # noqa: E402
+from tests.support.postgres import fresh_schema  # noqa: E402
 
 PUBLIC_URL = "https://bench.sukamajukab.example"
 INBOUND, STATUS = "/twilio/whatsapp", "/twilio/status"
@@ -78,19 +78,6 @@ def cpu_seconds(pid: int) -> float:
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
-@contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
-    schema = f"spi_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        joiner = "&" if "?" in url else "?"
-        yield f"{url}{joiner}options={quote(f'-c search_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @contextmanager

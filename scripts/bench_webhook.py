@@ -32,13 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import aiohttp
 import psycopg
@@ -49,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from bot import event_loop  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
 from tests.fakes.twilio_webhooks import inbound_message, sign  # noqa: E402
+from tests.support.postgres import fresh_schema  # noqa: E402
 
 PUBLIC_URL = "https://bench.sukamajukab.example"
 PATH = "/twilio/whatsapp"
@@ -78,20 +75,6 @@ def start_server(workdir: Path, port: int, twilio: FakeTwilioApi,
     log = (workdir / "server.log").open("wb")
     return subprocess.Popen([str(spi_bot), "run"], cwd=workdir, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
-
-
-@contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
-    """`url` pointed at a new schema, dropped afterwards."""
-    schema = f"spi_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        joiner = "&" if "?" in url else "?"
-        yield f"{url}{joiner}options={quote(f'-c search_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @dataclass

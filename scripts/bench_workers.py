@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import psycopg
 import redis
@@ -50,22 +49,10 @@ sys.path.insert(0, str(ROOT))
 from bot.app import open_app  # noqa: E402
 from core.clock import to_text  # noqa: E402
 from core.settings import load_settings  # noqa: E402
+from tests.support.postgres import fresh_schema  # noqa: E402
 
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
 OUR_NUMBER = "+6281100000000"
-
-
-@contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
-    schema = f"spi_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        joiner = "&" if "?" in url else "?"
-        yield f"{url}{joiner}options={quote(f'-c search_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @contextmanager

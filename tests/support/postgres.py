@@ -47,18 +47,20 @@ def with_schema(url: str, schema: str) -> str:
 
 
 @contextmanager
-def fresh_schema() -> Iterator[str]:
-    """A database URL whose connections work in a new, empty schema (dropped afterwards)."""
+def fresh_schema(url: str | None = None) -> Iterator[str]:
+    """A database URL whose connections work in a new, empty schema (dropped afterwards), on
+    `url` (the benchmarks' server) or the test server."""
     import psycopg
 
-    assert TEST_URL is not None
+    server = url or TEST_URL
+    assert server is not None
     schema = f"spi_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(TEST_URL, autocommit=True) as conn:
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield with_schema(TEST_URL, schema)
+        yield with_schema(server, schema)
     finally:
-        with psycopg.connect(TEST_URL, autocommit=True) as conn:
+        with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
