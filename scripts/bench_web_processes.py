@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -53,16 +52,11 @@ from host_steal import StealMeter  # noqa: E402
 from bot import event_loop  # noqa: E402
 from tests.fakes.twilio_webhooks import inbound_message, sign, status_callback  # noqa: E402
 from tests.support.postgres import fresh_schema  # noqa: E402
+from tests.support.processes import free_port, provider_fakes  # noqa: E402
 
 PUBLIC_URL = "https://bench.sukamajukab.example"
 INBOUND, STATUS = "/twilio/whatsapp", "/twilio/status"
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get_json(url: str) -> Any:
@@ -78,19 +72,6 @@ def cpu_seconds(pid: int) -> float:
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
-@contextmanager
-def fake_twilio() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.broadcast_provider"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        if proc.stdout is None:
-            raise SystemExit("the fake Twilio API did not start")
-        yield json.loads(proc.stdout.readline())
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @dataclass
@@ -318,7 +299,7 @@ async def main() -> None:
     lines = [row("setup", "phase", "requests", "answered", "p50 ms", "p99 ms", "then",
                  "exactly once / none lost", "server cpu ms/req", "host steal"),
              row(*["---"] * 10)]
-    with fake_twilio() as fakes:
+    with provider_fakes() as fakes:
         first = 0
         for spec in args.setups.split(","):
             backend, count = spec.split(":")

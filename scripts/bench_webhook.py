@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -46,15 +45,10 @@ from bot import event_loop  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
 from tests.fakes.twilio_webhooks import inbound_message, sign  # noqa: E402
 from tests.support.postgres import fresh_schema  # noqa: E402
+from tests.support.processes import free_port  # noqa: E402
 
 PUBLIC_URL = "https://bench.sukamajukab.example"
 PATH = "/twilio/whatsapp"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(workdir: Path, port: int, twilio: FakeTwilioApi,

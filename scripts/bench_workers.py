@@ -32,9 +32,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,35 +47,11 @@ from bot.app import open_app  # noqa: E402
 from core.clock import to_text  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from tests.support.postgres import fresh_schema  # noqa: E402
+from tests.support.processes import provider_fakes, wait_until  # noqa: E402
+from tests.support.redis_server import fresh_prefix  # noqa: E402
 
 SPI_BOT = str(Path(sys.executable).parent / "spi-bot")
 OUR_NUMBER = "+6281100000000"
-
-
-@contextmanager
-def fresh_prefix(url: str) -> Iterator[str]:
-    prefix = f"spi-bench-{uuid.uuid4().hex[:10]}"
-    try:
-        yield prefix
-    finally:
-        with redis.Redis.from_url(url) as client:
-            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-            if keys:
-                client.delete(*keys)
-
-
-@contextmanager
-def fakes(latency: float) -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.broadcast_provider",
-                             "--latency", str(latency)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    try:
-        yield json.loads(proc.stdout.readline() if proc.stdout is not None else "{}")
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 def fake_stats(base: str) -> dict[str, Any]:
@@ -119,15 +92,6 @@ def most_in_a_second(times: list[float]) -> int:
     return best
 
 
-def wait_until(condition: Any, within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def live_workers(url: str, alone: bool) -> int:
     if alone:  # one worker without Redis holds the database's worker lock
         return int(query(url, """SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'
@@ -144,7 +108,8 @@ def run_one(args: argparse.Namespace, scenario: str, workers: int) -> dict[str, 
     rates = ({"whatsapp": 1000.0, "telegram": 1000.0} if scenario == "open"
              else {"whatsapp": args.whatsapp_rate, "telegram": args.telegram_rate})
     with fresh_schema(args.database_url) as url, fresh_prefix(args.redis_url) as prefix, \
-            fakes(args.latency) as info, tempfile.TemporaryDirectory() as folder:
+            provider_fakes("--latency", str(args.latency), quiet=True) as info, \
+            tempfile.TemporaryDirectory() as folder:
         asyncio.run(seed(url, whatsapp, telegram))
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPI_")}
         env |= {"SPI_DATABASE_URL": url, "SPI_REDIS_URL": args.redis_url,

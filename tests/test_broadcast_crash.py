@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from core.clock import to_text
 from core.settings import load_settings
 from outreach.dispatcher import DispatchConfig
 from tests.support.postgres import query
+from tests.support.processes import provider_fakes, wait_until
 
 pytestmark = pytest.mark.both_backends
 
@@ -40,16 +41,8 @@ OUR_NUMBER = "+6281100000000"
 
 @pytest.fixture
 def fakes() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.broadcast_provider"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield json.loads(proc.stdout.readline())
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with provider_fakes() as info:
+        yield info
 
 
 def stats(base: str) -> dict[str, Any]:
@@ -60,15 +53,6 @@ def stats(base: str) -> dict[str, Any]:
 
 def accepted(info: dict[str, str]) -> int:
     return int(stats(info["twilio"])["accepted"]) + int(stats(info["telegram"])["accepted"])
-
-
-def wait_until(condition: Callable[[], bool], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 async def seed(database: Path, url: str | None) -> None:

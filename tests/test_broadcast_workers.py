@@ -18,7 +18,6 @@ import json
 import random
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -39,15 +38,14 @@ from outreach.service import BroadcastRequest, BroadcastService
 from outreach.worker import OutreachWorker
 from storage.states import ScheduleKind
 from tests.support.postgres import query
+from tests.support.processes import provider_fakes, wait_until
 from tests.test_broadcast_crash import (
-    ROOT,
     SPI_BOT,
     TELEGRAM,
     WHATSAPP,
     accepted,
     seed,
     stats,
-    wait_until,
     worker_env,
 )
 from tests.test_shared_limit import SLACK, most_in_any_window
@@ -56,27 +54,10 @@ KILLS = 6
 TEXT = "Halo {nama}, survei SPI resmi hanya dari spi.kpk.go.id"
 
 
-def start_fakes(*options: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.broadcast_provider", *options],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    return proc, json.loads(proc.stdout.readline())
-
-
-def stop_fakes(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    proc.wait(10)
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
 @pytest.fixture
 def fakes() -> Iterator[dict[str, str]]:
-    proc, info = start_fakes()
-    try:
+    with provider_fakes() as info:
         yield info
-    finally:
-        stop_fakes(proc)
 
 
 def times(base: str) -> dict[str, list[float]]:
@@ -289,33 +270,30 @@ def test_a_killed_scheduler_is_replaced_and_no_occurrence_fires_twice(
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_two_workers_never_exceed_a_senders_rate_in_any_second(
-    tmp_path: Path, database_url: str, redis_env: dict[str, str],
+    tmp_path: Path, database_url: str, redis_env: dict[str, str], fakes: dict[str, str],
 ) -> None:
     """Measured where it counts, at the provider: the send requests' arrival times, per
     sender, in any rolling second (a little shorter, for the clocks' granularity)."""
-    proc, info = start_fakes()
+    info = fakes
+    database = tmp_path / "bot.db"
+    asyncio.run(seed(database, database_url))
+    rates = {"whatsapp": 20, "telegram": 10}
+    env = worker_env(database, database_url, info) | redis_env | {
+        "SPI_BROADCAST_WHATSAPP_RATE": str(rates["whatsapp"]),
+        "SPI_BROADCAST_TELEGRAM_RATE": str(rates["telegram"])}
+    workers = Workers(tmp_path, env)
+    for _ in range(2):
+        workers.start()
     try:
-        database = tmp_path / "bot.db"
-        asyncio.run(seed(database, database_url))
-        rates = {"whatsapp": 20, "telegram": 10}
-        env = worker_env(database, database_url, info) | redis_env | {
-            "SPI_BROADCAST_WHATSAPP_RATE": str(rates["whatsapp"]),
-            "SPI_BROADCAST_TELEGRAM_RATE": str(rates["telegram"])}
-        workers = Workers(tmp_path, env)
-        for _ in range(2):
-            workers.start()
-        try:
-            assert wait_until(workers.all_ready, 120)  # both there before it starts
-            create_cli(tmp_path, env)
-            assert wait_until(lambda: settled(database, database_url)
-                              == WHATSAPP + TELEGRAM, 120)
-        finally:
-            codes = workers.stop_all()
-        assert codes == [0, 0]
-        arrived: dict[str, Any] = {"whatsapp": times(info["twilio"]),
-                                   "telegram": times(info["telegram"])}
+        assert wait_until(workers.all_ready, 120)  # both there before it starts
+        create_cli(tmp_path, env)
+        assert wait_until(lambda: settled(database, database_url)
+                          == WHATSAPP + TELEGRAM, 120)
     finally:
-        stop_fakes(proc)
+        codes = workers.stop_all()
+    assert codes == [0, 0]
+    arrived: dict[str, Any] = {"whatsapp": times(info["twilio"]),
+                               "telegram": times(info["telegram"])}
     assert len(worker_ids_that_sent(database, database_url)) == 2  # both sent
     for channel, per_sender in arrived.items():
         assert len(per_sender) == 1  # one WhatsApp number, one bot

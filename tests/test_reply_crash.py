@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import pytest
 
 from tests.fakes.twilio_webhooks import inbound_message, sign
 from tests.support.postgres import query
+from tests.support.processes import free_port, provider_fakes, wait_until
 
 pytestmark = pytest.mark.both_backends
 
@@ -38,36 +37,13 @@ PEOPLE, EACH = 100, 2  # 200 messages, two from each person (identical replies, 
 
 @pytest.fixture
 def fakes() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.broadcast_provider"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield json.loads(proc.stdout.readline())
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with provider_fakes() as info:
+        yield info
 
 
 def counts(twilio: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{twilio}/_stats?counts=1", timeout=5) as answer:  # noqa: S310
         return dict(json.loads(answer.read()))
-
-
-def wait_until(condition: Callable[[], bool], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(cwd: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:

@@ -17,14 +17,13 @@ import itertools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ import pytest
 
 from tests.fakes.twilio_webhooks import inbound_message, sign
 from tests.support.postgres import query
+from tests.support.processes import free_port, provider_fakes, wait_until
 from tests.support.telegram_updates import contact_update, text_update
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -50,31 +50,8 @@ _update_ids = itertools.count(50_000)
 
 @pytest.fixture
 def fakes() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.broadcast_provider"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield json.loads(proc.stdout.readline())
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def wait_until(condition: Callable[[], bool], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    with provider_fakes() as info:
+        yield info
 
 
 def get_json(url: str) -> Any:

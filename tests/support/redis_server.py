@@ -36,16 +36,18 @@ def unreachable_reason() -> str:
 
 
 @contextmanager
-def fresh_prefix() -> Iterator[str]:
-    """A key prefix no other test uses; its keys are deleted afterwards."""
+def fresh_prefix(url: str | None = None) -> Iterator[str]:
+    """A key prefix no other test (or benchmark) uses on `url` (default: the test server);
+    its keys are deleted afterwards."""
     import redis
 
-    assert TEST_URL is not None
+    server = url or TEST_URL
+    assert server is not None
     prefix = f"spi-test-{uuid.uuid4().hex[:12]}"
     try:
         yield prefix
     finally:
-        with redis.Redis.from_url(TEST_URL) as client:
+        with redis.Redis.from_url(server) as client:
             keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
             if keys:
                 client.delete(*keys)
