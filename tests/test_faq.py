@@ -46,7 +46,8 @@ def test_the_blind_batches_stay_apart_from_the_knowledge_base() -> None:
         return " ".join(re.sub(r"\W+", " ", text.casefold()).split())
 
     known = {plain(p) for ps in load_knowledge().examples.values() for p in ps}
-    for batch in ("faq_questions", "faq_questions_2", "faq_questions_3"):
+    for batch in ("faq_questions", "faq_questions_2", "faq_questions_3",
+                  "faq_questions_4"):
         data = tomllib.loads((Path(__file__).parent / "data" / "blind" / f"{batch}.toml")
                              .read_text("utf-8"))
         questions = [q for qs in data["intents"].values() for q in qs]
