@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import from_text, to_text
+from core.scope import Scope
 from storage.connection import Connection, Row, write_soon
 from storage.queries import fetch_all, fetch_one
+from storage.scoping import institution_of
 from storage.write_batch import Statement
 
 
@@ -32,11 +34,12 @@ def _from_row(row: Row) -> Identity:
 
 class IdentityRepository:
     async def get(
-        self, conn: Connection, channel: str, address: str
+        self, conn: Connection, scope: Scope, channel: str, address: str
     ) -> Identity | None:
+        """This chat's identity in the scope's institution."""
         row = await fetch_one(
-            conn, "SELECT * FROM channel_identities WHERE channel = ? AND address = ?",
-            (channel, address))
+            conn, "SELECT * FROM channel_identities WHERE institution_id = ? AND channel = ? "
+            "AND address = ?", (institution_of(conn, scope), channel, address))
         return _from_row(row) if row else None
 
     async def list_for_respondent(
