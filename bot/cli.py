@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Kesalahan database: {exc}", file=sys.stderr)
         return 3
     except InstitutionError as exc:
-        print(exc, file=sys.stderr)
+        print(exc)  # a message for the user, like the commands' own refusals
         return 2
     except KeyboardInterrupt:
         return 130

@@ -73,9 +73,11 @@ class UnitRepository:
                    scope: Scope = DEFAULT_SCOPE) -> bool:
         """Insert or update a unit of this institution; returns True when it was new. A code
         another institution already uses is refused (UnitTaken): codes are global."""
-        institution = institution_of(conn, scope)
+        # Before the connection is scoped, where that is still possible: a scoped PostgreSQL
+        # connection sees no other institution's unit (its policy then refuses the write).
         exists = await fetch_one(conn, "SELECT institution_id FROM units WHERE code = ?",
                                  (unit.code,))
+        institution = institution_of(conn, scope)
         if exists is not None and int(exists[0]) != institution:
             raise UnitTaken(unit.code)
         self._copy = None
