@@ -12,13 +12,14 @@ from tests.support.cli import run_cli
 pytestmark = pytest.mark.both_backends
 
 PHONE = "+6281234567890"
+T = "2025-01-01T00:00:00+00:00"
 
 
 async def _two_institutions_one_phone(app: App) -> None:
     async with app.db.transaction() as conn:
         await conn.execute(
             "INSERT INTO institutions (code, name, kind, timezone, created_at, updated_at) "
-            "VALUES ('KAB-B', 'Inspektorat B', 'kabupaten', 'Asia/Makassar', '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')")
+            "VALUES ('KAB-B', 'Inspektorat B', 'kabupaten', 'Asia/Makassar', ?, ?)", (T, T))
         await conn.execute("INSERT INTO units (code, name, region, timezone, services, "
                            "created_at, updated_at, institution_id) VALUES "
                            "('UB1', 'Unit Rahasia B', 'B', 'Asia/Makassar', '[]', 't', 't', 2)")
@@ -27,8 +28,8 @@ async def _two_institutions_one_phone(app: App) -> None:
         for institution, unit, name in ((1, unit_a, "Ani Dari A"), (2, "UB1", "Budi Dari B")):
             await conn.execute(
                 "INSERT INTO respondents (institution_id, phone, name, unit_code, status, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, 'verified', '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')",
-                (institution, PHONE, name, unit))
+                "created_at, updated_at) VALUES (?, ?, ?, ?, 'verified', ?, ?)",
+                (institution, PHONE, name, unit, T, T))
 
 
 async def test_with_two_institutions_the_cli_asks_which(
