@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.engine.engine import Engine
 from core.catalog import Catalog
 from core.clock import Clock, SystemClock
+from core.scope import DEFAULT_SCOPE
 from core.settings import Settings
 from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
 from handlers.admin_stats import AdminStatsEntry
@@ -82,7 +83,7 @@ async def load_units_if_empty(db: Database, deps: Deps) -> None:
     """A fresh database gets the configured units file, or the sample regency, so it works."""
     settings = deps.settings
     async with db.transaction() as conn:
-        if await deps.units.count(conn) > 0:
+        if await deps.units.count(conn, DEFAULT_SCOPE) > 0:
             return
         if settings.units_file is not None:
             path = settings.units_file

@@ -23,11 +23,14 @@ MY_DATA_WORDS = frozenset({"data saya", "lihat data saya", "my data", "show my d
 
 
 async def _own_respondent(turn: Turn) -> Respondent | None:
-    identity = await turn.deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
+    identity = await turn.deps.identities.get(
+        turn.conn, turn.scope, turn.msg.channel, turn.msg.sender)
     if identity is not None:
-        return await turn.deps.respondents.get_by_id(turn.conn, identity.respondent_id)
+        return await turn.deps.respondents.get_by_id(
+            turn.conn, identity.respondent_id, scope=turn.scope)
     if turn.msg.sender_phone:  # imported people never chatted, but WhatsApp proves the number
-        return await turn.deps.respondents.get_by_phone(turn.conn, turn.msg.sender_phone)
+        return await turn.deps.respondents.get_by_phone(
+            turn.conn, turn.scope, turn.msg.sender_phone)
     return None
 
 
@@ -36,7 +39,7 @@ async def stop_messages(turn: Turn) -> None:
     if respondent is None or respondent.id is None:
         turn.say("privacy.stop_unknown")
         return
-    await turn.deps.respondents.set_opted_out(turn.conn, respondent.id, turn.now)
+    await turn.deps.respondents.set_opted_out(turn.conn, turn.scope, respondent.id, turn.now)
     await turn.deps.audit.record(turn.conn, turn.now, "respondent", "respondent.opted_out",
                                  f"respondent:{respondent.id}", channel=turn.msg.channel)
     turn.say("privacy.stopped")
@@ -92,9 +95,11 @@ async def _records_for(turn: Turn) -> tuple[list[int], list[int]]:
     """
     visible: list[int] = []
     unproven: list[int] = []
-    identity = await turn.deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
+    identity = await turn.deps.identities.get(
+        turn.conn, turn.scope, turn.msg.channel, turn.msg.sender)
     if identity is not None:
-        linked = await turn.deps.respondents.get_by_id(turn.conn, identity.respondent_id)
+        linked = await turn.deps.respondents.get_by_id(
+            turn.conn, identity.respondent_id, scope=turn.scope)
         if linked is not None and linked.id is not None and linked.status != "erased":
             if linked.status != "verified" or (
                     turn.msg.sender_phone and linked.phone == turn.msg.sender_phone):
@@ -102,7 +107,8 @@ async def _records_for(turn: Turn) -> tuple[list[int], list[int]]:
             else:
                 unproven.append(linked.id)
     if turn.msg.sender_phone:
-        mine = await turn.deps.respondents.get_by_phone(turn.conn, turn.msg.sender_phone)
+        mine = await turn.deps.respondents.get_by_phone(
+            turn.conn, turn.scope, turn.msg.sender_phone)
         if mine is not None and mine.id is not None and mine.id not in visible:
             visible.append(mine.id)
     return visible, unproven
@@ -154,7 +160,7 @@ class MyDataFlow:
         _, unproven = await _records_for(turn)
         proven = []
         for rid in unproven:
-            record = await turn.deps.respondents.get_by_id(turn.conn, rid)
+            record = await turn.deps.respondents.get_by_id(turn.conn, rid, scope=turn.scope)
             if phone is not None and record is not None and record.phone == phone:
                 proven.append(rid)
         if not await _show(turn, proven):

@@ -31,7 +31,7 @@ def month_label(turn: Turn, year_month: tuple[int, int]) -> str:
 
 
 async def ask_unit(turn: Turn, unknown_code: str | None = None) -> None:
-    units = await turn.deps.units.list_all(turn.conn)
+    units = await turn.deps.units.list_all(turn.conn, scope=turn.scope)
     choices = [Choice(unit.name, f"unit:{unit.code}") for unit in units]
     if not choices:
         turn.end()
@@ -56,9 +56,10 @@ def phone_label_key(channel: str) -> str:
 
 
 async def begin(turn: Turn, unit: Unit) -> None:
-    turn.session.data = {"unit": unit.code}
+    turn.session.data = {"unit": unit.code, "institution": unit.institution_id}
     existing = await turn.deps.respondents.find_for_chat(
-        turn.conn, turn.msg.channel, turn.msg.sender, turn.msg.sender_phone, phone_first=False)
+        turn.conn, turn.scope, turn.msg.channel, turn.msg.sender, turn.msg.sender_phone,
+        phone_first=False)
     if existing is not None:
         known = await turn.deps.units.get_by_code(turn.conn, existing.unit_code)
         turn.say("reg.already_registered", unit=known.name if known else existing.unit_code)

@@ -28,12 +28,14 @@ async def _target(turn: Turn, phone: str, proven: bool) -> tuple[Respondent | No
     at all). Read inside the saving transaction: a number verified by its owner after this
     dialog began is seen here."""
     deps = turn.deps
-    await deps.respondents.lock_phone(turn.conn, phone)  # a concurrent save of it waits
-    owner = await deps.respondents.get_by_phone(turn.conn, phone)
-    identity = await deps.identities.get(turn.conn, turn.msg.channel, turn.msg.sender)
+    # A concurrent save of the number waits here.
+    await deps.respondents.lock_phone(turn.conn, turn.scope, phone)
+    owner = await deps.respondents.get_by_phone(turn.conn, turn.scope, phone)
+    identity = await deps.identities.get(turn.conn, turn.scope, turn.msg.channel, turn.msg.sender)
     linked = None
     if identity is not None:
-        linked = await deps.respondents.get_by_id(turn.conn, identity.respondent_id)
+        linked = await deps.respondents.get_by_id(
+            turn.conn, identity.respondent_id, scope=turn.scope)
     if owner is not None:
         own_unverified = (linked is not None and linked.id == owner.id
                           and owner.status != VERIFIED)
@@ -62,7 +64,8 @@ async def _unlink_unproven_chats(turn: Turn, record: Respondent, phone: str) -> 
         unlinked += 1
     if unlinked:
         turn.later(turn.deps.audit.entry(turn.now, "respondent", "respondent.chats_unlinked",
-                                         f"respondent:{record.id}", count=unlinked))
+                                         f"respondent:{record.id}", count=unlinked,
+                                         scope=turn.scope))
 
 
 async def save_registration(turn: Turn) -> None:
@@ -77,7 +80,7 @@ async def save_registration(turn: Turn) -> None:
         # typed here gets, so it tells nothing about who is registered.
         turn.later(deps.audit.entry(now, "respondent", "respondent.claim_refused",
                                     f"respondent:{target.id if target else '?'}",
-                                    channel=turn.msg.channel))
+                                    channel=turn.msg.channel, scope=turn.scope))
         turn.say("reg.saved_unverified", name=data["name"], unit=unit.name)
         return
     fields = {
@@ -91,9 +94,11 @@ async def save_registration(turn: Turn) -> None:
         "opted_out_at": None if data.get("reminders") else now,
     }
     if target is None:
-        saved = await deps.respondents.save(turn.conn, Respondent(id=None, **fields), now)
+        saved = await deps.respondents.save(
+            turn.conn, turn.scope, Respondent(id=None, **fields), now)
     else:
-        saved = await deps.respondents.save(turn.conn, replace(target, **fields), now)
+        saved = await deps.respondents.save(
+            turn.conn, turn.scope, replace(target, **fields), now)
     if saved.id is None:
         raise RuntimeError("respondent was saved without an id")
     if proven and target is not None and (target.status != VERIFIED or target.phone != phone):
@@ -105,7 +110,7 @@ async def save_registration(turn: Turn) -> None:
     turn.later(deps.audit.entry(
         now, "respondent", "respondent.registered" if target is None else "respondent.updated",
         f"respondent:{saved.id}", channel=turn.msg.channel, unit=data["unit"], verified=proven,
-        reminders=bool(data.get("reminders"))))
+        reminders=bool(data.get("reminders")), scope=turn.scope))
     if not proven:
         turn.say("reg.saved_unverified", name=saved.name, unit=unit.name)
     else:

@@ -10,6 +10,7 @@ from typing import Generic, Protocol, TypeVar
 from core.catalog import Catalog
 from core.clock import Clock
 from core.messages import Choice, Inbound, Reply
+from core.scope import DEFAULT_SCOPE, Scope
 from core.settings import Settings
 from handlers.check.registry import Registry
 from handlers.faq.matcher import FaqMatcher
@@ -78,6 +79,13 @@ class Turn:
     # Other conversations (channel, address) this turn deleted or changed (erasing a person,
     # unlinking a chat from a number its owner proved), so no earlier read of them is trusted.
     forgotten: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def scope(self) -> Scope:
+        """The institution this conversation is about: the one whose unit the citizen scanned
+        or chose (kept in the session while the dialog lasts), else institution 1."""
+        institution = self.session.data.get("institution")
+        return Scope(int(institution)) if isinstance(institution, int) else DEFAULT_SCOPE
 
     def later(self, statement: Statement) -> None:
         """Queue a write to run at the turn's commit (one round trip less to the database

@@ -354,7 +354,7 @@ class Dispatcher:
                     await self._identities.mark_unreachable(conn, job.channel, job.address,
                                                             verdict.reason, now)
                     if verdict.opt_out:
-                        await self._respondents.set_opted_out(conn, job.respondent_id, now)
+                        await self._respondents.opt_out_for_delivery(conn, job.respondent_id, now)
                         await self._audit.record(
                             conn, now, "system", "respondent.opted_out",
                             f"respondent:{job.respondent_id}", channel=job.channel,

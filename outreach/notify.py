@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from core.catalog import Catalog
 from core.clock import Clock
@@ -34,8 +35,9 @@ class StaffNotifier:
 
     async def alert(self, subject: str, key: str, **values: object) -> None:
         async with self._db.transaction() as conn:
+            detail: dict[str, Any] = {k: str(v) for k, v in values.items()}
             await self._audit.record(conn, self._clock.now(), "system", STAFF_ALERT, subject,
-                                     alert=key, **{k: str(v) for k, v in values.items()})
+                                     alert=key, **detail)
         text = self._catalog.text(self._settings.default_language, key, **values)
         self.sent.append(key)
         for admin in self._settings.admins:

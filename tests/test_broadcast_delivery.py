@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import App
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.sending import Outbound
 from outreach.dispatcher import DispatchConfig
 from outreach.progress import RunProgress
@@ -80,7 +81,7 @@ async def test_opt_out_and_erasure_are_checked_again_at_send_time(
     w = worker(app, tg := FakeSender(Channel.TELEGRAM, clock))
     await w.fire(b.id or 0)  # the list is made now ...
     async with app.db.transaction() as conn:  # ... and then two people change their minds
-        await app.deps.respondents.set_opted_out(conn, leaves, clock.now())
+        await app.deps.respondents.set_opted_out(conn, DEFAULT_SCOPE, leaves, clock.now())
         await erase_respondent(conn, erased, clock.now(), actor="test", via="test")
     await w.dispatcher.send_due()
     assert [m.address for _, m, _ in tg.accepted] == ["1"]

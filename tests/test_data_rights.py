@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import App
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.settings import Settings
 from inspectorate.retention import purge_expired_personal_data
 from tests.support.broadcasts import add_broadcast
@@ -37,7 +38,7 @@ async def test_hapus_data_in_chat_leaves_no_personal_data_in_any_table(app: App)
     await other.say("1")
     await other.say("Siti Aminah")
     async with app.db.reading() as conn:
-        siti = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+        siti = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281234567890")
     assert siti is not None and siti.id is not None
     await add_broadcast(app, [(siti.id, "telegram", "777001234", "sent", "55")])
     assert await traces(app, *SITI)
@@ -100,7 +101,7 @@ async def test_purge_waits_for_the_retention_period_then_erases_everyone(
     await register(User(app.engine, Channel.WHATSAPP, "+6281311112222", "+6281311112222"),
                    name="Rudi Hartono", email="rudi@contoh.id")
     async with app.db.reading() as conn:
-        rudi = await app.deps.respondents.get_by_phone(conn, "+6281311112222")
+        rudi = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281311112222")
     assert rudi is not None and rudi.id is not None
     await add_broadcast(app, [(rudi.id, "whatsapp", "+6281311112222", "sent", "SM1")])
     settings = app.settings.model_copy(update={"survey_end_date": date(2026, 10, 31),

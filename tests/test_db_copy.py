@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import open_app
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.settings import Settings, load_settings
 from storage.errors import SchemaBehindError, SchemaTooNewError
 from tests.support.broadcasts import add_broadcast
@@ -41,7 +42,7 @@ async def test_copy_moves_every_table_and_the_bot_carries_on(
                        name="Rudi Hartono", phone=None, email="rudi@contoh.id")
         await User(old.engine, Channel.WEB, "web-1").say("apakah survei spi wajib?")
         async with old.db.reading() as conn:
-            rudi = await old.deps.respondents.get_by_phone(conn, "+6281311112222")
+            rudi = await old.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281311112222")
         assert rudi is not None and rudi.id is not None
         await add_broadcast(old, [(rudi.id, "whatsapp", "+6281311112222", "sent", "SM1")])
         async with old.db.reading() as conn:

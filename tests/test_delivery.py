@@ -11,6 +11,7 @@ from bot.channels.dispatch import ReplyDispatcher
 from bot.channels.splitting import split_text
 from core.delivery_status import advances
 from core.messages import Channel, Reply
+from core.scope import DEFAULT_SCOPE
 from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 from core.settings import Settings, load_settings
 from inspectorate.links import telegram_start_link, unit_links, whatsapp_register_link
@@ -96,7 +97,7 @@ async def test_unreachable_marks_the_identity_and_stops(app: App) -> None:
     assert not await dispatcher.send_queued(await stored(app, Channel.TELEGRAM, "555", "a", "b"))
     assert sender.attempts == 1
     async with app.db.reading() as conn:
-        identity = await app.deps.identities.get(conn, "telegram", "555")
+        identity = await app.deps.identities.get(conn, DEFAULT_SCOPE, "telegram", "555")
     assert identity is not None
     assert identity.unreachable_reason == "blocked"
 
@@ -151,8 +152,10 @@ async def test_whatsapp_window_follows_the_last_inbound_message(
     await register(user)
     """The broadcasts' window rule (outreach) reads the identity's last inbound time."""
     async with app.db.reading() as conn:
-        identity = await IdentityRepository().get(conn, Channel.WHATSAPP, "+6281234567890")
-        unknown = await IdentityRepository().get(conn, Channel.WHATSAPP, "+6289999999999")
+        identity = await IdentityRepository().get(
+            conn, DEFAULT_SCOPE, Channel.WHATSAPP, "+6281234567890")
+        unknown = await IdentityRepository().get(
+            conn, DEFAULT_SCOPE, Channel.WHATSAPP, "+6289999999999")
     assert identity is not None and identity.last_inbound_at is not None
     assert clock.now() - identity.last_inbound_at < WHATSAPP_WINDOW
     assert clock.now() + timedelta(hours=24) - identity.last_inbound_at >= WHATSAPP_WINDOW

@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import App
 from core.messages import Channel, SharedContact
+from core.scope import DEFAULT_SCOPE
 from storage.migrate import known_migrations, migrate
 from storage.repositories.respondents import Respondent
 from storage.sqlite import SqliteDatabase as Database
@@ -24,7 +25,7 @@ UNPROVEN_LINKS = 8  # the migration removing web links to verified records
 
 async def record(app: App, phone: str = OWNER) -> Respondent | None:
     async with app.db.reading() as conn:
-        return await app.deps.respondents.get_by_phone(conn, phone)
+        return await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, phone)
 
 
 async def links(app: App) -> set[tuple[str, str]]:
@@ -86,7 +87,7 @@ async def test_the_race_from_a_free_number_at_the_summary_cannot_win(app: App) -
     assert mine is not None and mine.status == "verified" and mine.name == "Siti Aminah"
     assert await links(app) == {("whatsapp", OWNER)}
     async with app.db.reading() as conn:
-        assert await app.deps.respondents.count(conn) == 1
+        assert await app.deps.respondents.count(conn, DEFAULT_SCOPE) == 1
 
 
 async def test_a_registered_number_is_answered_like_a_free_one(app: App) -> None:

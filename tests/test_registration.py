@@ -6,6 +6,7 @@ import pytest
 
 from bot.app import App
 from core.messages import Channel, SharedContact
+from core.scope import DEFAULT_SCOPE
 from tests.support.clock import FakeClock
 from tests.support.dialog import User, register
 
@@ -32,7 +33,7 @@ async def test_happy_path_on_telegram_stores_one_verified_respondent(app: App) -
     await register(user)
     assert "Anda terdaftar sebagai calon responden" in user.text
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281234567890")
     assert respondent is not None
     assert respondent.status == "verified"
     assert respondent.name == "Siti Aminah"
@@ -51,7 +52,7 @@ async def test_whatsapp_sender_number_is_confirmed_not_asked(app: App) -> None:
     user = User(app.engine, Channel.WHATSAPP, "+6281311112222", "+6281311112222")
     await register(user)
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281311112222")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281311112222")
     assert respondent is not None and respondent.status == "verified"
 
 
@@ -60,7 +61,7 @@ async def test_typed_number_stays_registered_until_proven(app: App) -> None:
     await register(user, phone="0813 9999 0000")
     assert "belum dipastikan milik Anda" in user.text
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281399990000")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281399990000")
     assert respondent is not None and respondent.status == "registered"
 
 
@@ -128,7 +129,7 @@ async def test_summary_lets_the_user_fix_a_field(app: App) -> None:
     assert "Siti Aminah Lubis" in user.text and "Sudah benar?" in user.text
     await user.say("1")
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281234567890")
     assert respondent is not None and respondent.name == "Siti Aminah Lubis"
     assert respondent.email is None
 
@@ -153,7 +154,7 @@ async def test_registering_again_updates_the_same_respondent(app: App) -> None:
     await register(telegram, "RSUD", phone="0812-3456-7890")
     assert await respondents(app) == 1
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281234567890")
         assert respondent is not None and respondent.id is not None
         assert respondent.unit_code == "RSUD"
         identities = await app.deps.identities.list_for_respondent(conn, respondent.id)
@@ -205,7 +206,7 @@ async def test_stop_and_delete(app: App) -> None:
     await register(user)
     await user.say("berhenti")
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281234567890")
     assert respondent is not None and respondent.opted_out_at is not None
     await user.say("HAPUS DATA")
     await user.say("tidak")

@@ -17,6 +17,7 @@ from bot.channels.whatsapp.twilio_http import RebasedTwilioHttpClient
 from bot.channels.whatsapp.webhook import TwilioReplyLookup
 from core.clock import SystemClock
 from core.messages import Channel, Reply
+from core.scope import DEFAULT_SCOPE
 from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 from core.settings import Settings, load_settings
 from storage.personal_data import erase_respondent
@@ -170,7 +171,7 @@ async def test_erasure_clears_the_persons_unsent_replies(app: App) -> None:
     await register(user)
     queued = await stored(app, Channel.WHATSAPP, PHONE, "Terima kasih, Siti Aminah")
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, PHONE)
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, PHONE)
     assert respondent is not None and respondent.id is not None
     async with app.db.transaction() as conn:
         await erase_respondent(conn, respondent.id, app.deps.clock.now(), actor="test",

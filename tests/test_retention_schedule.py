@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app import open_app
 from bot.server.outreach import build_worker
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.settings import load_settings
 from outreach.scheduler import purge_job
 from tests.support.clock import FakeClock
@@ -27,12 +28,12 @@ async def test_the_worker_schedules_a_nightly_purge_that_erases_expired_data(
 
             await purge_job(worker.key)  # 5 Nov: retention runs until 10 Nov
             async with app.db.reading() as conn:
-                assert await app.deps.respondents.count(conn) == 1
+                assert await app.deps.respondents.count(conn, DEFAULT_SCOPE) == 1
 
             clock.set(datetime(2026, 11, 11, 19, 0, tzinfo=UTC))
             await purge_job(worker.key)
             async with app.db.reading() as conn:
-                assert await app.deps.respondents.count(conn) == 0
+                assert await app.deps.respondents.count(conn, DEFAULT_SCOPE) == 0
                 rows = list(await conn.execute_fetchall(
                     "SELECT COUNT(*) FROM respondents WHERE phone IS NOT NULL "
                     "OR name IS NOT NULL"))

@@ -12,6 +12,7 @@ from PIL import Image
 
 from bot.app import App, open_app
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.settings import Settings, load_settings
 from storage.repositories.faq_check_stats import CheckStatsRepository, FaqStatsRepository
 from storage.repositories.outbound import OutboundMessageRepository
@@ -59,8 +60,8 @@ async def known_data(app: App, clock: FakeClock, tmp_path: Path, settings: Setti
         for verdict in ("official", "suspicious", "suspicious", "manipulation"):
             await checks.count_check(conn, clock.now(), verdict)
     async with app.db.reading() as conn:
-        rudi = await app.deps.respondents.get_by_phone(conn, "+6281311112222")
-        tono = await app.deps.respondents.get_by_phone(conn, "+6281377778888")
+        rudi = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281311112222")
+        tono = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281377778888")
     assert rudi is not None and rudi.id is not None and tono is not None and tono.id is not None
     first = await add_broadcast(app, [(rudi.id, "whatsapp", "+6281311112222", "sent", "SM1"),
                                       (tono.id, "whatsapp", "+6281377778888", "failed", None)])

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import open_app
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.settings import load_settings
 from outreach.limiter import LimitedSender
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -135,7 +136,7 @@ async def test_blocked_bot_marks_the_identity_unreachable(
     await deliver(polling, telegram_api, text_update(next(_update_ids), USER, "halo"))
     app = polling.runtime.app
     async with app.db.reading() as conn:
-        identity = await app.deps.identities.get(conn, "telegram", str(USER))
+        identity = await app.deps.identities.get(conn, DEFAULT_SCOPE, "telegram", str(USER))
     assert identity is not None
     assert identity.unreachable_reason is not None
     assert "blocked" in identity.unreachable_reason

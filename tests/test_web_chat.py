@@ -21,6 +21,7 @@ import pytest
 from bot.app import App, open_app
 from bot.channels.web_chat import NEW_SESSION_RATE, SESSION_RATE
 from bot.server.runtime import ServerRuntime
+from core.scope import DEFAULT_SCOPE
 from core.settings import SettingsError, load_settings
 from tests.support.clock import FakeClock
 from tests.support.server import RunningServer, running_server
@@ -72,7 +73,7 @@ async def test_registration_through_the_web_chat_api(web_app: App) -> None:
         last = await say({"text": "1"})
         assert "terdaftar" in str(last[0]["text"])
     async with app.db.reading() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, "+6281234567890")
+        respondent = await app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, "+6281234567890")
     assert respondent is not None
     assert respondent.status == "registered"  # a typed number is not proven
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import App, open_app
 from core.messages import Channel, Image
+from core.scope import DEFAULT_SCOPE
 from core.sending import Outbound, Sender, SendReceipt
 from core.settings import Settings, load_settings
 from storage.repositories import OutboundMessageRepository
@@ -90,7 +91,7 @@ async def test_full_registration_over_whatsapp_webhooks(
     assert all(m["To"] == f"whatsapp:{PHONE}" for m in twilio_api.messages)
     assert all(m["StatusCallback"] == f"{PUBLIC_URL}{STATUS}" for m in twilio_api.messages)
     async with wa_app.db.reading() as conn:
-        respondent = await wa_app.deps.respondents.get_by_phone(conn, PHONE)
+        respondent = await wa_app.deps.respondents.get_by_phone(conn, DEFAULT_SCOPE, PHONE)
     assert respondent is not None
     assert respondent.status == "verified"  # the WhatsApp sender number proves the phone
     assert await count(wa_app, "respondents") == 1
@@ -181,7 +182,7 @@ async def test_blocked_number_marks_the_identity_unreachable(
     twilio_api.fail(400, code=21610)
     await say(server, twilio_api, "halo")
     async with wa_app.db.reading() as conn:
-        identity = await wa_app.deps.identities.get(conn, "whatsapp", PHONE)
+        identity = await wa_app.deps.identities.get(conn, DEFAULT_SCOPE, "whatsapp", PHONE)
     assert identity is not None
     assert identity.unreachable_at is not None
 

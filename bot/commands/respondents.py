@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import respondents_reports
+from bot.commands.institution_option import add_institution_argument, scope_from_args
 from core.clock import from_text
 from core.phones import to_e164
 from core.settings import Settings
@@ -51,11 +52,13 @@ def register(sub: Any) -> None:
     show = actions.add_parser("show", help="tampilkan semua data yang tersimpan tentang satu "
                                            "orang (permintaan akses)")
     show.add_argument("phone")
+    add_institution_argument(show)
     show.set_defaults(handler=show_respondent)
 
     delete = actions.add_parser("delete", help="hapus data pribadi satu orang (nama, nomor, "
                                                "e-mail, identitas chat)")
     delete.add_argument("phone")
+    add_institution_argument(delete)
     delete.add_argument("--yes", action="store_true", help="tanpa pertanyaan konfirmasi")
     delete.set_defaults(handler=delete_respondent)
 
@@ -145,7 +148,8 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     async with open_app(settings) as app:
         async with app.db.reading() as conn:
-            found = await app.deps.respondents.get_by_phone(conn, phone)
+            scope = await scope_from_args(conn, args)
+            found = await app.deps.respondents.get_by_phone(conn, scope, phone)
             record = (await record_of(conn, found.id)
                       if found is not None and found.id is not None else None)
         if record is None:
@@ -200,7 +204,8 @@ async def delete_respondent(args: argparse.Namespace, settings: Settings) -> int
             print("Dibatalkan; tidak ada yang dihapus.")
             return 1
     async with open_app(settings) as app, app.db.transaction() as conn:
-        respondent = await app.deps.respondents.get_by_phone(conn, phone)
+        scope = await scope_from_args(conn, args)
+        respondent = await app.deps.respondents.get_by_phone(conn, scope, phone)
         if respondent is None or respondent.id is None:
             print(f"Tidak ada data tersimpan untuk nomor {phone}.")
             return 1

@@ -6,9 +6,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.commands.institution_option import (
+    InstitutionError,
+    add_institution_argument,
+    scope_from_args,
+)
 from core.settings import Settings
 from core.text_safety import for_terminal
 from inspectorate.units_file import UnitFileError, read_units
+from storage.repositories.units import UnitTaken
 
 
 def register(sub: Any) -> None:
@@ -17,8 +23,10 @@ def register(sub: Any) -> None:
     imp = actions.add_parser("import", help="impor unit dari CSV (kode,nama,wilayah,zona_waktu,"
                                             "layanan)")
     imp.add_argument("file", type=Path)
+    add_institution_argument(imp)
     imp.set_defaults(handler=import_units)
     lst = actions.add_parser("list", help="tampilkan semua unit")
+    add_institution_argument(lst)
     lst.set_defaults(handler=list_units)
 
 
@@ -32,9 +40,14 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n{lines}")
         return 1
     async with open_app(settings) as app, app.db.transaction() as conn:
+        scope = await scope_from_args(conn, args)
         added = 0
         for unit in units:
-            added += await app.deps.units.save(conn, unit, app.deps.clock.now())
+            try:
+                added += await app.deps.units.save(conn, unit, app.deps.clock.now(),
+                                                   scope=scope)
+            except UnitTaken as exc:
+                raise InstitutionError(str(exc)) from None
         await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "units.imported",
                                     args.file.name, added=added,
                                     updated=len(units) - added)
@@ -46,7 +59,7 @@ async def list_units(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.reading() as conn:
-        units = await app.deps.units.list_all(conn)
+        units = await app.deps.units.list_all(conn, scope=await scope_from_args(conn, args))
     if not units:
         print("Belum ada unit. Impor dengan: spi-bot units import FILE")
         return 0

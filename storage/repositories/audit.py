@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import from_text, to_text
+from core.scope import DEFAULT_INSTITUTION_ID, Scope
 from storage.connection import Connection
 from storage.queries import fetch_all
 from storage.write_batch import Statement
@@ -23,20 +24,28 @@ class AuditEntry:
 
 
 class AuditRepository:
+    """Every entry records its institution (issue 15): the `scope` given, else the institution
+    the connection is scoped to, else institution 1 (callers not yet passing a scope all act
+    for institution 1); the national scope records NULL."""
+
     async def record(
         self, conn: Connection, now: datetime, actor: str, action: str,
-        subject: str | None = None, **detail: Any,
+        subject: str | None = None, *, scope: Scope | None = None, **detail: Any,
     ) -> None:
-        await conn.execute(*self.entry(now, actor, action, subject, **detail))
+        if scope is None and getattr(conn, "scope_id", None) is not None:
+            scope = Scope(conn.scope_id)  # type: ignore[attr-defined]
+        await conn.execute(*self.entry(now, actor, action, subject, scope=scope, **detail))
 
     def entry(
-        self, now: datetime, actor: str, action: str, subject: str | None = None,
-        **detail: Any,
+        self, now: datetime, actor: str, action: str, subject: str | None = None, *,
+        scope: Scope | None = None, **detail: Any,
     ) -> Statement:
         """The write behind `record`, for a caller that lets it wait for the commit."""
-        return ("INSERT INTO audit_log (at, actor, action, subject, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False)))
+        institution = DEFAULT_INSTITUTION_ID if scope is None else scope.institution_id
+        return ("INSERT INTO audit_log (at, actor, action, subject, detail, institution_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False),
+                 institution))
 
     async def recent(self, conn: Connection, limit: int = 50) -> list[AuditEntry]:
         rows = await fetch_all(

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import from_text, to_text
+from core.scope import Scope
 from storage.connection import Connection, Row, write_soon
 from storage.queries import fetch_all, fetch_one
+from storage.scoping import institution_of
 from storage.write_batch import Statement
 
 
@@ -32,11 +34,12 @@ def _from_row(row: Row) -> Identity:
 
 class IdentityRepository:
     async def get(
-        self, conn: Connection, channel: str, address: str
+        self, conn: Connection, scope: Scope, channel: str, address: str
     ) -> Identity | None:
+        """This chat's identity in the scope's institution."""
         row = await fetch_one(
-            conn, "SELECT * FROM channel_identities WHERE channel = ? AND address = ?",
-            (channel, address))
+            conn, "SELECT * FROM channel_identities WHERE institution_id = ? AND channel = ? "
+            "AND address = ?", (institution_of(conn, scope), channel, address))
         return _from_row(row) if row else None
 
     async def list_for_respondent(
@@ -58,9 +61,13 @@ class IdentityRepository:
         self, channel: str, address: str, respondent_id: int, now: datetime
     ) -> Statement:
         """The write behind `link`, for a caller that lets it wait for the commit."""
-        return ("""INSERT INTO channel_identities (channel, address, respondent_id,
-                       last_inbound_at, created_at) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (channel, address) DO UPDATE
+        # The identity belongs to the respondent's institution (a chat may speak for one
+        # person per institution).
+        return ("""INSERT INTO channel_identities (institution_id, channel, address,
+                       respondent_id, last_inbound_at, created_at)
+                   VALUES ((SELECT institution_id FROM respondents WHERE id = ?3), ?1, ?2, ?3,
+                           ?4, ?5)
+                   ON CONFLICT (institution_id, channel, address) DO UPDATE
                    SET respondent_id = excluded.respondent_id,
                        last_inbound_at = excluded.last_inbound_at, unreachable_at = NULL,
                        unreachable_reason = NULL""",

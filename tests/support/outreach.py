@@ -15,6 +15,7 @@ from bot.channels.telegram.sender import classify as telegram_classify
 from bot.channels.whatsapp.errors import send_error
 from bot.server.outreach import build_worker
 from core.messages import Channel
+from core.scope import DEFAULT_SCOPE
 from core.sending import Outbound, SendError, SendErrorKind, SendReceipt
 from outreach.audience import AudienceFilter
 from outreach.dispatcher import DispatchConfig
@@ -114,7 +115,7 @@ async def add_person(
     phone = f"+628123{next(_numbers)}"
     now = app.deps.clock.now()
     async with app.db.transaction() as conn:
-        saved = await app.deps.respondents.save(conn, Respondent(
+        saved = await app.deps.respondents.save(conn, DEFAULT_SCOPE, Respondent(
             id=None, phone=phone, name=name, email=None, unit_code=unit, status=status,
             source=source, opted_out_at=now if opted_out else None), now)
         assert saved.id is not None
