@@ -24,6 +24,7 @@ from bot.commands import (
     stats,
     units,
 )
+from bot.commands.institution_option import InstitutionError
 from core.masking import configure_logging
 from core.settings import Settings, SettingsError, load_settings
 from storage.errors import StorageError
@@ -66,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorageError as exc:
         print(f"Kesalahan database: {exc}", file=sys.stderr)
         return 3
+    except InstitutionError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception:
