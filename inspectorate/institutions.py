@@ -233,3 +233,15 @@ async def counts(conn: Connection, institution_id: int) -> InstitutionCounts:
     return InstitutionCounts(int(units[0]) if units else 0,
                              {str(r[0]): int(r[1]) for r in people},
                              {str(r[0]): int(r[1]) for r in staff})
+
+
+async def unit_owners(conn: Connection) -> dict[str, int]:
+    """Unit code -> its institution (unit codes are unique across institutions)."""
+    rows = await fetch_all(conn, "SELECT code, institution_id FROM units")
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+async def by_id(conn: Connection, institution_id: int) -> Institution | None:
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM institutions WHERE id = ?",  # noqa: S608
+                          (institution_id,))
+    return _institution(row) if row is not None else None

@@ -50,6 +50,14 @@ def register(sub: Any) -> None:
     show.add_argument("code", help="kode instansi")
     show.set_defaults(handler=show_institution)
 
+    demo = actions.add_parser(
+        "demo", help="muat data contoh: 3 instansi, 20 unit, 310 calon responden fiktif",
+        description="Untuk pelatihan dan uji coba, bukan untuk pemasangan sungguhan: tiga "
+                    "instansi contoh (provinsi, kabupaten, kota), nama 'Contoh Responden', "
+                    "nomor +62 840… yang tidak dimiliki siapa pun. Memuat ulang tidak mengubah "
+                    "apa pun.")
+    demo.set_defaults(handler=load_demo)
+
 
 async def add_institution(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415 - only when this command runs
@@ -139,4 +147,32 @@ async def show_institution(args: argparse.Namespace, settings: Settings) -> int:
     lines += [(f"  {role}", str(n)) for role, n in counts.staff.items()]
     for label, value in lines:
         print(for_terminal(f"{label:<19}: {value}"))
+    return 0
+
+
+async def load_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app  # noqa: PLC0415
+    from inspectorate.demo import DEMO_PHONE_PREFIX  # noqa: PLC0415
+    from inspectorate.demo import load_demo as load  # noqa: PLC0415
+
+    async with open_app(settings) as app, app.db.transaction() as conn:
+        now = app.deps.clock.now()
+        result = await load(conn, now)
+        if result.unit_clashes:
+            print("Data contoh tidak dimuat: kode unit "
+                  + ", ".join(for_terminal(c) for c in result.unit_clashes)
+                  + " sudah dipakai instansi lain.")
+            return 1
+        await app.deps.audit.record(conn, now, "cli", "institution.demo_loaded", None,
+                                    institutions=result.institutions_added,
+                                    units=result.units_added,
+                                    respondents=result.respondents_added)
+    if not (result.institutions_added or result.units_added or result.respondents_added):
+        print("Data contoh sudah dimuat sebelumnya; tidak ada yang berubah.")
+    else:
+        print(f"Data contoh dimuat: {result.institutions_added} instansi, "
+              f"{result.units_added} unit, {result.respondents_added} calon responden fiktif "
+              f"(nomor {DEMO_PHONE_PREFIX}…, tidak dimiliki siapa pun).")
+    print("Coba: " + "; ".join(f"spi-bot stats --institution {c}" for c in result.codes)
+          + "; spi-bot stats --national")
     return 0
