@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _POSTGRES_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.postgresql\.sql$")
+_FOREIGN_KEYS_OFF = "-- migrate: foreign_keys=off"
 _VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
 
 
@@ -111,16 +112,29 @@ async def _migrate_sqlite(conn: Any) -> int:
             "BEGIN IMMEDIATE;\n"  # noqa: S608
             f"{migration.sql}\n;"
             f"INSERT INTO schema_version (version) VALUES ({migration.version});\n"
-            "COMMIT;"
         )
+        # A migration that rebuilds a referenced table (SQLite cannot change a key in place)
+        # runs with foreign keys off, SQLite's documented procedure: otherwise dropping the old
+        # table would cascade into the rows referencing it. They are checked before the commit.
+        keys_off = _FOREIGN_KEYS_OFF in migration.sql
         try:
+            if keys_off:
+                await conn.execute("PRAGMA foreign_keys=OFF")
             await conn.executescript(script)
+            if keys_off:
+                broken = await conn.execute_fetchall("PRAGMA foreign_key_check")
+                if broken:
+                    raise MigrationError(f"kunci asing rusak di {sorted({r[0] for r in broken})}")
+            await conn.execute("COMMIT")
         except Exception as exc:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             raise MigrationError(
                 f"Migrasi {migration.version:04d}_{migration.name} gagal: {exc}"
             ) from exc
+        finally:
+            if keys_off:
+                await conn.execute("PRAGMA foreign_keys=ON")
         _log(migration)
     return max((m.version for m in migrations), default=0)
 

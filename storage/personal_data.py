@@ -40,45 +40,48 @@ def _all(kind: Kind, columns: str) -> dict[str, Kind]:
 
 COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     "schema_version": {"version": _N},
-    "units": _all(_N, "code name region timezone services created_at updated_at"),
+    "units": _all(_N, "code name region timezone services created_at updated_at institution_id"),
     "respondents": {
         "id": _L, "phone": _P, "name": _P, "email": _P, "unit_code": _N, "category": _N,
         "respondent_type": _N, "service": _P, "service_month": _P, "status": _N, "source": _N,
         "consent_at": _N, "consent_version": _N, "opted_out_at": _N, "erased_at": _N,
         "created_at": _N, "updated_at": _N, "started_on": _P, "import_batch_id": _N,
+        "institution_id": _N,
     },
     # The whole row is the person's: deleted with them.
     "channel_identities": _all(_P, "channel address respondent_id last_inbound_at unreachable_at "
-                                   "unreachable_reason created_at"),
+                                   "unreachable_reason created_at") | {"institution_id": _N},
     # A conversation's key is a chat address (on WhatsApp the phone number) and its data holds
     # what was typed half-way through a dialog: deleted with the person, at the idle timeout
     # (language-only rows keep no dialog), and all of them at the retention purge.
     "sessions": _all(_P, "channel address state data language updated_at"),
     "processed_inbound": {"channel": _N, "provider_id": _N, "processed_at": _N},
     # actor is "cli" or a staff chat; detail never holds personal data (AuditRepository).
-    "audit_log": {"id": _N, "at": _N, "actor": _S, "action": _N, "subject": _L, "detail": _N},
-    "faq_daily": {"day": _N, "intent": _N, "count": _N},
-    "faq_unanswered": {"id": _N, "day": _N, "question_masked": _U},
-    "check_daily": {"day": _N, "verdict": _N, "count": _N},
+    "audit_log": {"id": _N, "at": _N, "actor": _S, "action": _N, "subject": _L, "detail": _N,
+                  "institution_id": _N},
+    "faq_daily": {"institution_id": _N, "day": _N, "intent": _N, "count": _N},
+    "faq_unanswered": {"id": _N, "day": _N, "question_masked": _U, "institution_id": _N},
+    "check_daily": {"institution_id": _N, "day": _N, "verdict": _N, "count": _N},
     # Twilio's message sid or a Telegram message number: the provider holds the number.
     "outbound_messages": _all(_N, "provider_id channel status error_code created_at updated_at"),
     "broadcasts": _all(_N, "id text template_sid template_variables audience schedule_kind run_at "
                            "recurrence timezone start_date end_date next_due_at state canary_size "
-                           "dedupe_hash forced created_at updated_at job_synced")
+                           "dedupe_hash forced created_at updated_at job_synced institution_id")
     | {"created_by": _S},
     "broadcast_runs": _all(_N, "id broadcast_id due_at state total canary_size started_at "
-                               "finished_at note created_at updated_at"),
+                               "finished_at note created_at updated_at institution_id"),
     # A delivery keeps its outcome for the statistics; the chat address goes with the person.
     "deliveries": _all(_N, "id run_id broadcast_id position channel timezone use_template state "
                            "attempts next_attempt_at sending_at sent_at provider_id "
-                           "provider_status error_code reason updated_at worker_id")
+                           "provider_status error_code reason updated_at worker_id institution_id")
     | {"respondent_id": _L, "address": _P},
     # Broadcast worker processes (migration 0017): a machine name and a process number.
     "broadcast_workers": _all(_N, "id host pid started_at"),
     "import_batches": _all(_N, "id file_sha256 imported_at skip_invalid rows_total rows_added "
-                               "rows_unchanged rows_rejected rows_flagged")
+                               "rows_unchanged rows_rejected rows_flagged institution_id")
     | {"file_name": _S, "actor": _S},
-    "import_issues": {"batch_id": _N, "unit_code": _N, "kind": _N, "count": _N},
+    "import_issues": {"batch_id": _N, "unit_code": _N, "kind": _N, "count": _N,
+                      "institution_id": _N},
     # Replies not yet accepted by the provider: a chat address and the reply's text. Rows
     # leave once sent; the person's unsent rows go with them at erasure and at the purge.
     "reply_outbox": _all(_P, "channel address reply image")

@@ -120,7 +120,7 @@ async def test_an_unanswered_question_keeps_only_its_topic_words_and_says_so(app
         assert gone not in rows[0].question_masked.split()
     with sqlite3.connect(app.settings.database_path) as db:
         columns = [r[1] for r in db.execute("PRAGMA table_info(faq_unanswered)")]
-    assert columns == ["id", "day", "question_masked"]
+    assert columns == ["id", "day", "question_masked", "institution_id"]
 
 
 async def test_a_question_without_topic_words_is_not_kept_and_no_keeping_is_claimed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.scope import DEFAULT_INSTITUTION_ID
 from storage.connection import Connection
 from storage.states import CheckVerdict
 
@@ -32,9 +33,9 @@ class FaqStatsRepository:
                            intent: str | None) -> None:
         """One more question on this day for `intent` (None: not answered)."""
         await conn.execute(
-            """INSERT INTO faq_daily (day, intent, count) VALUES (?, ?, 1)
-               ON CONFLICT (day, intent) DO UPDATE SET count = count + 1""",
-            (day_of(now), intent or UNANSWERED),
+            """INSERT INTO faq_daily (institution_id, day, intent, count) VALUES (?, ?, ?, 1)
+               ON CONFLICT (institution_id, day, intent) DO UPDATE SET count = count + 1""",
+            (DEFAULT_INSTITUTION_ID, day_of(now), intent or UNANSWERED),
         )
 
     async def keep_unanswered(self, conn: Connection, now: datetime,
@@ -76,9 +77,9 @@ class FaqStatsRepository:
 class CheckStatsRepository:
     async def count_check(self, conn: Connection, now: datetime, verdict: str) -> None:
         await conn.execute(
-            """INSERT INTO check_daily (day, verdict, count) VALUES (?, ?, 1)
-               ON CONFLICT (day, verdict) DO UPDATE SET count = count + 1""",
-            (day_of(now), CheckVerdict(verdict)),
+            """INSERT INTO check_daily (institution_id, day, verdict, count) VALUES (?, ?, ?, 1)
+               ON CONFLICT (institution_id, day, verdict) DO UPDATE SET count = count + 1""",
+            (DEFAULT_INSTITUTION_ID, day_of(now), CheckVerdict(verdict)),
         )
 
     async def daily(self, conn: Connection) -> list[tuple[str, str, int]]:

@@ -58,9 +58,13 @@ class IdentityRepository:
         self, channel: str, address: str, respondent_id: int, now: datetime
     ) -> Statement:
         """The write behind `link`, for a caller that lets it wait for the commit."""
-        return ("""INSERT INTO channel_identities (channel, address, respondent_id,
-                       last_inbound_at, created_at) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (channel, address) DO UPDATE
+        # The identity belongs to the respondent's institution (a chat may speak for one
+        # person per institution).
+        return ("""INSERT INTO channel_identities (institution_id, channel, address,
+                       respondent_id, last_inbound_at, created_at)
+                   VALUES ((SELECT institution_id FROM respondents WHERE id = ?3), ?1, ?2, ?3,
+                           ?4, ?5)
+                   ON CONFLICT (institution_id, channel, address) DO UPDATE
                    SET respondent_id = excluded.respondent_id,
                        last_inbound_at = excluded.last_inbound_at, unreachable_at = NULL,
                        unreachable_reason = NULL""",
