@@ -80,7 +80,7 @@ class Person:
 
 def people_of(institution_no: int, inst: DemoInstitution) -> list[Person]:
     """The same people every time (a fixed seed per institution)."""
-    rng = random.Random(f"spi-demo-{inst.code}")
+    rng = random.Random(f"spi-demo-{inst.code}")  # noqa: S311 - made-up data
     found = []
     for i in range(1, inst.people + 1):
         source = "bot" if rng.random() < 0.6 else "import"
@@ -105,10 +105,11 @@ class DemoResult:
 
 async def load_demo(conn: Connection, now: datetime) -> DemoResult:
     """Insert what is missing of the demo data set; what is there stays as it is."""
+    units = ", ".join("?" for d in DEMO for _u in d.units)
+    codes = ", ".join("?" for _d in DEMO)
     clashes = await fetch_all(
-        conn, "SELECT u.code FROM units u JOIN institutions i ON i.id = u.institution_id "
-              f"WHERE u.code IN ({', '.join('?' for d in DEMO for _u in d.units)}) "  # noqa: S608
-              f"AND i.code NOT IN ({', '.join('?' for _d in DEMO)})",
+        conn, "SELECT u.code FROM units u JOIN institutions i ON i.id = u.institution_id "  # noqa: S608 - placeholders only
+              f"WHERE u.code IN ({units}) AND i.code NOT IN ({codes})",
         [code for d in DEMO for code, _name in d.units] + [d.code for d in DEMO])
     if clashes:
         return DemoResult(0, 0, 0, (), tuple(str(r[0]) for r in clashes))
@@ -191,13 +192,14 @@ async def _people(conn: Connection, institution_id: int, number: int, inst: Demo
 async def _daily_counts(conn: Connection, institution_id: int, number: int,
                         anchor: datetime) -> None:
     """A few days of FAQ and checker counts, different per institution; set, never added to."""
-    rng = random.Random(f"spi-demo-counts-{number}")
+    rng = random.Random(f"spi-demo-counts-{number}")  # noqa: S311
     for back in range(3):
         day = (anchor - timedelta(days=back)).date().isoformat()
         for intent in FAQ_INTENTS:
             await conn.execute(
-                """INSERT INTO faq_daily (institution_id, day, intent, count) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (institution_id, day, intent) DO UPDATE SET count = excluded.count""",
+                """INSERT INTO faq_daily (institution_id, day, intent, count)
+                   VALUES (?, ?, ?, ?) ON CONFLICT (institution_id, day, intent)
+                   DO UPDATE SET count = excluded.count""",
                 (institution_id, day, intent, rng.randrange(1, 12) * number))
         for verdict in VERDICTS:
             await conn.execute(

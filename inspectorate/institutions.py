@@ -245,3 +245,9 @@ async def by_id(conn: Connection, institution_id: int) -> Institution | None:
     row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM institutions WHERE id = ?",  # noqa: S608
                           (institution_id,))
     return _institution(row) if row is not None else None
+
+
+async def claim_units(conn: Connection, institution_id: int, codes: list[str]) -> None:
+    """Give these units (just saved) to the institution that imported them."""
+    await conn.executemany("UPDATE units SET institution_id = ? WHERE code = ?",
+                           [(institution_id, code) for code in codes])

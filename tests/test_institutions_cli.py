@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.app import App
@@ -140,3 +142,49 @@ async def test_show_of_an_unknown_code(app: App, settings: Settings,
     result = await run_cli(monkeypatch, settings, "institutions", "show", "TIDAK-ADA")
     assert result.code == 1
     assert "Instansi 'TIDAK-ADA' tidak dikenal" in result.out
+
+
+UNITS_CSV = "kode,nama,wilayah,zona_waktu,layanan\n{code},Unit Contoh,Kab. X,WITA,Layanan A\n"
+QR_ENV = {"SPI_TWILIO_WHATSAPP_NUMBER": "0811-0000-1111",
+          "SPI_TELEGRAM_BOT_USERNAME": "SpiSukamajuBot"}
+
+
+async def test_units_and_posters_per_institution(app: App, settings: Settings, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (await run_cli(monkeypatch, settings, *ADD)).code == 0
+    ours = tmp_path / "unit.csv"
+    ours.write_text(UNITS_CSV.format(code="SKM-RSUD"))
+    # two institutions now: the command must be told which one
+    unsaid = await run_cli(monkeypatch, settings, "units", "import", str(ours))
+    assert unsaid.code == 2
+    imported = await run_cli(monkeypatch, settings, "units", "import", str(ours),
+                             "--institution", "KAB-SUKAMAJU")
+    assert imported.code == 0, imported.out
+    assert await rows(app, "SELECT institution_id FROM units WHERE code = 'SKM-RSUD'") == [(2,)]
+    listing = await run_cli(monkeypatch, settings, "units", "list", "--institution",
+                            "KAB-SUKAMAJU")
+    assert "SKM-RSUD" in listing.out and "DISDUKCAPIL" not in listing.out
+    # another institution's unit code is refused whole, and stays its owner's
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(UNITS_CSV.format(code="DISDUKCAPIL"))
+    refused = await run_cli(monkeypatch, settings, "units", "import", str(theirs),
+                            "--institution", "KAB-SUKAMAJU")
+    assert refused.code == 1 and "sudah dipakai instansi lain" in refused.out
+    assert await rows(app, "SELECT institution_id, name FROM units "
+                           "WHERE code = 'DISDUKCAPIL'") == [
+        (1, "Dinas Kependudukan dan Pencatatan Sipil")]
+    shown = await run_cli(monkeypatch, settings, "institutions", "show", "KAB-SUKAMAJU")
+    assert "Unit               : 1" in shown.out
+    # posters: only this institution's units, named with the institution
+    out = tmp_path / "poster"
+    posters = await run_cli(monkeypatch, settings, "qr", "--all", "--institution",
+                            "KAB-SUKAMAJU", "--size", "a4", "--out", str(out), env=QR_ENV)
+    assert posters.code == 0, posters.out
+    assert sorted(p.name for p in out.iterdir()) == ["SKM-RSUD-a4.pdf", "SKM-RSUD-a4.png"]
+    assert "unit Inspektorat Kabupaten Sukamaju" in posters.out
+    wrong = await run_cli(monkeypatch, settings, "qr", "--unit", "DISDUKCAPIL",
+                          "--institution", "KAB-SUKAMAJU", "--out", str(out), env=QR_ENV)
+    assert wrong.code == 1 and "bukan milik instansi KAB-SUKAMAJU" in wrong.out
+    missing = await run_cli(monkeypatch, settings, "qr", "--all", "--institution", "NOPE",
+                            "--out", str(out), env=QR_ENV)
+    assert missing.code == 2

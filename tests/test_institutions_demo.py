@@ -146,7 +146,7 @@ async def test_national_counts_of_a_handful_are_not_shown_exactly(app: App) -> N
              ("+6281200000003", "registered", None)])
     async with app.db.reading() as conn:
         sections = {s.key: s for s in await national_sections(conn)}
-    status = dict((str(r[0]), r[1]) for r in sections["national_status"].rows)
+    status = {str(r[0]): r[1] for r in sections["national_status"].rows}
     assert status["Nomor terverifikasi"] == "<5"
     assert status["Berhenti menerima pesan (STOP)"] == "<5"
     assert status["Data dihapus (HAPUS DATA, petugas, retensi)"] == 0

@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 
 
 def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list[str],
-                folder: Path, institution: Institution) -> list[Path]:
+                folder: Path, *, institution: Institution) -> list[Path]:
     from inspectorate.links import unit_links  # noqa: PLC0415
     from inspectorate.posters import (  # noqa: PLC0415 - Pillow, segno
         SIZES,
@@ -108,7 +108,7 @@ async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     sizes = ["a4", "xbanner"] if args.size == "both" else [args.size]
     written = await asyncio.to_thread(_render_all, units, settings, catalog, sizes, args.out,
-                                      institution)
+                                      institution=institution)
     for path in written:
         print(path)
     print(f"{len(written)} berkas poster untuk {len(units)} unit "

@@ -1,4 +1,7 @@
-"""`spi-bot units import FILE` and `spi-bot units list`."""
+"""`spi-bot units import FILE` and `spi-bot units list`, each `--institution CODE` (required when
+the deployment serves more than one). Unit codes are unique across all institutions: the code
+in a QR link decides the institution, so a file naming another institution's unit is refused
+whole."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.commands.institution_option import add_institution_argument, scope_from_args
 from core.settings import Settings
 from core.text_safety import for_terminal
 from inspectorate.units_file import UnitFileError, read_units
@@ -17,8 +21,10 @@ def register(sub: Any) -> None:
     imp = actions.add_parser("import", help="impor unit dari CSV (kode,nama,wilayah,zona_waktu,"
                                             "layanan)")
     imp.add_argument("file", type=Path)
+    add_institution_argument(imp)
     imp.set_defaults(handler=import_units)
     lst = actions.add_parser("list", help="tampilkan semua unit")
+    add_institution_argument(lst)
     lst.set_defaults(handler=list_units)
 
 
@@ -31,22 +37,40 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
         lines = "\n".join(for_terminal(line) for line in str(exc).splitlines())
         print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n{lines}")
         return 1
+    from inspectorate.institutions import claim_units, unit_owners  # noqa: PLC0415
+
     async with open_app(settings) as app, app.db.transaction() as conn:
+        scope = await scope_from_args(conn, args)
+        owners = await unit_owners(conn)
+        taken = [u.code for u in units if owners.get(u.code, scope.institution_id)
+                 != scope.institution_id]
+        if taken:
+            print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor: kode unit "
+                  + ", ".join(taken[:10]) + (" …" if len(taken) > 10 else "")
+                  + " sudah dipakai instansi lain. Kode unit berlaku di seluruh pemasangan "
+                  "(tertera di kode QR); pakai kode lain, mis. dengan awalan kode instansi.")
+            return 1
         added = 0
         for unit in units:
             added += await app.deps.units.save(conn, unit, app.deps.clock.now())
+        await claim_units(conn, scope.institution_id or 0, [u.code for u in units])
         await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "units.imported",
                                     args.file.name, added=added,
-                                    updated=len(units) - added)
+                                    updated=len(units) - added,
+                                    institution=scope.institution_id)
     print(f"{len(units)} unit diproses: {added} baru, {len(units) - added} diperbarui.")
     return 0
 
 
 async def list_units(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_app  # noqa: PLC0415
+    from inspectorate.institutions import unit_owners  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.reading() as conn:
-        units = await app.deps.units.list_all(conn)
+        scope = await scope_from_args(conn, args)
+        owners = await unit_owners(conn)
+        units = [u for u in await app.deps.units.list_all(conn)
+                 if owners.get(u.code) == scope.institution_id]
     if not units:
         print("Belum ada unit. Impor dengan: spi-bot units import FILE")
         return 0
