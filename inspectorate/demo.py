@@ -173,7 +173,7 @@ async def _people(conn: Connection, institution_id: int, number: int, inst: Demo
     have = {str(r[0]) for r in await fetch_all(
         conn, "SELECT phone FROM respondents WHERE institution_id = ? AND phone LIKE ?",
         (institution_id, f"{DEMO_PHONE_PREFIX}%"))}
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for p in people:
         if p.phone in have:
             continue

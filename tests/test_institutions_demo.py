@@ -120,7 +120,7 @@ async def test_stats_per_institution_and_national_differ_as_expected(
 
 
 async def _units_of_one(app: App) -> int:
-    return int((await rows(app, "SELECT COUNT(*) FROM units WHERE institution_id = 1"))[0][0])
+    return int(str((await rows(app, "SELECT COUNT(*) FROM units WHERE institution_id = 1"))[0][0]))
 
 
 async def test_stats_need_the_institution_when_there_are_several(

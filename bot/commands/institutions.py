@@ -97,7 +97,6 @@ async def add_institution(args: argparse.Namespace, settings: Settings) -> int:
           f"({institutions.KINDS[checked.kind]}, {checked.timezone}).")
     print("Langkah berikutnya:")
     print(f"  spi-bot units import UNIT.csv --institution {checked.code}")
-    print(f"  spi-bot respondents import DAFTAR.xlsx --institution {checked.code}")
     print(f"  spi-bot qr --all --institution {checked.code}")
     print(f"  spi-bot staff add --institution {checked.code} --role admin NAMA \"Nama Lengkap\"")
     return 0
