@@ -100,7 +100,7 @@ COLUMNS: Mapping[str, Mapping[str, Kind]] = {
     "staff_tokens": _all(_N, "token_hash staff_id purpose created_at expires_at used_at"),
     # A list uploaded in the console, between its report and the confirmation: not linked to
     # anyone stored yet; deleted when imported or cancelled, an hour after upload at the latest.
-    "staff_uploads": _all(_N, "id staff_id file_sha256 options created_at")
+    "staff_uploads": _all(_N, "id staff_id file_sha256 options created_at institution_id")
     | {"file_name": _S, "data": _U},
     # Web processes sharing a PostgreSQL database (a machine name and a process number).
     "server_processes": _all(_N, "id host pid started_at"),

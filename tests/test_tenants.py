@@ -28,7 +28,7 @@ except ImportError:  # PostgreSQL support not installed: only SQLite runs
 
 TENANT_TABLES = ("units", "respondents", "channel_identities", "broadcasts", "broadcast_runs",
                  "deliveries", "import_batches", "import_issues", "audit_log", "faq_daily",
-                 "faq_unanswered", "check_daily")
+                 "faq_unanswered", "check_daily", "staff_uploads")
 
 
 async def add_institution(app: App, code: str) -> int:
