@@ -15,6 +15,7 @@ from bot.commands import (
     check,
     db,
     faq,
+    institutions,
     purge,
     qr,
     respondents,
@@ -31,8 +32,8 @@ from storage.errors import StorageError
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 # Explicit, visible order of subcommands.
-SUBCOMMANDS = (run, chat, units, faq, check, broadcast, respondents, qr, stats, purge, db,
-               staff)
+SUBCOMMANDS = (run, chat, institutions, units, faq, check, broadcast, respondents, qr, stats,
+               purge, db, staff)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
 
+@dataclass(frozen=True, slots=True)
+class PosterInstitution:
+    """Whose poster it is: the institution's name and the contact citizens are given."""
+
+    name: str
+    phone: str
+    email: str
+
+
 @dataclass(frozen=True)
 class PosterSize:
     name: str
@@ -110,15 +119,16 @@ class _Canvas:
 
 
 def render_poster(unit: Unit, links: UnitLinks, catalog: Catalog, size: PosterSize,
-                  *, whatsapp_number: str | None,
-                  telegram_username: str | None) -> PILImage.Image:
-    """The poster as an image: unit, invitation, two QR codes, how to spot official messages.
+                  *, whatsapp_number: str | None, telegram_username: str | None,
+                  institution: PosterInstitution | None = None) -> PILImage.Image:
+    """The poster as an image: institution and unit, invitation, two QR codes, how to spot
+    official messages and whom to ask (the institution's own contact when given).
 
     The QR codes get as large as the page allows: long unit names leave less room.
     """
     def attempt(qr_scale: float) -> tuple[PILImage.Image, int]:
         return _layout(unit, links, catalog, size, qr_scale, whatsapp_number=whatsapp_number,
-                       telegram_username=telegram_username)
+                       telegram_username=telegram_username, institution=institution)
 
     image, used = attempt(1.0)
     for qr_scale in (0.88, 0.76, 0.64, 0.52):
@@ -129,11 +139,17 @@ def render_poster(unit: Unit, links: UnitLinks, catalog: Catalog, size: PosterSi
 
 
 def _layout(unit: Unit, links: UnitLinks, catalog: Catalog, size: PosterSize,
-            qr_scale: float, *, whatsapp_number: str | None,
-            telegram_username: str | None) -> tuple[PILImage.Image, int]:
+            qr_scale: float, *, whatsapp_number: str | None, telegram_username: str | None,
+            institution: PosterInstitution | None) -> tuple[PILImage.Image, int]:
     """Draw the poster once; returns it and how far down the page the content reached."""
+    own: dict[str, object] = {}
+    if institution is not None:
+        own["inspectorate_name"] = institution.name
+        if institution.phone or institution.email:
+            own["inspectorate_phone"] = institution.phone or institution.email
+
     def t(key: str, **values: object) -> str:
-        return catalog.text("id", f"poster.{key}", **values)
+        return catalog.text("id", f"poster.{key}", **{**own, **values})
 
     c = _Canvas(size)
     tall = size.height_mm / size.width_mm > 2
@@ -141,7 +157,12 @@ def _layout(unit: Unit, links: UnitLinks, catalog: Catalog, size: PosterSize,
     c.draw.rectangle((0, 0, c.width, band), fill=_BLUE)
     c.y = int(band * 0.2)
     c.text(t("header"), 0.045, fill=_WHITE, bold=True)
-    c.y = band + int(c.width * 0.05)
+    c.y = band + int(c.width * 0.03)
+    if institution is not None:
+        c.text(institution.name, 0.032 if not tall else 0.04, fill=_INK, bold=True)
+        c.gap(0.01)
+    else:
+        c.gap(0.02)
     c.text(unit.name, 0.065 if not tall else 0.075, fill=_BLUE, bold=True)
     c.gap(0.02)
     c.text(t("invitation"), 0.034 if not tall else 0.045)

@@ -79,9 +79,10 @@ async def seed(app: App, recipients: int) -> None:
             [(f"+62812{i:08d}", i, now, now) for i in range(1, recipients + 1)])
 
 
-async def broadcast(app: App, senders: dict[str, Sender], limit: float | None) -> tuple[float,
-                                                                                      int]:
-    """Create, start and send one broadcast to everyone; (seconds, deliveries sent)."""
+async def broadcast(app: App, senders: dict[str, Sender], limit: float | None,
+                    audience: AudienceFilter | None = None) -> tuple[float, int]:
+    """Create, start and send one broadcast to everyone (or `audience`); (seconds, deliveries
+    sent)."""
     limiters: dict[str, Any] = {}
     if limit is not None:
         from outreach.worker import build_limiters  # noqa: PLC0415
@@ -91,7 +92,8 @@ async def broadcast(app: App, senders: dict[str, Sender], limit: float | None) -
     worker = build_worker(app, senders, limiters)
     now = app.deps.clock.now()
     request = BroadcastRequest(text="Halo {nama}, survei SPI berlangsung sampai 31 Oktober.",
-                               audience=AudienceFilter(), schedule=Schedule.now(now))
+                               audience=audience or AudienceFilter(),
+                               schedule=Schedule.now(now))
     async with app.db.transaction() as conn:
         created, _ = await BroadcastService(app.settings).create(conn, request, "bench", now)
     started = time.perf_counter()

@@ -29,7 +29,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,9 +49,10 @@ SCRIPT = ["DAFTAR {unit}", "1", "Siti Aminah", "1", "1", "bulan lalu", "1", "lew
 UNITS = ("RSUD", "DISHUB", "PBJ", "BAPENDA", "DISDUKCAPIL")
 
 
-def message(sender: int, step: int, run: str) -> Inbound:
+def message(sender: int, step: int, run: str, units: Sequence[str] = UNITS) -> Inbound:
     phone = f"+62812{sender:07d}"
-    return Inbound(Channel.WHATSAPP, phone, SCRIPT[step].format(unit=UNITS[sender % 5]),
+    return Inbound(Channel.WHATSAPP, phone,
+                   SCRIPT[step].format(unit=units[sender % len(units)]),
                    provider_id=f"{run}-{sender}-{step}", sender_phone=phone)
 
 
@@ -59,14 +60,14 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else 0.0
 
 
-async def closed_loop(app: App, senders: int, first: int = 0, run: str = "c"
-                      ) -> tuple[int, float, list[float]]:
+async def closed_loop(app: App, senders: int, first: int = 0, run: str = "c",
+                      units: Sequence[str] = UNITS) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
 
     async def run_sender(i: int) -> None:
         for step in range(len(SCRIPT)):
             t0 = time.perf_counter()
-            await app.engine.handle(message(i, step, run))
+            await app.engine.handle(message(i, step, run, units))
             latencies.append((time.perf_counter() - t0) * 1000)
 
     started = time.perf_counter()
@@ -75,7 +76,7 @@ async def closed_loop(app: App, senders: int, first: int = 0, run: str = "c"
 
 
 async def open_loop(
-    app: App, senders: int, rate: float, seconds: float
+    app: App, senders: int, rate: float, seconds: float, units: Sequence[str] = UNITS
 ) -> tuple[int, float, list[float]]:
     """Each sender waits an exponential gap (mean senders/rate s) between its messages and
     registers again and again until `seconds` have passed."""
@@ -90,7 +91,7 @@ async def open_loop(
             for step in range(len(SCRIPT)):
                 await asyncio.sleep(rng.expovariate(1 / mean_gap))
                 t0 = time.perf_counter()
-                await app.engine.handle(message(person, step, "o"))
+                await app.engine.handle(message(person, step, "o", units))
                 latencies.append((time.perf_counter() - t0) * 1000)
             person += 1
 

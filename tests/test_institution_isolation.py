@@ -76,7 +76,7 @@ async def test_a_unit_code_of_another_institution_cannot_be_taken_over(
                     encoding="utf-8")
     result = await run_cli(monkeypatch, settings, "units", "import", str(path),
                            "--institution", "UTAMA")
-    assert result.code == 2 and "instansi lain" in result.out
+    assert result.code == 1 and "instansi lain" in result.out  # the whole file is refused
     async with app.db.reading() as conn:
         rows = await conn.execute_fetchall("SELECT name, institution_id FROM units "
                                            "WHERE code = 'UB1'")

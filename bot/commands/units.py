@@ -1,4 +1,7 @@
-"""`spi-bot units import FILE` and `spi-bot units list`."""
+"""`spi-bot units import FILE` and `spi-bot units list`, each `--institution CODE` (required when
+the deployment serves more than one). Unit codes are unique across all institutions: the code
+in a QR link decides the institution, so a file naming another institution's unit is refused
+whole."""
 
 from __future__ import annotations
 
@@ -39,8 +42,19 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
         lines = "\n".join(for_terminal(line) for line in str(exc).splitlines())
         print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n{lines}")
         return 1
+    from inspectorate.institutions import unit_owners  # noqa: PLC0415
+
     async with open_app(settings) as app, app.db.transaction() as conn:
         scope = await scope_from_args(conn, args)
+        owners = await unit_owners(conn)  # before the first scoped statement (RLS)
+        taken = [u.code for u in units if owners.get(u.code, scope.institution_id)
+                 != scope.institution_id]
+        if taken:
+            print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor: kode unit "
+                  + ", ".join(taken[:10]) + (" …" if len(taken) > 10 else "")
+                  + " sudah dipakai instansi lain. Kode unit berlaku di seluruh pemasangan "
+                  "(tertera di kode QR); pakai kode lain, mis. dengan awalan kode instansi.")
+            return 1
         added = 0
         for unit in units:
             try:
@@ -50,7 +64,7 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
                 raise InstitutionError(str(exc)) from None
         await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "units.imported",
                                     args.file.name, added=added,
-                                    updated=len(units) - added)
+                                    updated=len(units) - added, scope=scope)
     print(f"{len(units)} unit diproses: {added} baru, {len(units) - added} diperbarui.")
     return 0
 
