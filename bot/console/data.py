@@ -887,6 +887,8 @@ class ConsoleData:
             actors = [f"staff:{r['id']}" for r in ids] or ["-"]
             where += f" AND actor IN ({', '.join('?' for _ in actors)})"
             params += actors
+        # the filter's list of actions: only those of entries this scope may read
+        scoped, scoped_params = where, list(params)
         if wanted.actor:
             where += " AND actor = ?"
             params.append(wanted.actor.strip())
@@ -903,7 +905,8 @@ class ConsoleData:
                           WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?""",  # noqa: S608
                 (*params, PAGE_SIZE + 1, offset))
             wanted.actions = [r[0] for r in await fetch_all(
-                conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]
+                conn, f"SELECT DISTINCT action FROM audit_log WHERE {scoped} "  # noqa: S608
+                      "ORDER BY action", scoped_params)]
         entries = [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
                               json.loads(r["detail"] or "{}")) for r in rows[:PAGE_SIZE]]
         return entries, len(rows) > PAGE_SIZE
