@@ -67,7 +67,41 @@ def _in(column: str, values: tuple[str, ...], params: list[object]) -> str:
 
 def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
     """A SELECT of (respondent_id, channel, address, timezone, last_inbound_at, closed_window,
-    position), one row per recipient; used both for the preview and to create deliveries."""
+    position), one row per recipient; what a run's deliveries are made from."""
+    chosen, params = _chosen(audience, now)
+    sql = f"""{chosen}
+SELECT rid AS respondent_id, channel, address, timezone, last_inbound_at,
+       {_CLOSED_WINDOW} AS closed_window,
+       ROW_NUMBER() OVER (ORDER BY rid) AS position
+FROM chosen WHERE dup = 1"""  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    return sql, params
+
+
+def audience_counts_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
+    """The same recipients as `recipients_sql`, counted in one evaluation: one row per
+    (channel, closed_window) with the number of recipients, how many have no name, and the
+    smallest respondent id (the recipient at position 1 is the smallest id of all groups)."""
+    chosen, params = _chosen(audience, now, unnamed=True)
+    sql = f"""{chosen}
+SELECT channel, closed_window, COUNT(*) AS recipients, SUM(unnamed) AS unnamed,
+       MIN(rid) AS first_id
+FROM (SELECT channel, rid, unnamed, {_CLOSED_WINDOW} AS closed_window
+      FROM chosen WHERE dup = 1) x
+GROUP BY channel, closed_window"""  # noqa: S608 - only placeholders and fixed SQL
+    return sql, params
+
+
+# Reached on WhatsApp outside the 24-hour window: the approved template is needed. The one
+# placeholder is the window's start, the last parameter of `_chosen`.
+_CLOSED_WINDOW = ("CASE WHEN channel = 'whatsapp' AND (last_inbound_at IS NULL "
+                  "OR last_inbound_at < ?) THEN 1 ELSE 0 END")
+
+
+def _chosen(audience: AudienceFilter, now: datetime, *, unnamed: bool = False
+            ) -> tuple[str, list[object]]:
+    """The WITH clause ending in `chosen` (one row per respondent and address, `dup = 1` the
+    kept one), and its parameters followed by the WhatsApp window's start; with `unnamed`,
+    every row also says whether the respondent has no name (for the preview's refusal)."""
     params: list[object] = [RespondentStatus.VERIFIED]
     where = "r.status = ? AND r.opted_out_at IS NULL"
     if audience.units:
@@ -93,18 +127,22 @@ def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[o
     window_start = to_text(now - WHATSAPP_WINDOW)
     whatsapp_by_phone = "whatsapp" in channels
     params_identities: list[object] = [*channels, RespondentSource.IMPORT]
+    name_flag = (", CASE WHEN COALESCE(TRIM(r.name), '') = '' THEN 1 ELSE 0 END AS unnamed"
+                 if unnamed else "")
+    carry = ", e.unnamed" if unnamed else ""
     # Ranking: the channel used most recently first; an identity beats a bare phone number.
     sql = f"""
 WITH eligible AS (
-    SELECT r.id, r.source, r.phone, u.timezone FROM respondents r
+    SELECT r.id, r.source, r.phone, u.timezone{name_flag} FROM respondents r
     JOIN units u ON u.code = r.unit_code WHERE {where}
 ), options AS (
-    SELECT e.id AS rid, ci.channel, ci.address, e.timezone, ci.last_inbound_at, 0 AS by_phone
+    SELECT e.id AS rid, ci.channel, ci.address, e.timezone, ci.last_inbound_at,
+           0 AS by_phone{carry}
     FROM eligible e JOIN channel_identities ci ON ci.respondent_id = e.id
     WHERE ci.unreachable_at IS NULL AND ci.channel IN ({channel_marks})
       AND NOT (e.source = ? AND ci.channel = 'telegram')
     UNION ALL
-    SELECT e.id, 'whatsapp', e.phone, e.timezone, NULL, 1 FROM eligible e
+    SELECT e.id, 'whatsapp', e.phone, e.timezone, NULL, 1{carry} FROM eligible e
     WHERE {'TRUE' if whatsapp_by_phone else 'FALSE'} AND e.phone IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM channel_identities w WHERE w.respondent_id = e.id
                       AND w.channel = 'whatsapp')
@@ -115,10 +153,5 @@ WITH eligible AS (
 ), chosen AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY channel, address ORDER BY rid) AS dup
     FROM ranked WHERE pick = 1
-)
-SELECT rid AS respondent_id, channel, address, timezone, last_inbound_at,
-       CASE WHEN channel = 'whatsapp' AND (last_inbound_at IS NULL OR last_inbound_at < ?)
-            THEN 1 ELSE 0 END AS closed_window,
-       ROW_NUMBER() OVER (ORDER BY rid) AS position
-FROM chosen WHERE dup = 1"""  # noqa: S608 - only placeholders and fixed SQL are interpolated
+)"""  # noqa: S608 - only placeholders and fixed SQL are interpolated
     return sql, [*params, *params_identities, window_start]

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from core.clock import to_text
 from core.settings import Settings
-from outreach.audience import AudienceFilter, recipients_sql
+from outreach.audience import AudienceFilter, audience_counts_sql
 from outreach.firing import BroadcastFiring, FireResult
 from outreach.integrity import check_broadcast
 from outreach.progress import BroadcastProgress, RunProgress
@@ -74,6 +74,25 @@ class Preview:
     audience_text: str
 
 
+@dataclass(frozen=True, slots=True)
+class AudienceCount:
+    """Whom an audience reaches now: recipients per channel, how many only by template (closed
+    WhatsApp window) or without a name, and the first recipient, whose name and unit render
+    the sample. It depends on the audience alone, not on the text or the schedule."""
+
+    per_channel: dict[str, int]
+    closed_window: int
+    missing_name: int
+    sample_channel: str | None
+    sample_closed: bool
+    sample_name: str | None
+    sample_unit: str
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_channel.values())
+
+
 def dedupe_hash(req: BroadcastRequest) -> str:
     """Identical text, template and audience give the same hash, whatever the schedule."""
     body = json.dumps({
@@ -130,10 +149,9 @@ class BroadcastService:
             raise BroadcastRefused(f"broadcast.refuse_integrity_{verdict.reasons[0]}",
                                    suggestion=nearest(verdict.reasons))
 
-    async def preview(
-        self, conn: Connection, req: BroadcastRequest, now: datetime
-    ) -> Preview:
-        """Counts, a rendered sample and the first due time; refuses what cannot go out."""
+    def check(self, req: BroadcastRequest, now: datetime) -> tuple[set[str], datetime]:
+        """What can be refused before anyone is counted (text, template, integrity, schedule);
+        returns the placeholders the texts use and the first due time."""
         used = self._check_content(req)
         first_due = req.schedule.first_due(now)
         grace = timedelta(minutes=self.settings.broadcast_misfire_grace_minutes)
@@ -141,46 +159,66 @@ class BroadcastService:
             raise BroadcastRefused("broadcast.refuse_no_occurrence")
         if req.schedule.kind == ScheduleKind.ONCE and first_due < now - grace:
             raise BroadcastRefused("broadcast.refuse_past")
-        sql, params = recipients_sql(req.audience, now)
+        return used, first_due
+
+    async def count_audience(
+        self, conn: Connection, audience: AudienceFilter, now: datetime
+    ) -> AudienceCount:
+        """The audience evaluated once: a grouped count per channel and window (SQL), then the
+        first recipient's name and unit for the sample (one row by primary key)."""
+        sql, params = audience_counts_sql(audience, now)
         per_channel: dict[str, int] = {}
         closed = missing_name = 0
+        first: tuple[int, str, bool] | None = None
+        async with conn.execute(sql, params) as cur:
+            for channel, closed_window, count, unnamed, first_id in await cur.fetchall():
+                per_channel[channel] = per_channel.get(channel, 0) + int(count)
+                closed += int(count) if closed_window else 0
+                missing_name += int(unnamed or 0)
+                if first is None or int(first_id) < first[0]:
+                    first = (int(first_id), channel, bool(closed_window))
+        if first is None:
+            return AudienceCount({}, 0, 0, None, False, None, "")
         async with conn.execute(
-            f"""SELECT x.channel, x.closed_window, COUNT(*),
-                       SUM(CASE WHEN COALESCE(TRIM(r.name), '') = '' THEN 1 ELSE 0 END)
-                FROM ({sql}) x JOIN respondents r ON r.id = x.respondent_id
-                GROUP BY x.channel, x.closed_window""",  # noqa: S608
-            params,
-        ) as cur:
-            for channel, closed_window, count, unnamed in await cur.fetchall():
-                per_channel[channel] = per_channel.get(channel, 0) + count
-                closed += count if closed_window else 0
-                missing_name += unnamed or 0
-        total = sum(per_channel.values())
-        if total == 0:
-            raise BroadcastRefused("broadcast.refuse_no_recipients")
-        if "nama" in used and missing_name:
-            raise BroadcastRefused("broadcast.refuse_missing_name", count=missing_name)
-        if closed and req.template_sid is None:
-            raise BroadcastRefused("broadcast.refuse_no_template", count=closed)
-        async with conn.execute(
-            f"""SELECT x.channel, x.closed_window, r.name, u.name AS unit_name
-                FROM ({sql}) x JOIN respondents r ON r.id = x.respondent_id
-                JOIN units u ON u.code = r.unit_code ORDER BY x.position LIMIT 1""",  # noqa: S608
-            params,
+            """SELECT r.name, u.name AS unit_name FROM respondents r
+               JOIN units u ON u.code = r.unit_code WHERE r.id = ?""", (first[0],),
         ) as cur:
             row = await cur.fetchone()
-        if row is None:
+        return AudienceCount(per_channel, closed, missing_name, first[1], first[2],
+                             row["name"] if row else None, row["unit_name"] if row else "")
+
+    def preview_of(
+        self, req: BroadcastRequest, used: set[str], first_due: datetime, count: AudienceCount
+    ) -> Preview:
+        """The preview of a checked request (`check`) over its counted audience; refuses an
+        empty audience, a missing name the text needs, or a closed window without template."""
+        if count.total == 0 or count.sample_channel is None:
             raise BroadcastRefused("broadcast.refuse_no_recipients")
-        values = recipient_values(row["name"], row["unit_name"])
+        if "nama" in used and count.missing_name:
+            raise BroadcastRefused("broadcast.refuse_missing_name", count=count.missing_name)
+        if count.closed_window and req.template_sid is None:
+            raise BroadcastRefused("broadcast.refuse_no_template", count=count.closed_window)
+        values = recipient_values(count.sample_name, count.sample_unit)
         sample_template = None
-        if row["closed_window"]:
+        if count.sample_closed:
             sample_template = {k: render(v, values) for k, v in req.template_variables.items()}
         return Preview(
-            total=total, per_channel=per_channel, closed_window=closed,
-            sample_channel=row["channel"], sample_text=render(req.text.strip(), values),
-            sample_template=sample_template, first_due=first_due,
-            schedule_text=req.schedule.describe(), audience_text=req.audience.describe(),
+            total=count.total, per_channel=dict(count.per_channel),
+            closed_window=count.closed_window, sample_channel=count.sample_channel,
+            sample_text=render(req.text.strip(), values), sample_template=sample_template,
+            first_due=first_due, schedule_text=req.schedule.describe(),
+            audience_text=req.audience.describe(),
         )
+
+    async def preview(
+        self, conn: Connection, req: BroadcastRequest, now: datetime
+    ) -> Preview:
+        """Counts, a rendered sample and the first due time; refuses what cannot go out.
+        Always counts afresh (creation relies on it; the console's live check may reuse a
+        count a few seconds old: bot/console/data.py)."""
+        used, first_due = self.check(req, now)
+        return self.preview_of(req, used, first_due,
+                               await self.count_audience(conn, req.audience, now))
 
     async def create(
         self, conn: Connection, req: BroadcastRequest, actor: str, now: datetime,

@@ -1,12 +1,17 @@
 """The staff console in a real browser (Debian's chromium through chromium-driver): log in,
 upload a list with bad rows and read the report, confirm the import, download a poster and
 decode its QR codes, create a catalogue broadcast with a canary and resume it against the
-loopback Telegram fake, log out. Each page is photographed at phone and laptop width into
-docs/screenshots/ (the README points there)."""
+loopback Telegram fake, log out. Each page is photographed at phone and laptop width: into a
+temporary folder on every run (the tree stays clean), and into docs/screenshots/ (the README
+points there) only with SPI_UPDATE_SCREENSHOTS=1:
+
+    SPI_UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest tests/test_console_browser.py
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -27,7 +32,7 @@ from tests.support.server import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZES = {"ponsel": (390, 844), "laptop": (1280, 860)}
 WHATSAPP = "https://wa.me/6281100001111?text=DAFTAR%20DISDUKCAPIL"
 TELEGRAM = "https://t.me/SpiSukamajuBot?start=DISDUKCAPIL"
@@ -64,10 +69,11 @@ class Walk:
     """The browser side of the test, run in a thread while the server runs in the loop."""
 
     def __init__(self, driver: Any, url: str, downloads: Path, list_file: Path,
-                 telegram_sent: Callable[[], int]) -> None:
+                 telegram_sent: Callable[[], int], *, screenshots: Path) -> None:
         self.d = driver
         self.url = url
         self.downloads = downloads
+        self.screenshots = screenshots
         self.list_file = list_file
         self.telegram_sent = telegram_sent
         self.shots: list[str] = []
@@ -107,7 +113,7 @@ class Walk:
                 fits = self.d.execute_script(
                     "return document.documentElement.scrollWidth <= window.innerWidth + 1")
                 assert fits, f"{name} scrolls sideways on a phone-sized screen"
-            self._full_page(SCREENSHOTS / f"{name}-{label}.png", width)
+            self._full_page(self.screenshots / f"{name}-{label}.png", width)
         self.d.set_window_size(*SIZES["laptop"])
         self.shots.append(name)
 
@@ -212,6 +218,14 @@ class Walk:
         self.shoot("siaran-daftar")
 
 
+def screenshot_folder(tmp_path: Path) -> Path:
+    """docs/screenshots/ when asked to refresh them (SPI_UPDATE_SCREENSHOTS=1), else a folder
+    of this run that pytest removes: a test run must not rewrite files under git."""
+    if os.environ.get("SPI_UPDATE_SCREENSHOTS", "") not in ("", "0"):
+        return DOCS_SCREENSHOTS
+    return tmp_path / "screenshots"
+
+
 def decoded(path: Path) -> list[str]:
     with Image.open(path) as image:
         return sorted(code.text for code in zxingcpp.read_barcodes(image))
@@ -219,7 +233,8 @@ def decoded(path: Path) -> list[str]:
 
 async def test_staff_console_in_a_real_browser(tmp_path: Path) -> None:
     clock = FakeClock()  # 11:00 WITA: outside quiet hours everywhere
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots = screenshot_folder(tmp_path)
+    screenshots.mkdir(parents=True, exist_ok=True)
     downloads = tmp_path / "unduhan"
     downloads.mkdir()
     list_file = tmp_path / "daftar-disdukcapil.csv"
@@ -236,7 +251,7 @@ async def test_staff_console_in_a_real_browser(tmp_path: Path) -> None:
             async with running_server(app) as server:
                 driver = await asyncio.to_thread(_browser, tmp_path / "profile", downloads)
                 walk = Walk(driver, server.url, downloads, list_file,
-                            lambda: len(telegram.sent_texts()))
+                            lambda: len(telegram.sent_texts()), screenshots=screenshots)
                 try:
                     await asyncio.to_thread(walk.run)
                 finally:
@@ -258,4 +273,14 @@ async def test_staff_console_in_a_real_browser(tmp_path: Path) -> None:
     assert len(walk.shots) == 13
     for name in walk.shots:
         for label in SIZES:
-            assert (SCREENSHOTS / f"{name}-{label}.png").stat().st_size > 0
+            assert (screenshots / f"{name}-{label}.png").stat().st_size > 0
+
+
+def test_screenshots_go_to_docs_only_when_asked(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPI_UPDATE_SCREENSHOTS", raising=False)
+    assert screenshot_folder(tmp_path) == tmp_path / "screenshots"
+    monkeypatch.setenv("SPI_UPDATE_SCREENSHOTS", "0")
+    assert screenshot_folder(tmp_path) == tmp_path / "screenshots"
+    monkeypatch.setenv("SPI_UPDATE_SCREENSHOTS", "1")
+    assert screenshot_folder(tmp_path) == DOCS_SCREENSHOTS

@@ -46,7 +46,12 @@ from inspectorate.respondent_import import ImportResult, import_file, read_sheet
 from inspectorate.stats import Section, collect, csv_rows, daily_registrations, status_counts
 from outreach.notify import STAFF_ALERT
 from outreach.progress import RunProgress
-from outreach.service import BroadcastRequest, BroadcastService, Preview
+from outreach.service import (
+    AudienceCount,
+    BroadcastRequest,
+    BroadcastService,
+    Preview,
+)
 from storage.connection import Connection, Row
 from storage.personal_data import PersonalRecord, erase_respondent, record_of
 from storage.queries import fetch_all, fetch_one, fetch_value
@@ -454,13 +459,66 @@ class AggregateCache:
         self._copies.clear()
 
 
+PREVIEW_FRESH = 5.0  # seconds a live-check count is reused (scripts/bench_console.py sets 0)
+
+
+class PreviewCache:
+    """Audience counts for the composer's live check, per scope and audience filter, reused for
+    `fresh` seconds (counted from when the count began) and never served older: a staff
+    member changing the schedule, the canary or the text asks again for the same audience,
+    and one evaluation costs tens of milliseconds on a quiet host with 20,000 respondents
+    (more under load; docs/benchmarks.md). The key starts with the Scope, so one
+    institution's count is never another's; the console's own imports and deletions empty
+    it, and changes made elsewhere (registrations, opt-outs) show within `fresh` seconds.
+    Creating a broadcast never reads it: `BroadcastService.create` counts afresh."""
+
+    def __init__(self, fresh: float | None = None, size: int = 128,
+                 timer: Callable[[], float] = time.monotonic) -> None:
+        self.fresh = PREVIEW_FRESH if fresh is None else fresh
+        self.size = size
+        self._timer = timer
+        self._copies: dict[Hashable, tuple[float, Any]] = {}
+        self._counting: dict[Hashable, asyncio.Task[Any]] = {}
+
+    async def get(self, scope: Scope, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        entry = (scope, key)
+        copy = self._copies.get(entry)
+        if copy is not None and self._timer() - copy[0] < self.fresh:
+            return cast("T", copy[1])
+        task = self._counting.get(entry)
+        if task is None:  # one count at a time per entry; a second ask waits for it
+            task = asyncio.create_task(self._count(entry, compute))
+            self._counting[entry] = task
+        return cast("T", await asyncio.shield(task))
+
+    async def _count(self, entry: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        started = self._timer()
+        try:
+            value = await compute()
+        finally:
+            self._counting.pop(entry, None)
+        self._copies[entry] = (started, value)
+        if len(self._copies) > self.size:
+            now = self._timer()
+            for old in [k for k, (at, _) in self._copies.items() if now - at >= self.fresh]:
+                del self._copies[old]
+            while len(self._copies) > self.size:
+                del self._copies[next(iter(self._copies))]
+        return value
+
+    def forget(self) -> None:
+        self._copies.clear()
+
+
 class ConsoleData:
     """The console's view of one institution's data (or, nationally, of the aggregates)."""
 
-    def __init__(self, app: App, scope: Scope, aggregates: AggregateCache | None = None) -> None:
+    def __init__(self, app: App, scope: Scope, aggregates: AggregateCache | None = None,
+                 previews: PreviewCache | None = None) -> None:
         self.app = app
         self.scope = scope
         self.aggregates = aggregates or AggregateCache(fresh=0)
+        self.previews = previews or PreviewCache(fresh=0)
         self.db = app.db
         self.deps = app.deps
         self.broadcasts = BroadcastService(app.settings)
@@ -477,6 +535,11 @@ class ConsoleData:
 
     def now(self) -> datetime:
         return self.deps.clock.now()
+
+    def forget_counts(self) -> None:
+        """After an import, a deletion or a units file, the next visit counts again."""
+        self.aggregates.forget()
+        self.previews.forget()
 
     # Beranda ----------------------------------------------------------------------------------
 
@@ -552,6 +615,7 @@ class ConsoleData:
                 added += await self.deps.units.save(conn, unit, self.now())
             await self.deps.audit.record(conn, self.now(), actor, "units.imported", file_name,
                                          added=added, updated=len(units) - added)
+        self.forget_counts()
         return added, len(units) - added
 
     # Respondents --------------------------------------------------------------------------------
@@ -612,7 +676,7 @@ class ConsoleData:
             await erase_respondent(conn, respondent_id, self.now(), actor=actor, via="console")
             await self.deps.audit.record(conn, self.now(), actor, "respondent.erase_reason",
                                          f"respondent:{respondent_id}", reason=reason)
-        self.aggregates.forget()
+        self.forget_counts()
 
     async def export(self, unit_code: str | None, suffix: str, include_unverified: bool,
                      actor: str) -> tuple[bytes, int, int]:
@@ -720,7 +784,7 @@ class ConsoleData:
                                        actor=member.actor)
         if result.batch_id is not None or result.already_imported is not None:
             await self.drop_upload(upload_id)
-            self.aggregates.forget()
+            self.forget_counts()
         return result
 
     async def drop_upload(self, upload_id: int) -> None:
@@ -736,10 +800,19 @@ class ConsoleData:
             return await BroadcastRepository().list_recent(conn, 50)
 
     async def audience_counts(self, request: BroadcastRequest) -> Preview:
-        """Counts per channel and the rendered sample; BroadcastRefused says why not."""
+        """The live check: counts per channel and the rendered sample, the audience counted
+        at most a few seconds ago for this scope (`PreviewCache`); BroadcastRefused says why
+        not. Creating the broadcast counts again, exactly (`create_broadcast`)."""
         self._own()
-        async with self.db.reading() as conn:
-            return await self.broadcasts.preview(conn, request, self.now())
+        now = self.now()
+        used, first_due = self.broadcasts.check(request, now)
+
+        async def count() -> AudienceCount:
+            async with self.db.reading() as conn:
+                return await self.broadcasts.count_audience(conn, request.audience, now)
+
+        counted = await self.previews.get(self.scope, request.audience, count)
+        return self.broadcasts.preview_of(request, used, first_due, counted)
 
     async def create_broadcast(self, request: BroadcastRequest, actor: str) -> Broadcast:
         self._own()
@@ -814,6 +887,8 @@ class ConsoleData:
             actors = [f"staff:{r['id']}" for r in ids] or ["-"]
             where += f" AND actor IN ({', '.join('?' for _ in actors)})"
             params += actors
+        # the filter's list of actions: only those of entries this scope may read
+        scoped, scoped_params = where, list(params)
         if wanted.actor:
             where += " AND actor = ?"
             params.append(wanted.actor.strip())
@@ -830,7 +905,8 @@ class ConsoleData:
                           WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?""",  # noqa: S608
                 (*params, PAGE_SIZE + 1, offset))
             wanted.actions = [r[0] for r in await fetch_all(
-                conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]
+                conn, f"SELECT DISTINCT action FROM audit_log WHERE {scoped} "  # noqa: S608
+                      "ORDER BY action", scoped_params)]
         entries = [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
                               json.loads(r["detail"] or "{}")) for r in rows[:PAGE_SIZE]]
         return entries, len(rows) > PAGE_SIZE

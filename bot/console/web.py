@@ -43,6 +43,7 @@ from bot.console.data import (
     AggregateCache,
     ConsoleData,
     NotFound,
+    PreviewCache,
     SessionInfo,
     scope_of,
 )
@@ -140,6 +141,7 @@ class Console:
         self.channel_state = channel_state
         self.accounts = AccountStore()
         self.aggregates = AggregateCache()
+        self.previews = PreviewCache()
         self.templates = Environment(
             loader=PackageLoader("bot.console", "templates"),
             autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -181,7 +183,8 @@ class Console:
                 return RedirectResponse(f"{PREFIX}/masuk?lanjut={target}", status_code=303)
             if session.second_factor:
                 return RedirectResponse(f"{PREFIX}/masuk/kode", status_code=303)
-            data = ConsoleData(self.app, scope_of(session.member), self.aggregates)
+            data = ConsoleData(self.app, scope_of(session.member), self.aggregates,
+                               self.previews)
             if endpoint.needs and not any(may(session.member.role, p) for p in endpoint.needs):
                 await data.record(session.member.actor, "console.refused", endpoint.path,
                                   method=request.method)
