@@ -720,6 +720,35 @@ _DATE_WORDS = frozenset({
 _ARRIVING = frozenset({"datang", "come", "came", "tiba", "hadir"})
 
 
+_THINGS_RECEIVED = frozenset({"layanan", "pelayanan", "service", "services", "bantuan", "gaji",
+                              "manfaat", "izin", "perizinan", "dokumen", "sertifikat"})
+_OWN_DATA = frozenset({"data", "nomor", "kontak", "number", "contact", "details"})
+_TO_THE_END = frozenset({"hingga", "sampai", "until", "to", "sd", "s/d"})
+
+
+def _not_the_invitation(tagged: list[_Word]) -> None:
+    """What a genuine invitation says that only sounds like receipt or proof: "menerima
+    layanan" (a service received, by whoever uses the office), "data Anda diperoleh dari
+    instansi" (where KPK got the number), "isi hingga halaman terakhir" (the last page
+    reached, not shown), and answers "yang sudah dikirim" (submitted to KPK, described)."""
+    for i, w in enumerate(tagged):
+        after = tagged[i + 1].word if i + 1 < len(tagged) else ""
+        if "RECEIVE" in w.tags and (after in _THINGS_RECEIVED or (
+                _passive(w.word) and any(x.word in _OWN_DATA
+                                         for x in tagged[max(0, i - 3):i]))):
+            w.tags = w.tags - {"RECEIVE"}
+        if "PROOF" in w.tags and i > 0 and tagged[i - 1].word in _TO_THE_END:
+            w.tags = w.tags - {"PROOF"}
+        if "ANSWERS" in w.tags and after in ("yang", "that", "which"):
+            rest = [x for x in tagged[i + 2:i + 5] if "STATUS" not in x.tags]
+            if rest and "SEND" in rest[0].tags and (_passive(rest[0].word)
+                                                    or rest[0].word in ("sent", "submitted")):
+                target = tagged[i + 2:i + 8]
+                if not any("LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags
+                           for x in target):
+                    rest[0].tags = rest[0].tags - {"SEND"}
+
+
 def _arrivals(tagged: list[_Word]) -> None:
     """"undangan belum datang", "the link came": an invitation arriving is receipt, not a
     person coming to report."""
@@ -879,7 +908,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if not kpk_subject and not official_only and any(
             _yours(part, "ANSWERS") and _has(part, "SEND", "FORWARD", "COLLECT", "REPORT",
                                              "GATHER", "MONITOR", "LOCAL_PLACE")
-            for part in _segments(s)):
+            and not _self_check(part) for part in _segments(s)):
         reasons.add("answers")  # "read out your answers at the briefing"
     if not kpk_subject and not official_only and not _self_check(s) and (
             _near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
@@ -1471,6 +1500,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
+    _not_the_invitation(tagged)
     _modals(tagged)
     _ellipses(tagged)
     sentences = _sentences(tagged)
