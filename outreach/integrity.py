@@ -724,6 +724,11 @@ _THINGS_RECEIVED = frozenset({"layanan", "pelayanan", "service", "services", "ba
                               "manfaat", "izin", "perizinan", "dokumen", "sertifikat"})
 _OWN_DATA = frozenset({"data", "nomor", "kontak", "number", "contact", "details"})
 _TO_THE_END = frozenset({"hingga", "sampai", "until", "to", "sd", "s/d"})
+# The survey storing the reader's answers: "agar jawaban Anda tercatat", "your responses have
+# been recorded". Someone else keeping them is named with an agent ("dicatat oleh atasan").
+_STORED = frozenset({"tercatat", "tersimpan", "terekam", "terkirim", "recorded", "saved",
+                     "stored", "submitted", "received"})
+_HANDLED_TAGS = frozenset({"MONITOR", "SANCTION", "SEND", "COLLECT", "RECEIVE", "REPORT"})
 
 
 def _not_the_invitation(tagged: list[_Word]) -> None:
@@ -739,6 +744,13 @@ def _not_the_invitation(tagged: list[_Word]) -> None:
             w.tags = w.tags - {"RECEIVE"}
         if "PROOF" in w.tags and i > 0 and tagged[i - 1].word in _TO_THE_END:
             w.tags = w.tags - {"PROOF"}
+        if "ANSWERS" in w.tags:
+            ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x),
+                                             tagged[i + 1:i + 6]))
+            stored = next((x for x in ahead[:4] if x.word in _STORED), None)
+            if stored is not None and not any(
+                    x.word in ("oleh", "by", "ke", "to", "kepada") for x in ahead):
+                stored.tags = stored.tags - _HANDLED_TAGS
         if "ANSWERS" in w.tags and after in ("yang", "that", "which"):
             rest = [x for x in tagged[i + 2:i + 5] if "STATUS" not in x.tags]
             if rest and "SEND" in rest[0].tags and (_passive(rest[0].word)
@@ -833,9 +845,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if _has(s, "POPULATION") and not _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN",
                                           "ANSWERS", "PROOF", "STEER"):
         return reasons  # the inspectorate's one task: staff contact data for KPK's population
+    # "Inspektorat telah menyampaikan data pegawai kepada KPK": the office that opens the
+    # sentence is who acts, not where anything goes.
     official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE") \
         and not any(not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
-                    and w.word not in _SENDER for w in s)
+                    and w.word not in _SENDER and not (k == 0 and len(s) > 1
+                                                       and "STATUS" in s[1].tags)
+                    for k, w in enumerate(s))
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
     received = _has(s, "RECEIVE") and (topic or _has(s, "SURVEY", "INVITE", "KPK", "ITSELF")) \
