@@ -1024,7 +1024,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     return reasons
 
 
-_ASK_FILLER = frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar", "dapat",
+# Politeness around the verb: "mohon kesediaan Bapak/Ibu mengisi", "mohon kiranya berkenan
+# meluangkan waktu", "kami mohon bantuan dan dukungan Saudara untuk ..." .
+_POLITE = frozenset({"kesediaan", "kesediaannya", "berkenan", "perkenan", "perkenankan",
+                     "kiranya", "sudilah", "bantuan", "bantuannya", "dukungan", "dukungannya",
+                     "kerelaan", "waktu", "waktunya", "perhatian", "kindly", "kind", "please",
+                     "hormat", "dengan", "sekiranya", "bersedia", "willing", "be"})
+_ASK_FILLER = _POLITE | frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar", "dapat",
                          "bisa", "segera", "dengan", "kepada", "yang", "para", "seluruh",
                          "semua", "all", "to", "you", "your", "do", "the", "kita", "kami",
                          "sekalian", "rekan", "rekan-rekan", "teman", "saudara", "sdr",
@@ -1186,6 +1192,9 @@ def _asks_on_condition(s: list[_Word]) -> bool:
             continue
         if not first.tags & (_ACTS | {"REPORT", "REPLY", "SEND", "PROOF", "GATHER"}):
             continue
+        if _passive(first.word) and not _has(clause, "REQUEST") \
+                and not first.tags & {"REPORT", "SEND", "FORWARD", "COLLECT", "PROOF"}:
+            continue  # "…; responden dipilih acak": a statement, not an ask
         if not {first.word, stemmer.stem(first.word), _english(first.word)} \
                 & _AFTER_PARTICIPATION:
             return True
