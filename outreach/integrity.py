@@ -810,8 +810,8 @@ def _dates_are_not_counts(tagged: list[_Word]) -> None:
         if "NUMBER" not in w.tags:
             continue
         near = {x.word for x in tagged[max(0, i - 1):i + 3]}
-        if near & _DATE_WORDS:
-            w.tags = w.tags - {"NUMBER"}
+        if near & _DATE_WORDS or re.fullmatch(r"(19|20)\d\d", w.word):
+            w.tags = w.tags - {"NUMBER"}  # "SPI 2026" names the year, not 2026 people
 
 
 # Verbs of finding out: "kami perlu tahu siapa …", "akan menanyakan satu per satu apakah …"
@@ -1091,7 +1091,7 @@ _AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
     "abai", "ignore", "simpan", "save", "verifikasi", "verify", "waspada", "tolak", "refus",
     "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
     "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
-    "daftar", "mendaftar", "regist",
+    "daftar", "mendaftar", "regist", "ajak", "imbau", "invit", "encourag", "undang",
     "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
 
 
