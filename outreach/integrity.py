@@ -302,6 +302,9 @@ def _tag(text: str) -> list[_Word]:
     return out
 
 
+# "yang ingin ikut SPI dapat mendaftar": wanting to take part, not having taken part.
+_WISHING = frozenset({"ingin", "mau", "hendak", "berminat", "want", "wants", "wish", "would",
+                      "like", "pengen", "tertarik", "interested"})
 _REGISTER_VERBS = frozenset({"register", "daftar", "daftarkan", "mendaftar", "mendaftarkan",
                              "registrasi", "sign up"})
 _LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
@@ -318,6 +321,16 @@ def _lists_not_registration(tagged: list[_Word]) -> None:
             w.tags = w.tags - {"REGISTRATION"}
     for i, w in enumerate(tagged):
         if "REGISTRATION" not in w.tags or w.word not in _REGISTER_VERBS:
+            continue
+        # "If you were contacted for the survey, please register at the desk": registering is
+        # for those not yet in KPK's pool; asked of those who took part it is a report.
+        before = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
+                                          reversed(tagged[max(0, i - 10):i])))
+        if any(x.word in _CONDITION or "RELATIVE" in x.tags for x in before) and any(
+                x.tags & {"RECEIVE", "SELECT", "FILL"} and not x.tags & {"NEGATOR"}
+                for x in before) and not any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"}
+                                             or x.word in _WISHING for x in before):
+            w.tags = (w.tags - {"REGISTRATION"}) | {"REPORT"}
             continue
         # "register their names with the HR desk", "daftarkan diri ke admin": names handed
         # to the office, not registering with KPK.
@@ -1162,7 +1175,7 @@ def _asks_on_condition(s: list[_Word]) -> bool:
         for i, w in enumerate(clause):
             if w.word in _CONDITION and not w.off and any(
                     not x.off and x.tags & {"FILL", "RECEIVE", "SELECT"}
-                    for x in clause[i + 1:i + 6]):
+                    for x in clause[i + 1:i + 8]):  # "if the KPK survey invite has reached"
                 conditional = k
                 if i > 0:  # "post when you're done": the ask comes first
                     clauses = [*clauses[:k], clause[:i], clause[i:], *clauses[k + 1:]]
