@@ -324,12 +324,12 @@ def _lists_not_registration(tagged: list[_Word]) -> None:
             continue
         # "If you were contacted for the survey, please register at the desk": registering is
         # for those not yet in KPK's pool; asked of those who took part it is a report.
-        before = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
+        prior = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
                                           reversed(tagged[max(0, i - 10):i])))
-        if any(x.word in _CONDITION or "RELATIVE" in x.tags for x in before) and any(
+        if any(x.word in _CONDITION or "RELATIVE" in x.tags for x in prior) and any(
                 x.tags & {"RECEIVE", "SELECT", "FILL"} and not x.tags & {"NEGATOR"}
-                for x in before) and not any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"}
-                                             or x.word in _WISHING for x in before):
+                for x in prior) and not any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"}
+                                             or x.word in _WISHING for x in prior):
             w.tags = (w.tags - {"REGISTRATION"}) | {"REPORT"}
             continue
         # "register their names with the HR desk", "daftarkan diri ke admin": names handed
@@ -1043,7 +1043,8 @@ _POLITE = frozenset({"kesediaan", "kesediaannya", "berkenan", "perkenan", "perke
                      "kiranya", "sudilah", "bantuan", "bantuannya", "dukungan", "dukungannya",
                      "kerelaan", "waktu", "waktunya", "perhatian", "kindly", "kind", "please",
                      "hormat", "dengan", "sekiranya", "bersedia", "willing", "be"})
-_ASK_FILLER = _POLITE | frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar", "dapat",
+_ASK_FILLER = _POLITE | frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar",
+                                   "dapat",
                          "bisa", "segera", "dengan", "kepada", "yang", "para", "seluruh",
                          "semua", "all", "to", "you", "your", "do", "the", "kita", "kami",
                          "sekalian", "rekan", "rekan-rekan", "teman", "saudara", "sdr",
