@@ -47,6 +47,7 @@ from importlib import resources
 from typing import Any
 
 from core.wording import Stemmer, words
+from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
@@ -1524,6 +1525,10 @@ def check_text(text: str) -> Verdict:
 
 
 _ALWAYS_ON_TOPIC = True
+# The allow-list stage (outreach/integrity_allow.py). Off until the lead decides: on the
+# frozen sets it raises recall but costs harmless texts (see the branch's commit messages);
+# scripts/eval_broadcast.py --allow-list measures it switched on.
+ALLOW_LIST_STAGE = False
 
 
 def forbidden_acts(text: str) -> tuple[str, ...]:
@@ -1573,6 +1578,9 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                 if not any(_has(part, "VIOLATION") for part in window) and (
                         _consequence_for_non_participants(joined) or _split_duty(window)):
                     found.add("threat")
+    if not found and not received_message and ALLOW_LIST_STAGE:
+        # Second stage, built for recall: what a broadcast asks must be on the allow-list.
+        found |= allow_list_reasons(sentences, _stemmer().stem)
     return tuple(r for r in REASONS if r in found)
 
 
