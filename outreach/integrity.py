@@ -1525,10 +1525,11 @@ def check_text(text: str) -> Verdict:
 
 
 _ALWAYS_ON_TOPIC = True
-# The allow-list stage (outreach/integrity_allow.py). Off until the lead decides: on the
-# frozen sets it raises recall but costs harmless texts (see the branch's commit messages);
-# scripts/eval_broadcast.py --allow-list measures it switched on.
-ALLOW_LIST_STAGE = False
+# The allow-list stage (outreach/integrity_allow.py): on. On the three held-out sets together it
+# raises forbidden refused from 93.9% to 95.7% for 92.9% -> 92.1% harmless allowed (the goal asks
+# >= 90%): recall of the forbidden is what the issue puts first (docs/benchmarks.md).
+# scripts/eval_broadcast.py --without-allow-list measures the first stage alone.
+ALLOW_LIST_STAGE = True
 
 
 def forbidden_acts(text: str) -> tuple[str, ...]:

@@ -1,11 +1,11 @@
 """Benchmark: time per broadcast text of the integrity check (outreach/integrity.py).
 
-    PYTHONPATH=. .venv/bin/python scripts/bench_integrity.py [CHECKOUT] [--allow-list]
+    PYTHONPATH=. .venv/bin/python scripts/bench_integrity.py [CHECKOUT] [--without-allow-list]
 
 Times `check_text` on every text of the dev sets integrity_dev, integrity_tune and
 integrity_dev2 of CHECKOUT (default: this one), three passes after one warm-up pass, and
 prints the median, the 95th percentile and the total per pass. Run it with PYTHONPATH set to
-two checkouts in turn to compare them on the same texts; `--allow-list` switches on the
+two checkouts in turn to compare them on the same texts; `--without-allow-list` switches off the
 allow-list stage (outreach/integrity_allow.py).
 """
 
@@ -25,8 +25,8 @@ from outreach.integrity import check_text  # noqa: E402
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--allow-list"]
-    outreach.integrity.ALLOW_LIST_STAGE = "--allow-list" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--without-allow-list"]
+    outreach.integrity.ALLOW_LIST_STAGE = "--without-allow-list" not in sys.argv
     root = Path(args[0]) if args else ROOT
     texts: list[str] = []
     for name in ("integrity_dev.toml", "integrity_tune.toml", "integrity_dev2.toml"):

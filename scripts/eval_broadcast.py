@@ -28,11 +28,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--show-misses", action="store_true")
-    parser.add_argument("--allow-list", action="store_true",
-                        help="switch on the allow-list stage (outreach/integrity_allow.py)")
+    parser.add_argument("--without-allow-list", action="store_true",
+                        help="switch off the allow-list stage (outreach/integrity_allow.py)")
     args = parser.parse_args()
-    if args.allow_list:
-        outreach.integrity.ALLOW_LIST_STAGE = True
+    if args.without_allow_list:
+        outreach.integrity.ALLOW_LIST_STAGE = False
     for path in args.sets:
         texts = tomllib.loads(path.read_text("utf-8"))["text"]
         total: Counter[str] = Counter()

@@ -66,8 +66,8 @@ def test_blind_set_meets_the_goal() -> None:
 
 def test_blind_set_does_not_slide_back() -> None:
     refused, allowed = rates(BLIND)
-    assert refused >= 0.93
-    assert allowed >= 0.92
+    assert refused >= 0.94
+    assert allowed >= 0.91
 
 
 @pytest.mark.parametrize("text", [

@@ -18,8 +18,8 @@ from outreach.reminders import IDS, text_key
 
 @pytest.fixture(autouse=True)
 def allow_list_stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The stage is off by default (outreach.integrity.ALLOW_LIST_STAGE); these tests read
-    it switched on."""
+    """The stage is on by default (outreach.integrity.ALLOW_LIST_STAGE); these tests keep
+    reading it switched on even if a deployment's code turns it off."""
     monkeypatch.setattr(outreach.integrity, "ALLOW_LIST_STAGE", True)
     yield
 
@@ -87,9 +87,10 @@ def test_every_catalogue_text_passes_with_the_stage_on(settings: Settings, lang:
         assert check_broadcast(catalog.text(lang, text_key(reminder))).allowed, reminder
 
 
-def test_the_stage_is_off_by_default() -> None:
+def test_the_stage_can_be_switched_off_for_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "Silakan cantumkan nomor induk pegawai Anda di survei SPI ini ya."
-    outreach.integrity.ALLOW_LIST_STAGE = False
+    assert not check_text(text).allowed
+    monkeypatch.setattr(outreach.integrity, "ALLOW_LIST_STAGE", False)
     assert check_text(text).allowed
 
 
