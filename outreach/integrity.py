@@ -47,6 +47,7 @@ from importlib import resources
 from typing import Any
 
 from core.wording import Stemmer, words
+from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
@@ -302,6 +303,9 @@ def _tag(text: str) -> list[_Word]:
     return out
 
 
+# "yang ingin ikut SPI dapat mendaftar": wanting to take part, not having taken part.
+_WISHING = frozenset({"ingin", "mau", "hendak", "berminat", "want", "wants", "wish", "would",
+                      "like", "pengen", "tertarik", "interested"})
 _REGISTER_VERBS = frozenset({"register", "daftar", "daftarkan", "mendaftar", "mendaftarkan",
                              "registrasi", "sign up"})
 _LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
@@ -318,6 +322,16 @@ def _lists_not_registration(tagged: list[_Word]) -> None:
             w.tags = w.tags - {"REGISTRATION"}
     for i, w in enumerate(tagged):
         if "REGISTRATION" not in w.tags or w.word not in _REGISTER_VERBS:
+            continue
+        # "If you were contacted for the survey, please register at the desk": registering is
+        # for those not yet in KPK's pool; asked of those who took part it is a report.
+        prior = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
+                                          reversed(tagged[max(0, i - 10):i])))
+        if any(x.word in _CONDITION or "RELATIVE" in x.tags for x in prior) and any(
+                x.tags & {"RECEIVE", "SELECT", "FILL"} and not x.tags & {"NEGATOR"}
+                for x in prior) and not any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"}
+                                             or x.word in _WISHING for x in prior):
+            w.tags = (w.tags - {"REGISTRATION"}) | {"REPORT"}
             continue
         # "register their names with the HR desk", "daftarkan diri ke admin": names handed
         # to the office, not registering with KPK.
@@ -720,6 +734,47 @@ _DATE_WORDS = frozenset({
 _ARRIVING = frozenset({"datang", "come", "came", "tiba", "hadir"})
 
 
+_THINGS_RECEIVED = frozenset({"layanan", "pelayanan", "service", "services", "bantuan", "gaji",
+                              "manfaat", "izin", "perizinan", "dokumen", "sertifikat"})
+_OWN_DATA = frozenset({"data", "nomor", "kontak", "number", "contact", "details"})
+_TO_THE_END = frozenset({"hingga", "sampai", "until", "to", "sd", "s/d"})
+# The survey storing the reader's answers: "agar jawaban Anda tercatat", "your responses have
+# been recorded". Someone else keeping them is named with an agent ("dicatat oleh atasan").
+_STORED = frozenset({"tercatat", "tersimpan", "terekam", "terkirim", "recorded", "saved",
+                     "stored", "submitted", "received"})
+_HANDLED_TAGS = frozenset({"MONITOR", "SANCTION", "SEND", "COLLECT", "RECEIVE", "REPORT"})
+
+
+def _not_the_invitation(tagged: list[_Word]) -> None:
+    """What a genuine invitation says that only sounds like receipt or proof: "menerima
+    layanan" (a service received, by whoever uses the office), "data Anda diperoleh dari
+    instansi" (where KPK got the number), "isi hingga halaman terakhir" (the last page
+    reached, not shown), and answers "yang sudah dikirim" (submitted to KPK, described)."""
+    for i, w in enumerate(tagged):
+        after = tagged[i + 1].word if i + 1 < len(tagged) else ""
+        if "RECEIVE" in w.tags and (after in _THINGS_RECEIVED or (
+                _passive(w.word) and any(x.word in _OWN_DATA
+                                         for x in tagged[max(0, i - 3):i]))):
+            w.tags = w.tags - {"RECEIVE"}
+        if "PROOF" in w.tags and i > 0 and tagged[i - 1].word in _TO_THE_END:
+            w.tags = w.tags - {"PROOF"}
+        if "ANSWERS" in w.tags:
+            ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x),
+                                             tagged[i + 1:i + 6]))
+            stored = next((x for x in ahead[:4] if x.word in _STORED), None)
+            if stored is not None and not any(
+                    x.word in ("oleh", "by", "ke", "to", "kepada") for x in ahead):
+                stored.tags = stored.tags - _HANDLED_TAGS
+        if "ANSWERS" in w.tags and after in ("yang", "that", "which"):
+            rest = [x for x in tagged[i + 2:i + 5] if "STATUS" not in x.tags]
+            if rest and "SEND" in rest[0].tags and (_passive(rest[0].word)
+                                                    or rest[0].word in ("sent", "submitted")):
+                target = tagged[i + 2:i + 8]
+                if not any("LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags
+                           for x in target):
+                    rest[0].tags = rest[0].tags - {"SEND"}
+
+
 def _arrivals(tagged: list[_Word]) -> None:
     """"undangan belum datang", "the link came": an invitation arriving is receipt, not a
     person coming to report."""
@@ -769,8 +824,8 @@ def _dates_are_not_counts(tagged: list[_Word]) -> None:
         if "NUMBER" not in w.tags:
             continue
         near = {x.word for x in tagged[max(0, i - 1):i + 3]}
-        if near & _DATE_WORDS:
-            w.tags = w.tags - {"NUMBER"}
+        if near & _DATE_WORDS or re.fullmatch(r"(19|20)\d\d", w.word):
+            w.tags = w.tags - {"NUMBER"}  # "SPI 2026" names the year, not 2026 people
 
 
 # Verbs of finding out: "kami perlu tahu siapa …", "akan menanyakan satu per satu apakah …"
@@ -804,9 +859,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if _has(s, "POPULATION") and not _has(s, "RECEIVE", "FILL", "SELECT", "FILL_NOUN",
                                           "ANSWERS", "PROOF", "STEER"):
         return reasons  # the inspectorate's one task: staff contact data for KPK's population
+    # "Inspektorat telah menyampaikan data pegawai kepada KPK": the office that opens the
+    # sentence is who acts, not where anything goes.
     official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE") \
         and not any(not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
-                    and w.word not in _SENDER for w in s)
+                    and w.word not in _SENDER and not (k == 0 and len(s) > 1
+                                                       and "STATUS" in s[1].tags)
+                    for k, w in enumerate(s))
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
     received = _has(s, "RECEIVE") and (topic or _has(s, "SURVEY", "INVITE", "KPK", "ITSELF")) \
@@ -879,7 +938,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if not kpk_subject and not official_only and any(
             _yours(part, "ANSWERS") and _has(part, "SEND", "FORWARD", "COLLECT", "REPORT",
                                              "GATHER", "MONITOR", "LOCAL_PLACE")
-            for part in _segments(s)):
+            and not _self_check(part) for part in _segments(s)):
         reasons.add("answers")  # "read out your answers at the briefing"
     if not kpk_subject and not official_only and not _self_check(s) and (
             _near(s, "ANSWERS", ("MONITOR", "MONITOR_WEAK"), 6)
@@ -979,7 +1038,14 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     return reasons
 
 
-_ASK_FILLER = frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar", "dapat",
+# Politeness around the verb: "mohon kesediaan Bapak/Ibu mengisi", "mohon kiranya berkenan
+# meluangkan waktu", "kami mohon bantuan dan dukungan Saudara untuk ..." .
+_POLITE = frozenset({"kesediaan", "kesediaannya", "berkenan", "perkenan", "perkenankan",
+                     "kiranya", "sudilah", "bantuan", "bantuannya", "dukungan", "dukungannya",
+                     "kerelaan", "waktu", "waktunya", "perhatian", "kindly", "kind", "please",
+                     "hormat", "dengan", "sekiranya", "bersedia", "willing", "be"})
+_ASK_FILLER = _POLITE | frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", "untuk", "agar",
+                                   "dapat",
                          "bisa", "segera", "dengan", "kepada", "yang", "para", "seluruh",
                          "semua", "all", "to", "you", "your", "do", "the", "kita", "kami",
                          "sekalian", "rekan", "rekan-rekan", "teman", "saudara", "sdr",
@@ -1040,7 +1106,7 @@ _AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
     "abai", "ignore", "simpan", "save", "verifikasi", "verify", "waspada", "tolak", "refus",
     "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
     "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
-    "daftar", "mendaftar", "regist",
+    "daftar", "mendaftar", "regist", "ajak", "imbau", "invit", "encourag", "undang",
     "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
 
 
@@ -1111,7 +1177,7 @@ def _asks_on_condition(s: list[_Word]) -> bool:
         for i, w in enumerate(clause):
             if w.word in _CONDITION and not w.off and any(
                     not x.off and x.tags & {"FILL", "RECEIVE", "SELECT"}
-                    for x in clause[i + 1:i + 6]):
+                    for x in clause[i + 1:i + 8]):  # "if the KPK survey invite has reached"
                 conditional = k
                 if i > 0:  # "post when you're done": the ask comes first
                     clauses = [*clauses[:k], clause[:i], clause[i:], *clauses[k + 1:]]
@@ -1141,6 +1207,9 @@ def _asks_on_condition(s: list[_Word]) -> bool:
             continue
         if not first.tags & (_ACTS | {"REPORT", "REPLY", "SEND", "PROOF", "GATHER"}):
             continue
+        if _passive(first.word) and not _has(clause, "REQUEST") \
+                and not first.tags & {"REPORT", "SEND", "FORWARD", "COLLECT", "PROOF"}:
+            continue  # "…; responden dipilih acak": a statement, not an ask
         if not {first.word, stemmer.stem(first.word), _english(first.word)} \
                 & _AFTER_PARTICIPATION:
             return True
@@ -1456,6 +1525,11 @@ def check_text(text: str) -> Verdict:
 
 
 _ALWAYS_ON_TOPIC = True
+# The allow-list stage (outreach/integrity_allow.py): on. On the three held-out sets together it
+# raises forbidden refused from 93.9% to 95.7% for 92.9% -> 92.1% harmless allowed (the goal asks
+# >= 90%): recall of the forbidden is what the issue puts first (docs/benchmarks.md).
+# scripts/eval_broadcast.py --without-allow-list measures the first stage alone.
+ALLOW_LIST_STAGE = True
 
 
 def forbidden_acts(text: str) -> tuple[str, ...]:
@@ -1471,6 +1545,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
+    _not_the_invitation(tagged)
     _modals(tagged)
     _ellipses(tagged)
     sentences = _sentences(tagged)
@@ -1504,6 +1579,9 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                 if not any(_has(part, "VIOLATION") for part in window) and (
                         _consequence_for_non_participants(joined) or _split_duty(window)):
                     found.add("threat")
+    if not found and not received_message and ALLOW_LIST_STAGE:
+        # Second stage, built for recall: what a broadcast asks must be on the allow-list.
+        found |= allow_list_reasons(sentences, _stemmer().stem)
     return tuple(r for r in REASONS if r in found)
 
 

@@ -1,11 +1,12 @@
 """Benchmark: time per broadcast text of the integrity check (outreach/integrity.py).
 
-    PYTHONPATH=. .venv/bin/python scripts/bench_integrity.py [CHECKOUT]
+    PYTHONPATH=. .venv/bin/python scripts/bench_integrity.py [CHECKOUT] [--without-allow-list]
 
 Times `check_text` on every text of the dev sets integrity_dev, integrity_tune and
 integrity_dev2 of CHECKOUT (default: this one), three passes after one warm-up pass, and
 prints the median, the 95th percentile and the total per pass. Run it with PYTHONPATH set to
-two checkouts in turn to compare them on the same texts.
+two checkouts in turn to compare them on the same texts; `--without-allow-list` switches off the
+allow-list stage (outreach/integrity_allow.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import outreach.integrity  # noqa: E402
 from outreach.integrity import check_text  # noqa: E402
 
 
 def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
+    args = [a for a in sys.argv[1:] if a != "--without-allow-list"]
+    outreach.integrity.ALLOW_LIST_STAGE = "--without-allow-list" not in sys.argv
+    root = Path(args[0]) if args else ROOT
     texts: list[str] = []
     for name in ("integrity_dev.toml", "integrity_tune.toml", "integrity_dev2.toml"):
         data = tomllib.loads((root / "tests" / "data" / name).read_text("utf-8"))

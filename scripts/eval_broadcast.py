@@ -5,7 +5,8 @@
 
 A set is `[[text]]` tables with `text`, `label` (forbidden | harmless) and `kind`. Nothing but
 counts is printed (no text), so the script may be run on a frozen blind set. With
-`--show-misses` the missed texts are printed too: for development sets only.
+`--show-misses` the missed texts are printed too: for development sets only. `--allow-list`
+switches on the allow-list stage (outreach/integrity_allow.py), off by default.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import outreach.integrity  # noqa: E402
 from outreach.integrity import check_text  # noqa: E402
 
 
@@ -26,7 +28,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--without-allow-list", action="store_true",
+                        help="switch off the allow-list stage (outreach/integrity_allow.py)")
     args = parser.parse_args()
+    if args.without_allow_list:
+        outreach.integrity.ALLOW_LIST_STAGE = False
     for path in args.sets:
         texts = tomllib.loads(path.read_text("utf-8"))["text"]
         total: Counter[str] = Counter()

@@ -204,3 +204,31 @@ async def test_cli_creates_a_broadcast_that_warns_against_the_forbidden(
                            "--channel", "telegram", "--yes")
     assert result.code == 0, result.out
     assert await rows(app, "SELECT COUNT(*) FROM broadcasts") == [(1,)]
+
+
+# Branch integrity5: frames beyond the dev sets' words (tuned on texts written after
+# broadcast_dev5.toml was frozen; dev5 itself is measured only).
+@pytest.mark.parametrize("text", [
+    "Please reply to this message if the KPK survey invite has reached you.",
+    "If you were contacted for the integrity survey, please register at the front desk.",
+    "Sampun nampi link SPI? Mangga laporan dhateng Kasubag.",
+    "Konfirmasi keikutsertaan survei SPI dikirim ke email kepegawaian.",
+    "Dokumentasikan pengisian survei Anda dan serahkan ke Kasi.",
+])
+def test_frames_refuse_paraphrases(text: str) -> None:
+    assert not check_text(text).allowed
+
+
+@pytest.mark.parametrize("text", [
+    "Mohon kesediaan Saudara mengisi survei integritas sebelum 31 Oktober.",
+    "Mohon kiranya Bapak/Ibu berkenan meluangkan waktu 15 menit untuk survei KPK.",
+    "Bila link survei belum diterima, tidak perlu melapor; responden dipilih acak.",
+    "Sehubungan dengan SPI 2026, Inspektorat mengimbau pegawai yang menerima undangan agar "
+    "mengisinya secara mandiri.",
+    "Kami mengajak Bapak/Ibu berpartisipasi dalam survei bila terpilih. Terima kasih.",
+    "Terima kasih atas partisipasi dan kerja samanya dalam SPI.",
+    "Pastikan Anda mengisi survei hingga halaman terakhir dan menekan tombol kirim.",
+    "Pengguna layanan yang ingin ikut SPI dapat mendaftar lewat QR di loket.",
+])
+def test_genuine_invitation_wording_passes(text: str) -> None:
+    assert check_text(text).allowed

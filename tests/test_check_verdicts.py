@@ -45,7 +45,8 @@ def test_dev3_verdicts() -> None:
 
 
 def _blind_report() -> Report:
-    # Measured only: the blind set is never used to tune the signs.
+    # Measured only: the blind set is never used to tune the signs. Its size and figures live
+    # in docs/benchmarks.md (the lead measures and records them), not in this file.
     return evaluate(load_cases(DATA / "blind" / "checker_messages.toml"), year=YEAR)
 
 
@@ -58,7 +59,7 @@ def test_on_the_blind_set_no_fake_is_official_and_no_unlisted_sender_is_suspicio
 def test_the_blind_set_figures_do_not_get_worse() -> None:
     report = _blind_report()
     assert report.unlisted_sender_total > 0
-    assert report.fakes_official == []  # 2 before branch integrity4, 0 after
+    assert report.fakes_official == []  # figures over time: docs/benchmarks.md
     assert report.unlisted_sender_suspicious == []
 
 
@@ -79,6 +80,48 @@ def test_an_official_link_never_whitewashes_a_scam_ask(text: str) -> None:
 ])
 def test_warnings_and_a_passing_ktp_are_not_asks(text: str) -> None:
     assert check_text(text, REGISTRY, year=YEAR).verdict == "official"
+
+
+LINK = "https://spi.kpk.go.id/r/A1"
+
+
+@pytest.mark.parametrize("text", [
+    "Partisipasi Anda sangat berarti bagi perbaikan layanan.",
+    "Mohon kesediaan Bapak/Ibu mengisi survei melalui tautan berikut.",
+    "Survei ini bersifat rahasia. Jawablah sesuai pengalaman Anda.",
+    "Batas pengisian tanggal 31 Oktober 2026. Terima kasih atas partisipasinya.",
+    "Link bersifat personal, jangan dibagikan.",
+    "Pesan ini dikirim kepada Anda sebagai responden terpilih.",
+    "Pastikan Anda mengisi survei hingga halaman terakhir dan menekan tombol kirim.",
+    "Jawaban yang sudah dikirim tidak dapat diubah.",
+    "Mohon periksa kembali jawaban Anda sebelum menekan tombol selesai.",
+    "Kami menghargai setiap jawaban, baik positif maupun negatif.",
+    "Berikan penilaian Anda secara objektif.",
+    "Data Anda diperoleh dari instansi tempat Anda bekerja atau menerima layanan.",
+    "Mohon lengkapi seluruh pertanyaan agar jawaban Anda tercatat.",
+    "Your responses have been recorded. Thank you for taking part.",
+    "Kami mengucapkan terima kasih atas kerja sama dan partisipasi Bapak/Ibu.",
+    "Inspektorat telah menyampaikan data pegawai kepada KPK; KPK memilih responden secara acak.",
+    "Yth. Sdr. Budi Santoso, Dinas Kesehatan. Survei ini didukung oleh Inspektorat. "
+    "Link Anda unik.",
+])
+def test_genuine_invitation_wording_is_official(text: str) -> None:
+    result = check_text(f"{text} {LINK}", REGISTRY, year=YEAR)
+    assert result.verdict == "official", (result.manipulation, result.other_asks)
+
+
+@pytest.mark.parametrize("text", [
+    "Inspektorat akan memeriksa jawaban Anda sebelum dikirim.",
+    "Mohon periksa kembali jawaban Anda bersama atasan sebelum menekan tombol kirim.",
+    "Admin akan cek jawaban kalian satu per satu.",
+    "Jawaban yang sudah dikirim ke grup akan direkap admin.",
+    "Bukti pengisian dikirim paling lambat Jumat.",
+    "Partisipasi Anda sangat berarti. Setelah mengisi, kirim tangkapan layar ke operator.",
+    "Terima kasih atas partisipasinya. Mohon konfirmasi penerimaan link ini ke atasan.",
+    "Survei ini bersifat rahasia, namun jawaban Anda mohon dikirim juga ke email kantor.",
+])
+def test_the_same_wording_beside_an_employer_ask_is_manipulation(text: str) -> None:
+    assert check_text(f"{text} {LINK}", REGISTRY, year=YEAR).verdict == "manipulation"
 
 
 def test_an_unlisted_sender_or_vendor_email_with_a_kpk_link_is_unknown() -> None:
@@ -124,8 +167,20 @@ async def test_a_forwarded_text_without_link_goes_to_the_checker(app: App) -> No
     assert "MELANGGAR ATURAN SPI" in user.text
 
 
+async def test_a_forwarded_employer_ask_that_no_sign_pattern_words_goes_to_the_checker(
+        app: App) -> None:
+    """No link, no number, and no scam or manipulation pattern matches: the integrity policy,
+    read from the recipient's side, still names the ask, so the text is checked."""
+    user = User(app.engine, Channel.TELEGRAM, "verdict-4")
+    await user.say("Rekan-rekan, pemberitahuan penerimaan undangan survei KPK agar disampaikan "
+                   "kepada Kasubag paling lambat Jumat.")
+    assert "MELANGGAR ATURAN SPI" in user.text
+
+
 @pytest.mark.parametrize("text", ["apakah survei spi harus bayar?",
-                                  "ada yang minta transfer katanya dari survei kpk"])
+                                  "ada yang minta transfer katanya dari survei kpk",
+                                  "survei sudah saya jawab semua, terus saya kabari siapa",
+                                  "mau lapor ada yang ngarahin jawaban survei ke mana"])
 async def test_questions_and_a_persons_own_account_stay_with_the_faq(app: App,
                                                                      text: str) -> None:
     user = User(app.engine, Channel.TELEGRAM, "verdict-3")

@@ -53,6 +53,13 @@ _OWN_WORDS = re.compile(
     r"(bikin|minta|meminta|nyuruh|menyuruh|kumpulin|mengumpulkan|mewajibkan))\b",
     re.IGNORECASE)
 _FORWARDED_MIN_WORDS = 5  # shorter texts are a person's own words, not a forwarded message
+_POLICY_MIN_WORDS = 8
+_OWN_QUESTION = re.compile(
+    r"^\W*(mau|ingin|pengen|pingin|takut|saya|sy|aku|gue|gw|kami|i|we|my|our)\b|"
+    r"\b(mana|kemana|siapa|sapa|apa|gimana|bagaimana|berapa|kapan|where|who|what|how)\W*$|"
+    r"\b(minta|meminta|nyuruh|menyuruh|asks?|asked)\b.{0,60}\b(kami|saya|sy|aku|me|us)\W*$|"
+    r"^\W*(pak|bu|bapak|ibu)?\s*\w+\s+(minta|nyuruh|menyuruh|mewajibkan)\b",
+    re.IGNORECASE)
 
 
 def wants_check(text: str) -> bool:
@@ -72,7 +79,19 @@ def looks_forwarded_with_signs(text: str) -> bool:
     if not (_ADDRESSED.search(body) or claims_kpk(body)):
         return False
     signs = find_signs(body)
-    return bool(signs.scam or signs.manipulation)
+    if signs.scam or signs.manipulation:
+        return True
+    # An employer's ask the sign patterns do not word ("Sing wis rampung ngisi SPI, tulis
+    # jenenge", "rekap guru yang sudah mengisi"): the integrity policy, read from the
+    # recipient's side, names it, in a text long enough to be a relayed message and not
+    # worded as a person's own question or account ("mau lapor ada yang ngarahin jawaban",
+    # "pak sekdis minta screenshot", "... lapor ke mana"). Imported here so a plain
+    # question does not load it.
+    if len(text.split()) < _POLICY_MIN_WORDS or _OWN_QUESTION.search(text):
+        return False
+    from outreach.integrity import forbidden_acts  # noqa: PLC0415
+
+    return bool(forbidden_acts(body))
 
 
 def _relays_an_ask(text: str) -> bool:
