@@ -439,8 +439,10 @@ async def test_migration_0010_keeps_the_counts_and_accepts_manipulation(
         await conn.commit()
         monkeypatch.setattr("storage.migrate.known_migrations", lambda: every)
         await migrate(conn)
-        await conn.execute("INSERT INTO check_daily VALUES ('2026-11-01', 'manipulation', 1)")
-        rows = await conn.execute_fetchall("SELECT * FROM check_daily ORDER BY verdict")
+        await conn.execute("INSERT INTO check_daily (day, verdict, count) "
+                           "VALUES ('2026-11-01', 'manipulation', 1)")
+        rows = await conn.execute_fetchall("SELECT day, verdict, count FROM check_daily "
+                                           "ORDER BY verdict")
     assert [tuple(r) for r in rows] == [("2026-11-01", "manipulation", 1),
                                         ("2026-11-01", "suspicious", 3)]
 
