@@ -28,6 +28,7 @@ from handlers.registration import RegistrationEntry, RegistrationFlow
 from handlers.registration_save import PendingNotice
 from handlers.router import Router
 from handlers.turn import Deps, Lazy
+from inspectorate.institutions import parse_timezone, sync_first
 from inspectorate.units_file import SAMPLE_FILE, read_units
 from outreach.service import BroadcastService
 from storage.database import Database, connect
@@ -98,6 +99,24 @@ async def load_units_if_empty(db: Database, deps: Deps) -> None:
     logger.info("Database kosong: %d unit dimuat dari %s", len(units), path)
 
 
+async def sync_institution_one(db: Database, settings: Settings, clock: Clock) -> None:
+    """The SPI_INSPECTORATE_* settings describe institution 1 (issue 15): its row follows them at
+    every start, so a single-institution deployment needs no extra step. Other institutions
+    come from their rows (`spi-bot institutions add`)."""
+    zone = parse_timezone(settings.inspectorate_timezone) \
+        if settings.inspectorate_timezone.strip() else None
+    if settings.inspectorate_timezone.strip() and zone is None:
+        logger.warning("SPI_INSPECTORATE_TIMEZONE tidak dikenal; zona waktu instansi 1 tidak "
+                       "diubah (Asia/Jakarta, Asia/Makassar, Asia/Jayapura atau WIB/WITA/WIT)")
+    async with db.transaction() as conn:
+        changed = await sync_first(conn, clock.now(), name=settings.inspectorate_name,
+                                   phone=settings.inspectorate_phone,
+                                   email=settings.inspectorate_email, timezone=zone)
+    if changed:
+        logger.info("Instansi 1 diselaraskan dengan pengaturan SPI_INSPECTORATE_*: %s",
+                    ", ".join(changed))
+
+
 def open_database(settings: Settings) -> Database:
     """The database the settings name (SPI_DATABASE_URL, else the SQLite file), not opened."""
     return connect(settings.database_url, settings.database_path,
@@ -123,6 +142,7 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     try:
         await check_or_migrate(db, settings)
         deps = build_deps(settings, clock or SystemClock())
+        await sync_institution_one(db, settings, deps.clock)
         await load_units_if_empty(db, deps)
         async with db.transaction() as conn:  # ids older than any redelivery are dead weight
             await InboundRepository().prune(conn, deps.clock.now() - REDELIVERY_HORIZON)

@@ -45,6 +45,11 @@ class Catalog:
                 texts[lang].update(flat)
         return cls(texts, variables or {})
 
+    def with_variables(self, variables: Mapping[str, str]) -> Catalog:
+        """The same texts with some variables replaced (another institution's name and
+        contact, issue 15); the texts are shared, not copied."""
+        return Catalog(self._texts, {**self._variables, **variables})
+
     def keys(self, lang: str) -> set[str]:
         return set(self._texts[lang])
 

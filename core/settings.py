@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     inspectorate_name: str = Field(default="Inspektorat Kabupaten Sukamaju")
     inspectorate_phone: str = Field(default="(0411) 555-0198")
     inspectorate_email: str = Field(default="inspektorat@sukamajukab.example")
+    # Institution 1's time zone (IANA name or WIB/WITA/WIT); empty: its row keeps its own.
+    inspectorate_timezone: str = Field(default="")
     retention_days_after_survey: int = Field(default=365, ge=0)
 
     # --- FAQ and authenticity checker (issue 3): values that change from year to year ---

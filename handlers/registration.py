@@ -41,6 +41,7 @@ from handlers.registration_prompts import (
 from handlers.registration_save import save_registration
 from handlers.turn import Turn
 from handlers.words import YES, normalize, yes_or_no
+from storage.repositories.units import Unit
 
 _UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 _REGISTER_WORDS = frozenset({"daftar", "/daftar", "register", "registrasi", "/register"})
@@ -72,12 +73,20 @@ class RegistrationEntry:
                 code = turn.text
             else:
                 return False
-        unit = await turn.deps.units.get_by_code(turn.conn, code)
+        unit = await _known_unit(turn, code)
         if unit is None:
             await ask_unit(turn, unknown_code=code)
         else:
             await begin(turn, unit)
         return True
+
+
+async def _known_unit(turn: Turn, code: str) -> Unit | None:
+    """The unit a scanned or typed code names, in whichever institution; None for a code no
+    unit has, or text that cannot be a code (looked up as nothing, never as a pattern)."""
+    if not _UNIT_CODE.match(code):
+        return None
+    return await turn.deps.units.get_by_code(turn.conn, code)
 
 
 async def ask(turn: Turn, field: str) -> None:
@@ -102,7 +111,7 @@ async def _reprompt(turn: Turn, field: str) -> None:
 
 async def _on_unit(turn: Turn) -> None:
     code = turn.choice.removeprefix("unit:") if turn.choice else turn.text
-    unit = await turn.deps.units.get_by_code(turn.conn, code) if code else None
+    unit = await _known_unit(turn, code) if code else None
     if unit is None:
         await ask_unit(turn, unknown_code=code)
     else:

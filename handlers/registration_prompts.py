@@ -39,7 +39,8 @@ async def ask_unit(turn: Turn, unknown_code: str | None = None) -> None:
         return
     turn.goto(f"{PREFIX}:unit")
     if unknown_code is not None:
-        turn.say("reg.unknown_unit", code=unknown_code[:40], choices=choices)
+        shown = "".join(ch for ch in unknown_code if ch.isprintable())[:40]
+        turn.say("reg.unknown_unit", code=shown, choices=choices)
     else:
         turn.say("reg.choose_unit", choices=choices)
 
@@ -56,7 +57,11 @@ def phone_label_key(channel: str) -> str:
 
 
 async def begin(turn: Turn, unit: Unit) -> None:
+    # The scanned unit decides the institution (issue 15): its notice, controller and contact,
+    # and a registration of its own, whatever this chat has with another institution.
     turn.session.data = {"unit": unit.code, "institution": unit.institution_id}
+    if not await turn.enter_institution(unit.institution_id, hold=True):
+        raise LookupError(unit.institution_id)  # units reference institutions: cannot happen
     existing = await turn.deps.respondents.find_for_chat(
         turn.conn, turn.scope, turn.msg.channel, turn.msg.sender, turn.msg.sender_phone,
         phone_first=False)

@@ -57,7 +57,7 @@ async def _unlink_unproven_chats(turn: Turn, record: Respondent, phone: str) -> 
         key = (identity.channel, identity.address)
         if key in ((turn.msg.channel, turn.msg.sender), (Channel.WHATSAPP, phone)):
             continue
-        await turn.deps.identities.unlink(turn.conn, *key)
+        await turn.deps.identities.unlink_in(turn.conn, turn.scope, *key)
         turn.later(turn.deps.sessions.notice_statement(
             *key, NOTICE_UNLINKED, turn.now, turn.deps.settings.default_language))
         turn.forgotten.append(key)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 from core.catalog import Catalog
 from core.clock import Clock
 from core.messages import Choice, Inbound, Reply
-from core.scope import DEFAULT_SCOPE, Scope
+from core.scope import DEFAULT_INSTITUTION_ID, DEFAULT_SCOPE, Scope
 from core.settings import Settings
 from handlers.check.registry import Registry
 from handlers.faq.matcher import FaqMatcher
+from inspectorate.institutions import Institution, InstitutionDirectory
 from outreach.service import BroadcastService
 from storage.connection import Connection
 from storage.repositories import (
@@ -60,6 +61,20 @@ class Deps:
     sessions: SessionRepository = field(default_factory=SessionRepository)
     faq_stats: FaqStatsRepository = field(default_factory=FaqStatsRepository)
     check_stats: CheckStatsRepository = field(default_factory=CheckStatsRepository)
+    institutions: InstitutionDirectory = field(default_factory=InstitutionDirectory)
+
+
+def institution_values(institution: Institution | None, settings: Settings) -> dict[str, str]:
+    """The catalogue's variables naming the data controller and its contact to a citizen.
+    Institution 1 is what the SPI_INSPECTORATE_* settings say (its row follows them from
+    start-up, bot/app.py); another institution is its row, a contact it has not given "-"."""
+    if institution is None or institution.id == DEFAULT_INSTITUTION_ID:
+        return {"inspectorate_name": settings.inspectorate_name,
+                "inspectorate_phone": settings.inspectorate_phone,
+                "inspectorate_email": settings.inspectorate_email}
+    return {"inspectorate_name": institution.name,
+            "inspectorate_phone": institution.contact_phone or "-",
+            "inspectorate_email": institution.contact_email or "-"}
 
 
 @dataclass
@@ -79,13 +94,40 @@ class Turn:
     # Other conversations (channel, address) this turn deleted or changed (erasing a person,
     # unlinking a chat from a number its owner proved), so no earlier read of them is trusted.
     forgotten: list[tuple[str, str]] = field(default_factory=list)
+    # The institution this turn speaks for (handlers/router.py settles it first; None:
+    # institution 1), and the one the conversation holds to while it lasts (a scanned unit's).
+    institution: Institution | None = None
+    held_institution: int | None = None
 
     @property
     def scope(self) -> Scope:
         """The institution this conversation is about: the one whose unit the citizen scanned
-        or chose (kept in the session while the dialog lasts), else institution 1."""
+        or chose (kept in the session while the conversation lasts), else the one the router
+        settled on, else institution 1."""
+        if self.institution is not None:
+            return Scope(self.institution.id)
         institution = self.session.data.get("institution")
         return Scope(int(institution)) if isinstance(institution, int) else DEFAULT_SCOPE
+
+    async def enter_institution(self, institution_id: int, *, hold: bool = False) -> bool:
+        """From now on this turn speaks for `institution_id`: its name and contact in every
+        text, the FAQ's included (the turn's catalogue is bound to them). `hold`: the
+        conversation keeps it after the dialog ends (a scanned unit). False if it is unknown."""
+        found = await self.deps.institutions.get(self.conn, institution_id)
+        if found is None:
+            return False
+        if hold:
+            self.held_institution = found.id
+        current = self.institution.id if self.institution is not None else DEFAULT_INSTITUTION_ID
+        self.institution = found
+        if found.id != current:
+            self.deps = replace(self.deps, catalog=self.deps.catalog.with_variables(
+                institution_values(found, self.deps.settings)))
+        return True
+
+    def t_for(self, institution: Institution | None, key: str, **values: object) -> str:
+        """A text naming `institution` as controller and contact, whichever this turn is in."""
+        return self.t(key, **{**institution_values(institution, self.deps.settings), **values})
 
     def later(self, statement: Statement) -> None:
         """Queue a write to run at the turn's commit (one round trip less to the database

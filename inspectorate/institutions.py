@@ -8,6 +8,7 @@ gives counts only, never anyone's personal data.
 from __future__ import annotations
 
 import re
+import time
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
@@ -246,3 +247,52 @@ async def by_id(conn: Connection, institution_id: int) -> Institution | None:
                           (institution_id,))
     return _institution(row) if row is not None else None
 
+
+
+async def sync_first(conn: Connection, now: datetime, *, name: str, phone: str, email: str,
+                     timezone: str | None) -> list[str]:
+    """Institution 1 is what the SPI_INSPECTORATE_* settings describe: copy each one that is set
+    (non-empty) into its row, so a single-institution deployment needs no extra step. Returns
+    the columns changed (none when the row already says the same)."""
+    wanted = {"name": " ".join(name.split()), "contact_phone": phone.strip(),
+              "contact_email": email.strip()}
+    if timezone:
+        wanted["timezone"] = timezone
+    row = await fetch_one(conn, "SELECT name, contact_phone, contact_email, timezone "
+                                "FROM institutions WHERE id = 1")
+    if row is None:
+        return []
+    changed = [column for column, value in wanted.items() if value and row[column] != value]
+    if changed:
+        sets = ", ".join(f"{column} = ?" for column in changed)
+        await conn.execute(f"UPDATE institutions SET {sets}, updated_at = ? WHERE id = 1",  # noqa: S608 - fixed column names
+                           (*(wanted[c] for c in changed), to_text(now)))
+    return changed
+
+
+class InstitutionDirectory:
+    """Every institution by id, for conversations: the few rows change rarely and are read on
+    every citizen's turn of a deployment with several, so reads are served from a copy at most
+    `max_age` seconds old; an id the copy does not know reads the table again."""
+
+    def __init__(self, max_age: float = 30.0) -> None:
+        self._max_age = max_age
+        self._copy: dict[int, Institution] | None = None
+        self._copied_at = 0.0
+
+    async def _all(self, conn: Connection, *, fresh: bool = False) -> dict[int, Institution]:
+        if fresh or self._copy is None or time.monotonic() - self._copied_at > self._max_age:
+            rows = await fetch_all(conn, f"SELECT {_COLUMNS} FROM institutions")  # noqa: S608
+            self._copy = {int(r["id"]): _institution(r) for r in rows}
+            self._copied_at = time.monotonic()
+        return self._copy
+
+    async def several(self, conn: Connection) -> bool:
+        """Whether the deployment has more than one institution."""
+        return len(await self._all(conn)) > 1
+
+    async def get(self, conn: Connection, institution_id: int) -> Institution | None:
+        found = (await self._all(conn)).get(institution_id)
+        if found is None:
+            found = (await self._all(conn, fresh=True)).get(institution_id)
+        return found

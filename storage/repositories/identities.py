@@ -78,6 +78,14 @@ class IdentityRepository:
         await write_soon(conn, "DELETE FROM channel_identities WHERE channel = ? AND address = ?",
                          (channel, address))
 
+    async def unlink_in(self, conn: Connection, scope: Scope, channel: str,
+                        address: str) -> None:
+        """This chat no longer speaks for anyone in this institution (the owner of a number
+        it typed there proved it); its links with other institutions stay."""
+        await write_soon(conn, "DELETE FROM channel_identities WHERE institution_id = ? "
+                         "AND channel = ? AND address = ?",
+                         (institution_of(conn, scope), channel, address))
+
     def touch_inbound(self, channel: str, address: str, now: datetime) -> Statement:
         """The write recording when this identity last wrote to us (WhatsApp's 24-hour window)."""
         return ("UPDATE channel_identities SET last_inbound_at = ? "
