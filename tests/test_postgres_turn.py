@@ -6,8 +6,9 @@ the transaction all the same."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -15,6 +16,8 @@ import pytest
 from bot.app import App
 from bot.server.housekeeping import Housekeeping
 from core.messages import Channel, Inbound
+from storage import postgres
+from storage.postgres import PgConnection
 from storage.connection import fetch_together, lock_until_commit, write_soon
 from storage.repositories.inbound import InboundRepository
 from tests.support.clock import FakeClock
@@ -84,14 +87,17 @@ async def test_a_read_sent_after_a_lock_sees_what_the_holder_committed_while_it_
 
 
 class Queries:
-    """Every query psycopg sends on the pool's connections, COMMIT included."""
+    """Every query psycopg sends on the pool's connections, COMMIT included; `EXECUTE name`
+    of a statement prepared earlier is shown as `EXECUTE name [the statement]`."""
 
     def __init__(self) -> None:
         self.sent: list[str] = []
 
     def texts(self) -> list[str]:
         sent, self.sent = self.sent, []
-        return sent
+        statements = {name: query for (query, _), name in postgres._NAMES.items()}
+        return [re.sub(r"EXECUTE (spi_\d+)", lambda m: f"{m[0]} [{statements[m[1]]}]", text)
+                for text in sent]
 
 
 @pytest.fixture
@@ -149,7 +155,7 @@ async def test_transactions_and_reads_cost_no_round_trip_of_their_own(
         app.db.later(("INSERT INTO processed_inbound VALUES (?, ?, ?)", ("t", "a", "x")))
         app.db.later(("INSERT INTO processed_inbound VALUES (?, ?, ?)", ("t", "b", "x")))
     (sent,) = queries.texts()
-    assert sent.startswith("BEGIN") and sent.count("INSERT") == 2 and sent.endswith("COMMIT")
+    assert sent.startswith("BEGIN") and sent.count("EXECUTE") == 2 and sent.endswith("COMMIT")
     async with app.db.reading() as conn:
         await conn.execute_fetchall("SELECT COUNT(*) FROM processed_inbound")
     assert len(queries.texts()) == 1  # no BEGIN, no ROLLBACK around it
@@ -168,3 +174,77 @@ async def test_the_hourly_prune_of_processed_ids_runs_on_both_backends(
     async with app.db.reading() as conn:
         rows = await conn.execute_fetchall("SELECT provider_id FROM processed_inbound")
     assert [tuple(row) for row in rows] == [("SM-new",)]
+
+
+@postgresql_only
+async def test_a_statement_is_prepared_once_per_connection_then_executed_by_name(
+    app: App, queries: Queries
+) -> None:
+    sql = "SELECT provider_id FROM processed_inbound WHERE channel = ? AND provider_id = ?"
+    async with app.db.transaction() as conn:
+        first_raw = cast(PgConnection, conn).raw
+        assert await conn.execute_fetchall(sql, ("t", "a")) == []
+        await write_soon(conn, "INSERT INTO processed_inbound VALUES (?, ?, ?)",
+                         ("t", "a", "x"))
+        rows = await conn.execute_fetchall(sql, ("t", "a"))
+        assert [tuple(row) for row in rows] == [("a",)]
+    first, second, _ = queries.texts()
+    assert "PREPARE" in first and "PREPARE" in second  # the INSERT's, sent with the read
+    assert second.count("PREPARE") == 1
+    for _ in range(app.settings.database_pool_size):  # the pool hands its connections round
+        async with app.db.transaction() as conn:
+            await conn.execute_fetchall(sql, ("t", "b"))
+            again = cast(PgConnection, conn).raw is first_raw
+        text, commit = queries.texts()
+        assert ("PREPARE" in text) is not again and commit == "COMMIT"
+        if again:
+            break
+    assert again
+
+
+@postgresql_only
+async def test_values_keep_their_value_through_literals(app: App) -> None:
+    texts = ["it's", "back\\slash \\' ''", "emoji 😀 ✓", "", "%s %(x)s $1 ?", "-- no comment"]
+    async with app.db.transaction() as conn:
+        for n, text in enumerate(texts):
+            await conn.execute("INSERT INTO processed_inbound VALUES (?, ?, ?)",
+                               ("lit", str(n), text))
+    async with app.db.reading() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT processed_at FROM processed_inbound WHERE channel = ? "
+            "ORDER BY provider_id::int", ("lit",))
+        values = await conn.execute_fetchall(
+            "SELECT ?1 + 1, ?2 * 2, ?3, COALESCE(?4, 'none'), ?5 = 1", (2**62, 1.25, "x", None,
+                                                                        True))
+    assert [row[0] for row in rows] == texts
+    assert tuple(values[0]) == (2**62 + 1, 2.5, "x", "none", True)
+    with pytest.raises(psycopg.DataError):  # PostgreSQL text cannot hold a NUL
+        async with app.db.reading() as conn:
+            await conn.execute_fetchall("SELECT ?", ("a\x00b",))
+
+
+@postgresql_only
+async def test_a_connection_whose_prepared_statements_are_in_doubt_starts_over(
+    app: App
+) -> None:
+    """An error leaves unknown which PREPAREs of its text ran (here the failing statement's
+    own did): the connection's next text starts with DEALLOCATE ALL and prepares again."""
+    sql = "SELECT COUNT(*) FROM processed_inbound WHERE channel = ?"
+    for _ in range(3):
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            async with app.db.transaction() as conn:
+                await conn.execute_fetchall(sql, ("t",))
+                await conn.execute_fetchall("SELECT 1 / (COUNT(*) - COUNT(*)) FROM "
+                                            "processed_inbound WHERE channel = ?", ("t",))
+        async with app.db.transaction() as conn:
+            assert next(iter(await conn.execute_fetchall(sql, ("t",))))[0] == 0
+
+
+@postgresql_only
+async def test_a_statement_postgresql_cannot_type_falls_back_to_literals(app: App) -> None:
+    sql = "SELECT ? IS NULL AS missing"
+    with pytest.raises(psycopg.errors.IndeterminateDatatype):
+        async with app.db.reading() as conn:
+            await conn.execute_fetchall(sql, ("x",))
+    async with app.db.reading() as conn:
+        assert [tuple(row) for row in await conn.execute_fetchall(sql, ("x",))] == [(False,)]
