@@ -357,7 +357,7 @@ class PostgresDatabase:
     async def _configure(conn: SpiConnection) -> None:
         _adapt(conn)
         conn.prepared, conn.stale = set(), False
-        if conn.info.parameter_status("standard_conforming_strings") != b"on":
+        if conn.info.parameter_status("standard_conforming_strings") != "on":
             await conn.execute("SET standard_conforming_strings = on")  # `_literal` needs it
 
     @staticmethod

@@ -138,11 +138,10 @@ def to_numbered(sql: str) -> tuple[str, tuple[_Key, ...]]:
         if key is None:
             out.append(text)
             continue
-        if style == ParamStyle.NUMBERED:
-            key = int(key) - 1
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-        out.append(f"${numbers[key]}")
+        wanted = int(key) - 1 if style == ParamStyle.NUMBERED else key
+        if wanted not in numbers:
+            numbers[wanted] = len(numbers) + 1
+        out.append(f"${numbers[wanted]}")
     return "".join(out), tuple(numbers)
 
 

@@ -17,8 +17,9 @@ from bot.app import App
 from bot.server.housekeeping import Housekeeping
 from core.messages import Channel, Inbound
 from storage import postgres
-from storage.postgres import PgConnection
 from storage.connection import fetch_together, lock_until_commit, write_soon
+from storage.postgres import PgConnection
+from storage.repositories.conversations import claim_and_snapshot
 from storage.repositories.inbound import InboundRepository
 from tests.support.clock import FakeClock
 
@@ -86,6 +87,39 @@ async def test_a_read_sent_after_a_lock_sees_what_the_holder_committed_while_it_
     assert seen == [("a",)]
 
 
+@postgresql_only
+async def test_a_turn_opening_waits_for_the_sender_and_sees_its_previous_turn(app: App) -> None:
+    """spi_turn_open (migration 0024) reads the conversation after the sender's lock was
+    granted, so it sees the turn that committed while it waited; and the id claim is there."""
+    holder_locked, opener_waiting = asyncio.Event(), asyncio.Event()
+    key = ("whatsapp", "+6281200000001")
+
+    async def holder() -> None:
+        async with app.db.transaction() as conn:
+            lock_until_commit(conn, ":".join(key))
+            await conn.execute("INSERT INTO sessions VALUES (?, ?, 'reg:name', '{}', 'id', "
+                               "'2026-01-01T00:00:00+00:00')", key)
+            holder_locked.set()
+            await opener_waiting.wait()
+            await asyncio.sleep(0.2)  # the opener is blocked on the lock meanwhile
+
+    async def opener() -> Any:
+        await holder_locked.wait()
+        async with app.db.transaction() as conn:
+            opened = asyncio.create_task(claim_and_snapshot(
+                conn, *key, "id", provider_id="SM1", now=FakeClock().now(), lock=":".join(key)))
+            await asyncio.sleep(0.05)
+            opener_waiting.set()
+            return await opened
+
+    _, opening = await asyncio.gather(holder(), opener())
+    assert opening is not None and opening.stored and opening.session.state == "reg:name"
+    async with app.db.transaction() as conn:
+        again = await claim_and_snapshot(conn, *key, "id", provider_id="SM1",
+                                         now=FakeClock().now(), lock=":".join(key))
+    assert again is None  # a redelivery
+
+
 class Queries:
     """Every query psycopg sends on the pool's connections, COMMIT included; `EXECUTE name`
     of a statement prepared earlier is shown as `EXECUTE name [the statement]`."""
@@ -137,8 +171,7 @@ async def test_a_conversation_turn_is_two_round_trips(app: App, queries: Queries
     sent = queries.texts()
     assert len(sent) == 2, sent
     opening, closing = sent
-    assert opening.startswith("BEGIN") and "pg_advisory_xact_lock" in opening
-    assert "INSERT INTO processed_inbound" in opening and "JOIN sessions" in opening
+    assert opening.startswith("BEGIN") and "spi_turn_open(" in opening  # lock, claim, read
     assert "INSERT INTO sessions" in closing and closing.rstrip().endswith("COMMIT")
     await app.engine.handle(message("1", 2))  # a redelivery this process handled: no query
     assert queries.texts() == []
