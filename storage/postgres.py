@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextvars
 import logging
 import math
-from collections.abc import AsyncIterator, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
+import psycopg.abc
 from psycopg import adapt, pq
+from psycopg.adapt import Transformer
+from psycopg.generators import execute as _execute
 from psycopg_pool import AsyncConnectionPool
 
 from storage.connection import Cursor, CursorResult, Dialect, lock_until_commit
@@ -54,10 +57,9 @@ class PgRow(tuple[Any, ...]):
 _INDEXES: dict[tuple[bytes, ...], dict[str, int]] = {}
 
 
-def _row_factory(cursor: Any) -> Any:
+def _row_maker(result: pq.abc.PGresult | None) -> Callable[[Sequence[Any]], PgRow]:
     # Names straight from the libpq result: `cursor.description` builds a Column object per
     # column on every call, a tenth of a turn's client CPU before this.
-    result = cursor.pgresult
     names = tuple(result.fname(i) or b"" for i in range(result.nfields)) if result else ()
     index = _INDEXES.get(names)
     if index is None:
@@ -69,6 +71,11 @@ def _row_factory(cursor: Any) -> Any:
         return PgRow(values, index)
 
     return make
+
+
+def _row_factory(cursor: Any) -> Any:
+    """psycopg's row factory for the raw connections (`PostgresDatabase.connection`)."""
+    return _row_maker(cursor.pgresult)
 
 
 class _BoolAsInteger(adapt.Dumper):
@@ -105,6 +112,7 @@ class SpiConnection(psycopg.AsyncConnection[Any]):
 
     prepared: set[str]
     stale: bool
+    loader: psycopg.abc.Transformer  # loads a result's values with the adapters of `_adapt`
 
 
 # (statement as PostgreSQL text, the PREPARE's parameter types) -> its name, the same on every
@@ -142,20 +150,42 @@ def _literal(value: Any) -> tuple[str, str] | None:
     return None
 
 
+class _Rows:
+    """A statement's result, its rows already loaded (the storage seam's Cursor)."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows, self.rowcount = rows, rowcount
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def __aiter__(self) -> _Rows:
+        return self
+
+    async def __anext__(self) -> Any:
+        if not self._rows:
+            raise StopAsyncIteration
+        return self._rows.pop(0)
+
+
 class _PgResult:
     """`await conn.execute(...)` or `async with conn.execute(...) as cur`."""
 
-    __slots__ = ("_conn", "_cursor", "_params", "_sql")
+    __slots__ = ("_conn", "_params", "_sql")
 
     def __init__(self, conn: PgConnection, sql: str,
                  params: Iterable[Any] | dict[str, Any]) -> None:
         self._conn, self._sql, self._params = conn, sql, params
-        self._cursor: psycopg.AsyncCursor[Any] | None = None
 
     async def _run(self) -> Cursor:
         conn = self._conn
-        self._cursor = await conn.send_ahead_with(conn.render(self._sql, self._params))
-        return self._cursor
+        return await conn.send_ahead_with(conn.render(self._sql, self._params))
 
     def __await__(self) -> Generator[Any, None, Cursor]:
         return self._run().__await__()
@@ -164,8 +194,7 @@ class _PgResult:
         return await self._run()
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._cursor is not None:
-            await self._cursor.close()
+        pass
 
 
 class PgConnection:
@@ -209,25 +238,18 @@ class PgConnection:
         """Each row's statement, a thousand to a round trip."""
         texts = [self.render(sql, row) for row in rows]
         for start in range(0, len(texts), 1000):
-            await (await self.send_ahead_with("\n;\n".join(texts[start:start + 1000]))).close()
+            await self.send_ahead_with("\n;\n".join(texts[start:start + 1000]))
         if not texts and self.ahead:
-            await (await self.send_ahead_with(None)).close()
+            await self.send_ahead_with(None)
 
     async def fetch_together(self, statements: Sequence[Statement]) -> list[list[Any]]:
         """Each statement's rows; the statements (and those waiting `ahead`) in one round
         trip, one after the other, each seeing what the ones before it did and waited for."""
         texts = [self.render(sql, params) for sql, params in statements]
-        cursor = await self._send([*self.ahead, *texts])
+        results = [result for result in await self._send([*self.ahead, *texts])
+                   if result.command_status not in _NOT_RESULTS]
         self.ahead = []
-        results: list[list[Any]] = []
-        async with cursor:
-            while True:
-                result = cursor.pgresult
-                if result is not None and result.command_status not in _NOT_RESULTS:
-                    results.append(await _fetch(cursor))
-                if not cursor.nextset():
-                    break
-        return results[len(results) - len(texts):]  # those of `statements`
+        return [self._load(result) for result in results[len(results) - len(texts):]]
 
     def render(self, sql: str, params: Iterable[Any] | dict[str, Any]) -> str:
         """One statement as text: `EXECUTE name(literals)` once prepared on this connection
@@ -265,25 +287,34 @@ class PgConnection:
         """Send this statement, whose result nobody reads, in front of the next one."""
         self.ahead.append(self.render(sql, params))
 
-    async def send_ahead_with(self, text: str | None) -> psycopg.AsyncCursor[Any]:
-        """What waits `ahead`, then `text` (if any), as one query; the cursor is left on the
-        last statement's result."""
+    async def send_ahead_with(self, text: str | None) -> _Rows:
+        """What waits `ahead`, then `text` (if any), as one query: the last statement's
+        result."""
         parts = [*self.ahead, text] if text is not None else self.ahead
         self.ahead = []
-        cursor = await self._send(parts)
-        while cursor.nextset():
-            pass
-        return cursor
+        result = (await self._send(parts))[-1]
+        return _Rows(self._load(result), _rowcount(result))
 
-    async def _send(self, parts: list[str]) -> psycopg.AsyncCursor[Any]:
-        """The texts as one simple query; keeps the connection's account of its prepared
-        statements (see SpiConnection)."""
+    def _load(self, result: pq.abc.PGresult) -> list[Any]:
+        if result.status != _TUPLES_OK:
+            return []  # a statement without rows (INSERT without RETURNING)
+        loader = self.raw.loader
+        loader.set_pgresult(result)
+        return list(loader.load_rows(0, result.ntuples, _row_maker(result)))
+
+    async def _send(self, parts: list[str]) -> list[pq.abc.PGresult]:
+        """The texts as one simple query, straight on libpq (psycopg's cursor costs ~40 us
+        more per round trip here); keeps the connection's account of its prepared statements
+        (see SpiConnection). Raises the first failed statement's error."""
         raw = self.raw
         if raw.stale:  # what is rendered since prepares anew
             parts = ["DEALLOCATE ALL", *parts]
-        cursor = raw.cursor()
         try:
-            await cursor.execute("\n;\n".join(parts), prepare=False)
+            raw.pgconn.send_query("\n;\n".join(parts).encode())
+            results: list[pq.abc.PGresult] = list(await raw.wait(_execute(raw.pgconn)))
+            for result in results:
+                if result.status not in _SUCCESS:
+                    raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
         except BaseException as exc:
             raw.stale = True
             raw.prepared.clear()
@@ -294,7 +325,7 @@ class PgConnection:
         raw.stale = False
         raw.prepared.update(self._pending)
         self._pending.clear()
-        return cursor
+        return results
 
     async def commit(self, writes: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
         """The queued writes and the COMMIT, with what waits `ahead`, in one round trip."""
@@ -303,8 +334,7 @@ class PgConnection:
             self.ahead = []  # nothing was sent: there is no transaction to commit
             return
         if self.ahead or texts:
-            cursor = await self.send_ahead_with("\n;\n".join([*texts, "COMMIT"]))
-            await cursor.close()
+            await self.send_ahead_with("\n;\n".join([*texts, "COMMIT"]))
         else:
             await self.raw.commit()
 
@@ -326,13 +356,13 @@ def _pick(values: tuple[Any, ...], keys: tuple[Any, ...]) -> tuple[Any, ...]:
 
 # Results in front of a statement's own: a transaction's start, a PREPARE, a resync.
 _NOT_RESULTS = {b"BEGIN", b"PREPARE", b"DEALLOCATE ALL"}
+_TUPLES_OK = pq.ExecStatus.TUPLES_OK
+_SUCCESS = {pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK, pq.ExecStatus.EMPTY_QUERY}
 
 
-async def _fetch(cursor: psycopg.AsyncCursor[Any]) -> list[Any]:
-    result = cursor.pgresult
-    if result is None or result.status != pq.ExecStatus.TUPLES_OK:
-        return []  # a statement without rows (INSERT without RETURNING)
-    return await cursor.fetchall()
+def _rowcount(result: pq.abc.PGresult) -> int:
+    count = result.command_tuples
+    return -1 if count is None else count
 
 
 class PostgresDatabase:
@@ -348,7 +378,7 @@ class PostgresDatabase:
         # ROLLBACK (under READ COMMITTED each statement reads its own snapshot either way).
         self._pool = AsyncConnectionPool(
             url, min_size=min_size, max_size=max_size, open=False, configure=self._configure,
-            reset=self._reset, connection_class=SpiConnection, timeout=30.0, name="spi",
+            connection_class=SpiConnection, timeout=30.0, name="spi",
             kwargs={"row_factory": _row_factory, "autocommit": True,
                     "prepare_threshold": None})
         self._opened = False
@@ -357,14 +387,11 @@ class PostgresDatabase:
     async def _configure(conn: SpiConnection) -> None:
         _adapt(conn)
         conn.prepared, conn.stale = set(), False
+        if conn.info.encoding != "utf-8":
+            await conn.execute("SET client_encoding = 'UTF8'")  # `PgConnection._send` encodes
         if conn.info.parameter_status("standard_conforming_strings") != "on":
             await conn.execute("SET standard_conforming_strings = on")  # `_literal` needs it
-
-    @staticmethod
-    async def _reset(conn: psycopg.AsyncConnection[Any]) -> None:
-        """Back in the pool: autocommit again after `connection()` (no round trip)."""
-        if not conn.autocommit:
-            await conn.set_autocommit(True)
+        conn.loader = Transformer(conn)
 
     async def open(self) -> None:
         try:
@@ -391,7 +418,7 @@ class PostgresDatabase:
         """A raw pooled connection (migrations, copies, session-level locks), in psycopg's
         usual mode: a transaction begins by itself and lasts until commit() or rollback()."""
         async with self._pool.connection() as raw:
-            await raw.set_autocommit(False)  # back to autocommit in the pool's `_reset`
+            await raw.set_autocommit(False)
             raw.stale = True  # DDL here may change what our prepared statements return
             try:
                 yield raw
@@ -399,6 +426,9 @@ class PostgresDatabase:
                 if raw.info.transaction_status in (pq.TransactionStatus.INTRANS,
                                                    pq.TransactionStatus.INERROR):
                     await raw.rollback()
+                # Back to the pool's autocommit here, not in a pool `reset` hook that would
+                # cost every turn's checkout ~15 us.
+                await raw.set_autocommit(True)
 
     @asynccontextmanager
     async def transaction(self, *, group: bool = False) -> AsyncIterator[PgConnection]:

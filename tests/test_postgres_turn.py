@@ -121,7 +121,7 @@ async def test_a_turn_opening_waits_for_the_sender_and_sees_its_previous_turn(ap
 
 
 class Queries:
-    """Every query psycopg sends on the pool's connections, COMMIT included; `EXECUTE name`
+    """Every query sent on the pool's connections, COMMIT included; `EXECUTE name`
     of a statement prepared earlier is shown as `EXECUTE name [the statement]`."""
 
     def __init__(self) -> None:
@@ -137,8 +137,13 @@ class Queries:
 @pytest.fixture
 def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queries]:
     spy = Queries()
+    send = PgConnection._send
     execute, executemany = psycopg.AsyncCursor.execute, psycopg.AsyncCursor.executemany
     commit = psycopg.AsyncConnection.commit
+
+    async def spy_send(self: PgConnection, parts: list[str]) -> Any:
+        spy.sent.append("\n;\n".join(parts))
+        return await send(self, parts)
 
     async def spy_execute(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
         spy.sent.append(str(query))
@@ -153,6 +158,7 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queries]:
             spy.sent.append("COMMIT")
         await commit(self)
 
+    monkeypatch.setattr(PgConnection, "_send", spy_send)
     monkeypatch.setattr(psycopg.AsyncCursor, "execute", spy_execute)
     monkeypatch.setattr(psycopg.AsyncCursor, "executemany", spy_executemany)
     monkeypatch.setattr(psycopg.AsyncConnection, "commit", spy_commit)
