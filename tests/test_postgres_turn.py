@@ -21,6 +21,7 @@ from storage.connection import fetch_together, lock_until_commit, write_soon
 from storage.postgres import PgConnection
 from storage.repositories.conversations import claim_and_snapshot
 from storage.repositories.inbound import InboundRepository
+from storage.repositories.outbound import OutboundMessageRepository
 from tests.support.clock import FakeClock
 
 both = pytest.mark.both_backends
@@ -287,3 +288,23 @@ async def test_a_statement_postgresql_cannot_type_falls_back_to_literals(app: Ap
             await conn.execute_fetchall(sql, ("x",))
     async with app.db.reading() as conn:
         assert [tuple(row) for row in await conn.execute_fetchall(sql, ("x",))] == [(False,)]
+
+
+@both
+async def test_the_hourly_prune_forgets_old_reply_statuses_on_both_backends(
+    app: App, clock: FakeClock
+) -> None:
+    """Replies' delivery statuses (outbound_messages rows no delivery points to) would grow
+    by one row per message sent; housekeeping keeps the last 30 days."""
+    outbound = OutboundMessageRepository()
+    async with app.db.transaction() as conn:
+        await outbound.record_status(conn, "SM-old", "delivered", channel="whatsapp",
+                                     now=clock.now())
+    clock.advance(days=31)
+    async with app.db.transaction() as conn:
+        await outbound.record_status(conn, "SM-new", "sent", channel="whatsapp",
+                                     now=clock.now())
+    await Housekeeping(app).prune_processed_ids()
+    async with app.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT provider_id FROM outbound_messages")
+    assert [tuple(row) for row in rows] == [("SM-new",)]
