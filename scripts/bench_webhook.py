@@ -4,6 +4,7 @@ answered exactly once.
 
     .venv/bin/python scripts/bench_webhook.py [--rates 100,200,300,400] [--seconds 5]
         [--backend sqlite|postgresql|both] [--database-url postgresql://...] [--rounds 1]
+        [--pool N]
 
 Prints, per rate: requests sent, achieved request rate, p50/p99 latency of the webhook answer,
 how long the backlog took to drain after the last request, messages fully handled per second
@@ -52,7 +53,7 @@ PATH = "/twilio/whatsapp"
 
 
 def start_server(workdir: Path, port: int, twilio: FakeTwilioApi,
-                 database_url: str | None) -> subprocess.Popen[bytes]:
+                 database_url: str | None, pool: int | None = None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPI_")}
     env |= {
         "SPI_DATABASE_PATH": str(workdir / "bench.db"), "SPI_PORT": str(port),
@@ -65,6 +66,8 @@ def start_server(workdir: Path, port: int, twilio: FakeTwilioApi,
     }
     if database_url:
         env["SPI_DATABASE_URL"] = database_url
+        if pool:
+            env["SPI_DATABASE_POOL_SIZE"] = str(pool)
     spi_bot = Path(sys.executable).parent / "spi-bot"
     log = (workdir / "server.log").open("wb")
     return subprocess.Popen([str(spi_bot), "run"], cwd=workdir, env=env, stdout=log,
@@ -198,6 +201,7 @@ async def main() -> None:
     parser.add_argument("--rates", default="100,200,300,400")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--pool", type=int, help="PostgreSQL connections (default: the bot's)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--database-url", default=os.environ.get("SPI_BENCH_DATABASE_URL")
                         or os.environ.get("SPI_TEST_DATABASE_URL"))
@@ -218,7 +222,8 @@ async def main() -> None:
             database_url = (stack.enter_context(fresh_schema(args.database_url))
                             if name == "postgresql" else None)
             port = free_port()
-            servers.append(Server(name, workdir, start_server(workdir, port, twilio, database_url),
+            process = start_server(workdir, port, twilio, database_url, args.pool)
+            servers.append(Server(name, workdir, process,
                                   f"http://127.0.0.1:{port}", database_url,
                                   1 + index * 1_000_000))
         # Drop idle connections before uvicorn does (5 s), so no request races a close.

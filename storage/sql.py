@@ -43,13 +43,26 @@ class ParamStyle:
     NAMED = 3
 
 
+# A parameter as written: its position among `?` (0-based), its number in `?N` (1-based,
+# `int`) or its `:name` (`str`); `None` for text between parameters.
+_Key = int | str
+
+
 @lru_cache(maxsize=4096)
-def to_postgres(sql: str) -> tuple[str, int]:
-    """(psycopg query, parameter style). A statement without parameters comes back as is and
-    must be run without parameters (so its `%` signs stay single)."""
-    out: list[str] = []
+def _scan(sql: str) -> tuple[tuple[tuple[str, _Key | None], ...], int]:
+    """The statement cut into text and parameters (strings and comments kept whole), and its
+    parameter style."""
+    parts: list[tuple[str, _Key | None]] = []
+    text: list[str] = []
     style = ParamStyle.NONE
+    positional = 0
     i, n = 0, len(sql)
+
+    def param(key: _Key) -> None:
+        parts.append(("".join(text), None))
+        text.clear()
+        parts.append(("", key))
+
     while i < n:
         ch = sql[i]
         if ch in "'\"":
@@ -61,39 +74,75 @@ def to_postgres(sql: str) -> tuple[str, int]:
                         continue
                     break
                 end += 1
-            out.append(sql[i:end + 1].replace("%", "%%"))
+            text.append(sql[i:end + 1])
             i = end + 1
         elif ch == "-" and sql.startswith("--", i):
             end = sql.find("\n", i)
             end = n if end < 0 else end
-            out.append(sql[i:end].replace("%", "%%"))
+            text.append(sql[i:end])
             i = end
         elif ch == "?":
             digits = _DIGITS.match(sql, i + 1)
             if digits:
                 style = _one_style(style, ParamStyle.NUMBERED, sql)
-                out.append(f"%(p{digits[0]})s")
+                param(int(digits[0]))
                 i = digits.end()
             else:
                 style = _one_style(style, ParamStyle.POSITIONAL, sql)
-                out.append("%s")
+                param(positional)
+                positional += 1
                 i += 1
         elif ch == ":" and (i + 1 < n and sql[i + 1] == ":"):
-            out.append("::")
+            text.append("::")
             i += 2
         elif ch == ":" and (name := _IDENT.match(sql, i + 1)) and (i == 0 or sql[i - 1] != ":"):
             style = _one_style(style, ParamStyle.NAMED, sql)
-            out.append(f"%({name[0]})s")
+            param(name[0])
             i = name.end()
-        elif ch == "%":
-            out.append("%%")
-            i += 1
         else:
-            out.append(ch)
+            text.append(ch)
             i += 1
+    parts.append(("".join(text), None))
+    return tuple(p for p in parts if p[0] or p[1] is not None), style
+
+
+@lru_cache(maxsize=4096)
+def to_postgres(sql: str) -> tuple[str, int]:
+    """(psycopg query, parameter style). A statement without parameters comes back as is and
+    must be run without parameters (so its `%` signs stay single)."""
+    parts, style = _scan(sql)
     if style == ParamStyle.NONE:
         return sql, style
+    out = []
+    for text, key in parts:
+        if key is None:
+            out.append(text.replace("%", "%%"))
+        elif style == ParamStyle.NUMBERED:
+            out.append(f"%(p{key})s")
+        elif style == ParamStyle.NAMED:
+            out.append(f"%({key})s")
+        else:
+            out.append("%s")
     return "".join(out), style
+
+
+@lru_cache(maxsize=4096)
+def to_numbered(sql: str) -> tuple[str, tuple[_Key, ...]]:
+    """(PostgreSQL's own text with `$1`, `$2`..., which parameter each `$k` is): for `PREPARE`.
+    A `?N` or `:name` used twice is one `$k`; `keys[k - 1]` is the `?`'s position (0-based),
+    the `?N`'s position (N - 1) or the name. `%` signs stay as they are."""
+    parts, style = _scan(sql)
+    out: list[str] = []
+    numbers: dict[_Key, int] = {}
+    for text, key in parts:
+        if key is None:
+            out.append(text)
+            continue
+        wanted = int(key) - 1 if style == ParamStyle.NUMBERED else key
+        if wanted not in numbers:
+            numbers[wanted] = len(numbers) + 1
+        out.append(f"${numbers[wanted]}")
+    return "".join(out), tuple(numbers)
 
 
 def _one_style(current: int, wanted: int, sql: str) -> int:

@@ -62,11 +62,14 @@ the mechanisms count hand-offs, above all those made while holding the write loc
    part of the p99 above (one write less per message of a registered person).
 
 On PostgreSQL (storage/postgres.py, several processes on one database) mechanisms 3 and 5 are
-off: every turn is its own transaction on a pooled connection, begins by taking a
-transaction-scoped advisory lock on its sender (`Database.lock_sender`, ordering across
-processes) and claims its provider id with `INSERT ... ON CONFLICT DO NOTHING RETURNING`
-before anything else; the write batch (4) still runs at its commit, and sender locks (1) still
-order one process's own turns without a database round trip.
+off: every turn is its own transaction on a pooled connection, opened by one statement
+(`spi_turn_open`, migration 0024, sent with the BEGIN) that waits for a transaction-scoped
+advisory lock on its sender (ordering across processes), claims its provider id with
+`INSERT ... ON CONFLICT DO NOTHING` and then reads the conversation; the write batch (4) still
+runs at its commit, in the same round trip as the COMMIT, and sender locks (1) still order one
+process's own turns without a database round trip. Statements are prepared once per pooled
+connection. Figures: docs/benchmarks.md, "Second step: what a PostgreSQL turn costs"
+(two round trips per turn; 0.5 ms of bot CPU and 0.5 ms of server CPU per message).
 
 Durability of replies (not a speed mechanism, but it sets what the fast path may skip): with a
 `ReplyRoute` a turn's replies are stored in its commit (storage/repositories/reply_outbox.py)

@@ -202,10 +202,10 @@ class Engine:
         queued: list[QueuedReply] = []
         try:
             async with self._db.transaction(group=group) as conn:
-                if self._shared:  # PostgreSQL: lock, claim and read in one round trip
-                    await self._db.lock_sender(conn, f"{msg.channel}:{msg.sender}")
+                if self._shared:  # PostgreSQL: lock, claim and read in one statement
                     opening = await claim_and_snapshot(
-                        conn, *key, default_language, provider_id=msg.provider_id, now=now)
+                        conn, *key, default_language, provider_id=msg.provider_id, now=now,
+                        lock=f"{msg.channel}:{msg.sender}")
                     if opening is None:
                         self._log_redelivery(msg)
                         return [], []

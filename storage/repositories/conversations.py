@@ -11,11 +11,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.clock import from_text
-from storage.connection import Connection, Row, fetch_together
-from storage.repositories.inbound import InboundRepository
+from core.clock import from_text, to_text
+from storage.connection import Connection, Row
 from storage.repositories.sessions import Session
-from storage.write_batch import Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +31,7 @@ _SNAPSHOT = """SELECT EXISTS (SELECT 1 FROM processed_inbound
                       s.state, s.data, s.language, s.updated_at
                FROM (SELECT 1) AS one
                LEFT JOIN sessions s ON s.channel = ?1 AND s.address = ?2"""
-_INBOUND = InboundRepository()
+_OPEN_TURN = "SELECT * FROM spi_turn_open(?, ?, ?, ?, ?)"
 
 
 async def snapshot(
@@ -46,21 +44,18 @@ async def snapshot(
 
 async def claim_and_snapshot(
     conn: Connection, channel: str, address: str, default_language: str, *,
-    provider_id: str | None, now: datetime,
+    provider_id: str | None, now: datetime, lock: str,
 ) -> Snapshot | None:
-    """A turn's opening inside its transaction (PostgreSQL, after the sender's lock): claim
-    the provider id, then read the conversation, in one round trip with the lock and the
-    BEGIN. None when the id was processed already (a redelivery). The read is a statement of
-    its own, after the lock's: a statement reads the data committed when it starts, so one
-    statement taking the lock and reading would miss the sender's previous turn committed
-    while it waited."""
-    statements: list[Statement] = [(_SNAPSHOT, (channel, address, None))]
-    if provider_id:
-        statements.insert(0, _INBOUND.claim(channel, provider_id, now))
-    results = await fetch_together(conn, statements)
-    if provider_id and not results[0]:
+    """A turn's opening inside its transaction (PostgreSQL): wait for the sender's advisory
+    lock `lock` (held until the commit), claim the provider id, then read the conversation,
+    in one statement (migration 0024 `spi_turn_open`) sent with the BEGIN. None when the id
+    was processed already (a redelivery)."""
+    rows = await conn.execute_fetchall(_OPEN_TURN, (lock, channel, address, provider_id or None,
+                                                    to_text(now)))
+    row = next(iter(rows))
+    if row["seen"]:
         return None
-    return _read(results[-1][0], channel, address, default_language)
+    return _read(row, channel, address, default_language)
 
 
 def _read(row: Row, channel: str, address: str, default_language: str) -> Snapshot:

@@ -80,3 +80,13 @@ class OutboundMessageRepository:
                 for u in updates if (status := u.status.strip().lower()) in KNOWN]
         if rows:
             await conn.executemany(_UPSERT, rows)
+
+    async def prune(self, conn: Connection, older_than: datetime) -> int:
+        """Forget the statuses of messages last heard of before `older_than` that no broadcast
+        delivery points to (replies): nothing reads them then, and one row per message sent
+        would grow the table forever. A delivery's status stays with its broadcast."""
+        cur = await conn.execute(
+            "DELETE FROM outbound_messages WHERE updated_at < ? AND NOT EXISTS "
+            "(SELECT 1 FROM deliveries d WHERE d.provider_id = outbound_messages.provider_id)",
+            (to_text(older_than),))
+        return cur.rowcount
