@@ -516,16 +516,26 @@ _INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginform
 
 # Who sent a message, as a forwarded one tells it: "Nomor 0812… kirim undangan SPI", "akun
 # SPI by KPK mengirim tautan": the act is the sender's, told, not asked of the reader.
+_SAYING = frozenset({"bilang", "katanya", "bilangnya", "says", "said", "menyebut", "mengatakan"})
 _MESSAGE_SENDERS = frozenset({"nomor", "nomor ini", "akun", "pengirim", "number", "account",
                               "sender", "this number"})
 
 
 def _acts_of_message_senders(sentence: list[_Word]) -> None:
+    """"Nomor 0813-2222-1919 kirim undangan", "wa dari 0812... bilang sy terpilih": the sender of
+    a message (a number, an account, a message from a number) is who sends or says, the
+    reader is asked nothing. The number itself is skipped, whatever its length."""
     for clause in _clauses(sentence):
-        if not clause or clause[0].word not in _MESSAGE_SENDERS:
+        if not clause:
             continue
-        for x in clause[1:4]:
-            if x.tags & {"SEND", "FORWARD"}:
+        source = clause[0].word in _MESSAGE_SENDERS or (
+            "INVITE" in clause[0].tags and len(clause) > 2 and clause[1].word == "dari"
+            and "NUMBER" in clause[2].tags)
+        if not source:
+            continue
+        rest = [x for x in clause[1:] if "NUMBER" not in x.tags and x.word != "dari"]
+        for x in rest[:3]:
+            if x.tags & {"SEND", "FORWARD"} or x.word in _SAYING:
                 x.off = True
                 break
 
@@ -742,10 +752,13 @@ _TO_THE_END = frozenset({"hingga", "sampai", "until", "to", "sd", "s/d"})
 # been recorded". Someone else keeping them is named with an agent ("dicatat oleh atasan").
 _STORED = frozenset({"tercatat", "tersimpan", "terekam", "terkirim", "recorded", "saved",
                      "stored", "submitted", "received"})
+# In a received message, "jawaban Anda telah kami terima" is the survey's own receipt note (the
+# sender may be KPK); in a broadcast the inspectorate would be saying it holds the answers.
+_RECEIVED_BY_SENDER = frozenset({"terima", "diterima", "menerima"})
 _HANDLED_TAGS = frozenset({"MONITOR", "SANCTION", "SEND", "COLLECT", "RECEIVE", "REPORT"})
 
 
-def _not_the_invitation(tagged: list[_Word]) -> None:
+def _not_the_invitation(tagged: list[_Word], *, received_message: bool = False) -> None:
     """What a genuine invitation says that only sounds like receipt or proof: "menerima
     layanan" (a service received, by whoever uses the office), "data Anda diperoleh dari
     instansi" (where KPK got the number), "isi hingga halaman terakhir" (the last page
@@ -761,10 +774,14 @@ def _not_the_invitation(tagged: list[_Word]) -> None:
         if "ANSWERS" in w.tags:
             ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x),
                                              tagged[i + 1:i + 6]))
-            stored = next((x for x in ahead[:4] if x.word in _STORED), None)
+            stored = next((x for x in ahead[:4] if x.word in _STORED
+                           or (received_message and x.word in _RECEIVED_BY_SENDER)), None)
             if stored is not None and not any(
                     x.word in ("oleh", "by", "ke", "to", "kepada") for x in ahead):
                 stored.tags = stored.tags - _HANDLED_TAGS
+                if received_message:
+                    for x in ahead[:ahead.index(stored)]:
+                        x.tags = x.tags - {"LOCAL_PLACE"}
         if "ANSWERS" in w.tags and after in ("yang", "that", "which"):
             rest = [x for x in tagged[i + 2:i + 5] if "STATUS" not in x.tags]
             if rest and "SEND" in rest[0].tags and (_passive(rest[0].word)
@@ -1545,7 +1562,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
-    _not_the_invitation(tagged)
+    _not_the_invitation(tagged, received_message=received_message)
     _modals(tagged)
     _ellipses(tagged)
     sentences = _sentences(tagged)
