@@ -1594,12 +1594,29 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                     found.add("rating")
                 joined = [w for part in window for w in part]
                 if not any(_has(part, "VIOLATION") for part in window) and (
-                        _consequence_for_non_participants(joined) or _split_duty(window)):
+                        _consequence_for_non_participants(joined) or _split_duty(window)
+                        or _split_sanction(window)):
                     found.add("threat")
     if not found and not received_message and ALLOW_LIST_STAGE:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         found |= allow_list_reasons(sentences, _stemmer().stem)
     return tuple(r for r in REASONS if r in found)
+
+
+def _split_sanction(window: list[list[_Word]]) -> bool:
+    """"Batas pengisian hari Rabu. Lewat dari itu, sanksi disiplin berlaku", "Pimpinan sudah
+    menanyakan. Jangan sampai saya harus menyebut nama di rapat": a sanction or pressure on
+    people, asserted in the sentence right after one about filling in, is that filling in's
+    threat. A sanction denied ("tidak ada sanksi") or a question threatens no one."""
+    first, second = window[0], window[1]
+    if not any(w.tags & {"FILL", "FILL_NOUN", "SURVEY"} and not w.off for w in first):
+        return False
+    if any(w.word == "?" for w in second) or _has(second, "THIS_MESSAGE"):
+        return False
+    if any(not w.off and "SANCTION" in w.tags for w in second):
+        return True
+    return any(not w.off and "PRESSURE" in w.tags for w in second) \
+        and _has(second, "WHO", "GATHER")
 
 
 def _asks_beyond_filling(s: list[_Word]) -> bool:
