@@ -1375,7 +1375,29 @@ def _merit_reflected(s: list[_Word]) -> bool:
         and _has(s, "SCORE", "STEER", "ANSWERS", "SURVEY")
 
 
+_RATHER_THAN = frozenset({"daripada", "than", "ketimbang", "dibanding", "dibandingkan"})
+
+
+def _honesty_put_first(s: list[_Word]) -> bool:
+    """Honesty set above the office's good: "jawaban yang jujur lebih berharga daripada nilai
+    yang tinggi" (honesty, then a comparison, then the score), or the mirror "jelek bilang jelek,
+    baik bilang baik" (each judgement said as it is, good and bad alike)."""
+    if _has(s, "STAKE", "COACH"):
+        return False
+    honest = next((k for k, w in enumerate(s) if "NEUTRAL" in w.tags and not w.off), None)
+    rather = next((k for k, w in enumerate(s) if w.word in _RATHER_THAN), None)
+    if honest is not None and rather is not None and honest < rather \
+            and any(w.tags & {"SCORE", "POSITIVE"} for w in s[rather + 1:]):
+        return True
+    mirrored = {tag for k in range(len(s) - 2)
+                if s[k].word == s[k + 2].word and s[k + 1].tags & {"STEER", "REPLY"}
+                for tag in ("POSITIVE", "NEGATIVE_CONTENT") if tag in s[k].tags}
+    return mirrored == {"POSITIVE", "NEGATIVE_CONTENT"}
+
+
 def _rating(s: list[_Word]) -> bool:
+    if _honesty_put_first(s):
+        return False
     steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
         or _near(s, "ANSWERS", ("POSITIVE",), 2)
     score_good = _near(s, "SCORE", ("POSITIVE", "NUMBER"), 2) \
