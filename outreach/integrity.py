@@ -516,16 +516,26 @@ _INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginform
 
 # Who sent a message, as a forwarded one tells it: "Nomor 0812… kirim undangan SPI", "akun
 # SPI by KPK mengirim tautan": the act is the sender's, told, not asked of the reader.
+_SAYING = frozenset({"bilang", "katanya", "bilangnya", "says", "said", "menyebut", "mengatakan"})
 _MESSAGE_SENDERS = frozenset({"nomor", "nomor ini", "akun", "pengirim", "number", "account",
                               "sender", "this number"})
 
 
 def _acts_of_message_senders(sentence: list[_Word]) -> None:
+    """"Nomor 0813-2222-1919 kirim undangan", "wa dari 0812... bilang sy terpilih": the sender of
+    a message (a number, an account, a message from a number) is who sends or says, the
+    reader is asked nothing. The number itself is skipped, whatever its length."""
     for clause in _clauses(sentence):
-        if not clause or clause[0].word not in _MESSAGE_SENDERS:
+        if not clause:
             continue
-        for x in clause[1:4]:
-            if x.tags & {"SEND", "FORWARD"}:
+        source = clause[0].word in _MESSAGE_SENDERS or (
+            "INVITE" in clause[0].tags and len(clause) > 2 and clause[1].word == "dari"
+            and "NUMBER" in clause[2].tags)
+        if not source:
+            continue
+        rest = [x for x in clause[1:] if "NUMBER" not in x.tags and x.word != "dari"]
+        for x in rest[:3]:
+            if x.tags & {"SEND", "FORWARD"} or x.word in _SAYING:
                 x.off = True
                 break
 
@@ -742,10 +752,13 @@ _TO_THE_END = frozenset({"hingga", "sampai", "until", "to", "sd", "s/d"})
 # been recorded". Someone else keeping them is named with an agent ("dicatat oleh atasan").
 _STORED = frozenset({"tercatat", "tersimpan", "terekam", "terkirim", "recorded", "saved",
                      "stored", "submitted", "received"})
+# In a received message, "jawaban Anda telah kami terima" is the survey's own receipt note (the
+# sender may be KPK); in a broadcast the inspectorate would be saying it holds the answers.
+_RECEIVED_BY_SENDER = frozenset({"terima", "diterima", "menerima"})
 _HANDLED_TAGS = frozenset({"MONITOR", "SANCTION", "SEND", "COLLECT", "RECEIVE", "REPORT"})
 
 
-def _not_the_invitation(tagged: list[_Word]) -> None:
+def _not_the_invitation(tagged: list[_Word], *, received_message: bool = False) -> None:
     """What a genuine invitation says that only sounds like receipt or proof: "menerima
     layanan" (a service received, by whoever uses the office), "data Anda diperoleh dari
     instansi" (where KPK got the number), "isi hingga halaman terakhir" (the last page
@@ -761,10 +774,14 @@ def _not_the_invitation(tagged: list[_Word]) -> None:
         if "ANSWERS" in w.tags:
             ahead = list(itertools.takewhile(lambda x: not _is_clause_end(x),
                                              tagged[i + 1:i + 6]))
-            stored = next((x for x in ahead[:4] if x.word in _STORED), None)
+            stored = next((x for x in ahead[:4] if x.word in _STORED
+                           or (received_message and x.word in _RECEIVED_BY_SENDER)), None)
             if stored is not None and not any(
                     x.word in ("oleh", "by", "ke", "to", "kepada") for x in ahead):
                 stored.tags = stored.tags - _HANDLED_TAGS
+                if received_message:
+                    for x in ahead[:ahead.index(stored)]:
+                        x.tags = x.tags - {"LOCAL_PLACE"}
         if "ANSWERS" in w.tags and after in ("yang", "that", "which"):
             rest = [x for x in tagged[i + 2:i + 5] if "STATUS" not in x.tags]
             if rest and "SEND" in rest[0].tags and (_passive(rest[0].word)
@@ -1358,7 +1375,29 @@ def _merit_reflected(s: list[_Word]) -> bool:
         and _has(s, "SCORE", "STEER", "ANSWERS", "SURVEY")
 
 
+_RATHER_THAN = frozenset({"daripada", "than", "ketimbang", "dibanding", "dibandingkan"})
+
+
+def _honesty_put_first(s: list[_Word]) -> bool:
+    """Honesty set above the office's good: "jawaban yang jujur lebih berharga daripada nilai
+    yang tinggi" (honesty, then a comparison, then the score), or the mirror "jelek bilang jelek,
+    baik bilang baik" (each judgement said as it is, good and bad alike)."""
+    if _has(s, "STAKE", "COACH"):
+        return False
+    honest = next((k for k, w in enumerate(s) if "NEUTRAL" in w.tags and not w.off), None)
+    rather = next((k for k, w in enumerate(s) if w.word in _RATHER_THAN), None)
+    if honest is not None and rather is not None and honest < rather \
+            and any(w.tags & {"SCORE", "POSITIVE"} for w in s[rather + 1:]):
+        return True
+    mirrored = {tag for k in range(len(s) - 2)
+                if s[k].word == s[k + 2].word and s[k + 1].tags & {"STEER", "REPLY"}
+                for tag in ("POSITIVE", "NEGATIVE_CONTENT") if tag in s[k].tags}
+    return mirrored == {"POSITIVE", "NEGATIVE_CONTENT"}
+
+
 def _rating(s: list[_Word]) -> bool:
+    if _honesty_put_first(s):
+        return False
     steer_good = _near(s, "STEER", ("POSITIVE",), _WINDOW) \
         or _near(s, "ANSWERS", ("POSITIVE",), 2)
     score_good = _near(s, "SCORE", ("POSITIVE", "NUMBER"), 2) \
@@ -1545,7 +1584,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
-    _not_the_invitation(tagged)
+    _not_the_invitation(tagged, received_message=received_message)
     _modals(tagged)
     _ellipses(tagged)
     sentences = _sentences(tagged)
@@ -1577,12 +1616,29 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                     found.add("rating")
                 joined = [w for part in window for w in part]
                 if not any(_has(part, "VIOLATION") for part in window) and (
-                        _consequence_for_non_participants(joined) or _split_duty(window)):
+                        _consequence_for_non_participants(joined) or _split_duty(window)
+                        or _split_sanction(window)):
                     found.add("threat")
     if not found and not received_message and ALLOW_LIST_STAGE:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         found |= allow_list_reasons(sentences, _stemmer().stem)
     return tuple(r for r in REASONS if r in found)
+
+
+def _split_sanction(window: list[list[_Word]]) -> bool:
+    """"Batas pengisian hari Rabu. Lewat dari itu, sanksi disiplin berlaku", "Pimpinan sudah
+    menanyakan. Jangan sampai saya harus menyebut nama di rapat": a sanction or pressure on
+    people, asserted in the sentence right after one about filling in, is that filling in's
+    threat. A sanction denied ("tidak ada sanksi") or a question threatens no one."""
+    first, second = window[0], window[1]
+    if not any(w.tags & {"FILL", "FILL_NOUN", "SURVEY"} and not w.off for w in first):
+        return False
+    if any(w.word == "?" for w in second) or _has(second, "THIS_MESSAGE"):
+        return False
+    if any(not w.off and "SANCTION" in w.tags for w in second):
+        return True
+    return any(not w.off and "PRESSURE" in w.tags for w in second) \
+        and _has(second, "WHO", "GATHER")
 
 
 def _asks_beyond_filling(s: list[_Word]) -> bool:

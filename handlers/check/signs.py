@@ -54,6 +54,10 @@ _NEW_CLAUSE = re.compile(
     r"\s*(demi|agar|supaya|biar|karena|sebab|untuk|jika|kalau|kalo|bila|apabila|nanti|lalu|terus|"
     r"so|because|to|if|then|otherwise)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_LONE_WORD = re.compile(r"\s*[\w-]+\s*")
+# A sign's frame lives in one sentence: "... Inspektorat Daerah. Silakan mengisi survei" names
+# the inspectorate and then asks the reader, it does not say the inspectorate fills it in.
+_SENTENCE_GAP = re.compile(r"[.!?]\s+(?=[A-Z])|\n")
 _SCOPE = 300  # characters a negation reaches back at most; bounds the work on long texts
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
 _EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
@@ -165,6 +169,8 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
         excuse = knowledge.unless.get(sign)
         excuse_before = knowledge.unless_before.get(sign)
         for match in (m for p in patterns for m in p.finditer(text)):
+            if _SENTENCE_GAP.search(match.group()):
+                continue
             # The excuse may stand anywhere from the match to the end of its clause; an
             # `unless_before` one between the clause's start and the match.
             tail = max(match.end(), _clause_end(text, match.end()))
@@ -188,7 +194,10 @@ def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
 def _clause_start(text: str, position: int) -> int:
     end = position
     for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
-        if not (found == "," and _LIST_ITEM.fullmatch(text, b_end, end)
+        # Inside a list ("pulsa, transfer, atau kode OTP") a lone word between two commas is an
+        # item, even one that could be a verb: an ask needs an object after its verb.
+        lone_item = end != position and _LONE_WORD.fullmatch(text, b_end, end) is not None
+        if not (found == "," and (lone_item or _LIST_ITEM.fullmatch(text, b_end, end))
                 and not _NEW_CLAUSE.match(text, b_end)):
             return b_end
         end = b_start
