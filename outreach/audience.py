@@ -65,11 +65,14 @@ def _in(column: str, values: tuple[str, ...], params: list[object]) -> str:
     return f" AND {column} IN ({', '.join('?' for _ in values)})"
 
 
-def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
+def recipients_sql(audience: AudienceFilter, now: datetime,
+                   institution_id: int) -> tuple[str, list[object]]:
     """A SELECT of (respondent_id, channel, address, timezone, last_inbound_at, closed_window,
-    position), one row per recipient; used both for the preview and to create deliveries."""
-    params: list[object] = [RespondentStatus.VERIFIED]
-    where = "r.status = ? AND r.opted_out_at IS NULL"
+    position), one row per recipient; used both for the preview and to create deliveries.
+    Only `institution_id`'s respondents, units and chat identities: a broadcast never reaches
+    another institution's people (issue 15)."""
+    params: list[object] = [institution_id, RespondentStatus.VERIFIED]
+    where = "r.institution_id = ? AND r.status = ? AND r.opted_out_at IS NULL"
     if audience.units:
         where += _in("r.unit_code", tuple(u.upper() for u in audience.units), params)
     if audience.regions:
@@ -92,15 +95,17 @@ def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[o
     channel_marks = ", ".join("?" for _ in channels)
     window_start = to_text(now - WHATSAPP_WINDOW)
     whatsapp_by_phone = "whatsapp" in channels
-    params_identities: list[object] = [*channels, RespondentSource.IMPORT]
+    params_identities: list[object] = [institution_id, *channels, RespondentSource.IMPORT]
     # Ranking: the channel used most recently first; an identity beats a bare phone number.
     sql = f"""
 WITH eligible AS (
     SELECT r.id, r.source, r.phone, u.timezone FROM respondents r
-    JOIN units u ON u.code = r.unit_code WHERE {where}
+    JOIN units u ON u.code = r.unit_code AND u.institution_id = r.institution_id
+    WHERE {where}
 ), options AS (
     SELECT e.id AS rid, ci.channel, ci.address, e.timezone, ci.last_inbound_at, 0 AS by_phone
     FROM eligible e JOIN channel_identities ci ON ci.respondent_id = e.id
+        AND ci.institution_id = ?
     WHERE ci.unreachable_at IS NULL AND ci.channel IN ({channel_marks})
       AND NOT (e.source = ? AND ci.channel = 'telegram')
     UNION ALL

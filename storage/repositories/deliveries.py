@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import from_text, to_text
+from core.scope import Scope
 from storage.connection import Connection, Row
+from storage.scoping import institution_of
 from storage.states import REMINDED_STATES, DeliveryState
 
 _PENDING, _SENDING, _SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
@@ -83,6 +85,11 @@ def _skip_locked(conn: Connection) -> str:
 
 
 class DeliveryRepository:
+    """The delivery worker's methods cross institutions: they hold deliveries, runs and
+    respondents by id, all reached from a run the worker read (allow-listed in
+    tests/test_scope_scan.py). What staff reach (`skip_open` when they cancel, `counts` for
+    progress) takes the institution's `scope`."""
+
     async def due(
         self, conn: Connection, run_id: int, channel: str, *, now: datetime,
         zones: Sequence[str], limit: int, max_position: int | None = None,
@@ -254,18 +261,20 @@ class DeliveryRepository:
             return [row[0] for row in await cur.fetchall()]
 
     async def skip_open(
-        self, conn: Connection, run_id: int, reason: str, now: datetime
+        self, conn: Connection, run_id: int, reason: str, now: datetime, *, scope: Scope
     ) -> int:
-        """Cancel: every delivery not yet handed to a provider is skipped."""
+        """Cancel: every delivery of this institution's run not yet handed to a provider is
+        skipped."""
         cur = await conn.execute(
             """UPDATE deliveries SET state = ?, reason = ?, updated_at = ?
-               WHERE run_id = ? AND state = ?""",
-            (DeliveryState.SKIPPED, reason, to_text(now), run_id, _PENDING),
+               WHERE run_id = ? AND state = ? AND institution_id = ?""",
+            (DeliveryState.SKIPPED, reason, to_text(now), run_id, _PENDING,
+             institution_of(conn, scope)),
         )
         return cur.rowcount
 
     async def counts(
-        self, conn: Connection, run_id: int
+        self, conn: Connection, run_id: int, *, scope: Scope
     ) -> list[tuple[str, str, str | None, str | None, int]]:
         """(channel, state, provider status, reason, count) for progress reports; the status
         is the latest from the provider's callbacks (outbound_messages), else the receipt's."""
@@ -273,9 +282,9 @@ class DeliveryRepository:
             """SELECT d.channel, d.state, COALESCE(o.status, d.provider_status) AS status,
                       d.reason, COUNT(*)
                FROM deliveries d LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
-               WHERE d.run_id = ?
+               WHERE d.run_id = ? AND d.institution_id = ?
                GROUP BY d.channel, d.state, COALESCE(o.status, d.provider_status), d.reason""",
-            (run_id,),
+            (run_id, institution_of(conn, scope)),
         ) as cur:
             return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
 
