@@ -19,6 +19,7 @@ from core.settings import Settings
 from storage.database import Database
 from storage.personal_data import expire_idle_conversations, purge_respondents
 from storage.repositories.audit import AuditRepository
+from storage.scoping import as_worker
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +125,15 @@ async def purge_expired_personal_data(
                ORDER BY institution_id, unit_code, source"""
     params = (to_text(before) if before else None, institution)
     if dry_run:
-        async with db.reading() as conn, conn.execute(query, params) as cur:
-            rows = await cur.fetchall()
+        async with db.reading() as conn:
+            if scope is None:
+                as_worker(conn)
+            async with conn.execute(query, params) as cur:
+                rows = await cur.fetchall()
         return PurgeReport(rule, True, True, {(r[0], r[1]): int(r[2]) for r in rows})
     async with db.transaction() as conn:
+        if scope is None:
+            as_worker(conn)  # every institution's: the system's role, not the owner's
         async with conn.execute(query, params) as cur:
             rows = await cur.fetchall()
         by_unit = {(r[0], r[1]): int(r[2]) for r in rows}

@@ -210,7 +210,7 @@ async def test_a_broadcast_reaches_only_its_own_institution(
         result = await run_cli(monkeypatch, settings, "broadcast", action, str(b_id),
                                "--institution", "UTAMA")
         assert result.code == 1, (action, result.out)
-    assert await _rows(app, f"SELECT state FROM broadcasts WHERE id = {b_id}") != [
+    assert await _rows(app, f"SELECT state FROM broadcasts WHERE id = {b_id}") != [  # noqa: S608
         ("cancelled",)]
     assert await _rows(app, "SELECT institution_id FROM audit_log WHERE action = "
                             "'broadcast.created' ORDER BY id") == [(1,), (2,)]

@@ -10,7 +10,7 @@ from typing import Any
 from core.clock import from_text, to_text
 from core.scope import DEFAULT_SCOPE, Scope
 from storage.connection import Connection, Row, for_update
-from storage.scoping import institution_of
+from storage.scoping import as_worker, institution_of
 from storage.states import ENDED_RUN_STATES, BroadcastState, RunState
 
 
@@ -114,6 +114,7 @@ class BroadcastRepository:
     async def get_for_worker(self, conn: Connection, bid: int, *,
                              lock: bool = False) -> Broadcast | None:
         """Any institution's broadcast, for the worker that fires and sends it."""
+        as_worker(conn)
         sql = "SELECT * FROM broadcasts WHERE id = ?" + (for_update(conn) if lock else "")  # noqa: S608
         async with conn.execute(sql, (bid,)) as cur:
             row = await cur.fetchone()
@@ -162,11 +163,13 @@ class BroadcastRepository:
             return [_from_row(row) for row in await cur.fetchall()]
 
     async def list_unsynced(self, conn: Connection) -> list[Broadcast]:
+        as_worker(conn)
         async with conn.execute("SELECT * FROM broadcasts WHERE job_synced = 0") as cur:
             return [_from_row(row) for row in await cur.fetchall()]
 
     async def list_scheduled(self, conn: Connection) -> list[Broadcast]:
         """Broadcasts with an occurrence still to come (what a new scheduler must hold)."""
+        as_worker(conn)
         async with conn.execute(
             "SELECT * FROM broadcasts WHERE state IN (?, ?) AND next_due_at IS NOT NULL",
             (BroadcastState.ACTIVE, BroadcastState.PAUSED),
@@ -174,6 +177,7 @@ class BroadcastRepository:
             return [_from_row(row) for row in await cur.fetchall()]
 
     async def mark_synced(self, conn: Connection, bid: int) -> None:
+        as_worker(conn)
         await conn.execute("UPDATE broadcasts SET job_synced = 1 WHERE id = ?", (bid,))
 
     async def find_duplicate(
@@ -215,6 +219,7 @@ class BroadcastRepository:
 
     async def get_run(self, conn: Connection, run_id: int, *, lock: bool = False) -> Run | None:
         """Any institution's run, for the worker (staff reach runs through `runs_of`)."""
+        as_worker(conn)
         sql = "SELECT * FROM broadcast_runs WHERE id = ?" + (for_update(conn) if lock else "")  # noqa: S608
         async with conn.execute(sql, (run_id,)) as cur:
             row = await cur.fetchone()
@@ -229,6 +234,7 @@ class BroadcastRepository:
 
     async def sendable_runs(self, conn: Connection) -> list[Run]:
         """Runs whose deliveries may go out now: running, and their broadcast not paused."""
+        as_worker(conn)
         async with conn.execute(
             """SELECT r.* FROM broadcast_runs r JOIN broadcasts b ON b.id = r.broadcast_id
                WHERE r.state = ? AND b.state = ? ORDER BY r.id""",

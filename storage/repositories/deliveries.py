@@ -10,7 +10,7 @@ from datetime import datetime
 from core.clock import from_text, to_text
 from core.scope import Scope
 from storage.connection import Connection, Row
-from storage.scoping import institution_of
+from storage.scoping import as_worker, institution_of
 from storage.states import REMINDED_STATES, DeliveryState
 
 _PENDING, _SENDING, _SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
@@ -98,6 +98,7 @@ class DeliveryRepository:
         """Pending deliveries of one run and channel that may go out now, in list order.
         `claim` (inside the claiming transaction): lock them, skipping those another worker
         is claiming."""
+        as_worker(conn)
         if not zones:
             return []
         marks = ", ".join("?" for _ in zones)
@@ -120,6 +121,7 @@ class DeliveryRepository:
         """Claim (id, use_template) pairs before the provider is called, for `worker_id` (None:
         the one worker of the database); returns the ids that were still pending, the only
         ones the caller may send."""
+        as_worker(conn)
         if not claims:
             return set()
         stamp = to_text(now)
@@ -141,6 +143,7 @@ class DeliveryRepository:
         """On PostgreSQL, hold the respondents' rows until the commit (in id order, so two
         workers never wait on each other in a circle): the reminder cap is counted and the
         claim written by one worker at a time per person. SQLite's one writer does this."""
+        as_worker(conn)
         if conn.dialect != "postgresql" or not respondent_ids:
             return
         ids = sorted(set(respondent_ids))
@@ -152,6 +155,7 @@ class DeliveryRepository:
     async def settle(
         self, conn: Connection, settlements: Iterable[Settlement], now: datetime
     ) -> None:
+        as_worker(conn)
         stamp = to_text(now)
         await conn.executemany(
             """UPDATE deliveries SET state = ?, provider_id = COALESCE(?, provider_id),
@@ -171,6 +175,7 @@ class DeliveryRepository:
         self, conn: Connection, ids: Sequence[int], now: datetime
     ) -> None:
         """Claimed but never handed to a provider: back to the queue, attempt not counted."""
+        as_worker(conn)
         await conn.executemany(
             """UPDATE deliveries SET state = ?, attempts = attempts - 1,
                    sending_at = NULL, worker_id = NULL, updated_at = ?
@@ -184,6 +189,7 @@ class DeliveryRepository:
     ) -> list[tuple[DeliveryJob, datetime | None]]:
         """Deliveries left in `sending`: after a crash their outcome is unknown. With
         `worker_id`, only that worker's."""
+        as_worker(conn)
         owner = "" if worker_id is None else "AND d.worker_id = ? "
         async with conn.execute(
             f"SELECT {_JOB_COLUMNS}, d.sending_at {_JOB_JOINS} "
@@ -196,6 +202,7 @@ class DeliveryRepository:
 
     async def in_flight_workers(self, conn: Connection) -> set[int | None]:
         """The workers with deliveries in `sending` (None: the one worker of the database)."""
+        as_worker(conn)
         async with conn.execute(
             f"SELECT DISTINCT d.worker_id FROM deliveries d WHERE {_IN_FLIGHT}"  # noqa: S608
         ) as cur:
@@ -206,6 +213,7 @@ class DeliveryRepository:
     ) -> list[int]:
         """A dead worker's deliveries in `sending` become `worker_id`'s to resolve; returns
         their ids. One statement: two workers adopting at once never both get a delivery."""
+        as_worker(conn)
         async with conn.execute(
             f"""UPDATE deliveries SET worker_id = ?, updated_at = ?
                 WHERE state = '{_SENDING}' AND worker_id IS NOT DISTINCT FROM ?
@@ -216,6 +224,7 @@ class DeliveryRepository:
 
     async def has_open(self, conn: Connection, run_id: int) -> bool:
         """True while some delivery of the run is pending or in flight."""
+        as_worker(conn)
         async with conn.execute(
             "SELECT 1 FROM deliveries WHERE run_id = ? AND state IN (?, ?) LIMIT 1",
             (run_id, _PENDING, _SENDING),
@@ -225,6 +234,7 @@ class DeliveryRepository:
     async def open_before(
         self, conn: Connection, run_id: int, position: int
     ) -> bool:
+        as_worker(conn)
         async with conn.execute(
             """SELECT 1 FROM deliveries WHERE run_id = ? AND position <= ?
                    AND state IN (?, ?) LIMIT 1""",
@@ -236,6 +246,7 @@ class DeliveryRepository:
         self, conn: Connection, run_id: int, channel: str
     ) -> dict[str, datetime]:
         """The earliest next attempt of pending deliveries, per recipient time zone."""
+        as_worker(conn)
         async with conn.execute(
             """SELECT timezone, MIN(next_attempt_at) FROM deliveries
                WHERE run_id = ? AND channel = ? AND state = ? GROUP BY timezone""",
@@ -244,6 +255,7 @@ class DeliveryRepository:
             return {row[0]: from_text(row[1]) for row in await cur.fetchall()}
 
     async def pending_channels(self, conn: Connection, run_id: int) -> list[str]:
+        as_worker(conn)
         async with conn.execute(
             "SELECT DISTINCT channel FROM deliveries WHERE run_id = ? AND state = ?",
             (run_id, _PENDING),
@@ -253,6 +265,7 @@ class DeliveryRepository:
     async def pending_zones(
         self, conn: Connection, run_id: int, channel: str
     ) -> list[str]:
+        as_worker(conn)
         async with conn.execute(
             """SELECT DISTINCT timezone FROM deliveries
                WHERE run_id = ? AND channel = ? AND state = ?""",
@@ -294,6 +307,7 @@ class DeliveryRepository:
     ) -> dict[int, tuple[int, int]]:
         """Per respondent: reminders that went out (or may have) since each date, across every
         broadcast, for the reminder cap (outreach/cap.py)."""
+        as_worker(conn)
         if not respondent_ids:
             return {}
         marks = ",".join("?" * len(respondent_ids))
