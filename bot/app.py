@@ -13,6 +13,7 @@ from core.clock import Clock, SystemClock
 from core.scope import DEFAULT_SCOPE
 from core.settings import Settings
 from handlers.admin_broadcast import BroadcastAdminEntry, BroadcastAdminFlow
+from handlers.admin_delete import AdminDeleteEntry
 from handlers.admin_stats import AdminStatsEntry
 from handlers.check.chat import CheckEntry, CheckFlow
 from handlers.check.checker import check_text
@@ -53,7 +54,8 @@ def build_router() -> Router:
         commands=[PendingNotice(), ImageEntry(), GlobalCommands(), MyDataCommand()],
         flows=[RegistrationFlow(), DeleteFlow(), CheckFlow(), BroadcastAdminFlow(),
                MyDataFlow()],
-        entries=[AdminStatsEntry(), BroadcastAdminEntry(), RegistrationEntry(), MenuEntry(),
+        entries=[AdminStatsEntry(), BroadcastAdminEntry(), AdminDeleteEntry(),
+                 RegistrationEntry(), MenuEntry(),
                  CheckEntry(), FaqEntry()],
         fallback=NotUnderstood(),
     )

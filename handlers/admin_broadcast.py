@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.staff import admit, audit_read, staff_actor
+from core.roles import Permission
+from handlers.staff import StaffMember, admit, audit_read
 from handlers.turn import Turn
 from handlers.words import yes_or_no
 from outreach.audience import AudienceFilter
@@ -48,14 +49,18 @@ def ask_text(turn: Turn) -> None:
 
 
 class BroadcastAdminEntry:
-    """`/siaran [buat|daftar|lihat N|jeda N|lanjut N|batal N]`; anyone else is refused politely."""
+    """`/siaran [buat|daftar|lihat N|jeda N|lanjut N|batal N]` for staff who may broadcast
+    (operator, admin), on their own institution's broadcasts and people only; anyone else is
+    refused politely."""
 
     async def try_handle(self, turn: Turn) -> bool:
         words = turn.text.split()
         if not words or words[0].split("@")[0].casefold() not in COMMAND_WORDS:
             return False
-        if not await admit(turn, "broadcast"):
+        member = await admit(turn, "broadcast", Permission.BROADCAST_CATALOGUE)
+        if member is None:
             return True
+        scope = member.scope
         action = ACTIONS.get(words[1].casefold()) if len(words) > 1 else None
         service = turn.deps.broadcasts
         if action is None:
@@ -65,29 +70,29 @@ class BroadcastAdminEntry:
             ask_text(turn)
             return True
         if action == "list":
-            broadcasts = await service.broadcasts.list_recent(turn.conn, 10)
+            broadcasts = await service.broadcasts.list_recent(turn.conn, 10, scope=scope)
             turn.say_text(list_text(turn.t, broadcasts))
-            audit_read(turn, "broadcast.listed")
+            audit_read(turn, member, "broadcast.listed")
             return True
         if len(words) < 3 or not words[2].lstrip("#").isdigit():
             turn.say("admin.bad_number")
             return True
         bid = int(words[2].lstrip("#"))
-        actor = staff_actor(turn)
+        actor = member.actor
         try:
             if action == "show":
-                broadcast, runs = await service.progress(turn.conn, bid, turn.now)
-                alerts = await service.alerts(turn.conn, bid)
+                broadcast, runs = await service.progress(turn.conn, bid, turn.now, scope=scope)
+                alerts = await service.alerts(turn.conn, bid, scope=scope)
                 turn.say_text(show_text(turn.t, broadcast, runs, alerts))
-                audit_read(turn, "broadcast.viewed", f"broadcast:{bid}")
+                audit_read(turn, member, "broadcast.viewed", f"broadcast:{bid}")
             elif action == "pause":
-                await service.pause(turn.conn, bid, actor, turn.now)
+                await service.pause(turn.conn, bid, actor, turn.now, scope=scope)
                 turn.say("broadcast.paused", id=bid)
             elif action == "resume":
-                await service.resume(turn.conn, bid, actor, turn.now)
+                await service.resume(turn.conn, bid, actor, turn.now, scope=scope)
                 turn.say("broadcast.resumed", id=bid)
             else:
-                _, count = await service.cancel(turn.conn, bid, actor, turn.now)
+                _, count = await service.cancel(turn.conn, bid, actor, turn.now, scope=scope)
                 turn.say("broadcast.cancelled", id=bid, count=count)
         except BroadcastRefused as exc:
             turn.say_text(_refusal(turn, exc))
@@ -103,26 +108,28 @@ class BroadcastAdminFlow:
     prefix = "bcast"
 
     async def step(self, turn: Turn) -> None:
-        if not await admit(turn, "broadcast"):  # removed from SPI_ADMINS mid-dialog
+        # Asked at every step: staff removed (or their role changed) mid-dialog stop here.
+        member = await admit(turn, "broadcast", Permission.BROADCAST_CATALOGUE)
+        if member is None:
             turn.end()
             return
         state, data = turn.session.state, turn.session.data
         if state == TEXT:
-            await self._text(turn, data)
+            await self._text(turn, data, member)
         elif state == AUDIENCE:
             self._audience(turn, data)
         elif state == UNIT:
-            await self._unit(turn, data)
+            await self._unit(turn, data, member)
         elif state == WHEN:
-            await self._when(turn, data)
+            await self._when(turn, data, member)
         elif state == AT:
-            await self._at(turn, data)
+            await self._at(turn, data, member)
         elif state == CONFIRM:
-            await self._confirm(turn, data)
+            await self._confirm(turn, data, member)
         else:
             turn.end()
 
-    async def _text(self, turn: Turn, data: dict[str, Any]) -> None:
+    async def _text(self, turn: Turn, data: dict[str, Any], member: StaffMember) -> None:
         if turn.choice is not None and turn.choice.startswith(CATALOG_CHOICE):
             reminder = turn.choice.removeprefix(CATALOG_CHOICE)
             if reminder not in IDS:
@@ -130,6 +137,11 @@ class BroadcastAdminFlow:
                 return
             data["bc_text"] = turn.t(text_key(reminder))
             self._ask_audience(turn)
+            return
+        if not member.may(Permission.BROADCAST_FREE_TEXT):
+            # Operators send the approved catalogue's texts only.
+            turn.say("admin.catalogue_only")
+            ask_text(turn)
             return
         text = turn.msg.text.strip()
         verdict = check_broadcast(text)
@@ -165,9 +177,9 @@ class BroadcastAdminFlow:
             else {}
         self._ask_when(turn)
 
-    async def _unit(self, turn: Turn, data: dict[str, Any]) -> None:
+    async def _unit(self, turn: Turn, data: dict[str, Any], member: StaffMember) -> None:
         unit = await turn.deps.units.get_by_code(turn.conn, turn.text)
-        if unit is None:
+        if unit is None or unit.institution_id != member.scope.institution_id:
             turn.say("admin.unknown_unit", code=turn.text)
             return
         data["bc_audience"] = {"units": [unit.code]}
@@ -180,7 +192,7 @@ class BroadcastAdminFlow:
             turn.choice_of("admin.when_later", "bcast:later"),
         ])
 
-    async def _when(self, turn: Turn, data: dict[str, Any]) -> None:
+    async def _when(self, turn: Turn, data: dict[str, Any], member: StaffMember) -> None:
         if turn.choice == "bcast:later":
             turn.goto(AT)
             turn.say("admin.ask_at")
@@ -190,9 +202,9 @@ class BroadcastAdminFlow:
             self._ask_when(turn)
             return
         data["bc_at"] = None
-        await self._preview(turn, data)
+        await self._preview(turn, data, member)
 
-    async def _at(self, turn: Turn, data: dict[str, Any]) -> None:
+    async def _at(self, turn: Turn, data: dict[str, Any], member: StaffMember) -> None:
         parts = turn.text.split()
         try:
             if len(parts) != 3:
@@ -202,7 +214,7 @@ class BroadcastAdminFlow:
             turn.say("admin.bad_at", reason=str(exc))
             return
         data["bc_at"] = parts
-        await self._preview(turn, data)
+        await self._preview(turn, data, member)
 
     def _request(self, turn: Turn, data: dict[str, Any]) -> BroadcastRequest:
         at = data.get("bc_at")
@@ -211,10 +223,11 @@ class BroadcastAdminFlow:
                                 audience=AudienceFilter.from_json(data["bc_audience"]),
                                 schedule=schedule)
 
-    async def _preview(self, turn: Turn, data: dict[str, Any]) -> None:
+    async def _preview(self, turn: Turn, data: dict[str, Any], member: StaffMember) -> None:
         service = turn.deps.broadcasts
         try:
-            preview = await service.preview(turn.conn, self._request(turn, data), turn.now)
+            preview = await service.preview(turn.conn, self._request(turn, data), turn.now,
+                                            scope=member.scope)
         except BroadcastRefused as exc:
             turn.end()
             turn.say("admin.refused_reason", reason=_refusal(turn, exc))
@@ -228,7 +241,7 @@ class BroadcastAdminFlow:
             turn.choice_of("admin.confirm_no", "bcast:no"),
         ])
 
-    async def _confirm(self, turn: Turn, data: dict[str, Any]) -> None:
+    async def _confirm(self, turn: Turn, data: dict[str, Any], member: StaffMember) -> None:
         answer = yes_or_no(turn.choice, turn.text, "bcast:yes", "bcast:no")
         if answer is False:
             turn.end()
@@ -241,7 +254,8 @@ class BroadcastAdminFlow:
         turn.end()
         try:
             broadcast, _ = await turn.deps.broadcasts.create(turn.conn, request,
-                                                             staff_actor(turn), turn.now)
+                                                             member.actor, turn.now,
+                                                             scope=member.scope)
         except BroadcastRefused as exc:
             turn.say("admin.refused_reason", reason=_refusal(turn, exc))
             return

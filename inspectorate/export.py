@@ -10,10 +10,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from core.scope import DEFAULT_SCOPE, Scope
 from inspectorate.cells import write_csv_rows, xlsx_row
 from inspectorate.incoming_file import FileRefused, decode_text, read_limited
 from inspectorate.stats import CATEGORY_LABELS
 from storage.connection import Connection, Row
+from storage.scoping import institution_of
 from storage.states import RespondentSource, RespondentStatus
 
 EXPORT_CATEGORY = {value: label.lower() for value, label in CATEGORY_LABELS.items()}
@@ -78,12 +80,14 @@ _UNPROVEN = " AND NOT (r.source = ? AND r.status = ?)"
 
 async def clean_rows(conn: Connection, unit_code: str | None,
                      columns: list[Column], *,
-                     include_unverified: bool = False) -> Iterator[list[str]]:
-    """Rows of the clean list (not erased, numbers proven unless asked), shaped to the mapping."""
+                     include_unverified: bool = False,
+                     scope: Scope = DEFAULT_SCOPE) -> Iterator[list[str]]:
+    """Rows of this institution's clean list (not erased, numbers proven unless asked),
+    shaped to the mapping."""
     sql = """SELECT r.*, u.name AS unit_name FROM respondents r
              JOIN units u ON u.code = r.unit_code
-             WHERE r.status != ? AND r.phone IS NOT NULL"""
-    params: tuple[str, ...] = (RespondentStatus.ERASED,)
+             WHERE r.institution_id = ? AND r.status != ? AND r.phone IS NOT NULL"""
+    params: tuple[object, ...] = (institution_of(conn, scope), RespondentStatus.ERASED)
     if not include_unverified:
         sql += _UNPROVEN
         params += (RespondentSource.BOT, RespondentStatus.REGISTERED)
@@ -97,11 +101,13 @@ async def clean_rows(conn: Connection, unit_code: str | None,
     return ([get(row) for get in getters] for row in rows)
 
 
-async def unproven_count(conn: Connection, unit_code: str | None) -> int:
+async def unproven_count(conn: Connection, unit_code: str | None, *,
+                         scope: Scope = DEFAULT_SCOPE) -> int:
     """Chat registrations left out of the export because their number is not proven."""
-    sql = ("SELECT COUNT(*) FROM respondents r WHERE r.phone IS NOT NULL"
-           " AND r.source = ? AND r.status = ?")
-    params: tuple[str, ...] = (RespondentSource.BOT, RespondentStatus.REGISTERED)
+    sql = ("SELECT COUNT(*) FROM respondents r WHERE r.institution_id = ?"
+           " AND r.phone IS NOT NULL AND r.source = ? AND r.status = ?")
+    params: tuple[object, ...] = (institution_of(conn, scope), RespondentSource.BOT,
+                                  RespondentStatus.REGISTERED)
     if unit_code is not None:
         sql += " AND r.unit_code = ?"
         params += (unit_code,)

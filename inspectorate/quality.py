@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from core.scope import DEFAULT_SCOPE, Scope
 from inspectorate.bulk_validation import classify_phone
 from storage.connection import Connection
 from storage.repositories.imports import ImportRepository
+from storage.scoping import institution_of
 
 _DUPLICATE_KINDS = ("duplicate_in_file", "duplicate_stored", "email_shared")
 _PHONE_KINDS = ("phone_missing", "phone_invalid", "phone_not_mobile")
@@ -30,15 +32,19 @@ class UnitQuality:
         return sum(self.by_category.values())
 
 
-async def quality_by_unit(conn: Connection) -> list[UnitQuality]:
-    """One line per unit, in unit-name order; erased people are not counted."""
+async def quality_by_unit(conn: Connection, scope: Scope = DEFAULT_SCOPE
+                          ) -> list[UnitQuality]:
+    """One line per unit of this institution, in unit-name order; erased people are not
+    counted."""
+    institution = institution_of(conn, scope)
     units: dict[str, UnitQuality] = {}
-    async with conn.execute("SELECT code, name FROM units ORDER BY name") as cur:
+    async with conn.execute("SELECT code, name FROM units WHERE institution_id = ? "
+                            "ORDER BY name", (institution,)) as cur:
         for code, name in await cur.fetchall():
             units[code] = UnitQuality(code, name)
     async with conn.execute(
         """SELECT unit_code, category, source, name, phone, email FROM respondents
-           WHERE status != 'erased'"""
+           WHERE institution_id = ? AND status != 'erased'""", (institution,)
     ) as cur:
         rows = await cur.fetchall()
     phones_by_email: dict[str, set[str]] = {}
@@ -62,7 +68,7 @@ async def quality_by_unit(conn: Connection) -> list[UnitQuality]:
             q.imported += 1
         else:
             q.from_bot += 1
-    for (unit_code, kind), n in (await ImportRepository().issue_totals(conn)).items():
+    for (unit_code, kind), n in (await ImportRepository().issue_totals(conn, scope=scope)).items():
         unit = units.get(unit_code)
         if unit is None:
             continue

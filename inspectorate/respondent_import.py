@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from core.scope import DEFAULT_SCOPE, Scope
 from inspectorate.cells import write_csv_rows
 from inspectorate.import_plan import ImportOptions, ImportPlan, plan_import
 from inspectorate.incoming_file import FileRefused, read_limited
@@ -54,9 +55,11 @@ class ImportResult:
 
 async def import_file(
     db: Database, path: Path, *, now: datetime, today: date, skip_invalid: bool,
-    options: ImportOptions, actor: str = "cli",
+    options: ImportOptions, actor: str = "cli", scope: Scope = DEFAULT_SCOPE,
 ) -> ImportResult:
-    """Import one file: all rows, or (with skip_invalid) all valid rows, or nothing."""
+    """Import one file into the scope's institution: all rows, or (with skip_invalid) all
+    valid rows, or nothing. Its rows are checked against that institution's units and
+    compared with its own respondents only (the same number may be another institution's)."""
     try:
         data = await asyncio.to_thread(read_limited, path)
     except FileRefused as exc:
@@ -64,11 +67,11 @@ async def import_file(
     sha256 = hashlib.sha256(data).hexdigest()
     imports = ImportRepository()
     async with db.reading() as conn:
-        previous = await imports.batch_for_file(conn, sha256)
+        units = await UnitRepository().list_all(conn, scope=scope)
+        previous = await imports.batch_for_file(conn, sha256, scope=scope)
         if previous is not None:
             return ImportResult(None, None, previous)
-        units = await UnitRepository().list_all(conn)
-        stored = await imports.stored_contacts(conn)
+        stored = await imports.stored_contacts(conn, scope=scope)
     sheet, book = read_sheet(path, data, options)
     try:
         plan = plan_import(path.name, sha256, sheet, units=units, stored=stored, today=today,
@@ -85,9 +88,9 @@ async def import_file(
         batch_id = await imports.add_batch(
             conn, file_name=path.name, sha256=sha256, now=now, actor=actor,
             skip_invalid=skip_invalid, counts=counts, new_rows=plan.new_rows,
-            issues=issues)
+            issues=issues, scope=scope)
         await AuditRepository().record(
-            conn, now, actor, "respondents.imported", f"import_batch:{batch_id}",
+            conn, now, actor, "respondents.imported", f"import_batch:{batch_id}", scope=scope,
             file=path.name, added=counts.added, unchanged=counts.unchanged,
             rejected=counts.rejected, flagged=counts.flagged)
     logger.info("Impor %s: %d baru, %d tidak berubah, %d ditolak", path.name,

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.clock import Clock, to_text
+from core.scope import Scope
 from core.settings import Settings
 from storage.database import Database
 from storage.personal_data import expire_idle_conversations, purge_respondents
 from storage.repositories.audit import AuditRepository
+from storage.scoping import as_worker
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +102,11 @@ def _created_before(rule: PurgeRule) -> datetime | None:
 
 async def purge_expired_personal_data(
     db: Database, settings: Settings, now: datetime, *, dry_run: bool = False,
-    actor: str = "system",
+    actor: str = "system", scope: Scope | None = None,
 ) -> PurgeReport:
-    """Erase the personal data whose retention period has passed.
+    """Erase the personal data whose retention period has passed: of the scope's institution
+    (staff, `spi-bot purge --institution`), or of every institution (None: the daily job, a
+    system action; each institution's share is audited under that institution).
 
     Safe to call every day (the scheduler does): before the purge date, and after everything
     due is erased, it changes nothing.
@@ -111,22 +115,36 @@ async def purge_expired_personal_data(
     if not rule.due(now.date()):
         return PurgeReport(rule, False, dry_run)
     before = _created_before(rule)
-    query = """SELECT unit_code, source, COUNT(*) FROM respondents
+    institution = None if scope is None else scope.institution_id
+    if scope is not None and institution is None:
+        raise PermissionError("Peran nasional tidak menghapus data instansi")
+    query = """SELECT unit_code, source, COUNT(*), institution_id FROM respondents
                WHERE status != 'erased' AND (CAST(?1 AS TEXT) IS NULL OR created_at < ?1)
-               GROUP BY unit_code, source ORDER BY unit_code, source"""
-    params = (to_text(before) if before else None,)
+                 AND (CAST(?2 AS BIGINT) IS NULL OR institution_id = ?2)
+               GROUP BY institution_id, unit_code, source
+               ORDER BY institution_id, unit_code, source"""
+    params = (to_text(before) if before else None, institution)
     if dry_run:
-        async with db.reading() as conn, conn.execute(query, params) as cur:
-            rows = await cur.fetchall()
+        async with db.reading() as conn:
+            if scope is None:
+                as_worker(conn)
+            async with conn.execute(query, params) as cur:
+                rows = await cur.fetchall()
         return PurgeReport(rule, True, True, {(r[0], r[1]): int(r[2]) for r in rows})
     async with db.transaction() as conn:
+        if scope is None:
+            as_worker(conn)  # every institution's: the system's role, not the owner's
         async with conn.execute(query, params) as cur:
-            by_unit = {(r[0], r[1]): int(r[2]) for r in await cur.fetchall()}
-        await purge_respondents(conn, now, before)
-        if by_unit:
+            rows = await cur.fetchall()
+        by_unit = {(r[0], r[1]): int(r[2]) for r in rows}
+        per_institution: dict[int, int] = {}
+        for r in rows:
+            per_institution[int(r[3])] = per_institution.get(int(r[3]), 0) + int(r[2])
+        await purge_respondents(conn, now, before, institution_id=institution)
+        for purged, count in per_institution.items():
             await AuditRepository().record(
-                conn, now, actor, "respondents.purged", None, count=sum(by_unit.values()),
-                purge_on=rule.purge_on.isoformat(),
+                conn, now, actor, "respondents.purged", None, scope=Scope(purged),
+                count=count, purge_on=rule.purge_on.isoformat(),
                 created_until=rule.created_until.isoformat() if rule.created_until else None)
     if by_unit:
         logger.info("Retensi: data pribadi %d responden dihapus", sum(by_unit.values()))

@@ -65,10 +65,13 @@ def _in(column: str, values: tuple[str, ...], params: list[object]) -> str:
     return f" AND {column} IN ({', '.join('?' for _ in values)})"
 
 
-def recipients_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
+def recipients_sql(audience: AudienceFilter, now: datetime,
+                   institution_id: int) -> tuple[str, list[object]]:
     """A SELECT of (respondent_id, channel, address, timezone, last_inbound_at, closed_window,
-    position), one row per recipient; what a run's deliveries are made from."""
-    chosen, params = _chosen(audience, now)
+    position), one row per recipient; what a run's deliveries are made from. Only
+    `institution_id`'s respondents, units and chat identities: a broadcast never reaches
+    another institution's people (issue 15)."""
+    chosen, params = _chosen(audience, now, institution_id)
     sql = f"""{chosen}
 SELECT rid AS respondent_id, channel, address, timezone, last_inbound_at,
        {_CLOSED_WINDOW} AS closed_window,
@@ -77,11 +80,12 @@ FROM chosen WHERE dup = 1"""  # noqa: S608 - only placeholders and fixed SQL are
     return sql, params
 
 
-def audience_counts_sql(audience: AudienceFilter, now: datetime) -> tuple[str, list[object]]:
+def audience_counts_sql(audience: AudienceFilter, now: datetime,
+                        institution_id: int) -> tuple[str, list[object]]:
     """The same recipients as `recipients_sql`, counted in one evaluation: one row per
     (channel, closed_window) with the number of recipients, how many have no name, and the
     smallest respondent id (the recipient at position 1 is the smallest id of all groups)."""
-    chosen, params = _chosen(audience, now, unnamed=True)
+    chosen, params = _chosen(audience, now, institution_id, unnamed=True)
     sql = f"""{chosen}
 SELECT channel, closed_window, COUNT(*) AS recipients, SUM(unnamed) AS unnamed,
        MIN(rid) AS first_id
@@ -97,13 +101,13 @@ _CLOSED_WINDOW = ("CASE WHEN channel = 'whatsapp' AND (last_inbound_at IS NULL "
                   "OR last_inbound_at < ?) THEN 1 ELSE 0 END")
 
 
-def _chosen(audience: AudienceFilter, now: datetime, *, unnamed: bool = False
-            ) -> tuple[str, list[object]]:
+def _chosen(audience: AudienceFilter, now: datetime, institution_id: int, *,
+            unnamed: bool = False) -> tuple[str, list[object]]:
     """The WITH clause ending in `chosen` (one row per respondent and address, `dup = 1` the
     kept one), and its parameters followed by the WhatsApp window's start; with `unnamed`,
     every row also says whether the respondent has no name (for the preview's refusal)."""
-    params: list[object] = [RespondentStatus.VERIFIED]
-    where = "r.status = ? AND r.opted_out_at IS NULL"
+    params: list[object] = [institution_id, RespondentStatus.VERIFIED]
+    where = "r.institution_id = ? AND r.status = ? AND r.opted_out_at IS NULL"
     if audience.units:
         where += _in("r.unit_code", tuple(u.upper() for u in audience.units), params)
     if audience.regions:
@@ -126,7 +130,7 @@ def _chosen(audience: AudienceFilter, now: datetime, *, unnamed: bool = False
     channel_marks = ", ".join("?" for _ in channels)
     window_start = to_text(now - WHATSAPP_WINDOW)
     whatsapp_by_phone = "whatsapp" in channels
-    params_identities: list[object] = [*channels, RespondentSource.IMPORT]
+    params_identities: list[object] = [institution_id, *channels, RespondentSource.IMPORT]
     name_flag = (", CASE WHEN COALESCE(TRIM(r.name), '') = '' THEN 1 ELSE 0 END AS unnamed"
                  if unnamed else "")
     carry = ", e.unnamed" if unnamed else ""
@@ -134,11 +138,13 @@ def _chosen(audience: AudienceFilter, now: datetime, *, unnamed: bool = False
     sql = f"""
 WITH eligible AS (
     SELECT r.id, r.source, r.phone, u.timezone{name_flag} FROM respondents r
-    JOIN units u ON u.code = r.unit_code WHERE {where}
+    JOIN units u ON u.code = r.unit_code AND u.institution_id = r.institution_id
+    WHERE {where}
 ), options AS (
     SELECT e.id AS rid, ci.channel, ci.address, e.timezone, ci.last_inbound_at,
            0 AS by_phone{carry}
     FROM eligible e JOIN channel_identities ci ON ci.respondent_id = e.id
+        AND ci.institution_id = ?
     WHERE ci.unreachable_at IS NULL AND ci.channel IN ({channel_marks})
       AND NOT (e.source = ? AND ci.channel = 'telegram')
     UNION ALL

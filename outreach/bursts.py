@@ -64,11 +64,12 @@ async def pause_for_burst(
     broadcasts: BroadcastRepository, audit: AuditRepository,
 ) -> bool:
     """Pause the lane's broadcast (if still active) and audit why; True when it was paused."""
-    b = await broadcasts.get_by_id(conn, lane.broadcast.id or 0)
+    b = await broadcasts.get_for_worker(conn, lane.broadcast.id or 0)
     if b is None or b.state != BroadcastState.ACTIVE:
         return False
-    await broadcasts.save(conn, replace(b, state=BroadcastState.PAUSED), now)
+    await broadcasts.save(conn, replace(b, state=BroadcastState.PAUSED), now, scope=b.scope)
     await audit.record(conn, now, "system", "broadcast.paused", f"broadcast:{b.id}",
+                       scope=b.scope,
                        reason="error_burst", channel=lane.channel, unreachable=check.bad,
                        of=check.of)
     return True

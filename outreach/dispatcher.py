@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from core.clock import Clock
+from core.scope import DEFAULT_SCOPE
 from core.sending import Sender, SendError
 from outreach import cap as reminder_cap
 from outreach.bursts import BurstWatch, Lane, pause_for_burst, unconfirmed
@@ -140,7 +141,7 @@ class Dispatcher:
         lanes: list[Lane] = []
         for run in runs:
             async with self._db.reading() as conn:
-                broadcast = await self._broadcasts.get_by_id(conn, run.broadcast_id)
+                broadcast = await self._broadcasts.get_for_worker(conn, run.broadcast_id)
             channels = await self._open_channels(run.id)
             if broadcast is not None:
                 lanes.extend(Lane(run, broadcast, c) for c in channels if c in self._senders)
@@ -314,7 +315,8 @@ class Dispatcher:
             for run_id in {j.run_id for j in jobs}:
                 run = await self._broadcasts.get_run(conn, run_id)
                 if run is not None and run.state == RunState.CANCELLED:
-                    await self._deliveries.skip_open(conn, run_id, "cancelled", now)
+                    await self._deliveries.skip_open(conn, run_id, "cancelled", now,
+                                                     scope=run.scope)
 
     async def _attempt(
         self, b: Broadcast, job: DeliveryJob, sender: Sender, limiter: RateLimiter | None,
@@ -357,7 +359,8 @@ class Dispatcher:
                         await self._respondents.opt_out_for_delivery(conn, job.respondent_id, now)
                         await self._audit.record(
                             conn, now, "system", "respondent.opted_out",
-                            f"respondent:{job.respondent_id}", channel=job.channel,
+                            f"respondent:{job.respondent_id}", scope=lane.broadcast.scope,
+                            channel=job.channel,
                             signal=verdict.code or verdict.reason)
                 settlements.append(settlement)
             await self._deliveries.settle(conn, settlements, now)
@@ -365,13 +368,15 @@ class Dispatcher:
                 conn, lane, check, now, broadcasts=self._broadcasts, audit=self._audit)
         if paused and self._notifier is not None:
             await self._notifier.alert(f"broadcast:{lane.broadcast.id}",
-                                       "broadcast.alert_burst", id=lane.broadcast.id,
+                                       "broadcast.alert_burst", scope=lane.broadcast.scope,
+                                       id=lane.broadcast.id,
                                        channel=lane.channel, count=check.bad, of=check.of)
 
     async def _finish_run(self, run_id: int) -> RunState | None:
         """Complete the run, or stop it after its canary; returns its state."""
         now = self._clock.now()
         alert: tuple[str, dict[str, object]] | None = None
+        alert_scope = DEFAULT_SCOPE
         subject = ""
         async with self._db.transaction() as conn:
             run = await self._broadcasts.get_run(conn, run_id)
@@ -380,31 +385,35 @@ class Dispatcher:
             # The broadcast's row before the run's, in the order staff's pause, resume and
             # cancel and the firing lock them: two workers, or a worker and staff, never wait
             # on each other in a circle.
-            b = await self._broadcasts.get_by_id(conn, run.broadcast_id, lock=True)
+            b = await self._broadcasts.get_for_worker(conn, run.broadcast_id, lock=True)
             run = await self._broadcasts.get_run(conn, run_id, lock=True)
             if run is None or run.state != RunState.RUNNING:
                 return run.state if run else None
             state: RunState = run.state
             subject = f"broadcast:{run.broadcast_id}"
+            alert_scope = run.scope
             if not await self._deliveries.has_open(conn, run.id):
-                await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now)
+                await self._broadcasts.set_run_state(conn, run.id, RunState.COMPLETED, now,
+                                                     scope=run.scope)
                 state = RunState.COMPLETED
                 if b is not None and b.next_due_at is None and b.state == BroadcastState.ACTIVE:
                     await self._broadcasts.save(conn, replace(b, state=BroadcastState.COMPLETED),
-                                                now)
+                                                now, scope=b.scope)
                 await self._audit.record(conn, now, "system", "broadcast.run_completed",
-                                         subject, run=run.id)
+                                         subject, scope=run.scope, run=run.id)
                 alert = ("broadcast.alert_completed", {"id": run.broadcast_id})
             elif run.canary_size and not await self._deliveries.open_before(
                     conn, run.id, run.canary_size):
-                await self._broadcasts.set_run_state(conn, run.id, RunState.CANARY_WAIT, now)
+                await self._broadcasts.set_run_state(conn, run.id, RunState.CANARY_WAIT, now,
+                                                     scope=run.scope)
                 state = RunState.CANARY_WAIT
                 await self._audit.record(conn, now, "system", "broadcast.canary_sent",
-                                         subject, run=run.id, canary=run.canary_size)
+                                         subject, scope=run.scope, run=run.id,
+                                         canary=run.canary_size)
                 alert = ("broadcast.alert_canary", {"id": run.broadcast_id,
                                                     "count": run.canary_size})
         if alert and self._notifier is not None:
-            await self._notifier.alert(subject, alert[0], **alert[1])
+            await self._notifier.alert(subject, alert[0], scope=alert_scope, **alert[1])
         return state
 
     # After a crash ------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class Reconciler:
                     continue
                 if job.broadcast_id not in cache:
                     async with self._db.reading() as conn:
-                        cache[job.broadcast_id] = await self._broadcasts.get_by_id(
+                        cache[job.broadcast_id] = await self._broadcasts.get_for_worker(
                             conn, job.broadcast_id)
                 settlement = await self._one(cache[job.broadcast_id], job, sending_at or now)
                 if settlement is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from core.clock import to_text
+from core.scope import DEFAULT_SCOPE, Scope
 from core.settings import Settings
 from outreach.audience import AudienceFilter, audience_counts_sql
 from outreach.firing import BroadcastFiring, FireResult
@@ -31,6 +32,7 @@ from storage.connection import Connection
 from storage.repositories.audit import AuditEntry, AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository
 from storage.repositories.deliveries import DeliveryRepository
+from storage.scoping import institution_of
 from storage.states import OPEN_RUN_STATES, BroadcastState, RunState, ScheduleKind
 
 MAX_TEXT = 1600  # Twilio's WhatsApp body limit; Telegram allows 4096
@@ -162,11 +164,13 @@ class BroadcastService:
         return used, first_due
 
     async def count_audience(
-        self, conn: Connection, audience: AudienceFilter, now: datetime
+        self, conn: Connection, audience: AudienceFilter, now: datetime, *,
+        scope: Scope = DEFAULT_SCOPE,
     ) -> AudienceCount:
         """The audience evaluated once: a grouped count per channel and window (SQL), then the
-        first recipient's name and unit for the sample (one row by primary key)."""
-        sql, params = audience_counts_sql(audience, now)
+        first recipient's name and unit for the sample (one row by primary key). Only the
+        scope's institution's own people (issue 15)."""
+        sql, params = audience_counts_sql(audience, now, institution_of(conn, scope))
         per_channel: dict[str, int] = {}
         closed = missing_name = 0
         first: tuple[int, str, bool] | None = None
@@ -211,24 +215,26 @@ class BroadcastService:
         )
 
     async def preview(
-        self, conn: Connection, req: BroadcastRequest, now: datetime
+        self, conn: Connection, req: BroadcastRequest, now: datetime, *,
+        scope: Scope = DEFAULT_SCOPE,
     ) -> Preview:
         """Counts, a rendered sample and the first due time; refuses what cannot go out.
         Always counts afresh (creation relies on it; the console's live check may reuse a
         count a few seconds old: bot/console/data.py)."""
         used, first_due = self.check(req, now)
         return self.preview_of(req, used, first_due,
-                               await self.count_audience(conn, req.audience, now))
+                               await self.count_audience(conn, req.audience, now,
+                                                         scope=scope))
 
     async def create(
         self, conn: Connection, req: BroadcastRequest, actor: str, now: datetime,
-        *, force: bool = False,
+        *, force: bool = False, scope: Scope = DEFAULT_SCOPE,
     ) -> tuple[Broadcast, Preview]:
-        preview = await self.preview(conn, req, now)
+        preview = await self.preview(conn, req, now, scope=scope)
         digest = dedupe_hash(req)
         window = timedelta(hours=self.settings.broadcast_duplicate_window_hours)
         if not force and window:
-            earlier = await self.broadcasts.find_duplicate(conn, digest, now - window)
+            earlier = await self.broadcasts.find_duplicate(conn, scope, digest, now - window)
             if earlier is not None:
                 raise BroadcastRefused("broadcast.refuse_duplicate", id=earlier.id,
                                        hours=self.settings.broadcast_duplicate_window_hours)
@@ -241,9 +247,9 @@ class BroadcastService:
             template_variables=dict(req.template_variables), run_at=s.run_at,
             recurrence=s.recurrence, start_date=s.start_date, end_date=s.end_date,
             next_due_at=preview.first_due, canary_size=req.canary_size, forced=force,
-        ), now)
+        ), now, scope=scope)
         await self.audit.record(
-            conn, now, actor, "broadcast.created", f"broadcast:{broadcast.id}",
+            conn, now, actor, "broadcast.created", f"broadcast:{broadcast.id}", scope=scope,
             recipients=preview.total, channels=preview.per_channel, schedule=s.kind,
             first_due=to_text(preview.first_due) if preview.first_due else None,
             canary=req.canary_size, forced=force, template=req.template_sid is not None,
@@ -252,55 +258,67 @@ class BroadcastService:
 
     # Staff controls -----------------------------------------------------------------------
 
-    async def _get(self, conn: Connection, bid: int) -> Broadcast:
-        broadcast = await self.broadcasts.get_by_id(conn, bid, lock=True)  # staff change it
+    async def _get(self, conn: Connection, bid: int, scope: Scope) -> Broadcast:
+        """This institution's broadcast; another institution's is "not found"."""
+        broadcast = await self.broadcasts.get_by_id(conn, bid, scope=scope,
+                                                    lock=True)  # staff change it
         if broadcast is None:
             raise BroadcastRefused("broadcast.not_found", id=bid)
         return broadcast
 
     async def pause(
-        self, conn: Connection, bid: int, actor: str, now: datetime
+        self, conn: Connection, bid: int, actor: str, now: datetime, *,
+        scope: Scope = DEFAULT_SCOPE,
     ) -> Broadcast:
-        b = await self._get(conn, bid)
+        b = await self._get(conn, bid, scope)
         if b.state != BroadcastState.ACTIVE:
             raise BroadcastRefused("broadcast.cannot_pause", id=bid, state=b.state)
-        b = await self.broadcasts.save(conn, replace(b, state=BroadcastState.PAUSED), now)
-        await self.audit.record(conn, now, actor, "broadcast.paused", f"broadcast:{bid}")
+        b = await self.broadcasts.save(conn, replace(b, state=BroadcastState.PAUSED), now,
+                                       scope=scope)
+        await self.audit.record(conn, now, actor, "broadcast.paused", f"broadcast:{bid}",
+                                scope=scope)
         return b
 
     async def resume(
-        self, conn: Connection, bid: int, actor: str, now: datetime
+        self, conn: Connection, bid: int, actor: str, now: datetime, *,
+        scope: Scope = DEFAULT_SCOPE,
     ) -> Broadcast:
         """Resume a paused broadcast, or confirm a canary so the rest of the list follows."""
-        b = await self._get(conn, bid)
-        canaries = [r for r in await self.broadcasts.runs_of(conn, bid)
+        b = await self._get(conn, bid, scope)
+        canaries = [r for r in await self.broadcasts.runs_of(conn, bid, scope=scope)
                     if r.state == RunState.CANARY_WAIT]
         if b.state != BroadcastState.PAUSED and not canaries:
             raise BroadcastRefused("broadcast.cannot_resume", id=bid, state=b.state)
         if b.state == BroadcastState.PAUSED:
-            b = await self.broadcasts.save(conn, replace(b, state=BroadcastState.ACTIVE), now)
+            b = await self.broadcasts.save(conn, replace(b, state=BroadcastState.ACTIVE), now,
+                                           scope=scope)
         for run in canaries:
             await self.broadcasts.set_run_state(conn, run.id, RunState.RUNNING, now,
-                                                canary_size=0)
+                                                canary_size=0, scope=scope)
         await self.audit.record(conn, now, actor, "broadcast.resumed", f"broadcast:{bid}",
+                                scope=scope,
                                 canary_confirmed=bool(canaries))
         return b
 
     async def cancel(
-        self, conn: Connection, bid: int, actor: str, now: datetime
+        self, conn: Connection, bid: int, actor: str, now: datetime, *,
+        scope: Scope = DEFAULT_SCOPE,
     ) -> tuple[Broadcast, int]:
-        b = await self._get(conn, bid)
+        b = await self._get(conn, bid, scope)
         if b.state in (BroadcastState.CANCELLED, BroadcastState.COMPLETED):
             raise BroadcastRefused("broadcast.cannot_cancel", id=bid, state=b.state)
         skipped = 0
-        for run in await self.broadcasts.runs_of(conn, bid):
+        for run in await self.broadcasts.runs_of(conn, bid, scope=scope):
             if run.state in OPEN_RUN_STATES:
-                skipped += await self.deliveries.skip_open(conn, run.id, "cancelled", now)
+                skipped += await self.deliveries.skip_open(conn, run.id, "cancelled", now,
+                                                           scope=scope)
                 await self.broadcasts.set_run_state(conn, run.id, RunState.CANCELLED, now,
-                                                    note="cancelled")
+                                                    note="cancelled", scope=scope)
         b = await self.broadcasts.save(conn, replace(
-            b, state=BroadcastState.CANCELLED, next_due_at=None, job_synced=False), now)
+            b, state=BroadcastState.CANCELLED, next_due_at=None, job_synced=False), now,
+            scope=scope)
         await self.audit.record(conn, now, actor, "broadcast.cancelled", f"broadcast:{bid}",
+                                scope=scope,
                                 not_sent=skipped)
         return b, skipped
 
@@ -310,12 +328,14 @@ class BroadcastService:
         """Start the occurrence that is due (see outreach/firing.py)."""
         return await self._firing.fire(conn, bid, now)
 
-    async def alerts(self, conn: Connection, bid: int) -> list[AuditEntry]:
-        """Staff alerts about this broadcast (missed, canary waiting, error burst...)."""
-        return await self._progress.alerts(conn, bid)
+    async def alerts(self, conn: Connection, bid: int, *,
+                     scope: Scope = DEFAULT_SCOPE) -> list[AuditEntry]:
+        """Staff alerts about this institution's broadcast (missed, canary waiting, error
+        burst...)."""
+        return await self._progress.alerts(conn, bid, scope=scope)
 
     async def progress(
-        self, conn: Connection, bid: int, now: datetime
+        self, conn: Connection, bid: int, now: datetime, *, scope: Scope = DEFAULT_SCOPE,
     ) -> tuple[Broadcast, list[RunProgress]]:
-        b = await self._get(conn, bid)
-        return b, await self._progress.of_runs(conn, b, now)
+        b = await self._get(conn, bid, scope)
+        return b, await self._progress.of_runs(conn, b, now, scope=scope)

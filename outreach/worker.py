@@ -315,7 +315,8 @@ class OutreachWorker:
             result: FireResult = await self.service.fire(conn, broadcast_id, now)
         if result.missed and result.run is not None:
             await self.notifier.alert(
-                f"broadcast:{broadcast_id}", "broadcast.alert_missed", id=broadcast_id,
+                f"broadcast:{broadcast_id}", "broadcast.alert_missed",
+                scope=result.run.scope, id=broadcast_id,
                 grace=self.settings.broadcast_misfire_grace_minutes)
         self.wake()
 

@@ -15,8 +15,9 @@ from enum import StrEnum
 from typing import Any
 
 from core.clock import to_text
+from core.scope import Scope
 from storage.connection import Connection
-from storage.queries import fetch_all, fetch_one
+from storage.queries import fetch_all, fetch_one, fetch_value
 from storage.repositories.audit import AuditRepository
 from storage.repositories.reply_outbox import ReplyOutboxRepository
 from storage.states import DeliveryState
@@ -167,19 +168,33 @@ async def erase_respondent(
     """
     if pending is not None:
         await pending.flush(conn)
+    owner = await fetch_value(conn, "SELECT institution_id FROM respondents WHERE id = ?",
+                              (respondent_id,))
     dropped = await conversations_of(conn, respondent_id)
     await conn.executemany("DELETE FROM sessions WHERE channel = ? AND address = ?", dropped)
     await ReplyOutboxRepository().forget(conn, dropped)  # unsent replies: addresses, texts
     await _erase_where(conn, "r.id = :rid", {"rid": respondent_id, "stamp": to_text(now)})
-    await AuditRepository().record(conn, now, actor, "respondent.erased",
-                                   f"respondent:{respondent_id}", via=via)
+    await AuditRepository().record(  # under the institution whose person it was
+        conn, now, actor, "respondent.erased", f"respondent:{respondent_id}",
+        scope=Scope(int(owner)) if owner is not None else None, via=via)
     return dropped
 
 
 async def purge_respondents(conn: Connection, now: datetime,
-                            created_before: datetime | None) -> None:
+                            created_before: datetime | None, *,
+                            institution_id: int | None = None) -> None:
     """Erase every respondent recorded before `created_before` (None: everyone), and the
-    conversations idle since then, also those of chats that never registered."""
+    conversations idle since then, also those of chats that never registered.
+    `institution_id`: only that institution's respondents (staff purging their own); the
+    shared conversations are then left to the daily purge of every institution."""
+    if institution_id is not None:
+        where = "r.status != 'erased' AND r.institution_id = :institution"
+        params: dict[str, Any] = {"institution": institution_id, "stamp": to_text(now)}
+        if created_before is not None:
+            where += " AND r.created_at < :before"
+            params["before"] = to_text(created_before)
+        await _erase_where(conn, where, params)
+        return
     if created_before is None:
         await _erase_where(conn, "r.status != 'erased'", {"stamp": to_text(now)})
         await conn.execute("DELETE FROM sessions")

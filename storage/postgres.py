@@ -214,7 +214,7 @@ class PgConnection:
     - its parameters are SQL literals (`_literal`, psycopg's quoting for other types).
     """
 
-    __slots__ = ("_literals", "_pending", "ahead", "raw", "scope_id")
+    __slots__ = ("_literals", "_pending", "ahead", "raw", "scope_id", "worker")
     dialect: Dialect = "postgresql"
 
     def __init__(self, raw: SpiConnection, *, begin: bool = False) -> None:
@@ -225,6 +225,7 @@ class PgConnection:
         # name -> statement text.
         self._pending: dict[str, str] = {}
         self.scope_id: int | None = None
+        self.worker = False  # switched to spi_worker in this transaction at some point
 
     def enter_scope(self, institution_id: int) -> None:
         """From the next statement on, until the transaction ends: the `spi_app` role, which
@@ -233,12 +234,26 @@ class PgConnection:
         for it (rolled back when `reading` ends)."""
         if self.scope_id == institution_id:
             return
-        if self.scope_id is None and not self.ahead and not self.in_transaction:
+        if self.scope_id is None and not self.worker and not self.ahead \
+                and not self.in_transaction:
             self.ahead.append("BEGIN")
         self.ahead.append("SET LOCAL ROLE spi_app")
         self.ahead.append(
             f"SELECT set_config('spi.institution_id', '{int(institution_id)}', true)")
         self.scope_id = institution_id
+
+    def enter_worker(self) -> None:
+        """From the next statement on, until the transaction ends (or a scope is entered): the
+        `spi_worker` role, which crosses institutions (migration 0023), rather than the table
+        owner. For the delivery worker and the retention purge."""
+        if self.worker and self.scope_id is None:
+            return
+        if self.scope_id is None and not self.worker and not self.ahead \
+                and not self.in_transaction:
+            self.ahead.append("BEGIN")
+        self.ahead.append("SET LOCAL ROLE spi_worker")
+        self.worker = True
+        self.scope_id = None
 
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()
                 ) -> CursorResult:
@@ -475,7 +490,7 @@ class PostgresDatabase:
             try:
                 yield conn
             finally:
-                if conn.scope_id is not None:  # a scoped read opened a transaction
+                if conn.scope_id is not None or conn.worker:  # a role opened a transaction
                     conn.ahead = []
                     if conn.in_transaction:
                         await raw.rollback()

@@ -24,6 +24,8 @@ class ScopeRefused(PermissionError):
 class _Scoped(Protocol):
     def enter_scope(self, institution_id: int) -> None: ...
 
+    def enter_worker(self) -> None: ...
+
 
 def institution_of(conn: Connection, scope: Scope) -> int:
     """The institution `scope` names, with the connection switched to it (PostgreSQL's row-level
@@ -35,3 +37,11 @@ def institution_of(conn: Connection, scope: Scope) -> int:
     if conn.dialect == "postgresql":
         cast(_Scoped, conn).enter_scope(scope.institution_id)
     return scope.institution_id
+
+
+def as_worker(conn: Connection) -> None:
+    """System work that crosses institutions (the delivery worker, the retention purge): on
+    PostgreSQL the transaction runs as `spi_worker` from its next statement on, not as the
+    table owner; a later `institution_of` narrows it to one institution again."""
+    if conn.dialect == "postgresql":
+        cast(_Scoped, conn).enter_worker()

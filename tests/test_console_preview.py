@@ -62,7 +62,7 @@ async def test_the_grouped_count_matches_the_recipients_a_run_is_made_from(
 ) -> None:
     await mixed_people(app, clock)
     now = clock.now()
-    sql, params = recipients_sql(audience, now)
+    sql, params = recipients_sql(audience, now, 1)
     recipients = await rows(app, f"""SELECT x.channel, x.closed_window, r.name, x.position,
                                         x.respondent_id FROM ({sql}) x
                                      JOIN respondents r ON r.id = x.respondent_id""",  # noqa: S608

@@ -102,3 +102,26 @@ async def test_the_national_scope_reaches_no_institution(app: App) -> None:
             institution_of(conn, NATIONAL)
         with pytest.raises(TypeError):
             institution_of(conn, 1)  # type: ignore[arg-type]
+
+
+async def test_the_worker_crosses_institutions_as_spi_worker_not_as_the_owner(
+        app: App, backend: str) -> None:
+    from storage.repositories.deliveries import DeliveryRepository
+    from storage.scoping import as_worker
+
+    other = await _two_institutions(app)
+    async with app.db.transaction() as conn:
+        as_worker(conn)
+        rows = await conn.execute_fetchall("SELECT COUNT(*) FROM respondents")
+        assert rows[0][0] == 3  # every institution's
+        if backend == "postgresql":
+            assert (await conn.execute_fetchall("SELECT current_user"))[0][0] == "spi_worker"
+            institution_of(conn, Scope(other))  # narrowed to one institution again
+            assert (await conn.execute_fetchall("SELECT current_user"))[0][0] == "spi_app"
+            await DeliveryRepository().in_flight_workers(conn)  # a worker method: back
+            assert (await conn.execute_fetchall("SELECT current_user"))[0][0] == "spi_worker"
+    async with app.db.reading() as conn:  # a worker's read, then the pool's next user
+        await DeliveryRepository().in_flight_workers(conn)
+    async with app.db.reading() as conn:
+        if backend == "postgresql":
+            assert (await conn.execute_fetchall("SELECT current_user"))[0][0] != "spi_worker"

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.commands.institution_option import add_institution_argument, scope_from_args
 from core.settings import Settings
 from storage.states import Category
 
@@ -67,9 +68,12 @@ def register(sub: Any) -> None:
     create.add_argument("--force", action="store_true",
                         help="tetap buat walau siaran yang sama baru saja dibuat")
     create.add_argument("--yes", action="store_true", help="tanpa pertanyaan konfirmasi")
+    add_institution_argument(create)
     create.set_defaults(handler=create_broadcast)
 
-    actions.add_parser("list", help="daftar siaran").set_defaults(handler=list_broadcasts)
+    listing = actions.add_parser("list", help="daftar siaran")
+    add_institution_argument(listing)
+    listing.set_defaults(handler=list_broadcasts)
     catalog = actions.add_parser("catalog", help="katalog teks pengingat yang disetujui")
     catalog.add_argument("--lang", choices=["id", "en"], default="id")
     catalog.set_defaults(handler=list_catalog)
@@ -90,6 +94,7 @@ def register(sub: Any) -> None:
     ):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("id", type=int)
+        add_institution_argument(action)
         action.set_defaults(handler=handler)
     worker = actions.add_parser(
         "worker", help="jalankan penjadwal dan pengirim siaran (tanpa server obrolan)",
@@ -184,10 +189,12 @@ async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Siaran tidak dibuat: {exc}")
             return 1
         service = BroadcastService(settings)
+        async with app.db.reading() as conn:
+            scope = await scope_from_args(conn, args)
         try:
             request = await _with_template_body(request, settings)
             async with app.db.reading() as conn:
-                preview = await service.preview(conn, request, now)
+                preview = await service.preview(conn, request, now, scope=scope)
         except BroadcastRefused as exc:
             print("Siaran tidak dibuat: " + _refusal(t, exc))
             return 1
@@ -205,7 +212,7 @@ async def create_broadcast(args: argparse.Namespace, settings: Settings) -> int:
             request = await _with_template_body(request, settings)
             async with app.db.transaction() as conn:
                 broadcast, _ = await service.create(conn, request, ACTOR, app.deps.clock.now(),
-                                                    force=args.force)
+                                                    force=args.force, scope=scope)
         except BroadcastRefused as exc:
             print("Siaran tidak dibuat: " + _refusal(t, exc))
             return 1
@@ -218,7 +225,8 @@ async def list_broadcasts(args: argparse.Namespace, settings: Settings) -> int:
     from outreach.report import list_text  # noqa: PLC0415
     from storage.repositories.broadcasts import BroadcastRepository  # noqa: PLC0415
     async with open_app(settings) as app, app.db.reading() as conn:
-        broadcasts = await BroadcastRepository().list_recent(conn)
+        broadcasts = await BroadcastRepository().list_recent(
+            conn, scope=await scope_from_args(conn, args))
     print(list_text(_t(settings), broadcasts))
     return 0
 
@@ -258,12 +266,14 @@ async def show_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     t = _t(settings)
     service = BroadcastService(settings)
     async with open_app(settings) as app, app.db.reading() as conn:
+        scope = await scope_from_args(conn, args)
         try:
-            broadcast, runs = await service.progress(conn, args.id, app.deps.clock.now())
+            broadcast, runs = await service.progress(conn, args.id, app.deps.clock.now(),
+                                                     scope=scope)
         except BroadcastRefused as exc:
             print(refusal_text(t, exc))
             return 1
-        alerts = await service.alerts(conn, args.id)
+        alerts = await service.alerts(conn, args.id, scope=scope)
     print(show_text(t, broadcast, runs, alerts))
     return 0
 
@@ -275,17 +285,19 @@ async def _control(args: argparse.Namespace, settings: Settings, action: str) ->
     t = _t(settings)
     service = BroadcastService(settings)
     async with open_app(settings) as app:
+        async with app.db.reading() as conn:
+            scope = await scope_from_args(conn, args)
         try:
             async with app.db.transaction() as conn:
                 now = app.deps.clock.now()
                 if action == "pause":
-                    await service.pause(conn, args.id, ACTOR, now)
+                    await service.pause(conn, args.id, ACTOR, now, scope=scope)
                     message = t("broadcast.paused", id=args.id)
                 elif action == "resume":
-                    await service.resume(conn, args.id, ACTOR, now)
+                    await service.resume(conn, args.id, ACTOR, now, scope=scope)
                     message = t("broadcast.resumed", id=args.id)
                 else:
-                    _, count = await service.cancel(conn, args.id, ACTOR, now)
+                    _, count = await service.cancel(conn, args.id, ACTOR, now, scope=scope)
                     message = t("broadcast.cancelled", id=args.id, count=count)
         except BroadcastRefused as exc:
             print(refusal_text(t, exc))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands.batch import run_batch
+from bot.commands.institution_option import add_institution_argument, scope_for_code
 from core.settings import Settings
 from core.text_safety import for_terminal
 
@@ -39,6 +40,7 @@ def register(sub: Any) -> None:
                         help="jumlah maksimum untuk 'faq unanswered'")
     parser.add_argument("--purge", action="store_true",
                         help="'faq unanswered --purge' menghapus semua pertanyaan yang disimpan")
+    add_institution_argument(parser)
     parser.set_defaults(handler=faq, default_log_level="WARNING")
 
 
@@ -51,8 +53,8 @@ async def faq(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if words == ["unanswered"]:
         if args.purge:
-            return await purge_unanswered(settings)
-        return await unanswered(args.limit, settings)
+            return await purge_unanswered(settings, args.institution)
+        return await unanswered(args.limit, settings, args.institution)
     answerer = Answerer(settings, args.lang or settings.default_language)
     if args.batch is not None:
         return run_batch(args.batch,
@@ -129,7 +131,8 @@ def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = Tr
     return 0 if accuracy >= TARGET_ACCURACY and leaked <= TARGET_OUT_OF_SCOPE else 1
 
 
-async def unanswered(limit: int, settings: Settings) -> int:
+async def unanswered(limit: int, settings: Settings, institution: str | None = None) -> int:
+    """The kept topic words of one institution's unanswered questions (`--institution`)."""
     from bot.app import open_app  # noqa: PLC0415
     from storage.repositories.faq_check_stats import UNANSWERED_KEEP_DAYS  # noqa: PLC0415
 
@@ -137,7 +140,8 @@ async def unanswered(limit: int, settings: Settings) -> int:
         async with app.db.transaction() as conn:  # what is past its 30 days is never shown
             await app.deps.faq_stats.prune_unanswered(conn, app.deps.clock.now())
         async with app.db.reading() as conn:
-            rows = await app.deps.faq_stats.unanswered(conn, limit)
+            scope = await scope_for_code(conn, (institution or "").strip() or None)
+            rows = await app.deps.faq_stats.unanswered(conn, limit, scope=scope)
     if not rows:
         print("Belum ada pertanyaan yang tidak terjawab.")
         return 0
@@ -148,12 +152,13 @@ async def unanswered(limit: int, settings: Settings) -> int:
     return 0
 
 
-async def purge_unanswered(settings: Settings) -> int:
+async def purge_unanswered(settings: Settings, institution: str | None = None) -> int:
     from bot.app import open_app  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.transaction() as conn:
-        deleted = await app.deps.faq_stats.purge_unanswered(conn)
+        scope = await scope_for_code(conn, (institution or "").strip() or None)
+        deleted = await app.deps.faq_stats.purge_unanswered(conn, scope=scope)
         await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "faq.unanswered_purged",
-                                    None, count=deleted)
+                                    None, scope=scope, count=deleted)
     print(f"{deleted} pertanyaan yang tidak terjawab dihapus.")
     return 0

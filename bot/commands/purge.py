@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.commands.institution_option import add_institution_argument, scope_from_args
 from core.settings import Settings
 
 
@@ -16,6 +17,7 @@ def register(sub: Any) -> None:
                     "musim survei (31 Oktober) tempat data dicatat. Hitungan statistik tetap.")
     parser.add_argument("--dry-run", action="store_true",
                         help="hanya tampilkan apa yang akan dihapus")
+    add_institution_argument(parser)
     parser.set_defaults(handler=purge)
 
 
@@ -28,10 +30,12 @@ async def purge(args: argparse.Namespace, settings: Settings) -> int:
 
     async with open_app(settings) as app:
         now = app.deps.clock.now()
+        async with app.db.reading() as conn:
+            scope = await scope_from_args(conn, args)
         print(f"Aturan masa simpan: {describe_rule(settings, now.date())}.")
         report = await purge_expired_personal_data(
-            app.db, settings, now, dry_run=args.dry_run, actor="cli")
-        names = {u.code: u.name for u in await _units(app)}
+            app.db, settings, now, dry_run=args.dry_run, actor="cli", scope=scope)
+        names = {u.code: u.name for u in await _units(app, scope)}
     if not report.due:
         print(f"Masa simpan belum berakhir: data pribadi dihapus mulai "
               f"{report.purge_on.isoformat()}.")
@@ -51,6 +55,6 @@ async def purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _units(app: Any) -> list[Any]:
+async def _units(app: Any, scope: Any) -> list[Any]:
     async with app.db.reading() as conn:
-        return list(await app.deps.units.list_all(conn))
+        return list(await app.deps.units.list_all(conn, scope=scope))

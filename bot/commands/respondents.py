@@ -47,6 +47,7 @@ def register(sub: Any) -> None:
     imp.add_argument("--sheet", help="nama lembar Excel (default: lembar pertama)")
     imp.add_argument("--report", type=Path,
                      help="berkas laporan baris bermasalah (default: <berkas>-laporan.csv)")
+    add_institution_argument(imp)
     imp.set_defaults(handler=import_respondents)
 
     show = actions.add_parser("show", help="tampilkan semua data yang tersimpan tentang satu "
@@ -91,10 +92,12 @@ async def import_respondents(args: argparse.Namespace, settings: Settings) -> in
         options = ImportOptions(parse_map_option(args.map), args.unit, args.category,
                                 args.sheet)
         async with open_app(settings) as app:
+            async with app.db.reading() as conn:
+                scope = await scope_from_args(conn, args)
             now = app.deps.clock.now()
             result = await import_file(
                 app.db, args.file, now=now, today=now.astimezone(_WIB).date(),
-                skip_invalid=args.skip_invalid, options=options)
+                skip_invalid=args.skip_invalid, options=options, scope=scope)
     except RespondentFileError as exc:
         print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n"
               f"{for_terminal(exc)}")
@@ -158,7 +161,7 @@ async def show_respondent(args: argparse.Namespace, settings: Settings) -> int:
         row = record.respondent
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "respondent.shown",
-                                        f"respondent:{row['id']}")
+                                        f"respondent:{row['id']}", scope=scope)
     source = ("impor berkas " + str(row["file_name"]) + " (belum memberi persetujuan lewat bot)"
               if row["source"] == "import" else "pendaftaran lewat bot")
     purge_on = purge_day_of(settings, from_text(row["created_at"]).date())

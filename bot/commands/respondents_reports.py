@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.commands.institution_option import add_institution_argument, scope_from_args
 from core.settings import Settings
 from core.text_safety import for_terminal
 from inspectorate.export import FIELD_NAMES
@@ -14,6 +15,7 @@ from inspectorate.export import FIELD_NAMES
 
 def register(actions: Any) -> None:
     quality = actions.add_parser("quality", help="laporan mutu data per unit")
+    add_institution_argument(quality)
     quality.set_defaults(handler=show_quality)
 
     export = actions.add_parser(
@@ -26,6 +28,7 @@ def register(actions: Any) -> None:
     export.add_argument("--include-unverified", action="store_true",
                         help="sertakan pendaftaran lewat chat yang nomornya belum dipastikan "
                              "milik pendaftar (Telegram tanpa kontak, web chat)")
+    add_institution_argument(export)
     export.set_defaults(handler=export_respondents)
 
 
@@ -34,7 +37,7 @@ async def show_quality(args: argparse.Namespace, settings: Settings) -> int:
     from inspectorate.quality import quality_by_unit  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.reading() as conn:
-        report = await quality_by_unit(conn)
+        report = await quality_by_unit(conn, await scope_from_args(conn, args))
     headers = ("Unit", "Internal", "Eksternal", "Eksper", "Total", "Valid", "Duplikat",
                "No. tdk valid", "Tanpa e-mail", "Lewat bot", "Impor")
     table: list[list[Any]] = [[q.unit_name, q.by_category["internal"], q.by_category["external"],
@@ -74,16 +77,18 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
     async with open_app(settings) as app:
         unit_code = None
         async with app.db.reading() as conn:
+            scope = await scope_from_args(conn, args)
             if args.unit:
                 unit = await app.deps.units.get_by_code(conn, args.unit)
-                if unit is None:
+                if unit is None or unit.institution_id != scope.institution_id:
                     print(f"Unit '{for_terminal(args.unit)}' tidak dikenal. Lihat: spi-bot units "
                           "list")
                     return 1
                 unit_code = unit.code
             rows = await clean_rows(conn, unit_code, columns,
-                                    include_unverified=args.include_unverified)
-            left_out = 0 if args.include_unverified else await unproven_count(conn, unit_code)
+                                    include_unverified=args.include_unverified, scope=scope)
+            left_out = 0 if args.include_unverified else await unproven_count(
+                conn, unit_code, scope=scope)
         writer = write_xlsx if suffix == ".xlsx" else write_csv
         try:
             count = await asyncio.to_thread(writer, args.output, columns, rows)
@@ -95,6 +100,7 @@ async def export_respondents(args: argparse.Namespace, settings: Settings) -> in
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli",
                                         "respondents.exported", unit_code or "all",
+                                        scope=scope,
                                         rows=count, columns=[c.field for c in columns],
                                         unproven_left_out=left_out)
     print(f"{count} responden ditulis ke {for_terminal(args.output)}.")

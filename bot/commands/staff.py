@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from core.scope import Scope
 from core.settings import Settings
 from core.text_safety import for_terminal
 
@@ -88,6 +89,7 @@ async def add_staff(args: argparse.Namespace, settings: Settings) -> int:
                                          username=username, display_name=name, now=now)
         token = await store.issue_link(conn, staff_id, now)
         await app.deps.audit.record(conn, now, "cli", "staff.added", f"staff:{staff_id}",
+                                    scope=Scope(institution_id),  # None: national
                                     role=str(role), institution=institution_id)
     print(f"Petugas {username} ({role}) ditambahkan. Berikan tautan ini kepadanya secara "
           "pribadi; berlaku 72 jam dan hanya sekali untuk membuat kata sandi:")
@@ -136,7 +138,8 @@ async def disable_staff(args: argparse.Namespace, settings: Settings) -> int:
         now = app.deps.clock.now()
         await store.disable(conn, creds.member.id, now)
         await app.deps.audit.record(conn, now, "cli", "staff.disabled",
-                                    f"staff:{creds.member.id}")
+                                    f"staff:{creds.member.id}",
+                                    scope=Scope(creds.member.institution_id))
     print(f"Petugas {creds.member.username} dinonaktifkan; semua sesinya berakhir.")
     return 0
 
@@ -154,7 +157,8 @@ async def new_link(args: argparse.Namespace, settings: Settings) -> int:
         now = app.deps.clock.now()
         token = await store.issue_link(conn, creds.member.id, now)
         await app.deps.audit.record(conn, now, "cli", "staff.link_issued",
-                                    f"staff:{creds.member.id}")
+                                    f"staff:{creds.member.id}",
+                                    scope=Scope(creds.member.institution_id))
     print("Tautan sekali pakai (72 jam) untuk membuat kata sandi baru:")
     print(set_password_url(settings, token))
     return 0

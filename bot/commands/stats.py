@@ -49,7 +49,7 @@ async def show_stats(args: argparse.Namespace, settings: Settings) -> int:
             daily = await daily_registrations(conn, scope) if args.chart else []
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "stats.viewed", None,
-                                        institution=scope.institution_id)
+                                        scope=scope, institution=scope.institution_id)
     print("\n\n".join(format_table(s) for s in sections))
     if args.csv:
         await asyncio.to_thread(_write_csv, args.csv, csv_rows(sections))

@@ -102,7 +102,8 @@ def _relays_an_ask(text: str) -> bool:
 
 async def run_check(turn: Turn) -> None:
     result = check_text(turn.text, turn.deps.registry.get(), year=turn.now.year)
-    await turn.deps.check_stats.count_check(turn.conn, turn.now, result.verdict)
+    await turn.deps.check_stats.count_check(turn.conn, turn.now, result.verdict,
+                                         scope=turn.scope)
     turn.end()
     turn.say_text(render(turn.deps.catalog, turn.lang, result))
 

@@ -34,7 +34,8 @@ class FaqEntry:
             intent = turn.choice.removeprefix(CHOICE_PREFIX)
             if intent in INTENTS:
                 if intent not in UNCOUNTED:
-                    await turn.deps.faq_stats.count_answer(turn.conn, turn.now, intent)
+                    await turn.deps.faq_stats.count_answer(turn.conn, turn.now, intent,
+                                                            scope=turn.scope)
                 answer(turn, intent, turn.lang)
                 return True
         text = turn.text
@@ -55,11 +56,13 @@ class FaqEntry:
                 for intent in match.alternatives])
             return True
         if match.intent not in UNCOUNTED:
-            await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent)
+            await turn.deps.faq_stats.count_answer(turn.conn, turn.now, match.intent,
+                                                    scope=turn.scope)
         if match.intent is None:
             topic = topic_words(text, matcher)
             if topic:
-                await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, topic)
+                await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, topic,
+                                                         scope=turn.scope)
             choices = []
             if match.on_topic and match.best_guess and match.score >= _SUGGEST_FLOOR:
                 # An honest "not sure", with the likeliest answer one tap away.

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import from_text, to_text
-from core.scope import DEFAULT_INSTITUTION_ID, Scope
+from core.scope import DEFAULT_INSTITUTION_ID, DEFAULT_SCOPE, Scope
 from storage.connection import Connection
 from storage.queries import fetch_all
+from storage.scoping import institution_of
 from storage.write_batch import Statement
 
 
@@ -47,9 +48,12 @@ class AuditRepository:
                 (to_text(now), actor, action, subject, json.dumps(detail, ensure_ascii=False),
                  institution))
 
-    async def recent(self, conn: Connection, limit: int = 50) -> list[AuditEntry]:
+    async def recent(self, conn: Connection, limit: int = 50, *,
+                     scope: Scope = DEFAULT_SCOPE) -> list[AuditEntry]:
+        """This institution's latest entries."""
         rows = await fetch_all(
-            conn, "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC "
-            "LIMIT ?", (limit,))
+            conn, "SELECT at, actor, action, subject, detail FROM audit_log "
+            "WHERE institution_id = ? ORDER BY id DESC LIMIT ?",
+            (institution_of(conn, scope), limit))
         return [AuditEntry(from_text(r["at"]), r["actor"], r["action"], r["subject"],
                            json.loads(r["detail"] or "{}")) for r in rows]

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import from_text, to_text
+from core.scope import Scope
 from storage.connection import Connection, Row
+from storage.scoping import as_worker, institution_of
 from storage.states import REMINDED_STATES, DeliveryState
 
 _PENDING, _SENDING, _SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
@@ -83,6 +85,11 @@ def _skip_locked(conn: Connection) -> str:
 
 
 class DeliveryRepository:
+    """The delivery worker's methods cross institutions: they hold deliveries, runs and
+    respondents by id, all reached from a run the worker read (allow-listed in
+    tests/test_scope_scan.py). What staff reach (`skip_open` when they cancel, `counts` for
+    progress) takes the institution's `scope`."""
+
     async def due(
         self, conn: Connection, run_id: int, channel: str, *, now: datetime,
         zones: Sequence[str], limit: int, max_position: int | None = None,
@@ -91,6 +98,7 @@ class DeliveryRepository:
         """Pending deliveries of one run and channel that may go out now, in list order.
         `claim` (inside the claiming transaction): lock them, skipping those another worker
         is claiming."""
+        as_worker(conn)
         if not zones:
             return []
         marks = ", ".join("?" for _ in zones)
@@ -113,6 +121,7 @@ class DeliveryRepository:
         """Claim (id, use_template) pairs before the provider is called, for `worker_id` (None:
         the one worker of the database); returns the ids that were still pending, the only
         ones the caller may send."""
+        as_worker(conn)
         if not claims:
             return set()
         stamp = to_text(now)
@@ -134,6 +143,7 @@ class DeliveryRepository:
         """On PostgreSQL, hold the respondents' rows until the commit (in id order, so two
         workers never wait on each other in a circle): the reminder cap is counted and the
         claim written by one worker at a time per person. SQLite's one writer does this."""
+        as_worker(conn)
         if conn.dialect != "postgresql" or not respondent_ids:
             return
         ids = sorted(set(respondent_ids))
@@ -145,6 +155,7 @@ class DeliveryRepository:
     async def settle(
         self, conn: Connection, settlements: Iterable[Settlement], now: datetime
     ) -> None:
+        as_worker(conn)
         stamp = to_text(now)
         await conn.executemany(
             """UPDATE deliveries SET state = ?, provider_id = COALESCE(?, provider_id),
@@ -164,6 +175,7 @@ class DeliveryRepository:
         self, conn: Connection, ids: Sequence[int], now: datetime
     ) -> None:
         """Claimed but never handed to a provider: back to the queue, attempt not counted."""
+        as_worker(conn)
         await conn.executemany(
             """UPDATE deliveries SET state = ?, attempts = attempts - 1,
                    sending_at = NULL, worker_id = NULL, updated_at = ?
@@ -177,6 +189,7 @@ class DeliveryRepository:
     ) -> list[tuple[DeliveryJob, datetime | None]]:
         """Deliveries left in `sending`: after a crash their outcome is unknown. With
         `worker_id`, only that worker's."""
+        as_worker(conn)
         owner = "" if worker_id is None else "AND d.worker_id = ? "
         async with conn.execute(
             f"SELECT {_JOB_COLUMNS}, d.sending_at {_JOB_JOINS} "
@@ -189,6 +202,7 @@ class DeliveryRepository:
 
     async def in_flight_workers(self, conn: Connection) -> set[int | None]:
         """The workers with deliveries in `sending` (None: the one worker of the database)."""
+        as_worker(conn)
         async with conn.execute(
             f"SELECT DISTINCT d.worker_id FROM deliveries d WHERE {_IN_FLIGHT}"  # noqa: S608
         ) as cur:
@@ -199,6 +213,7 @@ class DeliveryRepository:
     ) -> list[int]:
         """A dead worker's deliveries in `sending` become `worker_id`'s to resolve; returns
         their ids. One statement: two workers adopting at once never both get a delivery."""
+        as_worker(conn)
         async with conn.execute(
             f"""UPDATE deliveries SET worker_id = ?, updated_at = ?
                 WHERE state = '{_SENDING}' AND worker_id IS NOT DISTINCT FROM ?
@@ -209,6 +224,7 @@ class DeliveryRepository:
 
     async def has_open(self, conn: Connection, run_id: int) -> bool:
         """True while some delivery of the run is pending or in flight."""
+        as_worker(conn)
         async with conn.execute(
             "SELECT 1 FROM deliveries WHERE run_id = ? AND state IN (?, ?) LIMIT 1",
             (run_id, _PENDING, _SENDING),
@@ -218,6 +234,7 @@ class DeliveryRepository:
     async def open_before(
         self, conn: Connection, run_id: int, position: int
     ) -> bool:
+        as_worker(conn)
         async with conn.execute(
             """SELECT 1 FROM deliveries WHERE run_id = ? AND position <= ?
                    AND state IN (?, ?) LIMIT 1""",
@@ -229,6 +246,7 @@ class DeliveryRepository:
         self, conn: Connection, run_id: int, channel: str
     ) -> dict[str, datetime]:
         """The earliest next attempt of pending deliveries, per recipient time zone."""
+        as_worker(conn)
         async with conn.execute(
             """SELECT timezone, MIN(next_attempt_at) FROM deliveries
                WHERE run_id = ? AND channel = ? AND state = ? GROUP BY timezone""",
@@ -237,6 +255,7 @@ class DeliveryRepository:
             return {row[0]: from_text(row[1]) for row in await cur.fetchall()}
 
     async def pending_channels(self, conn: Connection, run_id: int) -> list[str]:
+        as_worker(conn)
         async with conn.execute(
             "SELECT DISTINCT channel FROM deliveries WHERE run_id = ? AND state = ?",
             (run_id, _PENDING),
@@ -246,6 +265,7 @@ class DeliveryRepository:
     async def pending_zones(
         self, conn: Connection, run_id: int, channel: str
     ) -> list[str]:
+        as_worker(conn)
         async with conn.execute(
             """SELECT DISTINCT timezone FROM deliveries
                WHERE run_id = ? AND channel = ? AND state = ?""",
@@ -254,18 +274,20 @@ class DeliveryRepository:
             return [row[0] for row in await cur.fetchall()]
 
     async def skip_open(
-        self, conn: Connection, run_id: int, reason: str, now: datetime
+        self, conn: Connection, run_id: int, reason: str, now: datetime, *, scope: Scope
     ) -> int:
-        """Cancel: every delivery not yet handed to a provider is skipped."""
+        """Cancel: every delivery of this institution's run not yet handed to a provider is
+        skipped."""
         cur = await conn.execute(
             """UPDATE deliveries SET state = ?, reason = ?, updated_at = ?
-               WHERE run_id = ? AND state = ?""",
-            (DeliveryState.SKIPPED, reason, to_text(now), run_id, _PENDING),
+               WHERE run_id = ? AND state = ? AND institution_id = ?""",
+            (DeliveryState.SKIPPED, reason, to_text(now), run_id, _PENDING,
+             institution_of(conn, scope)),
         )
         return cur.rowcount
 
     async def counts(
-        self, conn: Connection, run_id: int
+        self, conn: Connection, run_id: int, *, scope: Scope
     ) -> list[tuple[str, str, str | None, str | None, int]]:
         """(channel, state, provider status, reason, count) for progress reports; the status
         is the latest from the provider's callbacks (outbound_messages), else the receipt's."""
@@ -273,9 +295,9 @@ class DeliveryRepository:
             """SELECT d.channel, d.state, COALESCE(o.status, d.provider_status) AS status,
                       d.reason, COUNT(*)
                FROM deliveries d LEFT JOIN outbound_messages o ON o.provider_id = d.provider_id
-               WHERE d.run_id = ?
+               WHERE d.run_id = ? AND d.institution_id = ?
                GROUP BY d.channel, d.state, COALESCE(o.status, d.provider_status), d.reason""",
-            (run_id,),
+            (run_id, institution_of(conn, scope)),
         ) as cur:
             return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
 
@@ -285,6 +307,7 @@ class DeliveryRepository:
     ) -> dict[int, tuple[int, int]]:
         """Per respondent: reminders that went out (or may have) since each date, across every
         broadcast, for the reminder cap (outreach/cap.py)."""
+        as_worker(conn)
         if not respondent_ids:
             return {}
         marks = ",".join("?" * len(respondent_ids))

@@ -9,7 +9,7 @@ from core.clock import from_text, to_text
 from core.scope import Scope
 from storage.connection import Connection, Row, write_soon
 from storage.queries import fetch_all, fetch_one
-from storage.scoping import institution_of
+from storage.scoping import as_worker, institution_of
 from storage.write_batch import Statement
 
 
@@ -95,6 +95,9 @@ class IdentityRepository:
         self, conn: Connection, channel: str, address: str, reason: str,
         now: datetime,
     ) -> None:
+        """The provider says this address is unreachable (the delivery worker, in every
+        institution where the address is known)."""
+        as_worker(conn)
         await conn.execute(
             """UPDATE channel_identities SET unreachable_at = ?, unreachable_reason = ?
                WHERE channel = ? AND address = ?""",

@@ -9,7 +9,7 @@ from core.clock import from_text, to_text
 from core.scope import DEFAULT_SCOPE, Scope
 from storage.connection import Connection, Row, lock_until_commit, write_soon
 from storage.queries import fetch_all, fetch_one
-from storage.scoping import institution_of
+from storage.scoping import as_worker, institution_of
 from storage.states import Category, RespondentStatus
 
 
@@ -162,6 +162,7 @@ class RespondentRepository:
     async def opt_out_for_delivery(self, conn: Connection, rid: int, now: datetime) -> None:
         """The delivery worker's: a provider said this recipient opted out. Workers cross
         institutions and hold the respondent by id (allow-listed in tests/test_scope_scan.py)."""
+        as_worker(conn)
         await conn.execute(
             "UPDATE respondents SET opted_out_at = ?, updated_at = ? WHERE id = ?",
             (to_text(now), to_text(now), rid))
