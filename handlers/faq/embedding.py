@@ -189,8 +189,9 @@ class HybridMatcher(FaqMatcher):
 
     def match(self, question: str) -> Match:
         lexical = super().match(question)
-        if self.opinion.unavailable or NEVER_OVERRULED & {lexical.intent, lexical.best_guess}:
-            return lexical
+        if (self.opinion.unavailable or lexical.refused
+                or NEVER_OVERRULED & {lexical.intent, lexical.best_guess}):
+            return lexical  # a refusal (off-topic exemplar) and a scam sign stand
         scores = self.scores(question)
         if lexical.intent is not None:
             runner_up = max(v for i, v in scores.items() if i != lexical.intent)

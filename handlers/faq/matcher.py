@@ -41,6 +41,9 @@ CUE_BONUS = 0.15
 CLARIFY_MARGIN = 0.02
 OFF_TOPIC_MARGIN = 0.25
 UNNAMED_TOPIC_MARGIN = 0.15
+# A question naming the topic but also using words the knowledge base never uses ("kpk periksa
+# bupati kapan sidangnya") is about something else more often than not: it must be clearer.
+NAMED_UNKNOWN_MARGIN = 0.05
 # The refusal stage: questions the bot must NOT answer are written down too ([off_topic] in
 # faq.toml: LHKPN, reporting corruption, KPK in the news, other surveys, other services...).
 # When the question is closer to one of them than to any intent's closest example, by more than
@@ -218,9 +221,11 @@ class FaqMatcher:
         if score <= 0:
             return Match(None, 0.0, None, on_topic)
         needed = self.threshold
+        unknown = any(s not in self._idf for s in stems)
         if not on_topic:
-            unknown = any(s not in self._idf for s in stems)
             needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
+        elif unknown:
+            needed += NAMED_UNKNOWN_MARGIN
         cues = [self._cue_share[s] for s in stems if s in self._cue_share]
         if on_topic and cues:
             scores = {i: v + CUE_BONUS * sum(c.get(i, 0.0) for c in cues) / len(cues)
