@@ -435,7 +435,7 @@ def test_regional_and_question_word_phrasings(question: str, intent: str) -> Non
 
 # May I reply: is it required, or is the message safe? (The earlier "siapa yang bisa lihat data
 # saya" now reads as this bot's data, with more bot_privacy phrasings.)
-CLOSE_CALL = "boleh saya balas"
+CLOSE_CALL = "pesan spi perlu dibalas"
 
 
 @pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP])
