@@ -32,7 +32,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handlers.faq.matcher import DEFAULT_THRESHOLD, FaqMatcher, KnowledgeBase, Match
+from handlers.faq.matcher import (
+    DEFAULT_THRESHOLD,
+    OFF_TOPIC,
+    FaqMatcher,
+    KnowledgeBase,
+    Match,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,6 +59,9 @@ WEIGHT = 4.0  # lexical points per unit of cosine behind the embedding's best in
 # and costs no paraphrase of the tuning sets.
 ON_TOPIC_FLOOR = 0.91
 OFF_TOPIC_FLOOR = 0.93  # ...and one that never names SPI, KPK, the survey
+# The off-topic exemplars (faq.toml [off_topic]) are embedded too: a question the model finds
+# closer to one of them than to every intent's examples is not answered on the model's word.
+EMBED_REFUSE_MARGIN = 0.0
 NEVER_OVERRULED = frozenset({"payment_scam_signs"})  # the safe answer stays the safe answer
 # One thread: on a quiet 2-core machine a second one cuts a question from ~28 to ~17 ms, but on
 # a busy one its OpenMP barrier waits for a descheduled thread (seen: p99 1.9 s, the event loop
@@ -185,7 +194,10 @@ class HybridMatcher(FaqMatcher):
     def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD, *,
                  cache_dir: Path | None = None) -> None:
         super().__init__(knowledge, threshold)
-        self.opinion = SecondOpinion(knowledge.examples, cache_dir)
+        examples = dict(knowledge.examples)
+        if knowledge.off_topic:
+            examples[OFF_TOPIC] = list(knowledge.off_topic)
+        self.opinion = SecondOpinion(examples, cache_dir)
 
     def match(self, question: str) -> Match:
         lexical = super().match(question)
@@ -204,8 +216,13 @@ class HybridMatcher(FaqMatcher):
 
 
 def _decide(lexical: Match, scores: Mapping[str, float], similar: Mapping[str, float]) -> Match:
+    similar = dict(similar)
+    off_topic = similar.pop(OFF_TOPIC, -1.0)
     closest = max(similar, key=similar.__getitem__)
     best = similar[closest]
+    if off_topic > best + EMBED_REFUSE_MARGIN:
+        # The model reads it as one of the questions we must not answer.
+        return replace(lexical, intent=None, alternatives=(), refused=True)
     fused = {i: s + WEIGHT * (similar.get(i, 0.0) - best) for i, s in scores.items()}
     choice = max(fused, key=fused.__getitem__)
     if lexical.alternatives and choice not in lexical.alternatives:
