@@ -515,3 +515,68 @@ def test_the_second_writers_regional_and_old_spellings_reach_the_standard_word(
 ])
 def test_the_second_writers_regional_phrasings_are_understood(question: str, intent: str) -> None:
     assert shipped_matcher().match(question).intent == intent
+
+
+# faq17: the refusal stage, the honorarium words, phrases across the slang table.
+
+@pytest.mark.parametrize("question", [
+    "cara isi lhkpn di kpk sampai kapan",
+    "mau lapor gratifikasi ke kpk gimana",
+    "rekrutmen pegawai kpk tahun ini kapan",
+    "survei kepuasan pelanggan pdam itu wajib?",
+    "link zoom rapat koordinasi inspektorat besok",
+])
+def test_questions_like_the_off_topic_exemplars_are_refused_even_when_they_name_kpk(
+        question: str) -> None:
+    match = shipped_matcher().match(question)
+    assert match.intent is None, match
+
+
+def test_a_refused_question_offers_no_guess(app: App) -> None:
+    match = shipped_matcher().match("cara lapor lhkpn ke kpk")
+    assert match.intent is None and match.refused
+
+
+async def test_a_refused_question_gets_no_did_you_mean_button(app: App) -> None:
+    user = User(app.engine, Channel.TELEGRAM, "faq-refused")
+    await user.say("cara lapor lhkpn ke kpk")
+    assert "belum bisa menjawab" in user.text
+    assert [c for c in user.choices if c.startswith("faq:") and c != "faq:contact_human"] == []
+
+
+def test_the_off_topic_exemplars_stay_apart_from_the_intents_and_the_dev_sets() -> None:
+    def plain(text: str) -> str:
+        return " ".join(re.sub(r"\W+", " ", text.casefold()).split())
+
+    knowledge = load_knowledge()
+    assert len(knowledge.off_topic) >= 100
+    off = {plain(q) for q in knowledge.off_topic}
+    assert not off & {plain(p) for ps in knowledge.examples.values() for p in ps}
+    dev = tomllib.loads((Path(__file__).parent / "data" / "faq_dev5.toml").read_text("utf-8"))
+    dev_questions = [q for qs in dev["intents"].values() for q in qs]
+    dev_questions += dev["out_of_scope"]["questions"]
+    assert len(dev["intents"]) == len(INTENTS) and len(dev_questions) >= 350
+    known = off | {plain(p) for ps in knowledge.examples.values() for p in ps}
+    assert [q for q in dev_questions if plain(q) in known] == []
+
+
+@pytest.mark.parametrize("question", [
+    "ada hadiahnya ga kalau ikut survei spi", "responden spi dikasih fee berapa"])
+def test_asking_whether_respondents_are_paid_is_not_a_scam_sign(question: str) -> None:
+    assert shipped_matcher().match(question).intent == "honorarium"
+
+
+@pytest.mark.parametrize("question", [
+    "survei spi kasih hadiah tapi harus transfer ongkir dulu",
+    "responden spi dapat honor asal kirim kode otp",
+])
+def test_a_paid_question_that_also_asks_for_a_transfer_or_secret_stays_a_scam_sign(
+        question: str) -> None:
+    assert shipped_matcher().match(question).intent == "payment_scam_signs"
+
+
+def test_phrases_are_joined_before_the_slang_table_empties_their_words() -> None:
+    words = shipped_matcher()._normalizer.words
+    assert "wajib" in words("do i have to fill it in")
+    assert "ibukandung" in words("minta nama ibu kandung")
+    assert words("min") == []  # an emptied word still goes

@@ -50,6 +50,9 @@ NAMED_UNKNOWN_MARGIN = 0.05
 # When the question is closer to one of them than to any intent's closest example, by more than
 # this, it is refused even if it names KPK or the survey ("lapor lhkpn ke kpk kapan").
 REFUSE_MARGIN = -0.05
+# ...and by this much when the question uses a word only the off-topic exemplars use (lhkpn,
+# gratifikasi, cpns, zoom...): such a word says what the question is about.
+MARKED_REFUSE_MARGIN = -0.15
 OFF_TOPIC = "_off_topic"
 
 
@@ -159,12 +162,15 @@ class FaqMatcher:
         # Off-topic exemplars, weighted as a question is (their own words are not added to the
         # vocabulary nor to the weights: they must not change how SPI questions are read).
         self._off_postings: dict[str, list[tuple[int, float]]] = {}
+        off_stems: set[str] = set()
         for number, phrase in enumerate(knowledge.off_topic):
             stems = set(self._question_stems(phrase))
+            off_stems |= stems
             weights = {s: self._idf.get(s, self._unknown_weight) for s in stems}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for stem, weight in weights.items():
                 self._off_postings.setdefault(stem, []).append((number, weight / norm))
+        self._off_only = frozenset(off_stems - self._idf.keys())
 
     def _example(self, intent: str, stems: Sequence[str]) -> _Example:
         weights = {s: self._idf[s] for s in set(stems)}
@@ -248,7 +254,8 @@ class FaqMatcher:
         if signs and on_topic:
             # Handing over a secret or money: the safe answer, whatever else it asks.
             return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
-        if closest[OFF_TOPIC] > max(closest[i] for i in INTENTS) + REFUSE_MARGIN:
+        margin = MARKED_REFUSE_MARGIN if stems & self._off_only else REFUSE_MARGIN
+        if closest[OFF_TOPIC] > max(closest[i] for i in INTENTS) + margin:
             # Closer to a question we must not answer than to any we answer: refused.
             return Match(None, score, intent, on_topic, refused=True)
         if signs and answered is not None:
