@@ -437,8 +437,8 @@ def test_regional_and_question_word_phrasings(question: str, intent: str) -> Non
 # eval set, so the test follows the knowledge base as it grows instead of pinning one phrase.
 def _close_call() -> str:
     matcher = shipped_matcher()
-    return next(q for qs in INTENT_PHRASES.values() for q in qs
-                if len(matcher.match(q).alternatives) == 2)
+    return str(next(q for qs in INTENT_PHRASES.values() for q in qs
+                    if len(matcher.match(q).alternatives) == 2))
 
 
 @pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP])

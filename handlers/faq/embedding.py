@@ -192,16 +192,22 @@ class SecondOpinion:
         return model, matrix, False
 
 
+def opinion_examples(knowledge: KnowledgeBase) -> dict[str, Sequence[str]]:
+    """What the model compares a question with: every intent's examples, and the off-topic
+    exemplars under OFF_TOPIC."""
+    examples: dict[str, Sequence[str]] = dict(knowledge.examples)
+    if knowledge.off_topic:
+        examples[OFF_TOPIC] = list(knowledge.off_topic)
+    return examples
+
+
 class HybridMatcher(FaqMatcher):
     """The lexical matcher with the embedding's second opinion where it is unsure or torn."""
 
     def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD, *,
                  cache_dir: Path | None = None) -> None:
         super().__init__(knowledge, threshold)
-        examples = dict(knowledge.examples)
-        if knowledge.off_topic:
-            examples[OFF_TOPIC] = list(knowledge.off_topic)
-        self.opinion = SecondOpinion(examples, cache_dir)
+        self.opinion = SecondOpinion(opinion_examples(knowledge), cache_dir)
 
     def match(self, question: str) -> Match:
         lexical = super().match(question)

@@ -213,11 +213,12 @@ class Normalizer:
     def stems(self, text: str) -> list[str]:
         return self.stems_of_words(self.words(text))
 
-    def stems_of_words(self, words: Iterable[str]) -> list[str]:
-        """The stems of what `words` returned (so a text is split and joined only once)."""
+    def stems_of_words(self, words: Iterable[str], *, correct: bool = True) -> list[str]:
+        """The stems of what `words` returned (so a text is split and joined only once);
+        correct=False skips typo correction (for text we wrote, spelled right: ~10x faster)."""
         out: list[str] = []
         for word in words:
-            stem = self._stem_of(word)
+            stem = self._stem_of(word) if correct else self._stemmer.stem(word)
             concept = self._words.get(stem)
             # "manusianya" only meets the glossary once its "-nya" is gone.
             if concept and concept != stem:
