@@ -28,7 +28,6 @@ INTENTS = (
 )
 
 SCAM_SIGNS = "payment_scam_signs"
-HONORARIUM = "honorarium"
 DEFAULT_THRESHOLD = 0.28
 MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
 # A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered,
@@ -87,10 +86,6 @@ class KnowledgeBase:
     topic_words: Sequence[str]
     # Concept words that make any question about the topic a scam-sign question.
     scam_signs: Sequence[str] = ()
-    # Of those, the ones that also fit a question about being paid ("ada hadiahnya?", "fee
-    # responden berapa"): they yield to the honorarium answer when that intent is the best
-    # match (its answer warns against prizes bought with a transfer or an OTP too).
-    paid_words: Sequence[str] = ()
     # Question words (kapan, siapa, berapa...) that tell one kind of answer from another.
     cue_words: Sequence[str] = ()
     # Questions that share words with the topic but that no intent answers (the refusal stage).
@@ -109,7 +104,6 @@ def load_knowledge() -> KnowledgeBase:
     return KnowledgeBase({intent: list(intents[intent]["examples"]) for intent in INTENTS},
                          list(data["topic"]["words"]),
                          scam_signs=list(safety.get("scam_signs", ())),
-                         paid_words=list(safety.get("paid_words", ())),
                          cue_words=list(data["topic"].get("question_words", ())),
                          off_topic=list(data.get("off_topic", {}).get("examples", ())))
 
@@ -156,8 +150,6 @@ class FaqMatcher:
                                 for s in self._normalizer.stems(w))
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
         self._scam_signs = frozenset(s for w in knowledge.scam_signs
-                                     for s in self._normalizer.stems(w))
-        self._paid_words = frozenset(s for w in knowledge.paid_words
                                      for s in self._normalizer.stems(w))
         # Off-topic exemplars, weighted as a question is (their own words are not added to the
         # vocabulary nor to the weights: they must not change how SPI questions are read).
@@ -249,10 +241,10 @@ class FaqMatcher:
                       for i, v in scores.items()}
             intent = max(scores, key=scores.__getitem__)
             score = round(scores[intent], 3)
+        if intent == SCAM_SIGNS and on_topic:
+            needed = self.threshold  # the warning is never a harmful answer: no extra margin
         answered = intent if score >= needed else None
         signs = stems & self._scam_signs
-        if signs and intent == HONORARIUM and signs <= self._paid_words:
-            signs = set()  # "ada hadiahnya kalau isi spi?": asks about being paid
         if signs and on_topic:
             # Handing over a secret or money: the safe answer, whatever else it asks.
             return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
