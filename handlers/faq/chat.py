@@ -64,8 +64,10 @@ class FaqEntry:
                 await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, topic,
                                                          scope=turn.scope)
             choices = []
-            if match.on_topic and match.best_guess and match.score >= _SUGGEST_FLOOR:
-                # An honest "not sure", with the likeliest answer one tap away.
+            if (match.on_topic and match.best_guess and not match.refused
+                    and match.score >= _SUGGEST_FLOOR):
+                # An honest "not sure", with the likeliest answer one tap away (none for a
+                # question the refusal stage recognised as another matter: LHKPN, CPNS...).
                 choices.append(turn.choice_of(f"faq_title.{match.best_guess}",
                                               CHOICE_PREFIX + match.best_guess))
             choices += [turn.choice_of("menu.faq", "menu:faq"),

@@ -41,6 +41,18 @@ CUE_BONUS = 0.15
 CLARIFY_MARGIN = 0.02
 OFF_TOPIC_MARGIN = 0.25
 UNNAMED_TOPIC_MARGIN = 0.15
+# A question naming the topic but also using words the knowledge base never uses ("kpk periksa
+# bupati kapan sidangnya") is about something else more often than not: it must be clearer.
+NAMED_UNKNOWN_MARGIN = 0.05
+# The refusal stage: questions the bot must NOT answer are written down too ([off_topic] in
+# faq.toml: LHKPN, reporting corruption, KPK in the news, other surveys, other services...).
+# When the question is closer to one of them than to any intent's closest example, by more than
+# this, it is refused even if it names KPK or the survey ("lapor lhkpn ke kpk kapan").
+REFUSE_MARGIN = -0.05
+# ...and by this much when the question uses a word only the off-topic exemplars use (lhkpn,
+# gratifikasi, cpns, zoom...): such a word says what the question is about.
+MARKED_REFUSE_MARGIN = -0.15
+OFF_TOPIC = "_off_topic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,8 @@ class Match:
     on_topic: bool = False  # the question names SPI, KPK, the survey...
     # Two intents too close to tell apart: ask which one is meant instead of guessing.
     alternatives: tuple[str, ...] = ()
+    # Closer to an off-topic exemplar than to any intent: not ours to answer, no guess offered.
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +88,8 @@ class KnowledgeBase:
     scam_signs: Sequence[str] = ()
     # Question words (kapan, siapa, berapa...) that tell one kind of answer from another.
     cue_words: Sequence[str] = ()
+    # Questions that share words with the topic but that no intent answers (the refusal stage).
+    off_topic: Sequence[str] = ()
 
 
 def load_knowledge() -> KnowledgeBase:
@@ -84,10 +100,12 @@ def load_knowledge() -> KnowledgeBase:
     unknown = set(intents) - set(INTENTS)
     if unknown:
         raise ValueError(f"faq.toml has unknown intents: {sorted(unknown)}")
+    safety = data.get("safety", {})
     return KnowledgeBase({intent: list(intents[intent]["examples"]) for intent in INTENTS},
                          list(data["topic"]["words"]),
-                         list(data.get("safety", {}).get("scam_signs", ())),
-                         list(data["topic"].get("question_words", ())))
+                         scam_signs=list(safety.get("scam_signs", ())),
+                         cue_words=list(data["topic"].get("question_words", ())),
+                         off_topic=list(data.get("off_topic", {}).get("examples", ())))
 
 
 class FaqMatcher:
@@ -133,6 +151,20 @@ class FaqMatcher:
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
         self._scam_signs = frozenset(s for w in knowledge.scam_signs
                                      for s in self._normalizer.stems(w))
+        # Off-topic exemplars, weighted as a question is (their own words are not added to the
+        # vocabulary nor to the weights: they must not change how SPI questions are read).
+        self._off_postings: dict[str, list[tuple[int, float]]] = {}
+        off_stems: set[str] = set()
+        for number, phrase in enumerate(knowledge.off_topic):
+            # Our own spelling: no typo correction needed (it would cost ~0.1 s at start-up).
+            stems = {s for s in self._normalizer.stems_of_words(
+                self._normalizer.words(phrase), correct=False) if s not in self._common}
+            off_stems |= stems
+            weights = {s: self._idf.get(s, self._unknown_weight) for s in stems}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for stem, weight in weights.items():
+                self._off_postings.setdefault(stem, []).append((number, weight / norm))
+        self._off_only = frozenset(off_stems - self._idf.keys())
 
     def _example(self, intent: str, stems: Sequence[str]) -> _Example:
         weights = {s: self._idf[s] for s in set(stems)}
@@ -147,21 +179,31 @@ class FaqMatcher:
         return {s for s in self._normalizer.stems(question) if s not in self._common}
 
     def _scores(self, stems: set[str]) -> dict[str, float]:
+        return self._scored(stems)[0]
+
+    def _scored(self, stems: set[str]) -> tuple[dict[str, float], dict[str, float]]:
+        """Per intent: the blended score, and the cosine with its closest example; plus, under
+        OFF_TOPIC in the second, the cosine with the closest off-topic exemplar."""
         if not stems:
-            return dict.fromkeys(INTENTS, 0.0)
+            return dict.fromkeys(INTENTS, 0.0), dict.fromkeys((*INTENTS, OFF_TOPIC), 0.0)
         query = {s: self._idf.get(s, self._unknown_weight) for s in stems}
         norm = math.sqrt(sum(w * w for w in query.values()))
         dots: dict[int, float] = {}
+        off: dict[int, float] = {}
         for stem, weight in query.items():
             for number, share in self._postings.get(stem, ()):
                 dots[number] = dots.get(number, 0.0) + weight * share
+            for number, share in self._off_postings.get(stem, ()):
+                off[number] = off.get(number, 0.0) + weight * share
         best: dict[str, float] = dict.fromkeys(self._centroids, 0.0)
         for number, dot in dots.items():
             intent = self._intent_of[number]
             best[intent] = max(best[intent], dot)
-        return {intent: MAX_WEIGHT * best[intent] / norm
-                + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
-                for intent, centroid in self._centroids.items()}
+        closest = {intent: dot / norm for intent, dot in best.items()}
+        closest[OFF_TOPIC] = max(off.values(), default=0.0) / norm
+        return ({intent: MAX_WEIGHT * closest[intent]
+                 + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
+                 for intent, centroid in self._centroids.items()}, closest)
 
     def stem(self, word: str) -> str:
         return self._normalizer.stem(word)
@@ -181,25 +223,36 @@ class FaqMatcher:
 
     def match(self, question: str) -> Match:
         stems = self._question_stems(question)
-        scores = self._scores(stems)
+        scores, closest = self._scored(stems)
         intent = max(scores, key=scores.__getitem__)
         score = round(scores[intent], 3)
         on_topic = bool(stems & self._topic)
         if score <= 0:
             return Match(None, 0.0, None, on_topic)
         needed = self.threshold
+        unknown = any(s not in self._idf for s in stems)
         if not on_topic:
-            unknown = any(s not in self._idf for s in stems)
             needed += OFF_TOPIC_MARGIN if unknown else UNNAMED_TOPIC_MARGIN
+        elif unknown:
+            needed += NAMED_UNKNOWN_MARGIN
         cues = [self._cue_share[s] for s in stems if s in self._cue_share]
         if on_topic and cues:
             scores = {i: v + CUE_BONUS * sum(c.get(i, 0.0) for c in cues) / len(cues)
                       for i, v in scores.items()}
             intent = max(scores, key=scores.__getitem__)
             score = round(scores[intent], 3)
+        if intent == SCAM_SIGNS and on_topic:
+            needed = self.threshold  # the warning is never a harmful answer: no extra margin
         answered = intent if score >= needed else None
-        if stems & self._scam_signs and (on_topic or answered is not None):
+        signs = stems & self._scam_signs
+        if signs and on_topic:
             # Handing over a secret or money: the safe answer, whatever else it asks.
+            return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
+        margin = MARKED_REFUSE_MARGIN if stems & self._off_only else REFUSE_MARGIN
+        if closest[OFF_TOPIC] > max(closest[i] for i in INTENTS) + margin:
+            # Closer to a question we must not answer than to any we answer: refused.
+            return Match(None, score, intent, on_topic, refused=True)
+        if signs and answered is not None:
             return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
         if answered is not None:
             second = max((i for i in scores if i != intent), key=scores.__getitem__)

@@ -39,6 +39,7 @@ bidan bendahara operator atasan pimpinan bos boss
 petani nelayan pedagang wartawan jurnalis ojek ojol tukang pensiunan sopir supir buruh
 head chief officer manager teacher nurse doctor employee clerk secretary director
 kantor dinas dinkes disdik rsud puskesmas sekolah kecamatan kelurahan desa seksi bidang
+pasar warung toko kios bakul kampung pelayanan
 bagian subbag rumah sakit instansi unit sdn smpn sman smkn
 office hospital school clinic department district village
 """.split())  # noqa: SIM905 - a word list reads best as plain text
