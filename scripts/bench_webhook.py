@@ -4,13 +4,15 @@ answered exactly once.
 
     .venv/bin/python scripts/bench_webhook.py [--rates 100,200,300,400] [--seconds 5]
         [--backend sqlite|postgresql|both] [--database-url postgresql://...] [--rounds 1]
-        [--pool N]
+        [--pool N] [--profile DIR]
 
 Prints, per rate: requests sent, achieved request rate, p50/p99 latency of the webhook answer,
 how long the backlog took to drain after the last request, messages fully handled per second
 (turn committed and reply accepted by the fake Twilio), whether every message was processed
 once (processed_inbound rows) and answered once (replies per sender at the fake), and the
 server process's CPU time per message (independent of other load on the machine).
+`--profile DIR` samples each server with py-spy during each phase (`pip install py-spy`;
+collapsed stacks, idle time included, in DIR/<backend>-<rate>.txt).
 The server's WhatsApp pacing is raised to 1,000/s for the run: with the production default
 (8/s, under Twilio's per-sender 10/s) replies queue and drain at 8/s while every incoming
 message is still stored at once.
@@ -162,14 +164,28 @@ HEADER = (f"{'backend':>10} {'target/s':>8} {'sent':>6} {'achieved/s':>10} {'p50
           f"{'once':>4} {'cpu ms/msg':>10}")
 
 
+def start_profile(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes]:
+    """py-spy sampling `pid` (idle time too) for `seconds`, without pausing it."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen(
+        [str(py_spy), "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))),
+         "--rate", "250", "--idle", "--nonblocking", "--format", "raw", "--output", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def measure(session: aiohttp.ClientSession, twilio: FakeTwilioApi, server: Server, *,
-                  rate: int, seconds: float, per_message: int) -> None:
+                  rate: int, seconds: float, per_message: int,
+                  profile: Path | None = None) -> None:
     before_out = len(twilio.messages)
     before_in = server.processed()
     cpu_before = cpu_seconds(server.process.pid)
+    spy = (start_profile(server.process.pid, profile / f"{server.name}-{rate}.txt", seconds)
+           if profile else None)
     latencies, elapsed, senders = await phase(
         session, server.url, twilio.auth_token, rate, seconds=seconds,
         first_sender=server.next_sender)
+    if spy is not None:
+        await asyncio.to_thread(spy.wait)
     server.next_sender += len(senders)
     sent_at = time.perf_counter()
     expected = before_out + per_message * len(senders)
@@ -202,6 +218,7 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--pool", type=int, help="PostgreSQL connections (default: the bot's)")
+    parser.add_argument("--profile", type=Path, help="py-spy each phase into this folder")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--database-url", default=os.environ.get("SPI_BENCH_DATABASE_URL")
                         or os.environ.get("SPI_TEST_DATABASE_URL"))
@@ -252,7 +269,8 @@ async def main() -> None:
                     for rate in rates:
                         for server in servers:
                             await measure(session, twilio, server, rate=rate,
-                                          seconds=args.seconds, per_message=per_message)
+                                          seconds=args.seconds, per_message=per_message,
+                                          profile=args.profile)
                 print(f"load average after: {os.getloadavg()[0]:.2f}")
         finally:
             for server in servers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,9 +27,8 @@ from core.clock import SystemClock
 from core.messages import Channel, Image, Inbound, Reply
 from core.sending import Outbound, SendReceipt
 from core.settings import Settings, load_settings
-from storage.connection import Connection
 from storage.repositories.processes import ProcessRepository, lock_name
-from storage.repositories.reply_outbox import QueuedReply, ReplyOutboxRepository
+from storage.repositories.reply_outbox import MarkRefused, QueuedReply, ReplyOutboxRepository
 from tests.support.clock import FakeClock
 from tests.support.server import running_server
 
@@ -349,27 +349,39 @@ async def test_a_picture_link_made_by_one_process_is_served_by_another(
 async def test_reply_writes_arriving_together_share_a_transaction_and_fail_alone(
     pg_app: App
 ) -> None:
-    shared = SharedWrites(pg_app.db)
-    committed_in: dict[int, int] = {}
-
-    async def write(n: int) -> int:
-        async def work(conn: Connection) -> int:
-            if n == 13:
-                raise ValueError("this one fails")
-            rows = await conn.execute_fetchall("SELECT txid_current() AS t")
-            committed_in[n] = int(rows[0]["t"])
-            await conn.execute("INSERT INTO audit_log (at, actor, action) VALUES (?, ?, ?)",
-                               ("2026-01-01T00:00:00+00:00", "test", f"w{n}"))
-            return n
-        return await shared.run(work)
-
-    assert await asyncio.gather(*(write(n) for n in range(20, 40))) == list(range(20, 40))
-    assert len(set(committed_in.values())) < 20  # shared transactions
-    results = await asyncio.gather(*(write(n) for n in range(20)), return_exceptions=True)
-    assert isinstance(results[13], ValueError)
-    assert [r for r in results if not isinstance(r, Exception)] == [
-        n for n in range(20) if n != 13]
+    """Marks and removals queued together share a transaction (the marks one statement);
+    a failing write runs again alone and fails alone; each mark keeps its own checks."""
+    owner = await register(pg_app)
+    outbox = ReplyOutboxRepository(owner)
+    shared = SharedWrites(pg_app.db, outbox)
+    now = pg_app.deps.clock.now()
+    chats = [await store(pg_app, owner, f"balasan {n}", turn=f"t{n}", address=f"+62811{n:07d}")
+             for n in range(20)]
+    second, *_ = await store(pg_app, owner, "nanti", turn="later", address="+628110000000")
+    taken, *_ = await store(pg_app, owner + 1000, "punya lain", turn="other",
+                            address="+628119999999")
+    results = await asyncio.gather(
+        *(shared.mark(chat[0], now, f"SM{n}", True) for n, chat in enumerate(chats)),
+        shared.mark(second, now, None, True),  # reply 0 to that chat is still there
+        shared.mark(replace(taken, owner=owner), now, None, True))
+    assert results[:20] == [None] * 20
+    assert results[20:] == [MarkRefused.WAIT, MarkRefused.TAKEN]
+    failing = await asyncio.gather(
+        *(shared.write(("INSERT INTO audit_log (at, actor, action) VALUES (?, ?, ?)",
+                        ("2026-01-01T00:00:00+00:00", "test", f"w{n}"))) for n in range(19)),
+        shared.write(("INSERT INTO no_such_table VALUES (?)", (1,))),
+        return_exceptions=True)
+    assert failing[:19] == [None] * 19
+    assert isinstance(failing[19], Exception)
     async with pg_app.db.reading() as conn:
-        rows = await conn.execute_fetchall("SELECT COUNT(*) AS n FROM audit_log "
-                                           "WHERE actor = 'test'")
-    assert rows[0]["n"] == 39  # the failing write took nobody with it
+        rows = await conn.execute_fetchall(
+            "SELECT turn, after_sid, sending_at, xmin::text AS tx FROM reply_outbox "
+            "WHERE sending_at IS NOT NULL ORDER BY id")
+        audit = await conn.execute_fetchall("SELECT COUNT(*) AS n FROM audit_log "
+                                            "WHERE actor = 'test'")
+    assert [(r["turn"], r["after_sid"]) for r in rows] == [(f"t{n}", f"SM{n}")
+                                                            for n in range(20)]
+    assert len({r["tx"] for r in rows}) < 20  # shared transactions
+    assert audit[0]["n"] == 19  # the failing write took nobody with it
+    await shared.write(outbox.remove(chats[0][0]))
+    assert await shared.mark(second, now, None, True) is None  # its turn now

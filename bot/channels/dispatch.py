@@ -31,10 +31,11 @@ from core.masking import mask_text
 from core.messages import Channel
 from core.sending import LookupUnavailable, Outbound, Sender, SendError, SendErrorKind
 from outreach.limiter import LimitedSender
-from storage.connection import Connection
+from storage.connection import Connection, write_soon
 from storage.database import Database, GroupAborted
 from storage.repositories import IdentityRepository
 from storage.repositories.reply_outbox import MarkRefused, QueuedReply, ReplyOutboxRepository
+from storage.write_batch import Statement
 
 logger = logging.getLogger(__name__)
 
@@ -67,23 +68,39 @@ class ReplyLookup(Protocol):
         ...
 
 
-class SharedWrites:
-    """Small writes that arrive while one runs share the next transaction (PostgreSQL, where
-    each transaction costs a pooled connection, BEGIN and COMMIT: marking and removing a reply
-    were two of them, 3-4 ms of CPU per reply on the 2-core VM). Each caller gets its own
-    result once the transaction holding its write committed; if the shared one fails, each
-    write runs again alone, so a failure is its own."""
+_Mark = tuple[QueuedReply, datetime, str | None, bool]  # reply, now, after_sid, in_order
 
-    def __init__(self, db: Database, most: int = 200) -> None:
+
+class SharedWrites:
+    """The outbox writes that arrive while one runs share the next transaction (PostgreSQL,
+    where each transaction costs a pooled connection, round trips and a durable commit:
+    marking and removing a reply were two of them, 3-4 ms of CPU per reply on the 2-core VM).
+    In it, the removals and releases go out in front of the marks, and the marks are one
+    statement (`ReplyOutboxRepository.mark_many`): a batch costs two round trips (one with
+    only removals), however many replies it holds, where each mark was one more. Each caller
+    gets its own result once the transaction holding its write committed; if the shared one
+    fails, each write runs again alone, so a failure is its own."""
+
+    def __init__(self, db: Database, outbox: ReplyOutboxRepository, most: int = 200) -> None:
         self._db = db
+        self._outbox = outbox
         self._most = most
-        self._queue: list[tuple[Callable[[Connection], Awaitable[Any]],
-                                asyncio.Future[Any]]] = []
+        self._queue: list[tuple[_Mark | Statement, asyncio.Future[Any]]] = []
         self._running: asyncio.Task[None] | None = None
 
-    async def run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.append((work, done))
+    async def mark(self, reply: QueuedReply, now: datetime, after_sid: str | None,
+                   in_order: bool) -> str | None:
+        """`mark_sending` in a shared transaction: None once marked, else `refusal`'s why."""
+        result: str | None = await self._run((reply, now, after_sid, in_order))
+        return result
+
+    async def write(self, statement: Statement) -> None:
+        """A write nobody reads back (a removal, a release), in a shared transaction."""
+        await self._run(statement)
+
+    async def _run(self, item: _Mark | Statement) -> Any:
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, done))
         if self._running is None:
             self._running = asyncio.create_task(self._drain())
         return await done
@@ -94,13 +111,10 @@ class SharedWrites:
                 batch, self._queue = self._queue[:self._most], self._queue[self._most:]
                 try:
                     async with self._db.transaction() as conn:
-                        results = [await work(conn) for work, _ in batch]
+                        results = await self._apply(conn, [item for item, _ in batch])
                 except Exception:
-                    if len(batch) > 1:
-                        for work, done in batch:
-                            await self._alone(work, done)
-                        continue
-                    await self._alone(*batch[0])
+                    for item, done in batch:
+                        await self._alone(item, done)
                     continue
                 for (_, done), result in zip(batch, results, strict=True):
                     if not done.done():
@@ -108,11 +122,26 @@ class SharedWrites:
         finally:
             self._running = None
 
-    async def _alone(self, work: Callable[[Connection], Awaitable[Any]],
-                     done: asyncio.Future[Any]) -> None:
+    async def _apply(self, conn: Connection, items: list[_Mark | Statement]) -> list[Any]:
+        marks = [item for item in items if isinstance(item[0], QueuedReply)]
+        for item in items:
+            if isinstance(item[0], str):  # sent in front of the marks, in their round trip
+                await write_soon(conn, *item)
+        marked = (await self._outbox.mark_many(conn, marks)
+                  if marks else set())
+        results: list[Any] = []
+        for item in items:
+            reply = item[0]
+            if not isinstance(reply, QueuedReply) or reply.key in marked:
+                results.append(None)
+            else:  # rare: erased, taken over, or an earlier reply still waits
+                results.append(await self._outbox.refusal(conn, reply))
+        return results
+
+    async def _alone(self, item: _Mark | Statement, done: asyncio.Future[Any]) -> None:
         try:
             async with self._db.transaction() as conn:
-                result = await work(conn)
+                result = (await self._apply(conn, [item]))[0]
         except Exception as exc:
             if not done.done():
                 done.set_exception(exc)
@@ -141,7 +170,7 @@ class ReplyDispatcher:
         self._identities = identities or IdentityRepository()
         self._lookup = lookup
         self._outbox = ReplyOutboxRepository()
-        self._shared = SharedWrites(db)
+        self._shared = SharedWrites(db, self._outbox)
         self._attempts = attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
@@ -290,15 +319,8 @@ class ReplyDispatcher:
         waited, delay = 0.0, 0.02
         while True:
             in_order = waited < self._order_wait
-
-            async def mark(conn: Connection, in_order: bool = in_order) -> str | None:
-                if await self._outbox.mark_sending(conn, reply, now, after,
-                                                   in_order=in_order):
-                    return None
-                return await self._outbox.refusal(conn, reply)
-
             try:
-                refused = await self._write(mark)
+                refused = await self._mark_once(reply, now, after, in_order)
             except Exception:
                 logger.exception("Balasan ke %s:%s tidak bisa ditandai; dikirim saat mulai "
                                  "berikutnya", reply.channel, mask_text(reply.address))
@@ -321,13 +343,8 @@ class ReplyDispatcher:
         and is looked up (or reported) at the next start."""
         if not reply.stored:
             return
-        statement = self._outbox.remove(reply)
-
-        async def queue(_: Connection) -> None:
-            self._db.later(statement)
-
         try:
-            await self._write(queue)
+            await self._write_statement(self._outbox.remove(reply))
         except Exception:
             logger.exception("Balasan terkirim ke %s:%s tidak bisa dicatat", reply.channel,
                              mask_text(reply.address))
@@ -338,23 +355,38 @@ class ReplyDispatcher:
         (owner None) keeps it for its next start, as before."""
         if reply.owner is None or not reply.stored:
             return
-        statement = self._outbox.release(reply)
-
-        async def queue(_: Connection) -> None:
-            self._db.later(statement)
-
         try:
-            await self._write(queue)
+            await self._write_statement(self._outbox.release(reply))
         except Exception:
             logger.exception("Balasan ke %s:%s tidak bisa dilepas", reply.channel,
                              mask_text(reply.address))
 
-    async def _write(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in a write transaction that may share its commit: with turns (SQLite's
-        shared commit), or with the other marks and removals queued meanwhile (PostgreSQL,
-        `SharedWrites`)."""
+    async def _mark_once(self, reply: QueuedReply, now: datetime, after: str | None,
+                         in_order: bool) -> str | None:
+        """Mark the reply (None) or say why not (`MarkRefused`), in a write transaction that
+        may share its commit: with turns (SQLite's shared commit), or with the other marks
+        and removals queued meanwhile (PostgreSQL, `SharedWrites`)."""
         if not self._db.groups:
-            return await self._shared.run(work)
+            return await self._shared.mark(reply, now, after, in_order)
+
+        async def mark(conn: Connection) -> str | None:
+            if await self._outbox.mark_sending(conn, reply, now, after, in_order=in_order):
+                return None
+            return await self._outbox.refusal(conn, reply)
+
+        return await self._in_group(mark)
+
+    async def _write_statement(self, statement: Statement) -> None:
+        if not self._db.groups:
+            await self._shared.write(statement)
+            return
+
+        async def queue(_: Connection) -> None:
+            self._db.later(statement)
+
+        await self._in_group(queue)
+
+    async def _in_group(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         try:
             async with self._db.transaction(group=True) as conn:
                 return await work(conn)

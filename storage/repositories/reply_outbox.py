@@ -110,6 +110,36 @@ class ReplyOutboxRepository:
             (to_text(now), after_sid, *queued.key, queued.owner))
         return cur.rowcount == 1
 
+    async def mark_many(self, conn: Connection,
+                        marks: Sequence[tuple[QueuedReply, datetime, str | None, bool]]
+                        ) -> set[tuple[str, str, int]]:
+        """Several `mark_sending` (reply, now, after_sid, in_order) as one statement
+        (PostgreSQL: the marks of several replies share one round trip); the keys marked.
+        Each row is checked as `mark_sending` checks it: its owner, and with `in_order` no
+        earlier reply to the chat in the outbox."""
+        if conn.dialect != "postgresql":  # no UPDATE ... FROM (VALUES) AS v(...) there
+            return {queued.key for queued, now, after_sid, in_order in marks
+                    if await self.mark_sending(conn, queued, now, after_sid,
+                                               in_order=in_order)}
+        values = ", ".join(["(?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, "
+                            "CAST(? AS INTEGER))"] * len(marks))
+        params: list[object] = []
+        for queued, now, after_sid, in_order in marks:
+            params += [*queued.key, queued.owner, to_text(now), after_sid,
+                       1 if in_order and queued.owner is not None else 0]
+        rows = await conn.execute_fetchall(
+            f"""UPDATE reply_outbox SET sending_at = v.sending_at, after_sid = v.after_sid
+                FROM (VALUES {values})
+                  AS v(channel, turn, position, owner, sending_at, after_sid, in_order)
+                WHERE reply_outbox.channel = v.channel AND reply_outbox.turn = v.turn
+                  AND reply_outbox.position = v.position
+                  AND reply_outbox.owner IS NOT DISTINCT FROM v.owner
+                  AND (v.in_order = 0 OR NOT {_EARLIER})
+                RETURNING reply_outbox.channel, reply_outbox.turn,
+                          reply_outbox.position""",  # noqa: S608 - placeholders only
+            params)
+        return {(row["channel"], row["turn"], int(row["position"])) for row in rows}
+
     async def refusal(self, conn: Connection, queued: QueuedReply) -> str:
         """Why `mark_sending` refused (`MarkRefused`)."""
         rows = await conn.execute_fetchall(
