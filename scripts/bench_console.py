@@ -2,7 +2,12 @@
 """Benchmark: every staff console page with 20,000 respondents and 50 broadcasts stored.
 
     .venv/bin/python scripts/bench_console.py [--respondents 20000] [--broadcasts 50]
-        [--requests 40] [--backend sqlite|postgresql]
+        [--other 20000] [--requests 40] [--backend sqlite|postgresql]
+
+A second institution (`--other` respondents, as many broadcasts, its own ten units, audit
+and counters; 0: none) shares every table, so each page's institution filter is measured:
+the staff member timed is institution 1's and sees its 20,000 only (issue 15). The national
+role's pages (Beranda, Statistik: totals across both) are timed too.
 
 The real server (uvicorn + Starlette, the same app `spi-bot run` serves) runs on loopback in
 this process; one logged-in client asks each page `--requests` times, one request at a time,
@@ -36,6 +41,7 @@ from bot import event_loop  # noqa: E402
 from bot.app import App, open_app  # noqa: E402
 from bot.console import data  # noqa: E402
 from core.clock import to_text  # noqa: E402
+from core.roles import StaffRole  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from tests.support import postgres  # noqa: E402
 from tests.support.clock import FakeClock  # noqa: E402
@@ -47,13 +53,34 @@ LAST = ["Santoso", "Aminah", "Wijaya", "Lestari", "Hartono", "Yani", "Saputra", 
 BUDGET_MS = 200.0
 
 
-async def fill(app: App, respondents: int, broadcasts: int, seed: int = 2026) -> tuple[int, int]:
+async def add_other(app: App) -> tuple[int, list[str]]:
+    """Institution 2 with ten units of its own."""
+    now = to_text(app.deps.clock.now())
+    async with app.db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO institutions (code, name, kind, timezone, created_at, updated_at) "
+            "VALUES ('KAB-BENCH', 'Inspektorat Kabupaten Bench', 'kabupaten', 'Asia/Makassar', "
+            "?, ?) RETURNING id", (now, now))
+        other = int((await cur.fetchone())[0])
+        codes = [f"KB{n:02d}" for n in range(10)]
+        await conn.executemany(
+            "INSERT INTO units (code, name, region, timezone, services, created_at, updated_at, "
+            "institution_id) VALUES (?, ?, 'Kabupaten Bench', 'Asia/Makassar', '[\"KTP\"]', "
+            "?, ?, ?)", [(c, f"Unit Bench {c}", now, now, other) for c in codes])
+    return other, codes
+
+
+async def fill(app: App, respondents: int, broadcasts: int, seed: int = 2026, *,
+               institution: int = 1, units: list[str] | None = None) -> tuple[int, int]:
     """Respondents (bot and import, verified or not, a Telegram identity for most), broadcasts
-    with one run and 400 deliveries each, statistics and audit rows. Returns ids to visit."""
-    rng = random.Random(seed)
+    with one run and 400 deliveries each, statistics and audit rows, all of `institution`.
+    Returns ids to visit."""
+    rng = random.Random(seed + institution)
     now = app.deps.clock.now()
-    async with app.db.reading() as conn:
-        units = [u.code for u in await app.deps.units.list_all(conn)]
+    if units is None:
+        async with app.db.reading() as conn:
+            units = [u.code for u in await app.deps.units.list_all(conn)]
+    address = 900000 + 1_000_000 * (institution - 1)
     people = []
     for i in range(respondents):
         created = now - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1440))
@@ -62,59 +89,64 @@ async def fill(app: App, respondents: int, broadcasts: int, seed: int = 2026) ->
         people.append((f"+62813{i:08d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                        f"orang{i}@contoh.id" if i % 5 else None, rng.choice(units),
                        rng.choice(["internal", "external", "expert"]), status, source,
-                       to_text(created), to_text(created)))
+                       to_text(created), to_text(created), institution))
     async with app.db.transaction() as conn:
         await conn.executemany(
             """INSERT INTO respondents (phone, name, email, unit_code, category, status, source,
-                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", people)
+                   created_at, updated_at, institution_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            people)
         ids = [int(r[0]) for r in await conn.execute_fetchall(
-            "SELECT id FROM respondents ORDER BY id")]
+            "SELECT id FROM respondents WHERE institution_id = ? ORDER BY id", (institution,))]
         await conn.executemany(
-            """INSERT INTO channel_identities (channel, address, respondent_id, created_at)
-               VALUES ('telegram', ?, ?, ?)""",
-            [(str(900000 + rid), rid, to_text(now)) for k, rid in enumerate(ids)
+            """INSERT INTO channel_identities (channel, address, respondent_id, created_at,
+                   institution_id) VALUES ('telegram', ?, ?, ?, ?)""",
+            [(str(address + rid), rid, to_text(now), institution) for k, rid in enumerate(ids)
              if k % 4 != 0])
         for b in range(broadcasts):
             made = to_text(now - timedelta(days=broadcasts - b))
             cur = await conn.execute(
                 """INSERT INTO broadcasts (text, audience, schedule_kind, run_at, timezone,
-                       state, dedupe_hash, created_by, created_at, updated_at, job_synced)
-                   VALUES (?, '{}', 'now', ?, 'Asia/Jakarta', ?, ?, 'cli', ?, ?, 1)
+                       state, dedupe_hash, created_by, created_at, updated_at, job_synced,
+                       institution_id)
+                   VALUES (?, '{}', 'now', ?, 'Asia/Jakarta', ?, ?, 'cli', ?, ?, 1, ?)
                    RETURNING id""",
                 (f"Halo {{nama}}, pengingat SPI nomor {b}.", made,
-                 "completed" if b < broadcasts - 2 else "active", f"hash{b}", made,
-                 made))
+                 "completed" if b < broadcasts - 2 else "active", f"hash{institution}-{b}",
+                 made, made, institution))
             bid = int((await cur.fetchone())[0])
             cur = await conn.execute(
                 """INSERT INTO broadcast_runs (broadcast_id, due_at, state, total, started_at,
-                       created_at, updated_at) VALUES (?, ?, ?, 400, ?, ?, ?) RETURNING id""",
+                       created_at, updated_at, institution_id)
+                   VALUES (?, ?, ?, 400, ?, ?, ?, ?) RETURNING id""",
                 (bid, made, "completed" if b < broadcasts - 2 else "running", made,
-                 made, made))
+                 made, made, institution))
             run = int((await cur.fetchone())[0])
             chosen = rng.sample(ids, 400)
             await conn.executemany(
                 """INSERT INTO deliveries (run_id, broadcast_id, position, respondent_id,
                        channel, address, timezone, state, next_attempt_at, provider_id,
-                       provider_status, reason, updated_at)
-                   VALUES (?, ?, ?, ?, 'telegram', ?, 'Asia/Jakarta', ?, ?, ?, ?, ?, ?)""",
-                [(run, bid, pos, rid, str(900000 + rid),
+                       provider_status, reason, updated_at, institution_id)
+                   VALUES (?, ?, ?, ?, 'telegram', ?, 'Asia/Jakarta', ?, ?, ?, ?, ?, ?, ?)""",
+                [(run, bid, pos, rid, str(address + rid),
                   st := rng.choice(["sent", "sent", "sent", "failed", "skipped", "pending"]),
                   made, f"tg{bid}-{pos}" if st == "sent" else None,
                   "sent" if st == "sent" else None,
-                  {"failed": "blocked", "skipped": "opted_out"}.get(st), made)
+                  {"failed": "blocked", "skipped": "opted_out"}.get(st), made, institution)
                  for pos, rid in enumerate(chosen, start=1)])
         for day in range(120):
             stamp = (now - timedelta(days=day)).date().isoformat()
             await conn.execute(
-                "INSERT INTO faq_daily (day, intent, count) VALUES (?, 'wajib', ?)",
-                (stamp, rng.randint(1, 40)))
+                "INSERT INTO faq_daily (day, intent, count, institution_id) "
+                "VALUES (?, 'wajib', ?, ?)", (stamp, rng.randint(1, 40), institution))
             await conn.execute(
-                "INSERT INTO check_daily (day, verdict, count) VALUES (?, 'suspicious', ?)",
-                (stamp, rng.randint(1, 20)))
+                "INSERT INTO check_daily (day, verdict, count, institution_id) "
+                "VALUES (?, 'suspicious', ?, ?)", (stamp, rng.randint(1, 20), institution))
         await conn.executemany(
-            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, '{}')",
+            "INSERT INTO audit_log (at, actor, action, subject, detail, institution_id) "
+            "VALUES (?, ?, ?, ?, '{}', ?)",
             [(to_text(now - timedelta(minutes=k)), "cli", "respondent.shown",
-              f"respondent:{ids[k % len(ids)]}") for k in range(5000)])
+              f"respondent:{ids[k % len(ids)]}", institution) for k in range(5000)])
     if app.db.dialect == "postgresql":  # what autovacuum does soon after a bulk load
         async with app.db.transaction() as conn:
             await conn.execute("ANALYZE")
@@ -133,10 +165,15 @@ async def bench(args: argparse.Namespace, database_url: str | None, folder: Path
                              twilio_whatsapp_number="0811-0000-1111")
     async with open_app(settings, clock) as app:
         started = time.perf_counter()
+        if args.other:  # first, so institution 1's rows are not all at the start of a table
+            other, codes = await add_other(app)
+            await fill(app, args.other, args.broadcasts, institution=other, units=codes)
         person, broadcast = await fill(app, args.respondents, args.broadcasts)
-        print(f"filled {args.respondents} respondents, {args.broadcasts} broadcasts in "
+        print(f"filled {args.respondents} respondents, {args.broadcasts} broadcasts "
+              f"(and {args.other} of a second institution) in "
               f"{time.perf_counter() - started:.1f} s", flush=True)
         await add_staff(app, "bench")
+        await add_staff(app, "pusat", StaffRole.NATIONAL)
         pages = [
             ("GET", "/staf/", "Beranda"), ("GET", "/staf/responden", "Responden"),
             ("GET", "/staf/responden?unit=DISDUKCAPIL&q=siti", "Responden: cari"),
@@ -157,7 +194,14 @@ async def bench(args: argparse.Namespace, database_url: str | None, folder: Path
             ("GET", "/staf/responden?mutu=1", "mutu data (atas permintaan)"),
             ("POST", "/staf/responden/ekspor", "ekspor KPK .xlsx (semua)"),
         ]
+        national = [("GET", "/staf/", "Beranda (nasional)"),
+                    ("GET", "/staf/statistik", "Statistik (nasional)")]
         failed = 0
+        async with running_server(app) as server, logged_in(server.url, "pusat") as http:
+            print("-- the national role (totals across institutions) --")
+            for method, path, label in national:
+                failed += await _measure(http, method, path, label=label,
+                                         count=args.requests, forms={}, budget=True)
         async with running_server(app) as server, logged_in(server.url, "bench") as http:
             forms = await _forms(http)
             print(f"{'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
@@ -179,7 +223,8 @@ async def bench(args: argparse.Namespace, database_url: str | None, folder: Path
                                      budget=True)
     load = os.getloadavg()
     print(json.dumps({"respondents": args.respondents, "broadcasts": args.broadcasts,
-                      "backend": args.backend, "pages_over_budget": failed,
+                      "other_institution": args.other, "backend": args.backend,
+                      "pages_over_budget": failed,
                       "loadavg": [round(v, 2) for v in load]}))
     return 1 if failed else 0
 
@@ -215,6 +260,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=20_000)
     parser.add_argument("--broadcasts", type=int, default=50)
+    parser.add_argument("--other", type=int, default=20_000,
+                        help="respondents of a second institution (0: none)")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()

@@ -18,14 +18,13 @@ from tests.support.cli import run_cli
 from tests.support.clock import FakeClock
 from tests.support.console import (
     PASSWORD,
-    add_institution,
     add_staff,
     csrf_of,
     form_token,
     logged_in,
     login,
 )
-from tests.support.outreach import add_person, create, request, rows
+from tests.support.outreach import add_person, rows
 from tests.support.server import running_server
 
 pytestmark = pytest.mark.both_backends
@@ -163,72 +162,6 @@ async def test_an_operator_cannot_reach_export_or_delete(app: App) -> None:
     assert (await rows(app, "SELECT status FROM respondents WHERE id = ?", rid)) == \
         [("verified",)]
     assert (await audit_actions(app, f"staff:{operator}")).count("console.refused") == 7
-
-
-async def test_staff_of_a_second_institution_cannot_reach_the_first_ones_data(
-    app: App, clock: FakeClock,
-) -> None:
-    rid, _ = await add_person(app, "Siti Aminah")
-    broadcast = await create(app, request("Halo {nama}, info SPI resmi.", now=clock.now()))
-    first_admin = await add_staff(app, "admin1")
-    other = await add_institution(app)
-    await add_staff(app, "admin2", institution_id=other)
-    async with running_server(app) as server:
-        async with logged_in(server.url, "admin1") as first:
-            own = await first.get(f"/staf/responden/{rid}")  # audited as respondent.shown
-            assert own.status_code == 200 and "Siti Aminah" in own.text
-            report = await first.post(  # a staged list: personal data of the first
-                "/staf/responden/unggah", data={"csrf": csrf_of(own.text)},
-                files={"berkas": ("daftar.csv", BAD_LIST.encode(), "text/csv")})
-            upload = re.search(r"/staf/responden/unggah/(\d+)/impor", report.text)
-            assert upload is not None
-            poster = await first.get("/staf/unit/DISDUKCAPIL/pratinjau.png")
-            assert poster.status_code == 200 and poster.content.startswith(b"\x89PNG")
-        [(session,)] = await rows(app, "SELECT id FROM staff_sessions WHERE staff_id = ?",
-                                  first_admin)
-        async with logged_in(server.url, "admin2") as http:
-            token = await form_token(http)
-            for path in (f"/staf/responden/{rid}", f"/staf/siaran/{broadcast.id}",
-                         f"/staf/siaran/{broadcast.id}/kemajuan",
-                         f"/staf/responden/unggah/{upload[1]}/laporan.csv",
-                         "/staf/unit/DISDUKCAPIL/pratinjau.png",
-                         "/staf/unit/DISDUKCAPIL/a4.pdf"):
-                assert (await http.get(path)).status_code == 404, path
-            for path, form in ((f"/staf/responden/{rid}/hapus",
-                                {"alasan": "permintaan", "yakin": "ya"}),
-                               ("/staf/responden/ekspor", {"unit": "DISDUKCAPIL"}),
-                               ("/staf/responden/ekspor", {}),
-                               (f"/staf/responden/unggah/{upload[1]}/impor", {"mode": "valid"}),
-                               (f"/staf/responden/unggah/{upload[1]}/batal", {}),
-                               (f"/staf/siaran/{broadcast.id}/jeda", {}),
-                               (f"/staf/siaran/{broadcast.id}/batal", {}),
-                               ("/staf/siaran/pratinjau", {"sumber": "katalog",
-                                                           "katalog": "sukarela"}),
-                               (f"/staf/akun/petugas/{first_admin}/nonaktif", {}),
-                               (f"/staf/akun/petugas/{first_admin}/akhiri", {}),
-                               (f"/staf/akun/sesi/{session}/cabut", {})):
-                answer = await http.post(path, data={"csrf": token, **form})
-                assert answer.status_code == 404, path
-            for path in ("/staf/", "/staf/responden", "/staf/responden?unit=DISDUKCAPIL&q=Siti",
-                         "/staf/responden?q=0812", "/staf/responden?mutu=1", "/staf/unit",
-                         "/staf/unit/semua-a4.zip", "/staf/siaran", "/staf/siaran/baru",
-                         "/staf/akun", "/staf/audit", "/staf/statistik", "/staf/statistik.csv"):
-                page = await http.get(path)
-                assert page.status_code == 200, path
-                for secret in ("Siti Aminah", "DISDUKCAPIL", "admin1", "info SPI resmi",
-                               f"respondent:{rid}", "respondent.shown",
-                               f"<td>staff:{first_admin}<"):  # an audit row of theirs
-                    if secret.lower() in path.lower():
-                        continue  # the search form shows what was typed
-                    assert secret.encode() not in page.content, (path, secret)
-    assert (await rows(app, "SELECT status FROM respondents WHERE id = ?", rid)) == \
-        [("verified",)]
-    assert (await rows(app, "SELECT state FROM broadcasts")) == [("active",)]
-    assert (await rows(app, "SELECT disabled_at FROM staff WHERE id = ?", first_admin)) == \
-        [(None,)]
-    assert (await rows(app, "SELECT COUNT(*) FROM staff_uploads")) == [(1,)]
-    assert (await rows(app, "SELECT revoked_at FROM staff_sessions WHERE id = ?",
-                       session)) == [(None,)]
 
 
 async def test_the_national_role_sees_only_aggregates(app: App) -> None:

@@ -1,9 +1,12 @@
 """Everything the staff console reads or writes, in one place, through the existing services.
 
-Every tenant read takes the `Scope` built from the logged-in staff member (`scope_of`), so when
-repositories take a scope (issue 15) it is handed on here and nowhere else. Until then every
-row belongs to institution 1: a scope of another institution sees no units, respondents,
-broadcasts or files (`ConsoleData.mine`), and the national scope sees aggregates only.
+Every tenant read and write takes the `Scope` built from the logged-in staff member
+(`scope_of`) and hands it to the repositories and services (issue 15), which filter by the
+institution and, on PostgreSQL, switch the transaction to its row-level security. Staff of an
+institution see and change that institution's units, respondents, lists, broadcasts, audit
+entries and colleagues only; another institution's row asked for by id is "not found" (404).
+The national scope reaches aggregates only (`storage.scoping.ScopeRefused` from any method
+on one institution's data; the routes already refuse it by role, core/roles.py).
 
 `AccountStore` keeps the console's own rows (migration 0022): credentials, sessions, one-time
 links and uploads waiting for confirmation; nothing there names a respondent.
@@ -22,7 +25,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from bot.app import App
@@ -38,12 +41,19 @@ from bot.console.auth import (
 )
 from core.clock import from_text, to_text
 from core.roles import StaffRole
-from core.scope import DEFAULT_INSTITUTION_ID, NATIONAL, Scope
+from core.scope import NATIONAL, Scope
 from inspectorate.import_plan import ImportOptions, ImportPlan, plan_import
 from inspectorate.incoming_file import MAX_FILE_BYTES, FileRefused
 from inspectorate.quality import UnitQuality, quality_by_unit
 from inspectorate.respondent_import import ImportResult, import_file, read_sheet, write_report
-from inspectorate.stats import Section, collect, csv_rows, daily_registrations, status_counts
+from inspectorate.stats import (
+    Section,
+    collect,
+    csv_rows,
+    daily_registrations,
+    small,
+    status_counts,
+)
 from outreach.notify import STAFF_ALERT
 from outreach.progress import RunProgress
 from outreach.service import (
@@ -58,7 +68,11 @@ from storage.queries import fetch_all, fetch_one, fetch_value
 from storage.repositories.audit import AuditEntry, AuditRepository
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository
 from storage.repositories.imports import ImportRepository
-from storage.repositories.units import Unit
+from storage.repositories.units import Unit, UnitTaken
+
+if TYPE_CHECKING:
+    from inspectorate.institutions import Institution
+from storage.scoping import institution_of
 from storage.states import BroadcastState, RespondentSource, RespondentStatus
 
 T = TypeVar("T")
@@ -342,25 +356,30 @@ class AccountStore:
 
     # Uploads waiting for confirmation ----------------------------------------------------------
 
-    async def stage_upload(self, conn: Connection, staff_id: int, *, file_name: str,
-                           sha256: str, data: bytes, options: ImportOptions,
+    async def stage_upload(self, conn: Connection, scope: Scope, staff_id: int, *,
+                           file_name: str, sha256: str, data: bytes, options: ImportOptions,
                            now: datetime) -> int:
+        """A list waiting for confirmation, kept an hour, under its institution (0023); stale
+        ones of every institution go first (before the connection is scoped)."""
         await conn.execute("DELETE FROM staff_uploads WHERE created_at < ?",
                            (to_text(now - UPLOAD_KEPT),))
+        institution = institution_of(conn, scope)
         cur = await conn.execute(
             """INSERT INTO staff_uploads (staff_id, file_name, file_sha256, data, options,
-                   created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+                   created_at, institution_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (staff_id, file_name, sha256, data,
              json.dumps({"unit": options.default_unit, "category": options.default_category,
-                         "sheet": options.sheet}), to_text(now)))
+                         "sheet": options.sheet}), to_text(now), institution))
         return int((await cur.fetchone())[0])
 
-    async def upload(self, conn: Connection, upload_id: int, staff_id: int,
+    async def upload(self, conn: Connection, scope: Scope, upload_id: int, staff_id: int,
                      now: datetime) -> Upload | None:
-        """Only the staff member who uploaded it may see or confirm it, within the hour."""
+        """Only the staff member who uploaded it, in that institution, may see or confirm
+        it, within the hour."""
         row = await fetch_one(
             conn, """SELECT * FROM staff_uploads WHERE id = ? AND staff_id = ?
-                     AND created_at >= ?""", (upload_id, staff_id, to_text(now - UPLOAD_KEPT)))
+                     AND institution_id = ? AND created_at >= ?""",
+            (upload_id, staff_id, institution_of(conn, scope), to_text(now - UPLOAD_KEPT)))
         if row is None:
             return None
         options = json.loads(row["options"])
@@ -369,18 +388,19 @@ class AccountStore:
                       ImportOptions({}, options.get("unit"), options.get("category"),
                                     options.get("sheet")), from_text(row["created_at"]))
 
-    async def drop_upload(self, conn: Connection, upload_id: int) -> None:
-        await conn.execute("DELETE FROM staff_uploads WHERE id = ?", (upload_id,))
+    async def drop_upload(self, conn: Connection, scope: Scope, upload_id: int) -> None:
+        await conn.execute("DELETE FROM staff_uploads WHERE id = ? AND institution_id = ?",
+                           (upload_id, institution_of(conn, scope)))
 
 
 # --- tenant data -----------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Home:
-    week_registrations: int
-    verified: int
-    pending: int
-    opted_out: int
+    week_registrations: object  # a count; nationally "<5" for 1 to 4 (inspectorate/stats.py)
+    verified: object
+    pending: object
+    opted_out: object
     in_progress: list[Broadcast]
     warnings: list[str]
 
@@ -523,14 +543,10 @@ class ConsoleData:
         self.deps = app.deps
         self.broadcasts = BroadcastService(app.settings)
 
-    @property
-    def mine(self) -> bool:
-        """Whether this scope owns the tenant rows: today all of them are institution 1's.
-        After issue 15 this becomes a `WHERE institution_id = ?` in the repositories."""
-        return self.scope.institution_id == DEFAULT_INSTITUTION_ID
-
     def _own(self) -> None:
-        if not self.mine:
+        """Pages on one institution's data: the national scope has none (its role is refused
+        these routes already; this keeps a slip from reaching the repositories)."""
+        if self.scope.is_national:
             raise NotFound
 
     def now(self) -> datetime:
@@ -556,23 +572,25 @@ class ConsoleData:
                                 ": pesan dan siaran lewat kanal ini tidak terkirim.")
         if channel_state.get("broadcasts") == "off":
             warnings.append("Pengirim siaran tidak berjalan di proses ini.")
-        if not (self.mine or self.scope.is_national):
-            return Home(0, 0, 0, 0, [], warnings)
         now = self.now()
+        week_sql = "SELECT COUNT(*) FROM respondents WHERE source = ? AND created_at >= ?"
+        week_params: tuple[object, ...] = (RespondentSource.BOT, to_text(now - timedelta(days=7)))
         async with self.db.reading() as conn:
-            counts = await status_counts(conn)
-            week = int(await fetch_value(
-                conn, "SELECT COUNT(*) FROM respondents WHERE source = ? AND created_at >= ?",
-                (RespondentSource.BOT, to_text(now - timedelta(days=7)))) or 0)
             in_progress: list[Broadcast] = []
             alerts: list[Row] = []
-            if self.mine:
-                in_progress = [b for b in await BroadcastRepository().list_recent(conn, 50)
+            if not self.scope.is_national:
+                institution = institution_of(conn, self.scope)
+                week_sql += " AND institution_id = ?"
+                week_params += (institution,)
+                in_progress = [b for b in await BroadcastRepository().list_recent(
+                                   conn, 50, scope=self.scope)
                                if b.state in (BroadcastState.ACTIVE, BroadcastState.PAUSED)]
                 alerts = await fetch_all(
                     conn, """SELECT at, subject, detail FROM audit_log WHERE action = ?
-                             AND at >= ? ORDER BY id DESC LIMIT 5""",
-                    (STAFF_ALERT, to_text(now - timedelta(days=7))))
+                             AND institution_id = ? AND at >= ? ORDER BY id DESC LIMIT 5""",
+                    (STAFF_ALERT, institution, to_text(now - timedelta(days=7))))
+            counts = await status_counts(conn, self.scope)
+            week = int(await fetch_value(conn, week_sql, week_params) or 0)
         for row in alerts:
             detail = json.loads(row["detail"] or "{}")
             key = str(detail.pop("alert", ""))
@@ -581,57 +599,83 @@ class ConsoleData:
             except (KeyError, ValueError):
                 text = key
             warnings.append(text)
+        if self.scope.is_national:  # totals across institutions, small ones as "<5"
+            return Home(small(week), small(counts.verified), small(counts.pending),
+                        small(counts.opted_out), [], warnings)
         return Home(week, counts.verified, counts.pending, counts.opted_out, in_progress,
                     warnings)
 
     # Units and posters --------------------------------------------------------------------------
 
     async def units(self) -> list[Unit]:
-        if not self.mine:
-            return []
+        self._own()
         async with self.db.reading() as conn:
-            return await self.deps.units.list_all(conn)
+            return await self.deps.units.list_all(conn, scope=self.scope)
 
     async def unit(self, code: str) -> Unit:
+        """This institution's unit (codes are global; another institution's is NotFound)."""
         self._own()
         async with self.db.reading() as conn:
             unit = await self.deps.units.get_by_code(conn, code)
-        if unit is None:
+        if unit is None or unit.institution_id != self.scope.institution_id:
             raise NotFound
         return unit
 
+    async def institution(self) -> Institution:
+        """This scope's institution (name, contact, own senders: posters)."""
+        from inspectorate import institutions  # noqa: PLC0415
+
+        self._own()
+        async with self.db.reading() as conn:
+            found = await institutions.by_id(conn, self.scope.institution_id or 0)
+        if found is None:
+            raise NotFound
+        return found
+
     async def import_units(self, file_name: str, data: bytes, actor: str) -> tuple[int, int]:
         """(added, updated); UnitFileError with every problem when the file is refused."""
-        from inspectorate.units_file import read_units  # noqa: PLC0415
+        from inspectorate.institutions import unit_owners  # noqa: PLC0415
+        from inspectorate.units_file import UnitFileError, read_units  # noqa: PLC0415
 
         self._own()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "unit.csv"
             await asyncio.to_thread(path.write_bytes, data)
             units = await asyncio.to_thread(read_units, path)
+        mine = self.scope.institution_id
         async with self.db.transaction() as conn:
+            owners = await unit_owners(conn)  # before the first scoped statement (RLS)
+            taken = [u.code for u in units if owners.get(u.code, mine) != mine]
+            if taken:  # the whole file, as `spi-bot units import` (bot/commands/units.py)
+                raise UnitFileError(
+                    "kode unit " + ", ".join(taken[:10]) + (" …" if len(taken) > 10 else "")
+                    + " sudah dipakai instansi lain. Kode unit berlaku di seluruh pemasangan "
+                    "(tertera di kode QR); pakai kode lain, mis. dengan awalan kode instansi.")
             added = 0
             for unit in units:
-                added += await self.deps.units.save(conn, unit, self.now())
+                try:
+                    added += await self.deps.units.save(conn, unit, self.now(),
+                                                        scope=self.scope)
+                except UnitTaken as exc:  # taken meanwhile: nothing of the file is kept
+                    raise UnitFileError(str(exc)) from None
             await self.deps.audit.record(conn, self.now(), actor, "units.imported", file_name,
-                                         added=added, updated=len(units) - added)
+                                         scope=self.scope, added=added,
+                                         updated=len(units) - added)
         self.forget_counts()
         return added, len(units) - added
 
     # Respondents --------------------------------------------------------------------------------
 
     async def quality(self) -> list[UnitQuality]:
-        if not self.mine:
-            return []
+        self._own()
         async with self.db.reading() as conn:
-            return await quality_by_unit(conn)
+            return await quality_by_unit(conn, self.scope)
 
     async def people(self, unit_code: str, query: str, page: int) -> tuple[list[PersonRow], int]:
         """One page of a unit's respondents (not erased), by name or number; and the total."""
-        if not self.mine:
-            return [], 0
-        where = "r.status != ?"
-        params: list[object] = [RespondentStatus.ERASED]
+        self._own()
+        where = "r.institution_id = ? AND r.status != ?"
+        params: list[object] = [self.scope.institution_id, RespondentStatus.ERASED]
         if unit_code:
             where += " AND r.unit_code = ?"
             params.append(unit_code.upper())
@@ -645,6 +689,7 @@ class ConsoleData:
                 where += " AND LOWER(r.name) LIKE ?"
                 params.append(f"%{text.lower()}%")
         async with self.db.reading() as conn:
+            institution_of(conn, self.scope)  # PostgreSQL: this institution's rows only
             total = int(await fetch_value(
                 conn, f"SELECT COUNT(*) FROM respondents r WHERE {where}", params) or 0)  # noqa: S608
             rows = await fetch_all(
@@ -659,23 +704,26 @@ class ConsoleData:
         """Everything stored about one person (an access request); the read is audited."""
         self._own()
         async with self.db.reading() as conn:
-            record = await record_of(conn, respondent_id)
+            found = await self.deps.respondents.get_by_id(conn, respondent_id, scope=self.scope)
+            record = await record_of(conn, respondent_id) if found is not None else None
         if record is None or record.respondent["status"] == RespondentStatus.ERASED:
             raise NotFound
         async with self.db.transaction() as conn:
             await self.deps.audit.record(conn, self.now(), actor, "respondent.shown",
-                                         f"respondent:{respondent_id}", via="console")
+                                         f"respondent:{respondent_id}", scope=self.scope,
+                                         via="console")
         return record
 
     async def erase(self, respondent_id: int, actor: str, reason: str) -> None:
         self._own()
         async with self.db.transaction() as conn:
-            found = await self.deps.respondents.get_by_id(conn, respondent_id)
+            found = await self.deps.respondents.get_by_id(conn, respondent_id, scope=self.scope)
             if found is None or found.status == RespondentStatus.ERASED:
                 raise NotFound
             await erase_respondent(conn, respondent_id, self.now(), actor=actor, via="console")
             await self.deps.audit.record(conn, self.now(), actor, "respondent.erase_reason",
-                                         f"respondent:{respondent_id}", reason=reason)
+                                         f"respondent:{respondent_id}", scope=self.scope,
+                                         reason=reason)
         self.forget_counts()
 
     async def export(self, unit_code: str | None, suffix: str, include_unverified: bool,
@@ -694,12 +742,13 @@ class ConsoleData:
         async with self.db.reading() as conn:
             if unit_code:
                 unit = await self.deps.units.get_by_code(conn, unit_code)
-                if unit is None:
+                if unit is None or unit.institution_id != self.scope.institution_id:
                     raise NotFound
                 unit_code = unit.code
             rows = await clean_rows(conn, unit_code or None, columns,
-                                    include_unverified=include_unverified)
-            left_out = 0 if include_unverified else await unproven_count(conn, unit_code or None)
+                                    include_unverified=include_unverified, scope=self.scope)
+            left_out = 0 if include_unverified else await unproven_count(
+                conn, unit_code or None, scope=self.scope)
         writer = write_xlsx if suffix == ".xlsx" else write_csv
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"kpk{suffix}"
@@ -707,7 +756,7 @@ class ConsoleData:
             data = await asyncio.to_thread(path.read_bytes)
         async with self.db.transaction() as conn:
             await self.deps.audit.record(conn, self.now(), actor, "respondents.exported",
-                                         unit_code or "all", rows=count,
+                                         unit_code or "all", scope=self.scope, rows=count,
                                          columns=[c.field for c in columns],
                                          unproven_left_out=left_out, via="console")
         return data, count, left_out
@@ -728,11 +777,11 @@ class ConsoleData:
         sha256 = hashlib.sha256(data).hexdigest()
         imports = ImportRepository()
         async with self.db.reading() as conn:
-            previous = await imports.batch_for_file(conn, sha256)
+            units = await self.deps.units.list_all(conn, scope=self.scope)
+            previous = await imports.batch_for_file(conn, sha256, scope=self.scope)
             if previous is not None:
                 return PlannedUpload(None, file_name, None, already=previous)
-            units = await self.deps.units.list_all(conn)
-            stored = await imports.stored_contacts(conn)
+            stored = await imports.stored_contacts(conn, scope=self.scope)
         try:
             plan = await asyncio.to_thread(
                 functools.partial(_plan, file_name, sha256, data, options=options, units=units,
@@ -741,14 +790,15 @@ class ConsoleData:
             return PlannedUpload(None, file_name, None, refused=str(exc))
         async with self.db.transaction() as conn:
             upload_id = await AccountStore().stage_upload(
-                conn, member.id, file_name=file_name, sha256=sha256, data=data,
+                conn, self.scope, member.id, file_name=file_name, sha256=sha256, data=data,
                 options=options, now=self.now())
         return PlannedUpload(upload_id, file_name, plan)
 
     async def staged(self, member: StaffMember, upload_id: int) -> Upload:
         self._own()
         async with self.db.reading() as conn:
-            upload = await AccountStore().upload(conn, upload_id, member.id, self.now())
+            upload = await AccountStore().upload(conn, self.scope, upload_id, member.id,
+                                                 self.now())
         if upload is None:
             raise NotFound
         return upload
@@ -756,8 +806,8 @@ class ConsoleData:
     async def replan(self, member: StaffMember, upload_id: int) -> tuple[Upload, ImportPlan]:
         upload = await self.staged(member, upload_id)
         async with self.db.reading() as conn:
-            units = await self.deps.units.list_all(conn)
-            stored = await ImportRepository().stored_contacts(conn)
+            units = await self.deps.units.list_all(conn, scope=self.scope)
+            stored = await ImportRepository().stored_contacts(conn, scope=self.scope)
         plan = await asyncio.to_thread(functools.partial(
             _plan, upload.file_name, upload.sha256, upload.data, options=upload.options,
             units=units, stored=stored, today=self.now().astimezone(_WIB).date()))
@@ -781,23 +831,23 @@ class ConsoleData:
             result = await import_file(self.db, path, now=now,
                                        today=now.astimezone(_WIB).date(),
                                        skip_invalid=skip_invalid, options=upload.options,
-                                       actor=member.actor)
+                                       actor=member.actor, scope=self.scope)
         if result.batch_id is not None or result.already_imported is not None:
             await self.drop_upload(upload_id)
             self.forget_counts()
         return result
 
     async def drop_upload(self, upload_id: int) -> None:
+        self._own()
         async with self.db.transaction() as conn:
-            await AccountStore().drop_upload(conn, upload_id)
+            await AccountStore().drop_upload(conn, self.scope, upload_id)
 
     # Broadcasts ---------------------------------------------------------------------------------
 
     async def broadcast_list(self) -> list[Broadcast]:
-        if not self.mine:
-            return []
+        self._own()
         async with self.db.reading() as conn:
-            return await BroadcastRepository().list_recent(conn, 50)
+            return await BroadcastRepository().list_recent(conn, 50, scope=self.scope)
 
     async def audience_counts(self, request: BroadcastRequest) -> Preview:
         """The live check: counts per channel and the rendered sample, the audience counted
@@ -809,7 +859,8 @@ class ConsoleData:
 
         async def count() -> AudienceCount:
             async with self.db.reading() as conn:
-                return await self.broadcasts.count_audience(conn, request.audience, now)
+                return await self.broadcasts.count_audience(conn, request.audience, now,
+                                                            scope=self.scope)
 
         counted = await self.previews.get(self.scope, request.audience, count)
         return self.broadcasts.preview_of(request, used, first_due, counted)
@@ -817,17 +868,19 @@ class ConsoleData:
     async def create_broadcast(self, request: BroadcastRequest, actor: str) -> Broadcast:
         self._own()
         async with self.db.transaction() as conn:
-            broadcast, _ = await self.broadcasts.create(conn, request, actor, self.now())
+            broadcast, _ = await self.broadcasts.create(conn, request, actor, self.now(),
+                                                        scope=self.scope)
         return broadcast
 
     async def broadcast(self, broadcast_id: int) -> BroadcastView:
         self._own()
         async with self.db.reading() as conn:
-            found = await BroadcastRepository().get_by_id(conn, broadcast_id)
+            found = await BroadcastRepository().get_by_id(conn, broadcast_id, scope=self.scope)
             if found is None:
                 raise NotFound
-            b, runs = await self.broadcasts.progress(conn, broadcast_id, self.now())
-            alerts = await self.broadcasts.alerts(conn, broadcast_id)
+            b, runs = await self.broadcasts.progress(conn, broadcast_id, self.now(),
+                                                     scope=self.scope)
+            alerts = await self.broadcasts.alerts(conn, broadcast_id, scope=self.scope)
         return BroadcastView(b, runs, alerts)
 
     async def control(self, broadcast_id: int, action: str, actor: str) -> int:
@@ -835,27 +888,28 @@ class ConsoleData:
         self._own()
         now = self.now()
         async with self.db.transaction() as conn:
-            if await BroadcastRepository().get_by_id(conn, broadcast_id) is None:
+            if await BroadcastRepository().get_by_id(conn, broadcast_id,
+                                                     scope=self.scope) is None:
                 raise NotFound
             if action == "pause":
-                await self.broadcasts.pause(conn, broadcast_id, actor, now)
+                await self.broadcasts.pause(conn, broadcast_id, actor, now, scope=self.scope)
             elif action == "resume":
-                await self.broadcasts.resume(conn, broadcast_id, actor, now)
+                await self.broadcasts.resume(conn, broadcast_id, actor, now, scope=self.scope)
             else:
-                _, skipped = await self.broadcasts.cancel(conn, broadcast_id, actor, now)
+                _, skipped = await self.broadcasts.cancel(conn, broadcast_id, actor, now,
+                                                          scope=self.scope)
                 return skipped
         return 0
 
     # Statistics ---------------------------------------------------------------------------------
 
     async def sections(self) -> list[Section]:
-        """The tables of `spi-bot stats`: this institution's, or nationally all of them."""
-        if not (self.mine or self.scope.is_national):
-            return []
+        """The tables of `spi-bot stats`: this institution's, or nationally the totals across
+        institutions (`national_sections`: no unit, institution or broadcast named)."""
 
         async def count() -> list[Section]:
             async with self.db.reading() as conn:
-                return await collect(conn)
+                return await collect(conn, self.scope)
 
         return await self.aggregates.get((self.scope, "sections"), count)
 
@@ -863,13 +917,15 @@ class ConsoleData:
         return csv_rows(await self.sections())
 
     async def chart(self) -> bytes:
+        """Registrations per unit and day of this institution. Not nationally: a chart cannot
+        show a count of 1 to 4 as "<5", and the national view names no unit."""
         from inspectorate.chart import registrations_chart  # noqa: PLC0415 - matplotlib
 
+        self._own()
+
         async def draw() -> bytes:
-            daily = []
-            if self.mine or self.scope.is_national:
-                async with self.db.reading() as conn:
-                    daily = await daily_registrations(conn)
+            async with self.db.reading() as conn:
+                daily = await daily_registrations(conn, self.scope)
             return await asyncio.to_thread(registrations_chart, daily)
 
         return await self.aggregates.get((self.scope, "chart"), draw)
@@ -877,16 +933,10 @@ class ConsoleData:
     # Audit --------------------------------------------------------------------------------------
 
     async def audit(self, wanted: AuditFilter) -> tuple[list[AuditEntry], bool]:
-        """Entries newest first, filtered; (entries, whether there is a next page). Until issue
-        15, institution 1 sees the whole log and any other only its own staff's entries."""
-        where, params = "1 = 1", []  # type: tuple[str, list[object]]
-        if not self.mine:
-            async with self.db.reading() as conn:
-                ids = await fetch_all(conn, "SELECT id FROM staff WHERE institution_id = ?",
-                                      (self.scope.institution_id,))
-            actors = [f"staff:{r['id']}" for r in ids] or ["-"]
-            where += f" AND actor IN ({', '.join('?' for _ in actors)})"
-            params += actors
+        """This institution's entries (every entry records its institution, issue 15) newest
+        first, filtered; (entries, whether there is a next page)."""
+        self._own()
+        where, params = "institution_id = ?", [self.scope.institution_id]  # type: tuple[str, list[object]]
         # the filter's list of actions: only those of entries this scope may read
         scoped, scoped_params = where, list(params)
         if wanted.actor:
@@ -900,6 +950,7 @@ class ConsoleData:
             params += [wanted.day, f"{wanted.day}T99"]
         offset = (max(wanted.page, 1) - 1) * PAGE_SIZE
         async with self.db.reading() as conn:
+            institution_of(conn, self.scope)  # PostgreSQL: this institution's rows only
             rows = await fetch_all(
                 conn, f"""SELECT at, actor, action, subject, detail FROM audit_log
                           WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?""",  # noqa: S608
@@ -949,7 +1000,7 @@ class ConsoleData:
             await store.set_password(conn, member.id, hashed, self.now())
             await store.revoke_all(conn, member.id, self.now(), keep=session_id)
             await self.deps.audit.record(conn, self.now(), member.actor,
-                                         "console.password_changed")
+                                         "console.password_changed", scope=self.scope)
         return None
 
     async def revoke_session(self, member: StaffMember, session_id: int, manage: bool) -> None:
@@ -964,7 +1015,7 @@ class ConsoleData:
                 await self._colleague(conn, owner)
             await store.revoke(conn, session_id, self.now())
             await self.deps.audit.record(conn, self.now(), member.actor, "console.session_revoked",
-                                         f"staff:{owner}")
+                                         f"staff:{owner}", scope=self.scope)
 
     async def end_staff_sessions(self, member: StaffMember, staff_id: int) -> int:
         store = AccountStore()
@@ -973,7 +1024,7 @@ class ConsoleData:
             count = await store.revoke_all(conn, staff_id, self.now())
             await self.deps.audit.record(conn, self.now(), member.actor,
                                          "console.sessions_revoked", f"staff:{staff_id}",
-                                         count=count)
+                                         scope=self.scope, count=count)
         return count
 
     async def disable_staff(self, member: StaffMember, staff_id: int) -> None:
@@ -984,7 +1035,7 @@ class ConsoleData:
                 raise NotFound  # not oneself: an institution keeps at least the admin acting
             await store.disable(conn, staff_id, self.now())
             await self.deps.audit.record(conn, self.now(), member.actor, "staff.disabled",
-                                         f"staff:{staff_id}")
+                                         f"staff:{staff_id}", scope=self.scope)
 
     async def add_staff(self, member: StaffMember, username: str, name: str,
                         role: StaffRole) -> str:
@@ -1006,8 +1057,8 @@ class ConsoleData:
                                              now=self.now())
             token = await store.issue_link(conn, staff_id, self.now())
             await self.deps.audit.record(conn, self.now(), member.actor, "staff.added",
-                                         f"staff:{staff_id}", role=str(role),
-                                         institution=self.scope.institution_id)
+                                         f"staff:{staff_id}", scope=self.scope,
+                                         role=str(role), institution=self.scope.institution_id)
         return f"token:{token}"
 
     async def set_totp(self, member: StaffMember, secret: str | None, proof: str) -> str | None:
@@ -1030,13 +1081,15 @@ class ConsoleData:
         async with self.db.transaction() as conn:
             await store.set_totp(conn, member.id, secret, step, self.now())
             await self.deps.audit.record(conn, self.now(), member.actor,
-                                         "console.totp_on" if secret else "console.totp_off")
+                                         "console.totp_on" if secret else "console.totp_off",
+                                         scope=self.scope)
         return None
 
     async def record(self, actor: str, action: str, subject: str | None = None,
                      **detail: Any) -> None:
         async with self.db.transaction() as conn:
-            await AuditRepository().record(conn, self.now(), actor, action, subject, **detail)
+            await AuditRepository().record(conn, self.now(), actor, action, subject,
+                                           scope=self.scope, **detail)
 
 
 def _plan(file_name: str, sha256: str, data: bytes, *, options: ImportOptions,

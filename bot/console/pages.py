@@ -8,7 +8,7 @@ import csv
 import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import RedirectResponse, Response
 
@@ -16,6 +16,7 @@ from bot.console import auth
 from bot.console.data import AuditFilter, NotFound, PlannedUpload, zip_files
 from bot.console.web import PREFIX, Console, Ctx, Endpoint
 from core.roles import Permission, StaffRole
+from core.settings import Settings
 from inspectorate.import_plan import ImportOptions
 from inspectorate.import_rules import REASONS
 from inspectorate.respondent_file import RespondentFileError
@@ -26,6 +27,10 @@ from outreach.report import local_time, refusal_text, summary
 from outreach.schedule import DAY_LABELS, Schedule, ScheduleError, parse_zone
 from outreach.service import BroadcastRefused, BroadcastRequest, Preview
 from storage.states import Category
+
+if TYPE_CHECKING:
+    from inspectorate.institutions import Institution
+    from inspectorate.posters import PosterInstitution
 
 P = Permission
 STATS = (P.READ_STATS,)
@@ -237,11 +242,10 @@ class Pages:
     # Unit dan poster ----------------------------------------------------------------------------
 
     async def units(self, ctx: Ctx, **extra: Any) -> Response:
-        settings = self.app.settings
+        channels = poster_channels(self.app.settings, await ctx.data.institution())
         return self.c.ctx_page(
             ctx, "units.html", units=await ctx.data.units(),
-            posters_ready=bool(settings.twilio_whatsapp_number or settings.telegram_bot_username),
-            **extra)
+            posters_ready=bool(channels.whatsapp or channels.telegram), **extra)
 
     async def units_upload(self, ctx: Ctx) -> Response:
         from inspectorate.units_file import UnitFileError  # noqa: PLC0415
@@ -263,18 +267,24 @@ class Pages:
         from inspectorate.posters import render_poster  # noqa: PLC0415
 
         unit = await ctx.data.unit(code)
-        key = (str(ctx.data.scope.institution_id), unit.code, unit.name, size, kind)
+        channels = poster_channels(self.app.settings, await ctx.data.institution())
+        if not (channels.whatsapp or channels.telegram):
+            raise NotFound
+        # the institution's name, contact and senders are in the key: a change draws anew
+        key = (str(ctx.data.scope.institution_id), unit.code, unit.name, size, kind,
+               channels.owner.name, channels.owner.phone, channels.owner.email,
+               channels.whatsapp or "", channels.telegram or "")
         if key in self._posters:
             self._posters.move_to_end(key)
             return self._posters[key]
-        settings = self.app.settings
         catalog = self.app.deps.catalog
 
         def draw() -> bytes:
             poster_size = POSTER_SIZES[size]
-            image = render_poster(unit, unit_links(settings, unit.code), catalog, poster_size,
-                                  whatsapp_number=settings.twilio_whatsapp_number,
-                                  telegram_username=settings.telegram_bot_username)
+            image = render_poster(unit, unit_links(channels.settings, unit.code), catalog,
+                                  poster_size, whatsapp_number=channels.whatsapp,
+                                  telegram_username=channels.telegram,
+                                  institution=channels.owner)
             out = io.BytesIO()
             if kind == "preview":
                 image.thumbnail((420, 1200))
@@ -293,8 +303,6 @@ class Pages:
 
     async def poster(self, ctx: Ctx) -> Response:
         code, file = ctx.request.path_params["code"], ctx.request.path_params["file"]
-        if not self._posters_configured():
-            raise NotFound
         if file == "pratinjau.png":
             data = await self._poster(ctx, code, "a4", "preview")
             return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
@@ -307,7 +315,7 @@ class Pages:
 
     async def posters_zip(self, ctx: Ctx) -> Response:
         size = ctx.request.path_params["size"]
-        if size not in SIZES or not self._posters_configured():
+        if size not in SIZES:
             raise NotFound
         files = []
         for unit in await ctx.data.units():
@@ -316,10 +324,6 @@ class Pages:
                               await self._poster(ctx, unit.code, size, kind)))
         data = await asyncio.to_thread(zip_files, files)
         return _download(data, f"poster-{size}.zip", "application/zip")
-
-    def _posters_configured(self) -> bool:
-        s = self.app.settings
-        return bool(s.twilio_whatsapp_number or s.telegram_bot_username)
 
     # Siaran -------------------------------------------------------------------------------------
 
@@ -590,6 +594,34 @@ class Pages:
         image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
         return self.c.ctx_page(ctx, "totp.html", secret=secret, image=image, error=error,
                                status=400 if error else 200)
+
+
+@dataclass(frozen=True)
+class PosterChannels:
+    """Whose poster and which QR codes: the institution's name and contact (institution 1 of a
+    single-institution deployment: the SPI_INSPECTORATE_* settings) and its own WhatsApp
+    sender or Telegram bot where it has them, else the deployment's; as `spi-bot qr` draws
+    them (bot/commands/qr.py)."""
+
+    owner: PosterInstitution
+    whatsapp: str | None
+    telegram: str | None
+    settings: Settings  # the deployment's, with these channels (unit_links reads them)
+
+
+def poster_channels(settings: Settings, institution: Institution) -> PosterChannels:
+    from inspectorate.posters import PosterInstitution  # noqa: PLC0415 - Pillow, segno
+
+    owner = PosterInstitution(institution.name, institution.contact_phone,
+                              institution.contact_email) \
+        if institution.contact_phone or institution.contact_email else \
+        PosterInstitution(settings.inspectorate_name, settings.inspectorate_phone,
+                          settings.inspectorate_email)
+    number = (institution.whatsapp_sender or settings.twilio_whatsapp_number) or None
+    bot = (institution.telegram_bot or settings.telegram_bot_username) or None
+    channels = settings.model_copy(update={"twilio_whatsapp_number": number,
+                                           "telegram_bot_username": bot})
+    return PosterChannels(owner, number, bot, channels)
 
 
 def _last_days(section: Section, days: int = 31) -> Section:

@@ -48,6 +48,7 @@ from bot.console.data import (
     scope_of,
 )
 from core.roles import Permission, StaffRole, may
+from core.scope import NATIONAL, Scope
 
 logger = logging.getLogger(__name__)
 
@@ -336,7 +337,7 @@ class Console:
         if creds is not None and creds.locked_until is not None and creds.locked_until > now:
             await asyncio.to_thread(auth.password_matches, None, password)  # same time
             await self._audit("console:login", "console.login_locked",
-                              f"staff:{creds.member.id}")
+                              f"staff:{creds.member.id}", scope=scope_of(creds.member))
             return again("Akun ini dikunci sementara karena terlalu banyak kata sandi salah. "
                          f"Coba lagi setelah {_local(creds.locked_until)}, atau minta admin "
                          "membuat tautan kata sandi baru.")
@@ -348,12 +349,15 @@ class Console:
                     locked = await self.accounts.failed_login(conn, creds.member.id, now)
                     await self.app.deps.audit.record(
                         conn, now, "console:login", "console.login_failed",
-                        f"staff:{creds.member.id}", locked=locked)
+                        f"staff:{creds.member.id}", scope=scope_of(creds.member),
+                        locked=locked)
                 if locked:
                     return again("Kata sandi salah lima kali: akun dikunci "
                                  f"{int(auth.LOCK_FOR.total_seconds() // 60)} menit.")
             else:
-                await self._audit("console:login", "console.login_failed", None)
+                # a name no account has (or a disabled one): under no institution
+                await self._audit("console:login", "console.login_failed", None,
+                                  scope=scope_of(creds.member) if creds else NATIONAL)
             return again("Nama pengguna atau kata sandi salah.")
         owed = creds.totp_secret is not None
         new_hash = (auth.hash_password(password)
@@ -364,7 +368,7 @@ class Console:
                                                      second_factor=owed)
             if not owed:
                 await self.app.deps.audit.record(conn, now, creds.member.actor,
-                                                 "console.login")
+                                                 "console.login", scope=scope_of(creds.member))
         response = RedirectResponse(f"{PREFIX}/masuk/kode" if owed else target, status_code=303)
         self.set_cookie(request, response, COOKIE, token)
         response.delete_cookie(PRE_COOKIE, path=PREFIX)
@@ -395,7 +399,8 @@ class Console:
             if step is None:
                 locked = await self.accounts.failed_login(conn, session.member.id, now)
                 await self.app.deps.audit.record(conn, now, "console:login",
-                                                 "console.code_failed", session.member.actor)
+                                                 "console.code_failed", session.member.actor,
+                                                 scope=scope_of(session.member))
                 if locked:
                     await self.accounts.revoke(conn, session.id, now)
             else:
@@ -403,7 +408,8 @@ class Console:
                 await self.accounts.login_succeeded(conn, session.member.id, now)
                 await self.accounts.second_factor_done(conn, session.id)
                 await self.app.deps.audit.record(conn, now, session.member.actor,
-                                                 "console.login", second_factor=True)
+                                                 "console.login", scope=scope_of(session.member),
+                                                 second_factor=True)
         if step is None:
             return self.page(request, "code.html", session, status=401,
                              error="Kode salah atau sudah dipakai.")
@@ -426,7 +432,7 @@ class Console:
             async with self.app.db.transaction() as conn:
                 await self.accounts.revoke(conn, session.id, now)
                 await self.app.deps.audit.record(conn, now, session.member.actor,
-                                                 "console.logout")
+                                                 "console.logout", scope=scope_of(session.member))
         response = RedirectResponse(f"{PREFIX}/masuk?pesan=keluar", status_code=303)
         response.delete_cookie(COOKIE, path=PREFIX)
         return response
@@ -457,7 +463,8 @@ class Console:
             done = await self.accounts.use_link(conn, token, hashed, now)
             if done is not None:
                 await self.accounts.revoke_all(conn, done.id, now)
-                await self.app.deps.audit.record(conn, now, done.actor, "console.password_set")
+                await self.app.deps.audit.record(conn, now, done.actor, "console.password_set",
+                                                 scope=scope_of(done))
         response = RedirectResponse(f"{PREFIX}/masuk?pesan=sandi", status_code=303)
         response.delete_cookie(PRE_COOKIE, path=PREFIX)
         return response
@@ -470,10 +477,11 @@ class Console:
         return Response(body, media_type=_STATIC[name],
                         headers={"Cache-Control": "public, max-age=3600"})
 
-    async def _audit(self, actor: str, action: str, subject: str | None, **detail: Any) -> None:
+    async def _audit(self, actor: str, action: str, subject: str | None, *, scope: Scope,
+                     **detail: Any) -> None:
         async with self.app.db.transaction() as conn:
             await self.app.deps.audit.record(conn, self.app.deps.clock.now(), actor, action,
-                                             subject, **detail)
+                                             subject, scope=scope, **detail)
 
 
 _static_cache: dict[str, bytes] = {}
