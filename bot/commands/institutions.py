@@ -20,6 +20,8 @@ _STATUS_LABELS = {"verified": "terverifikasi", "registered": "menunggu verifikas
 def register(sub: Any) -> None:
     parser = sub.add_parser("institutions", help="instansi yang dilayani (banyak instansi "
                                                  "dalam satu pemasangan)")
+    # a first command on a fresh database would otherwise print every migration applied
+    parser.set_defaults(default_log_level="WARNING")
     actions = parser.add_subparsers(dest="institutions_action", metavar="AKSI", required=True)
 
     add = actions.add_parser(
