@@ -91,8 +91,9 @@ async def seed(app: App, institutions: int, recipients: int, respondents: int) -
                 code=f"BENCH-{n:03d}", name=f"Inspektorat Kabupaten Bench {n}",
                 kind="kabupaten", timezone="Asia/Makassar", phone="(0411) 5550198",
                 email=None, whatsapp=None, telegram=None)
-            assert not isinstance(checked, list), checked
-            assert await institution_rules.add(conn, checked, now) == n
+            if isinstance(checked, list) or await institution_rules.add(conn, checked,
+                                                                          now) != n:
+                raise SystemExit(f"institution {n} not added as id {n}: {checked}")
     units = UnitRepository()
     codes: list[str] = []
     for n in range(1, institutions + 1):
@@ -126,7 +127,10 @@ async def seed(app: App, institutions: int, recipients: int, respondents: int) -
         if conn.dialect == "postgresql":  # ids were given: move the sequence past them
             await conn.execute("SELECT setval(pg_get_serial_sequence('respondents', 'id'), "
                                "(SELECT MAX(id) FROM respondents))")
-        await conn.execute("ANALYZE")
+            # this schema's tables only: a bare ANALYZE visits every schema of the database
+            await conn.execute("ANALYZE respondents, channel_identities, units, institutions")
+        else:
+            await conn.execute("ANALYZE")
     return codes
 
 
@@ -135,6 +139,7 @@ class Side:
     name: str
     app: App
     units: list[str]
+    tag: str | None = None  # PostgreSQL: the application name of its connections
     server_pids: list[int] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     p50: list[float] = field(default_factory=list)
@@ -170,14 +175,18 @@ async def side(name: str, args: argparse.Namespace, folder: Path) -> AsyncIterat
             total, held = next(iter(rows))
             print(f"[{name}] seeded {held} institution(s), {len(units)} units, {total:,} "
                   f"respondents in {time.perf_counter() - started:.1f} s", flush=True)
-            found = Side(name, app, units)
-            if url:  # fill the pool, then note the server processes serving it
-                await bench_engine.closed_loop(app, args.pool, 9_000_000, "warm", units)
-                with psycopg.connect(args.database_url) as pg:
-                    found.server_pids = [row[0] for row in pg.execute(
-                        "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
-                        (tag,))]
-            yield found
+            yield Side(name, app, units, tag=tag if url else None)
+
+
+async def note_servers(s: Side, args: argparse.Namespace) -> None:
+    """PostgreSQL: fill the pool (registrations: after the broadcasts, whose audiences they
+    would join), then note the server processes serving it."""
+    if s.tag is None:
+        return
+    await bench_engine.closed_loop(s.app, args.pool, 9_000_000, "warm", s.units)
+    with psycopg.connect(args.database_url) as pg:
+        s.server_pids = [row[0] for row in pg.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (s.tag,))]
 
 
 async def engine_round(s: Side, args: argparse.Namespace, round_no: int) -> None:
@@ -234,8 +243,9 @@ def summary(label: str, single: list[float], many: list[float], fmt: str = "{:,.
                 f"(min {fmt.format(min(values))}, max {fmt.format(max(values))})")
 
     ratios = [m / s for s, m in zip(single, many, strict=True)]
+    medians = statistics.median(many) / statistics.median(single)
     print(f"  {label}\n    single: {one(single)}\n    many:   {one(many)}\n"
-          f"    many / single: median of medians {statistics.median(many) / statistics.median(single):.2f}; "
+          f"    many / single: median of medians {medians:.2f}; "
           f"pair by pair median {statistics.median(ratios):.2f} "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
 
@@ -258,6 +268,8 @@ async def run(args: argparse.Namespace) -> None:
             expected = len(range(args.recipients + 1, args.respondents + 1)[
                 other - 2::args.institutions - 1])
             await broadcast_round(sides[1], 0, institution=other, expected=expected)
+            for s in sides:
+                await note_servers(s, args)
             for round_no in range(args.rounds):
                 for s in (sides if round_no % 2 == 0 else sides[::-1]):
                     await engine_round(s, args, round_no)
