@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import event_loop
 from bot.commands import (
+    audit,
     broadcast,
     chat,
     check,
@@ -33,7 +34,7 @@ Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 # Explicit, visible order of subcommands.
 SUBCOMMANDS = (run, chat, institutions, units, faq, check, broadcast, respondents, qr, stats,
-               purge, db, staff)
+               purge, audit, db, staff)
 
 
 def build_parser() -> argparse.ArgumentParser:

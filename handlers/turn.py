@@ -77,6 +77,27 @@ def institution_values(institution: Institution | None, settings: Settings) -> d
             "inspectorate_email": institution.contact_email or "-"}
 
 
+# Deps with the catalogue bound to an institution, made once per (deps, institution row) and
+# not on every turn (dataclasses.replace with a new catalogue cost ~8 us of each turn of a
+# conversation routed to an institution other than 1; bench_institutions.py). A changed row is
+# a new key; the oldest entries go once there are more than a deployment has institutions.
+_BOUND: dict[tuple[int, Institution], tuple[Deps, Deps]] = {}
+_BOUND_MAX = 4096
+
+
+def _bound(deps: Deps, institution: Institution) -> Deps:
+    key = (id(deps), institution)
+    found = _BOUND.get(key)
+    if found is not None and found[0] is deps:
+        return found[1]
+    bound = replace(deps, catalog=deps.catalog.with_variables(
+        institution_values(institution, deps.settings)))
+    if len(_BOUND) >= _BOUND_MAX:
+        del _BOUND[next(iter(_BOUND))]
+    _BOUND[key] = (deps, bound)
+    return bound
+
+
 @dataclass
 class Turn:
     msg: Inbound
@@ -121,8 +142,7 @@ class Turn:
         current = self.institution.id if self.institution is not None else DEFAULT_INSTITUTION_ID
         self.institution = found
         if found.id != current:
-            self.deps = replace(self.deps, catalog=self.deps.catalog.with_variables(
-                institution_values(found, self.deps.settings)))
+            self.deps = _bound(self.deps, found)
         return True
 
     def t_for(self, institution: Institution | None, key: str, **values: object) -> str:

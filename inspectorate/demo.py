@@ -1,4 +1,4 @@
-"""A demo data set of three institutions (issue 15): one province and two regencies/cities.
+"""A demo data set of three institutions (issue 15): one province and two of its regencies.
 
 `spi-bot institutions demo` loads it in one transaction, and loading it again changes nothing.
 Everything in it is obviously made up: institutions called "... Contoh ...", e-mail on the
@@ -50,11 +50,11 @@ DEMO: tuple[DemoInstitution, ...] = (
          ("DEMOKAB-PBJ", "Bagian PBJ Kabupaten"), ("DEMOKAB-KEC1", "Kecamatan Contoh Satu")),
         110),
     DemoInstitution(
-        "DEMO-KOTA", "Inspektorat Kota Contoh Makmur", "kota", "Asia/Jakarta",
-        "(021) 5550102", "inspektorat@kota-contoh.example",
-        (("DEMOKOTA-RSUD", "RSUD Kota Contoh"), ("DEMOKOTA-DUKCAPIL", "Disdukcapil Kota"),
-         ("DEMOKOTA-DPMPTSP", "DPMPTSP Kota"), ("DEMOKOTA-DISHUB", "Dishub Kota"),
-         ("DEMOKOTA-SAMSAT", "Samsat Kota"), ("DEMOKOTA-PBJ", "Bagian PBJ Kota")),
+        "DEMO-KAB2", "Inspektorat Kabupaten Contoh Sejahtera", "kabupaten", "Asia/Makassar",
+        "(0411) 5550102", "inspektorat@kab2-contoh.example",
+        (("DEMOKAB2-RSUD", "RSUD Sejahtera"), ("DEMOKAB2-DUKCAPIL", "Disdukcapil Sejahtera"),
+         ("DEMOKAB2-DPMPTSP", "DPMPTSP Sejahtera"), ("DEMOKAB2-DISHUB", "Dishub Sejahtera"),
+         ("DEMOKAB2-SAMSAT", "Samsat Sejahtera"), ("DEMOKAB2-PBJ", "Bagian PBJ Sejahtera")),
         60),
 )
 DEMO_PHONE_PREFIX = "+62840"  # not given to any operator: no real person has these numbers

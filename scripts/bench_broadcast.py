@@ -36,6 +36,7 @@ from bot.channels.senders import open_senders  # noqa: E402
 from bot.server.outreach import build_worker  # noqa: E402
 from core.clock import to_text  # noqa: E402
 from core.messages import Channel  # noqa: E402
+from core.scope import DEFAULT_SCOPE, Scope  # noqa: E402
 from core.sending import Outbound, Sender, SendReceipt  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from outreach.audience import AudienceFilter  # noqa: E402
@@ -80,9 +81,11 @@ async def seed(app: App, recipients: int) -> None:
 
 
 async def broadcast(app: App, senders: dict[str, Sender], limit: float | None,
-                    audience: AudienceFilter | None = None) -> tuple[float, int]:
-    """Create, start and send one broadcast to everyone (or `audience`); (seconds, deliveries
-    sent)."""
+                    audience: AudienceFilter | None = None, *, scope: Scope = DEFAULT_SCOPE,
+                    text: str = "Halo {nama}, survei SPI berlangsung sampai 31 Oktober.",
+                    ) -> tuple[float, int]:
+    """Create (for `scope`'s institution), start and send one broadcast to everyone (or
+    `audience`); (seconds, deliveries of this broadcast sent)."""
     limiters: dict[str, Any] = {}
     if limit is not None:
         from outreach.worker import build_limiters  # noqa: PLC0415
@@ -91,11 +94,11 @@ async def broadcast(app: App, senders: dict[str, Sender], limit: float | None,
         limiters["whatsapp"] = build_limiters(app.settings)["whatsapp"]
     worker = build_worker(app, senders, limiters)
     now = app.deps.clock.now()
-    request = BroadcastRequest(text="Halo {nama}, survei SPI berlangsung sampai 31 Oktober.",
-                               audience=audience or AudienceFilter(),
+    request = BroadcastRequest(text=text, audience=audience or AudienceFilter(),
                                schedule=Schedule.now(now))
     async with app.db.transaction() as conn:
-        created, _ = await BroadcastService(app.settings).create(conn, request, "bench", now)
+        created, _ = await BroadcastService(app.settings).create(conn, request, "bench", now,
+                                                                 scope=scope)
     started = time.perf_counter()
     await worker.fire(created.id or 0)
     while (wake := await worker.dispatcher.send_due()) is not None:
@@ -103,7 +106,8 @@ async def broadcast(app: App, senders: dict[str, Sender], limit: float | None,
         await asyncio.sleep(max(0.0, delay))
     seconds = time.perf_counter() - started
     async with app.db.reading() as conn, conn.execute(
-        "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'"
+        "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ? AND state = 'sent'",
+        (created.id,)
     ) as cur:
         row = await cur.fetchone()
     return seconds, int(row[0]) if row else 0

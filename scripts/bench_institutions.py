@@ -1,43 +1,57 @@
 #!/usr/bin/env python3
 """Many institutions against one (issue 15): the engine and broadcast benchmarks, side by side
-in one run.
+in one run, alternating round by round.
 
-    .venv/bin/python scripts/bench_institutions.py [--institutions 100] [--respondents 200000]
-        [--senders 200] [--rounds 3] [--rate 300] [--seconds 5] [--recipients 20000]
-        [--part engine|broadcast|both]
+    .venv/bin/python scripts/bench_institutions.py [--backend sqlite|postgresql]
+        [--institutions 100] [--respondents 200000] [--recipients 20000] [--senders 200]
+        [--rounds 9] [--broadcast-rounds 5] [--database-url postgresql://...] [--pool 20]
 
-Two SQLite databases: *single*, a fresh single-institution deployment as today's
-`bench_engine.py` runs it (institution 1 and the sample units); *many*, `--institutions`
-institutions with 5 units each and `--respondents` verified respondents spread over them
-(each with a WhatsApp identity), as a national operator would run.
+Two databases of the same backend, open at once in this process:
 
-Engine: the same registrations (`bench_engine.closed_loop`/`open_loop`) alternate between the
-two, round by round (neighbours' load hits both alike); in *many* the senders scan units of
-all institutions, so every registration is routed to its unit's institution. Broadcast:
-`bench_broadcast`'s in-process pipeline (claiming, marking, settling, no network), one
-broadcast of institution 1 to `--recipients` people; in *many* the other institutions hold the
-rest of `--respondents`. Each broadcast runs in its own process (peak memory is its own).
-Prints msg/s, latencies and deliveries/s for each and *many ÷ single* (target: ≥ 0.8).
+- *single*: a single-institution deployment (institution 1, `UTAMA`) with its 5 units and
+  `--recipients` verified respondents with an open WhatsApp window.
+- *many*: the same institution 1 plus `--institutions` - 1 more, 5 units each, and
+  `--respondents` in all (institution 1 keeps its `--recipients`, the others share the rest).
+
+Both are built through the scoped code a deployment uses: institutions with
+`inspectorate.institutions.check_new`/`add`, units with `UnitRepository.save(scope=...)`, and
+each institution's respondents and chat identities written in a transaction scoped to it
+(`institution_of`: on PostgreSQL the `spi_app` role with row-level security, whose policies
+refuse a row of another institution). PostgreSQL works in a fresh schema dropped afterwards
+(URL: `--database-url`, else SPI_BENCH_DATABASE_URL, else SPI_TEST_DATABASE_URL).
+
+Engine: `bench_engine.closed_loop` (200 senders, full registrations) alternating single, many,
+single, ... ; in *many* the senders scan units of all institutions, so each conversation is
+routed to its unit's institution (the per-turn institution lookup runs since there are several).
+Broadcast (run before the engine, whose registrations would join the audiences):
+`bench_broadcast`'s in-process pipeline (audience, claiming, marking, settling; an
+instant sender, no network), alternating too: one broadcast of institution 1 to everyone of it
+(scoped, no unit filter), so in *many* 180,000 other people sit beside the audience; after each,
+the run checks that every delivery reached institution 1's people only. Once, in *many*, a
+broadcast of another institution is sent and checked the same way.
+
+Prints every round, then medians, min-max and *many ÷ single* (target: >= 0.8 on throughput),
+with CPU ms per message of this process (less sensitive to neighbours' load than msg/s) and
+the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,202 +65,248 @@ from bot.app import App, open_app, warm_up  # noqa: E402
 from bot.heap import settle_heap  # noqa: E402
 from core.clock import to_text  # noqa: E402
 from core.messages import Channel  # noqa: E402
+from core.scope import Scope  # noqa: E402
 from core.sending import Sender  # noqa: E402
-from core.settings import Settings, load_settings  # noqa: E402
-from outreach.audience import AudienceFilter  # noqa: E402
+from core.settings import load_settings  # noqa: E402
+from inspectorate import institutions as institution_rules  # noqa: E402
+from storage.repositories.units import Unit, UnitRepository  # noqa: E402
+from storage.scoping import institution_of  # noqa: E402
+from tests.support.postgres import fresh_schema  # noqa: E402
 
 UNITS_EACH = 5
+CHUNK = 5_000
 
 
-async def seed_institutions(app: App, institutions: int, respondents: int,
-                            first_people: int = 0) -> list[str]:
-    """Institutions 2..N (1 exists), 5 units each (institution 1 gets 5 more too), and
-    `respondents` verified people with an open WhatsApp window spread evenly over institutions
-    2..N (or all of them when there is only one); returns every unit code."""
-    now = to_text(datetime.now(UTC))
-    codes: list[str] = []
+def unit_codes(institution: int) -> list[str]:
+    return [f"B{institution:03d}-U{u}" for u in range(UNITS_EACH)]
+
+
+async def seed(app: App, institutions: int, recipients: int, respondents: int) -> list[str]:
+    """Institutions 2..N, 5 units each (institution 1 too), `recipients` people in institution
+    1 and the rest of `respondents` spread over 2..N; every unit code, by institution."""
+    now = app.deps.clock.now()
     async with app.db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO institutions (id, code, name, kind, timezone, contact_phone, "
-            "created_at, updated_at) VALUES (?, ?, ?, 'kabupaten', 'Asia/Makassar', "
-            "'(0411) 5550198', ?, ?)",
-            [(n, f"BENCH-{n:03d}", f"Inspektorat Bench {n}", now, now)
-             for n in range(2, institutions + 1)])
-        units = [(n, f"B{n:03d}-U{u}") for n in range(1, institutions + 1)
-                 for u in range(UNITS_EACH)]
-        await conn.executemany(
-            "INSERT INTO units (code, name, region, timezone, services, created_at, updated_at,"
-            " institution_id) VALUES (?, ?, 'Bench', 'Asia/Makassar', '[\"Umum\"]', ?, ?, ?)",
-            [(code, f"Unit {code}", now, now, n) for n, code in units])
-        codes = [code for _n, code in units]
-        others = list(range(2, institutions + 1)) or [1]
-        people = [(first_people + i, others[i % len(others)]) for i in range(1, respondents + 1)]
-        for start in range(0, len(people), 20_000):
-            chunk = people[start:start + 20_000]
-            await conn.executemany(
-                "INSERT INTO respondents (id, institution_id, phone, name, unit_code, status, "
-                "source, consent_at, consent_version, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'verified', 'bot', ?, '1', ?, ?)",
-                [(pid, inst, f"+62813{pid:08d}", f"Responden {pid}",
-                  f"B{inst:03d}-U{pid % UNITS_EACH}", now, now, now) for pid, inst in chunk])
-            await conn.executemany(
-                "INSERT INTO channel_identities (institution_id, channel, address, "
-                "respondent_id, last_inbound_at, created_at) VALUES (?, 'whatsapp', ?, ?, ?, ?)",
-                [(inst, f"+62813{pid:08d}", pid, now, now) for pid, inst in chunk])
+        for n in range(2, institutions + 1):
+            checked = institution_rules.check_new(
+                code=f"BENCH-{n:03d}", name=f"Inspektorat Kabupaten Bench {n}",
+                kind="kabupaten", timezone="Asia/Makassar", phone="(0411) 5550198",
+                email=None, whatsapp=None, telegram=None)
+            if isinstance(checked, list) or await institution_rules.add(conn, checked,
+                                                                          now) != n:
+                raise SystemExit(f"institution {n} not added as id {n}: {checked}")
+    units = UnitRepository()
+    codes: list[str] = []
+    for n in range(1, institutions + 1):
+        async with app.db.transaction() as conn:
+            for code in unit_codes(n):
+                await units.save(conn, Unit(code, f"Unit {code}", "Bench", "Asia/Makassar",
+                                            ("Umum",), n), now, scope=Scope(n))
+                codes.append(code)
+    others = list(range(2, institutions + 1))
+    people: dict[int, list[int]] = {1: list(range(1, recipients + 1))}
+    for i, pid in enumerate(range(recipients + 1, respondents + 1 if others else recipients + 1)):
+        people.setdefault(others[i % len(others)], []).append(pid)
+    stamp = to_text(datetime.now(UTC))
+    for n, ids in people.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            async with app.db.transaction() as conn:
+                institution = institution_of(conn, Scope(n))  # RLS on PostgreSQL from here
+                await conn.executemany(
+                    "INSERT INTO respondents (id, institution_id, phone, name, unit_code, "
+                    "status, source, consent_at, consent_version, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'verified', 'bot', ?, '1', ?, ?)",
+                    [(pid, institution, f"+62813{pid:08d}", f"Responden {pid}",
+                      unit_codes(n)[pid % UNITS_EACH], stamp, stamp, stamp) for pid in chunk])
+                await conn.executemany(
+                    "INSERT INTO channel_identities (institution_id, channel, address, "
+                    "respondent_id, last_inbound_at, created_at) "
+                    "VALUES (?, 'whatsapp', ?, ?, ?, ?)",
+                    [(institution, f"+62813{pid:08d}", pid, stamp, stamp) for pid in chunk])
+    async with app.db.transaction() as conn:
+        if conn.dialect == "postgresql":  # ids were given: move the sequence past them
+            await conn.execute("SELECT setval(pg_get_serial_sequence('respondents', 'id'), "
+                               "(SELECT MAX(id) FROM respondents))")
+            # this schema's tables only: a bare ANALYZE visits every schema of the database
+            await conn.execute("ANALYZE respondents, channel_identities, units, institutions")
+        else:
+            await conn.execute("ANALYZE")
     return codes
 
-
-# Engine ------------------------------------------------------------------------------------------
 
 @dataclass
 class Side:
     name: str
     app: App
     units: list[str]
+    tag: str | None = None  # PostgreSQL: the application name of its connections
+    server_pids: list[int] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)
+    per_second: list[float] = field(default_factory=list)
+    broadcast_cpu: list[float] = field(default_factory=list)
 
 
 @asynccontextmanager
 async def side(name: str, args: argparse.Namespace, folder: Path) -> AsyncIterator[Side]:
-    settings = Settings(_env_file=None, database_path=folder / f"{name}.db")  # type: ignore[call-arg]
-    async with open_app(settings) as app:
-        warm_up(settings)
-        if name == "many":
+    with contextlib.ExitStack() as stack:
+        url = None
+        tag = f"spi_bench_{uuid.uuid4().hex[:8]}"
+        if args.backend == "postgresql":
+            url = stack.enter_context(fresh_schema(args.database_url))
+            url += f"&application_name={tag}"
+        settings = load_settings(_env_file=None, database_path=folder / f"{name}.db",
+                                 database_url=url, database_pool_size=args.pool,
+                                 broadcast_quiet_start="00:00", broadcast_quiet_end="00:00",
+                                 # the same people every round: no weekly/season cap
+                                 broadcast_cap_per_week=0, broadcast_cap_per_season=0)
+        async with open_app(settings) as app:
+            warm_up(settings)
             started = time.perf_counter()
-            units = await seed_institutions(app, args.institutions, args.respondents)
-            async with app.db.transaction() as conn:
-                await conn.execute("ANALYZE")
-            print(f"[many] seeded {args.institutions} institutions, {len(units)} units, "
-                  f"{args.respondents:,} respondents in {time.perf_counter() - started:.1f} s")
-        else:
-            units = list(bench_engine.UNITS)
-        yield Side(name, app, units)
+            institutions = args.institutions if name == "many" else 1
+            respondents = args.respondents if name == "many" else args.recipients
+            units = await seed(app, institutions, args.recipients, respondents)
+            async with app.db.reading() as conn:
+                rows = await conn.execute_fetchall(
+                    "SELECT COUNT(*), COUNT(DISTINCT institution_id) FROM respondents")
+            total, held = next(iter(rows))
+            print(f"[{name}] seeded {held} institution(s), {len(units)} units, {total:,} "
+                  f"respondents in {time.perf_counter() - started:.1f} s", flush=True)
+            yield Side(name, app, units, tag=tag if url else None)
 
 
-async def engine_part(args: argparse.Namespace) -> None:
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+async def note_servers(s: Side, args: argparse.Namespace) -> None:
+    """PostgreSQL: fill the pool (registrations: after the broadcasts, whose audiences they
+    would join), then note the server processes serving it."""
+    if s.tag is None:
+        return
+    await bench_engine.closed_loop(s.app, args.pool, 9_000_000, "warm", s.units)
+    with psycopg.connect(args.database_url) as pg:
+        s.server_pids = [row[0] for row in pg.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (s.tag,))]
+
+
+async def engine_round(s: Side, args: argparse.Namespace, round_no: int) -> None:
+    cpu0, server0 = time.process_time(), bench_engine.process_cpu(s.server_pids)
+    count, seconds, lat = await bench_engine.closed_loop(
+        s.app, args.senders, first=round_no * args.senders, run=f"c{round_no}", units=s.units)
+    s.cpu.append((time.process_time() - cpu0) * 1000 / count)
+    s.server_cpu.append((bench_engine.process_cpu(s.server_pids) - server0) * 1000 / count)
+    s.rates.append(count / seconds)
+    s.p50.append(statistics.median(lat))
+    s.p99.append(bench_engine.pct(lat, 99))
+    server = f", PostgreSQL {s.server_cpu[-1]:.2f}" if s.server_pids else ""
+    print(f"  engine [{s.name:<6}] round {round_no + 1}: {count / seconds:,.0f} msg/s, p50 "
+          f"{s.p50[-1]:.1f} ms, p99 {s.p99[-1]:.1f} ms; cpu ms/msg {s.cpu[-1]:.2f}{server}; "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+
+
+async def own_people_only(app: App, broadcast_text: str, institution: int) -> tuple[int, int]:
+    """(deliveries of the broadcast with this text, those to another institution's people)."""
+    async with app.db.reading() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.institution_id != b.institution_id "
+            "THEN 1 ELSE 0 END), 0) FROM deliveries d JOIN broadcasts b ON b.id = "
+            "d.broadcast_id JOIN respondents r ON r.id = d.respondent_id "
+            "WHERE b.text = ? AND b.institution_id = ?", (broadcast_text, institution))
+    total, strangers = next(iter(rows))
+    return int(total), int(strangers)
+
+
+async def broadcast_round(s: Side, round_no: int, institution: int = 1,
+                          expected: int | None = None) -> None:
+    senders: dict[str, Sender] = {"whatsapp": bench_broadcast.InstantSender(Channel.WHATSAPP)}
+    text = f"Halo {{nama}}, survei SPI berlangsung sampai 31 Oktober. ({s.name} {round_no})"
+    cpu0 = time.process_time()
+    seconds, sent = await bench_broadcast.broadcast(s.app, senders, None,
+                                                    scope=Scope(institution), text=text)
+    cpu = (time.process_time() - cpu0) * 1000 / max(sent, 1)
+    total, strangers = await own_people_only(s.app, text, institution)
+    if strangers or (expected is not None and sent != expected):
+        raise SystemExit(f"[{s.name}] broadcast of institution {institution}: {sent} sent, "
+                         f"{strangers} to another institution's people (expected {expected})")
+    if institution == 1:
+        s.per_second.append(sent / seconds)
+        s.broadcast_cpu.append(cpu)
+    print(f"  broadcast [{s.name:<6}] institution {institution}, round {round_no + 1}: {sent:,}"
+          f" deliveries ({total:,} rows, 0 to other institutions) in {seconds:.2f} s = "
+          f"{sent / seconds:,.0f}/s; cpu ms/delivery {cpu:.3f}; load "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+
+
+def summary(label: str, single: list[float], many: list[float], fmt: str = "{:,.0f}") -> None:
+    def one(values: list[float]) -> str:
+        return (f"median {fmt.format(statistics.median(values))} "
+                f"(min {fmt.format(min(values))}, max {fmt.format(max(values))})")
+
+    ratios = [m / s for s, m in zip(single, many, strict=True)]
+    medians = statistics.median(many) / statistics.median(single)
+    print(f"  {label}\n    single: {one(single)}\n    many:   {one(many)}\n"
+          f"    many / single: median of medians {medians:.2f}; "
+          f"pair by pair median {statistics.median(ratios):.2f} "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+
+
+async def run(args: argparse.Namespace) -> None:
+    print(f"{args.backend}: {args.institutions} institutions, {args.respondents:,} respondents "
+          f"vs one institution with {args.recipients:,}")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         async with contextlib.AsyncExitStack() as stack:
             sides = [await stack.enter_async_context(side(n, args, Path(tmp)))
                      for n in ("single", "many")]
             settle_heap()
-            for round_no in range(args.rounds):
-                for s in sides:
-                    count, seconds, lat = await bench_engine.closed_loop(
-                        s.app, args.senders, first=round_no * args.senders,
-                        run=f"c{round_no}", units=s.units)
-                    s.rates.append(count / seconds)
-                    s.p50.append(statistics.median(lat))
-                    s.p99.append(bench_engine.pct(lat, 99))
-                    bench_engine.report(f"[{s.name}] closed loop, {args.senders} senders, "
-                                        f"round {round_no + 1}", count, seconds, lat)
-            open_results = {}
-            for s in sides if args.seconds > 0 else ():
-                count, seconds, lat = await bench_engine.open_loop(
-                    s.app, args.senders, args.rate, args.seconds, units=s.units)
-                bench_engine.report(f"[{s.name}] open loop at {args.rate:.0f} msg/s offered",
-                                    count, seconds, lat)
-                open_results[s.name] = (statistics.median(lat), bench_engine.pct(lat, 99))
+            # broadcasts first: the engine's registrations would join the audiences
+            for round_no in range(args.broadcast_rounds):
+                for s in (sides if round_no % 2 == 0 else sides[::-1]):
+                    await broadcast_round(s, round_no, expected=args.recipients)
+            other = args.institutions // 2
+            expected = len(range(args.recipients + 1, args.respondents + 1)[
+                other - 2::args.institutions - 1])
+            await broadcast_round(sides[1], 0, institution=other, expected=expected)
             for s in sides:
-                async with s.app.db.reading() as conn:
-                    rows = await conn.execute_fetchall(
-                        "SELECT COUNT(*), COUNT(DISTINCT institution_id) FROM respondents")
-                total, institutions = next(iter(rows))
-                print(f"    [{s.name}] respondents {total:,} in {institutions} institutions")
+                await note_servers(s, args)
+            for round_no in range(args.rounds):
+                for s in (sides if round_no % 2 == 0 else sides[::-1]):
+                    await engine_round(s, args, round_no)
     single, many = sides
-    print("\nengine, closed loop over the rounds (msg/s):")
-    for s in sides:
-        print(f"  {s.name:<6}: {' / '.join(f'{r:,.0f}' for r in s.rates)}  (median "
-              f"{statistics.median(s.rates):,.0f}; p50 {statistics.median(s.p50):.1f} ms, "
-              f"p99 {statistics.median(s.p99):.1f} ms)")
-    ratios = [m / s for m, s in zip(many.rates, single.rates, strict=True)]
-    print(f"  many / single, round by round: {' / '.join(f'{r:.2f}' for r in ratios)}; "
-          f"median {statistics.median(ratios):.2f}")
-    if len(open_results) == 2:
-        (s50, s99), (m50, m99) = open_results["single"], open_results["many"]
-        print(f"  open loop p50 {s50:.1f} vs {m50:.1f} ms, p99 {s99:.1f} vs {m99:.1f} ms "
-              "(single vs many)")
-
-
-# Broadcast ---------------------------------------------------------------------------------------
-
-async def broadcast_run(kind: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    settings = load_settings(_env_file=None, database_path=folder / "bench.db",
-                             broadcast_quiet_start="00:00", broadcast_quiet_end="00:00")
-    async with open_app(settings) as app:
-        started = time.perf_counter()
-        await bench_broadcast.seed(app, args.recipients)  # institution 1's audience
-        if kind == "many":
-            await seed_institutions(app, args.institutions,
-                                    max(0, args.respondents - args.recipients),
-                                    first_people=args.recipients)
-        async with app.db.transaction() as conn:
-            await conn.execute("ANALYZE")
-        seeded = time.perf_counter() - started
-        senders: dict[str, Sender] = {
-            "whatsapp": bench_broadcast.InstantSender(Channel.WHATSAPP)}
-        # institution 1's people by their unit: the same audience on both sides, whether or
-        # not the audience query is scoped to the institution yet
-        seconds, sent = await bench_broadcast.broadcast(
-            app, senders, None, AudienceFilter(units=("DISDUKCAPIL",)))
-        async with app.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT COUNT(*), COUNT(DISTINCT institution_id) FROM respondents")
-        total, institutions = next(iter(rows))
-    return {"kind": kind, "recipients": args.recipients, "sent": sent,
-            "seconds": round(seconds, 2), "per_second": round(sent / seconds, 1),
-            "respondents": total, "institutions": institutions, "seed_s": round(seeded, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
-
-
-def broadcast_part(args: argparse.Namespace) -> None:
-    results: dict[str, list[dict[str, Any]]] = {"single": [], "many": []}
-    for _round in range(args.broadcast_rounds):
-        for kind in ("single", "many"):
-            out = subprocess.run(
-                [sys.executable, __file__, "--one-broadcast", kind, "--recipients",
-                 str(args.recipients), "--institutions", str(args.institutions),
-                 "--respondents", str(args.respondents)],
-                check=True, capture_output=True, text=True).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            print(json.dumps(result), flush=True)
-            results[kind].append(result)
-    print("\nbroadcast pipeline, deliveries/s:")
-    for kind, runs in results.items():
-        print(f"  {kind:<6}: {' / '.join(str(r['per_second']) for r in runs)}")
-    ratios = [m["per_second"] / s["per_second"]
-              for s, m in zip(results["single"], results["many"], strict=True)]
-    print(f"  many / single, run by run: {' / '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"\nload average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    summary(f"engine closed loop, {args.senders} senders, msg/s ({args.rounds} rounds each)",
+            single.rates, many.rates)
+    summary("engine p50 latency, ms", single.p50, many.p50, "{:.1f}")
+    summary("engine cpu ms/msg, this process", single.cpu, many.cpu, "{:.2f}")
+    if single.server_pids:
+        summary("engine cpu ms/msg, PostgreSQL server", single.server_cpu, many.server_cpu,
+                "{:.2f}")
+    summary(f"broadcast pipeline, {args.recipients:,} deliveries, per s "
+            f"({args.broadcast_rounds} rounds each)", single.per_second, many.per_second)
+    summary("broadcast cpu ms/delivery, this process", single.broadcast_cpu,
+            many.broadcast_cpu, "{:.3f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--institutions", type=int, default=100)
     parser.add_argument("--respondents", type=int, default=200_000)
-    parser.add_argument("--senders", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3, help="closed loops per side")
-    parser.add_argument("--rate", type=float, default=300.0, help="open loop, msg/s offered")
-    parser.add_argument("--seconds", type=float, default=5.0, help="open loop (0: none)")
     parser.add_argument("--recipients", type=int, default=20_000,
-                        help="institution 1's broadcast audience")
-    parser.add_argument("--broadcast-rounds", type=int, default=2)
-    parser.add_argument("--part", choices=("engine", "broadcast", "both"), default="both")
-    parser.add_argument("--one-broadcast", choices=("single", "many"), help=argparse.SUPPRESS)
+                        help="institution 1's people, its broadcast's audience")
+    parser.add_argument("--senders", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=9, help="engine closed loops per side")
+    parser.add_argument("--broadcast-rounds", type=int, default=5)
+    parser.add_argument("--database-url", default=os.environ.get("SPI_BENCH_DATABASE_URL")
+                        or os.environ.get("SPI_TEST_DATABASE_URL"))
+    parser.add_argument("--pool", type=int, default=20, help="PostgreSQL connections")
     args = parser.parse_args()
-    if args.one_broadcast:
-        with tempfile.TemporaryDirectory() as folder:
-            result = event_loop.run(broadcast_run(args.one_broadcast, args, Path(folder)))
-        print(json.dumps(result), flush=True)
-        return 0
-    print(f"{args.institutions} institutions, {args.respondents:,} respondents vs one "
-          "institution")
-    if args.part in ("engine", "both"):
-        event_loop.run(engine_part(args))
-    if args.part in ("broadcast", "both"):
-        print()
-        broadcast_part(args)
+    if args.institutions < 2 or args.respondents <= args.recipients:
+        parser.error("--institutions >= 2 and --respondents > --recipients")
+    if args.backend == "postgresql" and not args.database_url:
+        parser.error("PostgreSQL: give --database-url or set SPI_BENCH_DATABASE_URL")
+    event_loop.run(run(args))
     return 0
 
 

@@ -38,9 +38,11 @@ async def test_add_then_list_and_show(app: App, settings: Settings,
     assert "Inspektorat Kabupaten Sukamaju" in shown.out
     assert "Unit               : 0" in shown.out
     assert "Calon responden    : 0" in shown.out
-    assert await rows(app, "SELECT actor, action, subject FROM audit_log ORDER BY id") == [
-        ("cli", "institution.added", "institution:2"),
-        ("cli", "institution.shown", "institution:2")]
+    # in the institution's own trail, not institution 1's
+    assert await rows(app, "SELECT actor, action, subject, institution_id FROM audit_log "
+                           "ORDER BY id") == [
+        ("cli", "institution.added", "institution:2", 2),
+        ("cli", "institution.shown", "institution:2", 2)]
 
 
 async def test_own_sender_and_bot_and_zone_labels(app: App, settings: Settings,

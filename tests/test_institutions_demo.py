@@ -60,8 +60,8 @@ async def test_demo_loads_once_and_a_reload_changes_nothing(
         "SELECT institution_id, day, intent, count FROM faq_daily ORDER BY 1, 2, 3",
         "SELECT institution_id, day, verdict, count FROM check_daily ORDER BY 1, 2, 3")] \
         == snapshot
-    # a province and two regencies/cities, 20 units, obviously fake people
-    assert [r[2] for r in snapshot[0][1:]] == ["provinsi", "kabupaten", "kota"]
+    # a province and two regencies (as issue 15 asks), 20 units, obviously fake people
+    assert [r[2] for r in snapshot[0][1:]] == ["provinsi", "kabupaten", "kabupaten"]
     assert len([u for u in snapshot[1] if str(u[0]).startswith("DEMO")]) == 20
     people = snapshot[2]
     assert len(people) == 310

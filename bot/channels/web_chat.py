@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from bot.app import App
 from core.messages import Channel, Inbound, Reply
+from inspectorate import institutions
 
 _SESSION = re.compile(r"^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -116,9 +117,17 @@ class WebChat:
         return Response(_asset(name), media_type=_ASSETS[name])
 
     async def units(self, _: Request) -> Response:
+        """Every institution's units (a shared bot serves them all; the scanned unit decides
+        the institution), by institution name, then unit name; `institution` lets the page
+        group them when there are several."""
         async with self._app.db.reading() as conn:
-            units = await self._app.deps.units.list_all(conn)
-        return JSONResponse([{"code": u.code, "name": u.name} for u in units])
+            names = {i.id: i.name for i in await institutions.list_all(conn)}
+            owners = await institutions.unit_owners(conn)
+            units = [u for code in owners
+                     if (u := await self._app.deps.units.get_by_code(conn, code)) is not None]
+        units.sort(key=lambda u: (names.get(u.institution_id, ""), u.name, u.code))
+        return JSONResponse([{"code": u.code, "name": u.name,
+                              "institution": names.get(u.institution_id, "")} for u in units])
 
     async def message(self, request: Request) -> Response:
         refused = _refuse_cross_site(request, self._hosts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from core.scope import Scope
 from core.settings import Settings
 from core.text_safety import for_terminal
 
@@ -19,6 +20,8 @@ _STATUS_LABELS = {"verified": "terverifikasi", "registered": "menunggu verifikas
 def register(sub: Any) -> None:
     parser = sub.add_parser("institutions", help="instansi yang dilayani (banyak instansi "
                                                  "dalam satu pemasangan)")
+    # a first command on a fresh database would otherwise print every migration applied
+    parser.set_defaults(default_log_level="WARNING")
     actions = parser.add_subparsers(dest="institutions_action", metavar="AKSI", required=True)
 
     add = actions.add_parser(
@@ -53,7 +56,7 @@ def register(sub: Any) -> None:
     demo = actions.add_parser(
         "demo", help="muat data contoh: 3 instansi, 20 unit, 310 calon responden fiktif",
         description="Untuk pelatihan dan uji coba, bukan untuk pemasangan sungguhan: tiga "
-                    "instansi contoh (provinsi, kabupaten, kota), nama 'Contoh Responden', "
+                    "instansi contoh (satu provinsi dan dua kabupaten), nama 'Contoh Responden', "
                     "nomor +62 840… yang tidak dimiliki siapa pun. Memuat ulang tidak mengubah "
                     "apa pun.")
     demo.set_defaults(handler=load_demo)
@@ -90,9 +93,11 @@ async def add_institution(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         now = app.deps.clock.now()
         institution_id = await institutions.add(conn, checked, now)
+        # in the new institution's own trail (`spi-bot audit --institution CODE`)
         await app.deps.audit.record(conn, now, "cli", "institution.added",
-                                    f"institution:{institution_id}", institution=institution_id,
-                                    code=checked.code, kind=checked.kind)
+                                    f"institution:{institution_id}",
+                                    scope=Scope(institution_id), code=checked.code,
+                                    kind=checked.kind)
     print(f"Instansi {checked.code} ditambahkan: {for_terminal(checked.name)} "
           f"({institutions.KINDS[checked.kind]}, {checked.timezone}).")
     print("Langkah berikutnya:")
@@ -130,7 +135,7 @@ async def show_institution(args: argparse.Namespace, settings: Settings) -> int:
             counts = await institutions.counts(conn, inst.id)
         async with app.db.transaction() as conn:
             await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "institution.shown",
-                                        f"institution:{inst.id}", institution=inst.id)
+                                        f"institution:{inst.id}", scope=Scope(inst.id))
     lines = [
         ("Kode", inst.code), ("Nama", inst.name), ("Jenis", inst.kind_label),
         ("Zona waktu", inst.timezone), ("Kontak telepon", inst.contact_phone or "-"),

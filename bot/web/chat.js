@@ -91,11 +91,19 @@ function send(text) {
 async function loadUnits() {
   const answer = await fetch("/chat/api/units");
   const units = await answer.json();
+  // Several institutions: one group per institution (units come sorted by it).
+  const grouped = new Set(units.map((unit) => unit.institution)).size > 1;
+  let group = null;
   for (const unit of units) {
+    if (grouped && (group === null || group.label !== unit.institution)) {
+      group = document.createElement("optgroup");
+      group.label = unit.institution;
+      el("unit").appendChild(group);
+    }
     const option = document.createElement("option");
     option.value = unit.code;
     option.textContent = unit.name;
-    el("unit").appendChild(option);
+    (grouped ? group : el("unit")).appendChild(option);
   }
 }
 
