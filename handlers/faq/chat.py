@@ -46,7 +46,9 @@ class FaqEntry:
             turn.say("reg.notice_details")
             return True
         matcher = turn.deps.matcher.get()
-        match = matcher.match(text)
+        # A question the word matcher is unsure of asks the model, off the event loop; the
+        # sender's lock keeps this person's next message waiting meanwhile (order kept).
+        match = await matcher.match_async(text)
         if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
             return False  # the general "not understood" reply fits better
         if match.alternatives:

@@ -20,6 +20,7 @@ the examples, the package version and the model variant.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -28,6 +29,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -212,20 +214,58 @@ class HybridMatcher(FaqMatcher):
         super().__init__(knowledge, threshold)
         self.opinion = SecondOpinion(opinion_examples(knowledge), cache_dir)
 
-    def match(self, question: str) -> Match:
+    def _first_stage(self, question: str) -> tuple[Match, dict[str, float] | None]:
+        """The word matcher's answer, and its scores when the model is to be asked (else None:
+        the answer stands)."""
         lexical = super().match(question)
         if (self.opinion.unavailable or lexical.refused
                 or NEVER_OVERRULED & {lexical.intent, lexical.best_guess}):
-            return lexical  # a refusal (off-topic exemplar) and a scam sign stand
+            return lexical, None  # a refusal (off-topic exemplar) and a scam sign stand
         scores = self.scores(question)
         if lexical.intent is not None:
             runner_up = max(v for i, v in scores.items() if i != lexical.intent)
             if lexical.score - runner_up >= CLOSE_GAP:
-                return lexical
+                return lexical, None
+        return lexical, scores
+
+    def match(self, question: str) -> Match:
+        lexical, scores = self._first_stage(question)
+        if scores is None:
+            return lexical
         similar = self.opinion.similarities(question)
         if similar is None:  # still loading
             return lexical
         return _decide(lexical, scores, similar)
+
+    async def match_async(self, question: str) -> Match:
+        """As `match`, but the model runs on its own thread (one, so calls queue there in
+        order) while the event loop serves other chats; the word matcher's stage stays here."""
+        lexical, scores = self._first_stage(question)
+        if scores is None:
+            return lexical
+        if not self.opinion.ready:
+            self.opinion.start()
+            return lexical
+        loop = asyncio.get_running_loop()
+        similar = await loop.run_in_executor(_model_thread(), self.opinion.similarities,
+                                             question)
+        if similar is None:
+            return lexical
+        return _decide(lexical, scores, similar)
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _model_thread() -> ThreadPoolExecutor:
+    """The one thread model calls run on, made on first need (the C engine is single-threaded
+    by MAX_THREADS and locked anyway: more threads would only queue on its lock)."""
+    global _executor  # noqa: PLW0603 - one per process, like the model
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-model")
+        return _executor
 
 
 def _decide(lexical: Match, scores: Mapping[str, float], similar: Mapping[str, float]) -> Match:

@@ -221,6 +221,11 @@ class FaqMatcher:
             out.append(None if known is None else (known, self._normalizer.stem(known)))
         return out
 
+    async def match_async(self, question: str) -> Match:
+        """`match` for a chat: the word matcher is fast enough to run on the event loop (a
+        matcher with a model to ask overrides this and asks it on another thread)."""
+        return self.match(question)
+
     def match(self, question: str) -> Match:
         stems = self._question_stems(question)
         scores, closest = self._scored(stems)
