@@ -46,7 +46,8 @@ class FaqStatsRepository:
         """One more question on this day for `intent` (None: not answered)."""
         await conn.execute(
             """INSERT INTO faq_daily (institution_id, day, intent, count) VALUES (?, ?, ?, 1)
-               ON CONFLICT (institution_id, day, intent) DO UPDATE SET count = count + 1""",
+               ON CONFLICT (institution_id, day, intent)
+               DO UPDATE SET count = faq_daily.count + 1""",
             (_counted_for(scope), day_of(now), intent or UNANSWERED),
         )
 
@@ -96,7 +97,8 @@ class CheckStatsRepository:
         """One more check on this day with this verdict, for the conversation's institution."""
         await conn.execute(
             """INSERT INTO check_daily (institution_id, day, verdict, count) VALUES (?, ?, ?, 1)
-               ON CONFLICT (institution_id, day, verdict) DO UPDATE SET count = count + 1""",
+               ON CONFLICT (institution_id, day, verdict)
+               DO UPDATE SET count = check_daily.count + 1""",
             (_counted_for(scope), day_of(now), CheckVerdict(verdict)),
         )
 
