@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -13,7 +13,7 @@ from core.messages import Choice, Inbound, Reply
 from core.scope import DEFAULT_INSTITUTION_ID, DEFAULT_SCOPE, Scope
 from core.settings import Settings
 from handlers.check.registry import Registry
-from handlers.faq.matcher import FaqMatcher
+from handlers.faq.matcher import FaqMatcher, Match
 from inspectorate.institutions import Institution, InstitutionDirectory
 from outreach.service import BroadcastService
 from storage.connection import Connection
@@ -99,6 +99,26 @@ def _bound(deps: Deps, institution: Institution) -> Deps:
 
 
 @dataclass
+class Prepared:
+    """What a turn worked out outside its write transaction (slow work that needs no
+    database), kept for its run inside one: the FAQ's matches by question text."""
+
+    faq: dict[str, Match] = field(default_factory=dict)
+
+
+class Unprepared(Exception):  # a signal to the engine, not an error
+    """Raised by a handler that would await slow work needing no database (the FAQ's model
+    call) in a turn that must not hold the write transaction meanwhile (SQLite's single
+    writer: `Turn.defer_slow_work`). Raised before the turn changed anything: the engine
+    leaves the transaction with nothing of this turn in it, awaits `work` (which fills a
+    `Prepared`) still under the sender's lock, and runs the turn again with the result."""
+
+    def __init__(self, work: Callable[[Prepared], Awaitable[None]]) -> None:
+        super().__init__("slow work to do outside the write transaction")
+        self.work = work
+
+
+@dataclass
 class Turn:
     msg: Inbound
     session: Session
@@ -119,6 +139,10 @@ class Turn:
     # institution 1), and the one the conversation holds to while it lasts (a scanned unit's).
     institution: Institution | None = None
     held_institution: int | None = None
+    # Slow work done for this turn before its transaction (see `Unprepared`); with
+    # `defer_slow_work`, a handler raises Unprepared instead of awaiting such work in the turn.
+    prepared: Prepared = field(default_factory=Prepared)
+    defer_slow_work: bool = False
 
     @property
     def scope(self) -> Scope:

@@ -16,6 +16,7 @@ from core.clock import SystemClock
 from core.messages import Channel
 from core.settings import load_settings
 from handlers.faq import embedding
+from handlers.faq.chat import UNCOUNTED
 from handlers.faq.embedding import HybridMatcher, SecondOpinion, warm
 from handlers.faq.matcher import FaqMatcher, load_knowledge, shipped_matcher
 from tests.support.dialog import User
@@ -148,14 +149,26 @@ class _HeldOpinion:
         return dict.fromkeys(INTENTS, 0.5) | {OFF_TOPIC: 0.1}
 
 
+async def _faq_effects(app: App) -> int:
+    """Answers counted plus unanswered topics kept: what FAQ turns leave in the database."""
+    async with app.db.reading() as conn:
+        async with conn.execute("SELECT COALESCE(SUM(count), 0) FROM faq_daily") as cur:
+            row = await cur.fetchone()
+        counted = int(row[0])
+        async with conn.execute("SELECT COUNT(*) FROM faq_unanswered") as cur:
+            row = await cur.fetchone()
+    return counted + int(row[0])
+
+
 @pytest.mark.both_backends
-async def test_a_slow_model_call_does_not_block_the_event_loop_nor_another_chat(
+async def test_a_slow_model_call_holds_up_neither_the_event_loop_nor_another_chat(
         app: App, backend: str) -> None:
-    """The model runs on its own thread: while one person's question waits for it, the event
-    loop goes on, and on PostgreSQL (a connection per turn) another person's question is
-    answered meanwhile. On SQLite that turn waits for the single write transaction, which the
-    asking turn holds (the engine would have to ask the model before the turn's transaction
-    for that: not done)."""
+    """The model runs on its own thread, and never while the asking turn holds the database's
+    single writer (SQLite: the turn leaves its transaction, the model answers, the turn runs
+    again; PostgreSQL: a connection per turn). So while one person's question waits for the
+    model, another person's question is answered, on both backends; the asking person's next
+    message still waits for the first (order kept), the question is answered and counted once,
+    and its redelivery is ignored."""
     import asyncio
 
     hybrid = HybridMatcher(load_knowledge())
@@ -167,18 +180,28 @@ async def test_a_slow_model_call_does_not_block_the_event_loop_nor_another_chat(
                 and hybrid.match(q).intent is not None)
     asking = User(app.engine, Channel.TELEGRAM, "faq-slow-model")
     other = User(app.engine, Channel.TELEGRAM, "faq-other-chat")
-    pending = asyncio.create_task(asking.say(asks))
+    before = await _faq_effects(app)
+    pending = asyncio.create_task(asking.say(asks, provider_id="slow-1"))
     for _ in range(500):
         if held.started.is_set():
             break
         await asyncio.sleep(0.01)
     assert held.started.is_set()
+    from core.messages import Inbound
+
+    then = asyncio.create_task(app.engine.handle(
+        Inbound(Channel.TELEGRAM, "faq-slow-model", "halo", provider_id="slow-2")))
     try:
         await asyncio.sleep(0.05)  # the loop runs while the model works
         assert not pending.done()
-        if backend == "postgresql":
-            replies = await asyncio.wait_for(other.say(sure), 5)
-            assert replies and not pending.done()
+        replies = await asyncio.wait_for(other.say(sure), 5)
+        assert replies and not pending.done() and not then.done()
+        assert await _faq_effects(app) == before + 1  # the other chat's answer, committed
     finally:
         held.release.set()
-    assert await asyncio.wait_for(pending, 10)
+    first = await asyncio.wait_for(pending, 10)
+    assert first and first[0].text
+    assert await asyncio.wait_for(then, 10)
+    assert await _faq_effects(app) == before + 2 - (hybrid.match(asks).intent in UNCOUNTED)
+    assert await asking.say(asks, provider_id="slow-1") == []  # a redelivery: nothing again
+    assert await _faq_effects(app) == before + 2 - (hybrid.match(asks).intent in UNCOUNTED)

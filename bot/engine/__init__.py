@@ -71,6 +71,19 @@ process's own turns without a database round trip. Statements are prepared once 
 connection. Figures: docs/benchmarks.md, "Second step: what a PostgreSQL turn costs"
 (two round trips per turn; 0.5 ms of bot CPU and 0.5 ms of server CPU per message).
 
+Slow work outside the writer (`handlers.turn.Unprepared`, `Turn.defer_slow_work`): a turn
+must not hold SQLite's single writer while it awaits work that needs no database (the FAQ's
+model call, ~40-100 ms on its own thread). In a shared commit the FAQ raises Unprepared
+before the turn changed anything (the turn's processed id and touch are queued only after
+dispatch), the turn leaves the transaction with nothing of its own in it, the model answers
+under the sender's lock (order kept), and the turn runs once more with the match
+(`Turn.prepared`). Which messages reach the FAQ is known only by dispatching them (commands,
+flows and entries come first), so nothing is computed ahead for messages that never get
+there ("MENU", "halo", "DAFTAR RSUD" would each have asked the model). Keeps: another chat
+is answered while the model works, a message is processed once. Pinned by
+tests/test_faq_embedding.py
+`test_a_slow_model_call_holds_up_neither_the_event_loop_nor_another_chat` (both backends).
+
 Durability of replies (not a speed mechanism, but it sets what the fast path may skip): with a
 `ReplyRoute` a turn's replies are stored in its commit (storage/repositories/reply_outbox.py)
 and sent by bot/channels/dispatch.py, so an acknowledged message is answered after a crash.

@@ -20,7 +20,7 @@ from bot.engine.session_cache import CachedConversation, SessionCache
 from core.masking import mask_text
 from core.messages import Choice, Inbound, Reply
 from handlers.router import Router
-from handlers.turn import Deps, Turn
+from handlers.turn import Deps, Prepared, Turn, Unprepared
 from handlers.words import normalize
 from storage.connection import Connection
 from storage.database import Database, GroupAborted
@@ -171,8 +171,9 @@ class Engine:
             return [replace(q, stored=False) for q in queued]
         return queued
 
-    async def _process(self, msg: Inbound, route: ReplyRoute | None, *,
-                       group: bool) -> tuple[list[Reply], list[QueuedReply]]:
+    async def _process(self, msg: Inbound, route: ReplyRoute | None, *, group: bool,
+                       prepared: Prepared | None = None,
+                       ) -> tuple[list[Reply], list[QueuedReply]]:
         """One turn in a write transaction. Its bookkeeping writes wait for the commit.
 
         In a shared commit (`group`) a conversation missing from the cache is read before the
@@ -182,6 +183,14 @@ class Engine:
         read, and the id is inserted with the commit; should it be there after all, the insert
         fails, the group runs again alone, and alone the id is claimed first, as the only
         source of truth.
+
+        In a shared commit a handler about to await slow work that needs no database (the
+        FAQ's model call) raises Unprepared instead, before it changed anything: the turn's
+        own bookkeeping is queued only after dispatch, so the transaction is left with nothing
+        of this turn in it, and other chats' turns take the single writer while the work runs
+        (under this sender's lock: order kept); then the turn runs again, once, with the
+        result (`prepared`). On PostgreSQL the turn awaits it in its own transaction, which
+        holds nobody else up.
         """
         deps = self._deps
         key = (msg.channel, msg.sender)
@@ -200,6 +209,7 @@ class Engine:
                 return [], []
         erasing = False
         queued: list[QueuedReply] = []
+        unprepared: Unprepared | None = None
         try:
             async with self._db.transaction(group=group) as conn:
                 if self._shared:  # PostgreSQL: lock, claim and read in one statement
@@ -213,45 +223,57 @@ class Engine:
                                                      opening.has_identity)
                     touched_at = None
                 else:
-                    if msg.provider_id:
-                        if group:
-                            self._db.later(self._inbound.record(msg.channel, msg.provider_id,
-                                                                now))
-                        elif not await self._inbound.mark_processed(
-                                conn, msg.channel, msg.provider_id, now):
-                            self._log_redelivery(msg)
-                            return [], []
+                    if msg.provider_id and not group and not await self._inbound.mark_processed(
+                            conn, msg.channel, msg.provider_id, now):
+                        self._log_redelivery(msg)
+                        return [], []
                     session, stored, has_identity, touched_at = await self._conversation(
                         conn, key, early if erasures == self._erasures else None)
-                if has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY):
-                    self._db.later(deps.identities.touch_inbound(*key, now))
+                touch = has_identity and (touched_at is None or now - touched_at >= TOUCH_EVERY)
+                if touch:
                     touched_at = now
                 turn = Turn(msg=msg, session=session, conn=conn, deps=deps, now=now,
-                            batch=self._db.batch)
+                            batch=self._db.batch, prepared=prepared or Prepared(),
+                            defer_slow_work=group and prepared is None)
                 self._expire_if_idle(turn, session)
                 turn.choice = resolve_choice(msg.text, session.data.pop(CHOICES_KEY, []))
-                await self._router.dispatch(turn)
-                if turn.forgotten:
-                    self._erasure_moves(turn.forgotten, starting=True)
-                    erasing = True
-                self._remember_choices(session, turn.replies)
-                if turn.identity_linked is not None:
-                    has_identity = turn.identity_linked
-                    touched_at = now if has_identity else None
-                data_json = encode_data(session.data)
-                if stored or not session.is_empty(default_language):
-                    self._db.later(self._sessions.save(session, now, default_language, data_json))
-                    stored = not session.is_empty(default_language)
-                    session.updated_at = now if stored else session.updated_at
-                if route is not None and turn.replies:
-                    queued, writes = self._outbox.stage(msg.channel, route.address,
-                                                        uuid4().hex, route.shape(turn.replies),
-                                                        now)
-                    for write in writes:
-                        self._db.later(write)
+                try:
+                    await self._router.dispatch(turn)
+                except Unprepared as raised:
+                    unprepared = raised  # the work runs once the transaction is left
+                else:
+                    # The turn's bookkeeping, queued only now (see above): nothing reads it
+                    # before the commit (an erasure in the turn deletes what the touch updates).
+                    if msg.provider_id and group:
+                        self._db.later(self._inbound.record(msg.channel, msg.provider_id, now))
+                    if touch:
+                        self._db.later(deps.identities.touch_inbound(*key, now))
+                    if turn.forgotten:
+                        self._erasure_moves(turn.forgotten, starting=True)
+                        erasing = True
+                    self._remember_choices(session, turn.replies)
+                    if turn.identity_linked is not None:
+                        has_identity = turn.identity_linked
+                        touched_at = now if has_identity else None
+                    data_json = encode_data(session.data)
+                    if stored or not session.is_empty(default_language):
+                        self._db.later(self._sessions.save(session, now, default_language,
+                                                           data_json))
+                        stored = not session.is_empty(default_language)
+                        session.updated_at = now if stored else session.updated_at
+                    if route is not None and turn.replies:
+                        queued, writes = self._outbox.stage(
+                            msg.channel, route.address, uuid4().hex, route.shape(turn.replies),
+                            now)
+                        for write in writes:
+                            self._db.later(write)
         finally:
             if erasing:
                 self._erasure_moves(turn.forgotten, starting=False)
+        if unprepared is not None:
+            ready = Prepared()
+            await unprepared.work(ready)
+            return await self._process(msg, route, group=group, prepared=ready)
         if msg.provider_id:
             self._recent_ids.add(msg.channel, msg.provider_id)
         if erasures == self._erasures and not self._erasing and not self._shared:

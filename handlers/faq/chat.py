@@ -6,10 +6,11 @@ from __future__ import annotations
 from core.catalog import LANGUAGES
 from core.messages import Choice
 from handlers.faq.answers import answer_text, detail_key, detail_text
+from handlers.faq.embedding import HybridMatcher
 from handlers.faq.language import looks_english
-from handlers.faq.matcher import INTENTS
+from handlers.faq.matcher import INTENTS, FaqMatcher, Match
 from handlers.faq.redact import topic_words
-from handlers.turn import Turn
+from handlers.turn import Prepared, Turn, Unprepared
 from handlers.words import normalize
 
 _MIN_QUESTION_WORDS = 2  # "ok", "2" or a lone word are not questions worth keeping
@@ -46,9 +47,7 @@ class FaqEntry:
             turn.say("reg.notice_details")
             return True
         matcher = turn.deps.matcher.get()
-        # A question the word matcher is unsure of asks the model, off the event loop; the
-        # sender's lock keeps this person's next message waiting meanwhile (order kept).
-        match = await matcher.match_async(text)
+        match = await faq_match(turn, matcher, text)
         if match.intent is None and len(text.split()) < _MIN_QUESTION_WORDS:
             return False  # the general "not understood" reply fits better
         if match.alternatives:
@@ -83,6 +82,27 @@ class FaqEntry:
         # Indonesian first, but a question asked in English is answered in English.
         answer(turn, match.intent, "en" if looks_english(text) else turn.lang)
         return True
+
+
+async def faq_match(turn: Turn, matcher: FaqMatcher, text: str) -> Match:
+    """The FAQ's match for `text` (a pure function of the text). A question the word matcher
+    is unsure of asks the model, off the event loop; the sender's lock keeps this person's
+    next message waiting meanwhile (order kept). Where the turn must not hold the write
+    transaction while it waits (SQLite's single writer), the model is asked outside it: the
+    turn raises Unprepared before it changed anything and runs again with the match."""
+    found = turn.prepared.faq.get(text)
+    if found is not None:
+        return found
+    if turn.defer_slow_work and isinstance(matcher, HybridMatcher) and matcher.opinion.ready:
+        lexical, scores = matcher._first_stage(text)
+        if scores is None:
+            return lexical  # sure enough: the model is not asked (as in match_async)
+
+        async def ask_model(prepared: Prepared) -> None:
+            prepared.faq[text] = await matcher.match_async(text)
+
+        raise Unprepared(ask_model)
+    return await matcher.match_async(text)
 
 
 def answer(turn: Turn, intent: str, lang: str) -> None:
