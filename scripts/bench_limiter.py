@@ -50,7 +50,8 @@ def load_before(rev: str) -> ModuleType:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
         handle.write(source)
     spec = importlib.util.spec_from_file_location("limiter_before", handle.name)
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load the limiter of {rev}")
     module = importlib.util.module_from_spec(spec)
     sys.modules["limiter_before"] = module
     spec.loader.exec_module(module)
@@ -96,8 +97,10 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: |")
     for scenario in ("chats", "replies"):
         for n in (int(size) for size in args.sizes.split(",")):
-            results = [asyncio.run(drain(module, scenario, n)) for module in (before, after_module)]
-            assert results[0][2] == results[1][2], "the two limiters granted differently"
+            results = [asyncio.run(drain(module, scenario, n))
+                       for module in (before, after_module)]
+            if results[0][2] != results[1][2]:
+                raise SystemExit("the two limiters granted differently")
             cells = [f"{len(order) / wall:,.0f}, {cpu / len(order) * 1e6:,.0f}"
                      for wall, cpu, order in results]
             print(f"| {scenario} | {n:,} | {cells[0]} | {cells[1]} |", flush=True)

@@ -22,8 +22,8 @@ class ScanLimiter(RateLimiter):
     def _choose(self, now: float) -> _Waiter:
         waiting: dict[int, _Waiter] = {}
         for queue in self._queues.values():
-            for entry in [*queue.free, *queue.busy]:
-                waiting[id(entry[-1])] = entry[-1]
+            waiting.update((id(w), w) for _, w in queue.free)
+            waiting.update((id(w), w) for _, _, w in queue.busy)
             for line in queue.lines.values():
                 waiting.update((id(w), w) for w in line)
         return min((w for w in waiting.values() if w.waiting),
