@@ -1,7 +1,15 @@
 """One provider sender's limits counted in Redis, across every process that sends for it.
 
-Built on the `limits` package (its moving window: a list of send times per key in Redis,
-checked and added to by the library's own Lua script in one step), never our own scripts.
+Built on the `limits` package's moving window: a list of send times per key in Redis, newest
+first, trimmed to the limit; a send is counted only if the limit-th newest entry is a window
+old. One exception: the entry is added by `ACQUIRE` below, the library's own
+`acquire_moving_window.lua` with the send time read from the Redis server (`TIME`) instead of
+passed in by the client. `limits` (5.8) stamps the entry with the client's `time.time()` taken
+before the request waits for the event loop and the network; an entry stamped late-but-old
+(tens of ms under load, measured) ages out of the window that much early, so two processes
+together got 11 sends through in 0.996 s of Redis time where the window allows 9 a second.
+`limits` offers no option for a server-side time; reading the window (`get_moving_window`, to
+know how long to wait) still goes through the library.
 Per sender (a Telegram bot, a WhatsApp number) one key counts every send in the last second;
 Telegram adds one key per chat (one message a second to the same chat).
 
@@ -42,6 +50,24 @@ REDIS_DOWN_SECONDS = 5.0
 INTERACTIVE_MAX = 1  # Priority values up to here (replies, alerts) may use the reserve
 
 
+# `limits`' acquire_moving_window.lua (amount 1), stamped with the server's clock: entries are
+# in the order Redis ran them, so the limit-th newest is the one a window must have passed.
+ACQUIRE = """
+local now = redis.call('TIME')
+local stamp = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local limit = tonumber(ARGV[1])
+local expiry = tonumber(ARGV[2])
+local entry = redis.call('lindex', KEYS[1], limit - 1)
+if entry and tonumber(entry) >= stamp - expiry then
+    return 0
+end
+redis.call('lpush', KEYS[1], string.format('%.6f', stamp))
+redis.call('ltrim', KEYS[1], 0, limit - 1)
+redis.call('expire', KEYS[1], expiry)
+return 1
+"""
+
+
 def digest(text: str) -> str:
     """Keys name senders and chats by a hash: no token or number is written to Redis."""
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
@@ -70,7 +96,13 @@ class SharedStore:
         self.storage: Any = RedisStorage(f"async+{url}", implementation="redispy",
                                          key_prefix=prefix, wrap_exceptions=True, **options)
         self.errors: tuple[type[BaseException], ...] = _errors()
+        self._acquire: Any = self.redis.register_script(ACQUIRE)
         self.down_until = float("-inf")  # time.monotonic() until which Redis is not asked
+
+    async def acquire_entry(self, key: str, limit: int, expiry: int) -> bool:
+        """Count one send in `key`'s moving window (as `limits`' acquire_entry, stamped by
+        Redis); False when the window is full."""
+        return bool(await self._acquire(keys=[f"{self.prefix}:{key}"], args=[limit, expiry]))
 
     async def aclose(self) -> None:
         await self._pool.aclose()
@@ -103,7 +135,6 @@ class SharedWindow:
     async def try_acquire(self, key: str | None, priority: int) -> tuple[float, bool]:
         """(0, _) when this send may go now (it is counted); else (seconds to wait, whether
         only this chat is busy)."""
-        storage = self.store.storage
         limit = self.limit if priority <= INTERACTIVE_MAX else self.bulk_limit
         if time.monotonic() < self.store.down_until:
             return (0.0 if priority <= INTERACTIVE_MAX else REDIS_DOWN_RETRY), False
@@ -111,12 +142,12 @@ class SharedWindow:
             held = await self._held()
             if held > 0:
                 return held, False
-            if not await storage.acquire_entry(self._all, limit, self.expiry):
+            if not await self.store.acquire_entry(self._all, limit, self.expiry):
                 return await self._wait(self._all, limit, self.expiry), False
             if key is not None and self._per_key:
                 chat = f"{self.name}/chat/{digest(key)}"
                 # Refused here, the slot counted above goes unused: fewer sends, never more.
-                if not await storage.acquire_entry(chat, 1, self._per_key):
+                if not await self.store.acquire_entry(chat, 1, self._per_key):
                     return await self._wait(chat, 1, self._per_key), True
         except self.store.errors as exc:
             return self._unavailable(exc, priority), False

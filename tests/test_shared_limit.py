@@ -88,6 +88,34 @@ async def test_two_processes_together_stay_within_the_rate(
     assert first.granted >= 1 and second.granted >= 1
 
 
+async def test_a_send_is_stamped_when_redis_counts_it_not_when_it_was_asked(
+    redis_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process whose request reached Redis late (event loop busy, machine loaded) must not
+    leave an old time in the window: that entry would age out early and let extra sends
+    through. Here the client's clock reads half a second behind while the window fills."""
+    from limits.aio.storage.redis import redispy
+
+    store = SharedStore(redis_env["SPI_REDIS_URL"], redis_env["SPI_REDIS_KEY_PREFIX"])
+    try:
+        window = SharedWindow(store, "whatsapp/test", 10)
+
+        class Behind:
+            @staticmethod
+            def time() -> float:
+                return time.time() - 0.5
+
+        monkeypatch.setattr(redispy, "time", Behind)
+        for i in range(window.bulk_limit):
+            assert await window.try_acquire(f"c{i}", Priority.BULK) == (0.0, False)
+        monkeypatch.undo()
+        await asyncio.sleep(0.6)  # a window of the stale stamps has passed, not of the sends
+        wait, _ = await window.try_acquire("late", Priority.BULK)
+        assert wait > 0.2  # still full: the nine sends are 0.6 s old
+    finally:
+        await store.aclose()
+
+
 async def test_replies_of_one_process_go_before_broadcasts_of_another(
     process_pair: Callable[..., tuple[RateLimiter, RateLimiter]]
 ) -> None:
