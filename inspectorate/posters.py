@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING
 import phonenumbers
 
 from core.catalog import Catalog
+from core.settings import Settings
 from inspectorate.links import UnitLinks
 from storage.repositories.units import Unit
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
     from PIL import ImageDraw, ImageFont
+
+    from inspectorate.institutions import Institution
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,32 @@ class PosterInstitution:
     name: str
     phone: str
     email: str
+
+
+@dataclass(frozen=True)
+class PosterChannels:
+    """Whose poster and which QR codes: the institution's name and contact (institution 1 of a
+    single-institution deployment: the SPI_INSPECTORATE_* settings) and its own WhatsApp
+    sender or Telegram bot where it has them, else the deployment's. One answer for
+    `spi-bot qr` and the staff console."""
+
+    owner: PosterInstitution
+    whatsapp: str | None
+    telegram: str | None
+    settings: Settings  # the deployment's, with these channels (unit_links reads them)
+
+
+def poster_channels(settings: Settings, institution: Institution) -> PosterChannels:
+    owner = PosterInstitution(institution.name, institution.contact_phone,
+                              institution.contact_email) \
+        if institution.contact_phone or institution.contact_email else \
+        PosterInstitution(settings.inspectorate_name, settings.inspectorate_phone,
+                          settings.inspectorate_email)
+    number = (institution.whatsapp_sender or settings.twilio_whatsapp_number) or None
+    bot = (institution.telegram_bot or settings.telegram_bot_username) or None
+    channels = settings.model_copy(update={"twilio_whatsapp_number": number,
+                                           "telegram_bot_username": bot})
+    return PosterChannels(owner, number, bot, channels)
 
 
 @dataclass(frozen=True)

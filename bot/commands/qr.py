@@ -36,29 +36,20 @@ def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list
     from inspectorate.links import unit_links  # noqa: PLC0415
     from inspectorate.posters import (  # noqa: PLC0415 - Pillow, segno
         SIZES,
-        PosterInstitution,
+        poster_channels,
         render_poster,
         save_poster,
     )
 
-    # Institution 1 of a single-institution deployment: its contact is in the settings.
-    own = PosterInstitution(institution.name, institution.contact_phone,
-                            institution.contact_email) \
-        if institution.contact_phone or institution.contact_email else \
-        PosterInstitution(settings.inspectorate_name, settings.inspectorate_phone,
-                          settings.inspectorate_email)
-    number = (institution.whatsapp_sender or settings.twilio_whatsapp_number) \
-        if settings.twilio_whatsapp_number or institution.whatsapp_sender else None
-    bot = institution.telegram_bot or settings.telegram_bot_username
-    channels = settings.model_copy(update={"twilio_whatsapp_number": number,
-                                           "telegram_bot_username": bot})
+    channels = poster_channels(settings, institution)
     written: list[Path] = []
     for unit in units:
-        links = unit_links(channels, unit.code)
+        links = unit_links(channels.settings, unit.code)
         for name in sizes:
             size = SIZES[name]
-            image = render_poster(unit, links, catalog, size, whatsapp_number=number,
-                                  telegram_username=bot, institution=own)
+            image = render_poster(unit, links, catalog, size, whatsapp_number=channels.whatsapp,
+                                  telegram_username=channels.telegram,
+                                  institution=channels.owner)
             written += save_poster(image, size, folder, unit.code)
     return written
 

@@ -8,7 +8,7 @@ import csv
 import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
@@ -16,7 +16,6 @@ from bot.console import auth
 from bot.console.data import AuditFilter, NotFound, PlannedUpload, zip_files
 from bot.console.web import PREFIX, Console, Ctx, Endpoint
 from core.roles import Permission, StaffRole
-from core.settings import Settings
 from inspectorate.import_plan import ImportOptions
 from inspectorate.import_rules import REASONS
 from inspectorate.respondent_file import RespondentFileError
@@ -27,10 +26,6 @@ from outreach.report import local_time, refusal_text, summary
 from outreach.schedule import DAY_LABELS, Schedule, ScheduleError, parse_zone
 from outreach.service import BroadcastRefused, BroadcastRequest, Preview
 from storage.states import Category
-
-if TYPE_CHECKING:
-    from inspectorate.institutions import Institution
-    from inspectorate.posters import PosterInstitution
 
 P = Permission
 STATS = (P.READ_STATS,)
@@ -242,6 +237,8 @@ class Pages:
     # Unit dan poster ----------------------------------------------------------------------------
 
     async def units(self, ctx: Ctx, **extra: Any) -> Response:
+        from inspectorate.posters import poster_channels  # noqa: PLC0415 - Pillow, segno
+
         channels = poster_channels(self.app.settings, await ctx.data.institution())
         return self.c.ctx_page(
             ctx, "units.html", units=await ctx.data.units(),
@@ -264,7 +261,7 @@ class Pages:
     async def _poster(self, ctx: Ctx, code: str, size: str, kind: str) -> bytes:
         from inspectorate.links import unit_links  # noqa: PLC0415
         from inspectorate.posters import SIZES as POSTER_SIZES  # noqa: PLC0415
-        from inspectorate.posters import render_poster  # noqa: PLC0415
+        from inspectorate.posters import poster_channels, render_poster  # noqa: PLC0415
 
         unit = await ctx.data.unit(code)
         channels = poster_channels(self.app.settings, await ctx.data.institution())
@@ -594,34 +591,6 @@ class Pages:
         image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
         return self.c.ctx_page(ctx, "totp.html", secret=secret, image=image, error=error,
                                status=400 if error else 200)
-
-
-@dataclass(frozen=True)
-class PosterChannels:
-    """Whose poster and which QR codes: the institution's name and contact (institution 1 of a
-    single-institution deployment: the SPI_INSPECTORATE_* settings) and its own WhatsApp
-    sender or Telegram bot where it has them, else the deployment's; as `spi-bot qr` draws
-    them (bot/commands/qr.py)."""
-
-    owner: PosterInstitution
-    whatsapp: str | None
-    telegram: str | None
-    settings: Settings  # the deployment's, with these channels (unit_links reads them)
-
-
-def poster_channels(settings: Settings, institution: Institution) -> PosterChannels:
-    from inspectorate.posters import PosterInstitution  # noqa: PLC0415 - Pillow, segno
-
-    owner = PosterInstitution(institution.name, institution.contact_phone,
-                              institution.contact_email) \
-        if institution.contact_phone or institution.contact_email else \
-        PosterInstitution(settings.inspectorate_name, settings.inspectorate_phone,
-                          settings.inspectorate_email)
-    number = (institution.whatsapp_sender or settings.twilio_whatsapp_number) or None
-    bot = (institution.telegram_bot or settings.telegram_bot_username) or None
-    channels = settings.model_copy(update={"twilio_whatsapp_number": number,
-                                           "telegram_bot_username": bot})
-    return PosterChannels(owner, number, bot, channels)
 
 
 def _last_days(section: Section, days: int = 31) -> Section:
