@@ -14,7 +14,7 @@ from core.settings import Settings
 from core.text_safety import for_terminal
 
 if TYPE_CHECKING:
-    from inspectorate.institutions import Institution
+    from inspectorate.posters import PosterChannels
     from storage.repositories.units import Unit
 
 
@@ -31,17 +31,11 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=make_posters)
 
 
-def _render_all(units: list[Unit], settings: Settings, catalog: Any, sizes: list[str],
-                folder: Path, *, institution: Institution) -> list[Path]:
+def _render_all(units: list[Unit], channels: PosterChannels, catalog: Any, sizes: list[str],
+                folder: Path) -> list[Path]:
     from inspectorate.links import unit_links  # noqa: PLC0415
-    from inspectorate.posters import (  # noqa: PLC0415 - Pillow, segno
-        SIZES,
-        poster_channels,
-        render_poster,
-        save_poster,
-    )
+    from inspectorate.posters import SIZES, render_poster, save_poster  # noqa: PLC0415
 
-    channels = poster_channels(settings, institution)
     written: list[Path] = []
     for unit in units:
         links = unit_links(channels.settings, unit.code)
@@ -82,8 +76,10 @@ async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
     if institution is None:
         print("Instansi unit ini tidak ditemukan.")
         return 1
-    whatsapp = institution.whatsapp_sender or settings.twilio_whatsapp_number
-    telegram = institution.telegram_bot or settings.telegram_bot_username
+    from inspectorate.posters import poster_channels  # noqa: PLC0415 - Pillow, segno
+
+    channels = poster_channels(settings, institution)
+    whatsapp, telegram = channels.whatsapp, channels.telegram
     if not (whatsapp or telegram):
         print("Atur dulu SPI_TWILIO_WHATSAPP_NUMBER dan/atau SPI_TELEGRAM_BOT_USERNAME di .env: "
               "poster memuat kode QR untuk kanal yang diatur.")
@@ -96,8 +92,7 @@ async def make_posters(args: argparse.Namespace, settings: Settings) -> int:
               f"import FILE --institution {institution.code}")
         return 1
     sizes = ["a4", "xbanner"] if args.size == "both" else [args.size]
-    written = await asyncio.to_thread(_render_all, units, settings, catalog, sizes, args.out,
-                                      institution=institution)
+    written = await asyncio.to_thread(_render_all, units, channels, catalog, sizes, args.out)
     for path in written:
         print(path)
     print(f"{len(written)} berkas poster untuk {len(units)} unit "
