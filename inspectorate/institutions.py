@@ -19,9 +19,11 @@ import phonenumbers
 from core.clock import to_text
 from core.emails import normalize_email
 from core.phones import to_e164, to_mobile_e164
+from core.scope import Scope
 from core.text_safety import has_controls
 from storage.connection import Connection, Row
 from storage.queries import fetch_all, fetch_one
+from storage.repositories.units import Unit, UnitRepository
 
 KINDS: dict[str, str] = {
     "kementerian_lembaga": "Kementerian/Lembaga",
@@ -240,6 +242,29 @@ async def unit_owners(conn: Connection) -> dict[str, int]:
     """Unit code -> its institution (unit codes are unique across institutions)."""
     rows = await fetch_all(conn, "SELECT code, institution_id FROM units")
     return {str(r[0]): int(r[1]) for r in rows}
+
+
+async def save_units(conn: Connection, repository: UnitRepository, units: list[Unit],
+                     scope: Scope, now: datetime) -> int:
+    """Save a units file's units for the scope's institution, all or none; returns how many
+    were new. A code another institution already uses refuses the whole file
+    (UnitFileError, before the first scoped statement: under PostgreSQL's row-level
+    security the other institution's units are invisible after it); one taken meanwhile
+    raises UnitTaken from the repository."""
+    from inspectorate.units_file import UnitFileError  # noqa: PLC0415
+
+    owners = await unit_owners(conn)
+    mine = scope.institution_id
+    taken = [u.code for u in units if owners.get(u.code, mine) != mine]
+    if taken:
+        raise UnitFileError(
+            "kode unit " + ", ".join(taken[:10]) + (" …" if len(taken) > 10 else "")
+            + " sudah dipakai instansi lain. Kode unit berlaku di seluruh pemasangan "
+            "(tertera di kode QR); pakai kode lain, mis. dengan awalan kode instansi.")
+    added = 0
+    for unit in units:
+        added += await repository.save(conn, unit, now, scope=scope)
+    return added
 
 
 async def by_id(conn: Connection, institution_id: int) -> Institution | None:

@@ -42,26 +42,17 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
         lines = "\n".join(for_terminal(line) for line in str(exc).splitlines())
         print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor:\n{lines}")
         return 1
-    from inspectorate.institutions import unit_owners  # noqa: PLC0415
+    from inspectorate.institutions import save_units  # noqa: PLC0415
 
     async with open_app(settings) as app, app.db.transaction() as conn:
         scope = await scope_from_args(conn, args)
-        owners = await unit_owners(conn)  # before the first scoped statement (RLS)
-        taken = [u.code for u in units if owners.get(u.code, scope.institution_id)
-                 != scope.institution_id]
-        if taken:
-            print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor: kode unit "
-                  + ", ".join(taken[:10]) + (" …" if len(taken) > 10 else "")
-                  + " sudah dipakai instansi lain. Kode unit berlaku di seluruh pemasangan "
-                  "(tertera di kode QR); pakai kode lain, mis. dengan awalan kode instansi.")
+        try:
+            added = await save_units(conn, app.deps.units, units, scope, app.deps.clock.now())
+        except UnitFileError as exc:
+            print(f"Berkas {for_terminal(args.file)} ditolak, tidak ada yang diimpor: {exc}")
             return 1
-        added = 0
-        for unit in units:
-            try:
-                added += await app.deps.units.save(conn, unit, app.deps.clock.now(),
-                                                   scope=scope)
-            except UnitTaken as exc:
-                raise InstitutionError(str(exc)) from None
+        except UnitTaken as exc:
+            raise InstitutionError(str(exc)) from None
         await app.deps.audit.record(conn, app.deps.clock.now(), "cli", "units.imported",
                                     args.file.name, added=added,
                                     updated=len(units) - added, scope=scope)

@@ -634,7 +634,7 @@ class ConsoleData:
 
     async def import_units(self, file_name: str, data: bytes, actor: str) -> tuple[int, int]:
         """(added, updated); UnitFileError with every problem when the file is refused."""
-        from inspectorate.institutions import unit_owners  # noqa: PLC0415
+        from inspectorate.institutions import save_units  # noqa: PLC0415
         from inspectorate.units_file import UnitFileError, read_units  # noqa: PLC0415
 
         self._own()
@@ -642,22 +642,11 @@ class ConsoleData:
             path = Path(folder) / "unit.csv"
             await asyncio.to_thread(path.write_bytes, data)
             units = await asyncio.to_thread(read_units, path)
-        mine = self.scope.institution_id
         async with self.db.transaction() as conn:
-            owners = await unit_owners(conn)  # before the first scoped statement (RLS)
-            taken = [u.code for u in units if owners.get(u.code, mine) != mine]
-            if taken:  # the whole file, as `spi-bot units import` (bot/commands/units.py)
-                raise UnitFileError(
-                    "kode unit " + ", ".join(taken[:10]) + (" …" if len(taken) > 10 else "")
-                    + " sudah dipakai instansi lain. Kode unit berlaku di seluruh pemasangan "
-                    "(tertera di kode QR); pakai kode lain, mis. dengan awalan kode instansi.")
-            added = 0
-            for unit in units:
-                try:
-                    added += await self.deps.units.save(conn, unit, self.now(),
-                                                        scope=self.scope)
-                except UnitTaken as exc:  # taken meanwhile: nothing of the file is kept
-                    raise UnitFileError(str(exc)) from None
+            try:  # the whole file, as `spi-bot units import` (bot/commands/units.py)
+                added = await save_units(conn, self.deps.units, units, self.scope, self.now())
+            except UnitTaken as exc:  # taken meanwhile: nothing of the file is kept
+                raise UnitFileError(str(exc)) from None
             await self.deps.audit.record(conn, self.now(), actor, "units.imported", file_name,
                                          scope=self.scope, added=added,
                                          updated=len(units) - added)
