@@ -12,6 +12,8 @@ from bot.app import App
 from core.messages import Channel
 from core.scope import DEFAULT_SCOPE
 from core.settings import Settings
+from handlers.router import Router
+from handlers.turn import Turn
 from inspectorate.retention import purge_expired_personal_data
 from tests.support.broadcasts import add_broadcast
 from tests.support.cli import run_cli
@@ -166,3 +168,40 @@ async def test_erasure_sharing_a_commit_with_the_persons_other_chat_leaves_nothi
                for row in sessions)
     await other.say("1")  # whatever the other chat had is forgotten, not resumed
     assert "Siti" not in other.text and "Layanan" not in other.text
+
+
+async def test_erasure_waits_for_a_turn_of_the_persons_other_chat_that_read_before_it(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn of the person's other chat that read its conversation before the erasure and
+    writes it after must not bring the erased words back (several transactions at once on
+    PostgreSQL; on SQLite the single writer orders them). The other chat's turn is held
+    inside its transaction, after its read, while the erasure runs."""
+    user = User(app.engine, Channel.TELEGRAM, "777001234")
+    await register(user)
+    other = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
+    await other.say("DAFTAR RSUD")
+    await other.say("1")
+    await user.say("HAPUS DATA")
+    inside, release = asyncio.Event(), asyncio.Event()
+    dispatch = Router.dispatch
+
+    async def held(router: Router, turn: Turn) -> None:
+        if turn.msg.text == "Siti Aminah":
+            inside.set()
+            await release.wait()
+        await dispatch(router, turn)
+
+    monkeypatch.setattr(Router, "dispatch", held)
+    typing = asyncio.create_task(other.say("Siti Aminah"))
+    await asyncio.wait_for(inside.wait(), 10)
+    erasing = asyncio.create_task(user.say("1"))
+    await asyncio.sleep(0.3)  # long enough for an erasure that does not wait to commit
+    release.set()
+    await asyncio.wait_for(asyncio.gather(typing, erasing), 10)
+    assert "dihapus" in user.text
+    async with app.db.reading() as conn:
+        sessions = list(await conn.execute_fetchall(
+            "SELECT state, data FROM sessions WHERE address = '+6281234567890'"))
+    assert sessions == [], sessions
+    assert await traces(app, *SITI) == []

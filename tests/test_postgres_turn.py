@@ -179,7 +179,7 @@ async def test_a_conversation_turn_is_two_round_trips(app: App, queries: Queries
     assert len(sent) == 2, sent
     opening, closing = sent
     assert opening.startswith("BEGIN") and "spi_turn_open(" in opening  # lock, claim, read
-    assert "INSERT INTO sessions" in closing and closing.rstrip().endswith("COMMIT")
+    assert "UPDATE sessions" in closing and closing.rstrip().endswith("COMMIT")
     await app.engine.handle(message("1", 2))  # a redelivery this process handled: no query
     assert queries.texts() == []
 

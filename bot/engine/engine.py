@@ -258,7 +258,7 @@ class Engine:
                     data_json = encode_data(session.data)
                     if stored or not session.is_empty(default_language):
                         self._db.later(self._sessions.save(session, now, default_language,
-                                                           data_json))
+                                                           data_json, stored=stored))
                         stored = not session.is_empty(default_language)
                         session.updated_at = now if stored else session.updated_at
                     if route is not None and turn.replies:

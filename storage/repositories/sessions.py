@@ -38,22 +38,31 @@ class Session:
 
 class SessionRepository:
     def save(
-        self, session: Session, now: datetime, default_language: str, data_json: str | None = None
+        self, session: Session, now: datetime, default_language: str, data_json: str | None = None,
+        *, stored: bool = False,
     ) -> Statement:
         """The write storing the session as of `now`; an idle one with nothing to remember
         leaves no row. The session itself is left as it is (the caller owns it).
 
+        `stored`: the turn read an existing row. Then the write only updates that row: if it
+        is gone by the time the write runs, an erasure (or the idle purge) deleted the
+        conversation meanwhile, and what the turn typed into it must not bring it back.
         `data_json` is `session.data` already encoded, when the caller has it.
         """
         if session.is_empty(default_language):
             return (_DELETE, (session.channel, session.address))
+        data = data_json if data_json is not None else encode_data(session.data)
+        if stored:
+            return ("""UPDATE sessions SET state = ?, data = ?, language = ?, updated_at = ?
+                       WHERE channel = ? AND address = ?""",
+                    (session.state, data, session.language, to_text(now),
+                     session.channel, session.address))
         return ("""INSERT INTO sessions (channel, address, state, data, language, updated_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state,
                    data = excluded.data, language = excluded.language,
                    updated_at = excluded.updated_at""",
-                (session.channel, session.address, session.state,
-                 data_json if data_json is not None else encode_data(session.data),
+                (session.channel, session.address, session.state, data,
                  session.language, to_text(now)))
 
     def notice_statement(
