@@ -1,6 +1,7 @@
 """The FAQ's embedding second opinion: answers paraphrases the word matcher is unsure of, keeps
 off-topic questions unanswered, never overrules a scam sign, and steps aside when it is turned
-off or not installed."""
+off or not installed; its trained classifier is deterministic, cached under a key that follows
+the examples, and answers an unsure question only above tau and never for OFF_TOPIC."""
 
 from __future__ import annotations
 
@@ -239,8 +240,9 @@ def test_a_scam_sign_or_a_lexical_refusal_is_never_overruled_by_the_classifier()
         assert hybrid.match(question).intent is None, question
     assert adamant.asked == []  # the model is not even asked
     # A torn or unsure question is settled by it (the stub is honoured at all).
-    unsure = next(q for _, q in PAIRS if FaqMatcher(load_knowledge()).match(q).intent is None
-                  and not FaqMatcher(load_knowledge()).match(q).refused)
+    lexical = FaqMatcher(load_knowledge())
+    unsure = next(q for _, q in PAIRS
+                  if lexical.match(q).intent is None and not lexical.match(q).refused)
     assert hybrid.match(unsure).intent == "honorarium" and adamant.asked
 
 
