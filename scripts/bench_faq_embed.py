@@ -27,7 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handlers.faq.embedding import HybridMatcher, available  # noqa: E402
+from handlers.faq.embedding import (  # noqa: E402
+    HybridMatcher,
+    Reading,
+    _softmax,
+    available,
+    train_classifier,
+)
 from handlers.faq.matcher import INTENTS, FaqMatcher, Match, load_knowledge  # noqa: E402
 
 DEFAULT_FILES = [ROOT / "handlers" / "faq" / "eval.toml", ROOT / "tests" / "data" /
@@ -111,14 +117,14 @@ def main() -> int:
     sets = {path: _load(path) for path in args.files}
     questions = [q for in_scope, oos in sets.values() for q in [*(q for _, q in in_scope), *oos]]
     asked = 0
-    similarities = hybrid.opinion.similarities
+    read = hybrid.opinion.read
 
-    def counting(question: str) -> dict[str, float] | None:
+    def counting(question: str) -> Reading | None:
         nonlocal asked
         asked += 1
-        return similarities(question)
+        return read(question)
 
-    hybrid.opinion.similarities = counting  # type: ignore[method-assign]
+    hybrid.opinion.read = counting  # type: ignore[method-assign]
     for question in questions:  # warm: every page of the model touched once
         hybrid.match(question)
     gc.collect()
@@ -148,12 +154,27 @@ def main() -> int:
     wall, cpu = _costs(hybrid.match, questions, args.rounds)
     share = asked / (len(questions) * args.rounds)
     lex_wall, lex_cpu = _costs(lexical.match, questions, args.rounds)
-    model_wall, model_cpu = _costs(similarities, questions, 1)
+    model_wall, model_cpu = _costs(read, questions, 1)
     print(f"\nanswer cost over {len(questions)} questions x {args.rounds} "
           f"(model warm, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}):")
     print(f"  lexical       wall {_quantiles(lex_wall)}; cpu {_quantiles(lex_cpu)}")
     print(f"  hybrid        wall {_quantiles(wall)}; cpu {_quantiles(cpu)}")
     print(f"  model alone   wall {_quantiles(model_wall)}; cpu {_quantiles(model_cpu)}")
+    matrix = hybrid.opinion._matrix
+    if hybrid.opinion._weights is not None and matrix is not None:  # the classifier's share
+        vectors = [hybrid.opinion._model.encode(q, True) for q in questions[:200]]
+        weights, bias = hybrid.opinion._weights, hybrid.opinion._bias
+        intents = list(hybrid.opinion._intents)
+        start = time.perf_counter()
+        for vector in vectors:
+            probability = _softmax(vector @ weights + bias)
+            {i: float(p) for i, p in zip(intents, probability, strict=True)}
+        each = (time.perf_counter() - start) * 1000 / len(vectors)
+        print(f"  classifier    {each:.3f} ms per model call (its probabilities, over the "
+              "embedding the model call makes anyway)")
+        start = time.perf_counter()
+        train_classifier(matrix, hybrid.opinion._labels, len(intents))
+        print(f"  training it afresh (no cached weights): {time.perf_counter() - start:.2f} s")
     print(f"  questions that ask the model: {share:.0%}")
     print(f"memory: RSS {rss_before:.0f} MB before the model, {rss_after:.0f} MB after loading "
           f"and answering every question once (+{rss_after - rss_before:.0f} MB)")

@@ -1,6 +1,7 @@
 """The FAQ's embedding second opinion: answers paraphrases the word matcher is unsure of, keeps
 off-topic questions unanswered, never overrules a scam sign, and steps aside when it is turned
-off or not installed."""
+off or not installed; its trained classifier is deterministic, cached under a key that follows
+the examples, and answers an unsure question only above tau and never for OFF_TOPIC."""
 
 from __future__ import annotations
 
@@ -17,8 +18,22 @@ from core.messages import Channel
 from core.settings import load_settings
 from handlers.faq import embedding
 from handlers.faq.chat import UNCOUNTED
-from handlers.faq.embedding import HybridMatcher, SecondOpinion, warm
-from handlers.faq.matcher import FaqMatcher, load_knowledge, shipped_matcher
+from handlers.faq.embedding import (
+    HybridMatcher,
+    Reading,
+    SecondOpinion,
+    _decide,
+    train_classifier,
+    warm,
+)
+from handlers.faq.matcher import (
+    INTENTS,
+    OFF_TOPIC,
+    FaqMatcher,
+    Match,
+    load_knowledge,
+    shipped_matcher,
+)
 from tests.support.dialog import User
 
 needs_model = pytest.mark.skipif(not embedding.available(),
@@ -105,18 +120,16 @@ def test_without_the_package_answers_are_lexical(monkeypatch: pytest.MonkeyPatch
 
 @needs_model
 def test_the_model_refuses_what_it_reads_as_an_off_topic_exemplar(hybrid: HybridMatcher) -> None:
-    from handlers.faq.embedding import _decide
-    from handlers.faq.matcher import INTENTS, OFF_TOPIC
-
     lexical = FaqMatcher(load_knowledge())
     question = "survei spi wajib ga"
     match = lexical.match(question)
     scores = lexical.scores(question)
     similar = dict.fromkeys(INTENTS, 0.80) | {OFF_TOPIC: 0.95}
-    refused = _decide(match, scores, similar)
+    sure = dict.fromkeys(INTENTS, 0.0) | {"is_mandatory": 1.0, OFF_TOPIC: 0.0}
+    refused = _decide(match, scores, Reading(similar, sure))
     assert refused.intent is None and refused.refused
     similar[OFF_TOPIC] = 0.5
-    assert _decide(match, scores, similar).intent is not None
+    assert _decide(match, scores, Reading(similar, sure)).intent is not None
 
 
 @needs_model
@@ -124,6 +137,113 @@ def test_a_lexical_refusal_is_never_overruled_by_the_model(hybrid: HybridMatcher
     for question in ("cara lapor lhkpn ke kpk", "mau lapor gratifikasi ke kpk gimana"):
         assert FaqMatcher(load_knowledge()).match(question).refused, question
         assert hybrid.match(question).intent is None, question
+
+
+def _reading(top: str, p: float, cosine: float = 0.85) -> Reading:
+    """The model's reading of a question: `top` at probability p, the rest shared evenly; every
+    intent's nearest example at `cosine`, the off-topic exemplars' farther."""
+    rest = (1 - p) / 21
+    return Reading(dict.fromkeys(INTENTS, cosine) | {OFF_TOPIC: cosine - 0.1},
+                   dict.fromkeys((*INTENTS, OFF_TOPIC), rest) | {top: p})
+
+
+def test_the_classifier_trains_deterministically_and_learns_its_examples() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(3, 16))
+    labels = [n % 3 for n in range(60)]
+    matrix = (centres[labels] + 0.3 * rng.normal(size=(60, 16))).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    first = train_classifier(matrix, labels, 3)
+    second = train_classifier(matrix.copy(), list(labels), 3)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    weights, bias = first
+    assert weights.shape == (16, 3) and bias.shape == (3,)
+    assert ((matrix @ weights + bias).argmax(axis=1) == labels).mean() >= 0.95
+
+
+@needs_model
+def test_the_classifier_is_cached_under_a_key_that_changes_with_the_examples(
+        hybrid: HybridMatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = hybrid.opinion.classifier_key()
+    assert (embedding.default_cache_dir() / f"faq-classifier-{key}.npz").is_file()
+    assert key != hybrid.opinion.cache_key()
+    knowledge = load_knowledge()
+    examples = embedding.opinion_examples(knowledge)
+    assert SecondOpinion(examples).classifier_key() == key
+    fewer = dict(examples) | {"duration": list(examples["duration"])[1:]}
+    assert SecondOpinion(fewer).classifier_key() != key
+    moved = dict(examples) | {"duration": [*examples["duration"], examples["results"][0]],
+                              "results": list(examples["results"])[1:]}
+    assert SecondOpinion(moved).classifier_key() != key  # same texts, another intent's
+    monkeypatch.setattr(embedding, "L2", embedding.L2 * 10)
+    assert SecondOpinion(examples).classifier_key() != key
+    reading = hybrid.opinion.read("survei ini wajib ga")
+    assert reading is not None and sum(reading.probability.values()) == pytest.approx(1.0)
+    assert max(reading.probability, key=reading.probability.__getitem__) == "is_mandatory"
+
+
+def test_an_unsure_question_is_answered_only_above_tau() -> None:
+    unsure = Match(None, 0.2, "results", on_topic=True)
+    scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
+    tau = embedding.TAU_ON_TOPIC
+    assert _decide(unsure, scores, _reading("results", tau + 0.01)).intent == "results"
+    below = _decide(unsure, scores, _reading("results", tau - 0.01))
+    assert below.intent is None and below.best_guess == "results" and not below.refused
+    # Not naming SPI or KPK asks more of the classifier.
+    unnamed = Match(None, 0.2, "results", on_topic=False)
+    assert tau < embedding.TAU_OFF_TOPIC
+    assert _decide(unnamed, scores, _reading("results", tau + 0.01)).intent is None
+    assert _decide(unnamed, scores,
+                   _reading("results", embedding.TAU_OFF_TOPIC + 0.01)).intent == "results"
+
+
+def test_the_off_topic_class_is_never_answered() -> None:
+    unsure = Match(None, 0.2, "results", on_topic=True)
+    scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
+    got = _decide(unsure, scores, _reading(OFF_TOPIC, 0.99))
+    assert got.intent is None
+    # ...nor a question whose nearest example is an off-topic exemplar, however sure the
+    # classifier is of an intent.
+    reading = _reading("results", 0.99)
+    near_off = Reading(dict(reading.similar) | {OFF_TOPIC: 0.99}, reading.probability)
+    refused = _decide(unsure, scores, near_off)
+    assert refused.intent is None and refused.refused
+
+
+class _AdamantOpinion:
+    """A ready model that is sure of one intent whatever it is asked."""
+
+    unavailable = False
+    ready = True
+
+    def __init__(self, intent: str) -> None:
+        self.intent = intent
+        self.asked: list[str] = []
+
+    def start(self) -> None:
+        pass
+
+    def read(self, question: str) -> Reading:
+        self.asked.append(question)
+        return _reading(self.intent, 0.99, 0.95)
+
+
+def test_a_scam_sign_or_a_lexical_refusal_is_never_overruled_by_the_classifier() -> None:
+    hybrid = HybridMatcher(load_knowledge())
+    adamant = _AdamantOpinion("honorarium")
+    hybrid.opinion = adamant  # type: ignore[assignment]
+    scam = "ada yang minta transfer biaya admin dan kode otp untuk survei spi"
+    assert hybrid.match(scam).intent == "payment_scam_signs"
+    for question in ("cara lapor lhkpn ke kpk", "mau lapor gratifikasi ke kpk gimana"):
+        assert hybrid.match(question).intent is None, question
+    assert adamant.asked == []  # the model is not even asked
+    # A torn or unsure question is settled by it (the stub is honoured at all).
+    lexical = FaqMatcher(load_knowledge())
+    unsure = next(q for _, q in PAIRS
+                  if lexical.match(q).intent is None and not lexical.match(q).refused)
+    assert hybrid.match(unsure).intent == "honorarium" and adamant.asked
 
 
 class _HeldOpinion:
@@ -141,12 +261,11 @@ class _HeldOpinion:
     def start(self) -> None:
         pass
 
-    def similarities(self, question: str) -> dict[str, float]:
-        from handlers.faq.matcher import INTENTS, OFF_TOPIC
-
+    def read(self, question: str) -> Reading:
         self.started.set()
         self.release.wait(10)
-        return dict.fromkeys(INTENTS, 0.5) | {OFF_TOPIC: 0.1}
+        return Reading(dict.fromkeys(INTENTS, 0.5) | {OFF_TOPIC: 0.1},
+                       dict.fromkeys((*INTENTS, OFF_TOPIC), 1 / 22))
 
 
 async def _faq_effects(app: App) -> int:
