@@ -142,10 +142,10 @@ def wait_for_faq_model(settings: Settings) -> None:
     if not isinstance(matcher, HybridMatcher):
         print("FAQ embedding model off (SPI_FAQ_EMBEDDING)")
         return
-    if matcher.opinion.ready or not warm(matcher, wait=True):
-        return
-    print(f"FAQ embedding model loaded before the rounds: {time.perf_counter() - wall:.1f} s, "
-          f"{time.process_time() - cpu:.1f} s CPU (not counted in the rounds)")
+    if warm(matcher, wait=True):
+        waited, used = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"FAQ embedding model ready before the rounds (waited {waited:.1f} s, "
+              f"{used:.1f} s CPU, not counted in the rounds)")
 
 
 @asynccontextmanager
