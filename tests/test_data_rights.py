@@ -142,18 +142,25 @@ async def test_purge_command_dry_run_says_what_would_go(
     assert await traces(app, *SITI) == []
 
 
-@pytest.mark.parametrize("erase_first", [False, True])
-async def test_erasure_sharing_a_commit_with_the_persons_other_chat_leaves_nothing(
-    app: App, erase_first: bool
-) -> None:
-    """Turns committed together write their conversations at the commit; an erasure in the
-    same commit must still win over the person's other chat, whichever came first."""
+async def erasure_asked_beside_a_half_registration(app: App) -> tuple[User, User]:
+    """Siti registered on Telegram and asked there to erase her data (the confirmation not yet
+    sent); on WhatsApp a registration with her number waits for the name."""
     user = User(app.engine, Channel.TELEGRAM, "777001234")
     await register(user)
     other = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
     await other.say("DAFTAR RSUD")
     await other.say("1")
     await user.say("HAPUS DATA")
+    return user, other
+
+
+@pytest.mark.parametrize("erase_first", [False, True])
+async def test_erasure_sharing_a_commit_with_the_persons_other_chat_leaves_nothing(
+    app: App, erase_first: bool
+) -> None:
+    """Turns committed together write their conversations at the commit; an erasure in the
+    same commit must still win over the person's other chat, whichever came first."""
+    user, other = await erasure_asked_beside_a_half_registration(app)
     fillers = [User(app.engine, Channel.TELEGRAM, str(9000 + i)) for i in range(30)]
     turns = [user.say("1"), other.say("Siti Aminah")]
     if not erase_first:
@@ -174,15 +181,10 @@ async def test_erasure_waits_for_a_turn_of_the_persons_other_chat_that_read_befo
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A turn of the person's other chat that read its conversation before the erasure and
-    writes it after must not bring the erased words back (several transactions at once on
-    PostgreSQL; on SQLite the single writer orders them). The other chat's turn is held
+    writes it after must not bring the erased words back (two transactions on PostgreSQL, two
+    turns of one shared commit on SQLite). The other chat's turn is held
     inside its transaction, after its read, while the erasure runs."""
-    user = User(app.engine, Channel.TELEGRAM, "777001234")
-    await register(user)
-    other = User(app.engine, Channel.WHATSAPP, "+6281234567890", "+6281234567890")
-    await other.say("DAFTAR RSUD")
-    await other.say("1")
-    await user.say("HAPUS DATA")
+    user, other = await erasure_asked_beside_a_half_registration(app)
     inside, release = asyncio.Event(), asyncio.Event()
     dispatch = Router.dispatch
 
