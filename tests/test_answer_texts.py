@@ -67,7 +67,7 @@ def test_the_exceptions_are_few_named_and_still_needed() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_fallbacks_and_the_closing_lines_are_short_and_name_no_contact(lang: str) -> None:
-    for key in ("faq.unsure", "common.not_understood"):
+    for key in ("faq.unsure", "faq.suggest", "common.not_understood"):
         text = CATALOG.text(lang, key, kept=" " + CATALOG.text(lang, "faq.topic_kept"))
         assert len(text) <= CAP, key
         # The contact is one word (PETUGAS/STAFF) or tap away, not in every fallback.

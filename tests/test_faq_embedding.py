@@ -361,3 +361,96 @@ async def test_a_slow_model_call_holds_up_neither_the_event_loop_nor_another_cha
     assert await _faq_effects(app) == before + 2 - (hybrid.match(asks).intent in UNCOUNTED)
     assert await asking.say(asks, provider_id="slow-1") == []  # a redelivery: nothing again
     assert await _faq_effects(app) == before + 2 - (hybrid.match(asks).intent in UNCOUNTED)
+
+
+def _spread(first: str, p: float, second: str, q: float) -> Reading:
+    """Two intents at p and q, the rest shared evenly; nothing near an off-topic exemplar."""
+    rest = (1 - p - q) / (len(INTENTS) - 1)
+    return Reading(dict.fromkeys(INTENTS, 0.85) | {OFF_TOPIC: 0.5},
+                   dict.fromkeys((*INTENTS, OFF_TOPIC), rest) | {first: p, second: q})
+
+
+def test_an_unsure_question_is_offered_its_likeliest_intents_when_they_are_likely_enough(
+        ) -> None:
+    scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
+    named = Match(None, 0.2, "results", on_topic=True)
+    on = embedding.SUGGEST_MASS_ON_TOPIC
+    spread = _decide(named, scores, _spread("results", 0.2, "timeline", 0.1))
+    assert spread.intent is None and spread.suggestions == ()  # three short of the mass
+    third = _decide(named, scores, _spread("results", 0.3, "timeline", 0.18))
+    assert third.intent is None and third.suggestions[:2] == ("results", "timeline")
+    assert len(third.suggestions) == embedding.SUGGEST_MAX
+    two = _decide(named, scores, _spread("results", 0.3, "timeline", on - 0.3))
+    assert two.intent is None and two.suggestions == ("results", "timeline")
+    # Not naming SPI or KPK asks for more; an answer, the off-topic class on top, a close call
+    # between two intents and a refusal get none.
+    unnamed = Match(None, 0.2, "results", on_topic=False)
+    assert _decide(unnamed, scores, _spread("results", 0.3, "timeline", 0.25)).suggestions == ()
+    assert _decide(unnamed, scores, _spread("results", 0.45, "timeline", 0.4)).suggestions == (
+        "results", "timeline")
+    assert _decide(named, scores, _spread("results", 0.6, "timeline", 0.3)).suggestions == ()
+    assert _decide(named, scores, _spread(OFF_TOPIC, 0.4, "timeline", 0.35)).suggestions == ()
+    torn = Match(None, 0.4, "results", on_topic=True, alternatives=("results", "timeline"))
+    assert _decide(torn, scores, _spread("results", 0.3, "timeline", 0.25)).suggestions == ()
+    near_off = Reading(dict.fromkeys(INTENTS, 0.5) | {OFF_TOPIC: 0.9},
+                       _spread("results", 0.3, "timeline", 0.25).probability)
+    assert _decide(named, scores, near_off).suggestions == ()
+
+
+@needs_model
+def test_hardly_any_off_topic_question_is_offered_choices(hybrid: HybridMatcher) -> None:
+    off_topic = EVAL["out_of_scope"]["questions"]
+    offered = [q for q in off_topic if hybrid.match(q).suggestions]
+    assert len(offered) <= 0.05 * len(off_topic), offered
+
+
+class _SpreadOpinion:
+    """A ready model torn between two intents (neither sure enough to be answered)."""
+
+    unavailable = False
+    ready = True
+
+    def __init__(self, first: str, second: str) -> None:
+        self.reading = _spread(first, 0.45, second, 0.4)
+
+    def start(self) -> None:
+        pass
+
+    def read(self, question: str) -> Reading:
+        return self.reading
+
+
+@pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP])
+async def test_an_offered_choice_is_one_tap_to_that_intents_answer(
+        app: App, channel: Channel) -> None:
+    """Unsure, with two likely intents: the reply offers both as the close call's one-tap
+    choices (buttons on Telegram, a numbered list on WhatsApp), the FAQ menu and staff; the
+    question counts as unanswered (its topic words kept), and a tap answers and counts."""
+    from bot.channels.whatsapp.sender import numbered
+    from handlers.faq.answers import answer_text
+
+    hybrid = HybridMatcher(load_knowledge())
+    hybrid.opinion = _SpreadOpinion("timeline", "duration")  # type: ignore[assignment]
+    app.deps.matcher._built = (hybrid,)
+    lexical = FaqMatcher(load_knowledge())
+    unsure = next(q for _, q in PAIRS if len(q.split()) > 2 and (
+        m := lexical.match(q)).intent is None and not m.refused and not m.alternatives
+        and hybrid._first_stage(q)[1] is not None)
+    assert hybrid.match(unsure).suggestions == ("timeline", "duration")
+    user = User(app.engine, channel, f"faq-offer-{channel.value}")
+    await user.say(unsure)
+    catalog = app.deps.catalog
+    assert catalog.text("id", "faq.suggest", kept="").splitlines()[0] in user.text
+    assert user.choices == ["faq:timeline", "faq:duration", "menu:faq", "faq:contact_human"]
+    if channel is Channel.WHATSAPP:
+        shown = numbered(user.last[0].text, user.last[0].choices)
+        assert f"2. {catalog.text('id', 'faq_title.duration')}" in shown
+    async with app.db.reading() as conn:  # counted as unanswered, as a bare "not sure" is
+        assert [row[1:] for row in await app.deps.faq_stats.daily(conn)] == [("", 1)]
+    await user.say("2")
+    expected = answer_text(catalog, "id", "duration", app.deps.settings,
+                           app.deps.registry.get())
+    assert expected.splitlines()[0][:40] in user.text
+    async with app.db.reading() as conn:
+        assert sorted(row[1:] for row in await app.deps.faq_stats.daily(conn)) == [
+            ("", 1), ("duration", 1)]

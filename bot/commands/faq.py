@@ -93,7 +93,7 @@ class Answerer:
             text = answer_text(self._catalog, self._lang, match.intent, self._settings,
                                self._registry, today=datetime.now(UTC).date())
         return {"question": question, "intent": match.intent, "score": match.score,
-                "answer": text}
+                "choices": list(match.suggestions), "answer": text}
 
 
 def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = True) -> int:
@@ -110,22 +110,30 @@ def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = Tr
         return 2
     matcher = shipped_matcher(settings.faq_threshold, settings.faq_embedding)
     warm(matcher, wait=True)  # measure what the bot answers once warm
-    total = correct = 0
+    total = correct = offered = 0
     print(f"{'intent':<22} {'benar':>5} {'jumlah':>6} {'akurasi':>8}")
     for intent in INTENTS:
         questions = data.get("intents", {}).get(intent, [])
-        hits = sum(matcher.match(q).intent == intent for q in questions)
+        matches = [matcher.match(q) for q in questions]
+        hits = sum(m.intent == intent for m in matches)
+        offered += sum(m.intent is None and intent in m.suggestions for m in matches)
         total += len(questions)
         correct += hits
         share = hits / len(questions) if questions else 0.0
         print(f"{intent:<22} {hits:>5} {len(questions):>6} {share:>8.1%}")
     out_of_scope = data.get("out_of_scope", {}).get("questions", [])
-    answered = [q for q in out_of_scope if matcher.match(q).intent is not None]
+    oos_matches = [(q, matcher.match(q)) for q in out_of_scope]
+    answered = [q for q, m in oos_matches if m.intent is not None]
+    given_choices = sum(bool(m.suggestions) for _, m in oos_matches)
     accuracy = correct / total if total else 0.0
     leaked = len(answered) / len(out_of_scope) if out_of_scope else 0.0
     print(f"\nAkurasi top-1: {correct}/{total} = {accuracy:.1%} (target ≥ {TARGET_ACCURACY:.0%})")
+    print(f"Benar atau ada di pilihan yang ditawarkan: {correct + offered}/{total} = "
+          f"{(correct + offered) / total if total else 0.0:.1%}")
     print(f"Di luar topik yang tetap dijawab: {len(answered)}/{len(out_of_scope)} = "
           f"{leaked:.1%} (target ≤ {TARGET_OUT_OF_SCOPE:.0%})")
+    print(f"Di luar topik yang diberi pilihan: {given_choices}/{len(out_of_scope)} = "
+          f"{given_choices / len(out_of_scope) if out_of_scope else 0.0:.1%}")
     for question in answered if list_questions else ():
         print(f"  dijawab padahal di luar topik: {question}")
     return 0 if accuracy >= TARGET_ACCURACY and leaked <= TARGET_OUT_OF_SCOPE else 1

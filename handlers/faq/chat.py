@@ -64,6 +64,17 @@ class FaqEntry:
             if topic:
                 await turn.deps.faq_stats.keep_unanswered(turn.conn, turn.now, topic,
                                                          scope=turn.scope)
+            kept = " " + turn.t("faq.topic_kept") if topic else ""
+            if match.suggestions:
+                # Unsure, but two or three answers are likely: one tap picks the meant one, as
+                # for a close call (counted then), and the FAQ menu and staff stay one tap away.
+                offered = [turn.choice_of(f"faq_title.{intent}", CHOICE_PREFIX + intent)
+                           for intent in match.suggestions]
+                offered.append(turn.choice_of("menu.faq", "menu:faq"))
+                if "contact_human" not in match.suggestions:
+                    offered.append(contact_choice(turn))
+                turn.say("faq.suggest", kept=kept, choices=offered)
+                return True
             choices = []
             if (match.on_topic and match.best_guess and not match.refused
                     and match.score >= _SUGGEST_FLOOR):
@@ -76,8 +87,7 @@ class FaqEntry:
                         turn.choice_of("menu.register", "menu:register"),
                         contact_choice(turn)]
             # Only what is true: the note on keeping appears only when something was kept.
-            turn.say("faq.unsure", kept=" " + turn.t("faq.topic_kept") if topic else "",
-                     choices=choices)
+            turn.say("faq.unsure", kept=kept, choices=choices)
             return True
         # Indonesian first, but a question asked in English is answered in English.
         answer(turn, match.intent, "en" if looks_english(text) else turn.lang)

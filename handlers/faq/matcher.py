@@ -67,6 +67,9 @@ class Match:
     alternatives: tuple[str, ...] = ()
     # Closer to an off-topic exemplar than to any intent: not ours to answer, no guess offered.
     refused: bool = False
+    # Unsure, but the model's likeliest two or three intents together are likely enough: offered
+    # as one-tap choices instead of a bare "not sure" (handlers/faq/embedding.py).
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
