@@ -123,6 +123,7 @@ DTYPE = "float32"  # trains as float64 does (probabilities within 1e-4), ~30% fa
 # (half the size) changed two refusals.
 SHIPPED = "faq_embed.npz"
 SHIPPED_DTYPE = "float16"
+_SOURCE_NAMES = {"shipped": "bawaan paket", "cache": "dari cache", "computed": "dihitung"}
 
 
 def available() -> bool:
@@ -294,7 +295,7 @@ class SecondOpinion:
             self._matrix = matrix  # last: `ready` says all three are there
             logger.info("FAQ: pendapat kedua (embedding) siap dalam %.1f dtk (%d contoh, %s, "
                         "%d dihitung)", time.perf_counter() - started, len(self._texts),
-                        self.source, self.embedded)
+                        _SOURCE_NAMES.get(self.source, self.source), self.embedded)
         finally:
             self._loaded.set()
 
