@@ -420,11 +420,12 @@ class _SpreadOpinion:
         return self.reading
 
 
-@pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP])
+@pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.WHATSAPP, Channel.WEB])
 async def test_an_offered_choice_is_one_tap_to_that_intents_answer(
         app: App, channel: Channel) -> None:
     """Unsure, with two likely intents: the reply offers both as the close call's one-tap
-    choices (buttons on Telegram, a numbered list on WhatsApp), the FAQ menu and staff; the
+    choices (buttons on Telegram, a numbered list on WhatsApp, labelled choices on the web chat;
+    the number answers on every one), the FAQ menu and staff; the
     question counts as unanswered (its topic words kept), and a tap answers and counts."""
     from bot.channels.whatsapp.sender import numbered
     from handlers.faq.answers import answer_text
