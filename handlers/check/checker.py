@@ -276,10 +276,22 @@ _POLICY_PAGE = " halaman "
 _POLICY_PHONE = " nomor ini "
 
 
+# "Kolom bertanda * wajib diisi", "semua pertanyaan harus dijawab": the questionnaire's own rule
+# for its fields, which the policy would read as a duty to take part (a threat). The duty word
+# is left out for the policy; nothing joined to the field word by "dan" is excused.
+_FIELD_RULE = re.compile(
+    r"\b(kolom|pertanyaan|isian|butir|fields?|questions?)\b"
+    r"((?:(?!\b(?:dan|serta|atau|juga|and|or)\b)[^.,;!?\n]){0,30}?)\s*"
+    r"\b(wajib|harus|mesti|must|have to|are required to)\b"
+    r"(?=\s+(di)?(isi|diisi|jawab|dijawab|be answered|be filled)\b)", re.IGNORECASE)
+
+
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
                 registry: Registry) -> str:
     """The text as the integrity policy should read it: items replaced by what they are, so
-    a phone number is not a count of people and a hyphenated host is not two words."""
+    a phone number is not a count of people and a hyphenated host is not two words, and a
+    field's rule is not a duty."""
+    body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL

@@ -76,7 +76,9 @@ _WARN_SUBJECT = re.compile(
     r"(jika|bila|kalau|apabila|if) (ada|someone|anyone|anybody))\b", re.IGNORECASE)
 _WARN_PREDICATE = re.compile(
     r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipuan|modus|hoaks|palsu|"
-    r"waspadai|melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
+    r"waspadai|waspada(lah)?\s+(terhadap|dengan|akan|pada)|"
+    r"(ber)?hati-hati(lah)?\s+(terhadap|dengan|pada)|awas|beware( of)?|be careful|watch out|"
+    r"melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
     r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya)|tidak perlu (dituruti|diikuti|"
     r"ditanggapi)|red flag|suspicious|a scam|fraud|breaks? (spi )?rules|against (spi )?rules|"
     r"not allowed|forbidden|do not (respond|comply|reply)|tolak\w*|abaikan|laporkan ke|ignore it|"
