@@ -32,6 +32,15 @@ def verdict(text: str) -> str:
     f"Kolom bertanda * wajib diisi. Lanjutkan di {LINK}",
     f"Semua pertanyaan wajib dijawab agar kuesioner dapat dikirim. {LINK}",
     f"Setiap pertanyaan harus dijawab sebelum Anda dapat menekan tombol Kirim di {LINK}",
+    # the survey's topic (bribes, gifts taken by staff) is no prize
+    f"Survei ini menanyakan pengalaman Anda terkait suap, gratifikasi, atau pemberian hadiah di "
+    f"instansi. Isi di {LINK}",
+    f"Pertanyaan mencakup pungutan liar, hadiah, dan imbalan dalam pelayanan publik. {LINK}",
+    f"Survei ini mengukur seberapa sering pegawai menerima uang atau hadiah. {LINK}",
+    # an access code the survey e-mails to the reader for its own page
+    f"Kode akses survei Anda dikirim melalui email terpisah. Gunakan kode tersebut di {LINK}",
+    # the cover letter's PDF is no app to install
+    f"Terlampir surat pengantar KPK. Unduh lampiran file PDF untuk informasi lengkap. {LINK}",
 ])
 def test_genuine_text_is_not_suspicious(text: str) -> None:
     assert verdict(text) in (OFFICIAL, UNKNOWN)
@@ -48,6 +57,16 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Kolom nomor rekening wajib diisi untuk pencairan honor responden. {LINK}",
     f"Survei ini berisi 30 pertanyaan dan wajib diisi seluruh pegawai. {LINK}",
     f"Semua pertanyaan wajib dijawab dan biaya admin Rp10.000 wajib dibayar. {LINK}",
+    f"Isi survei SPI tentang gratifikasi dan dapatkan hadiah pulsa. {LINK}",
+    f"Laporkan gratifikasi, dapatkan hadiah! {LINK}",
+    f"Pemberian hadiah bagi responden yang mengisi survei. {LINK}",
+    f"Kode yang dikirim ke email Anda, mohon kirimkan ke kami. {LINK}",
+    f"Kirim kode OTP ke email kami. {LINK}",
+    f"Kode verifikasi dikirim via SMS, kirimkan ke nomor ini. {LINK}",
+    f"Kode akses dikirim ke email kami setelah Anda menyebutkan kode yang masuk. {LINK}",
+    "Unduh SPI.apk (surat pengantar resmi) untuk mengisi survei KPK.",
+    "Unduh file berikut untuk mengisi survei: https://spi-kpk.app/SPI2025.zip",
+    f"Unduh file PDF ini lalu instal aplikasinya untuk mengisi. {LINK}",
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS
