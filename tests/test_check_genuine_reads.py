@@ -41,6 +41,13 @@ def verdict(text: str) -> str:
     f"Kode akses survei Anda dikirim melalui email terpisah. Gunakan kode tersebut di {LINK}",
     # the cover letter's PDF is no app to install
     f"Terlampir surat pengantar KPK. Unduh lampiran file PDF untuk informasi lengkap. {LINK}",
+    # a reminder of the reader's own deadline, a scam warning, the survey's rules
+    f"Jangan sampai terlewat, survei ditutup 31 Oktober. {LINK}",
+    f"Jangan sampai terlambat mengisi SPI! {LINK}",
+    f"Awas penipuan! Survei resmi hanya di {LINK}",
+    f"Pengisian yang terlambat tidak dapat diproses. Segera isi di {LINK}",
+    f"Survei ini harus diisi oleh responden yang terpilih saja, tidak boleh diteruskan kepada "
+    f"orang lain. {LINK}",
 ])
 def test_genuine_text_is_not_suspicious(text: str) -> None:
     assert verdict(text) in (OFFICIAL, UNKNOWN)
@@ -67,6 +74,9 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     "Unduh SPI.apk (surat pengantar resmi) untuk mengisi survei KPK.",
     "Unduh file berikut untuk mengisi survei: https://spi-kpk.app/SPI2025.zip",
     f"Unduh file PDF ini lalu instal aplikasinya untuk mengisi. {LINK}",
+    f"Jangan sampai terlambat! Yang tidak mengisi akan dikenai sanksi disiplin. {LINK}",
+    f"Awas kalau tidak isi survei SPI! {LINK}",
+    f"Survei ini wajib diisi oleh seluruh pegawai. {LINK}",
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS

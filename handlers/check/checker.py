@@ -286,12 +286,31 @@ _FIELD_RULE = re.compile(
     r"(?=\s+(di)?(isi|diisi|jawab|dijawab|be answered|be filled)\b)", re.IGNORECASE)
 
 
+# "Jangan sampai terlewat, survei ditutup 31 Oktober", "Awas penipuan!": a reminder of the
+# reader's own deadline and a scam warning, which the policy would read as an office's pressure.
+# Only the idiom is left out: a sanction or a watcher named beside it still counts.
+_REMINDER = re.compile(
+    r"\b((jangan|jgn) sampai|don'?t|do not)\s+(terlambat|telat|ketinggalan|tertinggal|terlewat|"
+    r"terlewatkan|kelewatan|lupa|miss( it| out)?|be late)\b"
+    r"|\bawas(?=\W+(penipuan|penipu|hoaks|hoax|modus|pesan palsu|scam)\b)", re.IGNORECASE)
+# "Pengisian yang terlambat tidak dapat diproses": the survey's rule for late answers.
+_LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terlambat|telat)\b",
+                   re.IGNORECASE)
+# "Survei ini harus diisi oleh responden yang terpilih saja", "wajib diisi sendiri": a rule of
+# who fills it in (the false-duty sign's own excuse, scam_signs.toml), not a duty to take part.
+_BY_WHOM = re.compile(
+    r"\b(wajib|harus|mesti)\s+(?=(di)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
+    r"(sendiri|secara mandiri|oleh (responden|yang bersangkutan|penerima)|tanpa diwakil|"
+    r"tidak (boleh|dapat) diwakil))", re.IGNORECASE)
+
+
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
                 registry: Registry) -> str:
     """The text as the integrity policy should read it: items replaced by what they are, so
     a phone number is not a count of people and a hyphenated host is not two words, and a
     field's rule is not a duty."""
     body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
+    body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
