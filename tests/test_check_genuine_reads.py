@@ -48,6 +48,13 @@ def verdict(text: str) -> str:
     f"Pengisian yang terlambat tidak dapat diproses. Segera isi di {LINK}",
     f"Survei ini harus diisi oleh responden yang terpilih saja, tidak boleh diteruskan kepada "
     f"orang lain. {LINK}",
+    f"You must be at least 18 and have used the service in the past year to complete the survey. "
+    f"{LINK}",
+    f"To protect your privacy, you must complete the survey yourself. {LINK}",
+    # "pay attention", a congratulation on being selected, honesty set above a high score
+    f"Please pay attention to the deadline: 31 October 2025. Survey: {LINK}",
+    f"Selamat, Anda terpilih untuk mengikuti Survei Penilaian Integritas 2025. Isi di {LINK}",
+    f"Jawaban jujur lebih berharga daripada nilai tinggi. {LINK}",
 ])
 def test_genuine_text_is_not_suspicious(text: str) -> None:
     assert verdict(text) in (OFFICIAL, UNKNOWN)
@@ -77,6 +84,10 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Jangan sampai terlambat! Yang tidak mengisi akan dikenai sanksi disiplin. {LINK}",
     f"Awas kalau tidak isi survei SPI! {LINK}",
     f"Survei ini wajib diisi oleh seluruh pegawai. {LINK}",
+    f"You must complete the survey by Friday or face sanctions. {LINK}",
+    f"Please pay the admin fee of Rp10.000 before filling in the survey. {LINK}",
+    f"Selamat, Anda terpilih untuk mendapatkan hadiah pulsa. {LINK}",
+    f"Selamat, Anda terpilih mendapatkan saldo DANA. {LINK}",
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS

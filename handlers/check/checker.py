@@ -301,7 +301,12 @@ _LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terl
 _BY_WHOM = re.compile(
     r"\b(wajib|harus|mesti)\s+(?=(di)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
     r"(sendiri|secara mandiri|oleh (responden|yang bersangkutan|penerima)|tanpa diwakil|"
-    r"tidak (boleh|dapat) diwakil))", re.IGNORECASE)
+    r"tidak (boleh|dapat) diwakil))"
+    r"|\b(must|have to)\s+(?=(fill|complete|answer|take)\w*\s+"
+    r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally))"
+    # who may answer ("responden wajib berusia minimal 18 tahun", "you must be at least 18")
+    r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
+    r"merupakan|have (used|worked|been (a|an|working|using)))\b)", re.IGNORECASE)
 
 
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
