@@ -55,6 +55,14 @@ def verdict(text: str) -> str:
     f"Please pay attention to the deadline: 31 October 2025. Survey: {LINK}",
     f"Selamat, Anda terpilih untuk mengikuti Survei Penilaian Integritas 2025. Isi di {LINK}",
     f"Jawaban jujur lebih berharga daripada nilai tinggi. {LINK}",
+    # the survey's own account closing, "before it is too late"
+    f"Jika batas waktu terlewati, akun survei Anda akan dinonaktifkan otomatis. {LINK}",
+    f"Batas waktu: 3 hari lagi. Segera isi sebelum terlambat. {LINK}",
+    # the organiser's duty to protect
+    f"Identitas responden wajib dirahasiakan sesuai UU 16/1997. {LINK}",
+    f"KPK wajib merahasiakan jawaban survei Anda. {LINK}",
+    f"Sesuai UU, penyelenggara survei wajib melindungi data responden. {LINK}",
+    f"Data responden survei harus dilindungi. {LINK}",
 ])
 def test_genuine_text_is_not_suspicious(text: str) -> None:
     assert verdict(text) in (OFFICIAL, UNKNOWN)
@@ -88,6 +96,9 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Please pay the admin fee of Rp10.000 before filling in the survey. {LINK}",
     f"Selamat, Anda terpilih untuk mendapatkan hadiah pulsa. {LINK}",
     f"Selamat, Anda terpilih mendapatkan saldo DANA. {LINK}",
+    f"Jika tidak mengisi, akun WhatsApp Anda akan dinonaktifkan. {LINK}",
+    f"Survei ini wajib diisi dan datanya dijamin aman. {LINK}",
+    f"Survei ini wajib, data dijamin aman. {LINK}",
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS

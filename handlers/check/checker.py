@@ -292,6 +292,7 @@ _FIELD_RULE = re.compile(
 _REMINDER = re.compile(
     r"\b((jangan|jgn) sampai|don'?t|do not)\s+(terlambat|telat|ketinggalan|tertinggal|terlewat|"
     r"terlewatkan|kelewatan|lupa|miss( it| out)?|be late)\b"
+    r"|\b(sebelum|before)\s+(terlambat|telat|ketinggalan|it'?s too late|too late)\b"
     r"|\bawas(?=\W+(penipuan|penipu|hoaks|hoax|modus|pesan palsu|scam)\b)", re.IGNORECASE)
 # "Pengisian yang terlambat tidak dapat diproses": the survey's rule for late answers.
 _LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terlambat|telat)\b",
@@ -306,7 +307,11 @@ _BY_WHOM = re.compile(
     r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally))"
     # who may answer ("responden wajib berusia minimal 18 tahun", "you must be at least 18")
     r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
-    r"merupakan|have (used|worked|been (a|an|working|using)))\b)", re.IGNORECASE)
+    r"merupakan|have (used|worked|been (a|an|working|using)))\b)"
+    # a duty to protect ("identitas responden wajib dirahasiakan", "KPK wajib menjaga ...")
+    r"|\b(wajib|harus|mesti|diwajibkan|must)\s+(?=(dirahasiakan|merahasiakan|dijaga|menjaga|"
+    r"dilindungi|melindungi|dijamin|menjamin|keep|protect|be kept|be protected)\b)",
+    re.IGNORECASE)
 
 
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
