@@ -36,6 +36,7 @@ def verdict(text: str) -> str:
     f"Survei ini menanyakan pengalaman Anda terkait suap, gratifikasi, atau pemberian hadiah di "
     f"instansi. Isi di {LINK}",
     f"Pertanyaan mencakup pungutan liar, hadiah, dan imbalan dalam pelayanan publik. {LINK}",
+    f"Apakah pernah ada petugas yang meminta imbalan? Ceritakan di survei: {LINK}",
     f"Survei ini mengukur seberapa sering pegawai menerima uang atau hadiah. {LINK}",
     # an access code the survey e-mails to the reader for its own page
     f"Kode akses survei Anda dikirim melalui email terpisah. Gunakan kode tersebut di {LINK}",
@@ -99,6 +100,8 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Jika tidak mengisi, akun WhatsApp Anda akan dinonaktifkan. {LINK}",
     f"Survei ini wajib diisi dan datanya dijamin aman. {LINK}",
     f"Survei ini wajib, data dijamin aman. {LINK}",
+    f"Seluruh pegawai menerima insentif setelah mengisi SPI. {LINK}",
+    f"Pegawai terpilih menerima hadiah. {LINK}",
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS
