@@ -40,6 +40,8 @@ def verdict(text: str) -> str:
     f"Survei ini mengukur seberapa sering pegawai menerima uang atau hadiah. {LINK}",
     # an access code the survey e-mails to the reader for its own page
     f"Kode akses survei Anda dikirim melalui email terpisah. Gunakan kode tersebut di {LINK}",
+    f"Kode akses dikirim ke email Anda. Jangan berikan kode tersebut kepada siapa pun. {LINK}",
+    f"Bagikan kode QR pendaftaran SPI kepada pengguna layanan. {LINK}",
     # the cover letter's PDF is no app to install
     f"Terlampir surat pengantar KPK. Unduh lampiran file PDF untuk informasi lengkap. {LINK}",
     # a reminder of the reader's own deadline, a scam warning, the survey's rules
@@ -102,6 +104,10 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Survei ini wajib, data dijamin aman. {LINK}",
     f"Seluruh pegawai menerima insentif setelah mengisi SPI. {LINK}",
     f"Pegawai terpilih menerima hadiah. {LINK}",
+    f"Kode verifikasi dikirim melalui email. Mohon sebutkan kode tersebut kepada petugas kami. "
+    f"{LINK}",
+    f"Jangan berikan kode ini kepada siapa pun kecuali admin survei: kirim kodenya ke nomor ini. "
+    f"{LINK}",
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS
