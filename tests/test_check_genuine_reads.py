@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.check.checker import OFFICIAL, SUSPICIOUS, UNKNOWN, check_text
+from handlers.check.checker import MANIPULATION, OFFICIAL, SUSPICIOUS, UNKNOWN, check_text
 from handlers.check.registry import load_registry
 
 REGISTRY = load_registry()
@@ -111,3 +111,16 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
 ])
 def test_scam_twin_stays_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an employer watching who filled it in, with its pressure: the employer's message
+    (f"Pegawai yang belum mengisi SPI di {LINK} akan kami data untuk pembinaan.", MANIPULATION),
+    (f"Partisipasi SPI {LINK} akan menjadi bahan evaluasi kinerja pegawai oleh atasan langsung.",
+     MANIPULATION),
+    # a disciplinary record is a sanction, a threat whoever keeps it
+    (f"Pegawai yang tidak berpartisipasi dalam SPI akan dicatat sebagai tidak disiplin. {LINK}",
+     SUSPICIOUS),
+])
+def test_employer_pressure_and_sanction(text: str, expected: str) -> None:
+    assert verdict(text) == expected

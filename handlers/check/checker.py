@@ -235,10 +235,12 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     signs = find_signs(rest)
     acts = _policy_acts(_for_policy(body, found, items, registry))
     scam = signs.scam
-    if "threat" in acts and set(acts) <= {"threat", "monitoring"} and not signs.manipulation:
-        # Pressure and nothing else asked (no report, no answers, no gathering): a threat to
-        # the reader, as the scam signs name it; with an employer's ask it is that ask's
-        # pressure, and the message is the employer's.
+    if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
+        # Pressure and nothing else asked (no report, no answers, no gathering, no one
+        # watching who filled it in): a threat to the reader, as the scam signs name it; with
+        # an employer's ask or watch ("akan kami data untuk pembinaan", "dilaporkan ke
+        # pimpinan") it is that employer's pressure, and the message is the employer's. A
+        # sanction the signs name ("dicatat sebagai tidak disiplin") stays a threat.
         scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
