@@ -124,3 +124,20 @@ def test_scam_twin_stays_suspicious(text: str) -> None:
 ])
 def test_employer_pressure_and_sanction(text: str, expected: str) -> None:
     assert verdict(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Saya terima ini dari nomor 08111919xxxx: 'Mohon isi survei integritas di "
+    "https://spi.kpk.go.id/r/Ab99.' Asli tidak?",
+    "WA dari 0812-xxxx-5678: Anda terpilih responden SPI, isi di https://spi.kpk.go.id",
+    "Pengirim +62 811 **** 4761. Survei Penilaian Integritas: https://spi.kpk.go.id",
+])
+def test_a_masked_sender_number_is_one_that_cannot_be_checked(text: str) -> None:
+    result = check_text(text, REGISTRY, year=YEAR)
+    assert result.verdict == UNKNOWN
+    assert [i.kind for i in result.items if i.verdict == UNKNOWN] == ["phone"]
+
+
+@pytest.mark.parametrize("text", ["Balas dalam 1x24 jam ya", "NIP 1985xxxx, kode XX-2025"])
+def test_no_masked_number_in_ordinary_text(text: str) -> None:
+    assert not [i for i in check_text(text, REGISTRY, year=YEAR).items if i.kind == "phone"]
