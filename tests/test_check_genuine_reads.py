@@ -121,6 +121,12 @@ def test_scam_twin_stays_suspicious(text: str) -> None:
     # a disciplinary record is a sanction, a threat whoever keeps it
     (f"Pegawai yang tidak berpartisipasi dalam SPI akan dicatat sebagai tidak disiplin. {LINK}",
      SUSPICIOUS),
+    # a duty to fill the office's own form first is that form's ask, not a false duty
+    ("Sebelum mengisi survei KPK, Bapak/Ibu wajib mengisi Google Form internal berikut: "
+     "https://forms.gle/Ab12Cd34", MANIPULATION),
+    # what the reader gives in the survey, named in a relative clause, is no further ask
+    (f"Hormat kami, Tim SPI KPK. Jawaban yang Anda berikan hanya digunakan untuk penilaian "
+     f"integritas. Silakan mulai di {LINK}", OFFICIAL),
 ])
 def test_employer_pressure_and_sanction(text: str, expected: str) -> None:
     assert verdict(text) == expected
