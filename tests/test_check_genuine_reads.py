@@ -125,6 +125,11 @@ def test_scam_twin_stays_suspicious(text: str) -> None:
     ("Sebelum mengisi survei KPK, Bapak/Ibu wajib mengisi Google Form internal berikut: "
      "https://forms.gle/Ab12Cd34", MANIPULATION),
     # what the reader gives in the survey, named in a relative clause, is no further ask
+    # the number that sent the invitation, as the reader tells it
+    ("Nomor 0813-2222-1919 kirim undangan SPI dengan link https://spi.kpk.go.id/r/Op5, katanya "
+     "resmi dari KPK", UNKNOWN),
+    ("Tolong ke nomor 0812-1111-2222 kirim undangan SPI yang kalian terima. "
+     f"{LINK}", MANIPULATION),
     (f"Hormat kami, Tim SPI KPK. Jawaban yang Anda berikan hanya digunakan untuk penilaian "
      f"integritas. Silakan mulai di {LINK}", OFFICIAL),
 ])
