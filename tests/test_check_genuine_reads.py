@@ -66,6 +66,9 @@ def verdict(text: str) -> str:
     f"KPK wajib merahasiakan jawaban survei Anda. {LINK}",
     f"Sesuai UU, penyelenggara survei wajib melindungi data responden. {LINK}",
     f"Data responden survei harus dilindungi. {LINK}",
+    # the reader asking whether it is a duty claims none
+    f"Saya dapat email dari spi@frontier.co.id isinya link {LINK}, harus diisi gak sih?",
+    f"Pesan dari KPK, katanya wajib diisi? Anda terpilih sebagai responden SPI. Isi di {LINK}",
 ])
 def test_genuine_text_is_not_suspicious(text: str) -> None:
     assert verdict(text) in (OFFICIAL, UNKNOWN)
@@ -104,6 +107,7 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Survei ini wajib, data dijamin aman. {LINK}",
     f"Seluruh pegawai menerima insentif setelah mengisi SPI. {LINK}",
     f"Pegawai terpilih menerima hadiah. {LINK}",
+    f"Survei ini wajib diisi. Sudah tahu? {LINK}",
     f"Kode verifikasi dikirim melalui email. Mohon sebutkan kode tersebut kepada petugas kami. "
     f"{LINK}",
     f"Jangan berikan kode ini kepada siapa pun kecuali admin survei: kirim kodenya ke nomor ini. "
