@@ -66,6 +66,8 @@ def verdict(text: str) -> str:
     f"KPK wajib merahasiakan jawaban survei Anda. {LINK}",
     f"Sesuai UU, penyelenggara survei wajib melindungi data responden. {LINK}",
     f"Data responden survei harus dilindungi. {LINK}",
+    # the infinitive's list under "never ask you to"
+    f"KPK will never ask you to transfer money, share an OTP, or install an app. {LINK}",
     # the reader asking whether it is a duty claims none
     f"Saya dapat email dari spi@frontier.co.id isinya link {LINK}, harus diisi gak sih?",
     f"Pesan dari KPK, katanya wajib diisi? Anda terpilih sebagai responden SPI. Isi di {LINK}",
@@ -108,6 +110,8 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Seluruh pegawai menerima insentif setelah mengisi SPI. {LINK}",
     f"Pegawai terpilih menerima hadiah. {LINK}",
     f"Survei ini wajib diisi. Sudah tahu? {LINK}",
+    f"We do not ask you to pay. Share your OTP with our officer. {LINK}",
+    f"It is free, we ask you to fill in the form, share an OTP, and install the app. {LINK}",
     f"Kode verifikasi dikirim melalui email. Mohon sebutkan kode tersebut kepada petugas kami. "
     f"{LINK}",
     f"Jangan berikan kode ini kepada siapa pun kecuali admin survei: kirim kodenya ke nomor ini. "

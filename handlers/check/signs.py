@@ -193,14 +193,26 @@ def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((b.start(), b.end(), b.group()) for b in _BOUNDARY.finditer(text))
 
 
+# "KPK will never ask you to transfer money, share an OTP, or install an app": after "ask you
+# to", the short verb phrases between commas are the infinitive's list, under its negation.
+_ASKED_TO = re.compile(
+    r"\b(ask|asks|asked|request|requests|require|requires|tell|tells|want|wants)\s+(\w+\s+)?"
+    r"to\s+\w+", re.IGNORECASE)
+_SHORT_ITEM = re.compile(r"\s*((or|and|nor)\s+)?\w+(\s+[\w-]+){0,4}\s*", re.IGNORECASE)
+
+
 def _clause_start(text: str, position: int) -> int:
     end = position
-    for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
+    before = [b for b in _boundaries(text) if b[1] <= position]
+    for k in range(len(before) - 1, -1, -1):
+        b_start, b_end, found = before[k]
         # Inside a list ("pulsa, transfer, atau kode OTP") a lone word between two commas is an
         # item, even one that could be a verb: an ask needs an object after its verb.
         lone_item = end != position and _LONE_WORD.fullmatch(text, b_end, end) is not None
-        if not (found == "," and (lone_item or _LIST_ITEM.fullmatch(text, b_end, end))
-                and not _NEW_CLAUSE.match(text, b_end)):
+        item = lone_item or _LIST_ITEM.fullmatch(text, b_end, end) is not None \
+            or (_SHORT_ITEM.fullmatch(text, b_end, end) is not None
+                and _ASKED_TO.search(text, before[k - 1][1] if k else 0, b_start) is not None)
+        if not (found == "," and item and not _NEW_CLAUSE.match(text, b_end)):
             return b_end
         end = b_start
     return 0
