@@ -68,6 +68,15 @@ def verdict(text: str) -> str:
     f"Data responden survei harus dilindungi. {LINK}",
     # the infinitive's list under "never ask you to"
     f"KPK will never ask you to transfer money, share an OTP, or install an app. {LINK}",
+    # a list after a colon, under its head's denial or warning
+    "KPK TIDAK PERNAH meminta:\n- transfer uang\n- kode OTP\n- PIN atau password\n"
+    f"- instalasi aplikasi\nSurvei resmi: {LINK}",
+    f"KPK tidak pernah meminta:\n1. Transfer uang\n2. Kode OTP\n3. Data rekening\nIsi di {LINK}",
+    "Waspada! Pihak yang mengatasnamakan KPK dan meminta hal berikut adalah penipu:\n"
+    f"\u2022 transfer biaya\n\u2022 kode OTP\n\u2022 instal aplikasi\n{LINK}",
+    f"Hal yang TIDAK akan kami minta: pembayaran, OTP, PIN, password. {LINK}",
+    f"Kami tidak meminta: (1) pembayaran; (2) kode OTP; (3) data rekening. {LINK}",
+    f"KPK will never ask for: payment, OTP codes, PINs or passwords. {LINK}",
     # the reader asking whether it is a duty claims none
     f"Saya dapat email dari spi@frontier.co.id isinya link {LINK}, harus diisi gak sih?",
     f"Pesan dari KPK, katanya wajib diisi? Anda terpilih sebagai responden SPI. Isi di {LINK}",
@@ -111,6 +120,12 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Pegawai terpilih menerima hadiah. {LINK}",
     f"Survei ini wajib diisi. Sudah tahu? {LINK}",
     f"We do not ask you to pay. Share your OTP with our officer. {LINK}",
+    "KPK tidak pernah meminta:\n- transfer uang\n- kode OTP\nKirim kode OTP Anda ke "
+    f"0812-3456-7890 untuk verifikasi. {LINK}",
+    f"Yang tidak mengisi akan dikenai:\n- denda Rp100.000\n- sanksi disiplin\n{LINK}",
+    f"Kami tidak meminta banyak: transfer Rp10.000 saja. {LINK}",
+    f"Kami tidak meminta banyak: cukup transfer Rp10.000 dan kirim OTP. {LINK}",
+    f"Kami tidak meminta apa pun selain: transfer Rp10.000. {LINK}",
     f"It is free, we ask you to fill in the form, share an OTP, and install the app. {LINK}",
     f"Kode verifikasi dikirim melalui email. Mohon sebutkan kode tersebut kepada petugas kami. "
     f"{LINK}",

@@ -75,7 +75,7 @@ _WARN_SUBJECT = re.compile(
     r"siapa pun yang|anyone who|someone who|"
     r"(jika|bila|kalau|apabila|if) (ada|someone|anyone|anybody))\b", re.IGNORECASE)
 _WARN_PREDICATE = re.compile(
-    r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipuan|modus|hoaks|palsu|"
+    r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipu(an)?|modus|hoaks|palsu|"
     r"waspadai|waspada(lah)?\s+(terhadap|dengan|akan|pada)|"
     r"(ber)?hati-hati(lah)?\s+(terhadap|dengan|pada)|awas|beware( of)?|be careful|watch out|"
     r"melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
@@ -234,6 +234,8 @@ def asserted(text: str, start: int, end: int) -> bool:
         return True
     if _warned(text, start) or _POST_DENIAL.match(text, end, _clause_end(text, end)):
         return False
+    if _listed_under_denial(text, start, end):
+        return False
     words = list(_WORD.finditer(text, start, end))
     last = words[-1].start() if words else start
     inner = words[0].end() if words else start
@@ -244,6 +246,67 @@ def asserted(text: str, start: int, end: int) -> bool:
     scope = text[max(last_clause, last - _SCOPE):last] if last_clause > start \
         else f"{before} {text[inner:last]}"
     return not _denied(scope)
+
+
+# A list after a colon: "KPK tidak pernah meminta:\n- transfer uang\n- kode OTP", "Hal yang
+# TIDAK akan kami minta: pembayaran, OTP, PIN". Each item is short; items on their own lines
+# start with a bullet or a number, items on the colon's line are split by commas or semicolons.
+_LIST_COLON = re.compile(r":(?!\d)")
+_BULLET = re.compile(
+    r"\s*([-\u2022*\u00b7\u2013\u2014\u25aa\u25cf>]|\(?\d{1,2}[.)]|\(?[a-e][.)])\s+")
+_ITEM_WORDS = 6
+# An item that starts a new instruction is no item: "...: cukup transfer Rp10.000".
+_NEW_INSTRUCTION = re.compile(
+    r"\s*((dan|atau|and|or)\s+)?(cukup|silakan|silahkan|mohon|harap|tolong|segera|lalu|kemudian|"
+    r"tetapi|tapi|namun|just|please|then|but)\b", re.IGNORECASE)
+# "Hal yang tidak akan kami minta:": a relative clause's negation still governs the list when
+# its verb is the asking itself.
+# The denied verb must govern the list: the head ends with it (or "hal berikut", "the following").
+_HEAD_END = re.compile(
+    r"\b(minta|meminta|diminta|dimintai|mintai|menanyakan|ditanyakan|tanyakan|pungut|memungut|"
+    r"dipungut|perlukan|memerlukan|butuhkan|membutuhkan|ask|asks|asked|request|requests|"
+    r"requested|collect|collects|need|needs)"
+    r"(\s+(anda|kamu|bapak/ibu|kepada anda|dari anda|you|for|apa pun|hal|hal-hal|berikut|"
+    r"di bawah ini|seperti|ini|the following|anything like))*\s*$", re.IGNORECASE)
+_ASK_VERB = re.compile(
+    r"\b(minta|meminta|diminta|dimintai|mintai|menanyakan|ditanyakan|tanyakan|pungut|memungut|"
+    r"dipungut|ask|asks|asked|request|requests|requested|collect|collects)\b", re.IGNORECASE)
+
+
+def _listed_under_denial(text: str, start: int, end: int) -> bool:
+    """Is the phrase an item of a list whose head (before the colon) denies or warns of it?"""
+    colon = None
+    for m in _LIST_COLON.finditer(text, max(0, start - _SCOPE), start):
+        colon = m
+    if colon is None:
+        return False
+    item_end = next((m.start() for m in re.finditer(r"[\n,;]|[.!?](?=\s|$)", text[end:])), None)
+    region = text[colon.end():end + item_end if item_end is not None else len(text)]
+    lines = region.split("\n")
+    if len(lines) > 1:  # items on their own lines, each with its bullet
+        items = lines[1:]
+        if lines[0].strip() or not all(_BULLET.match(item) for item in items):
+            return False
+        items = [_BULLET.sub("", item, count=1) for item in items]
+    else:
+        items = [_BULLET.sub("", item, count=1) for item in re.split(r"[,;]", region)]
+    if any(len(_WORD.findall(item)) > _ITEM_WORDS or re.search(r"[.!?](\s|$)", item.rstrip())
+           or _NEW_INSTRUCTION.match(item) for item in items):
+        return False
+    head_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, colon.start())), default=0)
+    head = text[head_start:colon.start()]
+    if _WARN_SUBJECT.search(head) and _WARN_PREDICATE.search(head):
+        return True
+    if not _HEAD_END.search(head):
+        return False  # "Kami tidak meminta banyak: transfer Rp10.000 saja" lists no denied ask
+    for negator in reversed(list(_NEGATOR.finditer(head))):
+        if _NOT_A_DENIAL.match(head, negator.end()):
+            continue
+        if _CONDITION.search(head, max(0, negator.start() - 40), negator.start()) \
+                and not _ASK_VERB.search(head, negator.end()):
+            continue
+        return _EXCEPTION.search(head, negator.end()) is None
+    return False
 
 
 def _warned(text: str, start: int) -> bool:
