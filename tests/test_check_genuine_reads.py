@@ -77,6 +77,13 @@ def verdict(text: str) -> str:
     f"Hal yang TIDAK akan kami minta: pembayaran, OTP, PIN, password. {LINK}",
     f"Kami tidak meminta: (1) pembayaran; (2) kode OTP; (3) data rekening. {LINK}",
     f"KPK will never ask for: payment, OTP codes, PINs or passwords. {LINK}",
+    # more shapes of the same warning
+    f"Kalau ada yang minta OTP, jangan dikasih. {LINK}",
+    f"Jika diminta transfer atau kode OTP, itu bukan dari KPK. {LINK}",
+    f"Pesan yang meminta pembayaran dipastikan bukan dari KPK. {LINK}",
+    f"Bila Anda diminta membayar, segera hentikan dan hubungi 198. {LINK}",
+    f"Hindari memberikan OTP atau PIN kepada siapa pun. {LINK}",
+    f"Pihak mana pun yang meminta biaya administrasi bukan petugas KPK. {LINK}",
     # the reader asking whether it is a duty claims none
     f"Saya dapat email dari spi@frontier.co.id isinya link {LINK}, harus diisi gak sih?",
     f"Pesan dari KPK, katanya wajib diisi? Anda terpilih sebagai responden SPI. Isi di {LINK}",
@@ -126,6 +133,9 @@ def test_genuine_text_is_not_suspicious(text: str) -> None:
     f"Kami tidak meminta banyak: transfer Rp10.000 saja. {LINK}",
     f"Kami tidak meminta banyak: cukup transfer Rp10.000 dan kirim OTP. {LINK}",
     f"Kami tidak meminta apa pun selain: transfer Rp10.000. {LINK}",
+    f"Jika petugas meminta transfer, itu resmi, bukan dari pihak lain. {LINK}",
+    f"Jika petugas meminta transfer, itu bukan penipuan. {LINK}",
+    f"Hindari sanksi: transfer Rp50.000 sekarang. {LINK}",
     f"It is free, we ask you to fill in the form, share an OTP, and install the app. {LINK}",
     f"Kode verifikasi dikirim melalui email. Mohon sebutkan kode tersebut kepada petugas kami. "
     f"{LINK}",

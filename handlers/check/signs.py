@@ -29,7 +29,8 @@ _BOUNDARY = re.compile(
     r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
     re.IGNORECASE)
 _NEGATOR = re.compile(
-    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|never|not|don'?t|"
+    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|hindari|hindarilah|never|not|"
+    r"don'?t|avoid|"
     r"no(?![.\s]*(rek|hp|wa|telp|tlp|handphone|kartu|\d)))\b",
     re.IGNORECASE)
 # Negators that reach only the next few words: "tanpa biaya", "tanpa memasang aplikasi".
@@ -79,7 +80,10 @@ _WARN_PREDICATE = re.compile(
     r"waspadai|waspada(lah)?\s+(terhadap|dengan|akan|pada)|"
     r"(ber)?hati-hati(lah)?\s+(terhadap|dengan|pada)|awas|beware( of)?|be careful|watch out|"
     r"melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
-    r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya)|tidak perlu (dituruti|diikuti|"
+    r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya|dikasih|diberi|diberikan|dibalas|"
+    r"direspons?|diladeni|dibayar|ditransfer)|hentikan|"
+    r"bukan (dari|berasal dari|pesan dari|kiriman|petugas|pegawai|orang) (kpk|kami)|"
+    r"bukan (pesan |permintaan )?resmi|tidak perlu (dituruti|diikuti|"
     r"ditanggapi)|red flag|suspicious|a scam|fraud|breaks? (spi )?rules|against (spi )?rules|"
     r"not allowed|forbidden|do not (respond|comply|reply)|tolak\w*|abaikan|laporkan ke|ignore it|"
     r"refuse|decline|say no)\b", re.IGNORECASE)
@@ -314,7 +318,13 @@ def _warned(text: str, start: int) -> bool:
     begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
     end = next((m.start() for m in _SENTENCE_END.finditer(text, start)), len(text))
     return _WARN_SUBJECT.search(text, begin, start) is not None \
-        and _WARN_PREDICATE.search(text, begin, end) is not None
+        and any(not _PREDICATE_DENIED.search(text, max(begin, m.start() - 20), m.start())
+                for m in _WARN_PREDICATE.finditer(text, begin, end))
+
+
+# "itu bukan penipuan", "this is not a scam": the warning's own word denied warns of nothing.
+_PREDICATE_DENIED = re.compile(r"\b(bukan|tidak|tak|not|isn'?t|is not|never)\s+(\w+\s+)?$",
+                               re.IGNORECASE)
 
 
 def _denied(scope: str) -> bool:
