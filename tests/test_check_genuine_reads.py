@@ -11,6 +11,7 @@ import pytest
 
 from handlers.check.checker import MANIPULATION, OFFICIAL, SUSPICIOUS, UNKNOWN, check_text
 from handlers.check.registry import load_registry
+from handlers.check.signs import find_signs
 
 REGISTRY = load_registry()
 YEAR = 2026
@@ -158,6 +159,14 @@ def test_scam_twin_stays_suspicious(text: str) -> None:
     ("Sebelum mengisi survei KPK, Bapak/Ibu wajib mengisi Google Form internal berikut: "
      "https://forms.gle/Ab12Cd34", MANIPULATION),
     # what the reader gives in the survey, named in a relative clause, is no further ask
+    # the survey's own system keeping or checking the answers, the message delivered to the reader
+    (f"Sistem akan otomatis menolak jawaban ganda dari nomor yang sama. {LINK}", OFFICIAL),
+    ("Pesan ini dikirim ke 0812-3456-7890 (nomor yang terdaftar). Bila bukan Anda, abaikan. "
+     f"{LINK}", UNKNOWN),
+    (f"Jawaban akan diperiksa oleh tim kantor sebelum dikirim ke KPK. {LINK}", MANIPULATION),
+    (f"Isi dengan jawaban yang sama seperti contoh. {LINK}", MANIPULATION),
+    (f"Data pengisian per bidang mohon dikirim ke kepegawaian. {LINK}", MANIPULATION),
+    (f"Pesan ini diteruskan ke admin ya, untuk didata. {LINK}", MANIPULATION),
     # the number that sent the invitation, as the reader tells it
     ("Nomor 0813-2222-1919 kirim undangan SPI dengan link https://spi.kpk.go.id/r/Op5, katanya "
      "resmi dari KPK", UNKNOWN),
@@ -185,3 +194,14 @@ def test_a_masked_sender_number_is_one_that_cannot_be_checked(text: str) -> None
 @pytest.mark.parametrize("text", ["Balas dalam 1x24 jam ya", "NIP 1985xxxx, kode XX-2025"])
 def test_no_masked_number_in_ordinary_text(text: str) -> None:
     assert not [i for i in check_text(text, REGISTRY, year=YEAR).items if i.kind == "phone"]
+
+
+@pytest.mark.parametrize("text", [
+    # the reader's own answers kept or checked by the survey's system name no employer's ask
+    # (the broadcast policy, outreach/integrity.py, still reads "data pengisian" as watching)
+    "Data pengisian Anda tersimpan otomatis dan dijaga kerahasiaannya.",
+    "Jawaban akan diverifikasi oleh sistem untuk memastikan keaslian responden.",
+    "KPK melakukan verifikasi dengan membandingkan jawaban dan dokumen pendukung.",
+])
+def test_no_manipulation_sign_in_the_surveys_own_handling(text: str) -> None:
+    assert find_signs(text).manipulation == []
