@@ -67,6 +67,7 @@ def verdict(text: str) -> str:
     f"KPK wajib merahasiakan jawaban survei Anda. {LINK}",
     f"Sesuai UU, penyelenggara survei wajib melindungi data responden. {LINK}",
     f"Data responden survei harus dilindungi. {LINK}",
+    f"Pelanggaran kerahasiaan data dikenai sanksi sesuai UU. {LINK}",
     # the infinitive's list under "never ask you to"
     f"KPK will never ask you to transfer money, share an OTP, or install an app. {LINK}",
     # a list after a colon, under its head's denial or warning
