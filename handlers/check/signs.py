@@ -259,6 +259,7 @@ _LIST_COLON = re.compile(r":(?!\d)")
 _BULLET = re.compile(
     r"\s*([-\u2022*\u00b7\u2013\u2014\u25aa\u25cf>]|\(?\d{1,2}[.)]|\(?[a-e][.)])\s+")
 _ITEM_WORDS = 6
+_ITEM_END = re.compile(r"[\n,;]|[.!?](?=\s|$)")
 # An item that starts a new instruction is no item: "...: cukup transfer Rp10.000".
 _NEW_INSTRUCTION = re.compile(
     r"\s*((dan|atau|and|or)\s+)?(cukup|silakan|silahkan|mohon|harap|tolong|segera|lalu|kemudian|"
@@ -279,13 +280,15 @@ _ASK_VERB = re.compile(
 
 def _listed_under_denial(text: str, start: int, end: int) -> bool:
     """Is the phrase an item of a list whose head (before the colon) denies or warns of it?"""
+    if text.rfind(":", max(0, start - _SCOPE), start) < 0:
+        return False
     colon = None
     for m in _LIST_COLON.finditer(text, max(0, start - _SCOPE), start):
         colon = m
     if colon is None:
         return False
-    item_end = next((m.start() for m in re.finditer(r"[\n,;]|[.!?](?=\s|$)", text[end:])), None)
-    region = text[colon.end():end + item_end if item_end is not None else len(text)]
+    item_end = _ITEM_END.search(text, end)
+    region = text[colon.end():item_end.start() if item_end is not None else len(text)]
     lines = region.split("\n")
     if len(lines) > 1:  # items on their own lines, each with its bullet
         items = lines[1:]
@@ -297,7 +300,9 @@ def _listed_under_denial(text: str, start: int, end: int) -> bool:
     if any(len(_WORD.findall(item)) > _ITEM_WORDS or re.search(r"[.!?](\s|$)", item.rstrip())
            or _NEW_INSTRUCTION.match(item) for item in items):
         return False
-    head_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, colon.start())), default=0)
+    reach = max(0, colon.start() - _SCOPE)
+    head_start = max((m.end() for m in _SENTENCE_END.finditer(text, reach, colon.start())),
+                     default=reach)
     head = text[head_start:colon.start()]
     if _WARN_SUBJECT.search(head) and _WARN_PREDICATE.search(head):
         return True
@@ -315,8 +320,10 @@ def _listed_under_denial(text: str, start: int, end: int) -> bool:
 
 def _warned(text: str, start: int) -> bool:
     """Is the phrase at `start` named, in its sentence, as someone's ask that is warned of?"""
-    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    end = next((m.start() for m in _SENTENCE_END.finditer(text, start)), len(text))
+    reach = max(0, start - _SCOPE)  # a sentence is read at most _SCOPE either side
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, reach, start)), default=reach)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, start, start + _SCOPE)),
+               min(len(text), start + _SCOPE))
     return _WARN_SUBJECT.search(text, begin, start) is not None \
         and any(not _PREDICATE_DENIED.search(text, max(begin, m.start() - 20), m.start())
                 for m in _WARN_PREDICATE.finditer(text, begin, end))
