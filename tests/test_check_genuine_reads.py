@@ -168,6 +168,9 @@ def test_scam_twin_stays_suspicious(text: str) -> None:
     (f"Isi dengan jawaban yang sama seperti contoh. {LINK}", MANIPULATION),
     (f"Data pengisian per bidang mohon dikirim ke kepegawaian. {LINK}", MANIPULATION),
     (f"Pesan ini diteruskan ke admin ya, untuk didata. {LINK}", MANIPULATION),
+    # the survey's confirmation page is a noun, no ask to confirm
+    (f"Setelah selesai, akan muncul halaman konfirmasi. Tidak perlu screenshot. {LINK}", OFFICIAL),
+    (f"Setelah selesai, konfirmasi ke admin ya. {LINK}", MANIPULATION),
     # the number that sent the invitation, as the reader tells it
     ("Nomor 0813-2222-1919 kirim undangan SPI dengan link https://spi.kpk.go.id/r/Op5, katanya "
      "resmi dari KPK", UNKNOWN),
