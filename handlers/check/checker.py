@@ -235,10 +235,12 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     signs = find_signs(rest)
     acts = _policy_acts(_for_policy(body, found, items, registry))
     scam = signs.scam
-    if "threat" in acts and set(acts) <= {"threat", "monitoring"} and not signs.manipulation:
-        # Pressure and nothing else asked (no report, no answers, no gathering): a threat to
-        # the reader, as the scam signs name it; with an employer's ask it is that ask's
-        # pressure, and the message is the employer's.
+    if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
+        # Pressure and nothing else asked (no report, no answers, no gathering, no one
+        # watching who filled it in): a threat to the reader, as the scam signs name it; with
+        # an employer's ask or watch ("akan kami data untuk pembinaan", "dilaporkan ke
+        # pimpinan") it is that employer's pressure, and the message is the employer's. A
+        # sanction the signs name ("dicatat sebagai tidak disiplin") stays a threat.
         scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
@@ -276,10 +278,51 @@ _POLICY_PAGE = " halaman "
 _POLICY_PHONE = " nomor ini "
 
 
+# "Kolom bertanda * wajib diisi", "semua pertanyaan harus dijawab": the questionnaire's own rule
+# for its fields, which the policy would read as a duty to take part (a threat). The duty word
+# is left out for the policy; nothing joined to the field word by "dan" is excused.
+_FIELD_RULE = re.compile(
+    r"\b(kolom|pertanyaan|isian|butir|fields?|questions?)\b"
+    r"((?:(?!\b(?:dan|serta|atau|juga|and|or)\b)[^.,;!?\n]){0,30}?)\s*"
+    r"\b(wajib|harus|mesti|must|have to|are required to)\b"
+    r"(?=\s+(di)?(isi|diisi|jawab|dijawab|be answered|be filled)\b)", re.IGNORECASE)
+
+
+# "Jangan sampai terlewat, survei ditutup 31 Oktober", "Awas penipuan!": a reminder of the
+# reader's own deadline and a scam warning, which the policy would read as an office's pressure.
+# Only the idiom is left out: a sanction or a watcher named beside it still counts.
+_REMINDER = re.compile(
+    r"\b((jangan|jgn) sampai|don'?t|do not)\s+(terlambat|telat|ketinggalan|tertinggal|terlewat|"
+    r"terlewatkan|kelewatan|lupa|miss( it| out)?|be late)\b"
+    r"|\b(sebelum|before)\s+(terlambat|telat|ketinggalan|it'?s too late|too late)\b"
+    r"|\bawas(?=\W+(penipuan|penipu|hoaks|hoax|modus|pesan palsu|scam)\b)", re.IGNORECASE)
+# "Pengisian yang terlambat tidak dapat diproses": the survey's rule for late answers.
+_LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terlambat|telat)\b",
+                   re.IGNORECASE)
+# "Survei ini harus diisi oleh responden yang terpilih saja", "wajib diisi sendiri": a rule of
+# who fills it in (the false-duty sign's own excuse, scam_signs.toml), not a duty to take part.
+_BY_WHOM = re.compile(
+    r"\b(wajib|harus|mesti)\s+(?=(di)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
+    r"(sendiri|secara mandiri|oleh (responden|yang bersangkutan|penerima)|tanpa diwakil|"
+    r"tidak (boleh|dapat) diwakil))"
+    r"|\b(must|have to)\s+(?=(fill|complete|answer|take)\w*\s+"
+    r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally))"
+    # who may answer ("responden wajib berusia minimal 18 tahun", "you must be at least 18")
+    r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
+    r"merupakan|have (used|worked|been (a|an|working|using)))\b)"
+    # a duty to protect ("identitas responden wajib dirahasiakan", "KPK wajib menjaga ...")
+    r"|\b(wajib|harus|mesti|diwajibkan|must)\s+(?=(dirahasiakan|merahasiakan|dijaga|menjaga|"
+    r"dilindungi|melindungi|dijamin|menjamin|keep|protect|be kept|be protected)\b)",
+    re.IGNORECASE)
+
+
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
                 registry: Registry) -> str:
     """The text as the integrity policy should read it: items replaced by what they are, so
-    a phone number is not a count of people and a hyphenated host is not two words."""
+    a phone number is not a count of people and a hyphenated host is not two words, and a
+    field's rule is not a duty."""
+    body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
+    body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL

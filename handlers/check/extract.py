@@ -31,6 +31,10 @@ _BARE_IP = re.compile(
     r"(?<![\w.@/-])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})"
     r"(?::\d{1,5})?(?:/[^\s<>\"'()]*)?(?![\w.]*\d)")
 _PHONE = re.compile(r"(?<![\w/=])\+?\(?\d[\d\s().-]{6,}\d(?![\w])")
+# A number with some digits hidden ("08111919xxxx", "0812-xxxx-5678", "+62 811 **** 4761"), as
+# people write the sender when they forward a message: a number that cannot be checked.
+_MASKED_PHONE = re.compile(r"(?<![\w/=+])\+?\d(?:[ .-]?[\dxX*\u2022])+(?![\w*\u2022])")
+_MASK = "xX*\u2022"
 _TRAILING = ".,;:!?)]}'\""
 _WHATSAPP_HOSTS = ("wa.me", "api.whatsapp.com", "whatsapp.com", "web.whatsapp.com")
 
@@ -50,6 +54,16 @@ def _whatsapp_number(url: str) -> str | None:
         if number:
             return number
     return None
+
+
+def _masked_phone_item(text: str) -> Found | None:
+    compact = re.sub(r"[ .-]", "", text)
+    digits = sum(c.isdigit() for c in compact)
+    masked = sum(c in _MASK for c in compact)
+    if masked < 2 or digits < 3 or not 8 <= len(compact.lstrip("+")) <= 15 \
+            or not (compact.startswith(("+", "0", "62", "8"))):
+        return None
+    return Found("phone", text.strip(), compact)
 
 
 def _phone_item(text: str) -> Found | None:
@@ -115,6 +129,10 @@ def extract(text: str) -> list[Found]:
             found.append((match.start(), Found("url", value, value)))
     for match in _PHONE.finditer(text):
         item = _phone_item(match.group())
+        if item and claim(match.start(), match.end()):
+            found.append((match.start(), item))
+    for match in _MASKED_PHONE.finditer(text):
+        item = _masked_phone_item(match.group())
         if item and claim(match.start(), match.end()):
             found.append((match.start(), item))
     found.sort(key=lambda pair: pair[0])

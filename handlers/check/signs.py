@@ -29,7 +29,8 @@ _BOUNDARY = re.compile(
     r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
     re.IGNORECASE)
 _NEGATOR = re.compile(
-    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|never|not|don'?t|"
+    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|hindari|hindarilah|never|not|"
+    r"don'?t|avoid|"
     r"no(?![.\s]*(rek|hp|wa|telp|tlp|handphone|kartu|\d)))\b",
     re.IGNORECASE)
 # Negators that reach only the next few words: "tanpa biaya", "tanpa memasang aplikasi".
@@ -75,9 +76,14 @@ _WARN_SUBJECT = re.compile(
     r"siapa pun yang|anyone who|someone who|"
     r"(jika|bila|kalau|apabila|if) (ada|someone|anyone|anybody))\b", re.IGNORECASE)
 _WARN_PREDICATE = re.compile(
-    r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipuan|modus|hoaks|palsu|"
-    r"waspadai|melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
-    r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya)|tidak perlu (dituruti|diikuti|"
+    r"\b(tanda bahaya|patut dicurigai|perlu dicurigai|mencurigakan|penipu(an)?|modus|hoaks|palsu|"
+    r"waspadai|waspada(lah)?\s+(terhadap|dengan|akan|pada)|"
+    r"(ber)?hati-hati(lah)?\s+(terhadap|dengan|pada)|awas|beware( of)?|be careful|watch out|"
+    r"melanggar (aturan|ketentuan)|tidak (dibenarkan|diperbolehkan)|dilarang|"
+    r"jangan (ditanggapi|dilayani|dituruti|diikuti|dipercaya|dikasih|diberi|diberikan|dibalas|"
+    r"direspons?|diladeni|dibayar|ditransfer)|hentikan|"
+    r"bukan (dari|berasal dari|pesan dari|kiriman|petugas|pegawai|orang) (kpk|kami)|"
+    r"bukan (pesan |permintaan )?resmi|tidak perlu (dituruti|diikuti|"
     r"ditanggapi)|red flag|suspicious|a scam|fraud|breaks? (spi )?rules|against (spi )?rules|"
     r"not allowed|forbidden|do not (respond|comply|reply)|tolak\w*|abaikan|laporkan ke|ignore it|"
     r"refuse|decline|say no)\b", re.IGNORECASE)
@@ -191,14 +197,26 @@ def _boundaries(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((b.start(), b.end(), b.group()) for b in _BOUNDARY.finditer(text))
 
 
+# "KPK will never ask you to transfer money, share an OTP, or install an app": after "ask you
+# to", the short verb phrases between commas are the infinitive's list, under its negation.
+_ASKED_TO = re.compile(
+    r"\b(ask|asks|asked|request|requests|require|requires|tell|tells|want|wants)\s+(\w+\s+)?"
+    r"to\s+\w+", re.IGNORECASE)
+_SHORT_ITEM = re.compile(r"\s*((or|and|nor)\s+)?\w+(\s+[\w-]+){0,4}\s*", re.IGNORECASE)
+
+
 def _clause_start(text: str, position: int) -> int:
     end = position
-    for b_start, b_end, found in reversed([b for b in _boundaries(text) if b[1] <= position]):
+    before = [b for b in _boundaries(text) if b[1] <= position]
+    for k in range(len(before) - 1, -1, -1):
+        b_start, b_end, found = before[k]
         # Inside a list ("pulsa, transfer, atau kode OTP") a lone word between two commas is an
         # item, even one that could be a verb: an ask needs an object after its verb.
         lone_item = end != position and _LONE_WORD.fullmatch(text, b_end, end) is not None
-        if not (found == "," and (lone_item or _LIST_ITEM.fullmatch(text, b_end, end))
-                and not _NEW_CLAUSE.match(text, b_end)):
+        item = lone_item or _LIST_ITEM.fullmatch(text, b_end, end) is not None \
+            or (_SHORT_ITEM.fullmatch(text, b_end, end) is not None
+                and _ASKED_TO.search(text, before[k - 1][1] if k else 0, b_start) is not None)
+        if not (found == "," and item and not _NEW_CLAUSE.match(text, b_end)):
             return b_end
         end = b_start
     return 0
@@ -220,6 +238,8 @@ def asserted(text: str, start: int, end: int) -> bool:
         return True
     if _warned(text, start) or _POST_DENIAL.match(text, end, _clause_end(text, end)):
         return False
+    if _listed_under_denial(text, start, end):
+        return False
     words = list(_WORD.finditer(text, start, end))
     last = words[-1].start() if words else start
     inner = words[0].end() if words else start
@@ -232,12 +252,86 @@ def asserted(text: str, start: int, end: int) -> bool:
     return not _denied(scope)
 
 
+# A list after a colon: "KPK tidak pernah meminta:\n- transfer uang\n- kode OTP", "Hal yang
+# TIDAK akan kami minta: pembayaran, OTP, PIN". Each item is short; items on their own lines
+# start with a bullet or a number, items on the colon's line are split by commas or semicolons.
+_LIST_COLON = re.compile(r":(?!\d)")
+_BULLET = re.compile(
+    r"\s*([-\u2022*\u00b7\u2013\u2014\u25aa\u25cf>]|\(?\d{1,2}[.)]|\(?[a-e][.)])\s+")
+_ITEM_WORDS = 6
+_ITEM_END = re.compile(r"[\n,;]|[.!?](?=\s|$)")
+# An item that starts a new instruction is no item: "...: cukup transfer Rp10.000".
+_NEW_INSTRUCTION = re.compile(
+    r"\s*((dan|atau|and|or)\s+)?(cukup|silakan|silahkan|mohon|harap|tolong|segera|lalu|kemudian|"
+    r"tetapi|tapi|namun|just|please|then|but)\b", re.IGNORECASE)
+# "Hal yang tidak akan kami minta:": a relative clause's negation still governs the list when
+# its verb is the asking itself.
+# The denied verb must govern the list: the head ends with it (or "hal berikut", "the following").
+_HEAD_END = re.compile(
+    r"\b(minta|meminta|diminta|dimintai|mintai|menanyakan|ditanyakan|tanyakan|pungut|memungut|"
+    r"dipungut|perlukan|memerlukan|butuhkan|membutuhkan|ask|asks|asked|request|requests|"
+    r"requested|collect|collects|need|needs)"
+    r"(\s+(anda|kamu|bapak/ibu|kepada anda|dari anda|you|for|apa pun|hal|hal-hal|berikut|"
+    r"di bawah ini|seperti|ini|the following|anything like))*\s*$", re.IGNORECASE)
+_ASK_VERB = re.compile(
+    r"\b(minta|meminta|diminta|dimintai|mintai|menanyakan|ditanyakan|tanyakan|pungut|memungut|"
+    r"dipungut|ask|asks|asked|request|requests|requested|collect|collects)\b", re.IGNORECASE)
+
+
+def _listed_under_denial(text: str, start: int, end: int) -> bool:
+    """Is the phrase an item of a list whose head (before the colon) denies or warns of it?"""
+    if text.rfind(":", max(0, start - _SCOPE), start) < 0:
+        return False
+    colon = None
+    for m in _LIST_COLON.finditer(text, max(0, start - _SCOPE), start):
+        colon = m
+    if colon is None:
+        return False
+    item_end = _ITEM_END.search(text, end)
+    region = text[colon.end():item_end.start() if item_end is not None else len(text)]
+    lines = region.split("\n")
+    if len(lines) > 1:  # items on their own lines, each with its bullet
+        items = lines[1:]
+        if lines[0].strip() or not all(_BULLET.match(item) for item in items):
+            return False
+        items = [_BULLET.sub("", item, count=1) for item in items]
+    else:
+        items = [_BULLET.sub("", item, count=1) for item in re.split(r"[,;]", region)]
+    if any(len(_WORD.findall(item)) > _ITEM_WORDS or re.search(r"[.!?](\s|$)", item.rstrip())
+           or _NEW_INSTRUCTION.match(item) for item in items):
+        return False
+    reach = max(0, colon.start() - _SCOPE)
+    head_start = max((m.end() for m in _SENTENCE_END.finditer(text, reach, colon.start())),
+                     default=reach)
+    head = text[head_start:colon.start()]
+    if _WARN_SUBJECT.search(head) and _WARN_PREDICATE.search(head):
+        return True
+    if not _HEAD_END.search(head):
+        return False  # "Kami tidak meminta banyak: transfer Rp10.000 saja" lists no denied ask
+    for negator in reversed(list(_NEGATOR.finditer(head))):
+        if _NOT_A_DENIAL.match(head, negator.end()):
+            continue
+        if _CONDITION.search(head, max(0, negator.start() - 40), negator.start()) \
+                and not _ASK_VERB.search(head, negator.end()):
+            continue
+        return _EXCEPTION.search(head, negator.end()) is None
+    return False
+
+
 def _warned(text: str, start: int) -> bool:
     """Is the phrase at `start` named, in its sentence, as someone's ask that is warned of?"""
-    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    end = next((m.start() for m in _SENTENCE_END.finditer(text, start)), len(text))
+    reach = max(0, start - _SCOPE)  # a sentence is read at most _SCOPE either side
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, reach, start)), default=reach)
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, start, start + _SCOPE)),
+               min(len(text), start + _SCOPE))
     return _WARN_SUBJECT.search(text, begin, start) is not None \
-        and _WARN_PREDICATE.search(text, begin, end) is not None
+        and any(not _PREDICATE_DENIED.search(text, max(begin, m.start() - 20), m.start())
+                for m in _WARN_PREDICATE.finditer(text, begin, end))
+
+
+# "itu bukan penipuan", "this is not a scam": the warning's own word denied warns of nothing.
+_PREDICATE_DENIED = re.compile(r"\b(bukan|tidak|tak|not|isn'?t|is not|never)\s+(\w+\s+)?$",
+                               re.IGNORECASE)
 
 
 def _denied(scope: str) -> bool:
