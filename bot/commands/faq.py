@@ -99,8 +99,10 @@ class Answerer:
         else:
             text = answer_text(self._catalog, self._lang, match.intent, self._settings,
                                self._registry, today=datetime.now(UTC).date())
+        # The JSON contract (issue 3) is exactly these four keys; offered choices are in the
+        # answer's text, numbered as the chat shows them.
         return {"question": question, "intent": match.intent, "score": match.score,
-                "choices": list(match.suggestions), "answer": text}
+                "answer": text}
 
 
 def evaluate(path: Path | None, settings: Settings, *, list_questions: bool = True) -> int:
