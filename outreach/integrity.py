@@ -1746,9 +1746,17 @@ def _forwarded_elsewhere(s: list[_Word]) -> bool:
         for k, x in enumerate(ahead):
             if x.word in _TO and k + 1 < len(ahead):
                 target = ahead[k + 1]
-                if not target.off and "OFFICIAL_PLACE" not in target.tags:
+                if not target.off and "OFFICIAL_PLACE" not in target.tags \
+                        and not _to_bot_for_checking(s, target):
                     return True
     return False
+
+
+def _to_bot_for_checking(s: list[_Word], target: _Word) -> bool:
+    """"Kirim pesannya ke bot ini untuk dicek": a message sent to the bot to have it checked
+    is the verification the bot offers; answers, proof or filling in sent there are not."""
+    return "BOT" in target.tags and not _has(s, "ANSWERS", "FILL_NOUN", "FILL") and not (
+        _has(s, "PROOF") and not _has(s, "INVITE"))
 
 
 def _awaits_direction(s: list[_Word]) -> bool:

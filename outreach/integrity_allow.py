@@ -125,6 +125,10 @@ def _family(word: str, stem: Stem) -> str | None:
     for name, entries in vocabulary.families:
         if word in entries:
             return name
+    if " " in word:
+        # A phrase the first stage joined ("menjawab apa" of "menjawab apa adanya") acts
+        # as its head word.
+        return _family(word.split(maxsplit=1)[0], stem)
     if word.isalpha() and len(word) > 3:
         root = stem(word)
         for name, entries in vocabulary.families:
@@ -199,24 +203,44 @@ def _directive_verbs(clause: _Clause, stem: Stem) -> list[int]:
             marker = True  # "bisa tolong kirim …?"
         if marker and t.word in _MODAL_MARKERS and not _modal_addresses_reader(tokens, i, stem):
             continue  # "link harus berakhiran kpk.go.id", "survei segera ditutup"
+        if marker and any(x.word in _RELATIVES for x in tokens[max(0, i - 2):i]):
+            continue  # "pesan yang meminta …", "pesen ingkang nyuwun arta": someone's ask, told
         if not marker:
             continue
         if t.word in ("pastikan", "make sure"):
             found.append(i)
             continue
-        for j in range(i + 1, min(i + 8, len(tokens))):
+        j = i + 1
+        while j < min(i + 8, len(tokens)):
             x = tokens[j]
             if x.word in vocabulary["not_asks"]:
                 break  # "mohon maaf", "please note"
             if x.word in vocabulary["negators"] or x.tags & {"NEGATOR", "NEGATOR_STRONG"} \
                     or x.word.startswith("not "):
                 break  # "mohon tidak meneruskan", "please don't post": a warning
+            if x.word in _PREPOSITIONS:
+                break  # "tanya-tanya silakan ke inspektorat": the act stood before the marker
+            if x.word in _RELATIVES:
+                # "mengajak Bapak/Ibu yang menerima undangan untuk berpartisipasi": the
+                # addressee qualified; the act asked is the one after "untuk", if any.
+                purpose = next((k for k in range(j + 1, len(tokens))
+                                if tokens[k].word in _PURPOSE), None)
+                if purpose is not None:
+                    j = purpose + 1
+                    continue
             if _skip(x):
+                j += 1
                 continue
             if x.word.isalpha() or " " in x.word or "-" in x.word:
                 found.append(j)
             break
     return sorted(set(found))
+
+
+_RELATIVES = frozenset({"yang", "yg", "who", "which", "that", "ingkang", "sing", "nu", "anu"})
+_PURPOSE = frozenset({"untuk", "utk", "to", "agar", "supaya", "for"})
+_PREPOSITIONS = frozenset({"ke", "kepada", "dari", "pada", "di", "via", "lewat", "melalui",
+                           "at", "from", "dhateng", "ka"})
 
 
 # Acts of the first stage's lexicon that hand something over or show it.
@@ -355,6 +379,9 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
     if family == "REPORT":
         if scam or (registering and not form):
             return False  # "laporkan penipuan", "kabari keluarga soal pendaftaran"
+        if own and not local and not form and not took_part and not any(
+                t.tags & {"PROOF", "RECEIVE", "SELECT", "FILL_NOUN"} for t in span.tokens):
+            return False  # "sampaikan penilaian Anda secara terbuka": answering, nowhere else
         if question and not took_part:
             return False  # "sampaikan pertanyaan Anda", "let us know if you have questions"
         return not (official and not took_part)
@@ -363,6 +390,8 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         if scam or (question and not conveyed):
             return False
         return took_part or conveyed
+    if family in ("KEYWORD_REPLY", "FORWARD") and _checked_by_bot(span, context):
+        return False  # "kirim pesannya ke bot ini untuk dicek", "tempel pesannya di sini"
     if family == "KEYWORD_REPLY":
         words = span.text.split()[1:7]
         if any(w in _vocabulary()["keywords"] for w in words) or _phrase(
@@ -398,6 +427,26 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
     # adanya", "berikan penilaian yang jujur") and going nowhere, is answering the survey.
     return not (own and not local and not form and not any(
         t.tags & {"PROOF", "ANSWERS"} and "YOU" not in t.tags for t in span.tokens))
+
+
+_AUTHENTICITY = frozenset({"keaslian", "keasliannya", "asli", "palsu", "genuine", "fake",
+                           "authentic", "authenticity", "cek", "dicek", "check", "checked",
+                           "verifikasi", "diverifikasi", "verify", "verified", "ragu", "doubt",
+                           "mencurigakan", "suspicious"})
+
+
+def _checked_by_bot(span: _Clause, context: Sequence[_Clause]) -> bool:
+    """A message handed to the bot (or pasted "here" beside a check) to be checked: the
+    verification the bot offers. Answers, proof of filling in or participation are not."""
+    tokens = [t for c in context for t in c.tokens]
+    if any(t.tags & {"ANSWERS", "FILL_NOUN", "FILL"} for t in tokens) or (
+            any("PROOF" in t.tags for t in span.tokens)
+            and not any("INVITE" in t.tags for t in span.tokens)):
+        return False
+    to_bot = any("BOT" in t.tags for t in span.tokens)
+    here = (" di sini " in span.text or " here " in span.text) and any(
+        t.word in _AUTHENTICITY for t in tokens)
+    return to_bot or here
 
 
 _TO_PLACE = frozenset({"ke", "kepada", "di", "to", "in", "at", "sama", "via", "lewat", "on"})
