@@ -374,6 +374,8 @@ def _demand_stated(sentence: list[_Word], at: int) -> bool:
 
 
 _WHO_WORDS = ("who has", "who have", "who", "yang")
+_SUPPOSING = frozenset({"jika", "bila", "kalau", "apabila", "if", "seandainya", "jikalau",
+                        "andaikan", "should", "when", "whenever", "menawi", "upami", "lamun"})
 
 
 def _mark_scopes(sentence: list[_Word]) -> None:
@@ -394,6 +396,15 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
             and not _demand_stated(sentence, i)) \
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
+        if w.word in _SUPPOSING and not framed:
+            # "If a manager asks you to report …, you may refuse": whoever asks, a supposed
+            # ask is told, not made, up to the end of its clause.
+            ask = next((k for k in range(i + 1, min(i + 6, n))
+                        if "FRAME_ASK" in sentence[k].tags), None)
+            if ask is not None and not any(_is_clause_end(x) for x in sentence[i + 1:ask]):
+                for x in itertools.takewhile(lambda x: not _is_clause_end(x),
+                                             sentence[ask + 1:]):
+                    x.off = True
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
                 if _is_clause_end(x) or "REQUEST" in x.tags:
@@ -551,6 +562,27 @@ def _acts_of_sender(sentence: list[_Word]) -> None:
                 break
             if x.word not in _SENDER_FILLER:
                 break
+
+
+_INTO = frozenset({"di", "dalam", "melalui", "lewat", "pada", "in", "through", "via", "on",
+                   "into", "ke"})
+_VOICING = frozenset({"REPORT", "SEND", "REPLY"})
+
+
+def _voiced_in_the_survey(sentence: list[_Word]) -> None:
+    """"Sampaikan pendapat Anda secara jujur di survei resmi KPK": what is told or sent into
+    the survey itself is answering it, so the verb is no report, unless the clause also
+    names the office, proof or anyone's participation."""
+    for clause in _clauses(sentence):
+        if _has(clause, "PROOF", "RECEIVE", "SELECT", "FILL_NOUN", "FILL", "ANSWERS") or any(
+                "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags for w in clause):
+            continue
+        for i, w in enumerate(clause):
+            if w.off or not w.tags & _VOICING:
+                continue
+            if any(x.word in _INTO and k + 1 < len(clause) and "SURVEY" in clause[k + 1].tags
+                   for k, x in enumerate(clause[i + 1:i + 8], start=i + 1)):
+                w.tags = w.tags - _VOICING
 
 
 def _negate_backwards(sentence: list[_Word]) -> None:
@@ -1594,6 +1626,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _acts_of_kpk(s)
         _acts_of_sender(s)
         _acts_of_message_senders(s)
+        _voiced_in_the_survey(s)
     asks_reply = any(_report_asked(s) for s in sentences)
     topic = True if _ALWAYS_ON_TOPIC else any("SURVEY" in w.tags for s in sentences for w in s)
     found: set[str] = set()

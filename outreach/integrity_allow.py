@@ -411,13 +411,16 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
     if family in ("SUPPORT", "REMEMBER"):
         return coached or form
     if family == "WAIT":
-        return not any(t.tags & {"INVITE", "KPK"} for t in span.tokens)
+        # "tunggu saja" (the invitation named before), "tunggu undangan dari KPK"; not
+        # "tunggu arahan pimpinan", "wait for the secretariat".
+        return (coached or local) and not any(t.tags & {"INVITE", "KPK"}
+                                              for t in span.tokens)
     if family == "RETRY":
         return False
     if family == "FORWARD":
         if scam and (_phrase(span, "bot") or official or local):
             return False  # "teruskan pesan mencurigakan ke bot ini"
-        if _phrase(clause, "shareable") and not took_part:
+        if (_phrase(clause, "shareable") or _notice_passed_on(span)) and not took_part:
             return False  # "forward pesan ini ke rekan …": this notice, not an invitation
         return any(t.tags & {"INVITE", "SURVEY", "ANSWERS", "PROOF"} for t in span.tokens) \
             or local or took_part
@@ -427,6 +430,20 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
     # adanya", "berikan penilaian yang jujur") and going nowhere, is answering the survey.
     return not (own and not local and not form and not any(
         t.tags & {"PROOF", "ANSWERS"} and "YOU" not in t.tags for t in span.tokens))
+
+
+_NOTICES = frozenset({"informasi", "info", "pengumuman", "imbauan", "himbauan", "kabar",
+                      "berita", "poster", "pengingat", "edaran", "notice", "reminder", "news",
+                      "information", "word", "pesan", "message"})
+
+
+def _notice_passed_on(span: _Clause) -> bool:
+    """"Sebarkan informasi bahwa SPI sukarela …": what is passed on is a notice (the first
+    word after the verb), carrying no invitation, answers or proof."""
+    rest = [t for t in span.tokens[1:] if not _skip(t)]
+    return bool(rest) and rest[0].word in _NOTICES and "INVITE" not in rest[0].tags \
+        and not any(t.tags & {"ANSWERS", "PROOF", "FILL_NOUN", "FORM"} for t in span.tokens) \
+        and not any(t.tags & {"INVITE"} for t in rest[1:])
 
 
 _AUTHENTICITY = frozenset({"keaslian", "keasliannya", "asli", "palsu", "genuine", "fake",
