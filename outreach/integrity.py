@@ -585,6 +585,26 @@ def _voiced_in_the_survey(sentence: list[_Word]) -> None:
                 w.tags = w.tags - _VOICING
 
 
+_WITH_OFFICE = frozenset({"ke", "kepada", "dengan", "sama", "to", "with", "pada", "bersama"})
+
+
+def _answers_to_office(s: list[_Word]) -> bool:
+    """The policy for answers: whatever the verb (consulted, discussed, checked, shown), the
+    survey's answers taken to the office ("dengan atasan", "ke grup", "to your supervisor")
+    in one clause, neither negated nor warned of, are out of the respondent's hands."""
+    if any(w.tags & {"VIOLATION", "HELP"} for w in s):
+        return False
+    for clause in _clauses(s):
+        if not any("ANSWERS" in w.tags and not w.off for w in clause):
+            continue
+        for k, w in enumerate(clause):
+            if w.off or "LOCAL_PLACE" not in w.tags or "OFFICIAL_PLACE" in w.tags:
+                continue
+            if k > 0 and clause[k - 1].word in _WITH_OFFICE and not clause[k - 1].off:
+                return True
+    return False
+
+
 def _negate_backwards(sentence: list[_Word]) -> None:
     """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
     what came before it in that clause."""
@@ -1016,6 +1036,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("gathering")
     if _awaits_direction(s) or (_has(s, "KNOWN_ANSWER") and not _has(s, "NEUTRAL")):
         reasons.add("rating")  # "kita semua tahu jawabannya kan?"
+    if not kpk_subject and _answers_to_office(s):
+        reasons.add("answers")  # "jawaban survei dikonsultasikan dulu dengan atasan"
     if _has(s, "PROXY") and not official_only:
         reasons.add("answers")  # "HP-nya bisa dititipkan ke operator, nanti diisikan"
     if not official_only and not kpk_subject and _forwarded_elsewhere(s):
@@ -1068,7 +1090,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     watched_any = rate or counted or chased or per_person or watched or rewarded
     if (claims_status and not received_message) or (watched_any and not kpk_subject):
         reasons.add("monitoring")
-    if not kpk_subject and _has(s, "MONITOR") and (
+    if not kpk_subject and _has(s, "MONITOR") and not _own_act_of_group(s) and (
             (_has(s, "WHO") and (any_fill or received or selected))
             or selected or (_has(s, "MONITOR") and _has(s, "FILL")
                             and any(w.word in ("absensi", "presensi", "daftar hadir")
@@ -1084,7 +1106,69 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     if not reasons and _asks_those_who_took_part(s):
         reasons.add("receipt")
+    if not reasons and not received_message and _benefit_for_participants(s):
+        reasons.add("monitoring")  # "Yang sudah isi survei boleh pulang lebih awal"
     return reasons
+
+
+def _own_act_of_group(s: list[_Word]) -> bool:
+    """"Yang sudah terima undangan bisa cek keasliannya", "yang sudah mengisi dapat
+    menghubungi inspektorat": every watching verb is what the group itself may do (after
+    "dapat", "bisa", "boleh"), not someone watching the group."""
+    watching = [k for k, w in enumerate(s) if not w.off and "MONITOR" in w.tags]
+    return bool(watching) and all(
+        any(x.word in _PERMITS and x.word not in ("mendapat", "mendapatkan", "memperoleh",
+                                                  "dapet", "get", "gets", "receive")
+            for x in s[max(0, k - 2):k])
+        and not _passive(s[k].word) and not s[k].word.startswith("ter")
+        and not any(x.word in ("oleh", "by") for x in s[k + 1:])
+        and any(x.tags & {"RELATIVE", "WHO"} for x in s[:k]) for k in watching)
+
+
+_PERMITS = frozenset({"boleh", "dapat", "berhak", "bisa", "mendapat", "mendapatkan", "dapet",
+                      "memperoleh", "get", "gets", "may", "can", "earn", "earns", "receive",
+                      "receives", "entitled", "diberi", "diberikan", "akan dapat"})
+_ADVERBS = frozenset({"langsung", "segera", "juga", "lagi", "pun", "directly", "also", "now",
+                      "sekarang", "hari", "ini", "to", "a", "an", "the", "sebuah", "satu"})
+_STILL_SURVEY = frozenset({"FILL", "SURVEY", "INVITE", "HELP", "ALLOWED_ASK", "OFFICIAL_PLACE",
+                           "KPK", "NEGATOR", "NEGATOR_STRONG", "THIS_MESSAGE", "IGNORE",
+                           "REGISTRATION", "FRAME_ASK", "FILL_NOUN"})
+_AT_EASE = frozenset({"berhenti", "stop", "tenang", "santai", "relax", "abaikan", "ignore",
+                      "mengabaikan", "menghapus", "delete", "unsubscribe", "keluar"})
+
+
+def _benefit_for_participants(s: list[_Word]) -> bool:
+    """The policy for rewards, whatever the reward: those named by having taken part ("yang
+    sudah mengisi", "those who have completed") granted anything but more of the survey
+    ("boleh pulang lebih awal", "dapat nilai tambahan", "get Friday afternoon off")."""
+    if _has(s, "THANKS", "VIOLATION", "HELP") or any(w.word == "?" for w in s):
+        return False
+    for i, w in enumerate(s):
+        if w.off or not (w.tags & {"RELATIVE", "WHO"} or w.word in ("those", "anyone")) \
+                or w.word in _CONDITION:
+            continue
+        group = list(itertools.takewhile(lambda x: not _is_clause_end(x), s[i + 1:i + 7]))
+        took = next((k for k, x in enumerate(group, start=i + 1) if not x.off
+                     and x.tags & {"FILL", "RECEIVE", "SELECT"}), None)
+        status = _has(group, "STATUS") or any(x.word in ("who have", "who has") for x in group)
+        if took is None or not status or any(
+                x.tags & {"STATUS_NOT", "NEGATOR", "NEGATOR_STRONG"} or x.word in _WISHING
+                for x in group):
+            continue
+        for k in range(took + 1, min(took + 8, len(s))):
+            x = s[k]
+            if _is_clause_end(x) and x.word not in (",",):
+                break
+            if x.off or x.word not in _PERMITS:
+                continue
+            after = next((y for y in s[k + 1:k + 4] if y.word not in _ADVERBS), None)
+            if after is None or after.off or _is_clause_end(after):
+                return False
+            stemmer = _stemmer()
+            forms = {after.word, stemmer.stem(after.word), _english(after.word)}
+            return not (after.tags & _STILL_SURVEY or after.word in _AT_EASE | _CONTACT_ONLY
+                        or forms & (_AFTER_PARTICIPATION | _allowed_asks()))
+    return False
 
 
 # Politeness around the verb: "mohon kesediaan Bapak/Ibu mengisi", "mohon kiranya berkenan

@@ -220,6 +220,17 @@ def _directive_verbs(clause: _Clause, stem: Stem) -> list[int]:
                 break  # "mohon tidak meneruskan", "please don't post": a warning
             if x.word in _PREPOSITIONS:
                 break  # "tanya-tanya silakan ke inspektorat": the act stood before the marker
+            if x.word in _SUPPOSING:
+                # "mohon jika ada kendala mengisi survei hubungi inspektorat": the condition
+                # is passed over to the imperative it leads to, if any.
+                main = next((k for k in range(j + 1, len(tokens))
+                             if _family(tokens[k].word, stem) is not None
+                             and not tokens[k].word.startswith(("me", "di", "ber", "ter"))
+                             and _imperative_form(tokens[k].word)), None)
+                if main is None:
+                    break
+                j = main
+                continue
             if x.word in _RELATIVES:
                 # "mengajak Bapak/Ibu yang menerima undangan untuk berpartisipasi": the
                 # addressee qualified; the act asked is the one after "untuk", if any.
@@ -238,6 +249,9 @@ def _directive_verbs(clause: _Clause, stem: Stem) -> list[int]:
 
 
 _RELATIVES = frozenset({"yang", "yg", "who", "which", "that", "ingkang", "sing", "nu", "anu"})
+_SUPPOSING = frozenset({"jika", "bila", "kalau", "apabila", "if", "when", "jika ada",
+                        "bila ada", "kalau ada", "apabila ada", "if any", "if there is",
+                        "menawi", "upami", "lamun", "seandainya"})
 _PURPOSE = frozenset({"untuk", "utk", "to", "agar", "supaya", "for"})
 _PREPOSITIONS = frozenset({"ke", "kepada", "dari", "pada", "di", "via", "lewat", "melalui",
                            "at", "from", "dhateng", "ka"})
@@ -505,6 +519,22 @@ def _clause_negated(clause: _Clause) -> bool:
                for k, t in enumerate(clause.tokens))
 
 
+_MAY = frozenset({"bisa", "dapat", "boleh", "can", "may", "silakan", "berhak"})
+
+
+def _groups_own_act(clause: _Clause, stem: Stem) -> bool:
+    """"Yang sudah terima undangan bisa cek keasliannya di bot ini": the group named by
+    taking part is the subject, and the checking is what it may do itself."""
+    tokens = clause.tokens
+    if not tokens or tokens[0].word not in _LOCAL_NEGATION_BEFORE | {"those", "anyone"}:
+        return False
+    watching = [k for k, t in enumerate(tokens) if _in(t.word, "monitor", stem)]
+    return bool(watching) and all(
+        any(x.word in _MAY for x in tokens[max(0, k - 2):k])
+        and not tokens[k].word.startswith(("di", "ter")) and not any(
+            x.word in ("oleh", "by") for x in tokens[k + 1:]) for k in watching)
+
+
 def _statement_reasons(clause: _Clause, before: Sequence[_Clause], stem: Stem) -> set[str]:
     """Recording, listing or reporting who took part, or a consequence for not taking part,
     announced: "Inspektorat akan merekap pegawai yang belum berpartisipasi"."""
@@ -529,7 +559,7 @@ def _statement_reasons(clause: _Clause, before: Sequence[_Clause], stem: Stem) -
     kpk = any(t.word in _vocabulary()["kpk_agents"] or "KPK" in t.tags
               for t in tokens[:4])
     monitored = (_phrase(clause, "monitor") or _conveyed_to_office(clause)) and not kpk \
-        and not clause.question
+        and not clause.question and not _groups_own_act(clause, stem)
     if monitored and took_part:
         reasons.add("monitoring")
     weighed = _phrase(clause, "consequence") and not clause.question
