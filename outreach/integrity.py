@@ -427,7 +427,8 @@ _REPLY_FILLER = frozenset({"pesan", "ini", "dengan", "kata", "with", "the", "wor
                            "message", "here", "di", "sini", "saja", "aja", "just", "pesan ini",
                            "this message", "a", "an", "quick",
                            "'", '"', "tulisan", "bertuliskan"})
-_AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
+_AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta", "ataupun",
+                     "ataukah", "atawa", "lan", "utawi", "jeung"})
 _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
                    "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
 
@@ -1376,9 +1377,12 @@ def _steered_either_way(s: list[_Word]) -> bool:
     its score, asked for or warned off alike, unless honesty is what is asked."""
     if any(w.tags & {"NEUTRAL", "VIOLATION", "FRAME_ASK"} for w in s):
         return False
+    # "Saya harap tidak ada yang mengisi survei dengan jawaban yang merugikan kantor": the
+    # answering a negation holds back, anywhere in its clause, is answering steered too.
     answering = any(not w.off and w.tags & {"ANSWERS", "STEER"} for w in s) or any(
         w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
-            x.tags & {"ANSWERS", "STEER"} for x in s[k + 1:k + 4]) for k, w in enumerate(s))
+            x.tags & {"ANSWERS", "STEER", "FILL"} for x in itertools.takewhile(
+                lambda x: not _is_clause_end(x), s[k + 1:])) for k, w in enumerate(s))
     if not answering:
         return False  # neither asked for nor prohibited ("hindari jawaban negatif" is)
     if any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
@@ -1389,7 +1393,15 @@ def _steered_either_way(s: list[_Word]) -> bool:
     tied = any(w.tags & {"SUPPORT", "HARM"} for w in s) and any("STAKE" in w.tags for w in s)
     scored = any("SCORE" in w.tags and "STEER" not in w.tags for w in s) and any(
         "PURPOSE" in w.tags for w in s)
-    return tied or scored
+    # "Kita ingin SPI kantor tahun ini hijau, jadi pas isi survei ...": the office's result
+    # named by the category it should reach, in the sentence that asks for filling in.
+    zoned = any(w.word in _CATEGORIES for w in s) and _has(s, "STAKE") \
+        and _has(s, "SURVEY", "SCORE") and _has(s, "FILL", "STEER", "ANSWERS")
+    return tied or scored or zoned
+
+
+_CATEGORIES = frozenset({"hijau", "terjaga", "green", "zona hijau", "kategori hijau",
+                         "safeguarded", "ijo"})
 
 
 _TAG_QUESTION = frozenset({"kan", "bukan", "right", "ya kan", "iya kan", "benar kan",
@@ -1705,6 +1717,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _ellipses(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
+        _wishes_not_status(s)
+        _contact_upkeep(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
@@ -1740,6 +1754,36 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         found |= allow_list_reasons(sentences, _stemmer().stem)
     return tuple(r for r in REASONS if r in found)
+
+
+def _wishes_not_status(s: list[_Word]) -> None:
+    """"Yang ingin ikut menjadi responden, silakan pindai QR": wanting to be selected or
+    invited is a wish to register, not having been selected."""
+    for i, w in enumerate(s):
+        if not w.tags & {"SELECT", "RECEIVE"}:
+            continue
+        before = s[max(0, i - 3):i]
+        wish = next((k for k, x in enumerate(before) if x.word in _WISHING), None)
+        if wish is None:
+            continue
+        for x in [*before[wish + 1:], w]:
+            x.tags = x.tags - {"SELECT", "RECEIVE", "FILL"}
+
+
+_CONTACT_NOUNS = frozenset({"nomor", "number", "email", "e-mail", "kontak", "contact",
+                            "hp", "telepon", "phone"})
+_UPKEEP = frozenset({"aktif", "active", "valid", "benar", "perbarui", "memperbarui",
+                     "diperbarui", "update", "updated", "mutakhir", "terbaru", "pemutakhiran",
+                     "mutakhirkan", "dimutakhirkan", "correct", "current"})
+
+
+def _contact_upkeep(s: list[_Word]) -> None:
+    """"Pastikan nomor WhatsApp Anda di data kepegawaian masih aktif": keeping one's contact
+    details valid is the population data KPK samples from, the office's one task."""
+    if any(w.word in _CONTACT_NOUNS for w in s) and any(w.word in _UPKEEP for w in s):
+        for w in s:
+            if w.word in _CONTACT_NOUNS:
+                w.tags = w.tags | {"POPULATION"}
 
 
 def _split_sanction(window: list[list[_Word]]) -> bool:
