@@ -414,7 +414,7 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             j = i + 1
             while j < n and sentence[j].word not in _SENTENCE_END:
                 if _is_clause_end(sentence[j]) and not framed and not _continues_list(
-                        sentence, j):
+                        sentence, j, existential=w.word in _EXISTENTIAL):
                     break
                 sentence[j].off = True
                 j += 1
@@ -437,7 +437,12 @@ _INCLUDING = frozenset({"termasuk", "including", "bahkan", "even", "apalagi", "e
                         "terutama", "not even"})
 
 
-def _continues_list(sentence: list[_Word], at: int) -> bool:
+# "tidak ada apel, rapat atau sesi bersama": a negated existence, whose list is of things.
+_EXISTENTIAL = frozenset({"tidak ada", "tak ada", "no", "there is no", "there are no",
+                          "tanpa", "without", "bukan", "nothing"})
+
+
+def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
     if sentence[at].word != "," or not following:
@@ -458,7 +463,8 @@ def _continues_list(sentence: list[_Word], at: int) -> bool:
     # Up to the word that closes the list and a few after it: "tidak ada sanksi, teguran,
     # atau catatan apa pun bagi yang ..." is one list; "…, mohon kirim …" starts anew.
     closing = next(k for k, w in enumerate(rest) if w.word in _AND_OR)
-    return segment <= 4 and not any(
+    short = segment <= 4 or (existential and closing <= 3)
+    return short and not any(
         w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:min(end, closing + 4)])
 
 
@@ -1225,6 +1231,15 @@ def _requested_verbs(s: list[_Word]) -> list[_Word]:
             continue
         verb = next((x for x in s[i + 1:i + 6] if x.word not in _ASK_FILLER
                      and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
+        if verb is not None and verb.word in _SUPPOSING | {"jika ada", "bila ada",
+                                                          "kalau ada", "apabila ada"}:
+            # "Silakan, jika dapat undangan SPI, diisi sesuai pengalaman": the condition is
+            # passed over to the main clause that follows it.
+            at = next(k for k, x in enumerate(s) if x is verb)
+            comma = next((k for k in range(at + 1, len(s)) if s[k].word == ","), None)
+            verb = None if comma is None else next(
+                (x for x in s[comma + 1:comma + 6] if x.word not in _ASK_FILLER
+                 and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
         if verb is not None and not _is_clause_end(verb) and verb.word.isalpha():
             verbs.append(verb)
     return verbs
@@ -1261,6 +1276,8 @@ def _acts_of_participants(s: list[_Word]) -> bool:
                                                   "SELECT_WEAK"):
         return False
     for i, w in enumerate(s):
+        if "SELECT_WEAK" in w.tags and any(x.word in _PROSPECTIVE for x in s[max(0, i - 3):i]):
+            continue  # "Registration as a prospective respondent", "pendaftaran responden"
         if not w.off and (w.word in _PARTICIPANT_NOUNS or "SELECT_WEAK" in w.tags) \
                 and _has(s, "SURVEY", "INVITE", "KPK", "SELECT_WEAK"):
             ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
@@ -1719,6 +1736,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     for s in sentences:
         _wishes_not_status(s)
         _contact_upkeep(s)
+        _registering_with_bot(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
@@ -1756,10 +1774,28 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     return tuple(r for r in REASONS if r in found)
 
 
+_PROSPECTIVE = _WISHING | frozenset({"prospective", "calon", "future", "pendaftaran",
+                                     "registration", "menjadi", "become", "jadi"})
+
+
+def _registering_with_bot(s: list[_Word]) -> None:
+    """"Ketik DAFTAR ke nomor bot ini": registering with the bot is the registration it
+    offers, not signing up with the office."""
+    for i, w in enumerate(s):
+        if "REPORT" in w.tags and w.word.split(maxsplit=1)[0] in _REGISTER_VERBS | {
+                "daftar", "mendaftar"} and any("BOT" in x.tags for x in s[i + 1:i + 4]):
+            w.tags = (w.tags - {"REPORT"}) | {"REGISTRATION"}
+
+
 def _wishes_not_status(s: list[_Word]) -> None:
     """"Yang ingin ikut menjadi responden, silakan pindai QR": wanting to be selected or
-    invited is a wish to register, not having been selected."""
+    invited is a wish to register, not having been selected; so is wanting to take part
+    where registering is what the sentence offers ("yang mau ikut survei, scan QR")."""
+    registering = any("REGISTRATION" in w.tags for w in s)
     for i, w in enumerate(s):
+        if registering and "FILL" in w.tags and any(
+                x.word in _WISHING for x in s[max(0, i - 2):i]):
+            w.tags = w.tags - {"FILL"}
         if not w.tags & {"SELECT", "RECEIVE"}:
             continue
         before = s[max(0, i - 3):i]
