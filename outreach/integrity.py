@@ -402,9 +402,11 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             ask = next((k for k in range(i + 1, min(i + 6, n))
                         if "FRAME_ASK" in sentence[k].tags), None)
             if ask is not None and not any(_is_clause_end(x) for x in sentence[i + 1:ask]):
-                for x in itertools.takewhile(lambda x: not _is_clause_end(x),
-                                             sentence[ask + 1:]):
-                    x.off = True
+                j = ask + 1  # to the clause's end, or the end of a list of asked acts
+                while j < n and (not _is_clause_end(sentence[j]) or (
+                        sentence[j].word == "," and _continues_list(sentence, j))):
+                    sentence[j].off = sentence[j].off or not _is_clause_end(sentence[j])
+                    j += 1
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
                 if _is_clause_end(x) or "REQUEST" in x.tags:
@@ -700,7 +702,9 @@ def _targets(sentence: list[_Word], concept: str) -> bool:
     marks = _TARGET_WORDS - {"di", "at", "in", "dengan", "with", "sama"} \
         if concept == "OFFICIAL_PLACE" else _TARGET_WORDS
     for i, w in enumerate(sentence):
-        if concept in w.tags and any(x.word in marks for x in sentence[max(0, i - 2):i]):
+        # "teruskan ke bot ini, bukan ke atasan": a place negated is where nothing goes.
+        if concept in w.tags and not (w.off and concept == "LOCAL_PLACE") and any(
+                x.word in marks for x in sentence[max(0, i - 2):i]):
             return True
     return False
 
@@ -1737,6 +1741,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _wishes_not_status(s)
         _contact_upkeep(s)
         _registering_with_bot(s)
+        _reported_questions(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
@@ -1778,6 +1783,45 @@ _PROSPECTIVE = _WISHING | frozenset({"prospective", "calon", "future", "pendafta
                                      "registration", "menjadi", "become", "jadi"})
 
 
+_QUESTION_NOUNS = frozenset({"pertanyaan", "bertanya", "ditanyakan", "menanyakan", "tanya",
+                             "nanya", "question", "questions", "asked", "asking", "asks",
+                             "wonder", "wondering", "wondered", "ask"})
+_WHETHER_OPENERS = frozenset({"apakah", "whether", "if", "siapa", "who", "bagaimana", "how",
+                              "kenapa", "why", "mengapa"})
+_FIRST_PERSON_SINGULAR = frozenset({"saya", "aku", "i", "gue", "gw", "kula", "abdi"})
+_OWN_DUTY = frozenset({"wajib", "harus", "perlu", "must", "need", "have", "boleh", "bisa",
+                       "can", "may", "kudu"})
+
+
+def _reported_questions(s: list[_Word]) -> None:
+    """"Kami menerima pertanyaan apakah atasan akan tahu siapa yang mengisi", "Apakah saya
+    wajib mengisi?": a question someone asked, quoted, or a reader's question heading an
+    answer, asks nothing of the reader."""
+    for i, w in enumerate(s):
+        if w.word in _QUESTION_NOUNS and i + 1 < len(s) and s[i + 1].word in _WHETHER_OPENERS \
+                and not any(x.word in _AUTHORITIES or x.tags & {"LOCAL_PLACE", "YOU"}
+                            for x in s[:i] if x.word not in _SENDER) \
+                and not _asks_beside(s, i):
+            for x in itertools.takewhile(lambda x: x.word not in _SENTENCE_END, s[i + 1:]):
+                x.off = True
+            return
+    if s and s[-1].word == "?" and len(s) > 2 and s[0].word in _WHETHER_OPENERS | {
+            "bolehkah", "haruskah", "wajibkah", "perlukah", "do", "must", "should", "can",
+            "am"} and any(x.word in _FIRST_PERSON_SINGULAR for x in s[1:3]) and any(
+            x.word in _OWN_DUTY or x.tags & {"DUTY"} for x in s[1:5]) and not any(
+            x.tags & {"WHO", "MONITOR", "MONITOR_WEAK"} or x.word in _KNOWING for x in s):
+        for x in s:
+            x.off = True
+
+
+def _asks_beside(s: list[_Word], at: int) -> bool:
+    """An ask before the quoted question or in a clause after it ("Pimpinan bertanya apakah
+    …, tolong jawab di grup")."""
+    end = next((k for k in range(at + 1, len(s)) if _is_clause_end(s[k])), len(s))
+    return any("REQUEST" in x.tags for x in s[:at]) or any(
+        "REQUEST" in x.tags or "REPLY" in x.tags for x in s[end:])
+
+
 def _registering_with_bot(s: list[_Word]) -> None:
     """"Ketik DAFTAR ke nomor bot ini": registering with the bot is the registration it
     offers, not signing up with the office."""
@@ -1793,9 +1837,10 @@ def _wishes_not_status(s: list[_Word]) -> None:
     where registering is what the sentence offers ("yang mau ikut survei, scan QR")."""
     registering = any("REGISTRATION" in w.tags for w in s)
     for i, w in enumerate(s):
-        if registering and "FILL" in w.tags and any(
-                x.word in _WISHING for x in s[max(0, i - 2):i]):
-            w.tags = w.tags - {"FILL"}
+        if registering and "FILL" in w.tags and (any(
+                x.word in _WISHING for x in s[max(0, i - 2):i]) or any(
+                x.word in _PROSPECTIVE - _WISHING for x in s[i + 1:i + 3])):
+            w.tags = w.tags - {"FILL"}  # "ikut menjadi calon responden dengan memindai QR"
         if not w.tags & {"SELECT", "RECEIVE"}:
             continue
         before = s[max(0, i - 3):i]
