@@ -1045,6 +1045,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")  # "complete our internal version first"
     if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
+    held = _held_until(s)
+    if held:
+        reasons.add(held)  # "Jangan isi survei sebelum pengarahan", "... until our prep session"
     if _awaits_direction(s) or (_has(s, "KNOWN_ANSWER") and not _has(s, "NEUTRAL")):
         reasons.add("rating")  # "kita semua tahu jawabannya kan?"
     if not kpk_subject and _answers_to_office(s):
@@ -2013,6 +2016,39 @@ def _awaits_direction(s: list[_Word]) -> bool:
     # "tdk mengisi dulu sblm ada arahan": the wait is what the negation holds back for.
     named = any(w.tags & {"WAITING", "DIRECTION"} for w in s)
     return (waiting and direction) or (held_back and named)
+
+
+_UNTIL = frozenset({"sebelum", "until", "before", "sampai", "hingga", "prior", "till",
+                    "sblm", "sampe"})
+
+
+def _held_until(s: list[_Word]) -> str | None:
+    """Filling in held back until something of the office's (a briefing, a session, a form):
+    "Harap tidak mengisi survei sebelum pengarahan dari Sekretaris", "Please don't fill in
+    the survey until you've attended our prep session". Negated, the survey is still the
+    office's to release; a check of the link or KPK's own guide is not."""
+    if any(w.tags & {"VIOLATION"} for w in s):
+        return None
+    for k, w in enumerate(s):
+        if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or not any(
+                "FILL" in x.tags for x in s[k + 1:k + 4]):
+            continue
+        until = next((j for j in range(k + 1, min(k + 8, len(s)))
+                      if s[j].word in _UNTIL), None)
+        if until is None:
+            return None
+        after = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
+                                         s[until + 1:until + 9]))
+        if any(x.tags & {"OFFICIAL_PLACE", "KPK", "HELP"} for x in after):
+            return None
+        if any("GATHER" in x.tags for x in after):
+            return "gathering"
+        if any("FORM" in x.tags for x in after):
+            return "form_first"
+        if any(x.tags & {"DIRECTION", "COORDINATE", "COACH"} for x in after):
+            return "rating"
+        return None
+    return None
 
 
 def _split_appeal(window: list[list[_Word]]) -> bool:
