@@ -1644,7 +1644,8 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
     stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
     rest = rest[:stop]  # the group's own sentence, or a question and its answer
     imperatives = [c[0] for c in _clauses(rest)[1:] if c and c[0].word.isalpha()
-                   and c[0].word.endswith(("kan", "lah"))]  # "…, pikirkan baik-baik"
+                   and c[0].word.endswith(("kan", "lah"))
+                   and "REQUEST" not in c[0].tags]  # "…, pikirkan baik-baik"; not "silakan"
     for verb in _requested_verbs(rest) + imperatives:
         at = next(k for k, x in enumerate(rest) if x is verb)
         if verb.off or any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
