@@ -47,7 +47,7 @@ from importlib import resources
 from typing import Any
 
 from core.wording import Stemmer, words
-from outreach.integrity_allow import allow_list_reasons
+from outreach.integrity_allow import allow_list_reasons, is_bot_keyword
 from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
@@ -985,8 +985,11 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # Anything about the survey to be sent, told or coordinated with the institution.
     to_us = any(not w.off and w.tags & {"REPORT", "SEND", "FORWARD", "COLLECT", "REPLY"}
                 and w.word not in _CONTACT_ONLY for w in s)
+    # "Laporkan ke Inspektorat atau KPK": KPK named as where a complaint may go is no topic.
+    kpk_topic = any(not w.off and "KPK" in w.tags and not (
+        k > 0 and s[k - 1].word in _TO | _AND_OR) for k, w in enumerate(s))
     if to_us and not official_only and not help_context and _targets(s, "LOCAL_PLACE") \
-            and _has(s, "SURVEY", "INVITE", "KPK", "FILL_NOUN"):
+            and (_has(s, "SURVEY", "INVITE", "FILL_NOUN") or kpk_topic):
         reasons.add("receipt")
     # The policy: asked to report anything about the survey to anyone but KPK. Offers of
     # help ("hubungi kami"), scam reports and registration are not reports.
@@ -1746,6 +1749,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _contact_upkeep(s)
         _registering_with_bot(s)
         _reported_questions(s)
+        _announcement_formula(s)
+        _checking_here(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
@@ -1816,6 +1821,40 @@ def _reported_questions(s: list[_Word]) -> None:
             x.tags & {"WHO", "MONITOR", "MONITOR_WEAK"} or x.word in _KNOWING for x in s):
         for x in s:
             x.off = True
+
+
+_ANNOUNCED = frozenset({"bahwa", "berikut", "sebagai berikut", "hal", "hal-hal", "that",
+                       "as follows", "the following"})
+
+
+def _announcement_formula(s: list[_Word]) -> None:
+    """"Disampaikan hal-hal sebagai berikut", "diinformasikan bahwa …": a passive conveying
+    verb that introduces what the notice says is the sender informing, not an ask."""
+    for i, w in enumerate(s):
+        if "REPORT" in w.tags and _passive(w.word) and any(
+                x.word in _ANNOUNCED for x in s[i + 1:i + 3]):
+            w.tags = w.tags - {"REPORT"}
+
+
+_CHECKING = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine", "palsu",
+                       "fake", "authentic", "verifikasi", "verify"})
+_HERE_WORDS = frozenset({"di sini", "disini", "here", "sini"})
+
+
+def _checking_here(s: list[_Word]) -> None:
+    """"Kirim atau tempel pesan yang Anda terima di sini, lalu kami beri tahu apakah pesannya
+    asli": a received message handed over here to be told whether it is genuine is the
+    bot's verification; answers, proof or anyone's status handed over are not."""
+    if not any(w.word in _CHECKING for w in s) or not any(
+            w.word in _HERE_WORDS or "BOT" in w.tags for w in s):
+        return
+    if any(w.tags & {"ANSWERS", "FILL", "FILL_NOUN", "STATUS", "STATUS_NOT", "SELECT"}
+           for w in s) or (any("PROOF" in w.tags for w in s)
+                           and not any("INVITE" in w.tags for w in s)):
+        return
+    for w in s:
+        if w.tags & {"SEND", "FORWARD", "REPORT", "RECEIVE"} and not w.tags & {"MONITOR"}:
+            w.tags = w.tags - {"SEND", "FORWARD", "REPORT", "RECEIVE"}
 
 
 def _asks_beside(s: list[_Word], at: int) -> bool:
@@ -2094,8 +2133,10 @@ def _report_asked(s: list[_Word]) -> bool:
 
 
 def _channel(s: list[_Word], at: int) -> bool:
-    """"Balas pesan ini, tim kami akan membantu": replying offered as a way to ask."""
-    return any("THIS_MESSAGE" in x.tags for x in s[at + 1:at + 3])
+    """"Balas pesan ini, tim kami akan membantu": replying offered as a way to ask; "Reply
+    INFO", "balas STOP": a keyword of the bot's menu."""
+    return any("THIS_MESSAGE" in x.tags for x in s[at + 1:at + 3]) or is_bot_keyword(
+        [x.word for x in s[at + 1:at + 4] if x.word not in _REPLY_FILLER])
 
 
 # Replying as such ("balas"), unlike typing a menu word ("ketik MENU").

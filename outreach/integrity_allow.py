@@ -92,13 +92,21 @@ def allow_list_reasons(sentences: Sequence[Sequence[Token]], stem: Stem) -> set[
     reasons: set[str] = set()
     for sentence in sentences:
         clauses = _clauses(sentence, stem)
+        checking = _checks_a_message(sentence)
         for k, clause in enumerate(clauses):
             before = clauses[max(0, k - 2):k]
             if _directive_verb(clause, stem) is None:
                 reasons |= _statement_reasons(clause, clauses[:k], stem)
-            elif _asks_unlisted(clause, before, stem):
+            elif _asks_unlisted(clause, before, stem, checking=checking):
                 reasons.add("other_ask")
     return reasons
+
+
+def is_bot_keyword(words: Sequence[str]) -> bool:
+    """The words (after a reply verb) open with a keyword of the bot's menu: "STOP",
+    "HAPUS DATA", "INFO"."""
+    keywords = _vocabulary()["keywords"]
+    return bool(words) and (words[0] in keywords or " ".join(words[:2]) in keywords)
 
 
 def _in(word: str, name: str, stem: Stem) -> bool:
@@ -341,12 +349,30 @@ def _participation(clauses: Sequence[_Clause]) -> bool:
     return False
 
 
-def _asks_unlisted(clause: _Clause, before: Sequence[_Clause], stem: Stem) -> bool:
-    return any(not _negated(clause, at) and _unlisted_act(clause, at, before, stem)
+def _asks_unlisted(clause: _Clause, before: Sequence[_Clause], stem: Stem, *,
+                   checking: bool = False) -> bool:
+    return any(not _negated(clause, at) and _unlisted_act(clause, at, before, stem,
+                                                          checking=checking)
                for at in _directive_verbs(clause, stem))
 
 
-def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Stem) -> bool:
+_CHECK_WORDS = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine",
+                          "palsu", "fake", "authentic"})
+_HERE = frozenset({"di sini", "disini", "here", "sini"})
+
+
+def _checks_a_message(sentence: Sequence[Token]) -> bool:
+    """The sentence hands a message over here or to the bot to learn whether it is genuine,
+    and names no answers, proof of filling in or anyone's status."""
+    return any(t.word in _CHECK_WORDS for t in sentence) and any(
+        t.word in _HERE or "BOT" in t.tags for t in sentence) and not any(
+        t.tags & {"ANSWERS", "FILL", "FILL_NOUN", "STATUS", "STATUS_NOT", "SELECT"}
+        for t in sentence) and not (any("PROOF" in t.tags for t in sentence) and not any(
+            "INVITE" in t.tags for t in sentence))
+
+
+def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Stem, *,
+                  checking: bool = False) -> bool:
     """The act at `at`, asked in `clause`, is on no allowed list."""
     tokens = clause.tokens
     if any("POPULATION" in t.tags for t in tokens):
@@ -404,7 +430,7 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         if scam or (question and not conveyed):
             return False
         return took_part or conveyed
-    if family in ("KEYWORD_REPLY", "FORWARD") and _checked_by_bot(span, context):
+    if family in ("KEYWORD_REPLY", "FORWARD") and (checking or _checked_by_bot(span, context)):
         return False  # "kirim pesannya ke bot ini untuk dicek", "tempel pesannya di sini"
     if family == "KEYWORD_REPLY":
         words = span.text.split()[1:7]
