@@ -47,7 +47,7 @@ from importlib import resources
 from typing import Any
 
 from core.wording import Stemmer, words
-from outreach.integrity_allow import allow_list_reasons, is_bot_keyword
+from outreach.integrity_allow import allow_list_reasons, is_bot_keyword, policy_word
 from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
@@ -1757,6 +1757,9 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _acts_of_sender(s)
         _acts_of_message_senders(s)
         _voiced_in_the_survey(s)
+    # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
+    # of its own and names nothing of the survey is about that object, not the survey.
+    sentences = [s for s in sentences if not _own_topic(s)]
     asks_reply = any(_report_asked(s) for s in sentences)
     topic = True if _ALWAYS_ON_TOPIC else any("SURVEY" in w.tags for s in sentences for w in s)
     found: set[str] = set()
@@ -1908,6 +1911,118 @@ def _contact_upkeep(s: list[_Word]) -> None:
         for w in s:
             if w.word in _CONTACT_NOUNS:
                 w.tags = w.tags | {"POPULATION"}
+
+
+# What a sentence about the survey names (its act words aside): any of it keeps it on topic.
+_TOPIC = frozenset({"SURVEY", "INVITE", "KPK", "FILL", "FILL_NOUN", "RECEIVE", "SELECT",
+                    "SELECT_WEAK", "ANSWERS", "ITSELF", "SCORE", "STATUS", "STATUS_NOT",
+                    "LIST", "STEER", "PROXY", "KNOWN_ANSWER", "DIRECTION", "WAITING",
+                    "APPEAL", "REWARD", "PROOF", "FORM", "GATHER", "PLACE", "REPLY_TOKEN",
+                    "MONITOR", "MONITOR_WEAK", "WHO", "ASK_QUESTION", "DUTY", "SANCTION",
+                    "CONSEQUENCE", "PRESSURE", "COORDINATE", "COACH", "NONPARTICIPATION",
+                    "THIS_MESSAGE", "REGISTRATION", "POPULATION", "BOT", "HELP", "NAME",
+                    "OTHER_LINK", "FIRST", "POSITIVE", "NEGATIVE_CONTENT", "HARM", "PURPOSE"})
+_ACT_TAGS = frozenset({"REPORT", "SEND", "COLLECT", "FORWARD", "REPLY"})
+# Words that carry no object of their own: time, fillers, address, determiners.
+_NO_OBJECT = frozenset({
+    "ya", "yaa", "dong", "deh", "sih", "aja", "saja", "nanti", "segera", "kembali", "lagi",
+    "juga", "mohon", "tolong", "please", "kindly", "the", "your", "our", "this", "that",
+    "these", "ini", "itu", "tersebut", "semua", "seluruh", "all", "everyone", "guys", "gaes",
+    "sob", "bro", "sis", "dear", "team", "tim", "rekan", "rekan-rekan", "teman", "teman-teman",
+    "kawan", "bapak", "ibu", "hari", "besok", "lusa", "pagi", "siang", "sore", "malam", "jam",
+    "pukul", "tanggal", "minggu", "bulan", "tahun", "paling", "lambat", "cepat", "secepatnya",
+    "today", "tomorrow", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "week",
+    "month", "year", "eod", "asap", "soon", "now", "sekarang", "depan", "kemarin", "tadi",
+    "masing-masing", "masing", "each", "every", "setiap", "tiap", "langsung", "directly",
+    "sini", "situ", "here", "there", "chat", "grup", "group", "wa", "whatsapp", "email",
+    "sudah", "belum", "udah", "blm", "kalian", "kamu", "anda", "you", "kita", "kami", "saya",
+    "aku", "gue", "gw", "we", "us", "me", "him", "her", "them", "they", "mereka", "dia",
+    "lupa", "jangan", "don't", "forget", "remind", "ingat", "thanks", "terima", "kasih",
+    "makasih", "halo", "hai", "hi", "hello", "selamat", "assalamualaikum", "untuk", "for",
+    "sebelum", "sesudah", "setelah", "before", "after", "agar", "supaya", "biar", "with",
+    "dengan", "dan", "atau", "and", "or", "yang", "who", "which", "what", "apa", "siapa",
+    "done", "selesai", "info", "kabar", "update", "berapa", "many", "much", "mana", "where",
+    "sebelumnya", "lebih", "dulu", "first", "dahulu", "terlebih", "baik", "good", "well",
+    "bersama", "together", "sama", "bareng", "rame", "serentak", "nya", "si", "para",
+    "fine", "oke", "okay", "aman", "boleh", "bisa", "can", "may", "is", "are", "be",
+    "terus", "trus", "lalu", "kemudian", "then", "abis", "habis", "baru",
+    # function words
+    "ke", "kepada", "di", "dari", "pada", "oleh", "via", "lewat", "melalui", "dalam", "atas",
+    "bagi", "sebagai", "tentang", "soal", "terkait", "mengenai", "hingga", "sampai", "sejak",
+    "antara", "tanpa", "akan", "sedang", "telah", "masih", "harus", "wajib", "perlu", "mau",
+    "ingin", "dapat", "jika", "kalau", "bila", "apabila", "karena", "sebab", "maka", "jadi",
+    "namun", "tetapi", "tapi", "serta", "pun", "hanya", "cuma", "sangat", "sekali", "amat",
+    "kurang", "pernah", "selalu", "sering", "tidak", "bukan", "ada", "adalah", "ialah",
+    "merupakan", "yaitu", "yakni", "sendiri", "secara", "lain", "lainnya", "bersedia",
+    "berkenan", "kiranya", "sekiranya", "at", "in", "on", "by", "from", "of", "into", "about",
+    "without", "through", "until", "will", "would", "should", "could", "must", "have", "has",
+    "had", "do", "does", "did", "not", "no", "just", "only", "also", "very", "more", "less",
+    "any", "some", "my", "their", "its", "his", "possible", "ntar", "entar",
+})
+
+
+def _own_topic(s: list[_Word]) -> bool:
+    """An act with an object of its own ("kumpulkan SPJ ke bendahara", "submit your
+    timesheets to HR", "kirim foto kegiatan sosialisasi ke humas") in a sentence naming
+    nothing of the survey, its invitation, answers, proof, people or places: another
+    errand of the office."""
+    if not any(w.tags & (_ACT_TAGS | {"REQUEST"}) for w in s):
+        return False
+    stemmer = _stemmer()
+    content = False
+    # Policy words are looked for where the act is, not in a heading ("Info minggu ini: …").
+    acting = {id(w) for part in _segments(s) if any(x.tags & (_ACT_TAGS | {"REQUEST"})
+                                                    for x in part) for w in part}
+    for k, w in enumerate(s):
+        tags = w.tags - {"ALLOWED_ASK", "FRAME_ASK", "FRAME_WHO", "AFFIRM", "MERIT", "STAKE",
+                         "LOCAL_PLACE", "OFFICIAL_PLACE", "YOU", "REQUEST", "NUMBER",
+                         "BENEFIT", "SUPPORT"}
+        if w.tags & _ACT_TAGS and " " not in w.word:
+            tags = tags - _ACT_TAGS - {"FILL"}  # "submit": the act, whatever it hands in
+        if "REPLY_TOKEN" in tags and not (k > 0 and "REPLY" in s[k - 1].tags):
+            tags = tags - {"REPLY_TOKEN"}  # "ya" as a particle, not "balas YA"
+        # "foto kegiatan", "absen online", "laporan kinerja": a noun of its own thing.
+        compound = (bool(tags & {"PROOF", "GATHER", "FORM", "MONITOR"}) and " " not in w.word
+                    and w.word not in _STRONG_PROOF and k + 1 < len(s)
+                    and _object_word(s[k + 1], stemmer)) or (
+            k > 0 and bool(s[k - 1].tags & _ACT_TAGS) and s[k - 1].word.endswith("an")
+            and not tags & {"SURVEY", "INVITE", "ANSWERS", "FILL", "FILL_NOUN", "PROOF"})
+        if tags & _TOPIC and not compound:
+            return False  # "foto kegiatan", "sosialisasi antikorupsi": a thing of its own
+        if id(w) in acting and not w.tags & _ACT_TAGS and w.word.isalpha() and (policy_word(
+                w.word, (stemmer.stem(w.word), _english(w.word))) or (
+                not w.tags and _derived_participation(w.word, stemmer))):
+            return False  # "submit your confirmation slip", "tanggal pengerjaan"
+        content = content or _object_word(w, stemmer)
+    return content
+
+
+@lru_cache(maxsize=1)
+def _participation_stems() -> frozenset[str]:
+    stemmer = _stemmer()
+    concepts = _data()["concepts"]
+    return frozenset(stemmer.stem(e.removeprefix("=")) for e in concepts["FILL"]
+                     if " " not in e and len(e) > 4)
+
+
+def _derived_participation(word: str, stemmer: Stemmer) -> bool:
+    """"pengerjaan", "penerimaan": an affixed form of a participation verb's root (the bare
+    root, as in "rencana kerja", is not)."""
+    stem = stemmer.stem(word)
+    return stem != word and len(stem) > 2 and stem in _participation_stems()
+
+
+_STRONG_PROOF = frozenset({"screenshot", "ss", "layar", "tangkapan", "capture", "screen"})
+
+
+def _object_word(w: _Word, stemmer: Stemmer) -> bool:
+    word = w.word
+    if w.tags - {"MERIT", "STAKE", "ALLOWED_ASK", "GATHER", "SANCTION", "SUPPORT"} \
+            or not word.isalpha() or len(word) < 3 or word in _NO_OBJECT \
+            or word.endswith("nya"):
+        return False
+    return stemmer.is_word(stemmer.stem(word)) or len(word) >= 4
 
 
 def _split_sanction(window: list[list[_Word]]) -> bool:

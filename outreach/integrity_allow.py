@@ -109,6 +109,21 @@ def is_bot_keyword(words: Sequence[str]) -> bool:
     return bool(words) and (words[0] in keywords or " ".join(words[:2]) in keywords)
 
 
+_POLICY_LISTS = ("REPORT", "form", "participation_nouns", "monitor", "consequence", "coach")
+
+
+def policy_word(word: str, stems: Sequence[str]) -> bool:
+    """The word (or one of its stems) is a report, form, participation, monitoring,
+    consequence or coaching word of this stage's lists: "confirmation", "roster"."""
+    vocabulary = _vocabulary()
+    families = dict(vocabulary.families)
+    for name in _POLICY_LISTS:
+        entries = families.get(name) or vocabulary[name]
+        if word in entries or any(len(x) > 3 and x in entries for x in stems):
+            return True
+    return False
+
+
 def _in(word: str, name: str, stem: Stem) -> bool:
     entries = _vocabulary()[name]
     return word in entries or (word.isalpha() and stem(word) in entries)
