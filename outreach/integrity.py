@@ -1206,6 +1206,22 @@ _ASK_FILLER = _POLITE | frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", 
                          "together", "sama"})
 
 
+_EXHORTING = frozenset({"mari", "ayo", "yuk", "let's", "let us", "mari kita", "ayo kita"})
+
+
+def _exhorts_about_survey(s: list[_Word], verb: _Word) -> bool:
+    """"Mari jadikan SPI sebagai cermin", "Ayo maknai survei ini": an exhortation whose
+    object is the survey itself, with no answers, proof, form, score or office in it."""
+    at = next(k for k, x in enumerate(s) if x is verb)
+    if not any(x.word in _EXHORTING for x in s[max(0, at - 3):at]):
+        return False
+    after = next((x for x in s[at + 1:at + 4] if x.word not in _ASK_FILLER), None)
+    return after is not None and "SURVEY" in after.tags and not any(
+        not x.off and (x.tags & {"ANSWERS", "PROOF", "FORM", "GATHER", "PLACE", "SCORE"}
+                       or ("LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags))
+        for x in s)
+
+
 def _unapproved_ask(s: list[_Word]) -> bool:
     """The policy: an ask about the survey is for an approved act (fill it in from one's own
     experience, recognise the genuine invitation, register, stop, report scams to KPK)."""
@@ -1216,6 +1232,8 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     for verb in _requested_verbs(s):
         if verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
             continue
+        if _exhorts_about_survey(s, verb):
+            continue  # "Mari jadikan SPI cermin perbaikan": the survey itself, valued
         if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} & allowed:
             return True
     return False
@@ -1577,6 +1595,8 @@ def _rating(s: list[_Word]) -> bool:
         return True  # "zona hijau tergantung jawaban kalian"
     if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
         return True
+    if _answer_dictated(s):
+        return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
     for i, w in enumerate(s):
         if "NEGATOR_STRONG" not in w.tags or w.word not in _PROHIBITIONS:
@@ -1594,6 +1614,32 @@ def _rating(s: list[_Word]) -> bool:
                     x.tags & {"SCORE"} for x in s[j + 1:j + 8]) and any(
                     x.tags & {"PURPOSE", "STAKE"} for x in s[j + 1:j + 10]):
                 return True  # "jangan kasih jawaban yang bikin nilai kita turun"
+    return False
+
+
+# The answers a steer may dictate: "pilih tidak tahu", "jawab tidak pernah", "say never".
+_DICTATED = frozenset({"tahu", "pernah", "ada", "know", "tau", "ingat", "lihat", "melihat",
+                       "mendengar", "dengar"})
+
+
+def _answer_dictated(s: list[_Word]) -> bool:
+    """"Pilih tidak tahu", "jawabnya 'tidak pernah' aja": a steer (not itself negated or
+    someone else's) followed by the denial it wants as the answer."""
+    if _has(s, "NEUTRAL") or any(w.tags & {"VIOLATION", "FRAME_ASK"} or w.word in (
+            "memang", "really", "truly", "genuinely", "benar-benar") for w in s):
+        return False  # "jawab tidak tahu jika memang tidak tahu": the truth, not a script
+    for i, w in enumerate(s):
+        if w.off or "STEER" not in w.tags:
+            continue
+        ahead = [x for x in s[i + 1:i + 5] if x.word not in ("saja", "aja", "'", '"', "dengan",
+                                                             "with", "nya", "ya")]
+        if len(ahead) >= 2 and ahead[0].tags & {"NEGATOR", "NEGATOR_STRONG"} \
+                and ahead[0].word in ("tidak", "tak", "gak", "nggak", "never", "not") \
+                and ahead[1].word in _DICTATED:
+            return True
+        if ahead and ahead[0].word in ("never", "tidak pernah", "tidak tahu", "tidak ada",
+                                       "gak tahu", "nggak tahu"):
+            return True
     return False
 
 

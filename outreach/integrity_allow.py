@@ -407,7 +407,7 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         "HELP" in t.tags for t in joined)
     took_part = _participation(context)
     own = _phrase(span, "own") or any("NEUTRAL" in t.tags for t in span.tokens)
-    coached = _phrase(span, "coach", stem) and not own and not scam
+    coached = _phrase(_unnegated(span), "coach", stem) and not own and not scam
     form = _phrase(span.text.replace(" atas nama ", " "), "form") or any(
         "FORM" in t.tags for t in span.tokens)
     other_link = any("OTHER_LINK" in t.tags for t in span.tokens)
@@ -479,6 +479,10 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
             return False  # "forward pesan ini ke rekan …": this notice, not an invitation
         return any(t.tags & {"INVITE", "SURVEY", "ANSWERS", "PROOF"} for t in span.tokens) \
             or local or took_part
+    if family == "OTHER" and _exhorts_about_survey(tokens, at) and not coached and not (
+            form or local or other_link or any(t.tags & {"PROOF", "ANSWERS"}
+                                               for t in span.tokens)):
+        return False  # "Mari jadikan SPI cermin perbaikan": the survey itself, valued
     if registering and not form and not local:
         return False  # "datang ke loket untuk mendaftar"
     # An act no list names, about one's own experience ("ceritakan pengalaman Anda apa
@@ -519,6 +523,29 @@ def _checked_by_bot(span: _Clause, context: Sequence[_Clause]) -> bool:
     here = (" di sini " in span.text or " here " in span.text) and any(
         t.word in _AUTHENTICITY for t in tokens)
     return to_bot or here
+
+
+_EXHORTING = frozenset({"mari", "ayo", "yuk", "let's", "let us", "mari kita", "ayo kita"})
+
+
+def _exhorts_about_survey(tokens: Sequence[Token], at: int) -> bool:
+    """"Mari jadikan SPI …", "Ayo maknai survei ini …": an exhortation whose object is the
+    survey itself."""
+    if not any(t.word in _EXHORTING for t in tokens[max(0, at - 3):at]):
+        return False
+    after = [t for t in tokens[at + 1:at + 4] if not _skip(t)]
+    return bool(after) and "SURVEY" in after[0].tags
+
+
+def _unnegated(span: _Clause) -> _Clause:
+    """The span up to a negation ("…, bukan ajang mengejar nilai")."""
+    vocabulary = _vocabulary()
+    kept: list[Token] = []
+    for t in span.tokens:
+        if t.word in vocabulary["negators"] or t.tags & {"NEGATOR", "NEGATOR_STRONG"}:
+            break
+        kept.append(t)
+    return _Clause(kept, span.question)
 
 
 _TO_PLACE = frozenset({"ke", "kepada", "di", "to", "in", "at", "sama", "via", "lewat", "on"})
