@@ -1886,7 +1886,9 @@ def _announcement_formula(s: list[_Word]) -> None:
 
 
 _CHECKING = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine", "palsu",
-                       "fake", "authentic", "verifikasi", "verify"})
+                       "fake", "authentic", "verifikasi", "verify", "yakin", "ragu", "curiga",
+                       "mencurigakan", "suspicious", "unsure", "doubt", "dicek", "diperiksa",
+                       "checked", "verified"})
 _HERE_WORDS = frozenset({"di sini", "disini", "here", "sini"})
 
 
@@ -1901,9 +1903,12 @@ def _checking_here(s: list[_Word]) -> None:
            for w in s) or (any("PROOF" in w.tags for w in s)
                            and not any("INVITE" in w.tags for w in s)):
         return
+    handed = {"SEND", "FORWARD", "REPORT", "RECEIVE", "PROOF", "MONITOR", "MONITOR_WEAK"}
     for w in s:
-        if w.tags & {"SEND", "FORWARD", "REPORT", "RECEIVE"} and not w.tags & {"MONITOR"}:
-            w.tags = w.tags - {"SEND", "FORWARD", "REPORT", "RECEIVE"}
+        # "screenshot aja terus kirim ke bot ini buat dicek": the message's picture, checked.
+        if w.tags & handed and (w.word in _CHECKING or w.word in _HERE_WORDS or not w.tags & {
+                "MONITOR"} or any("BOT" in x.tags for x in s)):
+            w.tags = w.tags - handed
 
 
 def _asks_beside(s: list[_Word], at: int) -> bool:

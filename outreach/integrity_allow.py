@@ -372,7 +372,10 @@ def _asks_unlisted(clause: _Clause, before: Sequence[_Clause], stem: Stem, *,
 
 
 _CHECK_WORDS = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine",
-                          "palsu", "fake", "authentic"})
+                          "palsu", "fake", "authentic", "yakin", "ragu", "curiga",
+                          "mencurigakan", "suspicious", "unsure", "doubt"})
+_CAPTURE = frozenset({"screenshot", "ss", "foto", "capture", "salin", "copy", "tempel",
+                      "paste"})
 _HERE = frozenset({"di sini", "disini", "here", "sini"})
 
 
@@ -445,6 +448,8 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         if scam or (question and not conveyed):
             return False
         return took_part or conveyed
+    if checking and family == "OTHER" and verb in _CAPTURE:
+        return False  # "screenshot aja terus kirim ke bot ini buat dicek"
     if family in ("KEYWORD_REPLY", "FORWARD") and (checking or _checked_by_bot(span, context)):
         return False  # "kirim pesannya ke bot ini untuk dicek", "tempel pesannya di sini"
     if family == "KEYWORD_REPLY":
