@@ -1796,6 +1796,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _registering_with_bot(s)
         _reported_questions(s)
         _announcement_formula(s)
+        _reports_as_documents(s)
         _checking_here(s)
         _mark_scopes(s)
         _negate_backwards(s)
@@ -1883,6 +1884,23 @@ def _announcement_formula(s: list[_Word]) -> None:
         if "REPORT" in w.tags and _passive(w.word) and any(
                 x.word in _ANNOUNCED for x in s[i + 1:i + 3]):
             w.tags = w.tags - {"REPORT"}
+
+
+def _reports_as_documents(s: list[_Word]) -> None:
+    """"Laporan hasil SPI dapat dibaca di situs jaga.id": a report named as a document that
+    is read, published or downloaded, not anything the reader is asked to report."""
+    for clause in _clauses(s):
+        for i, w in enumerate(clause):
+            if "REPORT" not in w.tags or not w.word.endswith("an") or not w.word.isalpha():
+                continue
+            rest = clause[i + 1:]
+            passive = next((x for x in rest if _passive(x.word)), None)
+            if passive is not None and not passive.tags & (_ACT_TAGS | {"MONITOR",
+                                                                       "MONITOR_WEAK"}) \
+                    and not any("LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags
+                                for x in rest) \
+                    and not _has(clause, "RECEIVE", "FILL", "FILL_NOUN", "SELECT", "PROOF"):
+                w.tags = w.tags - {"REPORT"}
 
 
 _CHECKING = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine", "palsu",
