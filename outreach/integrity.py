@@ -1167,7 +1167,9 @@ def _benefit_for_participants(s: list[_Word]) -> bool:
         group = list(itertools.takewhile(lambda x: not _is_clause_end(x), s[i + 1:i + 7]))
         took = next((k for k, x in enumerate(group, start=i + 1) if not x.off
                      and x.tags & {"FILL", "RECEIVE", "SELECT"}), None)
-        status = _has(group, "STATUS") or any(x.word in ("who have", "who has") for x in group)
+        status = _has(group, "STATUS") or any(x.word in (
+            "who have", "who has", "paling", "pertama", "first", "duluan", "tercepat",
+            "fastest", "earliest") for x in group)  # "yang paling cepat selesai"
         if took is None or not status or any(
                 x.tags & {"STATUS_NOT", "NEGATOR", "NEGATOR_STRONG"} or x.word in _WISHING
                 for x in group):
@@ -1654,7 +1656,8 @@ def _non_participants_end(s: list[_Word]) -> int | None:
             return i + 1  # "ketidakhadiran dalam survei", "non-completion"
         if i == 0 and "NEGATOR" in w.tags and len(s) > 1 and "FILL" in s[1].tags:
             return 2  # "Tidak isi SPI = ..."
-        if not w.tags & {"RELATIVE", "WHO"} and w.word not in _MEANS:
+        if not w.tags & {"RELATIVE", "WHO"} and w.word not in _MEANS \
+                and not w.word.endswith(" yang"):  # "kalau ada yang tidak ikut survei"
             continue
         ahead = s[i + 1:i + 5]
         if w.word in _MEANS and not (ahead and ahead[0].tags & _NOT_TAKING_PART):
@@ -1723,10 +1726,11 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
             return True  # "tidak dapat cuti", "cannot apply for leave"
         if w.tags & {"NEGATOR"} and any(x.tags & {"BENEFIT"} for x in following):
             return True  # "tidak dilayani", "tdk dpt cuti"
-        if w.word in ("akan", "will", "bakal", "nanti") and following \
-                and following[0].word.startswith("di") and len(following[0].word) > 5 \
-                and not following[0].tags & {"RECEIVE"}:
-            return True  # "akan dipanggil", "akan dicoret"
+        if w.word in ("akan", "will", "bakal", "nanti") and any(
+                x.word.startswith("di") and len(x.word) > 5 and not x.off
+                and not x.tags & {"RECEIVE", "BENEFIT"} for x in following[:2]) \
+                and not any(x.word in ("tetap", "still", "tidak", "tak") for x in following):
+            return True  # "akan dipanggil", "akan dicoret", "nanti namanya disampaikan"
     return False
 
 

@@ -492,8 +492,12 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         return False  # "datang ke loket untuk mendaftar"
     # An act no list names, about one's own experience ("ceritakan pengalaman Anda apa
     # adanya", "berikan penilaian yang jujur") and going nowhere, is answering the survey.
+    # Answers named without "Anda" are someone else's, unless the act is choosing or giving
+    # one's own ("pilih jawaban yang paling mendekati pengalaman Anda").
+    yours = any("YOU" in t.tags for t in span.tokens) or "STEER" in tokens[at].tags
     return not (own and not local and not form and not any(
-        t.tags & {"PROOF", "ANSWERS"} and "YOU" not in t.tags for t in span.tokens))
+        "PROOF" in t.tags or ("ANSWERS" in t.tags and "YOU" not in t.tags and not yours)
+        for t in span.tokens))
 
 
 _NOTICES = frozenset({"informasi", "info", "pengumuman", "imbauan", "himbauan", "kabar",
