@@ -943,8 +943,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # sentence is who acts, not where anything goes.
     official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE") \
         and not any(not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
-                    and w.word not in _SENDER and not (k == 0 and len(s) > 1
-                                                       and "STATUS" in s[1].tags)
+                    and w.word not in _SENDER and not (
+                        (k == 0 or _is_clause_end(s[k - 1])) and k + 1 < len(s)
+                        and "STATUS" in s[k + 1].tags)
                     for k, w in enumerate(s))
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)

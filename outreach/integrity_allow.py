@@ -157,7 +157,22 @@ def _family(word: str, stem: Stem) -> str | None:
         for name, entries in vocabulary.families:
             if root in entries and root != word:
                 return name
+        # "memahami" of "pahami", "dipahami": any affixed form of a listed entry's root.
+        return _family_roots(stem).get(root) if root != word else None
     return None
+
+
+_ROOTS: dict[str, str] = {}
+
+
+def _family_roots(stem: Stem) -> dict[str, str]:
+    """The roots of every single-word family entry, each to its first family."""
+    if not _ROOTS:
+        for name, entries in _vocabulary().families:
+            for entry in entries:
+                if entry.isalpha() and len(entry) > 3:
+                    _ROOTS.setdefault(stem(entry), name)
+    return _ROOTS
 
 
 def _clauses(sentence: Sequence[Token], stem: Stem) -> list[_Clause]:
@@ -187,7 +202,8 @@ def _imperative_form(word: str) -> bool:
 def _skip(t: Token) -> bool:
     vocabulary = _vocabulary()
     return t.word in vocabulary["filler"] or bool(t.tags & {"YOU", "NAME", "REQUEST"}) \
-        or t.word.startswith("{")
+        or t.word.startswith("{") or (" " in t.word and all(
+            part in vocabulary["filler"] for part in t.word.split()))  # "seluruh pegawai"
 
 
 def _directive_verb(clause: _Clause, stem: Stem) -> int | None:
