@@ -268,6 +268,9 @@ def _normaliser() -> Normaliser:
 _HR = re.compile(r"\bHR\b")
 # "hati-hati" (be careful) is a warning; reduplication would leave "hati" (heart) alone.
 _CAREFUL = re.compile(r"\b(ber)?hati[-\s]?(hati|2)(lah)?\b", re.IGNORECASE)
+# "That said, …": a discourse marker, not someone's saying (FRAME_ASK "said").
+_DISCOURSE = re.compile(r"\b(that said|having said that|with that said|that being said)\b",
+                        re.IGNORECASE)
 # Emoji that acknowledge or answer (the rest are dropped with other symbols).
 _EMOJI = str.maketrans({"\U0001F44D": " jempol ", "\u2705": " centang ", "\u2714": " centang ",
                         "\u2611": " centang ", "\U0001F64B": " angkat tangan ",
@@ -282,8 +285,8 @@ _ACK_EMOJI = re.compile("[\U0001F44D\u2705\u2714\u2611\U0001F64B\U0001F44C\U0001
 
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
-    text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI),
-                          _CAREFUL.sub(" waspada ", _HR.sub("HRD", text)))
+    text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI), _CAREFUL.sub(
+        " waspada ", _HR.sub("HRD", _DISCOURSE.sub("however", text))))
     original = _normaliser()(words(text))
     raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
            for w in original]
@@ -1262,6 +1265,12 @@ def _requested_verbs(s: list[_Word]) -> list[_Word]:
             continue
         verb = next((x for x in s[i + 1:i + 6] if x.word not in _ASK_FILLER
                      and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
+        if verb is not None and verb.tags & {"SURVEY", "INVITE", "ANSWERS", "PROOF",
+                                             "FILL_NOUN"}:
+            # "Sebaiknya survei diisi sendiri": the object fronted, its passive verb after.
+            at = next(k for k, x in enumerate(s) if x is verb)
+            verb = next((x for x in s[at + 1:at + 4] if x.word.isalpha() and (
+                (x.word.startswith("di") and len(x.word) >= 5) or x.tags & _ACTS)), verb)
         if verb is not None and verb.word in _SUPPOSING | {"jika ada", "bila ada",
                                                           "kalau ada", "apabila ada"}:
             # "Silakan, jika dapat undangan SPI, diisi sesuai pengalaman": the condition is
