@@ -1259,6 +1259,8 @@ _FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "comp
 
 
 def _requested_verbs(s: list[_Word]) -> list[_Word]:
+    if s and s[-1].word == "?" and s[0].word in _FAQ_OPENERS:
+        return []  # "Apa yang harus dilakukan jika menerima undangan?": asked, not asking
     verbs = []
     for i, w in enumerate(s):
         if w.off or "REQUEST" not in w.tags:
@@ -1821,6 +1823,10 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
     # of its own and names nothing of the survey is about that object, not the survey.
     sentences = [s for s in sentences if not _own_topic(s)]
+    for question, answer in itertools.pairwise(sentences):
+        if _faq_pair(question, answer):
+            for w in question:
+                w.off = True  # "Berapa lama mengisinya? Sekitar 10 sampai 15 menit."
     asks_reply = any(_report_asked(s) for s in sentences)
     topic = True if _ALWAYS_ON_TOPIC else any("SURVEY" in w.tags for s in sentences for w in s)
     found: set[str] = set()
@@ -1878,6 +1884,11 @@ def _reported_questions(s: list[_Word]) -> None:
             for x in itertools.takewhile(lambda x: x.word not in _SENTENCE_END, s[i + 1:]):
                 x.off = True
             return
+    if s and s[-1].word == "?" and s[0].word in _FEARS | {"penasaran", "bingung", "curious",
+                                                          "worried", "cemas", "concerned"}:
+        for x in s:
+            x.off = True  # "Takut jawaban Anda diketahui atasan?": a fear named, answered
+        return
     if s and s[-1].word == "?" and len(s) > 2 and s[0].word in _WHETHER_OPENERS | {
             "bolehkah", "haruskah", "wajibkah", "perlukah", "do", "must", "should", "can",
             "am"} and any(x.word in _FIRST_PERSON_SINGULAR for x in s[1:3]) and any(
@@ -1941,6 +1952,41 @@ def _checking_here(s: list[_Word]) -> None:
         if w.tags & handed and (w.word in _CHECKING or w.word in _HERE_WORDS or not w.tags & {
                 "MONITOR"} or any("BOT" in x.tags for x in s)):
             w.tags = w.tags - handed
+
+
+_FAQ_OPENERS = frozenset({"apa", "berapa", "bagaimana", "gimana", "kapan", "mengapa",
+                          "kenapa", "what", "how", "when", "why", "where", "di mana",
+                          "dimana", "kemana", "ke mana"})
+_ANSWER_LIKE_BARS = frozenset({"AFFIRM", "FILL", "STEER", "REQUEST", "REPORT", "SEND",
+                               "COLLECT", "FORWARD", "REPLY", "GATHER", "MONITOR",
+                               "WAITING", "STATUS_NOT", "SANCTION", "CONSEQUENCE",
+                               "PRESSURE", "DUTY", "REWARD", "PROOF"})
+
+
+def _faq_pair(question: list[_Word], answer: list[_Word]) -> bool:
+    """A question heading its own answer: "Berapa lama mengisinya? Sekitar 10 menit.",
+    "Siapa saja yang bisa menjadi responden? Pegawai, pengguna layanan …". Not a status
+    question ("Sudah terima undangan?") nor one followed by an ask, an act, the office or a
+    consequence ("Siapa yang sudah dapat? Saya tunggu di grup.")."""
+    if not question or question[-1].word != "?" or any(
+            w.tags & {"STATUS", "STATUS_NOT", "YOU", "REQUEST", "PRESUME"}
+            or w.word in _TAG_QUESTION for w in question):
+        return False  # "Tentu Bapak/Ibu puas …, bukan?": a leading question
+    if any(w.tags & {"RECEIVE", "FILL", "SELECT", "SELECT_WEAK"} for w in question):
+        # Participation in a question: only what/how long/why, or who may, heads an answer;
+        # "Terpilih jadi responden?", "sapa yg kemarin ditelpon kpk?" want one back.
+        opener = question[0].word
+        modal = any(w.word in _PERMITS | _OWN_DUTY | {"bolehkah", "haruskah", "wajibkah",
+                                                      "perlukah", "bisakah"} for w in question)
+        if not (opener in _FAQ_OPENERS or (opener in _WHETHER_OPENERS | {
+                "bolehkah", "haruskah", "wajibkah", "perlukah", "bisakah"} and modal)):
+            return False
+    if not answer or answer[-1].word == "?" or any(
+            w.tags & _ANSWER_LIKE_BARS and not w.off for w in answer) or any(
+            w.word in ("dong", "yuk", "ayo", "deh", "please", "pls") for w in answer):
+        return False
+    return not any("LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+                   and w.word not in _SENDER for w in answer if not w.off)
 
 
 def _asks_beside(s: list[_Word], at: int) -> bool:

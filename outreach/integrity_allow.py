@@ -389,7 +389,8 @@ def _asks_unlisted(clause: _Clause, before: Sequence[_Clause], stem: Stem, *,
 
 _CHECK_WORDS = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine",
                           "palsu", "fake", "authentic", "yakin", "ragu", "curiga",
-                          "mencurigakan", "suspicious", "unsure", "doubt"})
+                          "mencurigakan", "suspicious", "unsure", "doubt", "cek", "check",
+                          "dicek", "verifikasi", "verify", "penipuan", "scam", "khawatir"})
 _CAPTURE = frozenset({"screenshot", "ss", "foto", "capture", "salin", "copy", "tempel",
                       "paste"})
 _HERE = frozenset({"di sini", "disini", "here", "sini"})
