@@ -34,6 +34,15 @@ REFUSED = [
     "Yang sudah mengisi bisa dicek oleh admin.",
     # a quoted question with an ask beside it
     "Pimpinan bertanya apakah kalian sudah isi survei, tolong jawab di grup.",
+    # a question about participation wants an answer back, whatever follows
+    "Terpilih jadi responden? Selamat! Kirim nama dan NIP ke sekretariat.",
+    "Bagaimana kalau sudah isi? Kabari saya.",
+    # veiled, with 'That said' no one else's saying
+    "Team, the KPK survey is voluntary. That said, management would appreciate it if you "
+    "forwarded your invitation to hr@dinas.go.id.",
+    # people not taking part, and what is done to them
+    "Kalau ada yang tidak ikut survei, nanti namanya disampaikan ke Pak Sekda.",
+    "Peserta SPI yang paling cepat selesai dapat voucher pulsa.",
 ]
 ALLOWED = [
     # the addressee's relative clause, a condition or a preposition after the marker
@@ -71,6 +80,15 @@ ALLOWED = [
     "Please submit your timesheets to HR by Friday. Separately, the KPK survey is voluntary.",
     "Laporkan ke Inspektorat atau KPK.",
     "Mari jadikan SPI sebagai cermin untuk perbaikan, bukan ajang mengejar nilai.",
+    # a question heading its own answer, a fear named, a duty asked about
+    "Berapa lama mengisinya? Sekitar 10 sampai 15 menit.",
+    "Siapa saja yang bisa menjadi responden? Pegawai, pengguna layanan, dan para ahli.",
+    "Takut jawaban Anda diketahui atasan? Tenang, KPK menjamin kerahasiaannya.",
+    "Apa yang harus dilakukan jika menerima undangan? Cukup isi sendiri di situs resmi.",
+    "Sebaiknya survei diisi sendiri, tanpa ditemani siapa pun.",
+    "Laporan hasil SPI dapat dibaca di situs jaga.id.",
+    "Please be aware of phishing attempts using the SPI name.",
+    "Nuwun sewu, survei SPI punika boten wonten hubunganipun kaliyan TPP.",
 ]
 
 
