@@ -47,7 +47,7 @@ from importlib import resources
 from typing import Any
 
 from core.wording import Stemmer, words
-from outreach.integrity_allow import allow_list_reasons
+from outreach.integrity_allow import allow_list_reasons, is_bot_keyword, policy_word
 from outreach.integrity_norm import Normaliser
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
@@ -268,6 +268,9 @@ def _normaliser() -> Normaliser:
 _HR = re.compile(r"\bHR\b")
 # "hati-hati" (be careful) is a warning; reduplication would leave "hati" (heart) alone.
 _CAREFUL = re.compile(r"\b(ber)?hati[-\s]?(hati|2)(lah)?\b", re.IGNORECASE)
+# "That said, …": a discourse marker, not someone's saying (FRAME_ASK "said").
+_DISCOURSE = re.compile(r"\b(that said|having said that|with that said|that being said)\b",
+                        re.IGNORECASE)
 # Emoji that acknowledge or answer (the rest are dropped with other symbols).
 _EMOJI = str.maketrans({"\U0001F44D": " jempol ", "\u2705": " centang ", "\u2714": " centang ",
                         "\u2611": " centang ", "\U0001F64B": " angkat tangan ",
@@ -282,8 +285,8 @@ _ACK_EMOJI = re.compile("[\U0001F44D\u2705\u2714\u2611\U0001F64B\U0001F44C\U0001
 
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
-    text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI),
-                          _CAREFUL.sub(" waspada ", _HR.sub("HRD", text)))
+    text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI), _CAREFUL.sub(
+        " waspada ", _HR.sub("HRD", _DISCOURSE.sub("however", text))))
     original = _normaliser()(words(text))
     raw = [w[:-3] if w.endswith("nya") and len(w) > 5 and _known(w[:-3]) else w
            for w in original]
@@ -374,6 +377,8 @@ def _demand_stated(sentence: list[_Word], at: int) -> bool:
 
 
 _WHO_WORDS = ("who has", "who have", "who", "yang")
+_SUPPOSING = frozenset({"jika", "bila", "kalau", "apabila", "if", "seandainya", "jikalau",
+                        "andaikan", "should", "when", "whenever", "menawi", "upami", "lamun"})
 
 
 def _mark_scopes(sentence: list[_Word]) -> None:
@@ -394,6 +399,17 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
             and not _demand_stated(sentence, i)) \
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
+        if w.word in _SUPPOSING and not framed:
+            # "If a manager asks you to report …, you may refuse": whoever asks, a supposed
+            # ask is told, not made, up to the end of its clause.
+            ask = next((k for k in range(i + 1, min(i + 6, n))
+                        if "FRAME_ASK" in sentence[k].tags), None)
+            if ask is not None and not any(_is_clause_end(x) for x in sentence[i + 1:ask]):
+                j = ask + 1  # to the clause's end, or the end of a list of asked acts
+                while j < n and (not _is_clause_end(sentence[j]) or (
+                        sentence[j].word == "," and _continues_list(sentence, j))):
+                    sentence[j].off = sentence[j].off or not _is_clause_end(sentence[j])
+                    j += 1
         if local:
             for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
                 if _is_clause_end(x) or "REQUEST" in x.tags:
@@ -403,7 +419,7 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             j = i + 1
             while j < n and sentence[j].word not in _SENTENCE_END:
                 if _is_clause_end(sentence[j]) and not framed and not _continues_list(
-                        sentence, j):
+                        sentence, j, existential=w.word in _EXISTENTIAL):
                     break
                 sentence[j].off = True
                 j += 1
@@ -416,7 +432,8 @@ _REPLY_FILLER = frozenset({"pesan", "ini", "dengan", "kata", "with", "the", "wor
                            "message", "here", "di", "sini", "saja", "aja", "just", "pesan ini",
                            "this message", "a", "an", "quick",
                            "'", '"', "tulisan", "bertuliskan"})
-_AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta"})
+_AND_OR = frozenset({"atau", "dan", "maupun", "or", "and", "nor", "serta", "ataupun",
+                     "ataukah", "atawa", "lan", "utawi", "jeung"})
 _ACTS = frozenset({"MONITOR", "REPORT", "SEND", "COLLECT", "FORWARD", "STEER", "FILL",
                    "RECEIVE", "FRAME_ASK", "MONITOR_WEAK"})
 
@@ -425,7 +442,12 @@ _INCLUDING = frozenset({"termasuk", "including", "bahkan", "even", "apalagi", "e
                         "terutama", "not even"})
 
 
-def _continues_list(sentence: list[_Word], at: int) -> bool:
+# "tidak ada apel, rapat atau sesi bersama": a negated existence, whose list is of things.
+_EXISTENTIAL = frozenset({"tidak ada", "tak ada", "no", "there is no", "there are no",
+                          "tanpa", "without", "bukan", "nothing"})
+
+
+def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
     if sentence[at].word != "," or not following:
@@ -446,7 +468,8 @@ def _continues_list(sentence: list[_Word], at: int) -> bool:
     # Up to the word that closes the list and a few after it: "tidak ada sanksi, teguran,
     # atau catatan apa pun bagi yang ..." is one list; "…, mohon kirim …" starts anew.
     closing = next(k for k, w in enumerate(rest) if w.word in _AND_OR)
-    return segment <= 4 and not any(
+    short = segment <= 4 or (existential and closing <= 3)
+    return short and not any(
         w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:min(end, closing + 4)])
 
 
@@ -553,6 +576,47 @@ def _acts_of_sender(sentence: list[_Word]) -> None:
                 break
 
 
+_INTO = frozenset({"di", "dalam", "melalui", "lewat", "pada", "in", "through", "via", "on",
+                   "into", "ke"})
+_VOICING = frozenset({"REPORT", "SEND", "REPLY"})
+
+
+def _voiced_in_the_survey(sentence: list[_Word]) -> None:
+    """"Sampaikan pendapat Anda secara jujur di survei resmi KPK": what is told or sent into
+    the survey itself is answering it, so the verb is no report, unless the clause also
+    names the office, proof or anyone's participation."""
+    for clause in _clauses(sentence):
+        if _has(clause, "PROOF", "RECEIVE", "SELECT", "FILL_NOUN", "FILL", "ANSWERS") or any(
+                "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags for w in clause):
+            continue
+        for i, w in enumerate(clause):
+            if w.off or not w.tags & _VOICING:
+                continue
+            if any(x.word in _INTO and k + 1 < len(clause) and "SURVEY" in clause[k + 1].tags
+                   for k, x in enumerate(clause[i + 1:i + 8], start=i + 1)):
+                w.tags = w.tags - _VOICING
+
+
+_WITH_OFFICE = frozenset({"ke", "kepada", "dengan", "sama", "to", "with", "pada", "bersama"})
+
+
+def _answers_to_office(s: list[_Word]) -> bool:
+    """The policy for answers: whatever the verb (consulted, discussed, checked, shown), the
+    survey's answers taken to the office ("dengan atasan", "ke grup", "to your supervisor")
+    in one clause, neither negated nor warned of, are out of the respondent's hands."""
+    if any(w.tags & {"VIOLATION", "HELP"} for w in s):
+        return False
+    for clause in _clauses(s):
+        if not any("ANSWERS" in w.tags and not w.off for w in clause):
+            continue
+        for k, w in enumerate(clause):
+            if w.off or "LOCAL_PLACE" not in w.tags or "OFFICIAL_PLACE" in w.tags:
+                continue
+            if k > 0 and clause[k - 1].word in _WITH_OFFICE and not clause[k - 1].off:
+                return True
+    return False
+
+
 def _negate_backwards(sentence: list[_Word]) -> None:
     """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
     what came before it in that clause."""
@@ -641,7 +705,9 @@ def _targets(sentence: list[_Word], concept: str) -> bool:
     marks = _TARGET_WORDS - {"di", "at", "in", "dengan", "with", "sama"} \
         if concept == "OFFICIAL_PLACE" else _TARGET_WORDS
     for i, w in enumerate(sentence):
-        if concept in w.tags and any(x.word in marks for x in sentence[max(0, i - 2):i]):
+        # "teruskan ke bot ini, bukan ke atasan": a place negated is where nothing goes.
+        if concept in w.tags and not (w.off and concept == "LOCAL_PLACE") and any(
+                x.word in marks for x in sentence[max(0, i - 2):i]):
             return True
     return False
 
@@ -880,8 +946,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # sentence is who acts, not where anything goes.
     official_only = _targets(s, "OFFICIAL_PLACE") and not _targets(s, "LOCAL_PLACE") \
         and not any(not w.off and "LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
-                    and w.word not in _SENDER and not (k == 0 and len(s) > 1
-                                                       and "STATUS" in s[1].tags)
+                    and w.word not in _SENDER and not (
+                        (k == 0 or _is_clause_end(s[k - 1])) and k + 1 < len(s)
+                        and "STATUS" in s[k + 1].tags)
                     for k, w in enumerate(s))
     kpk_subject = any("KPK" in w.tags for w in s[:2])
     question = any(w.word == "?" for w in s)
@@ -922,8 +989,11 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     # Anything about the survey to be sent, told or coordinated with the institution.
     to_us = any(not w.off and w.tags & {"REPORT", "SEND", "FORWARD", "COLLECT", "REPLY"}
                 and w.word not in _CONTACT_ONLY for w in s)
+    # "Laporkan ke Inspektorat atau KPK": KPK named as where a complaint may go is no topic.
+    kpk_topic = any(not w.off and "KPK" in w.tags and not (
+        k > 0 and s[k - 1].word in _TO | _AND_OR) for k, w in enumerate(s))
     if to_us and not official_only and not help_context and _targets(s, "LOCAL_PLACE") \
-            and _has(s, "SURVEY", "INVITE", "KPK", "FILL_NOUN"):
+            and (_has(s, "SURVEY", "INVITE", "FILL_NOUN") or kpk_topic):
         reasons.add("receipt")
     # The policy: asked to report anything about the survey to anyone but KPK. Offers of
     # help ("hubungi kami"), scam reports and registration are not reports.
@@ -982,8 +1052,13 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("form_first")  # "complete our internal version first"
     if (_has(s, "FILL") and (_gathered(s) or _has(s, "PLACE"))) or _survey_session(s):
         reasons.add("gathering")
+    held = _held_until(s)
+    if held:
+        reasons.add(held)  # "Jangan isi survei sebelum pengarahan", "... until our prep session"
     if _awaits_direction(s) or (_has(s, "KNOWN_ANSWER") and not _has(s, "NEUTRAL")):
         reasons.add("rating")  # "kita semua tahu jawabannya kan?"
+    if not kpk_subject and _answers_to_office(s):
+        reasons.add("answers")  # "jawaban survei dikonsultasikan dulu dengan atasan"
     if _has(s, "PROXY") and not official_only:
         reasons.add("answers")  # "HP-nya bisa dititipkan ke operator, nanti diisikan"
     if not official_only and not kpk_subject and _forwarded_elsewhere(s):
@@ -1036,7 +1111,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     watched_any = rate or counted or chased or per_person or watched or rewarded
     if (claims_status and not received_message) or (watched_any and not kpk_subject):
         reasons.add("monitoring")
-    if not kpk_subject and _has(s, "MONITOR") and (
+    if not kpk_subject and _has(s, "MONITOR") and not _own_act_of_group(s) and (
             (_has(s, "WHO") and (any_fill or received or selected))
             or selected or (_has(s, "MONITOR") and _has(s, "FILL")
                             and any(w.word in ("absensi", "presensi", "daftar hadir")
@@ -1052,7 +1127,71 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("receipt")
     if not reasons and _asks_those_who_took_part(s):
         reasons.add("receipt")
+    if not reasons and not received_message and _benefit_for_participants(s):
+        reasons.add("monitoring")  # "Yang sudah isi survei boleh pulang lebih awal"
     return reasons
+
+
+def _own_act_of_group(s: list[_Word]) -> bool:
+    """"Yang sudah terima undangan bisa cek keasliannya", "yang sudah mengisi dapat
+    menghubungi inspektorat": every watching verb is what the group itself may do (after
+    "dapat", "bisa", "boleh"), not someone watching the group."""
+    watching = [k for k, w in enumerate(s) if not w.off and "MONITOR" in w.tags]
+    return bool(watching) and all(
+        any(x.word in _PERMITS and x.word not in ("mendapat", "mendapatkan", "memperoleh",
+                                                  "dapet", "get", "gets", "receive")
+            for x in s[max(0, k - 2):k])
+        and not _passive(s[k].word) and not s[k].word.startswith("ter")
+        and not any(x.word in ("oleh", "by") for x in s[k + 1:])
+        and any(x.tags & {"RELATIVE", "WHO"} for x in s[:k]) for k in watching)
+
+
+_PERMITS = frozenset({"boleh", "dapat", "berhak", "bisa", "mendapat", "mendapatkan", "dapet",
+                      "memperoleh", "get", "gets", "may", "can", "earn", "earns", "receive",
+                      "receives", "entitled", "diberi", "diberikan", "akan dapat"})
+_ADVERBS = frozenset({"langsung", "segera", "juga", "lagi", "pun", "directly", "also", "now",
+                      "sekarang", "hari", "ini", "to", "a", "an", "the", "sebuah", "satu"})
+_STILL_SURVEY = frozenset({"FILL", "SURVEY", "INVITE", "HELP", "ALLOWED_ASK", "OFFICIAL_PLACE",
+                           "KPK", "NEGATOR", "NEGATOR_STRONG", "THIS_MESSAGE", "IGNORE",
+                           "REGISTRATION", "FRAME_ASK", "FILL_NOUN"})
+_AT_EASE = frozenset({"berhenti", "stop", "tenang", "santai", "relax", "abaikan", "ignore",
+                      "mengabaikan", "menghapus", "delete", "unsubscribe", "keluar"})
+
+
+def _benefit_for_participants(s: list[_Word]) -> bool:
+    """The policy for rewards, whatever the reward: those named by having taken part ("yang
+    sudah mengisi", "those who have completed") granted anything but more of the survey
+    ("boleh pulang lebih awal", "dapat nilai tambahan", "get Friday afternoon off")."""
+    if _has(s, "THANKS", "VIOLATION", "HELP") or any(w.word == "?" for w in s):
+        return False
+    for i, w in enumerate(s):
+        if w.off or not (w.tags & {"RELATIVE", "WHO"} or w.word in ("those", "anyone")) \
+                or w.word in _CONDITION:
+            continue
+        group = list(itertools.takewhile(lambda x: not _is_clause_end(x), s[i + 1:i + 7]))
+        took = next((k for k, x in enumerate(group, start=i + 1) if not x.off
+                     and x.tags & {"FILL", "RECEIVE", "SELECT"}), None)
+        status = _has(group, "STATUS") or any(x.word in (
+            "who have", "who has", "paling", "pertama", "first", "duluan", "tercepat",
+            "fastest", "earliest") for x in group)  # "yang paling cepat selesai"
+        if took is None or not status or any(
+                x.tags & {"STATUS_NOT", "NEGATOR", "NEGATOR_STRONG"} or x.word in _WISHING
+                for x in group):
+            continue
+        for k in range(took + 1, min(took + 8, len(s))):
+            x = s[k]
+            if _is_clause_end(x) and x.word not in (",",):
+                break
+            if x.off or x.word not in _PERMITS:
+                continue
+            after = next((y for y in s[k + 1:k + 4] if y.word not in _ADVERBS), None)
+            if after is None or after.off or _is_clause_end(after):
+                return False
+            stemmer = _stemmer()
+            forms = {after.word, stemmer.stem(after.word), _english(after.word)}
+            return not (after.tags & _STILL_SURVEY or after.word in _AT_EASE | _CONTACT_ONLY
+                        or forms & (_AFTER_PARTICIPATION | _allowed_asks()))
+    return False
 
 
 # Politeness around the verb: "mohon kesediaan Bapak/Ibu mengisi", "mohon kiranya berkenan
@@ -1073,6 +1212,22 @@ _ASK_FILLER = _POLITE | frozenset({"anda", "kamu", "bapak", "ibu", "bapak/ibu", 
                          "together", "sama"})
 
 
+_EXHORTING = frozenset({"mari", "ayo", "yuk", "let's", "let us", "mari kita", "ayo kita"})
+
+
+def _exhorts_about_survey(s: list[_Word], verb: _Word) -> bool:
+    """"Mari jadikan SPI sebagai cermin", "Ayo maknai survei ini": an exhortation whose
+    object is the survey itself, with no answers, proof, form, score or office in it."""
+    at = next(k for k, x in enumerate(s) if x is verb)
+    if not any(x.word in _EXHORTING for x in s[max(0, at - 3):at]):
+        return False
+    after = next((x for x in s[at + 1:at + 4] if x.word not in _ASK_FILLER), None)
+    return after is not None and "SURVEY" in after.tags and not any(
+        not x.off and (x.tags & {"ANSWERS", "PROOF", "FORM", "GATHER", "PLACE", "SCORE"}
+                       or ("LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags))
+        for x in s)
+
+
 def _unapproved_ask(s: list[_Word]) -> bool:
     """The policy: an ask about the survey is for an approved act (fill it in from one's own
     experience, recognise the genuine invitation, register, stop, report scams to KPK)."""
@@ -1083,6 +1238,8 @@ def _unapproved_ask(s: list[_Word]) -> bool:
     for verb in _requested_verbs(s):
         if verb.tags & (_ACTS | {"NEGATOR", "NEGATOR_STRONG", "AFFIRM", "THANKS"}):
             continue
+        if _exhorts_about_survey(s, verb):
+            continue  # "Mari jadikan SPI cermin perbaikan": the survey itself, valued
         if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} & allowed:
             return True
     return False
@@ -1102,12 +1259,29 @@ _FILL_ASKS = frozenset({"isi", "jawab", "fill", "answer", "luang", "take", "comp
 
 
 def _requested_verbs(s: list[_Word]) -> list[_Word]:
+    if s and s[-1].word == "?" and s[0].word in _FAQ_OPENERS:
+        return []  # "Apa yang harus dilakukan jika menerima undangan?": asked, not asking
     verbs = []
     for i, w in enumerate(s):
         if w.off or "REQUEST" not in w.tags:
             continue
         verb = next((x for x in s[i + 1:i + 6] if x.word not in _ASK_FILLER
                      and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
+        if verb is not None and verb.tags & {"SURVEY", "INVITE", "ANSWERS", "PROOF",
+                                             "FILL_NOUN"}:
+            # "Sebaiknya survei diisi sendiri": the object fronted, its passive verb after.
+            at = next(k for k, x in enumerate(s) if x is verb)
+            verb = next((x for x in s[at + 1:at + 4] if x.word.isalpha() and (
+                (x.word.startswith("di") and len(x.word) >= 5) or x.tags & _ACTS)), verb)
+        if verb is not None and verb.word in _SUPPOSING | {"jika ada", "bila ada",
+                                                          "kalau ada", "apabila ada"}:
+            # "Silakan, jika dapat undangan SPI, diisi sesuai pengalaman": the condition is
+            # passed over to the main clause that follows it.
+            at = next(k for k, x in enumerate(s) if x is verb)
+            comma = next((k for k in range(at + 1, len(s)) if s[k].word == ","), None)
+            verb = None if comma is None else next(
+                (x for x in s[comma + 1:comma + 6] if x.word not in _ASK_FILLER
+                 and "REQUEST" not in x.tags and "NAME" not in x.tags), None)
         if verb is not None and not _is_clause_end(verb) and verb.word.isalpha():
             verbs.append(verb)
     return verbs
@@ -1144,6 +1318,8 @@ def _acts_of_participants(s: list[_Word]) -> bool:
                                                   "SELECT_WEAK"):
         return False
     for i, w in enumerate(s):
+        if "SELECT_WEAK" in w.tags and any(x.word in _PROSPECTIVE for x in s[max(0, i - 3):i]):
+            continue  # "Registration as a prospective respondent", "pendaftaran responden"
         if not w.off and (w.word in _PARTICIPANT_NOUNS or "SELECT_WEAK" in w.tags) \
                 and _has(s, "SURVEY", "INVITE", "KPK", "SELECT_WEAK"):
             ahead = [w]  # "penerima link SPI, kumpul di ruang rapat"
@@ -1260,9 +1436,12 @@ def _steered_either_way(s: list[_Word]) -> bool:
     its score, asked for or warned off alike, unless honesty is what is asked."""
     if any(w.tags & {"NEUTRAL", "VIOLATION", "FRAME_ASK"} for w in s):
         return False
+    # "Saya harap tidak ada yang mengisi survei dengan jawaban yang merugikan kantor": the
+    # answering a negation holds back, anywhere in its clause, is answering steered too.
     answering = any(not w.off and w.tags & {"ANSWERS", "STEER"} for w in s) or any(
         w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
-            x.tags & {"ANSWERS", "STEER"} for x in s[k + 1:k + 4]) for k, w in enumerate(s))
+            x.tags & {"ANSWERS", "STEER", "FILL"} for x in itertools.takewhile(
+                lambda x: not _is_clause_end(x), s[k + 1:])) for k, w in enumerate(s))
     if not answering:
         return False  # neither asked for nor prohibited ("hindari jawaban negatif" is)
     if any(w.tags & {"NEGATOR", "NEGATOR_STRONG"} and any(
@@ -1273,7 +1452,15 @@ def _steered_either_way(s: list[_Word]) -> bool:
     tied = any(w.tags & {"SUPPORT", "HARM"} for w in s) and any("STAKE" in w.tags for w in s)
     scored = any("SCORE" in w.tags and "STEER" not in w.tags for w in s) and any(
         "PURPOSE" in w.tags for w in s)
-    return tied or scored
+    # "Kita ingin SPI kantor tahun ini hijau, jadi pas isi survei ...": the office's result
+    # named by the category it should reach, in the sentence that asks for filling in.
+    zoned = any(w.word in _CATEGORIES for w in s) and _has(s, "STAKE") \
+        and _has(s, "SURVEY", "SCORE") and _has(s, "FILL", "STEER", "ANSWERS")
+    return tied or scored or zoned
+
+
+_CATEGORIES = frozenset({"hijau", "terjaga", "green", "zona hijau", "kategori hijau",
+                         "safeguarded", "ijo"})
 
 
 _TAG_QUESTION = frozenset({"kan", "bukan", "right", "ya kan", "iya kan", "benar kan",
@@ -1422,6 +1609,8 @@ def _rating(s: list[_Word]) -> bool:
         return True  # "zona hijau tergantung jawaban kalian"
     if _has(s, "SCORE") and _has(s, "STAKE") and _has(s, "PURPOSE"):
         return True
+    if _answer_dictated(s):
+        return True
     # "Jangan jawab ada pungli": a prohibition that still dictates the answer.
     for i, w in enumerate(s):
         if "NEGATOR_STRONG" not in w.tags or w.word not in _PROHIBITIONS:
@@ -1442,6 +1631,32 @@ def _rating(s: list[_Word]) -> bool:
     return False
 
 
+# The answers a steer may dictate: "pilih tidak tahu", "jawab tidak pernah", "say never".
+_DICTATED = frozenset({"tahu", "pernah", "ada", "know", "tau", "ingat", "lihat", "melihat",
+                       "mendengar", "dengar"})
+
+
+def _answer_dictated(s: list[_Word]) -> bool:
+    """"Pilih tidak tahu", "jawabnya 'tidak pernah' aja": a steer (not itself negated or
+    someone else's) followed by the denial it wants as the answer."""
+    if _has(s, "NEUTRAL") or any(w.tags & {"VIOLATION", "FRAME_ASK"} or w.word in (
+            "memang", "really", "truly", "genuinely", "benar-benar") for w in s):
+        return False  # "jawab tidak tahu jika memang tidak tahu": the truth, not a script
+    for i, w in enumerate(s):
+        if w.off or "STEER" not in w.tags:
+            continue
+        ahead = [x for x in s[i + 1:i + 5] if x.word not in ("saja", "aja", "'", '"', "dengan",
+                                                             "with", "nya", "ya")]
+        if len(ahead) >= 2 and ahead[0].tags & {"NEGATOR", "NEGATOR_STRONG"} \
+                and ahead[0].word in ("tidak", "tak", "gak", "nggak", "never", "not") \
+                and ahead[1].word in _DICTATED:
+            return True
+        if ahead and ahead[0].word in ("never", "tidak pernah", "tidak tahu", "tidak ada",
+                                       "gak tahu", "nggak tahu"):
+            return True
+    return False
+
+
 _NOT_TAKING_PART = frozenset({"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"})
 
 
@@ -1453,7 +1668,8 @@ def _non_participants_end(s: list[_Word]) -> int | None:
             return i + 1  # "ketidakhadiran dalam survei", "non-completion"
         if i == 0 and "NEGATOR" in w.tags and len(s) > 1 and "FILL" in s[1].tags:
             return 2  # "Tidak isi SPI = ..."
-        if not w.tags & {"RELATIVE", "WHO"} and w.word not in _MEANS:
+        if not w.tags & {"RELATIVE", "WHO"} and w.word not in _MEANS \
+                and not w.word.endswith(" yang"):  # "kalau ada yang tidak ikut survei"
             continue
         ahead = s[i + 1:i + 5]
         if w.word in _MEANS and not (ahead and ahead[0].tags & _NOT_TAKING_PART):
@@ -1492,7 +1708,8 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
     stop = next((k for k, w in enumerate(rest) if w.word in (".", "!", "\n")), len(rest))
     rest = rest[:stop]  # the group's own sentence, or a question and its answer
     imperatives = [c[0] for c in _clauses(rest)[1:] if c and c[0].word.isalpha()
-                   and c[0].word.endswith(("kan", "lah"))]  # "…, pikirkan baik-baik"
+                   and c[0].word.endswith(("kan", "lah"))
+                   and "REQUEST" not in c[0].tags]  # "…, pikirkan baik-baik"; not "silakan"
     for verb in _requested_verbs(rest) + imperatives:
         at = next(k for k, x in enumerate(rest) if x is verb)
         if verb.off or any("OFFICIAL_PLACE" in x.tags and "LOCAL_PLACE" not in x.tags
@@ -1521,10 +1738,11 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
             return True  # "tidak dapat cuti", "cannot apply for leave"
         if w.tags & {"NEGATOR"} and any(x.tags & {"BENEFIT"} for x in following):
             return True  # "tidak dilayani", "tdk dpt cuti"
-        if w.word in ("akan", "will", "bakal", "nanti") and following \
-                and following[0].word.startswith("di") and len(following[0].word) > 5 \
-                and not following[0].tags & {"RECEIVE"}:
-            return True  # "akan dipanggil", "akan dicoret"
+        if w.word in ("akan", "will", "bakal", "nanti") and any(
+                x.word.startswith("di") and len(x.word) > 5 and not x.off
+                and not x.tags & {"RECEIVE", "BENEFIT"} for x in following[:2]) \
+                and not any(x.word in ("tetap", "still", "tidak", "tak") for x in following):
+            return True  # "akan dipanggil", "akan dicoret", "nanti namanya disampaikan"
     return False
 
 
@@ -1589,11 +1807,26 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     _ellipses(tagged)
     sentences = _sentences(tagged)
     for s in sentences:
+        _wishes_not_status(s)
+        _contact_upkeep(s)
+        _registering_with_bot(s)
+        _reported_questions(s)
+        _announcement_formula(s)
+        _reports_as_documents(s)
+        _checking_here(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
         _acts_of_sender(s)
         _acts_of_message_senders(s)
+        _voiced_in_the_survey(s)
+    # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
+    # of its own and names nothing of the survey is about that object, not the survey.
+    sentences = [s for s in sentences if not _own_topic(s)]
+    for question, answer in itertools.pairwise(sentences):
+        if _faq_pair(question, answer):
+            for w in question:
+                w.off = True  # "Berapa lama mengisinya? Sekitar 10 sampai 15 menit."
     asks_reply = any(_report_asked(s) for s in sentences)
     topic = True if _ALWAYS_ON_TOPIC else any("SURVEY" in w.tags for s in sentences for w in s)
     found: set[str] = set()
@@ -1623,6 +1856,302 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         found |= allow_list_reasons(sentences, _stemmer().stem)
     return tuple(r for r in REASONS if r in found)
+
+
+_PROSPECTIVE = _WISHING | frozenset({"prospective", "calon", "future", "pendaftaran",
+                                     "registration", "menjadi", "become", "jadi"})
+
+
+_QUESTION_NOUNS = frozenset({"pertanyaan", "bertanya", "ditanyakan", "menanyakan", "tanya",
+                             "nanya", "question", "questions", "asked", "asking", "asks",
+                             "wonder", "wondering", "wondered", "ask"})
+_WHETHER_OPENERS = frozenset({"apakah", "whether", "if", "siapa", "who", "bagaimana", "how",
+                              "kenapa", "why", "mengapa"})
+_FIRST_PERSON_SINGULAR = frozenset({"saya", "aku", "i", "gue", "gw", "kula", "abdi"})
+_OWN_DUTY = frozenset({"wajib", "harus", "perlu", "must", "need", "have", "boleh", "bisa",
+                       "can", "may", "kudu"})
+
+
+def _reported_questions(s: list[_Word]) -> None:
+    """"Kami menerima pertanyaan apakah atasan akan tahu siapa yang mengisi", "Apakah saya
+    wajib mengisi?": a question someone asked, quoted, or a reader's question heading an
+    answer, asks nothing of the reader."""
+    for i, w in enumerate(s):
+        if w.word in _QUESTION_NOUNS and i + 1 < len(s) and s[i + 1].word in _WHETHER_OPENERS \
+                and not any(x.word in _AUTHORITIES or x.tags & {"LOCAL_PLACE", "YOU"}
+                            for x in s[:i] if x.word not in _SENDER) \
+                and not _asks_beside(s, i):
+            for x in itertools.takewhile(lambda x: x.word not in _SENTENCE_END, s[i + 1:]):
+                x.off = True
+            return
+    if s and s[-1].word == "?" and s[0].word in _FEARS | {"penasaran", "bingung", "curious",
+                                                          "worried", "cemas", "concerned"}:
+        for x in s:
+            x.off = True  # "Takut jawaban Anda diketahui atasan?": a fear named, answered
+        return
+    if s and s[-1].word == "?" and len(s) > 2 and s[0].word in _WHETHER_OPENERS | {
+            "bolehkah", "haruskah", "wajibkah", "perlukah", "do", "must", "should", "can",
+            "am"} and any(x.word in _FIRST_PERSON_SINGULAR for x in s[1:3]) and any(
+            x.word in _OWN_DUTY or x.tags & {"DUTY"} for x in s[1:5]) and not any(
+            x.tags & {"WHO", "MONITOR", "MONITOR_WEAK"} or x.word in _KNOWING for x in s):
+        for x in s:
+            x.off = True
+
+
+_ANNOUNCED = frozenset({"bahwa", "berikut", "sebagai berikut", "hal", "hal-hal", "that",
+                       "as follows", "the following"})
+
+
+def _announcement_formula(s: list[_Word]) -> None:
+    """"Disampaikan hal-hal sebagai berikut", "diinformasikan bahwa …": a passive conveying
+    verb that introduces what the notice says is the sender informing, not an ask."""
+    for i, w in enumerate(s):
+        if "REPORT" in w.tags and _passive(w.word) and any(
+                x.word in _ANNOUNCED for x in s[i + 1:i + 3]):
+            w.tags = w.tags - {"REPORT"}
+
+
+def _reports_as_documents(s: list[_Word]) -> None:
+    """"Laporan hasil SPI dapat dibaca di situs jaga.id": a report named as a document that
+    is read, published or downloaded, not anything the reader is asked to report."""
+    for clause in _clauses(s):
+        for i, w in enumerate(clause):
+            if "REPORT" not in w.tags or not w.word.endswith("an") or not w.word.isalpha():
+                continue
+            rest = clause[i + 1:]
+            passive = next((x for x in rest if _passive(x.word)), None)
+            if passive is not None and not passive.tags & (_ACT_TAGS | {"MONITOR",
+                                                                       "MONITOR_WEAK"}) \
+                    and not any("LOCAL_PLACE" in x.tags and "OFFICIAL_PLACE" not in x.tags
+                                for x in rest) \
+                    and not _has(clause, "RECEIVE", "FILL", "FILL_NOUN", "SELECT", "PROOF"):
+                w.tags = w.tags - {"REPORT"}
+
+
+_CHECKING = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine", "palsu",
+                       "fake", "authentic", "verifikasi", "verify", "yakin", "ragu", "curiga",
+                       "mencurigakan", "suspicious", "unsure", "doubt", "dicek", "diperiksa",
+                       "checked", "verified"})
+_HERE_WORDS = frozenset({"di sini", "disini", "here", "sini"})
+
+
+def _checking_here(s: list[_Word]) -> None:
+    """"Kirim atau tempel pesan yang Anda terima di sini, lalu kami beri tahu apakah pesannya
+    asli": a received message handed over here to be told whether it is genuine is the
+    bot's verification; answers, proof or anyone's status handed over are not."""
+    if not any(w.word in _CHECKING for w in s) or not any(
+            w.word in _HERE_WORDS or "BOT" in w.tags for w in s):
+        return
+    if any(w.tags & {"ANSWERS", "FILL", "FILL_NOUN", "STATUS", "STATUS_NOT", "SELECT"}
+           for w in s) or (any("PROOF" in w.tags for w in s)
+                           and not any("INVITE" in w.tags for w in s)):
+        return
+    handed = {"SEND", "FORWARD", "REPORT", "RECEIVE", "PROOF", "MONITOR", "MONITOR_WEAK"}
+    for w in s:
+        # "screenshot aja terus kirim ke bot ini buat dicek": the message's picture, checked.
+        if w.tags & handed and (w.word in _CHECKING or w.word in _HERE_WORDS or not w.tags & {
+                "MONITOR"} or any("BOT" in x.tags for x in s)):
+            w.tags = w.tags - handed
+
+
+_FAQ_OPENERS = frozenset({"apa", "berapa", "bagaimana", "gimana", "kapan", "mengapa",
+                          "kenapa", "what", "how", "when", "why", "where", "di mana",
+                          "dimana", "kemana", "ke mana"})
+_ANSWER_LIKE_BARS = frozenset({"AFFIRM", "FILL", "STEER", "REQUEST", "REPORT", "SEND",
+                               "COLLECT", "FORWARD", "REPLY", "GATHER", "MONITOR",
+                               "WAITING", "STATUS_NOT", "SANCTION", "CONSEQUENCE",
+                               "PRESSURE", "DUTY", "REWARD", "PROOF"})
+
+
+def _faq_pair(question: list[_Word], answer: list[_Word]) -> bool:
+    """A question heading its own answer: "Berapa lama mengisinya? Sekitar 10 menit.",
+    "Siapa saja yang bisa menjadi responden? Pegawai, pengguna layanan …". Not a status
+    question ("Sudah terima undangan?") nor one followed by an ask, an act, the office or a
+    consequence ("Siapa yang sudah dapat? Saya tunggu di grup.")."""
+    if not question or question[-1].word != "?" or any(
+            w.tags & {"STATUS", "STATUS_NOT", "YOU", "REQUEST", "PRESUME"}
+            or w.word in _TAG_QUESTION for w in question):
+        return False  # "Tentu Bapak/Ibu puas …, bukan?": a leading question
+    if any(w.tags & {"RECEIVE", "FILL", "SELECT", "SELECT_WEAK"} for w in question):
+        # Participation in a question: only what/how long/why, or who may, heads an answer;
+        # "Terpilih jadi responden?", "sapa yg kemarin ditelpon kpk?" want one back.
+        opener = question[0].word
+        modal = any(w.word in _PERMITS | _OWN_DUTY | {"bolehkah", "haruskah", "wajibkah",
+                                                      "perlukah", "bisakah"} for w in question)
+        if not (opener in _FAQ_OPENERS or (opener in _WHETHER_OPENERS | {
+                "bolehkah", "haruskah", "wajibkah", "perlukah", "bisakah"} and modal)):
+            return False
+    if not answer or answer[-1].word == "?" or any(
+            w.tags & _ANSWER_LIKE_BARS and not w.off for w in answer) or any(
+            w.word in ("dong", "yuk", "ayo", "deh", "please", "pls") for w in answer):
+        return False
+    return not any("LOCAL_PLACE" in w.tags and "OFFICIAL_PLACE" not in w.tags
+                   and w.word not in _SENDER for w in answer if not w.off)
+
+
+def _asks_beside(s: list[_Word], at: int) -> bool:
+    """An ask before the quoted question or in a clause after it ("Pimpinan bertanya apakah
+    …, tolong jawab di grup")."""
+    end = next((k for k in range(at + 1, len(s)) if _is_clause_end(s[k])), len(s))
+    return any("REQUEST" in x.tags for x in s[:at]) or any(
+        "REQUEST" in x.tags or "REPLY" in x.tags for x in s[end:])
+
+
+def _registering_with_bot(s: list[_Word]) -> None:
+    """"Ketik DAFTAR ke nomor bot ini": registering with the bot is the registration it
+    offers, not signing up with the office."""
+    for i, w in enumerate(s):
+        if "REPORT" in w.tags and w.word.split(maxsplit=1)[0] in _REGISTER_VERBS | {
+                "daftar", "mendaftar"} and any("BOT" in x.tags for x in s[i + 1:i + 4]):
+            w.tags = (w.tags - {"REPORT"}) | {"REGISTRATION"}
+
+
+def _wishes_not_status(s: list[_Word]) -> None:
+    """"Yang ingin ikut menjadi responden, silakan pindai QR": wanting to be selected or
+    invited is a wish to register, not having been selected; so is wanting to take part
+    where registering is what the sentence offers ("yang mau ikut survei, scan QR")."""
+    registering = any("REGISTRATION" in w.tags for w in s)
+    for i, w in enumerate(s):
+        if registering and "FILL" in w.tags and (any(
+                x.word in _WISHING for x in s[max(0, i - 2):i]) or any(
+                x.word in _PROSPECTIVE - _WISHING for x in s[i + 1:i + 3])):
+            w.tags = w.tags - {"FILL"}  # "ikut menjadi calon responden dengan memindai QR"
+        if not w.tags & {"SELECT", "RECEIVE"}:
+            continue
+        before = s[max(0, i - 3):i]
+        wish = next((k for k, x in enumerate(before) if x.word in _WISHING), None)
+        if wish is None:
+            continue
+        for x in [*before[wish + 1:], w]:
+            x.tags = x.tags - {"SELECT", "RECEIVE", "FILL"}
+
+
+_CONTACT_NOUNS = frozenset({"nomor", "number", "email", "e-mail", "kontak", "contact",
+                            "hp", "telepon", "phone"})
+_UPKEEP = frozenset({"aktif", "active", "valid", "benar", "perbarui", "memperbarui",
+                     "diperbarui", "update", "updated", "mutakhir", "terbaru", "pemutakhiran",
+                     "mutakhirkan", "dimutakhirkan", "correct", "current"})
+
+
+def _contact_upkeep(s: list[_Word]) -> None:
+    """"Pastikan nomor WhatsApp Anda di data kepegawaian masih aktif": keeping one's contact
+    details valid is the population data KPK samples from, the office's one task."""
+    if any(w.word in _CONTACT_NOUNS for w in s) and any(w.word in _UPKEEP for w in s):
+        for w in s:
+            if w.word in _CONTACT_NOUNS:
+                w.tags = w.tags | {"POPULATION"}
+
+
+# What a sentence about the survey names (its act words aside): any of it keeps it on topic.
+_TOPIC = frozenset({"SURVEY", "INVITE", "KPK", "FILL", "FILL_NOUN", "RECEIVE", "SELECT",
+                    "SELECT_WEAK", "ANSWERS", "ITSELF", "SCORE", "STATUS", "STATUS_NOT",
+                    "LIST", "STEER", "PROXY", "KNOWN_ANSWER", "DIRECTION", "WAITING",
+                    "APPEAL", "REWARD", "PROOF", "FORM", "GATHER", "PLACE", "REPLY_TOKEN",
+                    "MONITOR", "MONITOR_WEAK", "WHO", "ASK_QUESTION", "DUTY", "SANCTION",
+                    "CONSEQUENCE", "PRESSURE", "COORDINATE", "COACH", "NONPARTICIPATION",
+                    "THIS_MESSAGE", "REGISTRATION", "POPULATION", "BOT", "HELP", "NAME",
+                    "OTHER_LINK", "FIRST", "POSITIVE", "NEGATIVE_CONTENT", "HARM", "PURPOSE"})
+_ACT_TAGS = frozenset({"REPORT", "SEND", "COLLECT", "FORWARD", "REPLY"})
+# Words that carry no object of their own: time, fillers, address, determiners.
+_NO_OBJECT = frozenset({
+    "ya", "yaa", "dong", "deh", "sih", "aja", "saja", "nanti", "segera", "kembali", "lagi",
+    "juga", "mohon", "tolong", "please", "kindly", "the", "your", "our", "this", "that",
+    "these", "ini", "itu", "tersebut", "semua", "seluruh", "all", "everyone", "guys", "gaes",
+    "sob", "bro", "sis", "dear", "team", "tim", "rekan", "rekan-rekan", "teman", "teman-teman",
+    "kawan", "bapak", "ibu", "hari", "besok", "lusa", "pagi", "siang", "sore", "malam", "jam",
+    "pukul", "tanggal", "minggu", "bulan", "tahun", "paling", "lambat", "cepat", "secepatnya",
+    "today", "tomorrow", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "week",
+    "month", "year", "eod", "asap", "soon", "now", "sekarang", "depan", "kemarin", "tadi",
+    "masing-masing", "masing", "each", "every", "setiap", "tiap", "langsung", "directly",
+    "sini", "situ", "here", "there", "chat", "grup", "group", "wa", "whatsapp", "email",
+    "sudah", "belum", "udah", "blm", "kalian", "kamu", "anda", "you", "kita", "kami", "saya",
+    "aku", "gue", "gw", "we", "us", "me", "him", "her", "them", "they", "mereka", "dia",
+    "lupa", "jangan", "don't", "forget", "remind", "ingat", "thanks", "terima", "kasih",
+    "makasih", "halo", "hai", "hi", "hello", "selamat", "assalamualaikum", "untuk", "for",
+    "sebelum", "sesudah", "setelah", "before", "after", "agar", "supaya", "biar", "with",
+    "dengan", "dan", "atau", "and", "or", "yang", "who", "which", "what", "apa", "siapa",
+    "done", "selesai", "info", "kabar", "update", "berapa", "many", "much", "mana", "where",
+    "sebelumnya", "lebih", "dulu", "first", "dahulu", "terlebih", "baik", "good", "well",
+    "bersama", "together", "sama", "bareng", "rame", "serentak", "nya", "si", "para",
+    "fine", "oke", "okay", "aman", "boleh", "bisa", "can", "may", "is", "are", "be",
+    "terus", "trus", "lalu", "kemudian", "then", "abis", "habis", "baru",
+    # function words
+    "ke", "kepada", "di", "dari", "pada", "oleh", "via", "lewat", "melalui", "dalam", "atas",
+    "bagi", "sebagai", "tentang", "soal", "terkait", "mengenai", "hingga", "sampai", "sejak",
+    "antara", "tanpa", "akan", "sedang", "telah", "masih", "harus", "wajib", "perlu", "mau",
+    "ingin", "dapat", "jika", "kalau", "bila", "apabila", "karena", "sebab", "maka", "jadi",
+    "namun", "tetapi", "tapi", "serta", "pun", "hanya", "cuma", "sangat", "sekali", "amat",
+    "kurang", "pernah", "selalu", "sering", "tidak", "bukan", "ada", "adalah", "ialah",
+    "merupakan", "yaitu", "yakni", "sendiri", "secara", "lain", "lainnya", "bersedia",
+    "berkenan", "kiranya", "sekiranya", "at", "in", "on", "by", "from", "of", "into", "about",
+    "without", "through", "until", "will", "would", "should", "could", "must", "have", "has",
+    "had", "do", "does", "did", "not", "no", "just", "only", "also", "very", "more", "less",
+    "any", "some", "my", "their", "its", "his", "possible", "ntar", "entar",
+})
+
+
+def _own_topic(s: list[_Word]) -> bool:
+    """An act with an object of its own ("kumpulkan SPJ ke bendahara", "submit your
+    timesheets to HR", "kirim foto kegiatan sosialisasi ke humas") in a sentence naming
+    nothing of the survey, its invitation, answers, proof, people or places: another
+    errand of the office."""
+    if not any(w.tags & (_ACT_TAGS | {"REQUEST"}) for w in s):
+        return False
+    stemmer = _stemmer()
+    content = False
+    # Policy words are looked for where the act is, not in a heading ("Info minggu ini: …").
+    acting = {id(w) for part in _segments(s) if any(x.tags & (_ACT_TAGS | {"REQUEST"})
+                                                    for x in part) for w in part}
+    for k, w in enumerate(s):
+        tags = w.tags - {"ALLOWED_ASK", "FRAME_ASK", "FRAME_WHO", "AFFIRM", "MERIT", "STAKE",
+                         "LOCAL_PLACE", "OFFICIAL_PLACE", "YOU", "REQUEST", "NUMBER",
+                         "BENEFIT", "SUPPORT"}
+        if w.tags & _ACT_TAGS and " " not in w.word:
+            tags = tags - _ACT_TAGS - {"FILL"}  # "submit": the act, whatever it hands in
+        if "REPLY_TOKEN" in tags and not (k > 0 and "REPLY" in s[k - 1].tags):
+            tags = tags - {"REPLY_TOKEN"}  # "ya" as a particle, not "balas YA"
+        # "foto kegiatan", "absen online", "laporan kinerja": a noun of its own thing.
+        compound = (bool(tags & {"PROOF", "GATHER", "FORM", "MONITOR"}) and " " not in w.word
+                    and w.word not in _STRONG_PROOF and k + 1 < len(s)
+                    and _object_word(s[k + 1], stemmer)) or (
+            k > 0 and bool(s[k - 1].tags & _ACT_TAGS) and s[k - 1].word.endswith("an")
+            and not tags & {"SURVEY", "INVITE", "ANSWERS", "FILL", "FILL_NOUN", "PROOF"})
+        if tags & _TOPIC and not compound:
+            return False  # "foto kegiatan", "sosialisasi antikorupsi": a thing of its own
+        if id(w) in acting and not w.tags & _ACT_TAGS and w.word.isalpha() and (policy_word(
+                w.word, (stemmer.stem(w.word), _english(w.word))) or (
+                not w.tags and _derived_participation(w.word, stemmer))):
+            return False  # "submit your confirmation slip", "tanggal pengerjaan"
+        content = content or _object_word(w, stemmer)
+    return content
+
+
+@lru_cache(maxsize=1)
+def _participation_stems() -> frozenset[str]:
+    stemmer = _stemmer()
+    concepts = _data()["concepts"]
+    return frozenset(stemmer.stem(e.removeprefix("=")) for e in concepts["FILL"]
+                     if " " not in e and len(e) > 4)
+
+
+def _derived_participation(word: str, stemmer: Stemmer) -> bool:
+    """"pengerjaan", "penerimaan": an affixed form of a participation verb's root (the bare
+    root, as in "rencana kerja", is not)."""
+    stem = stemmer.stem(word)
+    return stem != word and len(stem) > 2 and stem in _participation_stems()
+
+
+_STRONG_PROOF = frozenset({"screenshot", "ss", "layar", "tangkapan", "capture", "screen"})
+
+
+def _object_word(w: _Word, stemmer: Stemmer) -> bool:
+    word = w.word
+    if w.tags - {"MERIT", "STAKE", "ALLOWED_ASK", "GATHER", "SANCTION", "SUPPORT"} \
+            or not word.isalpha() or len(word) < 3 or word in _NO_OBJECT \
+            or word.endswith("nya"):
+        return False
+    return stemmer.is_word(stemmer.stem(word)) or len(word) >= 4
 
 
 def _split_sanction(window: list[list[_Word]]) -> bool:
@@ -1746,9 +2275,17 @@ def _forwarded_elsewhere(s: list[_Word]) -> bool:
         for k, x in enumerate(ahead):
             if x.word in _TO and k + 1 < len(ahead):
                 target = ahead[k + 1]
-                if not target.off and "OFFICIAL_PLACE" not in target.tags:
+                if not target.off and "OFFICIAL_PLACE" not in target.tags \
+                        and not _to_bot_for_checking(s, target):
                     return True
     return False
+
+
+def _to_bot_for_checking(s: list[_Word], target: _Word) -> bool:
+    """"Kirim pesannya ke bot ini untuk dicek": a message sent to the bot to have it checked
+    is the verification the bot offers; answers, proof or filling in sent there are not."""
+    return "BOT" in target.tags and not _has(s, "ANSWERS", "FILL_NOUN", "FILL") and not (
+        _has(s, "PROOF") and not _has(s, "INVITE"))
 
 
 def _awaits_direction(s: list[_Word]) -> bool:
@@ -1763,6 +2300,39 @@ def _awaits_direction(s: list[_Word]) -> bool:
     # "tdk mengisi dulu sblm ada arahan": the wait is what the negation holds back for.
     named = any(w.tags & {"WAITING", "DIRECTION"} for w in s)
     return (waiting and direction) or (held_back and named)
+
+
+_UNTIL = frozenset({"sebelum", "until", "before", "sampai", "hingga", "prior", "till",
+                    "sblm", "sampe"})
+
+
+def _held_until(s: list[_Word]) -> str | None:
+    """Filling in held back until something of the office's (a briefing, a session, a form):
+    "Harap tidak mengisi survei sebelum pengarahan dari Sekretaris", "Please don't fill in
+    the survey until you've attended our prep session". Negated, the survey is still the
+    office's to release; a check of the link or KPK's own guide is not."""
+    if any(w.tags & {"VIOLATION"} for w in s):
+        return None
+    for k, w in enumerate(s):
+        if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or not any(
+                "FILL" in x.tags for x in s[k + 1:k + 4]):
+            continue
+        until = next((j for j in range(k + 1, min(k + 8, len(s)))
+                      if s[j].word in _UNTIL), None)
+        if until is None:
+            return None
+        after = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
+                                         s[until + 1:until + 9]))
+        if any(x.tags & {"OFFICIAL_PLACE", "KPK", "HELP"} for x in after):
+            return None
+        if any("GATHER" in x.tags for x in after):
+            return "gathering"
+        if any("FORM" in x.tags for x in after):
+            return "form_first"
+        if any(x.tags & {"DIRECTION", "COORDINATE", "COACH"} for x in after):
+            return "rating"
+        return None
+    return None
 
 
 def _split_appeal(window: list[list[_Word]]) -> bool:
@@ -1807,8 +2377,10 @@ def _report_asked(s: list[_Word]) -> bool:
 
 
 def _channel(s: list[_Word], at: int) -> bool:
-    """"Balas pesan ini, tim kami akan membantu": replying offered as a way to ask."""
-    return any("THIS_MESSAGE" in x.tags for x in s[at + 1:at + 3])
+    """"Balas pesan ini, tim kami akan membantu": replying offered as a way to ask; "Reply
+    INFO", "balas STOP": a keyword of the bot's menu."""
+    return any("THIS_MESSAGE" in x.tags for x in s[at + 1:at + 3]) or is_bot_keyword(
+        [x.word for x in s[at + 1:at + 4] if x.word not in _REPLY_FILLER])
 
 
 # Replying as such ("balas"), unlike typing a menu word ("ketik MENU").

@@ -92,13 +92,36 @@ def allow_list_reasons(sentences: Sequence[Sequence[Token]], stem: Stem) -> set[
     reasons: set[str] = set()
     for sentence in sentences:
         clauses = _clauses(sentence, stem)
+        checking = _checks_a_message(sentence)
         for k, clause in enumerate(clauses):
             before = clauses[max(0, k - 2):k]
             if _directive_verb(clause, stem) is None:
                 reasons |= _statement_reasons(clause, clauses[:k], stem)
-            elif _asks_unlisted(clause, before, stem):
+            elif _asks_unlisted(clause, before, stem, checking=checking):
                 reasons.add("other_ask")
     return reasons
+
+
+def is_bot_keyword(words: Sequence[str]) -> bool:
+    """The words (after a reply verb) open with a keyword of the bot's menu: "STOP",
+    "HAPUS DATA", "INFO"."""
+    keywords = _vocabulary()["keywords"]
+    return bool(words) and (words[0] in keywords or " ".join(words[:2]) in keywords)
+
+
+_POLICY_LISTS = ("REPORT", "form", "participation_nouns", "monitor", "consequence", "coach")
+
+
+def policy_word(word: str, stems: Sequence[str]) -> bool:
+    """The word (or one of its stems) is a report, form, participation, monitoring,
+    consequence or coaching word of this stage's lists: "confirmation", "roster"."""
+    vocabulary = _vocabulary()
+    families = dict(vocabulary.families)
+    for name in _POLICY_LISTS:
+        entries = families.get(name) or vocabulary[name]
+        if word in entries or any(len(x) > 3 and x in entries for x in stems):
+            return True
+    return False
 
 
 def _in(word: str, name: str, stem: Stem) -> bool:
@@ -125,12 +148,31 @@ def _family(word: str, stem: Stem) -> str | None:
     for name, entries in vocabulary.families:
         if word in entries:
             return name
+    if " " in word:
+        # A phrase the first stage joined ("menjawab apa" of "menjawab apa adanya") acts
+        # as its head word.
+        return _family(word.split(maxsplit=1)[0], stem)
     if word.isalpha() and len(word) > 3:
         root = stem(word)
         for name, entries in vocabulary.families:
             if root in entries and root != word:
                 return name
+        # "memahami" of "pahami", "dipahami": any affixed form of a listed entry's root.
+        return _family_roots(stem).get(root) if root != word else None
     return None
+
+
+_ROOTS: dict[str, str] = {}
+
+
+def _family_roots(stem: Stem) -> dict[str, str]:
+    """The roots of every single-word family entry, each to its first family."""
+    if not _ROOTS:
+        for name, entries in _vocabulary().families:
+            for entry in entries:
+                if entry.isalpha() and len(entry) > 3:
+                    _ROOTS.setdefault(stem(entry), name)
+    return _ROOTS
 
 
 def _clauses(sentence: Sequence[Token], stem: Stem) -> list[_Clause]:
@@ -160,7 +202,8 @@ def _imperative_form(word: str) -> bool:
 def _skip(t: Token) -> bool:
     vocabulary = _vocabulary()
     return t.word in vocabulary["filler"] or bool(t.tags & {"YOU", "NAME", "REQUEST"}) \
-        or t.word.startswith("{")
+        or t.word.startswith("{") or (" " in t.word and all(
+            part in vocabulary["filler"] for part in t.word.split()))  # "seluruh pegawai"
 
 
 def _directive_verb(clause: _Clause, stem: Stem) -> int | None:
@@ -199,24 +242,58 @@ def _directive_verbs(clause: _Clause, stem: Stem) -> list[int]:
             marker = True  # "bisa tolong kirim …?"
         if marker and t.word in _MODAL_MARKERS and not _modal_addresses_reader(tokens, i, stem):
             continue  # "link harus berakhiran kpk.go.id", "survei segera ditutup"
+        if marker and any(x.word in _RELATIVES for x in tokens[max(0, i - 2):i]):
+            continue  # "pesan yang meminta …", "pesen ingkang nyuwun arta": someone's ask, told
         if not marker:
             continue
         if t.word in ("pastikan", "make sure"):
             found.append(i)
             continue
-        for j in range(i + 1, min(i + 8, len(tokens))):
+        j = i + 1
+        while j < min(i + 8, len(tokens)):
             x = tokens[j]
             if x.word in vocabulary["not_asks"]:
                 break  # "mohon maaf", "please note"
             if x.word in vocabulary["negators"] or x.tags & {"NEGATOR", "NEGATOR_STRONG"} \
                     or x.word.startswith("not "):
                 break  # "mohon tidak meneruskan", "please don't post": a warning
+            if x.word in _PREPOSITIONS:
+                break  # "tanya-tanya silakan ke inspektorat": the act stood before the marker
+            if x.word in _SUPPOSING:
+                # "mohon jika ada kendala mengisi survei hubungi inspektorat": the condition
+                # is passed over to the imperative it leads to, if any.
+                main = next((k for k in range(j + 1, len(tokens))
+                             if _family(tokens[k].word, stem) is not None
+                             and not tokens[k].word.startswith(("me", "di", "ber", "ter"))
+                             and _imperative_form(tokens[k].word)), None)
+                if main is None:
+                    break
+                j = main
+                continue
+            if x.word in _RELATIVES:
+                # "mengajak Bapak/Ibu yang menerima undangan untuk berpartisipasi": the
+                # addressee qualified; the act asked is the one after "untuk", if any.
+                purpose = next((k for k in range(j + 1, len(tokens))
+                                if tokens[k].word in _PURPOSE), None)
+                if purpose is not None:
+                    j = purpose + 1
+                    continue
             if _skip(x):
+                j += 1
                 continue
             if x.word.isalpha() or " " in x.word or "-" in x.word:
                 found.append(j)
             break
     return sorted(set(found))
+
+
+_RELATIVES = frozenset({"yang", "yg", "who", "which", "that", "ingkang", "sing", "nu", "anu"})
+_SUPPOSING = frozenset({"jika", "bila", "kalau", "apabila", "if", "when", "jika ada",
+                        "bila ada", "kalau ada", "apabila ada", "if any", "if there is",
+                        "menawi", "upami", "lamun", "seandainya"})
+_PURPOSE = frozenset({"untuk", "utk", "to", "agar", "supaya", "for"})
+_PREPOSITIONS = frozenset({"ke", "kepada", "dari", "pada", "di", "via", "lewat", "melalui",
+                           "at", "from", "dhateng", "ka"})
 
 
 # Acts of the first stage's lexicon that hand something over or show it.
@@ -303,12 +380,34 @@ def _participation(clauses: Sequence[_Clause]) -> bool:
     return False
 
 
-def _asks_unlisted(clause: _Clause, before: Sequence[_Clause], stem: Stem) -> bool:
-    return any(not _negated(clause, at) and _unlisted_act(clause, at, before, stem)
+def _asks_unlisted(clause: _Clause, before: Sequence[_Clause], stem: Stem, *,
+                   checking: bool = False) -> bool:
+    return any(not _negated(clause, at) and _unlisted_act(clause, at, before, stem,
+                                                          checking=checking)
                for at in _directive_verbs(clause, stem))
 
 
-def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Stem) -> bool:
+_CHECK_WORDS = frozenset({"keaslian", "keasliannya", "authenticity", "asli", "genuine",
+                          "palsu", "fake", "authentic", "yakin", "ragu", "curiga",
+                          "mencurigakan", "suspicious", "unsure", "doubt", "cek", "check",
+                          "dicek", "verifikasi", "verify", "penipuan", "scam", "khawatir"})
+_CAPTURE = frozenset({"screenshot", "ss", "foto", "capture", "salin", "copy", "tempel",
+                      "paste"})
+_HERE = frozenset({"di sini", "disini", "here", "sini"})
+
+
+def _checks_a_message(sentence: Sequence[Token]) -> bool:
+    """The sentence hands a message over here or to the bot to learn whether it is genuine,
+    and names no answers, proof of filling in or anyone's status."""
+    return any(t.word in _CHECK_WORDS for t in sentence) and any(
+        t.word in _HERE or "BOT" in t.tags for t in sentence) and not any(
+        t.tags & {"ANSWERS", "FILL", "FILL_NOUN", "STATUS", "STATUS_NOT", "SELECT"}
+        for t in sentence) and not (any("PROOF" in t.tags for t in sentence) and not any(
+            "INVITE" in t.tags for t in sentence))
+
+
+def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Stem, *,
+                  checking: bool = False) -> bool:
     """The act at `at`, asked in `clause`, is on no allowed list."""
     tokens = clause.tokens
     if any("POPULATION" in t.tags for t in tokens):
@@ -328,7 +427,7 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         "HELP" in t.tags for t in joined)
     took_part = _participation(context)
     own = _phrase(span, "own") or any("NEUTRAL" in t.tags for t in span.tokens)
-    coached = _phrase(span, "coach", stem) and not own and not scam
+    coached = _phrase(_unnegated(span), "coach", stem) and not own and not scam
     form = _phrase(span.text.replace(" atas nama ", " "), "form") or any(
         "FORM" in t.tags for t in span.tokens)
     other_link = any("OTHER_LINK" in t.tags for t in span.tokens)
@@ -355,6 +454,9 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
     if family == "REPORT":
         if scam or (registering and not form):
             return False  # "laporkan penipuan", "kabari keluarga soal pendaftaran"
+        if own and not local and not form and not took_part and not any(
+                t.tags & {"PROOF", "RECEIVE", "SELECT", "FILL_NOUN"} for t in span.tokens):
+            return False  # "sampaikan penilaian Anda secara terbuka": answering, nowhere else
         if question and not took_part:
             return False  # "sampaikan pertanyaan Anda", "let us know if you have questions"
         return not (official and not took_part)
@@ -363,6 +465,10 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
         if scam or (question and not conveyed):
             return False
         return took_part or conveyed
+    if checking and family == "OTHER" and verb in _CAPTURE:
+        return False  # "screenshot aja terus kirim ke bot ini buat dicek"
+    if family in ("KEYWORD_REPLY", "FORWARD") and (checking or _checked_by_bot(span, context)):
+        return False  # "kirim pesannya ke bot ini untuk dicek", "tempel pesannya di sini"
     if family == "KEYWORD_REPLY":
         words = span.text.split()[1:7]
         if any(w in _vocabulary()["keywords"] for w in words) or _phrase(
@@ -382,22 +488,90 @@ def _unlisted_act(clause: _Clause, at: int, before: Sequence[_Clause], stem: Ste
     if family in ("SUPPORT", "REMEMBER"):
         return coached or form
     if family == "WAIT":
-        return not any(t.tags & {"INVITE", "KPK"} for t in span.tokens)
+        # "tunggu saja" (the invitation named before), "tunggu undangan dari KPK"; not
+        # "tunggu arahan pimpinan", "wait for the secretariat".
+        return (coached or local) and not any(t.tags & {"INVITE", "KPK"}
+                                              for t in span.tokens)
     if family == "RETRY":
         return False
     if family == "FORWARD":
         if scam and (_phrase(span, "bot") or official or local):
             return False  # "teruskan pesan mencurigakan ke bot ini"
-        if _phrase(clause, "shareable") and not took_part:
+        if (_phrase(clause, "shareable") or _notice_passed_on(span)) and not took_part:
             return False  # "forward pesan ini ke rekan …": this notice, not an invitation
         return any(t.tags & {"INVITE", "SURVEY", "ANSWERS", "PROOF"} for t in span.tokens) \
             or local or took_part
+    if family == "OTHER" and _exhorts_about_survey(tokens, at) and not coached and not (
+            form or local or other_link or any(t.tags & {"PROOF", "ANSWERS"}
+                                               for t in span.tokens)):
+        return False  # "Mari jadikan SPI cermin perbaikan": the survey itself, valued
     if registering and not form and not local:
         return False  # "datang ke loket untuk mendaftar"
     # An act no list names, about one's own experience ("ceritakan pengalaman Anda apa
     # adanya", "berikan penilaian yang jujur") and going nowhere, is answering the survey.
+    # Answers named without "Anda" are someone else's, unless the act is choosing or giving
+    # one's own ("pilih jawaban yang paling mendekati pengalaman Anda").
+    yours = any("YOU" in t.tags for t in span.tokens) or "STEER" in tokens[at].tags
     return not (own and not local and not form and not any(
-        t.tags & {"PROOF", "ANSWERS"} and "YOU" not in t.tags for t in span.tokens))
+        "PROOF" in t.tags or ("ANSWERS" in t.tags and "YOU" not in t.tags and not yours)
+        for t in span.tokens))
+
+
+_NOTICES = frozenset({"informasi", "info", "pengumuman", "imbauan", "himbauan", "kabar",
+                      "berita", "poster", "pengingat", "edaran", "notice", "reminder", "news",
+                      "information", "word", "pesan", "message"})
+
+
+def _notice_passed_on(span: _Clause) -> bool:
+    """"Sebarkan informasi bahwa SPI sukarela …": what is passed on is a notice (the first
+    word after the verb), carrying no invitation, answers or proof."""
+    rest = [t for t in span.tokens[1:] if not _skip(t)]
+    return bool(rest) and rest[0].word in _NOTICES and "INVITE" not in rest[0].tags \
+        and not any(t.tags & {"ANSWERS", "PROOF", "FILL_NOUN", "FORM"} for t in span.tokens) \
+        and not any(t.tags & {"INVITE"} for t in rest[1:])
+
+
+_AUTHENTICITY = frozenset({"keaslian", "keasliannya", "asli", "palsu", "genuine", "fake",
+                           "authentic", "authenticity", "cek", "dicek", "check", "checked",
+                           "verifikasi", "diverifikasi", "verify", "verified", "ragu", "doubt",
+                           "mencurigakan", "suspicious"})
+
+
+def _checked_by_bot(span: _Clause, context: Sequence[_Clause]) -> bool:
+    """A message handed to the bot (or pasted "here" beside a check) to be checked: the
+    verification the bot offers. Answers, proof of filling in or participation are not."""
+    tokens = [t for c in context for t in c.tokens]
+    if any(t.tags & {"ANSWERS", "FILL_NOUN", "FILL"} for t in tokens) or (
+            any("PROOF" in t.tags for t in span.tokens)
+            and not any("INVITE" in t.tags for t in span.tokens)):
+        return False
+    to_bot = any("BOT" in t.tags for t in span.tokens)
+    here = (" di sini " in span.text or " here " in span.text) and any(
+        t.word in _AUTHENTICITY for t in tokens)
+    return to_bot or here
+
+
+_EXHORTING = frozenset({"mari", "ayo", "yuk", "let's", "let us", "mari kita", "ayo kita"})
+
+
+def _exhorts_about_survey(tokens: Sequence[Token], at: int) -> bool:
+    """"Mari jadikan SPI …", "Ayo maknai survei ini …": an exhortation whose object is the
+    survey itself."""
+    if not any(t.word in _EXHORTING for t in tokens[max(0, at - 3):at]):
+        return False
+    after = [t for t in tokens[at + 1:at + 4] if not _skip(t)]
+    return bool(after) and "SURVEY" in after[0].tags
+
+
+def _unnegated(span: _Clause) -> _Clause:
+    """The span up to a negation ("…, bukan ajang mengejar nilai")."""
+    vocabulary = _vocabulary()
+    kept: list[Token] = []
+    for t in span.tokens:
+        if t.word in vocabulary["negators"] or t.tags & {"NEGATOR", "NEGATOR_STRONG"}:
+            break
+        kept.append(t)
+    return _Clause(kept, span.question)
 
 
 _TO_PLACE = frozenset({"ke", "kepada", "di", "to", "in", "at", "sama", "via", "lewat", "on"})
@@ -439,6 +613,22 @@ def _clause_negated(clause: _Clause) -> bool:
                for k, t in enumerate(clause.tokens))
 
 
+_MAY = frozenset({"bisa", "dapat", "boleh", "can", "may", "silakan", "berhak"})
+
+
+def _groups_own_act(clause: _Clause, stem: Stem) -> bool:
+    """"Yang sudah terima undangan bisa cek keasliannya di bot ini": the group named by
+    taking part is the subject, and the checking is what it may do itself."""
+    tokens = clause.tokens
+    if not tokens or tokens[0].word not in _LOCAL_NEGATION_BEFORE | {"those", "anyone"}:
+        return False
+    watching = [k for k, t in enumerate(tokens) if _in(t.word, "monitor", stem)]
+    return bool(watching) and all(
+        any(x.word in _MAY for x in tokens[max(0, k - 2):k])
+        and not tokens[k].word.startswith(("di", "ter")) and not any(
+            x.word in ("oleh", "by") for x in tokens[k + 1:]) for k in watching)
+
+
 def _statement_reasons(clause: _Clause, before: Sequence[_Clause], stem: Stem) -> set[str]:
     """Recording, listing or reporting who took part, or a consequence for not taking part,
     announced: "Inspektorat akan merekap pegawai yang belum berpartisipasi"."""
@@ -463,7 +653,7 @@ def _statement_reasons(clause: _Clause, before: Sequence[_Clause], stem: Stem) -
     kpk = any(t.word in _vocabulary()["kpk_agents"] or "KPK" in t.tags
               for t in tokens[:4])
     monitored = (_phrase(clause, "monitor") or _conveyed_to_office(clause)) and not kpk \
-        and not clause.question
+        and not clause.question and not _groups_own_act(clause, stem)
     if monitored and took_part:
         reasons.add("monitoring")
     weighed = _phrase(clause, "consequence") and not clause.question

@@ -113,6 +113,10 @@ class Normaliser:
             short = self._unvowelled(root)
             if short is not None:
                 found.append(short)
+        for suffix in ("nipun", "ipun"):  # Javanese krama "-(n)ipun" for "-nya"
+            if word.endswith(suffix) and len(word) > len(suffix) + 3:
+                found.append(word[:-len(suffix)] + "nya")
+                break
         if word.startswith("ke") and len(word) > 5:  # kepilih -> terpilih
             found += ["ter" + word[2:], word[2:]]
         if word.startswith("ke") and word.endswith("an") and len(word) > 7:  # kedapetan

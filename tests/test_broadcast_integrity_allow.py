@@ -88,7 +88,7 @@ def test_every_catalogue_text_passes_with_the_stage_on(settings: Settings, lang:
 
 
 def test_the_stage_can_be_switched_off_for_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "Silakan cantumkan nomor induk pegawai Anda di survei SPI ini ya."
+    text = "Silakan cantumkan nomor induk pegawai Anda saat mengisi survei SPI ini ya."
     assert not check_text(text).allowed
     monkeypatch.setattr(outreach.integrity, "ALLOW_LIST_STAGE", False)
     assert check_text(text).allowed
