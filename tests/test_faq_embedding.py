@@ -201,6 +201,25 @@ def test_the_classifier_trains_deterministically_and_learns_its_examples() -> No
     assert ((matrix @ weights + bias).argmax(axis=1) == labels).mean() >= 0.95
 
 
+def test_weighted_examples_pull_the_classifier_their_way() -> None:
+    """`sample_weight` (used by scripts/calibrate_faq.py to try class weights) weighs each
+    example's loss: the heavier class gains probability, uniform weights change nothing much."""
+    import numpy as np
+
+    from handlers.faq.embedding import _softmax
+
+    rng = np.random.default_rng(11)
+    centres = rng.normal(size=(3, 16))
+    labels = [n % 3 for n in range(60)]
+    matrix = (centres[labels] + 1.5 * rng.normal(size=(60, 16))).astype(np.float32)
+    plain = train_classifier(matrix, labels, 3)
+    uniform = train_classifier(matrix, labels, 3, sample_weight=np.full(60, 2.0))
+    heavy = train_classifier(matrix, labels, 3,
+                             sample_weight=np.where(np.asarray(labels) == 0, 5.0, 1.0))
+    share = [_softmax(matrix @ w + b)[:, 0].mean() for w, b in (plain, uniform, heavy)]
+    assert abs(share[1] - share[0]) < 1e-3 and share[2] > share[0] + 0.01, share
+
+
 @needs_model
 def test_the_classifier_is_cached_under_a_key_that_changes_with_the_examples(
         hybrid: HybridMatcher, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -432,12 +432,14 @@ def write_shipped(examples: Mapping[str, Sequence[str]], path: Path) -> Shipped:
 
 
 def train_classifier(matrix: npt.NDArray[np.float32], labels: Sequence[int], classes: int, *,
-                     l2: float = L2, steps: int = TRAIN_STEPS) -> tuple[
+                     l2: float = L2, steps: int = TRAIN_STEPS,
+                     sample_weight: npt.NDArray[Any] | None = None) -> tuple[
                          npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Multinomial logistic regression, L2-regularised (bias unpenalised), by Nesterov's
     accelerated gradient from zero with step 1/L: deterministic, no randomness at all. The rows
     are centred and scaled to unit mean norm while training; the weights returned act on the
-    raw embedding (probabilities = softmax(vector @ weights + bias))."""
+    raw embedding (probabilities = softmax(vector @ weights + bias)). `sample_weight` (one per
+    row, scaled to mean 1) weighs each example's cross-entropy."""
     import numpy as np  # noqa: PLC0415
 
     x = matrix.astype(DTYPE)
@@ -451,10 +453,19 @@ def train_classifier(matrix: npt.NDArray[np.float32], labels: Sequence[int], cla
     # The mean cross-entropy's gradient is Lipschitz with at most half the largest eigenvalue
     # of [Z 1]'[Z 1]/n, which is block-diagonal as Z is centred, plus the ridge.
     lipschitz = 0.5 * max(float(np.linalg.eigvalsh(z.T @ z / n)[-1]), 1.0) + l2
+    if sample_weight is not None:
+        # Weighted rows: the same bound over [Z 1]'W[Z 1]/n (no longer block-diagonal).
+        row_weight = (sample_weight / sample_weight.mean()).astype(x.dtype)[:, None]
+        target *= row_weight
+        ones = np.hstack([z, np.ones((n, 1), x.dtype)])
+        lipschitz = 0.5 * float(np.linalg.eigvalsh(ones.T @ (ones * row_weight) / n)[-1]) + l2
     weights, bias = np.zeros((dim, classes), x.dtype), np.zeros(classes, x.dtype)
     ahead_w, ahead_b, t = weights.copy(), bias.copy(), 1.0
     for _ in range(steps):
-        gradient = (_softmax(z @ ahead_w + ahead_b) - target) / n
+        predicted = _softmax(z @ ahead_w + ahead_b)
+        if sample_weight is not None:
+            predicted *= row_weight
+        gradient = (predicted - target) / n
         new_w = ahead_w - (z.T @ gradient + l2 * ahead_w) / lipschitz
         new_b = ahead_b - gradient.sum(axis=0) / lipschitz
         t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
