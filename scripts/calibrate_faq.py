@@ -336,21 +336,31 @@ def describe(settings: Mapping[str, Any]) -> str:
 
 # How a fold ranks the admissible candidates on its three batches: "right" counts answers
 # right; "net" subtracts the wrong ones (a wrong answer misleads as much as a right one helps).
+# "reached" (for --suggest-grid) counts the right intent answered or among the offered choices.
 OBJECTIVES: dict[str, Callable[[Counts], int]] = {
-    "right": lambda c: c.right, "net": lambda c: c.right - c.wrong}
+    "right": lambda c: c.right, "net": lambda c: c.right - c.wrong,
+    "reached": lambda c: c.right + c.offered}
+# The offered choices' candidates (--suggest-grid), over the current answering settings.
+SUGGEST_GRID: dict[str, tuple[Any, ...]] = {
+    "SUGGEST_MASS_ON_TOPIC": (0.5, 0.4),
+    "SUGGEST_MASS_OFF_TOPIC": (0.8, 0.75, 0.7, 0.65, 0.6),
+}
 
 
-def lobo(results: Sequence[tuple[dict[str, Any], dict[str, Counts]]], objective: str) -> None:
-    baseline = results[0][1]  # BEFORE: no scam-sign question may newly be answered otherwise
+def lobo(results: Sequence[tuple[dict[str, Any], dict[str, Counts]]], objective: str, *,
+         choices: bool = False) -> None:
+    baseline = results[0][1]  # the first candidate: no scam-sign question may newly be answered
     gain = OBJECTIVES[objective]
 
     def admissible(counts: Mapping[str, Counts], names: Sequence[str]) -> bool:
         return all(counts[n].off_answered <= OFF_LIMIT * counts[n].n_off
+                   and (not choices or counts[n].off_choices <= OFF_LIMIT * counts[n].n_off)
                    and counts[n].scam_as_other <= baseline[n].scam_as_other
                    for n in (*names, *GUARDED_DEV))
 
-    print(f"\nleave-one-batch-out (chosen on three: most {objective}, off-topic <= 5% on each "
-          f"and on {', '.join(GUARDED_DEV)}):")
+    offered = " and offered choices" if choices else ""
+    print(f"\nleave-one-batch-out (chosen on three: most {objective}, off-topic answered{offered} "
+          f"<= 5% on each and on {', '.join(GUARDED_DEV)}):")
     total_right = total_wrong = total_off = total_n = total_n_off = 0
     for held in BATCHES:
         rest = [n for n in BATCHES if n != held]
@@ -375,6 +385,8 @@ def lobo(results: Sequence[tuple[dict[str, Any], dict[str, Counts]]], objective:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", action="store_true", help="score the candidate grid + LOBO")
+    parser.add_argument("--suggest-grid", action="store_true",
+                        help="score the offered choices' candidates + LOBO")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the single run (repeatable)")
     parser.add_argument("--before", action="store_true", help="the settings before faq21")
@@ -386,7 +398,7 @@ def main() -> int:
     args = parser.parse_args()
     calibrator = Calibrator(args.vectors)
     names = list(BATCHES) + list(DEV)
-    if not args.grid:
+    if not args.grid and not args.suggest_grid:
         settings: dict[str, Any] = dict(BEFORE) if args.before else {}
         for item in args.set:
             key, _, value = item.partition("=")
@@ -402,7 +414,22 @@ def main() -> int:
             if args.causes:
                 print(f"            why: {counts.causes}")
         return 0
+    if args.suggest_grid:
+        return suggest_grid_run(calibrator, names)
     return grid_run(calibrator, names)
+
+
+def suggest_grid_run(calibrator: Calibrator, names: Sequence[str]) -> int:
+    results: list[tuple[dict[str, Any], dict[str, Counts]]] = []
+    for values in itertools.product(*SUGGEST_GRID.values()):
+        settings = dict(zip(SUGGEST_GRID, values, strict=True))
+        table = {name: calibrator.evaluate(name, settings) for name in names}
+        results.append((settings, table))
+        print(describe(settings))
+        for name in names:
+            print(f"  {name:9s} {table[name].row()}")
+    lobo(results, "reached", choices=True)
+    return 0
 
 
 def grid_run(calibrator: Calibrator, names: Sequence[str]) -> int:
