@@ -33,7 +33,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,10 @@ LEXICAL = ("DEFAULT_THRESHOLD", "CLARIFY_MARGIN", "REFUSE_MARGIN", "MARKED_REFUS
 HYBRID = ("CLOSE_GAP", "FUSE_WEIGHT", "TAU_ON_TOPIC", "TAU_OFF_TOPIC", "TAU_AGREED",
           "OFF_TOPIC_VETO", "EMBED_REFUSE_MARGIN", "SUGGEST_MASS_ON_TOPIC",
           "SUGGEST_MASS_OFF_TOPIC")
-TRAINING = ("L2", "TRAIN_STEPS", "OFF_TOPIC_WEIGHT", "BALANCED")
+# LEXICAL_SCALE > 0 (an experiment, not in the product): the word matcher's 21 scores, times
+# this, join the embedding as the classifier's features (the knowledge base's examples scored
+# out of fold: five word matchers, each built without a fifth of the examples).
+TRAINING = ("L2", "TRAIN_STEPS", "OFF_TOPIC_WEIGHT", "BALANCED", "LEXICAL_SCALE")
 
 
 @contextmanager
@@ -172,6 +175,7 @@ class Calibrator:
         self.vectors: dict[str, np.ndarray] = {}
         self.similar: dict[str, np.ndarray] = {}
         self._classifiers: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._out_of_fold: np.ndarray | None = None
         for name, labelled in self.sets.items():
             texts = [q for _, q in labelled.in_scope] + labelled.off_topic
             self.vectors[name] = self._embed(name, texts)
@@ -203,19 +207,48 @@ class Calibrator:
                            if balanced else np.ones(len(self.labels)))
                 off = self.intents.index(OFF_TOPIC)
                 weights = np.where(self.labels == off, weights * off_weight, weights)
+            features = self.matrix
+            scale = settings.get("LEXICAL_SCALE", 0.0)
+            if scale:
+                features = np.hstack([self.matrix, scale * self.out_of_fold()])
             self._classifiers[key] = embedding.train_classifier(
-                self.matrix, list(self.labels), len(self.intents),
+                features, list(self.labels), len(self.intents),
                 l2=settings.get("L2", embedding.L2),
                 steps=settings.get("TRAIN_STEPS", embedding.TRAIN_STEPS),
                 sample_weight=weights)
         return self._classifiers[key]
 
+    def out_of_fold(self) -> np.ndarray:
+        """The word matcher's scores of each example (and off-topic exemplar) by a matcher
+        built without its fifth of the examples."""
+        if self._out_of_fold is None:
+            knowledge = load_knowledge()
+            texts = [t for i in self.intents
+                     for t in (knowledge.off_topic if i == OFF_TOPIC else knowledge.examples[i])]
+            folds = np.arange(len(texts)) % 5
+            scores = np.zeros((len(texts), len(INTENTS)), np.float32)
+            for fold in range(5):
+                kept = {i: [t for t, f, label in zip(texts, folds, self.labels, strict=True)
+                            if f != fold and self.intents[label] == i] for i in INTENTS}
+                word_matcher = matcher.FaqMatcher(replace(knowledge, examples=kept))
+                for row in np.flatnonzero(folds == fold):
+                    found = word_matcher.scores(texts[row])
+                    scores[row] = [found[i] for i in INTENTS]
+            self._out_of_fold = scores
+        return self._out_of_fold
+
     def evaluate(self, name: str, settings: Mapping[str, Any]) -> Counts:
         labelled = self.sets[name]
         w, b = self.classifier(settings)
-        probability = _softmax(self.vectors[name] @ w + b)
-        similar = self.similar[name]
         texts = [q for _, q in labelled.in_scope] + labelled.off_topic
+        features = self.vectors[name]
+        scale = settings.get("LEXICAL_SCALE", 0.0)
+        if scale:
+            lexical = np.array([[self.hybrid.scores(t)[i] for i in INTENTS] for t in texts],
+                               np.float32).reshape(len(texts), len(INTENTS))
+            features = np.hstack([features, scale * lexical])
+        probability = _softmax(features @ w + b)
+        similar = self.similar[name]
         index = {t: n for n, t in enumerate(texts)}
         intents = self.intents
         hybrid = self.hybrid
