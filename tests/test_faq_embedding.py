@@ -201,6 +201,25 @@ def test_the_classifier_trains_deterministically_and_learns_its_examples() -> No
     assert ((matrix @ weights + bias).argmax(axis=1) == labels).mean() >= 0.95
 
 
+def test_weighted_examples_pull_the_classifier_their_way() -> None:
+    """`sample_weight` (used by scripts/calibrate_faq.py to try class weights) weighs each
+    example's loss: the heavier class gains probability, uniform weights change nothing much."""
+    import numpy as np
+
+    from handlers.faq.embedding import _softmax
+
+    rng = np.random.default_rng(11)
+    centres = rng.normal(size=(3, 16))
+    labels = [n % 3 for n in range(60)]
+    matrix = (centres[labels] + 1.5 * rng.normal(size=(60, 16))).astype(np.float32)
+    plain = train_classifier(matrix, labels, 3)
+    uniform = train_classifier(matrix, labels, 3, sample_weight=np.full(60, 2.0))
+    heavy = train_classifier(matrix, labels, 3,
+                             sample_weight=np.where(np.asarray(labels) == 0, 5.0, 1.0))
+    share = [_softmax(matrix @ w + b)[:, 0].mean() for w, b in (plain, uniform, heavy)]
+    assert abs(share[1] - share[0]) < 1e-3 and share[2] > share[0] + 0.01, share
+
+
 @needs_model
 def test_the_classifier_is_cached_under_a_key_that_changes_with_the_examples(
         hybrid: HybridMatcher, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,18 +241,45 @@ def test_the_classifier_is_cached_under_a_key_that_changes_with_the_examples(
 
 
 def test_an_unsure_question_is_answered_only_above_tau() -> None:
-    unsure = Match(None, 0.2, "results", on_topic=True)
+    # The word matcher's own best guess (below its threshold) is another intent.
+    unsure = Match(None, 0.2, "duration", on_topic=True)
     scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
     tau = embedding.TAU_ON_TOPIC
     assert _decide(unsure, scores, _reading("results", tau + 0.01)).intent == "results"
     below = _decide(unsure, scores, _reading("results", tau - 0.01))
     assert below.intent is None and below.best_guess == "results" and not below.refused
     # Not naming SPI or KPK asks more of the classifier.
-    unnamed = Match(None, 0.2, "results", on_topic=False)
+    unnamed = Match(None, 0.2, "duration", on_topic=False)
     assert tau < embedding.TAU_OFF_TOPIC
     assert _decide(unnamed, scores, _reading("results", tau + 0.01)).intent is None
     assert _decide(unnamed, scores,
                    _reading("results", embedding.TAU_OFF_TOPIC + 0.01)).intent == "results"
+
+
+def test_two_opinions_agreeing_need_less_of_the_classifier() -> None:
+    """When the word matcher's best guess is the classifier's first choice too, TAU_AGREED is
+    enough, in a question naming the topic only."""
+    agreed = embedding.TAU_AGREED
+    assert agreed < embedding.TAU_ON_TOPIC
+    scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
+    guessed = Match(None, 0.2, "results", on_topic=True)
+    assert _decide(guessed, scores, _reading("results", agreed + 0.01)).intent == "results"
+    assert _decide(guessed, scores, _reading("results", agreed - 0.01)).intent is None
+    other = Match(None, 0.2, "duration", on_topic=True)
+    assert _decide(other, scores, _reading("results", agreed + 0.01)).intent is None
+    unnamed = Match(None, 0.2, "results", on_topic=False)
+    assert _decide(unnamed, scores, _reading("results", agreed + 0.01)).intent is None
+
+
+def test_an_answer_the_classifier_reads_as_off_topic_is_withheld() -> None:
+    """The word matcher's answer, checked by the model, is refused when the classifier gives
+    OFF_TOPIC at least OFF_TOPIC_VETO, however near the intent's examples are."""
+    veto = embedding.OFF_TOPIC_VETO
+    answered = Match("results", 0.4, "results", on_topic=True)
+    scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.4}
+    withheld = _decide(answered, scores, _reading(OFF_TOPIC, veto))
+    assert withheld.intent is None and withheld.refused
+    assert _decide(answered, scores, _reading(OFF_TOPIC, veto - 0.01)).intent == "results"
 
 
 def test_the_off_topic_class_is_never_answered() -> None:
@@ -373,7 +419,7 @@ def _spread(first: str, p: float, second: str, q: float) -> Reading:
 def test_an_unsure_question_is_offered_its_likeliest_intents_when_they_are_likely_enough(
         ) -> None:
     scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
-    named = Match(None, 0.2, "results", on_topic=True)
+    named = Match(None, 0.2, "duration", on_topic=True)  # the word matcher guesses another
     on = embedding.SUGGEST_MASS_ON_TOPIC
     spread = _decide(named, scores, _spread("results", 0.2, "timeline", 0.1))
     assert spread.intent is None and spread.suggestions == ()  # three short of the mass
