@@ -278,7 +278,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_cli_answers_one_question_as_json(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["faq", "--json", "apakah survei ini wajib?"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"question", "intent", "score", "choices", "answer"}
+    assert set(result) == {"question", "intent", "score", "answer"}
     assert result["intent"] == "is_mandatory" and "sukarela" in result["answer"]
     assert not (env / "cli.db").exists()  # answering needs no database
 
