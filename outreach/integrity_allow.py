@@ -1,11 +1,12 @@
 """The broadcast check's second stage: an allow-list of what a broadcast may ask.
 
-The first stage (outreach/integrity.py) looks for forbidden frames and names the reason. Texts
-written by people who never saw its lists paraphrase the forbidden in ways no list enumerates
-("tinggalkan namanya di sini", "lengkapi dulu daftar hadir", "bales 'sudah' di sini"). This
-stage reads the other way round: every clause that asks something of the reader (a politeness
-or directive marker, an imperative, "bisa …?", "X agar …", "… dapat disampaikan ke …") must
-ask one of a short closed list of acts, or it is refused as `other_ask`:
+The first stage (outreach/integrity.py, its frames in integrity_frames.py) looks for forbidden
+frames and names the reason. Texts written by people who never saw its lists paraphrase the
+forbidden in ways no list enumerates ("tinggalkan namanya di sini", "lengkapi dulu daftar
+hadir", "bales 'sudah' di sini"). This stage reads the other way round: every clause that asks
+something of the reader (a politeness or directive marker, an imperative, "bisa …?", "X agar
+…", "… dapat disampaikan ke …") must ask one of a short closed list of acts, or it is refused
+as `other_ask`:
 
 - fill in or answer the survey (honestly, from one's own experience), take part;
 - check or recognise the genuine link or sender, ignore, refuse, delete or beware of scams;
@@ -35,7 +36,7 @@ from typing import Protocol
 
 
 class Token(Protocol):
-    """A word of outreach/integrity.py as this stage reads it."""
+    """A word as outreach/integrity_reading.py tags it (`_Word`), as this stage reads it."""
 
     word: str
     tags: frozenset[str]
