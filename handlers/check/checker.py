@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from handlers.check.domains import HostVerdict, check_host, registrable
 from handlers.check.extract import Found, extract, refang, short_number
 from handlers.check.registry import Entry, Registry, normalize_link
-from handlers.check.signs import claims_kpk, find_signs
+from handlers.check.signs import claims_kpk, deobfuscate, find_signs
 
 OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN = "official", "suspicious", "manipulation", "unknown"
 VERDICTS = (OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN)
@@ -233,7 +233,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
         rest = rest.replace(item.value, _marker(item, items[-1], registry))
     signs = find_signs(rest)
-    acts = _policy_acts(_for_policy(body, found, items, registry))
+    acts = _policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
     scam = signs.scam
     if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 # A text naming KPK or SPI claims to come from them; its links and numbers must then be official.
 _CLAIM = re.compile(
@@ -160,8 +162,86 @@ def manipulation_sign_ids() -> list[str]:
     return list(_knowledge().manipulation)
 
 
+# Obfuscation a scammer uses to slip past word lists: zero-width characters and emoji between
+# words, full-width letters, letters spaced or hyphenated apart ("O T P", "k-o-d-e"), digits for
+# letters ("0TP", "k0de", "b1aya"), and a sentence broken over one-word lines.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe00-\ufe0f]")
+_SPACED = re.compile(r"(?<![\w-])(?:[a-z0-9][ .\-_*·]){2,}[a-z0-9](?![\w-])", re.IGNORECASE)
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+# A word with single digits among its letters; a run of two or more digits is a number
+# ("spi2024", "Rp50"), and an amount with its unit ("5k", "10rb") is money, not a word.
+_MIXED = re.compile(r"(?<![\w@.])(?=\w*[a-z])(?=\w*[013457])[a-z013457]+(?![\w@]|\.\w)",
+                    re.IGNORECASE)
+_AMOUNT = re.compile(r"\d+(rb|rbu|ribu|k|jt|juta|an|x|gb|mb|kb|m|h|d|th|st|nd|rd|pm|am)",
+                     re.IGNORECASE)
+_BULLET_START = re.compile(r"\s*([-\u2022*\u00b7>]|\(?\d{1,2}[.)]|\(?[a-e][.)])\s")
+_SHORT_LINE = 3  # words
+
+
+def _unspaced(match: re.Match[str]) -> str:
+    letters = re.sub(r"[ .\-_*·]", "", match[0])
+    if sum(c.isalpha() for c in letters) < 2:
+        return match[0]
+    return " ".join(_segmented(letters.translate(_LEET).lower()))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """The words the signs are written in, to split "kodeverifikasi" spelled out letter by
+    letter back into its words."""
+    raw = resources.files("handlers.knowledge").joinpath("scam_signs.toml").read_text("utf-8")
+    return frozenset(w.lower() for w in re.findall(r"[a-zA-Z]{3,}", raw))
+
+
+def _segmented(word: str) -> list[str]:
+    vocabulary = _vocabulary()
+    if len(word) < 7 or word in vocabulary:
+        return [word]
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 20), end):
+            head = best[start]
+            if head is not None and word[start:end] in vocabulary \
+                    and (best[end] is None or len(head) + 1 < len(best[end] or [])):
+                best[end] = [*head, word[start:end]]
+    return best[-1] or [word]
+
+
+def _unleet(match: re.Match[str]) -> str:
+    word = match[0]
+    if _AMOUNT.fullmatch(word) or re.search(r"\d\d", word) \
+            or sum(c.isalpha() for c in word) < 2:
+        return word
+    return word.translate(_LEET)
+
+
+def _joined_short_lines(text: str) -> str:
+    """A sentence broken over short lines ("kirim\nkode\nverifikasi") is read as one."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for previous, line in pairwise(lines):
+        short = 0 < len(previous.split()) <= _SHORT_LINE and 0 < len(line.split()) <= _SHORT_LINE
+        if short and not re.search(r"[.!?:;,]\s*$", previous) \
+                and not _BULLET_START.match(line) and not _BULLET_START.match(previous):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def deobfuscate(text: str) -> str:
+    """`text` as its reader reads it, with the disguises above taken off."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cs", "Co") else c
+                   for c in text)
+    text = _SPACED.sub(_unspaced, text)
+    text = _MIXED.sub(_unleet, text)
+    return _joined_short_lines(text)
+
+
 def find_signs(text: str) -> Signs:
     """The scam and manipulation signs `text` asserts (denied ones are left out)."""
+    text = deobfuscate(text)
     knowledge = _knowledge()
     return Signs(_asserted_ids(text, knowledge.scam, knowledge),
                  _asserted_ids(text, knowledge.manipulation, knowledge),
@@ -345,4 +425,4 @@ def _denied(scope: str) -> bool:
 
 
 def claims_kpk(text: str) -> bool:
-    return _CLAIM.search(text) is not None
+    return _CLAIM.search(deobfuscate(text)) is not None
