@@ -51,7 +51,7 @@ _CONDITION = re.compile(
 _LIST_ITEM = re.compile(
     r"\s*((atau|dan|serta|maupun|juga|or|and|nor)\s+)?(?!(kirim|kirimkan|berikan|beri|"
     r"transfer|bayar|masukkan|isi|klik|ketik|balas|sebutkan|unduh|pasang|login|masuk|send|give|"
-    r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,2}", re.IGNORECASE)
+    r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,3}", re.IGNORECASE)
 # A comma followed by one of these starts a new clause, never a list item: "…, demi skor kantor".
 _NEW_CLAUSE = re.compile(
     r"\s*(demi|agar|supaya|biar|karena|sebab|untuk|jika|kalau|kalo|bila|apabila|nanti|lalu|terus|"
@@ -285,11 +285,24 @@ _ASKED_TO = re.compile(
 _SHORT_ITEM = re.compile(r"\s*((or|and|nor)\s+)?\w+(\s+[\w-]+){0,4}\s*", re.IGNORECASE)
 
 
+# After a comma, a phrase that carries an amount or a predicate of its own ("tidak dipungut
+# biaya, biaya admin Rp5.000 saja", "…, nama ibu kandung kami perlukan") starts a new clause:
+# a list item under a negation is a bare noun phrase.
+_OWN_PREDICATE = re.compile(
+    r"\b(rp\.?\s?\d|\d+\s?(rb|ribu|k|jt|juta)\b|\d{1,3}[.,]\d{3})|\b(saja|aja|doang|only|"
+    r"just|diperlukan|perlukan|dibutuhkan|butuhkan|wajib|harus|dikenakan|dikenai|berlaku|kami|"
+    r"kita|silakan|silahkan|dulu|dahulu|tetap|masih|is|are|required|needed)\b",
+    re.IGNORECASE)
+
+
 def _clause_start(text: str, position: int) -> int:
     end = position
     before = [b for b in _boundaries(text) if b[1] <= position]
     for k in range(len(before) - 1, -1, -1):
         b_start, b_end, found = before[k]
+        if end == position and found == "," \
+                and _OWN_PREDICATE.search(text, b_end, _clause_end(text, position)):
+            return b_end
         # Inside a list ("pulsa, transfer, atau kode OTP") a lone word between two commas is an
         # item, even one that could be a verb: an ask needs an object after its verb.
         lone_item = end != position and _LONE_WORD.fullmatch(text, b_end, end) is not None
