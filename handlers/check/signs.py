@@ -41,7 +41,10 @@ _NEAR_NEGATOR = re.compile(r"\b(tanpa|bebas|without)\b((?:\s+\S+){0,2})\s*$", re
 _NOT_A_DENIAL = re.compile(
     r"\s+((perlu|usah|pernah|boleh)\s+)?(lupa|ragu|ragu-ragu|khawatir|takut|sungkan|bingung|"
     r"cemas|panik|sampai|lewatkan|tunda|menunda|terlambat|telat|forget|hesitate|worry|miss|"
-    r"delay|wait)\b", re.IGNORECASE)
+    r"delay|wait)\b"
+    # "tidak apa-apa kirim OTP", "tidak ada salahnya", "no problem": reassurance, not a denial
+    r"|\s+(apa-apa|apa2|apa apa|papa|masalah|(ada\s+)?(salahnya|masalah\w*|risiko\w*|bahaya\w*)|"
+    r"problem|worries|harm|risk)\b", re.IGNORECASE)
 # "jika tidak mengisi, …" and "pegawai yang tidak mengisi akan …" set a condition (usually
 # before a threat): they deny nothing.
 _CONDITION = re.compile(
