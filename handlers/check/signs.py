@@ -57,7 +57,7 @@ _LIST_ITEM = re.compile(
     r"enter|pay|click|type|share|install|download)\b)([\w-]+\s*){0,3}", re.IGNORECASE)
 # A comma followed by one of these starts a new clause, never a list item: "…, demi skor kantor".
 _NEW_CLAUSE = re.compile(
-    r"\s*(demi|agar|supaya|biar|karena|sebab|untuk|jika|kalau|kalo|bila|apabila|nanti|lalu|terus|"
+    r"\s*(hanya|cuma|cuman|cukup|only|just|demi|agar|supaya|biar|karena|sebab|untuk|jika|kalau|kalo|bila|apabila|nanti|lalu|terus|"
     r"so|because|to|if|then|otherwise)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _LONE_WORD = re.compile(r"\s*[\w-]+\s*")
@@ -434,10 +434,16 @@ def _denied(scope: str) -> bool:
     """Does a real negator, not lifted by a later exception, govern the end of `scope`?"""
     for negator in reversed(list(_NEGATOR.finditer(scope))):
         if _NOT_A_DENIAL.match(scope, negator.end()) \
-                or _CONDITION.search(scope, max(0, negator.start() - 40), negator.start()):
+                or _CONDITION.search(scope, max(0, negator.start() - 40), negator.start()) \
+                or _DOUBLE_DENIAL.search(scope, max(0, negator.start() - 20), negator.start()):
             continue
         return _EXCEPTION.search(scope, negator.end()) is None
     return False
+
+
+# "jangan sampai tidak transfer", "jangan lupa, jangan tidak": a denied denial is an ask.
+_DOUBLE_DENIAL = re.compile(r"\b(jangan|jgn|don'?t)\s+(sampai|sampe|lupa|forget)\s+$",
+                            re.IGNORECASE)
 
 
 def claims_kpk(text: str) -> bool:
