@@ -154,6 +154,18 @@ def check_url(found: Found, registry: Registry, year: int) -> ItemResult:
     return _item(found, verdict)
 
 
+def _bare_shortener(found: Found, registry: Registry) -> bool:
+    """A link shortener's name with no path: it names the service, it opens no link."""
+    raw = found.normalized
+    try:
+        parts = urlsplit(raw if "://" in raw else "https://" + raw)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").casefold()
+    return host in registry.shorteners and parts.path.strip("/") == "" \
+        and not parts.query and not parts.fragment
+
+
 def _free_builder(host: str, address: str, registry: Registry) -> str | None:
     """The free site builder `host` belongs to, when the page wears KPK's or SPI's name."""
     host = host.casefold()
@@ -222,6 +234,8 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     found = extract(body) or [f for f in [short_number(body)] if f]
     items = []
     rest = body
+    # "link palsu seperti bit.ly" names a service: a shortener with no path links nowhere
+    found = [f for f in found if not (f.kind == "url" and _bare_shortener(f, registry))]
     for item in found:
         if item.kind == "url":
             items.append(check_url(item, registry, year))
