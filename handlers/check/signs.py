@@ -26,7 +26,8 @@ _CLAIM = re.compile(
 # Where a clause ends: sentence and clause punctuation (a dot inside "Rp50.000" does not), and
 # words that start a new instruction ("…, cukup transfer", "jangan khawatir silakan kirim").
 _BOUNDARY = re.compile(
-    r"[!?;\n]|[.,:](?!\d)|\bdan\s+(?=(segera\s+)?(kirim|kirimkan|laporkan|lapor|balas|transfer|bayar|"
+    r"[!?;\n]|[.,:](?!\d)|\s[/|]\s|\s[-\u2013\u2014]+\s|[\u2013\u2014\u2192]|"
+    r"[(\[](?=[^()\[\]]*?\w+\W+\w)|\bdan\s+(?=(segera\s+)?(kirim|kirimkan|laporkan|lapor|balas|transfer|bayar|"
     r"berikan|serahkan|setor|hubungi|konfirmasi|japri|kabari|isi|klik|unduh|pasang)\b)|\b(tetapi|tapi|namun|melainkan|cukup|lalu|kemudian|selanjutnya|"
     r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
     re.IGNORECASE)
@@ -66,7 +67,8 @@ _LONE_WORD = re.compile(r"\s*[\w-]+\s*")
 _SENTENCE_GAP = re.compile(r"[.!?]\s+(?=[A-Z])|\n")
 _SCOPE = 300  # characters a negation reaches back at most; bounds the work on long texts
 # "Jangan berikan OTP kecuali kepada petugas" and "tidak ada biaya selain transfer" ask after all.
-_EXCEPTION = re.compile(r"\b(kecuali|selain|except|other than|but only)\b", re.IGNORECASE)
+_EXCEPTION = re.compile(r"\b(kecuali|selain|pengecualian|dikecualikan|except|other than|but only|"
+                        r"unless)\b", re.IGNORECASE)
 
 
 # A sentence that names an ask only to warn against it: "permintaan OTP adalah tanda bahaya",
@@ -303,7 +305,7 @@ def _clause_start(text: str, position: int) -> int:
     before = [b for b in _boundaries(text) if b[1] <= position]
     for k in range(len(before) - 1, -1, -1):
         b_start, b_end, found = before[k]
-        if end == position and found == "," \
+        if end == position and _comma_like(found) \
                 and _OWN_PREDICATE.search(text, b_end, _clause_end(text, position)):
             return b_end
         # Inside a list ("pulsa, transfer, atau kode OTP") a lone word between two commas is an
@@ -312,10 +314,17 @@ def _clause_start(text: str, position: int) -> int:
         item = lone_item or _LIST_ITEM.fullmatch(text, b_end, end) is not None \
             or (_SHORT_ITEM.fullmatch(text, b_end, end) is not None
                 and _ASKED_TO.search(text, before[k - 1][1] if k else 0, b_start) is not None)
-        if not (found == "," and item and not _NEW_CLAUSE.match(text, b_end)):
+        if not (_comma_like(found) and item and not _NEW_CLAUSE.match(text, b_end)):
             return b_end
         end = b_start
     return 0
+
+
+def _comma_like(boundary: str) -> bool:
+    """A comma, or a dash, slash, bracket or arrow standing where a comma could: what follows
+    it may be one more item of a list ("tidak meminta (OTP, PIN)") or a new clause ("tidak
+    meminta biaya (transfer Rp10.000 ke admin)"), which the list test tells apart."""
+    return boundary.strip() in {",", "/", "|", "-", "--", "\u2013", "\u2014", "(", "[", "\u2192"}
 
 
 def _clause_end(text: str, position: int) -> int:
