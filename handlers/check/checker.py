@@ -258,7 +258,9 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
-    result = CheckResult(text, UNKNOWN, items, scam, manipulation, signs.other_asks,
+    # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
+    other_asks = [*signs.other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
+    result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
                          claims_kpk(rest))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
