@@ -172,6 +172,16 @@ def manipulation_sign_ids() -> list[str]:
 # letters ("0TP", "k0de", "b1aya"), and a sentence broken over one-word lines.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe00-\ufe0f]")
 _SPACED = re.compile(r"(?<![\w-])(?:[a-z0-9][ .\-_*·]){2,}[a-z0-9](?![\w-])", re.IGNORECASE)
+# Cyrillic and Greek letters drawn like Latin ones ("ОТР" in Cyrillic reads as OTP).
+_HOMOGLYPHS = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u043a\u043c\u0442\u043d\u0432\u0456\u0458\u0455"
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0406\u0408\u0405\u0423"
+    "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7"
+    "\u03bf\u03b1\u03bd\u03b9\u03ba\u03c1\u03c4\u03c5",
+    "aeopcyxkmtHvijs"
+    "ABEKMHOPCTXIJSY"
+    "ABEZHIKMNOPTYX"
+    "oavikptu")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
 # A word with single digits among its letters; a run of two or more digits is a number
 # ("spi2024", "Rp50"), and an amount with its unit ("5k", "10rb") is money, not a word.
@@ -236,7 +246,7 @@ def _joined_short_lines(text: str) -> str:
 
 def deobfuscate(text: str) -> str:
     """`text` as its reader reads it, with the disguises above taken off."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_HOMOGLYPHS)
     text = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cs", "Co") else c
                    for c in text)
     text = _SPACED.sub(_unspaced, text)
