@@ -254,9 +254,24 @@ def deobfuscate(text: str) -> str:
     return _joined_short_lines(text)
 
 
+# Clitics on a sign's word ("rekeningnya", "kodenya", "PINmu") are split off for the signs.
+_CLITIC = re.compile(r"\b([a-z]{3,}?)(nya|mu|ku)\b", re.IGNORECASE)
+
+
+def _split_clitics(text: str) -> str:
+    vocabulary = _vocabulary()
+
+    def one(match: re.Match[str]) -> str:
+        word, stem = match[0].lower(), match[1].lower()
+        if word in vocabulary or stem not in vocabulary:
+            return match[0]
+        return f"{match[1]} {match[2]}"
+    return _CLITIC.sub(one, text)
+
+
 def find_signs(text: str) -> Signs:
     """The scam and manipulation signs `text` asserts (denied ones are left out)."""
-    text = deobfuscate(text)
+    text = _split_clitics(deobfuscate(text))
     knowledge = _knowledge()
     return Signs(_asserted_ids(text, knowledge.scam, knowledge),
                  _asserted_ids(text, knowledge.manipulation, knowledge),
