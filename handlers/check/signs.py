@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -281,10 +282,15 @@ def find_signs(text: str) -> Signs:
 def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
                   knowledge: _Knowledge) -> list[str]:
     out = []
+    sentences = _sentences(text)
     for sign, patterns in table.items():
         excuse = knowledge.unless.get(sign)
         excuse_before = knowledge.unless_before.get(sign)
-        for match in (m for p in patterns for m in p.finditer(text)):
+        # Matched sentence by sentence: a match that would run across a sentence gap must not
+        # hide the real one inside the next sentence ("Isi survei di … . Jawab sesuai arahan").
+        # Overlapping matches are tried too: a denied "kode" must not hide a later one.
+        for match in (m for p in patterns for start, end in sentences
+                      for m in _overlapping(p, text, start, end)):
             if _SENTENCE_GAP.search(match.group()):
                 continue
             # The excuse may stand anywhere from the match to the end of its clause; an
@@ -299,6 +305,30 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
                 out.append(sign)
                 break
     return out
+
+
+def _overlapping(pattern: re.Pattern[str], text: str, start: int,
+                 end: int) -> Iterator[re.Match[str]]:
+    """Every match of `pattern` in text[start:end], one per starting position."""
+    position = start
+    while position < end:
+        match = pattern.search(text, position, end)
+        if match is None:
+            return
+        yield match
+        position = match.start() + 1
+
+
+@lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence of `text`, split at _SENTENCE_GAP (its full stop kept)."""
+    out, start = [], 0
+    for gap in _SENTENCE_GAP.finditer(text):
+        end = gap.start() + (gap.group() != "\n")
+        out.append((start, end))
+        start = gap.end()
+    out.append((start, len(text)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4)
