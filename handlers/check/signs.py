@@ -448,6 +448,12 @@ def _listed_under_denial(text: str, start: int, end: int) -> bool:
     if colon is None:
         return False
     item_end = _ITEM_END.search(text, end)
+    # The item holding the phrase: one with an exception or an amount of its own ("- selain
+    # biaya admin Rp10.000") is no item of the denied list.
+    item_start = max(colon.end(), *(text.rfind(c, colon.end(), start) + 1 for c in "\n,;"))
+    item = text[item_start:item_end.start() if item_end is not None else len(text)]
+    if _EXCEPTION.search(item) or _OWN_PREDICATE.search(item):
+        return False
     region = text[colon.end():item_end.start() if item_end is not None else len(text)]
     lines = region.split("\n")
     if len(lines) > 1:  # items on their own lines, each with its bullet
