@@ -147,6 +147,8 @@ SIGN_CASES = [
     ("Silakan transfer Rp 50.000 untuk aktivasi", "payment"),
     ("ada biaya admin sebelum mengisi", "admin_fee"),
     ("Selamat! Anda memenangkan hadiah undian", "prize"),
+    ("Rahasiakan pesan ini, jangan beritahu siapa pun termasuk atasan", "secrecy"),
+    ("Link ini hanya berlaku 2 jam, segera isi", "urgency"),
     ("kirimkan kode OTP yang masuk ke HP Anda", "credentials"),
     ("balas dengan PIN ATM", "credentials"),
     ("masukkan password email anda", "credentials"),

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from handlers.check.domains import HostVerdict, check_host, registrable
 from handlers.check.extract import Found, extract, refang, short_number
 from handlers.check.registry import Entry, Registry, normalize_link
-from handlers.check.signs import claims_kpk, find_signs
+from handlers.check.signs import claims_kpk, deobfuscate, find_signs
 
 OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN = "official", "suspicious", "manipulation", "unknown"
 VERDICTS = (OFFICIAL, SUSPICIOUS, MANIPULATION, UNKNOWN)
@@ -154,6 +154,18 @@ def check_url(found: Found, registry: Registry, year: int) -> ItemResult:
     return _item(found, verdict)
 
 
+def _bare_shortener(found: Found, registry: Registry) -> bool:
+    """A link shortener's name with no path: it names the service, it opens no link."""
+    raw = found.normalized
+    try:
+        parts = urlsplit(raw if "://" in raw else "https://" + raw)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").casefold()
+    return host in registry.shorteners and parts.path.strip("/") == "" \
+        and not parts.query and not parts.fragment
+
+
 def _free_builder(host: str, address: str, registry: Registry) -> str | None:
     """The free site builder `host` belongs to, when the page wears KPK's or SPI's name."""
     host = host.casefold()
@@ -222,6 +234,8 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     found = extract(body) or [f for f in [short_number(body)] if f]
     items = []
     rest = body
+    # "link palsu seperti bit.ly" names a service: a shortener with no path links nowhere
+    found = [f for f in found if not (f.kind == "url" and _bare_shortener(f, registry))]
     for item in found:
         if item.kind == "url":
             items.append(check_url(item, registry, year))
@@ -233,7 +247,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
         rest = rest.replace(item.value, _marker(item, items[-1], registry))
     signs = find_signs(rest)
-    acts = _policy_acts(_for_policy(body, found, items, registry))
+    acts = _policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
     scam = signs.scam
     if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one
@@ -244,7 +258,9 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
-    result = CheckResult(text, UNKNOWN, items, scam, manipulation, signs.other_asks,
+    # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
+    other_asks = [*signs.other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
+    result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
                          claims_kpk(rest))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
