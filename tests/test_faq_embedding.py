@@ -501,3 +501,23 @@ async def test_an_offered_choice_is_one_tap_to_that_intents_answer(
     async with app.db.reading() as conn:
         assert sorted(row[1:] for row in await app.deps.faq_stats.daily(conn)) == [
             ("", 1), ("duration", 1)]
+
+
+def test_the_command_line_loads_the_model_only_for_a_question_that_asks_it() -> None:
+    """`spi-bot faq` answers as the warm chat does, but a question the word matcher settles
+    never waits for the model (a cold start stays lexical-fast)."""
+    from handlers.faq.embedding import HybridMatcher, match_now
+    from handlers.faq.matcher import load_knowledge
+
+    matcher = HybridMatcher(load_knowledge())
+    if matcher.opinion.unavailable:
+        pytest.skip("the embedding package is not installed")
+    settled = "apakah survei spi wajib diisi?"
+    lexical, scores = matcher._first_stage(settled)
+    assert scores is None and match_now(matcher, settled) == lexical
+    assert not matcher.opinion.ready  # nothing loaded for it
+    unsure = "sy bingung ini sebenernya buat apa ya"
+    assert matcher._first_stage(unsure)[1] is not None  # the word matcher asks the model
+    answered = match_now(matcher, unsure)
+    assert matcher.opinion.ready
+    assert answered == matcher.match(unsure)  # the same as the chat once warm

@@ -1,7 +1,8 @@
 """`spi-bot faq "question"`, `faq --batch FILE`, `faq eval` and `faq unanswered [--purge]`.
 
-Answering needs no database, so a single question is answered from a cold start; the model's
-second opinion loads from the package in well under a second, so it answers as the chat does.
+Answering needs no database, so a single question is answered from a cold start; where the word
+matcher is unsure the model's second opinion is loaded from the package (~0.3 s), so it answers
+as the chat does.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ class Answerer:
     def __init__(self, settings: Settings, lang: str) -> None:
         from bot.app import build_catalog  # noqa: PLC0415
         from handlers.check.registry import load_registry  # noqa: PLC0415
-        from handlers.faq.embedding import warm  # noqa: PLC0415
         from handlers.faq.matcher import shipped_matcher  # noqa: PLC0415
 
         self._settings = settings
@@ -84,12 +84,14 @@ class Answerer:
         self._catalog = build_catalog(settings)
         self._registry = load_registry(settings.registry_file)
         self._matcher = shipped_matcher(settings.faq_threshold, settings.faq_embedding)
-        warm(self._matcher, wait=True)  # shipped matrix: ~0.3 s, as the chat answers
 
     def answer(self, question: str) -> dict[str, Any]:
         from handlers.faq.answers import answer_text  # noqa: PLC0415
+        from handlers.faq.embedding import match_now  # noqa: PLC0415
 
-        match = self._matcher.match(question)
+        # As the chat answers once warm; the model (~0.3 s from the shipped matrix) is loaded
+        # only for a question the word matcher does not settle, so most cold starts skip it.
+        match = match_now(self._matcher, question)
         if match.suggestions:  # what the chat offers as one-tap choices
             text = "\n".join([self._catalog.text(self._lang, "faq.suggest", kept=""), *(
                 f"{n}. {self._catalog.text(self._lang, f'faq_title.{intent}')}"

@@ -537,6 +537,17 @@ class HybridMatcher(FaqMatcher):
             return lexical
         return _decide(lexical, scores, reading)
 
+    def match_loaded(self, question: str) -> Match:
+        """As `match`, but a question that asks the model waits for it to load: for a one-shot
+        caller (the command line), which has no other chat to answer meanwhile. A question the
+        word matcher settles never loads it, so such a cold start stays lexical-fast."""
+        lexical, scores = self._first_stage(question)
+        if scores is None:
+            return lexical
+        self.opinion.wait()
+        reading = self.opinion.read(question)
+        return lexical if reading is None else _decide(lexical, scores, reading)
+
     async def match_async(self, question: str) -> Match:
         """As `match`, but the model runs on its own thread (one, so calls queue there in
         order) while the event loop serves other chats; the word matcher's stage stays here."""
@@ -609,6 +620,14 @@ def suggestions(probability: Mapping[str, float], intents: Mapping[str, float],
         if sum(probability[i] for i in likeliest[:count]) >= mass:
             return tuple(likeliest[:count])
     return ()
+
+
+def match_now(matcher: FaqMatcher, question: str) -> Match:
+    """The answer the chat gives once the model is warm, loading it only if this question
+    needs it (HybridMatcher.match_loaded); a plain word matcher just matches."""
+    if isinstance(matcher, HybridMatcher):
+        return matcher.match_loaded(question)
+    return matcher.match(question)
 
 
 def warm(matcher: FaqMatcher, *, wait: bool = False) -> bool:
