@@ -264,7 +264,34 @@ async def test_an_uploaded_list_is_reported_then_imported_on_confirmation(app: A
     assert (await rows(app, "SELECT COUNT(*) FROM respondents WHERE source = 'import'")) == \
         [(2,)]
     assert (await rows(app, "SELECT COUNT(*) FROM staff_uploads")) == [(0,)]
-    assert "respondents.imported" in await audit_actions(app, f"staff:{staff_id}")
+    actions = await audit_actions(app, f"staff:{staff_id}")
+    # Kept while waiting, the report downloaded, then imported: each step audited.
+    assert actions.count("respondents.upload_staged") == 1
+    assert actions.count("respondents.upload_report_downloaded") == 1
+    assert "respondents.imported" in actions
+    assert "respondents.upload_cancelled" not in actions
+
+
+async def test_a_cancelled_upload_is_forgotten_and_audited(app: App) -> None:
+    staff_id = await add_staff(app, "admin")
+    async with running_server(app) as server, logged_in(server.url, "admin") as http:
+        token = await form_token(http, "/staf/responden")
+        report = await http.post("/staf/responden/unggah", data={"csrf": token},
+                                 files={"berkas": ("daftar.csv", BAD_LIST.encode(), "text/csv")})
+        upload = re.search(r"/staf/responden/unggah/(\d+)/impor", report.text)
+        assert upload is not None
+        assert (await rows(app, "SELECT COUNT(*) FROM staff_uploads")) == [(1,)]
+        cancelled = await http.post(f"/staf/responden/unggah/{upload[1]}/batal",
+                                    data={"csrf": csrf_of(report.text)})
+        assert cancelled.status_code == 303
+    assert (await rows(app, "SELECT COUNT(*) FROM staff_uploads")) == [(0,)]
+    assert (await rows(app, "SELECT COUNT(*) FROM respondents")) == [(0,)]
+    actions = await audit_actions(app, f"staff:{staff_id}")
+    assert actions.count("respondents.upload_staged") == 1
+    assert actions.count("respondents.upload_cancelled") == 1
+    details = await rows(
+        app, "SELECT detail FROM audit_log WHERE action LIKE 'respondents.upload%'")
+    assert not any("Siti" in str(d[0]) or "0812" in str(d[0]) for d in details)  # counts only
 
 
 def test_console_bodies_are_capped_before_any_parsing() -> None:

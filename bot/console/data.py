@@ -781,6 +781,12 @@ class ConsoleData:
             upload_id = await AccountStore().stage_upload(
                 conn, self.scope, member.id, file_name=file_name, sha256=sha256, data=data,
                 options=options, now=self.now())
+            # A list of people is now kept (staged) until confirmed or cancelled: audited as it
+            # is kept, like the import, with counts only.
+            await self.deps.audit.record(conn, self.now(), member.actor,
+                                         "respondents.upload_staged", file_name,
+                                         scope=self.scope, upload=upload_id,
+                                         rows=plan.total)
         return PlannedUpload(upload_id, file_name, plan)
 
     async def staged(self, member: StaffMember, upload_id: int) -> Upload:
@@ -803,7 +809,10 @@ class ConsoleData:
         return upload, plan
 
     async def report_csv(self, member: StaffMember, upload_id: int) -> bytes:
-        _, plan = await self.replan(member, upload_id)
+        upload, plan = await self.replan(member, upload_id)
+        # The report names the rows it judges (people's data leaves the server): audited.
+        await self.record(member.actor, "respondents.upload_report_downloaded",
+                          upload.file_name, upload=upload_id)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "laporan.csv"
             await asyncio.to_thread(write_report, plan, path)
@@ -826,10 +835,15 @@ class ConsoleData:
             self.forget_counts()
         return result
 
-    async def drop_upload(self, upload_id: int) -> None:
+    async def drop_upload(self, upload_id: int, *, cancelled_by: str | None = None) -> None:
+        """Forget a staged list: after its import, or cancelled by staff (audited then)."""
         self._own()
         async with self.db.transaction() as conn:
             await AccountStore().drop_upload(conn, self.scope, upload_id)
+            if cancelled_by is not None:
+                await self.deps.audit.record(conn, self.now(), cancelled_by,
+                                             "respondents.upload_cancelled", None,
+                                             scope=self.scope, upload=upload_id)
 
     # Broadcasts ---------------------------------------------------------------------------------
 

@@ -200,7 +200,7 @@ class Pages:
 
     async def upload_cancel(self, ctx: Ctx) -> Response:
         upload = await ctx.data.staged(ctx.member, ctx.request.path_params["upload"])
-        await ctx.data.drop_upload(upload.id)
+        await ctx.data.drop_upload(upload.id, cancelled_by=ctx.actor)
         return _redirect("/responden", "impor_batal")
 
     async def export(self, ctx: Ctx) -> Response:
