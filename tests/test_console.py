@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import pyotp
 import pytest
 
@@ -240,12 +241,18 @@ BAD_LIST = ("Nama,No HP,Unit,Kategori\n"
             "Ani,12345,NOPE,eksternal\n")
 
 
+async def _upload_bad_list(http: httpx.AsyncClient) -> tuple[str, httpx.Response]:
+    """BAD_LIST uploaded on Responden: the form token and the quality report page."""
+    token = await form_token(http, "/staf/responden")
+    report = await http.post("/staf/responden/unggah", data={"csrf": token},
+                             files={"berkas": ("daftar.csv", BAD_LIST.encode(), "text/csv")})
+    return token, report
+
+
 async def test_an_uploaded_list_is_reported_then_imported_on_confirmation(app: App) -> None:
     staff_id = await add_staff(app, "admin")
     async with running_server(app) as server, logged_in(server.url, "admin") as http:
-        token = await form_token(http, "/staf/responden")
-        report = await http.post("/staf/responden/unggah", data={"csrf": token},
-                                 files={"berkas": ("daftar.csv", BAD_LIST.encode(), "text/csv")})
+        token, report = await _upload_bad_list(http)
         assert report.status_code == 200
         assert re.search(r'id="bermasalah">2<', report.text)
         assert re.search(r'id="baru">2<', report.text)
@@ -275,9 +282,7 @@ async def test_an_uploaded_list_is_reported_then_imported_on_confirmation(app: A
 async def test_a_cancelled_upload_is_forgotten_and_audited(app: App) -> None:
     staff_id = await add_staff(app, "admin")
     async with running_server(app) as server, logged_in(server.url, "admin") as http:
-        token = await form_token(http, "/staf/responden")
-        report = await http.post("/staf/responden/unggah", data={"csrf": token},
-                                 files={"berkas": ("daftar.csv", BAD_LIST.encode(), "text/csv")})
+        _, report = await _upload_bad_list(http)
         upload = re.search(r"/staf/responden/unggah/(\d+)/impor", report.text)
         assert upload is not None
         assert (await rows(app, "SELECT COUNT(*) FROM staff_uploads")) == [(1,)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from handlers.check.domains import HostVerdict, check_host, registrable
 from handlers.check.extract import Found, extract, refang, short_number
@@ -122,10 +122,17 @@ def _dated(found: Found, entry: Entry, year: int, reasons: tuple[str, str],
     return ItemResult(found.kind, found.value, UNKNOWN, past, values)
 
 
+def _url_parts(found: Found) -> SplitResult:
+    """The found link's parts, read as a browser would (no scheme: https). May raise
+    ValueError on a malformed address."""
+    raw = found.normalized
+    return urlsplit(raw if "://" in raw else "https://" + raw)
+
+
 def check_url(found: Found, registry: Registry, year: int) -> ItemResult:
     raw = found.normalized
     try:
-        parts = urlsplit(raw if "://" in raw else "https://" + raw)
+        parts = _url_parts(found)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
@@ -156,9 +163,8 @@ def check_url(found: Found, registry: Registry, year: int) -> ItemResult:
 
 def _bare_shortener(found: Found, registry: Registry) -> bool:
     """A link shortener's name with no path: it names the service, it opens no link."""
-    raw = found.normalized
     try:
-        parts = urlsplit(raw if "://" in raw else "https://" + raw)
+        parts = _url_parts(found)
     except ValueError:
         return False
     host = (parts.hostname or "").casefold()
@@ -248,14 +254,15 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         rest = rest.replace(item.value, _marker(item, items[-1], registry))
     # A bare link, number or address says nothing to read: its own words ("kpk.go.id") and
     # the markers put in its place are no sentence, so neither the signs nor the policy (and
-    # their vocabularies, ~0.4 s to compile on a cold start) are asked.
+    # their vocabularies, ~0.4 s to compile on a cold start) are asked. Any letter outside
+    # the items is read ("O T P" too: the signs take its disguise off).
     said = body
     for item in found:
         said = said.replace(item.value, " ")
-    words_said = len(_WORD.findall(deobfuscate(said)))
-    signs = find_signs(rest) if words_said else Signs([], [], [])
+    speaks = any(c.isalpha() for c in said)
+    signs = find_signs(rest) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
-            if words_said else ())
+            if speaks else ())
     scam = signs.scam
     if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one

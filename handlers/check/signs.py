@@ -291,8 +291,6 @@ def _asserted_ids(text: str, table: dict[str, list[re.Pattern[str]]],
         # Overlapping matches are tried too: a denied "kode" must not hide a later one.
         for match in (m for p in patterns for start, end in sentences
                       for m in _overlapping(p, text, start, end)):
-            if _SENTENCE_GAP.search(match.group()):
-                continue
             # The excuse may stand anywhere from the match to the end of its clause; an
             # `unless_before` one between the clause's start and the match.
             tail = max(match.end(), _clause_end(text, match.end()))

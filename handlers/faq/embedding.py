@@ -529,24 +529,24 @@ class HybridMatcher(FaqMatcher):
         return lexical, scores
 
     def match(self, question: str) -> Match:
-        lexical, scores = self._first_stage(question)
-        if scores is None:
-            return lexical
-        reading = self.opinion.read(question)
-        if reading is None:  # still loading
-            return lexical
-        return _decide(lexical, scores, reading)
+        return self._matched(question, load=False)
 
     def match_loaded(self, question: str) -> Match:
         """As `match`, but a question that asks the model waits for it to load: for a one-shot
         caller (the command line), which has no other chat to answer meanwhile. A question the
         word matcher settles never loads it, so such a cold start stays lexical-fast."""
+        return self._matched(question, load=True)
+
+    def _matched(self, question: str, *, load: bool) -> Match:
         lexical, scores = self._first_stage(question)
         if scores is None:
             return lexical
-        self.opinion.wait()
+        if load:
+            self.opinion.wait()
         reading = self.opinion.read(question)
-        return lexical if reading is None else _decide(lexical, scores, reading)
+        if reading is None:  # still loading
+            return lexical
+        return _decide(lexical, scores, reading)
 
     async def match_async(self, question: str) -> Match:
         """As `match`, but the model runs on its own thread (one, so calls queue there in
