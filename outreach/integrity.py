@@ -26,7 +26,8 @@ The check is one reasoning over four modules, each importing only from those bef
 - this module: the public API (`check_text`, `forbidden_acts`, `check_broadcast`,
   `fill_template`, `fill_placeholders`, `Verdict`, `REASONS`, `ALLOW_LIST_STAGE`) and the
   verdict: the passes in their order (`_reasons`) and the reasons of one sentence
-  (`_sentence_reasons`); the allow-list stage (outreach/integrity_allow.py) comes last.
+  (`_sentence_reasons`); the allow-list stage (outreach/integrity_allow.py) comes next, and
+  last, for a text the rules allow, the learned second opinion (outreach/integrity_model.py).
 
 `ALLOW_LIST_STAGE` and `_ALWAYS_ON_TOPIC` are read at call time here, so setting
 `outreach.integrity.ALLOW_LIST_STAGE` still switches the stage. `_normaliser` is re-exported
