@@ -55,11 +55,6 @@ def _get() -> Any:
     return _model
 
 
-def available() -> bool:
-    """Whether the model is (or can be) loaded; loads it on first call."""
-    return _get() is not None
-
-
 def embed(texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
     """One unit-length row per text (e5 "query: " side), or None without the model."""
     model = _get()
