@@ -26,7 +26,8 @@ The check is one reasoning over four modules, each importing only from those bef
 - this module: the public API (`check_text`, `forbidden_acts`, `check_broadcast`,
   `fill_template`, `fill_placeholders`, `Verdict`, `REASONS`, `ALLOW_LIST_STAGE`) and the
   verdict: the passes in their order (`_reasons`) and the reasons of one sentence
-  (`_sentence_reasons`); the allow-list stage (outreach/integrity_allow.py) comes last.
+  (`_sentence_reasons`); the allow-list stage (outreach/integrity_allow.py) comes next, and
+  last, for a text the rules allow, the learned second opinion (outreach/integrity_model.py).
 
 `ALLOW_LIST_STAGE` and `_ALWAYS_ON_TOPIC` are read at call time here, so setting
 `outreach.integrity.ALLOW_LIST_STAGE` still switches the stage. `_normaliser` is re-exported
@@ -40,6 +41,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from outreach import integrity_model
 from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_frames import (
     _CONTACT_ONLY,
@@ -120,8 +122,9 @@ from outreach.integrity_reading import (
 from outreach.integrity_reading import _normaliser as _normaliser  # noqa: PLC0414
 
 # Reasons, in the order they are reported; each has `broadcast.refuse_integrity_<reason>`.
+# `model`: the learned second opinion (outreach/integrity_model.py) on a text the rules allow.
 REASONS = ("receipt", "forward", "answers", "proof", "form_first", "gathering", "rating",
-           "monitoring", "threat", "other_ask")
+           "monitoring", "threat", "other_ask", "model")
 _GUIDANCE_START = frozenset({"jika", "bila", "kalau", "apabila", "if", "pastikan", "cek",
                              "periksa", "check", "make", "ingat", "remember", "jangan",
                              "don't", "do", "abaikan", "ignore", "tanyakan"})
@@ -444,6 +447,10 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     if not found and not received_message and ALLOW_LIST_STAGE:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         found |= allow_list_reasons(sentences, _stemmer().stem)
+    if not found and not received_message and integrity_model.refuses(text):
+        # Third, a learned second opinion built for recall (staff side only: a broadcast is
+        # checked when written, not per message sent); off with SPI_BROADCAST_MODEL=off.
+        found.add("model")
     return tuple(r for r in REASONS if r in found)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 # Each id, and the refusal reasons it is the nearest honest replacement for.
 REMINDERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("sukarela", ("threat", "monitoring", "other_ask")),
+    ("sukarela", ("threat", "monitoring", "other_ask", "model")),
     ("kenali_undangan", ("forward", "form_first")),
     ("waspada_penipuan", ()),
     ("pengalaman_sendiri", ("rating", "gathering")),

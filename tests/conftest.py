@@ -16,6 +16,9 @@ pytest_plugins = ["tests.fakes.fixtures"]
 # The FAQ's embedding second opinion loads in a background thread and answers only once it is
 # ready: tests get the word matcher alone, deterministically; tests/test_faq_embedding.py opts in.
 os.environ.setdefault("SPI_FAQ_EMBEDDING", "off")
+# The broadcast integrity check's learned second opinion (outreach/integrity_model.py): the rule
+# tests measure the rules alone; tests/test_broadcast_integrity_model.py switches it on.
+os.environ.setdefault("SPI_BROADCAST_MODEL", "off")
 
 BACKENDS = ("sqlite", "postgresql")
 _skipped_postgres = 0

