@@ -264,23 +264,37 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
+    other_asks = list(signs.other_asks)
     if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one
         # watching who filled it in): a threat to the reader, as the scam signs name it; with
         # an employer's ask or watch ("akan kami data untuk pembinaan", "dilaporkan ke
         # pimpinan") it is that employer's pressure, and the message is the employer's. A
         # sanction the signs name ("dicatat sebagai tidak disiplin") stays a threat.
-        scam = _merged(scam, ["threat"])
+        # The policy is built for recall on broadcasts: a duty it reads in a message that
+        # itself says taking part is voluntary ("Anda boleh tidak mengisi", "namun tetap
+        # sukarela") and in which the signs name no threat or false duty is a contradiction
+        # the checker cannot settle: never official, but no sign of a fake either.
+        if not {"threat", "false_duty"} & set(scam) and _VOLUNTARY.search(deobfuscate(body)):
+            other_asks = _merged(other_asks, ["duty_unclear"])
+        else:
+            scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
     # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
-    other_asks = [*signs.other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
+    other_asks = [*other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
     result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
                          claims_kpk(rest))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
 
 
+# Taking part said to be voluntary, in the message's own words.
+_VOLUNTARY = re.compile(
+    r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
+    r"tanpa paksaan|boleh (tidak|tdk|menolak)|berhak (menolak|untuk menolak|tidak)|"
+    r"voluntary|voluntarily|(not|never) (mandatory|compulsory|obligatory|required)|optional|"
+    r"free to (decline|refuse|not))\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _MIN_POLICY_WORDS = 3  # "cek kpk.go.id" asks nothing: no words, no policy to read
 
@@ -323,8 +337,10 @@ _FIELD_RULE = re.compile(
 # reader's own deadline and a scam warning, which the policy would read as an office's pressure.
 # Only the idiom is left out: a sanction or a watcher named beside it still counts.
 _REMINDER = re.compile(
-    r"\b((jangan|jgn) sampai|don'?t|do not)\s+(terlambat|telat|ketinggalan|tertinggal|terlewat|"
-    r"terlewatkan|kelewatan|lupa|miss( it| out)?|be late)\b"
+    # (up to three words between: "jangan sampai kesempatan ini terlewat")
+    r"\b((jangan|jgn) sampai|don'?t|do not)\s+((?:[^\W\d_]+\s+){0,3}?)"
+    r"(terlambat|telat|ketinggalan|tertinggal|terlewat|terlewatkan|kelewatan|lupa|"
+    r"miss( it| out)?|be late)\b"
     r"|\b(sebelum|before)\s+(terlambat|telat|ketinggalan|it'?s too late|too late)\b"
     r"|\bawas(?=\W+(penipuan|penipu|hoaks|hoax|modus|pesan palsu|scam)\b)", re.IGNORECASE)
 # "Pengisian yang terlambat tidak dapat diproses": the survey's rule for late answers.
@@ -333,7 +349,7 @@ _LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terl
 # "Survei ini harus diisi oleh responden yang terpilih saja", "wajib diisi sendiri": a rule of
 # who fills it in (the false-duty sign's own excuse, scam_signs.toml), not a duty to take part.
 _BY_WHOM = re.compile(
-    r"\b(wajib|harus|mesti)\s+(?=(di)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
+    r"\b(wajib|harus|mesti)\s+(?=(di|meng|men|me)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
     r"(sendiri|secara mandiri|oleh (responden|yang bersangkutan|penerima)|tanpa diwakil|"
     r"tidak (boleh|dapat) diwakil))"
     r"|\b(must|have to)\s+(?=(fill|complete|answer|take)\w*\s+"
