@@ -284,9 +284,39 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
     other_asks = [*other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
     result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
-                         claims_kpk(rest))
+                         claims_kpk(rest) and not _only_refers(deobfuscate(rest)))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
+
+
+# A text that names KPK or SPI claims to come from them unless it only shares a page about
+# them: no ask of the reader (fill in, open, log in, register, send, pay...) and no voice of
+# a sender (an invitation, "kami", "resmi"), only news, an article, a video. Such a text ("Berita
+# hasil SPI 2025: <news link>", "Video penjelasan SPI dari KPK: <video>") claims nothing:
+# its other page is not a fake KPK page (a page that wears KPK's or SPI's name in its address
+# is judged by the link verdict, whatever the words).
+_ACTS = re.compile(
+    r"\b(isi\w*|mengisi|diisi|ngisi|pengisian|fill\w*|complete\w*|klik|click\w*|tap|tekan|"
+    r"buka|membuka|open\w*|kunjungi|visit\w*|akses\w*|mengakses|access\w*|log ?in|login|masuk\w*|"
+    r"sign\w*|daftar\w*|mendaftar|registr\w*|register\w*|verifikasi\w*|memverifikasi|verif\w*|"
+    r"unduh|download\w*|install\w*|instal|pasang|jawab\w*|menjawab|answer\w*|lanjut\w*|"
+    r"continue|kuesioner|questionnaire|responden|respondents?|terpilih|selected|undang\w*|"
+    r"invit\w*|diundang|partisipasi|berpartisipasi|participat\w*|ikut\w*|mengikuti|kirim\w*|"
+    r"send\w*|submit\w*|transfer\w*|bayar\w*|pay\w*|klaim\w*|claim\w*|cek|check\w*|"
+    r"resmi|official|kami|we|us|our|tim|team|admin|petugas|hubungi|contact\w*|balas\w*|"
+    r"reply|segera|now|sekarang|formulir|form|data|hadiah|prize|bantuan|update|perbarui|"
+    r"konfirmasi\w*|confirm\w*|wajib|harus|must|mohon|silakan|silahkan|please|harap|"
+    r"tolong|yuk|ayo)\b", re.IGNORECASE)
+# What a page about KPK or SPI is shared as: news, an article, a video, an explanation.
+_REFERS = re.compile(
+    r"\b(berita|artikel|liputan|baca|bacaan|video|tonton|nonton|infografis|wiki\w*|"
+    r"penjelasan|selengkapnya|ulasan|opini|siaran pers|rilis|news|article|read|watch|"
+    r"explain\w*|report(ed)? by|podcast|thread|postingan|unggahan)\b", re.IGNORECASE)
+
+
+def _only_refers(text: str) -> bool:
+    """Does `text` only share a page about KPK or SPI, asking nothing and speaking for no one?"""
+    return _REFERS.search(text) is not None and _ACTS.search(text) is None
 
 
 # Taking part said to be voluntary, in the message's own words.
