@@ -376,6 +376,20 @@ _REMINDER = re.compile(
 # "Pengisian yang terlambat tidak dapat diproses": the survey's rule for late answers.
 _LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terlambat|telat)\b",
                    re.IGNORECASE)
+# "Kuesioner yang tidak diselesaikan sebelum batas waktu akan dihapus", "tautan Anda akan
+# kedaluwarsa": what is lost is the survey's own questionnaire, answers or link, not anything
+# of the reader's; the policy would read it as a consequence for not taking part. Only the
+# loss is left out, only when the survey's thing opens the clause (it is what is lost) and
+# nothing of the reader's (an allowance, a number, an account, a service) stands between.
+_OWN_LOSS = re.compile(
+    r"(?:^|(?<=[.!?\n;:,(]))(\s*((setiap|semua|seluruh|the|your|each|any)\s+)?"
+    r"(kuesioner|questionnaire|jawaban|isian|answers?|tautan|link|url|undangan|invitation|"
+    r"akses (survei|survey|kuesioner))(\s+(anda|kamu|bapak/ibu|your))?"
+    r"(?:(?!\b(dan|serta|atau|tunjangan|gaji|tpp|tukin|bantuan|bansos|nomor|akun|rekening|"
+    r"kartu|layanan|nama|status|izin|pegawai|asn|karyawan|anda|kamu|you|your|and|or)\b)"
+    r"[^.!?\n;,]){0,60}?)\b(akan\s+|will\s+(be\s+)?)?(dihapus|ditutup|kedaluwarsa|kadaluarsa|"
+    r"kadaluwarsa|hangus|dinonaktifkan|tidak (dapat|bisa|akan) (diproses|dihitung|diterima|"
+    r"dibuka|diakses)|deleted|closed|expire[sd]?|deactivated)\b", re.IGNORECASE)
 # "Survei ini harus diisi oleh responden yang terpilih saja", "wajib diisi sendiri": a rule of
 # who fills it in (the false-duty sign's own excuse, scam_signs.toml), not a duty to take part.
 _BY_WHOM = re.compile(
@@ -400,6 +414,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     field's rule is not a duty."""
     body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
+    body = _OWN_LOSS.sub(r"\1", body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
