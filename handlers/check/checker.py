@@ -275,11 +275,18 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # itself says taking part is voluntary ("Anda boleh tidak mengisi", "namun tetap
         # sukarela") and in which the signs name no threat or false duty is a contradiction
         # the checker cannot settle: never official, but no sign of a fake either.
-        if not {"threat", "false_duty"} & set(scam) and _VOLUNTARY.search(deobfuscate(body)):
-            other_asks = _merged(other_asks, ["duty_unclear"])
-        else:
-            scam = _merged(scam, ["threat"])
+        scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
+    if scam and set(scam) <= {"threat", "false_duty"} and not acts and not signs.manipulation \
+            and "threat" not in signs.scam and _duty_explained(deobfuscate(body)):
+        # The policy is built for recall on broadcasts, and the false-duty sign reads any
+        # "wajib": a duty in a message that itself says taking part is voluntary ("Anda boleh
+        # tidak mengisi", "namun tetap sukarela"), or that is only how to answer once taking
+        # part ("wajib menjawab dengan jujur", "harus diselesaikan dalam satu kali duduk"),
+        # with no sanction the signs name, is no sign of a fake. It is not KPK's wording
+        # either: never official, `unknown` with the reason.
+        scam = []
+        other_asks = _merged(other_asks, ["duty_unclear"])
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
     # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
     other_asks = [*other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
@@ -319,6 +326,29 @@ def _only_refers(text: str) -> bool:
     return _REFERS.search(text) is not None and _ACTS.search(text) is None
 
 
+def _duty_explained(text: str) -> bool:
+    """Is the duty read in `text` voluntariness or manner, with nothing set on not doing it?"""
+    return (_VOLUNTARY.search(text) is not None or _MANNER.search(text) is not None) \
+        and _IF_NOT.search(text) is None
+
+
+# Something set on not taking part ("kalau tidak, ...", "yang belum mengisi ...", "or else"):
+# whatever follows may be a sanction the signs do not name, so no duty is explained away.
+_IF_NOT = re.compile(
+    r"\b((kalau|kalo|klo|jika|jika|bila|apabila|if|unless)\s+(\w+\s+)?(tidak|tdk|tak|gak|ga|"
+    r"nggak|belum|blm|not|don'?t|do not|fail\w*)|(yang|yg|who|those who)\s+(\w+\s+)?(tidak|tdk|"
+    r"tak|gak|ga|nggak|belum|blm|do not|don'?t|have not|haven'?t|fail\w*)|or else|otherwise|"
+    r"kalau enggak|kalau nggak)\b", re.IGNORECASE)
+
+
+# How one answers once taking part, right after the duty and the answering verb: honestly,
+# every question, in one sitting.
+_MANNER = re.compile(
+    r"\b(wajib|harus|mesti|diwajibkan|must|have to|need to|are required to)\s+"
+    r"((di|men)?jawab\w*|answer\w*|(di|meng)?isi|fill\w*( in| out)?|(di)?selesaikan|complete\w*)"
+    r"\s+((dengan|secara) jujur|jujur|apa adanya|sesuai pengalaman|(semua|seluruh) pertanyaan|"
+    r"(dalam )?satu kali duduk|sekali duduk|honestly|truthfully|all (the )?questions|"
+    r"every question|in one sitting)\b", re.IGNORECASE)
 # Taking part said to be voluntary, in the message's own words.
 _VOLUNTARY = re.compile(
     r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
@@ -393,11 +423,15 @@ _OWN_LOSS = re.compile(
 # "Survei ini harus diisi oleh responden yang terpilih saja", "wajib diisi sendiri": a rule of
 # who fills it in (the false-duty sign's own excuse, scam_signs.toml), not a duty to take part.
 _BY_WHOM = re.compile(
-    r"\b(wajib|harus|mesti)\s+(?=(di|meng|men|me)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
+    r"\b(wajib|harus|mesti|diwajibkan)\s+"
+    r"(?=(di|meng|men|me)?(isi|jawab|lakukan|kerjakan|selesaikan)\s+(\w+\s+)?"
     r"(sendiri|secara mandiri|oleh (responden|yang bersangkutan|penerima)|tanpa diwakil|"
     r"tidak (boleh|dapat) diwakil))"
     r"|\b(must|have to)\s+(?=(fill|complete|answer|take)\w*\s+"
-    r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally))"
+    r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally|"
+    r"themselves))"
+
+
     # who may answer ("responden wajib berusia minimal 18 tahun", "you must be at least 18")
     r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
     r"merupakan|have (used|worked|been (a|an|working|using)))\b)"
