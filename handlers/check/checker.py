@@ -271,14 +271,11 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # an employer's ask or watch ("akan kami data untuk pembinaan", "dilaporkan ke
         # pimpinan") it is that employer's pressure, and the message is the employer's. A
         # sanction the signs name ("dicatat sebagai tidak disiplin") stays a threat.
-        # The policy is built for recall on broadcasts: a duty it reads in a message that
-        # itself says taking part is voluntary ("Anda boleh tidak mengisi", "namun tetap
-        # sukarela") and in which the signs name no threat or false duty is a contradiction
-        # the checker cannot settle: never official, but no sign of a fake either.
         scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
     if scam and set(scam) <= {"threat", "false_duty"} and not acts and not signs.manipulation \
-            and "threat" not in signs.scam and _duty_explained(deobfuscate(body)):
+            and "threat" not in signs.scam \
+            and _duty_explained(deobfuscate(body), policy_threat="threat" in scam):
         # The policy is built for recall on broadcasts, and the false-duty sign reads any
         # "wajib": a duty in a message that itself says taking part is voluntary ("Anda boleh
         # tidak mengisi", "namun tetap sukarela"), or that is only how to answer once taking
@@ -326,10 +323,14 @@ def _only_refers(text: str) -> bool:
     return _REFERS.search(text) is not None and _ACTS.search(text) is None
 
 
-def _duty_explained(text: str) -> bool:
-    """Is the duty read in `text` voluntariness or manner, with nothing set on not doing it?"""
-    return (_VOLUNTARY.search(text) is not None or _MANNER.search(text) is not None) \
-        and _IF_NOT.search(text) is None
+def _duty_explained(text: str, *, policy_threat: bool) -> bool:
+    """Is the duty read in `text` voluntariness or manner, with nothing set on not doing it?
+    The policy reads the text without the manner's duty word (_for_policy), so a threat it
+    still finds is another one; a duty beside "sukarela" it cannot tell from pressure."""
+    if _IF_NOT.search(text) is not None:
+        return False
+    return _VOLUNTARY.search(text) is not None \
+        or (not policy_threat and _MANNER.search(text) is not None)
 
 
 # Something set on not taking part ("kalau tidak, ...", "yang belum mengisi ...", "or else"):
@@ -345,10 +346,10 @@ _IF_NOT = re.compile(
 # every question, in one sitting.
 _MANNER = re.compile(
     r"\b(wajib|harus|mesti|diwajibkan|must|have to|need to|are required to)\s+"
-    r"((di|men)?jawab\w*|answer\w*|(di|meng)?isi|fill\w*( in| out)?|(di)?selesaikan|complete\w*)"
-    r"\s+((dengan|secara) jujur|jujur|apa adanya|sesuai pengalaman|(semua|seluruh) pertanyaan|"
-    r"(dalam )?satu kali duduk|sekali duduk|honestly|truthfully|all (the )?questions|"
-    r"every question|in one sitting)\b", re.IGNORECASE)
+    r"(?=((di|men)?jawab\w*|answer\w*|(di|meng)?isi|fill\w*( in| out)?|(di)?selesaikan|"
+    r"complete\w*)\s+((dengan|secara) jujur|jujur|apa adanya|sesuai pengalaman|"
+    r"(semua|seluruh) pertanyaan|(dalam )?satu kali duduk|sekali duduk|honestly|truthfully|"
+    r"all (the )?questions|every question|in one sitting)\b)", re.IGNORECASE)
 # Taking part said to be voluntary, in the message's own words.
 _VOLUNTARY = re.compile(
     r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
@@ -430,6 +431,10 @@ _BY_WHOM = re.compile(
     r"|\b(must|have to)\s+(?=(fill|complete|answer|take)\w*\s+"
     r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally|"
     r"themselves))"
+    # a duty to know or read something ("wajib Anda ketahui: jawaban Anda rahasia"), with no
+    # other act joined to it ("wajib dibaca dan diisi" still counts)
+    r"|\b(wajib|harus)\s+(?=((anda|kamu|bapak/ibu)\s+)?(di)?(ketahui|perhatikan|baca)\b"
+    r"(?!\s+(dan|serta|atau|and|or|&)\b))"
 
 
     # who may answer ("responden wajib berusia minimal 18 tahun", "you must be at least 18")
@@ -448,7 +453,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     field's rule is not a duty."""
     body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
-    body = _OWN_LOSS.sub(r"\1", body)
+    body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
