@@ -233,6 +233,9 @@ NUMBER = "0812-3333-4444"
     # a page about KPK or SPI shared as news or a video claims nothing
     "Berita soal hasil SPI 2025: https://www.antaranews.com/berita/4000000/hasil-spi-2025",
     "Video penjelasan SPI dari KPK: https://www.youtube.com/watch?v=abc123XYZ",
+    # a field rule in English; the invitation letter's own access code, typed in
+    f"Please complete the questionnaire at {LINK}. Mandatory fields are marked with *. {NUMBER}",
+    f"Buka {LINK} lalu masukkan kode akses yang tercantum pada surat undangan Anda. {NUMBER}",
 ])
 def test_genuine_wording_is_unknown_not_suspicious(text: str) -> None:
     assert verdict(text) == UNKNOWN
@@ -249,6 +252,8 @@ def test_genuine_wording_is_unknown_not_suspicious(text: str) -> None:
     f"Pegawai yang tidak mengisi kuesioner akan ditutup aksesnya ke layanan kepegawaian. {LINK}",
     "Baca berita SPI: https://spi-news.com/artikel",
     "Survei Penilaian Integritas: https://survei-integritas.xyz/isi",
+    f"Bacakan kode akses yang tertera pada surat undangan kepada petugas yang menelepon. {LINK}",
+    f"Masukkan kode yang tertera pada SMS di {LINK}",
 ])
 def test_their_scam_twins_stay_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS

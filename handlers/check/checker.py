@@ -394,6 +394,15 @@ _FIELD_RULE = re.compile(
     r"(?=\s+(di)?(isi|diisi|jawab|dijawab|be answered|be filled)\b)", re.IGNORECASE)
 
 
+# "Mandatory fields are marked with *", "all questions marked * are required": a field's rule,
+# written with the duty as an adjective (the duty word is left out for the policy).
+_FIELD_ADJ = re.compile(
+    r"\b(mandatory|required|wajib)\s+(?=(fields?|questions?|items?|kolom|isian|pertanyaan)\b)",
+    re.IGNORECASE)
+_FIELD_ADJ_AFTER = re.compile(
+    r"\b((fields|questions|items)\b(?:(?!\b(and|or|dan|atau)\b)[^.;!?\n]){0,40}?)\s+(are|is)\s+"
+    r"(mandatory|required)\b|\b((fields|questions|items)\b(?:(?!\b(and|or)\b)[^.;!?\n]){0,40}?)"
+    r"\s+(must|have to|need to)\s+be\s+(completed|filled( in| out)?|answered)\b", re.IGNORECASE)
 # "Jangan sampai terlewat, survei ditutup 31 Oktober", "Awas penipuan!": a reminder of the
 # reader's own deadline and a scam warning, which the policy would read as an office's pressure.
 # Only the idiom is left out: a sanction or a watcher named beside it still counts.
@@ -452,6 +461,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     a phone number is not a count of people and a hyphenated host is not two words, and a
     field's rule is not a duty."""
     body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
+    body = _FIELD_ADJ_AFTER.sub(lambda m: m[1] or m[6], _FIELD_ADJ.sub("", body))
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
     for item, result in zip(found, items, strict=True):
