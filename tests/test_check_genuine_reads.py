@@ -209,3 +209,51 @@ def test_no_masked_number_in_ordinary_text(text: str) -> None:
 ])
 def test_no_manipulation_sign_in_the_surveys_own_handling(text: str) -> None:
     assert find_signs(text).manipulation == []
+
+
+NUMBER = "0812-3333-4444"
+
+
+@pytest.mark.parametrize("text", [
+    # a duty beside the message's own "sukarela" or permission not to take part (branch checker6)
+    f"Survei ini diwajibkan bagi responden terpilih, namun tetap sukarela. {LINK} {NUMBER}",
+    f"SPI KPK: Nomor HP Anda kami peroleh dari data instansi. Jika tidak berkenan, Anda boleh "
+    f"tidak mengisi. Pengirim: {NUMBER}. Link: {LINK}",
+    # how to answer once taking part, and a duty to know, are no duty to take part
+    f"Responden diwajibkan menjawab dengan jujur. {LINK} {NUMBER}",
+    f"Setiap responden wajib mengisi kuesioner secara mandiri. Tautan: {LINK}. WA tim: {NUMBER}",
+    f"Survei ini penting dan wajib Anda ketahui bahwa jawaban Anda rahasia. {LINK} {NUMBER}",
+    # the survey's own deadline and its own questionnaire lost; leaving the sender's list
+    f"Jangan sampai kesempatan ini terlewat, isi SPI di {LINK} sebelum ditutup. {NUMBER}",
+    f"Peringatan: survei SPI akan ditutup dalam 24 jam. {LINK} {NUMBER}",
+    f"Kuesioner yang tidak diselesaikan sebelum batas waktu akan dihapus dari sistem. {LINK} "
+    f"{NUMBER}",
+    f"Bila tidak berkenan, balas STOP dan nomor Anda akan dihapus dari daftar kami. {LINK} "
+    f"{NUMBER}",
+    # a page about KPK or SPI shared as news or a video claims nothing
+    "Berita soal hasil SPI 2025: https://www.antaranews.com/berita/4000000/hasil-spi-2025",
+    "Video penjelasan SPI dari KPK: https://www.youtube.com/watch?v=abc123XYZ",
+    # a field rule in English; the invitation letter's own access code, typed in
+    f"Please complete the questionnaire at {LINK}. Mandatory fields are marked with *. {NUMBER}",
+    f"Buka {LINK} lalu masukkan kode akses yang tercantum pada surat undangan Anda. {NUMBER}",
+])
+def test_genuine_wording_is_unknown_not_suspicious(text: str) -> None:
+    assert verdict(text) == UNKNOWN
+
+
+@pytest.mark.parametrize("text", [
+    f"Survei SPI bersifat sukarela, tetapi yang tidak mengisi akan dikenai sanksi. {LINK}",
+    f"Survei sukarela. Wajib isi dengan jujur ya, kalau tidak kami laporkan ke pimpinan. {LINK}",
+    f"Wajib menjawab dengan jujur. Anda tercatat belum mengisi dan akan dipanggil untuk "
+    f"diperiksa. {LINK}",
+    f"Wajib dibaca dan diisi oleh seluruh pegawai: survei SPI di {LINK}",
+    f"Seluruh ASN wajib mengisi SPI dengan jujur. {LINK}",
+    f"Yang tidak mengisi, nomor Anda akan dihapus dari daftar penerima bansos. {LINK}",
+    f"Pegawai yang tidak mengisi kuesioner akan ditutup aksesnya ke layanan kepegawaian. {LINK}",
+    "Baca berita SPI: https://spi-news.com/artikel",
+    "Survei Penilaian Integritas: https://survei-integritas.xyz/isi",
+    f"Bacakan kode akses yang tertera pada surat undangan kepada petugas yang menelepon. {LINK}",
+    f"Masukkan kode yang tertera pada SMS di {LINK}",
+])
+def test_their_scam_twins_stay_suspicious(text: str) -> None:
+    assert verdict(text) == SUSPICIOUS

@@ -264,6 +264,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
+    other_asks = list(signs.other_asks)
     if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one
         # watching who filled it in): a threat to the reader, as the scam signs name it; with
@@ -272,15 +273,89 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
         # sanction the signs name ("dicatat sebagai tidak disiplin") stays a threat.
         scam = _merged(scam, ["threat"])
         acts = tuple(a for a in acts if a != "threat")
+    if scam and set(scam) <= {"threat", "false_duty"} and not acts and not signs.manipulation \
+            and "threat" not in signs.scam \
+            and _duty_explained(deobfuscate(body), policy_threat="threat" in scam):
+        # The policy is built for recall on broadcasts, and the false-duty sign reads any
+        # "wajib": a duty in a message that itself says taking part is voluntary ("Anda boleh
+        # tidak mengisi", "namun tetap sukarela"), or that is only how to answer once taking
+        # part ("wajib menjawab dengan jujur", "harus diselesaikan dalam satu kali duduk"),
+        # with no sanction the signs name, is no sign of a fake. It is not KPK's wording
+        # either: never official, `unknown` with the reason.
+        scam = []
+        other_asks = _merged(other_asks, ["duty_unclear"])
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
     # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
-    other_asks = [*signs.other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
+    other_asks = [*other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
     result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
-                         claims_kpk(rest))
+                         claims_kpk(rest) and not _only_refers(deobfuscate(rest)))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
 
 
+# A text that names KPK or SPI claims to come from them unless it only shares a page about
+# them: no ask of the reader (fill in, open, log in, register, send, pay...) and no voice of
+# a sender (an invitation, "kami", "resmi"), only news, an article, a video. Such a text ("Berita
+# hasil SPI 2025: <news link>", "Video penjelasan SPI dari KPK: <video>") claims nothing:
+# its other page is not a fake KPK page (a page that wears KPK's or SPI's name in its address
+# is judged by the link verdict, whatever the words).
+_ACTS = re.compile(
+    r"\b(isi\w*|mengisi|diisi|ngisi|pengisian|fill\w*|complete\w*|klik|click\w*|tap|tekan|"
+    r"buka|membuka|open\w*|kunjungi|visit\w*|akses\w*|mengakses|access\w*|log ?in|login|masuk\w*|"
+    r"sign\w*|daftar\w*|mendaftar|registr\w*|register\w*|verifikasi\w*|memverifikasi|verif\w*|"
+    r"unduh|download\w*|install\w*|instal|pasang|jawab\w*|menjawab|answer\w*|lanjut\w*|"
+    r"continue|kuesioner|questionnaire|responden|respondents?|terpilih|selected|undang\w*|"
+    r"invit\w*|diundang|partisipasi|berpartisipasi|participat\w*|ikut\w*|mengikuti|kirim\w*|"
+    r"send\w*|submit\w*|transfer\w*|bayar\w*|pay\w*|klaim\w*|claim\w*|cek|check\w*|"
+    r"resmi|official|kami|we|us|our|tim|team|admin|petugas|hubungi|contact\w*|balas\w*|"
+    r"reply|segera|now|sekarang|formulir|form|data|hadiah|prize|bantuan|update|perbarui|"
+    r"konfirmasi\w*|confirm\w*|wajib|harus|must|mohon|silakan|silahkan|please|harap|"
+    r"tolong|yuk|ayo)\b", re.IGNORECASE)
+# What a page about KPK or SPI is shared as: news, an article, a video, an explanation.
+_REFERS = re.compile(
+    r"\b(berita|artikel|liputan|baca|bacaan|video|tonton|nonton|infografis|wiki\w*|"
+    r"penjelasan|selengkapnya|ulasan|opini|siaran pers|rilis|news|article|read|watch|"
+    r"explain\w*|report(ed)? by|podcast|thread|postingan|unggahan)\b", re.IGNORECASE)
+
+
+def _only_refers(text: str) -> bool:
+    """Does `text` only share a page about KPK or SPI, asking nothing and speaking for no one?"""
+    return _REFERS.search(text) is not None and _ACTS.search(text) is None
+
+
+def _duty_explained(text: str, *, policy_threat: bool) -> bool:
+    """Is the duty read in `text` voluntariness or manner, with nothing set on not doing it?
+    The policy reads the text without the manner's duty word (_for_policy), so a threat it
+    still finds is another one; a duty beside "sukarela" it cannot tell from pressure."""
+    if _IF_NOT.search(text) is not None:
+        return False
+    return _VOLUNTARY.search(text) is not None \
+        or (not policy_threat and _MANNER.search(text) is not None)
+
+
+# Something set on not taking part ("kalau tidak, ...", "yang belum mengisi ...", "or else"):
+# whatever follows may be a sanction the signs do not name, so no duty is explained away.
+_IF_NOT = re.compile(
+    r"\b((kalau|kalo|klo|jika|jika|bila|apabila|if|unless)\s+(\w+\s+)?(tidak|tdk|tak|gak|ga|"
+    r"nggak|belum|blm|not|don'?t|do not|fail\w*)|(yang|yg|who|those who)\s+(\w+\s+)?(tidak|tdk|"
+    r"tak|gak|ga|nggak|belum|blm|do not|don'?t|have not|haven'?t|fail\w*)|or else|otherwise|"
+    r"kalau enggak|kalau nggak)\b", re.IGNORECASE)
+
+
+# How one answers once taking part, right after the duty and the answering verb: honestly,
+# every question, in one sitting.
+_MANNER = re.compile(
+    r"\b(wajib|harus|mesti|diwajibkan|must|have to|need to|are required to)\s+"
+    r"(?=((di|men)?jawab\w*|answer\w*|(di|meng)?isi|fill\w*( in| out)?|(di)?selesaikan|"
+    r"complete\w*)\s+((dengan|secara) jujur|jujur|apa adanya|sesuai pengalaman|"
+    r"(semua|seluruh) pertanyaan|(dalam )?satu kali duduk|sekali duduk|honestly|truthfully|"
+    r"all (the )?questions|every question|in one sitting)\b)", re.IGNORECASE)
+# Taking part said to be voluntary, in the message's own words.
+_VOLUNTARY = re.compile(
+    r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
+    r"tanpa paksaan|boleh (tidak|tdk|menolak)|berhak (menolak|untuk menolak|tidak)|"
+    r"voluntary|voluntarily|(not|never) (mandatory|compulsory|obligatory|required)|optional|"
+    r"free to (decline|refuse|not))\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _MIN_POLICY_WORDS = 3  # "cek kpk.go.id" asks nothing: no words, no policy to read
 
@@ -319,25 +394,58 @@ _FIELD_RULE = re.compile(
     r"(?=\s+(di)?(isi|diisi|jawab|dijawab|be answered|be filled)\b)", re.IGNORECASE)
 
 
+# "Mandatory fields are marked with *", "all questions marked * are required": a field's rule,
+# written with the duty as an adjective (the duty word is left out for the policy).
+_FIELD_ADJ = re.compile(
+    r"\b(mandatory|required|wajib)\s+(?=(fields?|questions?|items?|kolom|isian|pertanyaan)\b)",
+    re.IGNORECASE)
+_FIELD_ADJ_AFTER = re.compile(
+    r"\b((fields|questions|items)\b(?:(?!\b(and|or|dan|atau)\b)[^.;!?\n]){0,40}?)\s+(are|is)\s+"
+    r"(mandatory|required)\b|\b((fields|questions|items)\b(?:(?!\b(and|or)\b)[^.;!?\n]){0,40}?)"
+    r"\s+(must|have to|need to)\s+be\s+(completed|filled( in| out)?|answered)\b", re.IGNORECASE)
 # "Jangan sampai terlewat, survei ditutup 31 Oktober", "Awas penipuan!": a reminder of the
 # reader's own deadline and a scam warning, which the policy would read as an office's pressure.
 # Only the idiom is left out: a sanction or a watcher named beside it still counts.
 _REMINDER = re.compile(
-    r"\b((jangan|jgn) sampai|don'?t|do not)\s+(terlambat|telat|ketinggalan|tertinggal|terlewat|"
-    r"terlewatkan|kelewatan|lupa|miss( it| out)?|be late)\b"
+    # (up to three words between: "jangan sampai kesempatan ini terlewat")
+    r"\b((jangan|jgn) sampai|don'?t|do not)\s+((?:[^\W\d_]+\s+){0,3}?)"
+    r"(terlambat|telat|ketinggalan|tertinggal|terlewat|terlewatkan|kelewatan|lupa|"
+    r"miss( it| out)?|be late)\b"
     r"|\b(sebelum|before)\s+(terlambat|telat|ketinggalan|it'?s too late|too late)\b"
     r"|\bawas(?=\W+(penipuan|penipu|hoaks|hoax|modus|pesan palsu|scam)\b)", re.IGNORECASE)
 # "Pengisian yang terlambat tidak dapat diproses": the survey's rule for late answers.
 _LATE = re.compile(r"\b((pengisian|jawaban|kuesioner|isian)\s+(yang|yg))\s+(terlambat|telat)\b",
                    re.IGNORECASE)
+# "Kuesioner yang tidak diselesaikan sebelum batas waktu akan dihapus", "tautan Anda akan
+# kedaluwarsa": what is lost is the survey's own questionnaire, answers or link, not anything
+# of the reader's; the policy would read it as a consequence for not taking part. Only the
+# loss is left out, only when the survey's thing opens the clause (it is what is lost) and
+# nothing of the reader's (an allowance, a number, an account, a service) stands between.
+_OWN_LOSS = re.compile(
+    r"(?:^|(?<=[.!?\n;:,(]))(\s*((setiap|semua|seluruh|the|your|each|any)\s+)?"
+    r"(kuesioner|questionnaire|jawaban|isian|answers?|tautan|link|url|undangan|invitation|"
+    r"akses (survei|survey|kuesioner))(\s+(anda|kamu|bapak/ibu|your))?"
+    r"(?:(?!\b(dan|serta|atau|tunjangan|gaji|tpp|tukin|bantuan|bansos|nomor|akun|rekening|"
+    r"kartu|layanan|nama|status|izin|pegawai|asn|karyawan|anda|kamu|you|your|and|or)\b)"
+    r"[^.!?\n;,]){0,60}?)\b(akan\s+|will\s+(be\s+)?)?(dihapus|ditutup|kedaluwarsa|kadaluarsa|"
+    r"kadaluwarsa|hangus|dinonaktifkan|tidak (dapat|bisa|akan) (diproses|dihitung|diterima|"
+    r"dibuka|diakses)|deleted|closed|expire[sd]?|deactivated)\b", re.IGNORECASE)
 # "Survei ini harus diisi oleh responden yang terpilih saja", "wajib diisi sendiri": a rule of
 # who fills it in (the false-duty sign's own excuse, scam_signs.toml), not a duty to take part.
 _BY_WHOM = re.compile(
-    r"\b(wajib|harus|mesti)\s+(?=(di)?(isi|jawab|lakukan|kerjakan)\s+(\w+\s+)?"
+    r"\b(wajib|harus|mesti|diwajibkan)\s+"
+    r"(?=(di|meng|men|me)?(isi|jawab|lakukan|kerjakan|selesaikan)\s+(\w+\s+)?"
     r"(sendiri|secara mandiri|oleh (responden|yang bersangkutan|penerima)|tanpa diwakil|"
     r"tidak (boleh|dapat) diwakil))"
     r"|\b(must|have to)\s+(?=(fill|complete|answer|take)\w*\s+"
-    r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally))"
+    r"((it|the survey|the questionnaire)\s+)?(yourself|by yourself|in person|personally|"
+    r"themselves))"
+    # a duty to know or read something ("wajib Anda ketahui: jawaban Anda rahasia"), with no
+    # other act joined to it ("wajib dibaca dan diisi" still counts)
+    r"|\b(wajib|harus)\s+(?=((anda|kamu|bapak/ibu)\s+)?(di)?(ketahui|perhatikan|baca)\b"
+    r"(?!\s+(dan|serta|atau|and|or|&)\b))"
+
+
     # who may answer ("responden wajib berusia minimal 18 tahun", "you must be at least 18")
     r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
     r"merupakan|have (used|worked|been (a|an|working|using)))\b)"
@@ -353,7 +461,9 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     a phone number is not a count of people and a hyphenated host is not two words, and a
     field's rule is not a duty."""
     body = _FIELD_RULE.sub(lambda m: m[1] + m[2], body)
+    body = _FIELD_ADJ_AFTER.sub(lambda m: m[1] or m[6], _FIELD_ADJ.sub("", body))
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
+    body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
