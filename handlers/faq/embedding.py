@@ -44,7 +44,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -241,9 +241,13 @@ class SecondOpinion:
     """
 
     def __init__(self, examples: Mapping[str, Sequence[str]],
-                 cache_dir: Path | None = None, *, shipped: bool = True) -> None:
+                 cache_dir: Path | None = None, *, shipped: bool = True,
+                 untrained: Collection[str] = ()) -> None:
         self._intents = [intent for intent, phrases in examples.items() if phrases]
         self._texts = [p for intent in self._intents for p in examples[intent]]
+        # Rows compared with (nearest example) but not taught to the classifier.
+        skipped = frozenset(untrained)
+        self._trained = [n for n, text in enumerate(self._texts) if text not in skipped]
         # Row offsets where each intent's examples start (examples are grouped by intent).
         self._starts: list[int] = []
         row = 0
@@ -314,7 +318,8 @@ class SecondOpinion:
 
     def classifier_key(self) -> str:
         """The matrix's key plus the classifier's labels and settings."""
-        settings = f"{self.cache_key()} l2={L2} steps={TRAIN_STEPS} {DTYPE}\n"
+        settings = (f"{self.cache_key()} l2={L2} steps={TRAIN_STEPS} {DTYPE} "
+                    f"untrained={len(self._texts) - len(self._trained)}\n")
         digest = hashlib.sha256(settings.encode())
         digest.update(" ".join(f"{i}:{len(self._texts_of(i))}" for i in self._intents).encode())
         return digest.hexdigest()[:20]
@@ -407,7 +412,9 @@ class SecondOpinion:
                 return weights, bias
         except (OSError, ValueError, KeyError):
             pass
-        weights, bias = train_classifier(matrix, self._labels, len(self._intents))
+        rows = self._trained
+        weights, bias = train_classifier(matrix[rows], [self._labels[n] for n in rows],
+                                         len(self._intents))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -419,14 +426,15 @@ class SecondOpinion:
         return weights, bias
 
 
-def write_shipped(examples: Mapping[str, Sequence[str]], path: Path) -> Shipped:
+def write_shipped(examples: Mapping[str, Sequence[str]], path: Path, *,
+                  untrained: Collection[str] = ()) -> Shipped:
     """Embeds every one of `examples` afresh (never from a cache, which may hold rows reused
     from an older shipped file), trains the classifier, and writes both where `read_shipped`
     finds them."""
     import numpy as np  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as empty:
-        opinion = SecondOpinion(examples, Path(empty), shipped=False)
+        opinion = SecondOpinion(examples, Path(empty), shipped=False, untrained=untrained)
         if not opinion.wait() or opinion._matrix is None or opinion._weights is None \
                 or opinion._bias is None:
             raise RuntimeError("the embedding model did not load")
@@ -499,11 +507,19 @@ def _softmax(logits: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 def opinion_examples(knowledge: KnowledgeBase) -> dict[str, Sequence[str]]:
     """What the model compares a question with: every intent's examples, and the off-topic
-    exemplars under OFF_TOPIC."""
+    exemplars (faq.toml's, then faq_more.toml's) under OFF_TOPIC."""
     examples: dict[str, Sequence[str]] = dict(knowledge.examples)
-    if knowledge.off_topic:
-        examples[OFF_TOPIC] = list(knowledge.off_topic)
+    if knowledge.off_topic or knowledge.refused_too:
+        examples[OFF_TOPIC] = [*knowledge.off_topic, *knowledge.refused_too]
     return examples
+
+
+def opinion_untrained(knowledge: KnowledgeBase) -> frozenset[str]:
+    """The off-topic questions the classifier is not trained on (faq_more.toml's, faq23): the
+    nearest-example refusal uses them, but 202 more OFF_TOPIC rows beside faq.toml's 136 made
+    the classifier unsure of in-scope questions (fewer answered right on the old blind
+    batches)."""
+    return frozenset(knowledge.refused_too) - frozenset(knowledge.off_topic)
 
 
 class HybridMatcher(FaqMatcher):
@@ -512,7 +528,8 @@ class HybridMatcher(FaqMatcher):
     def __init__(self, knowledge: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD, *,
                  cache_dir: Path | None = None) -> None:
         super().__init__(knowledge, threshold)
-        self.opinion = SecondOpinion(opinion_examples(knowledge), cache_dir)
+        self.opinion = SecondOpinion(opinion_examples(knowledge), cache_dir,
+                                     untrained=opinion_untrained(knowledge))
 
     def _first_stage(self, question: str) -> tuple[Match, dict[str, float] | None]:
         """The word matcher's answer, and its scores when the model is to be asked (else None:
