@@ -173,7 +173,8 @@ def main() -> int:
         print(f"  classifier    {each:.3f} ms per model call (its probabilities, over the "
               "embedding the model call makes anyway)")
         start = time.perf_counter()
-        train_classifier(matrix, hybrid.opinion._labels, len(intents))
+        rows = hybrid.opinion._trained
+        train_classifier(matrix[rows], [hybrid.opinion._labels[n] for n in rows], len(intents))
         print(f"  training it afresh (no cached weights): {time.perf_counter() - start:.2f} s")
     print(f"  questions that ask the model: {share:.0%}")
     print(f"memory: RSS {rss_before:.0f} MB before the model, {rss_after:.0f} MB after loading "

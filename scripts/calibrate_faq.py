@@ -20,6 +20,10 @@ wrong" choice (handlers/faq/embedding.py says why and with what figures).
     .venv/bin/python scripts/calibrate_faq.py --set TAU_ON_TOPIC=0.45 --causes
     .venv/bin/python scripts/calibrate_faq.py --grid     # the candidates and the LOBO figures
 
+Since faq23 the dev files faq_dev2/3/5 and faq_dev_embed are training data (copied into
+handlers/knowledge/faq_more.toml): their rows here are no longer held-out figures; eval.toml
+and faq_oos_tune_embed.toml still are.
+
 The question embeddings are kept in memory only (~2 minutes of one core to compute on first
 use); `--vectors DIR` keeps them (numbers, no text) in DIR between runs.
 """
@@ -166,8 +170,10 @@ class Calibrator:
         if opinion._matrix is None:
             raise SystemExit("no examples' matrix")
         self.intents = list(opinion._intents)
-        self.matrix = opinion._matrix.astype(np.float32)
-        self.labels = np.asarray(opinion._labels)
+        # The classifier's training rows (faq_more.toml's off-topic questions are compared with
+        # but not trained on); `similar` below uses every row.
+        self.matrix = opinion._matrix[opinion._trained].astype(np.float32)
+        self.labels = np.asarray(opinion._labels)[opinion._trained]
         self.starts = opinion._starts
         self.vectors_dir = vectors_dir
         self.sets = {name: load(path) for name, path in {**BATCHES, **DEV}.items()}
@@ -179,7 +185,7 @@ class Calibrator:
         for name, labelled in self.sets.items():
             texts = [q for _, q in labelled.in_scope] + labelled.off_topic
             self.vectors[name] = self._embed(name, texts)
-            sims = self.vectors[name] @ self.matrix.T
+            sims = self.vectors[name] @ opinion._matrix.astype(np.float32).T
             self.similar[name] = np.maximum.reduceat(sims, self.starts, axis=1)
 
     def _embed(self, name: str, texts: Sequence[str]) -> np.ndarray:

@@ -17,14 +17,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handlers.faq.embedding import SHIPPED, opinion_examples, write_shipped  # noqa: E402
+from handlers.faq.embedding import (  # noqa: E402
+    SHIPPED,
+    opinion_examples,
+    opinion_untrained,
+    write_shipped,
+)
 from handlers.faq.matcher import load_knowledge  # noqa: E402
 
 
 def main() -> None:
     started = time.perf_counter()
     path = ROOT / "handlers" / "knowledge" / SHIPPED
-    shipped = write_shipped(opinion_examples(load_knowledge()), path)
+    knowledge = load_knowledge()
+    shipped = write_shipped(opinion_examples(knowledge), path,
+                            untrained=opinion_untrained(knowledge))
     print(f"{shipped.matrix.shape[0]} examples ({shipped.key}) written to "
           f"{path.relative_to(ROOT)}, {path.stat().st_size // 1024} KB, "
           f"in {time.perf_counter() - started:.1f} s")

@@ -92,7 +92,9 @@ def test_the_shipped_matrix_and_classifier_match_the_knowledge_base() -> None:
     rebuild = "stale: run .venv/bin/python scripts/faq_embeddings.py"
     shipped = embedding.read_shipped()
     assert shipped is not None, rebuild
-    opinion = SecondOpinion(embedding.opinion_examples(load_knowledge()))
+    knowledge = load_knowledge()
+    opinion = SecondOpinion(embedding.opinion_examples(knowledge),
+                            untrained=embedding.opinion_untrained(knowledge))
     assert shipped.model == embedding.model_identity(), rebuild
     assert shipped.key == opinion.cache_key(), rebuild
     assert shipped.classifier_key == opinion.classifier_key(), rebuild
@@ -227,14 +229,18 @@ def test_the_classifier_is_cached_under_a_key_that_changes_with_the_examples(
     assert key != hybrid.opinion.cache_key()
     knowledge = load_knowledge()
     examples = embedding.opinion_examples(knowledge)
-    assert SecondOpinion(examples).classifier_key() == key
+    untrained = embedding.opinion_untrained(knowledge)
+    assert untrained and untrained <= set(examples[OFF_TOPIC])
+    assert SecondOpinion(examples, untrained=untrained).classifier_key() == key
+    # faq_more.toml's off-topic questions are compared with, not trained on: another key.
+    assert SecondOpinion(examples).classifier_key() != key
     fewer = dict(examples) | {"duration": list(examples["duration"])[1:]}
     assert SecondOpinion(fewer).classifier_key() != key
     moved = dict(examples) | {"duration": [*examples["duration"], examples["results"][0]],
                               "results": list(examples["results"])[1:]}
     assert SecondOpinion(moved).classifier_key() != key  # same texts, another intent's
     monkeypatch.setattr(embedding, "L2", embedding.L2 * 10)
-    assert SecondOpinion(examples).classifier_key() != key
+    assert SecondOpinion(examples, untrained=untrained).classifier_key() != key
     reading = hybrid.opinion.read("survei ini wajib ga")
     assert reading is not None and sum(reading.probability.values()) == pytest.approx(1.0)
     assert max(reading.probability, key=reading.probability.__getitem__) == "is_mandatory"

@@ -228,6 +228,13 @@ class Normalizer:
         return out
 
     def _stem_uncached(self, word: str) -> str:
+        if word in self._known and word.endswith("in") and len(word) > 6 \
+                and self._stemmer.stem(word) == word and not self._stemmer.is_word(word):
+            # A Jakarta "-in" form the knowledge base itself uses (faq_more.toml: "dilewatin")
+            # and the stemmer leaves whole: read as its base, as a question's would be (below).
+            base = self._stemmer.stem(word[:-2])
+            if base in self._known_stems:
+                return base
         if word in self._known or len(word) < 5 or word.isdigit():
             return self._stemmer.stem(word)
         if self._stemmer.is_word(word) or word in self._stemmer.common_words:

@@ -97,22 +97,32 @@ class KnowledgeBase:
     cue_words: Sequence[str] = ()
     # Questions that share words with the topic but that no intent answers (the refusal stage).
     off_topic: Sequence[str] = ()
+    # More such questions for the refusal stage only (faq_more.toml): the word matcher and the
+    # model's nearest example refuse by them, the classifier is not trained on them.
+    refused_too: Sequence[str] = ()
 
 
 def load_knowledge() -> KnowledgeBase:
-    """The shipped knowledge base: intent id -> example phrasings, and the topic's own words."""
-    raw = resources.files("handlers.knowledge").joinpath("faq.toml").read_text("utf-8")
-    data: dict[str, Any] = tomllib.loads(raw)
+    """The shipped knowledge base: intent id -> example phrasings, and the topic's own words.
+    faq_more.toml's phrasings join faq.toml's examples, its off-topic questions the refusal
+    stage (`refused_too`)."""
+    knowledge = resources.files("handlers.knowledge")
+    data: dict[str, Any] = tomllib.loads(knowledge.joinpath("faq.toml").read_text("utf-8"))
+    more: dict[str, Any] = tomllib.loads(knowledge.joinpath("faq_more.toml").read_text("utf-8"))
     intents: dict[str, Any] = data["intents"]
-    unknown = set(intents) - set(INTENTS)
+    extra: dict[str, Any] = more.get("intents", {})
+    unknown = (set(intents) | set(extra)) - set(INTENTS)
     if unknown:
         raise ValueError(f"faq.toml has unknown intents: {sorted(unknown)}")
     safety = data.get("safety", {})
-    return KnowledgeBase({intent: list(intents[intent]["examples"]) for intent in INTENTS},
+    return KnowledgeBase({intent: [*intents[intent]["examples"],
+                                   *extra.get(intent, {}).get("examples", ())]
+                          for intent in INTENTS},
                          list(data["topic"]["words"]),
                          scam_signs=list(safety.get("scam_signs", ())),
                          cue_words=list(data["topic"].get("question_words", ())),
-                         off_topic=list(data.get("off_topic", {}).get("examples", ())))
+                         off_topic=list(data.get("off_topic", {}).get("examples", ())),
+                         refused_too=list(more.get("off_topic", {}).get("examples", ())))
 
 
 class FaqMatcher:
@@ -162,7 +172,7 @@ class FaqMatcher:
         # vocabulary nor to the weights: they must not change how SPI questions are read).
         self._off_postings: dict[str, list[tuple[int, float]]] = {}
         off_stems: set[str] = set()
-        for number, phrase in enumerate(knowledge.off_topic):
+        for number, phrase in enumerate((*knowledge.off_topic, *knowledge.refused_too)):
             # Our own spelling: no typo correction needed (it would cost ~0.1 s at start-up).
             stems = {s for s in self._normalizer.stems_of_words(
                 self._normalizer.words(phrase), correct=False) if s not in self._common}
