@@ -251,7 +251,8 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
             items.append(check_phone(item, registry, year))
         # "hubungi pengaduan@kpk.go.id" asks nothing doubtful: the marker lets signs tell. An
         # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
-        rest = rest.replace(item.value, _marker(item, items[-1], registry))
+        rest = rest.replace(item.value, _marker(item, items[-1], registry,
+                                                _sender_position(body, item.value)))
     # A bare link, number or address says nothing to read: its own words ("kpk.go.id") and
     # the markers put in its place are no sentence, so neither the signs nor the policy (and
     # their vocabularies, ~0.4 s to compile on a cold start) are asked. Any letter outside
@@ -450,8 +451,57 @@ _BY_WHOM = re.compile(
     r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
     r"merupakan|have (used|worked|been (a|an|working|using)))\b)"
     # a duty to protect ("identitas responden wajib dirahasiakan", "KPK wajib menjaga ...")
-    r"|\b(wajib|harus|mesti|diwajibkan|must)\s+(?=(dirahasiakan|merahasiakan|dijaga|menjaga|"
+    r"|\b(wajib|harus|mesti|diwajibkan|must)\s+(?=((kami|kita|we)\s+)?(dirahasiakan|merahasiakan|"
+    r"rahasiakan|jaga|lindungi|dijaga|menjaga|"
     r"dilindungi|melindungi|dijamin|menjamin|keep|protect|be kept|be protected)\b)",
+    re.IGNORECASE)
+
+
+# "Yth. Responden SPI,", "Kepada responden:", "Dear respondent,": the reader addressed by the
+# role the survey gave them, which the policy would read as a statement about who was selected
+# (a report of receipt). Only a salutation (the role, then a comma or colon, opening a clause)
+# is read as plain "Bapak/Ibu"; "responden yang sudah mengisi ..." is no salutation.
+_SALUTATION = re.compile(
+    r"(?:^|(?<=[.!?\n'\"(]))(\s*)((kepada|to)\s+)?((yth|yang terhormat)\.?\s+)?"
+    r"((bapak/ibu|bapak|ibu|bpk/ibu|saudara|sdr\.?|dear)\s+)?(para\s+)?"
+    r"(responden|respondents?|calon responden)((\s+|-)(spi|survei|survey|kpk|terpilih|"
+    r"(19|20)\d\d))*\s*[,:]", re.IGNORECASE)
+# "Notifikasi SPI 2026: ...", "Reminder:": the message's own label, which the policy would read
+# as a notice sent to someone (a report). Only the label word at the start of a line goes.
+_LABEL = re.compile(
+    r"(?:^|(?<=\n))(\s*)(notifikasi|pemberitahuan|notification|notice)\b(?=[^:\n]{0,25}:)",
+    re.IGNORECASE | re.MULTILINE)
+# "thn 2024", "th. 2025", "thn lalu": the year, which the policy's spelling table would read as
+# "tahan" (withheld: a sanction).
+_YEAR_ABBR = re.compile(r"\b(thn|th)\.?(?=\s*((19|20)\d\d|ini|lalu|depan|kemarin)\b)",
+                        re.IGNORECASE)
+# "Anda terpilih karena tercatat sebagai pengguna layanan", "terpilih secara acak dari data yang
+# disampaikan instansi kepada KPK": how the reader came to be chosen (the sampling frame), which
+# the policy reads as someone keeping a record of them. Only the explanation goes, and only
+# when it says nothing of filling in, reports, watching or sanctions.
+_CHOSEN_BECAUSE = re.compile(
+    r"\b((terpilih|dipilih|selected|chosen)((\s+|-)(secara acak|acak|at random|randomly|"
+    r"sebagai responden|as a respondent))*)\s+(karena|sebab|dari|berdasarkan|because|from|"
+    r"based on)\b(?:(?!\b(belum|sudah|tidak|isi|mengisi|diisi|lapor\w*|pantau\w*|atasan|pimpinan|"
+    r"sanksi|have|has|not|filled|report\w*|monitor\w*)\b)[^.!?\n;:]){1,90}", re.IGNORECASE)
+# "The SPI team: please complete your survey before it closes": the survey's own field team,
+# which the policy would read as an office's team with a questionnaire of its own (and "before"
+# as something to do first). Said as the survey's name.
+_SURVEY_TEAM = re.compile(
+    r"\b(the\s+)?(spi|kpk|survey|survei)(\s+(survey|field|research))*\s+team\b", re.IGNORECASE)
+# "Sisa waktu pengisian tinggal seminggu": the time left to fill it in, which the policy would
+# read as the people left to fill it in (someone counting them).
+_TIME_LEFT = re.compile(r"\b(sisa waktu|waktu (yang |yg )?tersisa)\b", re.IGNORECASE)
+# "Jawaban Anda kami jaga kerahasiaannya", "kami jamin kerahasiaannya": the confidentiality
+# promise, said in the passive to the policy ("dijaga"), which would otherwise read "kami" as
+# someone handling the answers. Any other verb beside it ("dan kami teruskan") still counts.
+_KEPT_BY_US = re.compile(r"\b(kami|kita)\s+(jaga|rahasiakan|jamin|lindungi)\b", re.IGNORECASE)
+# "Untuk verifikasi bahwa Anda responden terpilih, kuesioner hanya dapat dibuka dari tautan
+# pribadi Anda": the survey checking the reader's eligibility, not someone checking on them.
+_ELIGIBLE = re.compile(
+    r"\b(untuk\s+)?(verifikasi|memverifikasi|memastikan|pastikan|to verify|verify|to confirm)\s+"
+    r"(bahwa|that)\s+(?=(anda|you|bapak/ibu)\s+(adalah\s+|are\s+|benar\s+|memang\s+)?"
+    r"(responden|respondent|pegawai|karyawan|staf|pengguna|an? (employee|user|respondent))\b)",
     re.IGNORECASE)
 
 
@@ -464,6 +514,10 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _FIELD_ADJ_AFTER.sub(lambda m: m[1] or m[6], _FIELD_ADJ.sub("", body))
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
+    body = _SALUTATION.sub(r"\1Bapak/Ibu,", _LABEL.sub(r"\1", body))
+    body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
+    body = _KEPT_BY_US.sub(r"di\2", body)
+    body = _TIME_LEFT.sub("batas waktu", _SURVEY_TEAM.sub(" SPI ", body))
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
@@ -478,9 +532,23 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     return body
 
 
-def _marker(found: Found, item: ItemResult, registry: Registry) -> str:
+# Where a number stands as who sent the message: opening the text ("0811… kirim wa: …", as a
+# reader pastes a chat) or after "dari", "pengirim", "from".
+_SENDER_BEFORE = re.compile(r"(^[\W_]*|\b(dari|dr|from|oleh|by|pengirim|sender)[\W_]*)$",
+                            re.IGNORECASE)
+
+
+def _sender_position(body: str, value: str) -> bool:
+    at = body.find(value)
+    return at >= 0 and _SENDER_BEFORE.search(body[:at]) is not None
+
+
+def _marker(found: Found, item: ItemResult, registry: Registry, sender: bool = False) -> str:
     if item.verdict == OFFICIAL:
         return _OFFICIAL_MARK
+    if found.kind == "phone" and sender:
+        # the signs read "nomor kirim …" as the number sending, not an ask to send to it
+        return " nomor "
     if found.kind == "url" and registry.is_form(normalize_link(found.normalized).casefold()):
         return _FORM_MARK
     return " "
