@@ -102,3 +102,35 @@ def test_banjar_negation_denies_the_payment() -> None:
     scam = check_text(f"Ulun minta duit Rp50.000 gasan admin SPI, transfer ke rekening. {LINK}",
                       REGISTRY, year=YEAR)
     assert scam.verdict == SUSPICIOUS
+
+
+GUIDES = [
+    f"Anda terpilih sebagai responden SPI 2026. Isi di {LINK}. Petunjuk pengisian ada di "
+    "https://risetmitra.co.id/petunjuk",
+    f"SPI 2026 questionnaire: {LINK}. More information about the fieldwork: "
+    "https://fieldpartner.co.id/spi",
+]
+
+
+@pytest.mark.parametrize("text", GUIDES)
+def test_a_guide_page_beside_kpk_link_is_not_a_doubtful_claim(text: str) -> None:
+    result = check_text(text, REGISTRY, year=YEAR)
+    assert result.verdict == UNKNOWN  # the page's host is not confirmed, never official
+    assert not result.unverified_claim
+
+
+@pytest.mark.parametrize("text", [
+    # the page offered as another place to fill in or log in
+    f"SPI 2026: isi di {LINK}. Link cadangan: https://risetmitra.co.id/isi",
+    f"SPI 2026: isi di {LINK}. Petunjuk login: https://risetmitra.co.id/masuk",
+    # a short link or a host wearing KPK's name stays doubtful, guide or not
+    f"SPI 2026: isi di {LINK}. Petunjuk: https://bit.ly/petunjuk-spi",
+    f"SPI 2026: isi di {LINK}. Petunjuk pengisian: https://kpk-petunjuk.com",
+    # no KPK link beside it: the guide page is the only link of a KPK claim
+    "Survei SPI KPK, petunjuk pengisian: https://risetmitra.co.id/petunjuk",
+    # a scam ask beside the guide page
+    f"SPI 2026: isi di {LINK}. Petunjuk: https://risetmitra.co.id/p, lalu transfer biaya "
+    "admin Rp20.000",
+])
+def test_other_pages_stay_suspicious(text: str) -> None:
+    assert verdict(text) == SUSPICIOUS

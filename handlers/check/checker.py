@@ -74,8 +74,10 @@ class CheckResult:
         link is KPK's, only another link can make the claim doubtful: who sent it (a number or
         a vendor's e-mail) cannot be confirmed, which is `unknown`, not a sign of a fake."""
         official_link = self.official_link
-        return self.claims_kpk and any(_doubtful(i) for i in self.items
-                                       if i.kind == "url" or not official_link)
+        return self.claims_kpk and any(
+            _doubtful(i) for i in self.items
+            if (i.kind == "url" and not (official_link and i.values.get("page") == "guide"))
+            or not official_link)
 
     @property
     def official_link(self) -> bool:
@@ -244,7 +246,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     found = [f for f in found if not (f.kind == "url" and _bare_shortener(f, registry))]
     for item in found:
         if item.kind == "url":
-            items.append(check_url(item, registry, year))
+            items.append(_as_guide(check_url(item, registry, year), body))
         elif item.kind == "email":
             items.append(check_email(item, registry, year))
         else:
@@ -292,6 +294,31 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
                          claims_kpk(rest) and not _only_refers(deobfuscate(rest)))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
+
+
+# "Panduan pengisian: https://mitra.co.id/panduan", "Background information is at …": a page
+# offered to read about the survey, beside KPK's own link. Its host is not confirmed (the item
+# says so), but it is no other place to fill the survey in, so it does not make the message's
+# KPK claim doubtful. Only a plain domain: a short link hides where it goes, a builder page or
+# a host wearing KPK's name is judged a fake whatever is said of it.
+_GUIDE_BEFORE = re.compile(
+    r"\b(panduan|petunjuk|tata cara|cara (mengisi|pengisian)|guide|guidance|manual|faq|"
+    r"tanya jawab|how to|instructions?|informasi (lebih lanjut|tambahan|latar belakang)|"
+    r"more information|further information|background information|selengkapnya)\b"
+    # nothing between names another use of the page ("panduan login:", "link cadangan")
+    r"(?:(?!\b(login|log in|masuk|isi|mengisi|fill|akun|account|verifikasi|verify|daftar|"
+    r"register|bayar|pay|unduh|download|install|cadangan|alternatif|backup|formulir|form)\b)"
+    r"[^.!?\n]){0,40}$", re.IGNORECASE)
+
+
+def _as_guide(item: ItemResult, body: str) -> ItemResult:
+    if item.reason != "unknown_domain":
+        return item
+    at = body.find(item.value)
+    if at < 0 or _GUIDE_BEFORE.search(body[max(0, at - 80):at]) is None:
+        return item
+    return ItemResult(item.kind, item.value, item.verdict, item.reason,
+                      {**item.values, "page": "guide"})
 
 
 # A text that names KPK or SPI claims to come from them unless it only shares a page about
