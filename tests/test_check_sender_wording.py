@@ -42,6 +42,9 @@ GENUINE = [
     f"Yth Responden SPI, sisa waktu pengisian tinggal seminggu. Isi di {LINK}",
     # the message's own label
     f"Notifikasi: Anda belum menuntaskan kuesioner SPI. Silakan lanjutkan di {LINK}",
+    # where a relayed text came from, as its label ("Info dari …:")
+    "Info dari grup arisan: ada survei integritas KPK, yang kebagian undangan isi sendiri saja. "
+    "Tidak usah lapor ke siapa-siapa.",
     # the year written short ("thn" is not "tahan")
     f"pesan dr 0813-4444-9090 thn 2025 isinya: Anda terpilih jadi responden SPI, isi di {LINK}",
     # how the reader came to be chosen
@@ -77,6 +80,9 @@ TWINS = [
     f"Sisa waktu tinggal seminggu, masih 12 pegawai yang belum mengisi SPI. {LINK}",
     # the label excused, the watching is not
     f"Pemberitahuan SPI: yang belum mengisi akan kami catat dan laporkan ke pimpinan. {LINK}",
+    # a label excused, the report asked after it is not
+    "Info dari grup arisan: yang sudah dapat undangan SPI kabari ketua ya.",
+    "Info ke saya siapa saja yang sudah isi survei KPK.",
     # "thn" excused, a withheld allowance is not
     f"Yang belum isi survei KPK, tunjangan bulan ini ditahan. {LINK}",
     # a reason for being chosen that says the office watches

@@ -263,7 +263,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     for item in found:
         said = said.replace(item.value, " ")
     speaks = any(c.isalpha() for c in said)
-    signs = find_signs(rest) if speaks else Signs([], [], [])
+    signs = find_signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
@@ -495,8 +495,11 @@ _SALUTATION = re.compile(
     r"(19|20)\d\d))*\s*[,:]", re.IGNORECASE)
 # "Notifikasi SPI 2026: ...", "Reminder:": the message's own label, which the policy would read
 # as a notice sent to someone (a report). Only the label word at the start of a line goes.
+# "Info dari grup RT: …" names where the text came from: a label too (the signs would read
+# "info" as an ask to inform someone); "info ke saya siapa yang …" is no label.
 _LABEL = re.compile(
-    r"(?:^|(?<=\n))(\s*)(notifikasi|pemberitahuan|notification|notice)\b(?=[^:\n]{0,25}:)",
+    r"(?:^|(?<=\n))(\s*)((notifikasi|pemberitahuan|notification|notice)\b(?=[^:\n]{0,25}:)"
+    r"|(info|informasi)\b(?=(\s+(dari|from)\b[^:\n]{0,25})?:))",
     re.IGNORECASE | re.MULTILINE)
 # "thn 2024", "th. 2025", "thn lalu": the year, which the policy's spelling table would read as
 # "tahan" (withheld: a sanction).
