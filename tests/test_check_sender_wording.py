@@ -62,6 +62,12 @@ GENUINE = [
     # the survey's own field team in English
     f"A note from the SPI field team: kindly finish your questionnaire before it closes on "
     f"15 November at {LINK}",
+    # an interviewer announcing a visit for the interview
+    f"Selamat pagi, saya Rina, enumerator SPI 2026. Saya akan berkunjung ke kantor layanan yang "
+    f"pernah Bapak/Ibu datangi untuk wawancara singkat. Info survei: {LINK}. HP saya "
+    "0812-3131-4141.",
+    f"Hello from the SPI fieldwork partner. We would like to arrange a brief interview at a time "
+    f"that suits you. About the survey: {LINK}",
     # a number opening a pasted chat is who sent it
     "0813-7777-1212 kirim wa kemarin: Bapak/Ibu terpilih survei integritas, tautan menyusul. "
     "ini benar?",
@@ -91,6 +97,9 @@ TWINS = [
     f"Jawaban Anda kami rahasiakan, tapi kirim dulu screenshot jawabannya ke saya. {LINK}",
     # the survey team's name beside the office's own form first
     f"From the SPI team: fill in our internal form first, then the survey at {LINK}",
+    # the interview visit excused, what is set on not filling in is not
+    f"Saya akan datang ke kantor Bapak untuk wawancara; yang belum isi survei akan kami catat "
+    f"dan laporkan ke pimpinan. {LINK}",
     # a sender number opening the chat, then an ask to send proof to it
     f"0813-7777-1212: kirim bukti screenshot pengisian SPI ke nomor ini ya. {LINK}",
 ]

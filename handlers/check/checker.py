@@ -522,6 +522,17 @@ _SURVEY_TEAM = re.compile(
 # "Sisa waktu pengisian tinggal seminggu": the time left to fill it in, which the policy would
 # read as the people left to fill it in (someone counting them).
 _TIME_LEFT = re.compile(r"\b(sisa waktu|waktu (yang |yg )?tersisa)\b", re.IGNORECASE)
+# An interviewer's visit ("Saya akan datang ke kantor tempat Bapak/Ibu pernah berurusan untuk
+# wawancara singkat", "We would like to arrange a face-to-face interview"): the survey's
+# in-person mode (2025), which the policy would read as an office coming to the reader (a
+# threat) or "interview" as "you were interviewed" (a report of receipt). Only the visit's
+# own words go, up to its purpose; what else the message says is read as before.
+_INTERVIEW_VISIT = re.compile(
+    r"\b(datang|mendatangi|berkunjung|mengunjungi|bertamu|menemui|visit\w*|come|call on)\b"
+    r"(?:(?!\b(belum|tidak|kalau|jika|yang|who|if|not|unless)\b)[^.!?\n;]){0,90}?"
+    r"\b(untuk|guna|for|to conduct|to hold)\s+((an?|sebuah)\s+)?(wawancara|interview)\w*\b"
+    r"|\b(schedule|arrange|conduct|hold|book|set up)\s+(an?\s+)?((short|brief|quick|"
+    r"face-to-face|in-person)\s+)*interview\b", re.IGNORECASE)
 # "Jawaban Anda kami jaga kerahasiaannya", "kami jamin kerahasiaannya": the confidentiality
 # promise, said in the passive to the policy ("dijaga"), which would otherwise read "kami" as
 # someone handling the answers. Any other verb beside it ("dan kami teruskan") still counts.
@@ -548,6 +559,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
     body = _KEPT_BY_US.sub(r"di\2", body)
     body = _TIME_LEFT.sub("batas waktu", _SURVEY_TEAM.sub(" SPI ", body))
+    body = _INTERVIEW_VISIT.sub(" wawancara ", body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
