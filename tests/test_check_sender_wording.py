@@ -149,3 +149,18 @@ def test_a_guide_page_beside_kpk_link_is_not_a_doubtful_claim(text: str) -> None
 ])
 def test_other_pages_stay_suspicious(text: str) -> None:
     assert verdict(text) == SUSPICIOUS
+
+
+@pytest.mark.parametrize("text", [
+    "Tenaga kontrak yang belum mengisi SPI, kontraknya tidak akan diperpanjang tahun depan.",
+    "PPPK yang tidak ikut survei KPK tidak diperpanjang kontrak kerjanya.",
+    "Data kami menunjukkan Anda belum mengisi SPI. Anda akan dipanggil sebagai saksi. "
+    "Hubungi 0812-4545-0000.",
+])
+def test_a_contract_not_renewed_or_a_summons_is_a_threat(text: str) -> None:
+    assert verdict(text) == SUSPICIOUS
+
+
+def test_a_question_about_having_been_a_witness_is_the_survey_topic() -> None:
+    assert verdict(f"Survei menanyakan apakah Anda pernah diperiksa sebagai saksi. {LINK}") \
+        in (OFFICIAL, UNKNOWN)
