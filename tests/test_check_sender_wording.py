@@ -68,6 +68,9 @@ GENUINE = [
     "0812-3131-4141.",
     f"Hello from the SPI fieldwork partner. We would like to arrange a brief interview at a time "
     f"that suits you. About the survey: {LINK}",
+    # the screenshot the reader is showing
+    'ini screenshotnya, tautannya kepotong, cuma ada tulisan "SPI KPK, silakan isi lewat link '
+    'di bawah". dari nomor asing',
     # a number opening a pasted chat is who sent it
     "0813-7777-1212 kirim wa kemarin: Bapak/Ibu terpilih survei integritas, tautan menyusul. "
     "ini benar?",
@@ -100,6 +103,8 @@ TWINS = [
     # the interview visit excused, what is set on not filling in is not
     f"Saya akan datang ke kantor Bapak untuk wawancara; yang belum isi survei akan kami catat "
     f"dan laporkan ke pimpinan. {LINK}",
+    # a screenshot shown, then one asked for
+    "Ini ss halaman terakhir survei saya, punya kalian juga kirim ke admin ya.",
     # a sender number opening the chat, then an ask to send proof to it
     f"0813-7777-1212: kirim bukti screenshot pengisian SPI ke nomor ini ya. {LINK}",
 ]

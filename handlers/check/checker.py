@@ -533,6 +533,11 @@ _INTERVIEW_VISIT = re.compile(
     r"\b(untuk|guna|for|to conduct|to hold)\s+((an?|sebuah)\s+)?(wawancara|interview)\w*\b"
     r"|\b(schedule|arrange|conduct|hold|book|set up)\s+(an?\s+)?((short|brief|quick|"
     r"face-to-face|in-person)\s+)*interview\b", re.IGNORECASE)
+# "Ini ss-nya, linknya ga keliatan": the screenshot the reader is showing (the scam signs excuse
+# it the same way), which the policy would read as proof asked for.
+_SHOWN_SCREENSHOT = re.compile(
+    r"\b(ini|itu|berikut ini|this is|here is|here's)\s+(ss|screenshot|screen shot|"
+    r"tangkapan layar|foto layar)(\s*-?nya)?\b", re.IGNORECASE)
 # "Jawaban Anda kami jaga kerahasiaannya", "kami jamin kerahasiaannya": the confidentiality
 # promise, said in the passive to the policy ("dijaga"), which would otherwise read "kami" as
 # someone handling the answers. Any other verb beside it ("dan kami teruskan") still counts.
@@ -560,6 +565,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _KEPT_BY_US.sub(r"di\2", body)
     body = _TIME_LEFT.sub("batas waktu", _SURVEY_TEAM.sub(" SPI ", body))
     body = _INTERVIEW_VISIT.sub(" wawancara ", body)
+    body = _SHOWN_SCREENSHOT.sub(r"\1 gambarnya", body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
