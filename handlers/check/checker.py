@@ -74,8 +74,10 @@ class CheckResult:
         link is KPK's, only another link can make the claim doubtful: who sent it (a number or
         a vendor's e-mail) cannot be confirmed, which is `unknown`, not a sign of a fake."""
         official_link = self.official_link
-        return self.claims_kpk and any(_doubtful(i) for i in self.items
-                                       if i.kind == "url" or not official_link)
+        return self.claims_kpk and any(
+            _doubtful(i) for i in self.items
+            if (i.kind == "url" and not (official_link and i.values.get("page") == "guide"))
+            or not official_link)
 
     @property
     def official_link(self) -> bool:
@@ -244,14 +246,15 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     found = [f for f in found if not (f.kind == "url" and _bare_shortener(f, registry))]
     for item in found:
         if item.kind == "url":
-            items.append(check_url(item, registry, year))
+            items.append(_as_guide(check_url(item, registry, year), body))
         elif item.kind == "email":
             items.append(check_email(item, registry, year))
         else:
             items.append(check_phone(item, registry, year))
         # "hubungi pengaduan@kpk.go.id" asks nothing doubtful: the marker lets signs tell. An
         # online form stays visible as one: "isi formulir ini dulu" is an ask whatever its host.
-        rest = rest.replace(item.value, _marker(item, items[-1], registry))
+        rest = rest.replace(item.value, _marker(item, items[-1], registry,
+                                                _sender_position(body, item.value)))
     # A bare link, number or address says nothing to read: its own words ("kpk.go.id") and
     # the markers put in its place are no sentence, so neither the signs nor the policy (and
     # their vocabularies, ~0.4 s to compile on a cold start) are asked. Any letter outside
@@ -260,7 +263,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     for item in found:
         said = said.replace(item.value, " ")
     speaks = any(c.isalpha() for c in said)
-    signs = find_signs(rest) if speaks else Signs([], [], [])
+    signs = find_signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
@@ -291,6 +294,31 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
                          claims_kpk(rest) and not _only_refers(deobfuscate(rest)))
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
+
+
+# "Panduan pengisian: https://mitra.co.id/panduan", "Background information is at …": a page
+# offered to read about the survey, beside KPK's own link. Its host is not confirmed (the item
+# says so), but it is no other place to fill the survey in, so it does not make the message's
+# KPK claim doubtful. Only a plain domain: a short link hides where it goes, a builder page or
+# a host wearing KPK's name is judged a fake whatever is said of it.
+_GUIDE_BEFORE = re.compile(
+    r"\b(panduan|petunjuk|tata cara|cara (mengisi|pengisian)|guide|guidance|manual|faq|"
+    r"tanya jawab|how to|instructions?|informasi (lebih lanjut|tambahan|latar belakang)|"
+    r"more information|further information|background information|selengkapnya)\b"
+    # nothing between names another use of the page ("panduan login:", "link cadangan")
+    r"(?:(?!\b(login|log in|masuk|isi|mengisi|fill|akun|account|verifikasi|verify|daftar|"
+    r"register|bayar|pay|unduh|download|install|cadangan|alternatif|backup|formulir|form)\b)"
+    r"[^.!?\n]){0,40}$", re.IGNORECASE)
+
+
+def _as_guide(item: ItemResult, body: str) -> ItemResult:
+    if item.reason != "unknown_domain":
+        return item
+    at = body.find(item.value)
+    if at < 0 or _GUIDE_BEFORE.search(body[max(0, at - 80):at]) is None:
+        return item
+    return ItemResult(item.kind, item.value, item.verdict, item.reason,
+                      {**item.values, "page": "guide"})
 
 
 # A text that names KPK or SPI claims to come from them unless it only shares a page about
@@ -450,8 +478,76 @@ _BY_WHOM = re.compile(
     r"|\b(wajib|harus|must)\s+(?=(be\s+(at least|aged|over|a|an)|berusia|berumur|berstatus|"
     r"merupakan|have (used|worked|been (a|an|working|using)))\b)"
     # a duty to protect ("identitas responden wajib dirahasiakan", "KPK wajib menjaga ...")
-    r"|\b(wajib|harus|mesti|diwajibkan|must)\s+(?=(dirahasiakan|merahasiakan|dijaga|menjaga|"
+    r"|\b(wajib|harus|mesti|diwajibkan|must)\s+(?=((kami|kita|we)\s+)?(dirahasiakan|merahasiakan|"
+    r"rahasiakan|jaga|lindungi|dijaga|menjaga|"
     r"dilindungi|melindungi|dijamin|menjamin|keep|protect|be kept|be protected)\b)",
+    re.IGNORECASE)
+
+
+# "Yth. Responden SPI,", "Kepada responden:", "Dear respondent,": the reader addressed by the
+# role the survey gave them, which the policy would read as a statement about who was selected
+# (a report of receipt). Only a salutation (the role, then a comma or colon, opening a clause)
+# is read as plain "Bapak/Ibu"; "responden yang sudah mengisi ..." is no salutation.
+_SALUTATION = re.compile(
+    r"(?:^|(?<=[.!?\n'\"(]))(\s*)((kepada|to)\s+)?((yth|yang terhormat)\.?\s+)?"
+    r"((bapak/ibu|bapak|ibu|bpk/ibu|saudara|sdr\.?|dear)\s+)?(para\s+)?"
+    r"(responden|respondents?|calon responden)((\s+|-)(spi|survei|survey|kpk|terpilih|"
+    r"(19|20)\d\d))*\s*[,:]", re.IGNORECASE)
+# "Notifikasi SPI 2026: ...", "Reminder:": the message's own label, which the policy would read
+# as a notice sent to someone (a report). Only the label word at the start of a line goes.
+# "Info dari grup RT: …" names where the text came from: a label too (the signs would read
+# "info" as an ask to inform someone); "info ke saya siapa yang …" is no label.
+_LABEL = re.compile(
+    r"(?:^|(?<=\n))(\s*)((notifikasi|pemberitahuan|notification|notice)\b(?=[^:\n]{0,25}:)"
+    r"|(info|informasi)\b(?=(\s+(dari|from)\b[^:\n]{0,25})?:))",
+    re.IGNORECASE | re.MULTILINE)
+# "thn 2024", "th. 2025", "thn lalu": the year, which the policy's spelling table would read as
+# "tahan" (withheld: a sanction).
+_YEAR_ABBR = re.compile(r"\b(thn|th)\.?(?=\s*((19|20)\d\d|ini|lalu|depan|kemarin)\b)",
+                        re.IGNORECASE)
+# "Anda terpilih karena tercatat sebagai pengguna layanan", "terpilih secara acak dari data yang
+# disampaikan instansi kepada KPK": how the reader came to be chosen (the sampling frame), which
+# the policy reads as someone keeping a record of them. Only the explanation goes, and only
+# when it says nothing of filling in, reports, watching or sanctions.
+_CHOSEN_BECAUSE = re.compile(
+    r"\b((terpilih|dipilih|selected|chosen)((\s+|-)(secara acak|acak|at random|randomly|"
+    r"sebagai responden|as a respondent))*)\s+(karena|sebab|dari|berdasarkan|because|from|"
+    r"based on)\b(?:(?!\b(belum|sudah|tidak|isi|mengisi|diisi|lapor\w*|pantau\w*|atasan|pimpinan|"
+    r"sanksi|have|has|not|filled|report\w*|monitor\w*)\b)[^.!?\n;:]){1,90}", re.IGNORECASE)
+# "The SPI team: please complete your survey before it closes": the survey's own field team,
+# which the policy would read as an office's team with a questionnaire of its own (and "before"
+# as something to do first). Said as the survey's name.
+_SURVEY_TEAM = re.compile(
+    r"\b(the\s+)?(spi|kpk|survey|survei)(\s+(survey|field|research))*\s+team\b", re.IGNORECASE)
+# "Sisa waktu pengisian tinggal seminggu": the time left to fill it in, which the policy would
+# read as the people left to fill it in (someone counting them).
+_TIME_LEFT = re.compile(r"\b(sisa waktu|waktu (yang |yg )?tersisa)\b", re.IGNORECASE)
+# An interviewer's visit ("Saya akan datang ke kantor tempat Bapak/Ibu pernah berurusan untuk
+# wawancara singkat", "We would like to arrange a face-to-face interview"): the survey's
+# in-person mode (2025), which the policy would read as an office coming to the reader (a
+# threat) or "interview" as "you were interviewed" (a report of receipt). Only the visit's
+# own words go, up to its purpose; what else the message says is read as before.
+_INTERVIEW_VISIT = re.compile(
+    r"\b(datang|mendatangi|berkunjung|mengunjungi|bertamu|menemui|visit\w*|come|call on)\b"
+    r"(?:(?!\b(belum|tidak|kalau|jika|yang|who|if|not|unless)\b)[^.!?\n;]){0,90}?"
+    r"\b(untuk|guna|for|to conduct|to hold)\s+((an?|sebuah)\s+)?(wawancara|interview)\w*\b"
+    r"|\b(schedule|arrange|conduct|hold|book|set up)\s+(an?\s+)?((short|brief|quick|"
+    r"face-to-face|in-person)\s+)*interview\b", re.IGNORECASE)
+# "Ini ss-nya, linknya ga keliatan": the screenshot the reader is showing (the scam signs excuse
+# it the same way), which the policy would read as proof asked for.
+_SHOWN_SCREENSHOT = re.compile(
+    r"\b(ini|itu|berikut ini|this is|here is|here's)\s+(ss|screenshot|screen shot|"
+    r"tangkapan layar|foto layar)(\s*-?nya)?\b", re.IGNORECASE)
+# "Jawaban Anda kami jaga kerahasiaannya", "kami jamin kerahasiaannya": the confidentiality
+# promise, said in the passive to the policy ("dijaga"), which would otherwise read "kami" as
+# someone handling the answers. Any other verb beside it ("dan kami teruskan") still counts.
+_KEPT_BY_US = re.compile(r"\b(kami|kita)\s+(jaga|rahasiakan|jamin|lindungi)\b", re.IGNORECASE)
+# "Untuk verifikasi bahwa Anda responden terpilih, kuesioner hanya dapat dibuka dari tautan
+# pribadi Anda": the survey checking the reader's eligibility, not someone checking on them.
+_ELIGIBLE = re.compile(
+    r"\b(untuk\s+)?(verifikasi|memverifikasi|memastikan|pastikan|to verify|verify|to confirm)\s+"
+    r"(bahwa|that)\s+(?=(anda|you|bapak/ibu)\s+(adalah\s+|are\s+|benar\s+|memang\s+)?"
+    r"(responden|respondent|pegawai|karyawan|staf|pengguna|an? (employee|user|respondent))\b)",
     re.IGNORECASE)
 
 
@@ -464,6 +560,12 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _FIELD_ADJ_AFTER.sub(lambda m: m[1] or m[6], _FIELD_ADJ.sub("", body))
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
+    body = _SALUTATION.sub(r"\1Bapak/Ibu,", _LABEL.sub(r"\1", body))
+    body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
+    body = _KEPT_BY_US.sub(r"di\2", body)
+    body = _TIME_LEFT.sub("batas waktu", _SURVEY_TEAM.sub(" SPI ", body))
+    body = _INTERVIEW_VISIT.sub(" wawancara ", body)
+    body = _SHOWN_SCREENSHOT.sub(r"\1 gambarnya", body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
@@ -478,9 +580,23 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     return body
 
 
-def _marker(found: Found, item: ItemResult, registry: Registry) -> str:
+# Where a number stands as who sent the message: opening the text ("0811… kirim wa: …", as a
+# reader pastes a chat) or after "dari", "pengirim", "from".
+_SENDER_BEFORE = re.compile(r"(^[\W_]*|\b(dari|dr|from|oleh|by|pengirim|sender)[\W_]*)$",
+                            re.IGNORECASE)
+
+
+def _sender_position(body: str, value: str) -> bool:
+    at = body.find(value)
+    return at >= 0 and _SENDER_BEFORE.search(body[:at]) is not None
+
+
+def _marker(found: Found, item: ItemResult, registry: Registry, sender: bool = False) -> str:
     if item.verdict == OFFICIAL:
         return _OFFICIAL_MARK
+    if found.kind == "phone" and sender:
+        # the signs read "nomor kirim …" as the number sending, not an ask to send to it
+        return " nomor "
     if found.kind == "url" and registry.is_form(normalize_link(found.normalized).casefold()):
         return _FORM_MARK
     return " "

@@ -33,7 +33,8 @@ _BOUNDARY = re.compile(
     r"silakan|silahkan|mohon|harap|tolong|segera|but|however|instead|just|then|please)\b",
     re.IGNORECASE)
 _NEGATOR = re.compile(
-    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|bukan|jangan|jgn|hindari|hindarilah|never|not|"
+    # "kada" is Banjar's "tidak" ("kada minta duit")
+    r"\b(tidak|tak|tdk|gak|ga|nggak|enggak|ngga|kada|bukan|jangan|jgn|hindari|hindarilah|never|not|"
     r"don'?t|avoid|"
     r"no(?![.\s]*(rek|hp|wa|telp|tlp|handphone|kartu|\d)))\b",
     re.IGNORECASE)
