@@ -96,6 +96,7 @@ from outreach.integrity_reading import (
     _announcement_formula,
     _arrivals,
     _checking_here,
+    _checking_origin,
     _contact_upkeep,
     _dates_are_not_counts,
     _dealings,
@@ -454,6 +455,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _announcement_formula(s)
         _reports_as_documents(s)
         _checking_here(s)
+        _checking_origin(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)

@@ -445,6 +445,10 @@ _EXISTENTIAL = frozenset({"tidak ada", "tak ada", "no", "there is no", "there ar
                           "tanpa", "without", "bukan", "nothing"})
 
 
+_PARALLEL_HEADS = frozenset({"siapa", "who", "apa", "what", "kapan", "when", "berapa",
+                             "how", "whether", "apakah"})
+
+
 def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
@@ -458,6 +462,11 @@ def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False
     rest = sentence[at + 1:]
     end = next((k for k, w in enumerate(rest) if w.word in _SENTENCE_END), len(rest))
     closes = any(w.word in _AND_OR for w in rest[:end])
+    head = following[0].word.split(" ")[0]
+    if head in _PARALLEL_HEADS and any(
+            head in w.word.split(" ") for w in sentence[max(0, at - 8):at]) and not any(
+            w.tags & {"REQUEST", "YOU"} for w in rest[:end]):
+        return True  # "tidak mencatat siapa yang terpilih, siapa yang mengisi": one list
     if not closes:
         return False
     if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
@@ -855,6 +864,28 @@ def _checking_here(s: list[_Word]) -> None:
             w.tags = w.tags - handed
 
 
+_CHECK_VERBS = frozenset({"cek", "periksa", "pastikan", "check", "verify", "lihat",
+                          "perhatikan", "teliti", "make sure"})
+_ORIGIN = frozenset({"resmi", "official", "asli", "genuine", "palsu", "fake", "sah",
+                     "terverifikasi", "verified", "centang"})
+_OWN_CHECK_TAGS = frozenset({"ASK_QUESTION", "SEND", "MONITOR", "MONITOR_WEAK", "RECEIVE"})
+
+
+def _checking_origin(s: list[_Word]) -> None:
+    """"Cek apakah undangan dikirim dari kanal resmi", "check whether the link is KPK's":
+    the reader's own check of where a message came from, nothing asked back."""
+    for i, w in enumerate(s[:-1]):
+        if w.word not in _CHECK_VERBS or s[i + 1].word not in ("apakah", "whether", "if"):
+            continue
+        end = next((k for k in range(i + 2, len(s)) if s[k].word in _SENTENCE_END), len(s))
+        clause = s[i + 1:end]
+        if any(x.word in _ORIGIN or x.tags & {"OFFICIAL_PLACE", "KPK"} for x in clause) \
+                and not any(x.tags & {"ANSWERS", "STATUS", "STATUS_NOT", "SELECT", "FILL",
+                                      "REQUEST", "LOCAL_PLACE"} for x in clause):
+            for x in [w, *clause]:
+                x.tags = x.tags - _OWN_CHECK_TAGS
+
+
 _FAQ_OPENERS = frozenset({"apa", "berapa", "bagaimana", "gimana", "kapan", "mengapa",
                           "kenapa", "what", "how", "when", "why", "where", "di mana",
                           "dimana", "kemana", "ke mana"})
@@ -905,6 +936,14 @@ def _registering_with_bot(s: list[_Word]) -> None:
         if "REPORT" in w.tags and w.word.split(maxsplit=1)[0] in _REGISTER_VERBS | {
                 "daftar", "mendaftar"} and any("BOT" in x.tags for x in s[i + 1:i + 4]):
             w.tags = (w.tags - {"REPORT"}) | {"REGISTRATION"}
+        elif w.word in _VISITS and i + 2 < len(s) and s[i + 1].word in ("ke", "to") \
+                and "BOT" in s[i + 2].tags:
+            # "udah mampir ke bot kami": a visit to the bot is its use, nothing reported
+            w.tags = w.tags - {"REPORT", "RECEIVE"}
+
+
+_VISITS = frozenset({"mampir", "berkunjung", "datang", "visiting", "visited", "stopping",
+                     "stopped", "dropping"})
 
 
 def _wishes_not_status(s: list[_Word]) -> None:

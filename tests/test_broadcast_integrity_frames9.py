@@ -74,6 +74,10 @@ REFUSED = [
     "Pendataan penerima undangan SPI dilakukan hari ini oleh subbag umum.",
     "Inventarisasi responden survei KPK sedang berjalan, hubungi sekretariat.",
     "Sekretariat akan menginventarisasi penerima link survei di tiap bidang.",
+    # a list or a check that does ask something back is still refused
+    "Kami tidak tahu siapa yang terpilih, siapa yang sudah mengisi silakan lapor ke admin.",
+    "Cek apakah undangan sudah masuk dari KPK, lalu kabari sekretariat.",
+    "Check whether you got the KPK link and let your supervisor know.",
     # a question followed by "if yes, ...": the answer is wanted
     "Kamu dapat link survei KPK kan? Kalau iya, nanti aku catat namamu.",
     "Did you get the survey link? If so, I'll add you to our list.",
@@ -118,6 +122,18 @@ ALLOWED = [
     # doubled roots and "temuan" in warnings against steering
     "Kami tidak akan pernah meminta Anda menjelek2kan atau memuji2 kantor.",
     "Jawaban jujur tidak akan membuat Anda kena masalah apa pun.",
+    # a negated list of parallel "siapa yang ..." items stays negated
+    "Kami tidak mencatat siapa yang terpilih, siapa yang mengisi, atau siapa yang menolak.",
+    "Inspektorat tidak tahu siapa yang dapat undangan, siapa yang sudah mengisi survei.",
+    "We do not record who was selected, who got the link, or who has finished the survey.",
+    # a visit to the bot is its use
+    "Terima kasih sudah mampir ke bot kami, semoga informasinya membantu.",
+    "Makasih udah berkunjung ke bot SPI ya.",
+    "Thanks for stopping by to the bot; type INFO for more about the survey.",
+    # the reader's own check of where a message came from
+    "Cek apakah pesan survei dikirim dari nomor resmi KPK sebelum membuka tautan.",
+    "Periksa apakah tautannya asli, yaitu berawalan spi.kpk.go.id.",
+    "Before you fill it in, check whether the invitation came from KPK's official channel.",
     # English questions about the survey that want no answers
     "What did you think of our service? Tell KPK honestly in the survey.",
 ]
