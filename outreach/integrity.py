@@ -110,6 +110,7 @@ from outreach.integrity_reading import (
     _negate_backwards,
     _not_the_invitation,
     _registering_with_bot,
+    _replies_to_reader,
     _reported_questions,
     _reports_as_documents,
     _segments,
@@ -456,6 +457,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _reports_as_documents(s)
         _checking_here(s)
         _checking_origin(s)
+        _replies_to_reader(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)

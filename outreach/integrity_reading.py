@@ -283,10 +283,17 @@ _PAST_DEALING = frozenset({"pernah", "pengalaman", "saat", "ketika", "waktu", "s
                            "selama", "ever", "when", "experience"})
 
 
+_BUILDINGS = frozenset({"kantor", "aula", "pendopo", "pendapa", "gedung", "rumah", "halaman",
+                        "office", "hall", "komplek", "kompleks", "jalan"})
+
+
 def _dealings(tagged: list[_Word]) -> None:
     """"kalau pernah berurusan dengan kantor kami", "pengalaman Anda berurusan dengan kami":
-    dealings a citizen had with the office, not trouble the office threatens."""
+    dealings a citizen had with the office, not trouble the office threatens; "aula kantor
+    bupati": a building named after an official, not the official's sanction."""
     for i, w in enumerate(tagged):
+        if "SANCTION" in w.tags and i > 0 and tagged[i - 1].word in _BUILDINGS:
+            w.tags = w.tags - {"SANCTION"}
         if w.word in _DEALING and "SANCTION" in w.tags and any(
                 x.word in _PAST_DEALING for x in tagged[max(0, i - 3):i]):
             w.tags = w.tags - {"SANCTION"}
@@ -884,6 +891,23 @@ def _checking_origin(s: list[_Word]) -> None:
                                       "REQUEST", "LOCAL_PLACE"} for x in clause):
             for x in [w, *clause]:
                 x.tags = x.tags - _OWN_CHECK_TAGS
+
+
+_READERS_MESSAGES = frozenset({"chat", "pesan", "pertanyaan", "keluhan", "message",
+                               "messages", "question", "questions", "aduan", "laporan"})
+
+
+def _replies_to_reader(s: list[_Word]) -> None:
+    """"chat Anda akan dibalas petugas", "your question will be answered": the office's
+    reply to the reader's own message, nothing asked of the reader."""
+    for i, w in enumerate(s):
+        if not w.tags & {"REPLY", "REPORT", "SEND"} or not (
+                _passive(w.word) or w.word.endswith("ed")):
+            continue
+        before = s[max(0, i - 4):i]
+        if any(x.word in _READERS_MESSAGES for x in before) \
+                and any("YOU" in x.tags for x in before):
+            w.tags = w.tags - {"REPLY", "REPORT", "SEND"}
 
 
 _FAQ_OPENERS = frozenset({"apa", "berapa", "bagaimana", "gimana", "kapan", "mengapa",

@@ -78,6 +78,9 @@ REFUSED = [
     "Kami tidak tahu siapa yang terpilih, siapa yang sudah mengisi silakan lapor ke admin.",
     "Cek apakah undangan sudah masuk dari KPK, lalu kabari sekretariat.",
     "Check whether you got the KPK link and let your supervisor know.",
+    # an official's sanction in a threat is still one
+    "Yang tidak isi survei akan dipanggil ke kantor bupati.",
+    "Bupati akan memanggil pegawai yang tidak mengisi SPI.",
     # a question followed by "if yes, ...": the answer is wanted
     "Kamu dapat link survei KPK kan? Kalau iya, nanti aku catat namamu.",
     "Did you get the survey link? If so, I'll add you to our list.",
@@ -134,6 +137,22 @@ ALLOWED = [
     "Cek apakah pesan survei dikirim dari nomor resmi KPK sebelum membuka tautan.",
     "Periksa apakah tautannya asli, yaitu berawalan spi.kpk.go.id.",
     "Before you fill it in, check whether the invitation came from KPK's official channel.",
+    # "tp" is "tapi", not "top"
+    "Survei KPK tidak wajib, tp kalau berkenan silakan isi.",
+    "Boleh isi boleh tidak, tp tetap jujur ya kalau mengisi.",
+    "Ga ada sanksi kok, tp sayang kalau suaranya tidak dipakai.",
+    # "your own choice" says the answers are free
+    "Keluarga boleh membantu membuka tautan, tetapi jawaban tetap pilihan Anda sendiri.",
+    "Jawaban survei sepenuhnya pilihan sendiri; tidak ada yang akan menanyakannya.",
+    "Someone may help you open the link, but the answers stay your own choice.",
+    # a building named after an official is no sanction
+    "Terima kasih sudah hadir di pendopo bupati untuk sosialisasi SPI kemarin.",
+    "Sosialisasi survei KPK diadakan di aula kantor bupati, terbuka untuk umum.",
+    "Bagi yang ingin bertanya soal SPI, meja informasi ada di gedung bupati lantai 1.",
+    # the office's reply to the reader's own message
+    "Selama cuti bersama, pesan Anda akan dibalas petugas setelah libur.",
+    "Pertanyaan Anda tentang survei akan dijawab admin pada jam kerja.",
+    "Your messages will be answered by our staff on the next working day.",
     # English questions about the survey that want no answers
     "What did you think of our service? Tell KPK honestly in the survey.",
 ]
