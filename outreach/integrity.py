@@ -48,6 +48,7 @@ from outreach.integrity_frames import (
     _TO,
     _acts_of_participants,
     _answer_content_prohibited,
+    _answers_copied,
     _answers_handled,
     _answers_to_office,
     _appeal_while_answering,
@@ -95,8 +96,10 @@ from outreach.integrity_reading import (
     _announcement_formula,
     _arrivals,
     _checking_here,
+    _checking_origin,
     _contact_upkeep,
     _dates_are_not_counts,
+    _dealings,
     _ellipses,
     _faq_pair,
     _has,
@@ -107,6 +110,7 @@ from outreach.integrity_reading import (
     _negate_backwards,
     _not_the_invitation,
     _registering_with_bot,
+    _replies_to_reader,
     _reported_questions,
     _reports_as_documents,
     _segments,
@@ -205,7 +209,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         selected or _has(s, "SELECT_WEAK")
         or ((_has(s, "STATUS") or bool(asking)) and (received or filled)))
     # "Sudah dapat link survei?" asks, unless guidance follows ("Pastikan tautannya...").
-    bare_status = question and (_has(s, "STATUS") or _has(s, "YOU")) \
+    bare_status = question and (_has(s, "STATUS") or _has(s, "YOU") or any(
+        not w.off and w.word.endswith(" you") for w in s)) \
         and (received or filled or selected)
     # "Siapa yang sudah...?" wants names back, guidance after it or not.
     asks_who = any(w.word in _WHO_ASKS for w in asking)
@@ -245,8 +250,9 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             _near(s, "SEND", ("ANSWERS",), 6) or _near(s, "COLLECT", ("ANSWERS",), 6)
             or _near(s, "REPORT", ("ANSWERS",), 6) or _near(s, "FORWARD", ("ANSWERS",), 6)
             or _near(s, "ANSWERS", ("SEND", "COLLECT", "REPORT"), 6)
-            or (question and _has(s, "WH") and _has(s, "YOU")
-                and _has(s, "ANSWERS", "STEER"))):
+            or (question and _has(s, "WH") and (_has(s, "YOU") or any(
+                not w.off and w.word.endswith(" you") for w in s))
+                and _has(s, "ANSWERS", "STEER")) or _answers_copied(s)):
         reasons.add("answers")
     if not kpk_subject and not official_only and any(
             _yours(part, "ANSWERS") and _has(part, "SEND", "FORWARD", "COLLECT", "REPORT",
@@ -308,7 +314,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         and (_has(s, "STAKE", "PEOPLE", "NUMBER") or not _has(s, "KPK", "OFFICIAL_PLACE"))
     # "Masih 20 pegawai belum isi", "daftar yang belum merespons": counts and lists of people.
     counted = any_fill and (
-        (_has(s, "NUMBER") and _has(s, "PEOPLE"))
+        (_has(s, "NUMBER") and (_has(s, "PEOPLE") or _headcount(s)))
+        or _nobody_in_group(s)
         or (_has(s, "STATUS", "STATUS_NOT")
             and ((_has(s, "NUMBER") and _has(s, "WHO", "STAKE")) or _has(s, "LIST")))
         or (_has(s, "FILL_NOUN") and _has(s, "NUMBER") and _has(s, "PURPOSE", "STAKE")))
@@ -337,7 +344,10 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     watched_any = rate or counted or chased or per_person or watched or rewarded
     if (claims_status and not received_message) or (watched_any and not kpk_subject):
         reasons.add("monitoring")
-    if not kpk_subject and _has(s, "MONITOR") and not _own_act_of_group(s) and (
+    # "mengisi data diri": a form's field after the verb, not anyone's data watched.
+    monitor_words = [w for k, w in enumerate(s) if not w.off and "MONITOR" in w.tags
+                     and not (k > 0 and "FILL" in s[k - 1].tags and "COLLECT" in w.tags)]
+    if not kpk_subject and monitor_words and not _own_act_of_group(s) and (
             (_has(s, "WHO") and (any_fill or received or selected))
             or selected or (_has(s, "MONITOR") and _has(s, "FILL")
                             and any(w.word in ("absensi", "presensi", "daftar hadir")
@@ -358,6 +368,33 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     return reasons
 
 
+_HEADS = frozenset({"orang", "org", "people", "persons", "responden", "respondents",
+                    "pegawai", "staff", "staf", "karyawan", "employees", "colleagues"})
+_NOBODY = frozenset({"ada yang", "seorang pun", "satu pun", "satupun", "no one", "nobody",
+                     "none", "anyone", "no staff"})
+
+
+def _headcount(s: list[_Word]) -> bool:
+    """"12 orang", "only 12 people": a number of people, whatever noun counts them."""
+    return any("NUMBER" in w.tags and not w.off and k + 1 < len(s) and s[k + 1].word in _HEADS
+               for k, w in enumerate(s))
+
+
+def _nobody_in_group(s: list[_Word]) -> bool:
+    """"Bidang Perizinan belum ada yang mengisi", "no one in Finance has done it yet": a zero
+    count of a named unit, which someone has watched."""
+    for k, w in enumerate(s):
+        if w.off or w.word not in _NOBODY or not any(
+                x.tags & {"STATUS_NOT", "NEGATOR"} or x.word in ("no one", "nobody", "none")
+                for x in s[max(0, k - 1):k + 1]):
+            continue
+        if any("FILL" in x.tags for x in s[k + 1:k + 4]) and any(
+                x.tags & {"STAKE", "MONITOR", "LOCAL_PLACE"} and x.word not in _SENDER
+                for x in s[:k]):
+            return True
+    return False
+
+
 _WHO_ASKS = frozenset({"siapa", "who", "who among", "siapa di antara", "which of you",
                        "ada yang sudah", "siapa yang sudah", "siapa saja yang sudah",
                        "who has", "who have", "anyone who has", "berapa", "how many",
@@ -366,6 +403,18 @@ _WHO_ASKS = frozenset({"siapa", "who", "who among", "siapa di antara", "which of
 # "those who have not yet filled in": a relative clause unless it ends in "?".
 _RELATIVE_WHO = frozenset({"who has", "who have", "anyone who has"})
 _WHETHER = frozenset({"atau tidak", "or not", "atau belum", "sudah belum", "udah belum"})
+
+
+_IF = frozenset({"kalau", "kalo", "jika", "bila", "apabila", "if"})
+_YES = frozenset({"iya", "ya", "yes", "so", "sudah", "udah", "benar", "betul", "memang"})
+
+
+def _if_yes(s: list[_Word]) -> bool:
+    """"..., bukan? Kalau iya, ...", "Did you get it? If so, ...": a sentence that goes on
+    from the answer to the question before it wants that answer."""
+    words = [w.word for w in s[:3] if w.word not in (",", "-")]
+    return len(words) >= 2 and words[0] in _IF and (
+        words[1] in _YES or words[1].split(" ")[-1] in _YES)
 
 
 def check_text(text: str) -> Verdict:
@@ -391,6 +440,7 @@ def forbidden_acts(text: str) -> tuple[str, ...]:
 
 def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
+    _dealings(tagged)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
@@ -406,6 +456,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _announcement_formula(s)
         _reports_as_documents(s)
         _checking_here(s)
+        _checking_origin(s)
+        _replies_to_reader(s)
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
@@ -428,7 +480,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                                           or any("VIOLATION" in w.tags for w in following))
         # "Sudah diterima semua? Mohon tanggapannya": what follows a question asks for more
         # than filling in, so the question wants an answer.
-        answer_wanted = not following or _asks_beyond_filling(following)
+        answer_wanted = not following or _asks_beyond_filling(following) \
+            or _if_yes(following)
         found |= _sentence_reasons(s, asks_reply, rhetorical, answer_wanted, topic=topic,
                                    received_message=received_message)
         for end in (i + 2, i + 3):

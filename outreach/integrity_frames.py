@@ -222,7 +222,60 @@ def _answers_handled(s: list[_Word]) -> bool:
     return False
 
 
+_GROUP_NOUNS = frozenset({"responden", "respondents", "peserta", "participants", "pegawai",
+                          "staff", "staf", "karyawan", "employees", "kami semua", "semua"})
+_UNDER = frozenset({"bawah", "under"})
+_OVERSEEING = frozenset({"arahan", "bimbingan", "pengawasan", "pendampingan", "supervisi",
+                         "supervision", "guidance", "direction", "instruksi", "komando",
+                         "koordinasi", "pantauan"})
+
+
+def _people_assembled(s: list[_Word]) -> bool:
+    """"Responden akan dikumpulkan per bidang lalu mengisi", "staff will be assembled",
+    "mengisi di bawah arahan kepala bidang": people gathered, or filling in overseen by the
+    office, as the passive or prepositional form of a gathering."""
+    if not any(not x.off and "FILL" in x.tags for x in s):
+        return False
+    for i, w in enumerate(s):
+        if w.off:
+            continue
+        if "COLLECT" in w.tags and (w.word.startswith("di") or w.word.endswith("ed")) and any(
+                x.word in _GROUP_NOUNS or x.tags & {"PEOPLE", "SELECT"}
+                for x in s[max(0, i - 4):i]):
+            return True
+        if w.word in _UNDER and i + 1 < len(s) and s[i + 1].word.startswith(tuple(_OVERSEEING)) \
+                and any("LOCAL_PLACE" in x.tags and not x.tags & {"OFFICIAL_PLACE", "KPK"}
+                        for x in s[i + 1:i + 6]):
+            return True
+    return False
+
+
+_DOCUMENTS = frozenset({"tabel", "table", "spreadsheet", "sheet", "lembar", "rekap", "matriks",
+                        "matrix", "excel", "gform", "kolom", "column", "isian", "borang"})
+_MATCHING = frozenset({"sesuai", "sama", "same", "persis", "according", "matching", "salin",
+                       "copy", "seperti"})
+
+
+def _answers_copied(s: list[_Word]) -> bool:
+    """"Isi tabel berikut sesuai pilihan Anda di survei", "fill in this sheet with the same
+    options you chose": a document of the office's filled with the survey's answers."""
+    if _has(s, "NEUTRAL", "VIOLATION", "REGISTRATION"):
+        return False
+    for i, w in enumerate(s):
+        if w.off or not ("FORM" in w.tags or w.word in _DOCUMENTS):
+            continue
+        if not any("FILL" in x.tags and not x.off for x in s[max(0, i - 3):i + 1]):
+            continue
+        rest = s[i + 1:i + 10]
+        if any(x.word in _MATCHING for x in rest) and any("ANSWERS" in x.tags for x in rest) \
+                and _has(s, "SURVEY", "KPK"):
+            return True
+    return False
+
+
 def _gathered(s: list[_Word]) -> bool:
+    if _people_assembled(s):
+        return True
     for i, w in enumerate(s):
         if w.off or "GATHER" not in w.tags:
             continue
@@ -713,6 +766,10 @@ def _rating(s: list[_Word]) -> bool:
         if "NEGATOR_STRONG" not in w.tags or w.word not in _PROHIBITIONS:
             continue
         for j in range(i + 1, min(i + 3, len(s))):
+            if "HARM" in s[j].tags and any("STAKE" in x.tags for x in s[j + 1:j + 4]) \
+                    and any(x.tags & {"SURVEY", "FILL", "ANSWERS"} for x in s) and not any(
+                    x.word in _FEARS for x in s[i + 1:j]):
+                return True  # "jangan sudutkan unit kita waktu jawab survei"
             if "STEER" in s[j].tags and any(
                     x.tags & {"NEGATIVE_CONTENT", "POSITIVE"} for x in s[j + 1:j + 4]) \
                     and not any(x.tags & {"INVITE", "OTHER_LINK"} for x in s[j + 1:j + 3]):
@@ -771,17 +828,23 @@ def _non_participants_end(s: list[_Word]) -> int | None:
         ahead = s[i + 1:i + 5]
         if w.word in _MEANS and not (ahead and ahead[0].tags & _NOT_TAKING_PART):
             continue
+        # "yang terpilih sebagai responden tapi tidak mengisi": a second, negated predicate.
+        but = next((j for j, x in enumerate(s[i + 1:i + 6]) if x.word in _BUT), None)
+        if but is not None and not any(_is_clause_end(x) for x in s[i + 1:i + 1 + but]):
+            ahead = s[i + 1:i + 2 + but + 4]
         for j, x in enumerate(ahead):
-            if _is_clause_end(x):
+            if _is_clause_end(x) and not (but is not None and x.word in _BUT):
                 break
             if x.tags & _NOT_TAKING_PART and any(
                     y.tags & {"FILL"} for y in ahead[j + 1:j + 4]):
                 return i + 1 + j + 1
-            if "IGNORE" in x.tags and _has(s, "SURVEY"):
-                return i + 1 + j + 1
+            if "IGNORE" in x.tags and (_has(s, "SURVEY") or any(
+                    y.tags & {"SURVEY", "INVITE"} and y.neg_local for y in ahead[j + 1:j + 4])):
+                return i + 1 + j + 1  # "yang mengabaikan undangan survei": it is negated
     return None
 
 
+_BUT = frozenset({"tapi", "tetapi", "namun", "but", "yet"})
 # "mempermalukan unit dengan tidak mengisi": not taking part as the means of a harm.
 _MEANS = frozenset({"dengan", "by", "karena", "because", "akibat"})
 
@@ -835,7 +898,7 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
             return True  # "tidak dapat cuti", "cannot apply for leave"
         if w.tags & {"NEGATOR"} and any(x.tags & {"BENEFIT"} for x in following):
             return True  # "tidak dilayani", "tdk dpt cuti"
-        if w.word in ("akan", "will", "bakal", "nanti") and any(
+        if w.word in ("akan", "will", "bakal", "nanti", "bisa", "dapat", "bakalan") and any(
                 x.word.startswith("di") and len(x.word) > 5 and not x.off
                 and not x.tags & {"RECEIVE", "BENEFIT"} for x in following[:2]) \
                 and not any(x.word in ("tetap", "still", "tidak", "tak") for x in following):
@@ -854,10 +917,22 @@ def _duty_in(clause: list[_Word]) -> bool:
     return False
 
 
+def _without_received(c: list[_Word]) -> list[_Word]:
+    """A clause without "yang menerima undangan", "who received the link": the invitation
+    named as what people received says who bears a duty, not that the duty is a link's."""
+    out: list[_Word] = []
+    for k, w in enumerate(c):
+        if "INVITE" in w.tags and any("RECEIVE" in x.tags for x in c[max(0, k - 2):k]) \
+                and any(x.tags & {"RELATIVE", "WHO"} for x in c[max(0, k - 4):k]):
+            continue
+        out.append(w)
+    return out
+
+
 def _threat(s: list[_Word], question: bool) -> bool:
     fill_any = any(w.tags & {"FILL", "SURVEY"} and (not w.off or w.neg_local) for w in s)
     # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
-    duty = any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK")
+    duty = any(_duty_in(c) and not _has(_without_received(c), "INVITE", "OTHER_LINK")
                and not any("OFFICIAL_PLACE" in w.tags and "." in w.word for w in c)
                for c in _clauses(s))
     if not question and duty and (
@@ -1136,6 +1211,31 @@ _UNTIL = frozenset({"sebelum", "until", "before", "sampai", "hingga", "prior", "
                     "sblm", "sampe"})
 
 
+_ONLY = frozenset({"hanya", "only", "baru", "cuma"})
+_AFTER = frozenset({"setelah", "sesudah", "after", "once", "usai"})
+
+
+def _only_after_office(s: list[_Word]) -> bool:
+    """"Pengisian hanya boleh dilakukan setelah mendapat nomor dari inspektorat", "you may
+    only start once your unit head has given you the go-ahead": filling in permitted only
+    after something of the office's, a precondition whatever it is called."""
+    for k, w in enumerate(s):
+        if w.word not in _ONLY or not any("FILL" in x.tags for x in s[max(0, k - 4):k + 5]):
+            continue
+        after = next((j for j in range(k + 1, min(k + 8, len(s))) if s[j].word in _AFTER),
+                     None)
+        if after is None:
+            continue
+        rest = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
+                                        s[after + 1:after + 12]))
+        if any(x.tags & {"OFFICIAL_PLACE", "KPK", "HELP", "INVITE", "REGISTRATION"}
+               for x in rest):
+            return False  # "hanya bisa diisi setelah undangan KPK diterima"
+        if any("LOCAL_PLACE" in x.tags and x.word not in _SENDER for x in rest):
+            return True
+    return False
+
+
 def _held_until(s: list[_Word]) -> str | None:
     """Filling in held back until something of the office's (a briefing, a session, a form):
     "Harap tidak mengisi survei sebelum pengarahan dari Sekretaris", "Please don't fill in
@@ -1143,6 +1243,8 @@ def _held_until(s: list[_Word]) -> str | None:
     office's to release; a check of the link or KPK's own guide is not."""
     if any(w.tags & {"VIOLATION"} for w in s):
         return None
+    if _only_after_office(s):
+        return "form_first"
     for k, w in enumerate(s):
         if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or not any(
                 "FILL" in x.tags for x in s[k + 1:k + 4]):

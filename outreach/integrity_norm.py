@@ -7,6 +7,7 @@ more freely still, so this adds, for the integrity check only:
   Manado "so dapa", Betawi "udeh") -> standard Indonesian, from `[normalise]` in
   integrity_words.toml;
 - digits for letters ("1si", "l4por", "bukt1") when the result is a known word;
+- a root doubled with "2" before a suffix ("jelek2in" -> "jelekkan");
 - colloquial affixes on a known root: "-in" for "-kan" ("fotoin", "kumpulin"), "ke-" for
   "ter-" ("kepilih"), "di-"/"nge-" on a borrowed verb ("diforward", "ngeshare");
 - words written without their vowels ("dkirim", "undgn", "hlmn", "jwbn") -> the only known
@@ -99,6 +100,11 @@ class Normaliser:
         found: list[str] = []
         letters = sum(c.isalpha() for c in word)
         digits = sum(c.isdigit() for c in word)
+        # "jelek2in", "kumpul2kan": a root doubled with "2" and a suffix ("jelek-jelekin").
+        doubled = re.fullmatch(r"([a-z]{3,})2(in|kan|an|i|nya)", word)
+        if doubled:
+            root, suffix = doubled.groups()
+            found += [root + ("kan" if suffix == "in" else suffix), root]
         if digits and letters >= 2 and letters >= digits \
                 and not re.fullmatch(r"[a-z]+\d{2,}", word):
             found.append(word.translate(_DIGITS))

@@ -277,6 +277,28 @@ _REGISTER_VERBS = frozenset({"register", "daftar", "daftarkan", "mendaftar", "me
 _LIST_CUES = frozenset({"nama", "yang", "hadir", "pengisi", "responden", "pegawai", "absen"})
 
 
+_MODAL_WORDS = frozenset({"dapat", "bisa", "boleh", "can", "may"})
+_DEALING = frozenset({"berurusan", "urusan"})
+_PAST_DEALING = frozenset({"pernah", "pengalaman", "saat", "ketika", "waktu", "sewaktu",
+                           "selama", "ever", "when", "experience"})
+
+
+_BUILDINGS = frozenset({"kantor", "aula", "pendopo", "pendapa", "gedung", "rumah", "halaman",
+                        "office", "hall", "komplek", "kompleks", "jalan"})
+
+
+def _dealings(tagged: list[_Word]) -> None:
+    """"kalau pernah berurusan dengan kantor kami", "pengalaman Anda berurusan dengan kami":
+    dealings a citizen had with the office, not trouble the office threatens; "aula kantor
+    bupati": a building named after an official, not the official's sanction."""
+    for i, w in enumerate(tagged):
+        if "SANCTION" in w.tags and i > 0 and tagged[i - 1].word in _BUILDINGS:
+            w.tags = w.tags - {"SANCTION"}
+        if w.word in _DEALING and "SANCTION" in w.tags and any(
+                x.word in _PAST_DEALING for x in tagged[max(0, i - 3):i]):
+            w.tags = w.tags - {"SANCTION"}
+
+
 def _lists_not_registration(tagged: list[_Word]) -> None:
     """"di daftar yang beredar", "daftar nama": a list, not registering as a respondent."""
     for i, w in enumerate(tagged):
@@ -293,10 +315,15 @@ def _lists_not_registration(tagged: list[_Word]) -> None:
         # for those not yet in KPK's pool; asked of those who took part it is a report.
         prior = list(itertools.takewhile(lambda x: x.word not in _SENTENCE_END,
                                           reversed(tagged[max(0, i - 10):i])))
+        # "yang pernah menerima layanan ... dapat mendaftar": a service received, and the
+        # modal "dapat" before the verb, are no invitation received.
         if any(x.word in _CONDITION or "RELATIVE" in x.tags for x in prior) and any(
                 x.tags & {"RECEIVE", "SELECT", "FILL"} and not x.tags & {"NEGATOR"}
-                for x in prior) and not any(x.tags & {"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"}
-                                             or x.word in _WISHING for x in prior):
+                and not (k == 0 and x.word in _MODAL_WORDS)
+                and not (k > 0 and prior[k - 1].word in _THINGS_RECEIVED)
+                for k, x in enumerate(prior)) and not any(
+                x.tags & {"NEGATOR", "NEGATOR_STRONG", "STATUS_NOT"} or x.word in _WISHING
+                for x in prior):
             w.tags = (w.tags - {"REGISTRATION"}) | {"REPORT"}
             continue
         # "register their names with the HR desk", "daftarkan diri ke admin": names handed
@@ -344,6 +371,20 @@ _SUPPOSING = frozenset({"jika", "bila", "kalau", "apabila", "if", "seandainya", 
                         "andaikan", "should", "when", "whenever", "menawi", "upami", "lamun"})
 
 
+_BUT_WORDS = frozenset({"tapi", "tetapi", "namun", "but", "yet"})
+# Where the main clause starts after a subject "yang tidak mengisi survei": its modal.
+_MAIN_PREDICATE = frozenset({"akan", "bisa", "dapat", "bakal", "bakalan", "nanti", "will",
+                             "could", "may", "might", "can", "harus", "wajib", "perlu",
+                             "terancam", "langsung", "otomatis"})
+
+
+def _possessed(w: _Word) -> bool:
+    """"yang pegawainya tidak mengisi", "whose staff": a possessed noun between "yang" and
+    its negation still makes a relative clause."""
+    return (w.word.endswith("nya") and w.word.isalpha() and len(w.word) > 5) \
+        or ("PEOPLE" in w.tags and " " not in w.word)
+
+
 def _mark_scopes(sentence: list[_Word]) -> None:
     """Switch off what is negated or asked by someone else, up to the clause's end."""
     n = len(sentence)
@@ -353,10 +394,16 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         negator = bool(w.tags & {"NEGATOR", "NEGATOR_STRONG"})
         local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags
                                        or sentence[i - 1].word.endswith(_WHO_WORDS) or (
-            i > 1 and "RELATIVE" in sentence[i - 2].tags and "YOU" in sentence[i - 1].tags))
+            i > 1 and "RELATIVE" in sentence[i - 2].tags and (
+                "YOU" in sentence[i - 1].tags or _possessed(sentence[i - 1]))))
         # "Tidak isi SPI = tidak loyal": not filling in, named as a subject.
         local = local or (negator and i == 0 and "NEGATOR" in w.tags and len(sentence) > 1
                           and "FILL" in sentence[1].tags)
+        # "yang terpilih tapi tidak mengisi": the negation of a relative clause's second verb.
+        local = local or (negator and i > 1 and sentence[i - 1].word in _BUT_WORDS and any(
+            "RELATIVE" in x.tags or x.word.endswith(_WHO_WORDS)
+            for x in sentence[max(0, i - 6):i - 1]) and not any(
+            _is_clause_end(x) for x in sentence[max(0, i - 6):i - 1]))
         strong = negator and not local
         framed = ("FRAME_WHO" in w.tags and any(
             "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
@@ -374,9 +421,11 @@ def _mark_scopes(sentence: list[_Word]) -> None:
                     sentence[j].off = sentence[j].off or not _is_clause_end(sentence[j])
                     j += 1
         if local:
-            for x in sentence[i + 1:i + 1 + _LOCAL_SCOPE]:
+            for k, x in enumerate(sentence[i + 1:i + 1 + _LOCAL_SCOPE]):
                 if _is_clause_end(x) or "REQUEST" in x.tags:
                     break  # "yang tidak ikut survei silakan ...": the ask is not negated
+                if k > 0 and x.word in _MAIN_PREDICATE:
+                    break  # "yang tidak ikut survei | bisa ...": the main clause begins
                 x.off = x.neg_local = True
         elif strong or framed:
             j = i + 1
@@ -403,6 +452,10 @@ _EXISTENTIAL = frozenset({"tidak ada", "tak ada", "no", "there is no", "there ar
                           "tanpa", "without", "bukan", "nothing"})
 
 
+_PARALLEL_HEADS = frozenset({"siapa", "who", "apa", "what", "kapan", "when", "berapa",
+                             "how", "whether", "apakah"})
+
+
 def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
     following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
@@ -416,6 +469,11 @@ def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False
     rest = sentence[at + 1:]
     end = next((k for k, w in enumerate(rest) if w.word in _SENTENCE_END), len(rest))
     closes = any(w.word in _AND_OR for w in rest[:end])
+    head = following[0].word.split(" ")[0]
+    if head in _PARALLEL_HEADS and any(
+            head in w.word.split(" ") for w in sentence[max(0, at - 8):at]) and not any(
+            w.tags & {"REQUEST", "YOU"} for w in rest[:end]):
+        return True  # "tidak mencatat siapa yang terpilih, siapa yang mengisi": one list
     if not closes:
         return False
     if following[0].tags & _ACTS or sentence[at + 1].word in _AND_OR:
@@ -813,6 +871,45 @@ def _checking_here(s: list[_Word]) -> None:
             w.tags = w.tags - handed
 
 
+_CHECK_VERBS = frozenset({"cek", "periksa", "pastikan", "check", "verify", "lihat",
+                          "perhatikan", "teliti", "make sure"})
+_ORIGIN = frozenset({"resmi", "official", "asli", "genuine", "palsu", "fake", "sah",
+                     "terverifikasi", "verified", "centang"})
+_OWN_CHECK_TAGS = frozenset({"ASK_QUESTION", "SEND", "MONITOR", "MONITOR_WEAK", "RECEIVE"})
+
+
+def _checking_origin(s: list[_Word]) -> None:
+    """"Cek apakah undangan dikirim dari kanal resmi", "check whether the link is KPK's":
+    the reader's own check of where a message came from, nothing asked back."""
+    for i, w in enumerate(s[:-1]):
+        if w.word not in _CHECK_VERBS or s[i + 1].word not in ("apakah", "whether", "if"):
+            continue
+        end = next((k for k in range(i + 2, len(s)) if s[k].word in _SENTENCE_END), len(s))
+        clause = s[i + 1:end]
+        if any(x.word in _ORIGIN or x.tags & {"OFFICIAL_PLACE", "KPK"} for x in clause) \
+                and not any(x.tags & {"ANSWERS", "STATUS", "STATUS_NOT", "SELECT", "FILL",
+                                      "REQUEST", "LOCAL_PLACE"} for x in clause):
+            for x in [w, *clause]:
+                x.tags = x.tags - _OWN_CHECK_TAGS
+
+
+_READERS_MESSAGES = frozenset({"chat", "pesan", "pertanyaan", "keluhan", "message",
+                               "messages", "question", "questions", "aduan", "laporan"})
+
+
+def _replies_to_reader(s: list[_Word]) -> None:
+    """"chat Anda akan dibalas petugas", "your question will be answered": the office's
+    reply to the reader's own message, nothing asked of the reader."""
+    for i, w in enumerate(s):
+        if not w.tags & {"REPLY", "REPORT", "SEND"} or not (
+                _passive(w.word) or w.word.endswith("ed")):
+            continue
+        before = s[max(0, i - 4):i]
+        if any(x.word in _READERS_MESSAGES for x in before) \
+                and any("YOU" in x.tags for x in before):
+            w.tags = w.tags - {"REPLY", "REPORT", "SEND"}
+
+
 _FAQ_OPENERS = frozenset({"apa", "berapa", "bagaimana", "gimana", "kapan", "mengapa",
                           "kenapa", "what", "how", "when", "why", "where", "di mana",
                           "dimana", "kemana", "ke mana"})
@@ -863,6 +960,14 @@ def _registering_with_bot(s: list[_Word]) -> None:
         if "REPORT" in w.tags and w.word.split(maxsplit=1)[0] in _REGISTER_VERBS | {
                 "daftar", "mendaftar"} and any("BOT" in x.tags for x in s[i + 1:i + 4]):
             w.tags = (w.tags - {"REPORT"}) | {"REGISTRATION"}
+        elif w.word in _VISITS and i + 2 < len(s) and s[i + 1].word in ("ke", "to") \
+                and "BOT" in s[i + 2].tags:
+            # "udah mampir ke bot kami": a visit to the bot is its use, nothing reported
+            w.tags = w.tags - {"REPORT", "RECEIVE"}
+
+
+_VISITS = frozenset({"mampir", "berkunjung", "datang", "visiting", "visited", "stopping",
+                     "stopped", "dropping"})
 
 
 def _wishes_not_status(s: list[_Word]) -> None:
@@ -899,6 +1004,9 @@ def _contact_upkeep(s: list[_Word]) -> None:
         for w in s:
             if w.word in _CONTACT_NOUNS:
                 w.tags = w.tags | {"POPULATION"}
+            elif "daftar" in w.word and "REPORT" in w.tags:
+                # "nomor yang didaftarkan aktif": the contact registered, nothing reported
+                w.tags = (w.tags - {"REPORT"}) | {"REGISTRATION"}
 
 
 _ACT_TAGS = frozenset({"REPORT", "SEND", "COLLECT", "FORWARD", "REPLY"})
