@@ -405,8 +405,11 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             for x in sentence[max(0, i - 6):i - 1]) and not any(
             _is_clause_end(x) for x in sentence[max(0, i - 6):i - 1]))
         strong = negator and not local
+        # "kalau ada yang masuk WA survei, tolong bilang ke kepala ruangan": an act after a
+        # request marker is asked of the reader, not someone else's ask.
         framed = ("FRAME_WHO" in w.tags and any(
-            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
+            "FRAME_ASK" in x.tags and "REQUEST" not in sentence[k - 1].tags
+            for k, x in enumerate(sentence[i + 1:i + 7], start=i + 1))
             and not _demand_stated(sentence, i)) \
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if w.word in _SUPPOSING and not framed:
@@ -424,8 +427,9 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             for k, x in enumerate(sentence[i + 1:i + 1 + _LOCAL_SCOPE]):
                 if _is_clause_end(x) or "REQUEST" in x.tags:
                     break  # "yang tidak ikut survei silakan ...": the ask is not negated
-                if k > 0 and x.word in _MAIN_PREDICATE:
-                    break  # "yang tidak ikut survei | bisa ...": the main clause begins
+                if k > 0 and (x.word in _MAIN_PREDICATE or (
+                        " " in x.word and x.word.split()[-1] in _MAIN_PREDICATE)):
+                    break  # "yang tidak ikut survei | bisa ...", "| tidak akan ..."
                 x.off = x.neg_local = True
         elif strong or framed:
             j = i + 1
@@ -456,9 +460,13 @@ _PARALLEL_HEADS = frozenset({"siapa", "who", "apa", "what", "kapan", "when", "be
                              "how", "whether", "apakah"})
 
 
+_ARTICLES = frozenset({"a", "an", "the", "any", "sebuah", "suatu"})
+
+
 def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
-    following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
+    # "for a screenshot, a copy of your answers, or proof": an article opens the next item
+    following = [w for w in sentence[at + 1:at + 4] if w.word not in _AND_OR | _ARTICLES]
     if sentence[at].word != "," or not following:
         return False
     if following[0].word in _INCLUDING:
@@ -548,7 +556,8 @@ _SENDER_FILLER = frozenset({"akan", "will", "ingin", "mau", "hendak", "perlu", "
                             "like", "to", "juga", "hanya", "just", "want", "dengan", "ini"})
 _INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginformasikan",
                         "beritahukan", "memberitahukan", "inform", "informs", "remind",
-                        "ingatkan", "mengingatkan", "tell", "let you know", "update"})
+                        "ingatkan", "mengingatkan", "tell", "let you know", "update",
+                        "beritahu", "memberitahu"})
 
 
 # Who sent a message, as a forwarded one tells it: "Nomor 0812… kirim undangan SPI", "akun
@@ -964,6 +973,10 @@ def _registering_with_bot(s: list[_Word]) -> None:
                 and "BOT" in s[i + 2].tags:
             # "udah mampir ke bot kami": a visit to the bot is its use, nothing reported
             w.tags = w.tags - {"REPORT", "RECEIVE"}
+        if "LOCAL_PLACE" in w.tags and i > 0 and "BOT" in s[i - 1].tags \
+                and "LOCAL_PLACE" not in s[i - 1].tags:
+            # "chatbot Inspektorat": the office owns the bot, the message goes to the bot
+            w.tags = w.tags - {"LOCAL_PLACE"}
 
 
 _VISITS = frozenset({"mampir", "berkunjung", "datang", "visiting", "visited", "stopping",
