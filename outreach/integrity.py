@@ -76,6 +76,7 @@ from outreach.integrity_frames import (
     _participation_to_office,
     _presumed_good,
     _proof_required,
+    _proven_wrongs,
     _rating,
     _reply_ask,
     _report_asked,
@@ -490,6 +491,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                  and not _about_another_event(s, survey_text=survey_text)]
     for s in sentences:
         _typed_example(s)
+        _proven_wrongs(s)
         if s and _coerced_worthless(s):
             s[0].tags = s[0].tags | {"VIOLATION"}
     for s, after in itertools.pairwise(sentences):

@@ -1456,6 +1456,19 @@ def _typed_example(s: list[_Word]) -> None:
             return
 
 
+_PROVEN = frozenset({"terbukti", "ketahuan", "kedapatan", "proven", "found"})
+_WRONGS = frozenset({"mengarahkan", "memaksa", "mengintimidasi", "mengancam", "menekan",
+                     "mengondisikan", "steering", "pressuring", "forcing", "coaching"})
+
+
+def _proven_wrongs(s: list[_Word]) -> None:
+    """"KPK dapat menahan nilai instansi yang terbukti mengarahkan pengisian": the steering
+    named as a wrong found out, like a violation told."""
+    for k, w in enumerate(s[:-1]):
+        if w.word in _PROVEN and (s[k + 1].word in _WRONGS or "FRAME_ASK" in s[k + 1].tags):
+            w.tags = w.tags | {"VIOLATION"}
+
+
 def _disowns_before(s: list[_Word]) -> bool:
     """"Kami tidak akan melakukan hal seperti itu", "jangan ditiru", "we will never do
     that": the sentence before was an example of the forbidden, told to be refused."""

@@ -51,6 +51,12 @@ REFUSED = [
     "Tanpa foto bukti, pengisian survei tidak dihitung.",
     "Ingat, tanpa screenshot dianggap belum mengisi.",
     "Without a screenshot your survey will not be counted.",
+    # the second round's mechanisms leave these asks refused
+    "Survei segera ditutup, segera kirim screenshot ke admin.",
+    "Update: yang sudah mengisi survei segera lapor ke grup.",
+    "Kami tidak meminta screenshot, tapi kirimkan jawaban Anda ke sekretariat.",
+    "Pegawai yang terbukti belum mengisi survei akan ditegur.",
+    "Sudah dapat link survei? Laporkan.",
 ]
 
 ALLOWED = [
@@ -97,6 +103,34 @@ ALLOWED = [
     "Pemilihan responden dan pengiriman undangan dilakukan oleh KPK.",
     "Pengolahan jawaban dan pemilihan responden dikerjakan oleh KPK sendiri.",
     "Sending invitations and selecting respondents are handled by KPK.",
+    # "segera" before a state tells time
+    "Masa pengisian SPI segera berakhir; yang menerima undangan masih bisa mengisinya.",
+    "Survei integritas segera dimulai minggu depan.",
+    "Periode survei KPK segera ditutup akhir bulan ini.",
+    # the survey named as the place to tell what one saw
+    "Kalau pernah melihat pungutan liar, survei ini wadah yang aman untuk menyampaikannya.",
+    "Survei KPK adalah sarana untuk melaporkan pengalaman Anda secara rahasia.",
+    "The survey is a safe place to report what you have seen.",
+    # a negated list whose last item comes "dari Anda"
+    "Kami tidak akan meminta jawaban, bukti, atau konfirmasi dari Anda.",
+    "Tidak ada yang akan meminta screenshot, foto, atau laporan dari Anda.",
+    "We will not ask for answers, proof, or a reply from you.",
+    # steering named as a wrong found out
+    "KPK bisa menahan nilai instansi yang terbukti mengarahkan jawaban pegawai.",
+    "Instansi yang ketahuan memaksa pegawai mengisi survei akan dilaporkan ke KPK.",
+    "Offices proven steering the answers may lose their score.",
+    # a bare "Laporkan." after a scam
+    "Kalau ada yang minta uang untuk ikut survei, itu penipuan. Laporkan.",
+    "Ada pesan palsu mengatasnamakan SPI. Laporkan.",
+    "Someone asking for a fee to join the survey is a scam. Report it.",
+    # the chatbot is the bot
+    "Daftar sebagai calon responden lewat chatbot kami, gratis.",
+    "Sign up as a prospective respondent through the chatbot, it is free.",
+    "Yang ingin jadi calon responden bisa mendaftar melalui chatbot dinas.",
+    # a heading is no ask
+    "Update: survei integritas tahun ini dibuka sampai akhir bulan.",
+    "Info: link resmi survei hanya spi.kpk.go.id.",
+    "Pengumuman: survei KPK bersifat sukarela dan rahasia.",
 ]
 
 
