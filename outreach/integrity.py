@@ -46,6 +46,7 @@ from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_frames import (
     _CONTACT_ONLY,
     _TO,
+    _about_another_event,
     _acts_of_participants,
     _answer_content_prohibited,
     _answers_copied,
@@ -57,8 +58,10 @@ from outreach.integrity_frames import (
     _asks_those_who_took_part,
     _awaits_direction,
     _benefit_for_participants,
+    _coerced_worthless,
     _consequence_for_non_participants,
     _directed_to_office,
+    _disowns_before,
     _embedded,
     _forwarded_elsewhere,
     _gathered,
@@ -72,6 +75,8 @@ from outreach.integrity_frames import (
     _own_topic,
     _participation_to_office,
     _presumed_good,
+    _proof_required,
+    _proven_wrongs,
     _rating,
     _reply_ask,
     _report_asked,
@@ -83,6 +88,7 @@ from outreach.integrity_frames import (
     _survey_session,
     _targets,
     _threat,
+    _typed_example,
     _unapproved_ask,
     _whether_status,
     _yours,
@@ -90,6 +96,7 @@ from outreach.integrity_frames import (
 from outreach.integrity_reading import (
     _AND_OR,
     _SENDER,
+    _SENTENCE_END,
     _acts_of_kpk,
     _acts_of_message_senders,
     _acts_of_sender,
@@ -109,6 +116,7 @@ from outreach.integrity_reading import (
     _modals,
     _negate_backwards,
     _not_the_invitation,
+    _passive,
     _registering_with_bot,
     _replies_to_reader,
     _reported_questions,
@@ -180,7 +188,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
                         (k == 0 or _is_clause_end(s[k - 1])) and k + 1 < len(s)
                         and "STATUS" in s[k + 1].tags)
                     for k, w in enumerate(s))
-    kpk_subject = any("KPK" in w.tags for w in s[:2])
+    kpk_subject = any("KPK" in w.tags for w in s[:2]) or _done_by_kpk(s)
     question = any(w.word == "?" for w in s)
     received = _has(s, "RECEIVE") and (topic or _has(s, "SURVEY", "INVITE", "KPK", "ITSELF")) \
         and not (_has(s, "THIS_MESSAGE") and not _has(s, "SURVEY")) and not _has(s, "THANKS")
@@ -275,6 +283,8 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
             or (weak_proof and _has(s, "FILL", "SURVEY")
                 and _has(s, "SEND", "COLLECT", "REPORT", "FORM", "FORWARD"))):
         reasons.add("proof")
+    if not official_only and _proof_required(s):
+        reasons.add("proof")
     if (_has(s, "FORM") or (_has(s, "OTHER_LINK") and _has(s, "SURVEY", "ANSWERS"))) \
             and not _has(s, "REGISTRATION") \
             and (_has(s, "FIRST", "ANSWERS") or (_has(s, "SURVEY", "ANSWERS")
@@ -357,7 +367,7 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
         reasons.add("threat")
     if not reasons and not received_message and _unapproved_ask(s):
         reasons.add("other_ask")
-    if not reasons and not help_context and _acts_of_participants(s):
+    if not reasons and not help_context and not kpk_subject and _acts_of_participants(s):
         reasons.add("receipt")
     if not reasons and not official_only and not help_context and _asks_on_condition(s):
         reasons.add("receipt")
@@ -366,6 +376,16 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     if not reasons and not received_message and _benefit_for_participants(s):
         reasons.add("monitoring")  # "Yang sudah isi survei boleh pulang lebih awal"
     return reasons
+
+
+def _done_by_kpk(s: list[_Word]) -> bool:
+    """"Pemilihan responden, pengiriman undangan dan pengolahan jawaban dilakukan oleh KPK":
+    the acts named are KPK's, its agent closing the sentence after a passive verb."""
+    words = [w for w in s if w.word not in _SENTENCE_END and w.word not in (
+        "sendiri", "langsung", "itself", "directly", "saja", "only")]
+    return len(words) >= 3 and "KPK" in words[-1].tags and words[-2].word in ("oleh", "by") \
+        and (_passive(words[-3].word) or words[-3].word in (
+            "done", "handled", "managed", "run", "conducted", "made", "sent", "processed"))
 
 
 _HEADS = frozenset({"orang", "org", "people", "persons", "responden", "respondents",
@@ -466,7 +486,19 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _voiced_in_the_survey(s)
     # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
     # of its own and names nothing of the survey is about that object, not the survey.
-    sentences = [s for s in sentences if not _own_topic(s)]
+    survey_text = any(w.tags & {"SURVEY", "INVITE", "KPK"} for s in sentences for w in s)
+    sentences = [s for s in sentences if not _own_topic(s)
+                 and not _about_another_event(s, survey_text=survey_text)]
+    for s in sentences:
+        _typed_example(s)
+        _proven_wrongs(s)
+        if s and _coerced_worthless(s):
+            s[0].tags = s[0].tags | {"VIOLATION"}
+    for s, after in itertools.pairwise(sentences):
+        if s and _disowns_before(after):
+            # "Di daerah lain pegawai diarahkan jawabannya. Kami tidak akan melakukan hal
+            # seperti itu.": the example is told as one to refuse, like a violation.
+            s[0].tags = s[0].tags | {"VIOLATION"}
     for question, answer in itertools.pairwise(sentences):
         if _faq_pair(question, answer):
             for w in question:

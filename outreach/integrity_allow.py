@@ -91,15 +91,20 @@ def allow_list_reasons(sentences: Sequence[Sequence[Token]], stem: Stem) -> set[
     if not any(t.tags & _SURVEY_CONTEXT for s in sentences for t in s):
         return set()
     reasons: set[str] = set()
+    previous: list[_Clause] = []
     for sentence in sentences:
         clauses = _clauses(sentence, stem)
         checking = _checks_a_message(sentence)
         for k, clause in enumerate(clauses):
             before = clauses[max(0, k - 2):k]
+            if k == 0 and len([t for t in clause.tokens if not _skip(t)]) == 1:
+                # "Itu penipuan. Laporkan.": a bare verb acts on what was just said
+                before = previous[-2:]
             if _directive_verb(clause, stem) is None:
                 reasons |= _statement_reasons(clause, clauses[:k], stem)
             elif _asks_unlisted(clause, before, stem, checking=checking):
                 reasons.add("other_ask")
+        previous = clauses
     return reasons
 
 

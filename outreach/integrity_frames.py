@@ -676,7 +676,9 @@ def _office_cleared(s: list[_Word]) -> bool:
     if _has(s, "NEUTRAL", "VIOLATION") or not any(w.tags & {"STAKE", "HERE"} for w in s):
         return False
     for k, w in enumerate(s):
-        if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or w.off:
+        if not w.tags & {"NEGATOR", "NEGATOR_STRONG"} or w.off or w.word in _ACTS_AGAINST:
+            continue  # "tolak gratifikasi": an act against the wrong, no claim about anyone
+        if _conduct_asked(s, k):
             continue
         if any(_evaluative_negative(x) and x.word not in ("pungutan",) for x in s[k + 1:k + 5]):
             return True
@@ -686,10 +688,29 @@ def _office_cleared(s: list[_Word]) -> bool:
     return False
 
 
+_ACTS_AGAINST = frozenset({"tolak", "tolaklah", "menolak", "reject", "refuse", "hindari",
+                           "hindarilah", "avoid", "cegah", "lawan", "berantas", "stop"})
+_SERVING = frozenset({"layani", "melayani", "dilayani", "serve", "serving", "bekerja",
+                      "work", "kerja"})
+
+
+def _conduct_asked(s: list[_Word], at: int) -> bool:
+    """"layani warga tanpa pungli", "pelayanan yang cepat dan bebas pungli": the negation
+    describes the service asked of staff, not the office as an answer should present it,
+    in a sentence naming no survey, answer or rating and nothing to prove or show."""
+    if any(x.tags & {"SURVEY", "ANSWERS", "STEER", "FILL", "FILL_NOUN", "INVITE"} and not x.off
+           for x in s) or any(x.word in _REFLECT for x in s):
+        return False
+    return any("MERIT" in x.tags or x.word in _SERVING for x in s[max(0, at - 9):at])
+
+
 def _appeal_while_answering(s: list[_Word]) -> bool:
     """Answering tied to the in-group or its leader: "Answer the survey as a proud member
     of this team", "saat menjawab, bayangkan wajah pimpinan kita"."""
-    return _has(s, "APPEAL") and _has(s, "STEER", "ANSWERS") and not _has(s, "NEUTRAL")
+    # "isi formulir data keluarga": a form of its own is filled in, not the survey answered.
+    steering = [k for k, w in enumerate(s) if w.tags & {"STEER", "ANSWERS"} and not (
+        any("FORM" in x.tags for x in s[max(0, k - 4):k + 2]) and not _has(s, "SURVEY"))]
+    return _has(s, "APPEAL") and bool(steering) and not _has(s, "NEUTRAL")
 
 
 _REFLECT_STEMS = frozenset({"cermin", "tunjuk", "bukti", "gambar", "tampil", "perlihat",
@@ -790,17 +811,25 @@ _DICTATED = frozenset({"tahu", "pernah", "ada", "know", "tau", "ingat", "lihat",
                        "mendengar", "dengar"})
 
 
+_PRETEND = frozenset({"anggap", "anggaplah", "anggap saja", "pretend", "assume", "treat"})
+_ITEMS = frozenset({"soal", "pertanyaan", "question", "questions", "item", "butir"})
+
+
 def _answer_dictated(s: list[_Word]) -> bool:
     """"Pilih tidak tahu", "jawabnya 'tidak pernah' aja": a steer (not itself negated or
     someone else's) followed by the denial it wants as the answer."""
     if _has(s, "NEUTRAL") or any(w.tags & {"VIOLATION", "FRAME_ASK"} or w.word in (
             "memang", "really", "truly", "genuinely", "benar-benar") for w in s):
         return False  # "jawab tidak tahu jika memang tidak tahu": the truth, not a script
+    # "Kalau ada soal tentang pungutan, anggap saja tidak pernah ada": pretending, about an
+    # item of the survey, dictates the answer as a steer does.
+    items = any(w.word.split(" ")[-1] in _ITEMS or w.tags & {"SURVEY", "ANSWERS"} for w in s)
     for i, w in enumerate(s):
-        if w.off or "STEER" not in w.tags:
+        if w.off or not ("STEER" in w.tags or (items and w.word in _PRETEND)):
             continue
         ahead = [x for x in s[i + 1:i + 5] if x.word not in ("saja", "aja", "'", '"', "dengan",
-                                                             "with", "nya", "ya")]
+                                                             "with", "nya", "ya", "there",
+                                                             "bahwa", "that")]
         if len(ahead) >= 2 and ahead[0].tags & {"NEGATOR", "NEGATOR_STRONG"} \
                 and ahead[0].word in ("tidak", "tak", "gak", "nggak", "never", "not") \
                 and ahead[1].word in _DICTATED:
@@ -945,7 +974,37 @@ def _threat(s: list[_Word], question: bool) -> bool:
     if _has(s, "CONSEQUENCE") and _has(s, "FILL", "FILL_NOUN") \
             and any(not w.off and w.word in _AUTHORITIES for w in s):
         return True  # "Pimpinan akan sangat kecewa bila partisipasi unit kita rendah"
+    if _participation_weighed(s) or _ranked_last(s):
+        return True
     return _has(s, "PRESSURE") and any(w.tags & {"FILL", "SURVEY"} for w in s)
+
+
+_WEIGHING = frozenset({"mempertimbangkan", "memperhitungkan", "dipertimbangkan",
+                       "diperhitungkan", "menimbang", "memperhatikan", "considers",
+                       "consider", "weigh", "weighs", "weighed", "factor", "factors"})
+
+
+def _participation_weighed(s: list[_Word]) -> bool:
+    """"Kontrak tahun depan akan mempertimbangkan partisipasi SPI": taking part weighed in a
+    decision about staff, whoever decides."""
+    return any(not w.off and w.word in _WEIGHING and any(
+        not x.off and "FILL_NOUN" in x.tags for x in s[k + 1:k + 4])
+        for k, w in enumerate(s))
+
+
+_LAST = frozenset({"terakhir", "terbawah", "buncit", "paling akhir", "paling bawah", "last",
+                   "bottom"})
+_RANKED = frozenset({"yang", "jadi", "menjadi", "urutan", "peringkat", "posisi", "ranking",
+                     "the", "be", "become"})
+
+
+def _ranked_last(s: list[_Word]) -> bool:
+    """"Jangan bikin unit kita jadi yang terakhir", "don't let our unit be the last": a unit
+    ranked by how many took part, whether or not the ranking is under "jangan"."""
+    if not any(w.tags & {"FILL", "FILL_NOUN", "SURVEY"} for w in s):
+        return False
+    return any(w.word in _LAST and k > 0 and s[k - 1].word in _RANKED and any(
+        "STAKE" in x.tags for x in s[max(0, k - 6):k]) for k, w in enumerate(s))
 
 
 # What a sentence about the survey names (its act words aside): any of it keeps it on topic.
@@ -1325,3 +1384,133 @@ def _split_receipt(window: list[list[_Word]]) -> bool:
     participation named in one sentence, a report asked in a neighbouring one."""
     return any(_participation_named(a) and _report_asked(b)
                for a in window for b in window if a is not b)
+
+
+_DOING = frozenset({"melakukan", "lakukan", "dilakukan", "tiru", "meniru", "ditiru",
+                    "ulangi", "mengulangi", "diulangi", "mencontoh", "contoh", "do", "repeat",
+                    "copy", "praktikkan", "mempraktikkan", "terapkan", "menerapkan"})
+_THAT = frozenset({"itu", "tersebut", "begitu", "demikian", "serupa", "that", "this",
+                   "such", "it", "ini", "gitu", "begini"})
+
+
+_WITHOUT = frozenset({"tanpa", "without", "kalau tidak ada", "jika tidak ada", "no"})
+_UNCOUNTED = frozenset({"dianggap", "considered", "treated", "dihitung", "counted", "sah",
+                        "valid", "diterima", "accepted"})
+
+
+def _proof_required(s: list[_Word]) -> bool:
+    """"Tanpa bukti screenshot dianggap belum isi", "without a screenshot it doesn't count":
+    proof made the condition of having taken part."""
+    for k, w in enumerate(s):
+        if w.word not in _WITHOUT or not any("PROOF" in x.tags for x in s[k + 1:k + 4]):
+            continue
+        after = s[k + 2:k + 9]
+        if any(x.word in ("tetap", "still", "pun", "even") for x in after):
+            continue  # "tanpa screenshot pun tetap sah": the reassurance
+        denied = any(x.tags & {"STATUS_NOT", "NEGATOR", "NEGATOR_STRONG"}
+                     or x.word in ("invalid", "gugur", "batal") for x in after)
+        if denied and any(x.word in _UNCOUNTED or "STATUS_NOT" in x.tags for x in after):
+            return True
+    return False
+
+
+_COERCED = frozenset({"dipaksakan", "dipaksa", "direkayasa", "rekayasa", "dibuat-buat",
+                      "diarahkan", "dikondisikan", "palsu", "forced", "fake", "rigged",
+                      "coached", "manipulated", "dimanipulasi"})
+_WORTHLESS = frozenset({"percuma", "sia-sia", "useless", "pointless", "meaningless",
+                        "worthless", "tidak berguna", "tak berguna", "tidak bermakna"})
+
+
+def _coerced_worthless(s: list[_Word]) -> bool:
+    """"Nilai bagus yang dipaksakan tidak ada gunanya", "a rigged score is worthless": the
+    forbidden named only to be judged worthless, a warning against it."""
+    if not any(w.word in _COERCED for w in s):
+        return False
+    words = [w.word for w in s]
+    return any(w in _WORTHLESS for w in words) or any(
+        a in ("tidak ada", "tak ada", "gak ada", "nggak ada", "no") and b.startswith(
+            ("guna", "artinya", "manfaat", "use", "value", "point"))
+        for a, b in itertools.pairwise(words))
+
+
+_TYPE_VERBS = frozenset({"ketik", "ketikkan", "tulis", "type", "kirim", "balas", "send",
+                         "reply"})
+_FOR_EXAMPLE = frozenset({"misalnya", "misal", "contoh", "contohnya", "example", "e.g.",
+                          "eg", "seperti"})
+
+
+def _typed_example(s: list[_Word]) -> None:
+    """"Ketik TANYA diikuti pertanyaan Anda, misalnya: TANYA berapa lama pengisiannya": the
+    example is what the reader may type to the bot, asked of no one."""
+    typed = {s[k + 1].word for k, w in enumerate(s[:-1]) if w.word in _TYPE_VERBS}
+    for k, w in enumerate(s):
+        if w.word not in _FOR_EXAMPLE and not ("ITSELF" in w.tags and w.word.startswith(
+                "misal")):
+            continue
+        rest = [j for j in range(k + 1, len(s)) if s[j].word not in (":", ",", '"', "'")]
+        if rest and s[rest[0]].word in typed:
+            for j in range(rest[0], len(s)):
+                if s[j].word in _SENTENCE_END:
+                    break
+                s[j].off = True
+            return
+
+
+_PROVEN = frozenset({"terbukti", "ketahuan", "kedapatan", "proven", "found"})
+_WRONGS = frozenset({"mengarahkan", "memaksa", "mengintimidasi", "mengancam", "menekan",
+                     "mengondisikan", "steering", "pressuring", "forcing", "coaching"})
+
+
+def _proven_wrongs(s: list[_Word]) -> None:
+    """"KPK dapat menahan nilai instansi yang terbukti mengarahkan pengisian": the steering
+    named as a wrong found out, like a violation told."""
+    for k, w in enumerate(s[:-1]):
+        if w.word in _PROVEN and (s[k + 1].word in _WRONGS or "FRAME_ASK" in s[k + 1].tags):
+            w.tags = w.tags | {"VIOLATION"}
+
+
+def _disowns_before(s: list[_Word]) -> bool:
+    """"Kami tidak akan melakukan hal seperti itu", "jangan ditiru", "we will never do
+    that": the sentence before was an example of the forbidden, told to be refused."""
+    for k, w in enumerate(s):
+        if not (w.tags & {"NEGATOR", "NEGATOR_STRONG"} or w.word in ("never", "jangan")):
+            continue
+        for j in range(k + 1, min(k + 4, len(s))):
+            if s[j].word in _DOING and (
+                    any(x.word in _THAT for x in s[j + 1:j + 5])
+                    or j + 1 >= len(s) or _is_clause_end(s[j + 1])):
+                return True
+    return False
+
+
+# Events of an office other than the survey: "ada donor darah di aula, yuk ikut",
+# "isi daftar hadir pelatihan K3".
+EVENTS = frozenset({"rapat", "apel", "senam", "upacara", "pelatihan", "donor", "seminar",
+                    "webinar", "lomba", "arisan", "pengajian", "workshop", "bimtek", "diklat",
+                    "training", "meeting", "syukuran", "halalbihalal", "vaksinasi",
+                    "posyandu", "olahraga", "rakor", "briefing", "sosialisasi", "kajian",
+                    "outbound", "gathering", "bazar", "pameran", "turnamen", "tasyakuran"})
+_JOINING = frozenset({"ikut", "ikuti", "mengikuti", "hadir", "hadiri", "menghadiri",
+                      "join", "attend", "datang", "datangi", "meramaikan", "ramaikan"})
+_OF_THE_SURVEY = frozenset({"SURVEY", "INVITE", "ANSWERS", "FILL_NOUN", "KPK", "PROOF",
+                            "SELECT", "SELECT_WEAK", "SCORE", "RECEIVE", "OTHER_LINK"})
+
+
+def _about_another_event(s: list[_Word], *, survey_text: bool) -> bool:
+    """A sentence about another event of the office, naming nothing of the survey: joining
+    is joining that event, a form filled in is its own. In a text about the survey, people
+    asked to join an event may be gathered for it ("Selamat kepada yang terpilih. Mohon
+    hadir di briefing Jumat"), so only an event merely named is set aside there."""
+    events = [k for k, w in enumerate(s) if w.word in EVENTS and not w.off]
+    if not events or any(w.tags & _OF_THE_SURVEY for w in s):
+        return False
+    if survey_text and any(w.word in _JOINING for w in s):
+        return False
+    for k, w in enumerate(s):
+        if "FILL" not in w.tags or w.word in _JOINING or w.tags & {"STATUS", "STATUS_NOT"}:
+            continue  # "yang belum": the act elided is the one named after it
+        # "mengisi daftar hadir pelatihan": the event's own form
+        form = [j for j in range(k + 1, min(k + 3, len(s))) if "FORM" in s[j].tags]
+        if not form or not any(j in events for j in range(form[0] + 1, form[0] + 3)):
+            return False
+    return True

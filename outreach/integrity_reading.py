@@ -405,8 +405,11 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             for x in sentence[max(0, i - 6):i - 1]) and not any(
             _is_clause_end(x) for x in sentence[max(0, i - 6):i - 1]))
         strong = negator and not local
+        # "kalau ada yang masuk WA survei, tolong bilang ke kepala ruangan": an act after a
+        # request marker is asked of the reader, not someone else's ask.
         framed = ("FRAME_WHO" in w.tags and any(
-            "FRAME_ASK" in x.tags for x in sentence[i + 1:i + 7])
+            "FRAME_ASK" in x.tags and "REQUEST" not in sentence[k - 1].tags
+            for k, x in enumerate(sentence[i + 1:i + 7], start=i + 1))
             and not _demand_stated(sentence, i)) \
             or ("FRAME_ASK" in w.tags and i > 0 and "RELATIVE" in sentence[i - 1].tags)
         if w.word in _SUPPOSING and not framed:
@@ -424,8 +427,9 @@ def _mark_scopes(sentence: list[_Word]) -> None:
             for k, x in enumerate(sentence[i + 1:i + 1 + _LOCAL_SCOPE]):
                 if _is_clause_end(x) or "REQUEST" in x.tags:
                     break  # "yang tidak ikut survei silakan ...": the ask is not negated
-                if k > 0 and x.word in _MAIN_PREDICATE:
-                    break  # "yang tidak ikut survei | bisa ...": the main clause begins
+                if k > 0 and (x.word in _MAIN_PREDICATE or (
+                        " " in x.word and x.word.split()[-1] in _MAIN_PREDICATE)):
+                    break  # "yang tidak ikut survei | bisa ...", "| tidak akan ..."
                 x.off = x.neg_local = True
         elif strong or framed:
             j = i + 1
@@ -456,9 +460,13 @@ _PARALLEL_HEADS = frozenset({"siapa", "who", "apa", "what", "kapan", "when", "be
                              "how", "whether", "apakah"})
 
 
+_ARTICLES = frozenset({"a", "an", "the", "any", "sebuah", "suatu"})
+
+
 def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False) -> bool:
     """"tidak memantau, mencatat, atau menanyakan": a comma between negated acts."""
-    following = [w for w in sentence[at + 1:at + 3] if w.word not in _AND_OR]
+    # "for a screenshot, a copy of your answers, or proof": an article opens the next item
+    following = [w for w in sentence[at + 1:at + 4] if w.word not in _AND_OR | _ARTICLES]
     if sentence[at].word != "," or not following:
         return False
     if following[0].word in _INCLUDING:
@@ -483,8 +491,12 @@ def _continues_list(sentence: list[_Word], at: int, *, existential: bool = False
     # atau catatan apa pun bagi yang ..." is one list; "…, mohon kirim …" starts anew.
     closing = next(k for k, w in enumerate(rest) if w.word in _AND_OR)
     short = segment <= 4 or (existential and closing <= 3)
+    # "…, atau konfirmasi dari Anda": the reader named as where the items come from
+    window = rest[:min(end, closing + 4)]
     return short and not any(
-        w.tags & {"REQUEST", "YOU", "RELATIVE"} for w in rest[:min(end, closing + 4)])
+        w.tags & {"REQUEST", "YOU", "RELATIVE"} and not (
+            "YOU" in w.tags and k > 0 and window[k - 1].word in ("dari", "from"))
+        for k, w in enumerate(window))
 
 
 def _segments(sentence: list[_Word]) -> list[list[_Word]]:
@@ -548,7 +560,8 @@ _SENDER_FILLER = frozenset({"akan", "will", "ingin", "mau", "hendak", "perlu", "
                             "like", "to", "juga", "hanya", "just", "want", "dengan", "ini"})
 _INFORMING = frozenset({"sampaikan", "menyampaikan", "informasikan", "menginformasikan",
                         "beritahukan", "memberitahukan", "inform", "informs", "remind",
-                        "ingatkan", "mengingatkan", "tell", "let you know", "update"})
+                        "ingatkan", "mengingatkan", "tell", "let you know", "update",
+                        "beritahu", "memberitahu"})
 
 
 # Who sent a message, as a forwarded one tells it: "Nomor 0812… kirim undangan SPI", "akun
@@ -595,6 +608,10 @@ _INTO = frozenset({"di", "dalam", "melalui", "lewat", "pada", "in", "through", "
 _VOICING = frozenset({"REPORT", "SEND", "REPLY"})
 
 
+_VENUE = frozenset({"tempat", "wadah", "sarana", "saluran", "forum", "place", "channel",
+                    "way"})
+
+
 def _voiced_in_the_survey(sentence: list[_Word]) -> None:
     """"Sampaikan pendapat Anda secara jujur di survei resmi KPK": what is told or sent into
     the survey itself is answering it, so the verb is no report, unless the clause also
@@ -606,8 +623,12 @@ def _voiced_in_the_survey(sentence: list[_Word]) -> None:
         for i, w in enumerate(clause):
             if w.off or not w.tags & _VOICING:
                 continue
-            if any(x.word in _INTO and k + 1 < len(clause) and "SURVEY" in clause[k + 1].tags
-                   for k, x in enumerate(clause[i + 1:i + 8], start=i + 1)):
+            into = any(x.word in _INTO and k + 1 < len(clause) and "SURVEY" in clause[k + 1].tags
+                       for k, x in enumerate(clause[i + 1:i + 8], start=i + 1))
+            # "survei ini adalah tempat yang aman untuk menyampaikannya"
+            venue = any("SURVEY" in x.tags and any(y.word in _VENUE for y in clause[k + 1:i])
+                        for k, x in enumerate(clause[max(0, i - 8):i], start=max(0, i - 8)))
+            if into or venue:
                 w.tags = w.tags - _VOICING
 
 
@@ -819,10 +840,25 @@ _ANNOUNCED = frozenset({"bahwa", "berikut", "sebagai berikut", "hal", "hal-hal",
                        "as follows", "the following"})
 
 
+_HEADING_WORDS = frozenset({"update", "info", "informasi", "pengumuman", "kabar",
+                            "berita", "news", "notice", "reminder", "pengingat"})
+_SOON_STATES = frozenset({"berakhir", "ditutup", "dimulai", "dibuka", "selesai", "habis",
+                          "tiba", "usai", "berlalu", "berjalan", "end", "ends", "close",
+                          "closes", "start", "starts", "open", "opens"})
+
+
 def _announcement_formula(s: list[_Word]) -> None:
     """"Disampaikan hal-hal sebagai berikut", "diinformasikan bahwa …": a passive conveying
-    verb that introduces what the notice says is the sender informing, not an ask."""
+    verb that introduces what the notice says is the sender informing, not an ask. So is a
+    heading ("Update: …"), and "segera" before a state ("periode segera berakhir") tells
+    time, asks nothing."""
+    if len(s) > 1 and s[0].word in _HEADING_WORDS and s[1].word == ":":
+        s[0].tags = s[0].tags - {"REPORT"}
     for i, w in enumerate(s):
+        if w.word in ("segera", "soon") and "REQUEST" in w.tags and i > 0 \
+                and i + 1 < len(s) and s[i + 1].word in _SOON_STATES \
+                and not s[i - 1].tags & {"REQUEST", "YOU"} and not _is_clause_end(s[i - 1]):
+            w.tags = w.tags - {"REQUEST"}
         if "REPORT" in w.tags and _passive(w.word) and any(
                 x.word in _ANNOUNCED for x in s[i + 1:i + 3]):
             w.tags = w.tags - {"REPORT"}
@@ -964,6 +1000,10 @@ def _registering_with_bot(s: list[_Word]) -> None:
                 and "BOT" in s[i + 2].tags:
             # "udah mampir ke bot kami": a visit to the bot is its use, nothing reported
             w.tags = w.tags - {"REPORT", "RECEIVE"}
+        if "LOCAL_PLACE" in w.tags and i > 0 and "BOT" in s[i - 1].tags \
+                and "LOCAL_PLACE" not in s[i - 1].tags:
+            # "chatbot Inspektorat": the office owns the bot, the message goes to the bot
+            w.tags = w.tags - {"LOCAL_PLACE"}
 
 
 _VISITS = frozenset({"mampir", "berkunjung", "datang", "visiting", "visited", "stopping",

@@ -50,24 +50,29 @@ def test_dev_set() -> None:
     assert allowed >= 0.95
 
 
-# Measured only, never tuned on (tests/data/blind/ is frozen). The goal is not reached yet:
-# see docs/benchmarks.md for the figure; the floor below keeps it from sliding back.
-BLIND = DATA / "blind" / "broadcast_texts.toml"
+# Outsiders' texts (tests/data/blind/, frozen when written). Batches 1-4 were opened as
+# development sets in the fourth session (bcast9, bcast10 fixed their misses), so they only keep
+# the rules from sliding back. Batch 5 (broadcast_texts_5.toml) was never read, only counted (the
+# lead's merge checks), and is held to the issue's goal with the product as shipped: rules and
+# the model's second opinion. The newest batch is measured by the lead (docs/benchmarks.md).
+DEV_BATCHES = [DATA / "blind" / name for name in (
+    "broadcast_texts.toml", "broadcast_texts_2.toml", "broadcast_texts_3.toml",
+    "broadcast_texts_4.toml")]
+HELD_OUT = DATA / "blind" / "broadcast_texts_5.toml"
 
 
-@pytest.mark.xfail(reason="goal not reached yet; the blind set's size and figures live in "
-                          "docs/benchmarks.md (the lead measures and records them)",
-                   strict=False)
-def test_blind_set_meets_the_goal() -> None:
-    refused, allowed = rates(BLIND)
+def test_outsiders_held_out_batch_meets_the_goal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPI_BROADCAST_MODEL", "on")
+    refused, allowed = rates(HELD_OUT)
     assert refused >= 0.98
     assert allowed >= 0.90
 
 
-def test_blind_set_does_not_slide_back() -> None:
-    refused, allowed = rates(BLIND)
-    assert refused >= 0.94
-    assert allowed >= 0.91
+@pytest.mark.parametrize("path", DEV_BATCHES, ids=lambda p: p.stem)
+def test_outsiders_dev_batches_do_not_slide_back(path: Path) -> None:
+    refused, allowed = rates(path)
+    assert refused >= 0.99
+    assert allowed >= 0.97
 
 
 @pytest.mark.parametrize("text", [
