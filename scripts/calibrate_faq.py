@@ -4,7 +4,7 @@ The four OLD blind batches (tests/data/blind/faq_questions.toml, _2, _3, _4, wri
 who never saw the knowledge base) are used here as a calibration set, through aggregate counts
 and nothing else: this script never prints a question, never writes one anywhere, and never
 trains on one (the classifier is trained on the knowledge base's own examples only). Batches 5
-and 6 are the lead's measure: they are never opened here.
+and 5-7 are the lead's measure: they are never opened here.
 
 Per set and per candidate setting it prints: in scope right / wrong / abstained (of which the
 right intent was offered as a choice), off-topic answered, scam-sign questions answered as
@@ -51,7 +51,7 @@ from handlers.faq.embedding import HybridMatcher, Reading, _softmax  # noqa: E40
 from handlers.faq.matcher import INTENTS, OFF_TOPIC, SCAM_SIGNS, Match, load_knowledge  # noqa: E402
 
 BLIND = ROOT / "tests" / "data" / "blind"
-# Only these four; faq_questions_5.toml and _6.toml are never opened.
+# Only these four; faq_questions_5.toml, _6.toml and _7.toml are never opened.
 BATCHES = {"b1": BLIND / "faq_questions.toml", "b2": BLIND / "faq_questions_2.toml",
            "b3": BLIND / "faq_questions_3.toml", "b4": BLIND / "faq_questions_4.toml"}
 DATA = ROOT / "tests" / "data"
@@ -59,6 +59,8 @@ DEV = {"eval": ROOT / "handlers" / "faq" / "eval.toml", "dev2": DATA / "faq_dev2
        "dev3": DATA / "faq_dev3.toml", "dev5": DATA / "faq_dev5.toml",
        "dev_embed": DATA / "faq_dev_embed.toml", "oos_tune": DATA / "faq_oos_tune_embed.toml"}
 OFF_LIMIT = 0.05
+# ...or, on a set already above it with the first candidate (the current settings), no more than
+# that candidate answers (faq26: batch 3 answers 4/70 = 5.7% with every candidate of the grid).
 # Off-topic answered must stay within OFF_LIMIT on these dev files as well as on each batch.
 GUARDED_DEV = ("eval", "oos_tune")
 
@@ -70,8 +72,8 @@ class Labelled:
 
 
 def load(path: Path) -> Labelled:
-    if path.name in {"faq_questions_5.toml", "faq_questions_6.toml"}:
-        raise SystemExit("batches 5 and 6 are the lead's measure: never opened here")
+    if path.name in {"faq_questions_5.toml", "faq_questions_6.toml", "faq_questions_7.toml"}:
+        raise SystemExit("batches 5-7 are the lead's measure: never opened here")
     data = tomllib.loads(path.read_text("utf-8"))
     intents = data.get("intents", {})
     return Labelled([(i, q) for i in INTENTS for q in intents.get(i, [])],
@@ -107,6 +109,7 @@ class Counts:
 LEXICAL = ("DEFAULT_THRESHOLD", "CLARIFY_MARGIN", "REFUSE_MARGIN", "MARKED_REFUSE_MARGIN",
            "OFF_TOPIC_MARGIN", "UNNAMED_TOPIC_MARGIN", "NAMED_UNKNOWN_MARGIN", "CUE_BONUS")
 HYBRID = ("CLOSE_GAP", "FUSE_WEIGHT", "TAU_ON_TOPIC", "TAU_OFF_TOPIC", "TAU_AGREED",
+          "TAU_AGREED_UNNAMED",
           "OFF_TOPIC_VETO", "EMBED_REFUSE_MARGIN", "SUGGEST_MASS_ON_TOPIC",
           "SUGGEST_MASS_OFF_TOPIC")
 # LEXICAL_SCALE > 0 (an experiment, not in the product): the word matcher's 21 scores, times
@@ -354,15 +357,27 @@ BEFORE: dict[str, Any] = {"TAU_ON_TOPIC": 0.5, "TAU_AGREED": 1.01, "OFF_TOPIC_VE
                           "CLOSE_GAP": 0.15, "BALANCED": False}
 
 
-# The candidates: every combination of these values (the value before faq21 first; 1.01 turns
-# TAU_AGREED and OFF_TOPIC_VETO off).
+# The settings faq26 recalibrated from (faq21-faq24's shipped values): the grid's first candidate,
+# and the scam-sign baseline (no candidate may answer more of them as another intent).
+CURRENT: dict[str, Any] = {"TAU_ON_TOPIC": 0.5, "TAU_AGREED": 0.2, "TAU_AGREED_UNNAMED": 0.8,
+                           "OFF_TOPIC_VETO": 0.4, "CLOSE_GAP": 0.2, "EMBED_REFUSE_MARGIN": 0.0}
+
+
+# The candidates: every combination of these values (the current value first; faq21's grid
+# had TAU_ON 0.5/0.45/0.4, TAU_AGREED off/0.2, the veto off/0.5-0.3, CLOSE_GAP 0.15/0.3 and
+# balanced class weights, which faq21 found no gain in). faq26: TAU_AGREED_UNNAMED is the
+# agreement tau for questions that never name the topic (0.8 = TAU_OFF_TOPIC, i.e. none).
 GRID: dict[str, tuple[Any, ...]] = {
-    "TAU_ON_TOPIC": (0.5, 0.45, 0.4),
-    "TAU_AGREED": (1.01, 0.2),
-    "OFF_TOPIC_VETO": (1.01, 0.5, 0.4, 0.35, 0.3),
-    "CLOSE_GAP": (0.15, 0.3),
-    "BALANCED": (False, True),
+    "TAU_ON_TOPIC": (0.5, 0.55, 0.45, 0.4, 0.35),
+    "TAU_AGREED": (0.2, 0.15, 0.3),
+    "TAU_AGREED_UNNAMED": (0.8, 0.6, 0.45, 0.3),
+    "OFF_TOPIC_VETO": (0.4, 0.5, 0.35, 0.3),
+    "CLOSE_GAP": (0.2, 0.15, 0.25),
+    "EMBED_REFUSE_MARGIN": (0.0, 0.02),
 }
+# The model may be asked for at most this share of a batch's questions, so the median answer
+# stays a word-matcher one (issue 13: median <= 15 ms with the model; a model call ~25-30 ms).
+MAX_ASKED = 0.45
 
 
 def grid() -> list[dict[str, Any]]:
@@ -392,9 +407,11 @@ def lobo(results: Sequence[tuple[dict[str, Any], dict[str, Counts]]], objective:
     gain = OBJECTIVES[objective]
 
     def admissible(counts: Mapping[str, Counts], names: Sequence[str]) -> bool:
-        return all(counts[n].off_answered <= OFF_LIMIT * counts[n].n_off
+        return all(counts[n].off_answered <= max(OFF_LIMIT * counts[n].n_off,
+                                                 baseline[n].off_answered)
                    and (not choices or counts[n].off_choices <= OFF_LIMIT * counts[n].n_off)
                    and counts[n].scam_as_other <= baseline[n].scam_as_other
+                   and counts[n].asked <= MAX_ASKED * (counts[n].n_in + counts[n].n_off)
                    for n in (*names, *GUARDED_DEV))
 
     offered = " and offered choices" if choices else ""
@@ -455,7 +472,9 @@ def main() -> int:
         return 0
     if args.suggest_grid:
         return suggest_grid_run(calibrator, names)
-    return grid_run(calibrator, names)
+    # The grid decides on the batches and the two guarded lists only (the other dev files are
+    # training data since faq23, and skipping them keeps the bigger grid affordable).
+    return grid_run(calibrator, [*BATCHES, *GUARDED_DEV])
 
 
 def suggest_grid_run(calibrator: Calibrator, names: Sequence[str]) -> int:
@@ -474,23 +493,29 @@ def suggest_grid_run(calibrator: Calibrator, names: Sequence[str]) -> int:
 def grid_run(calibrator: Calibrator, names: Sequence[str]) -> int:
     results: list[tuple[dict[str, Any], dict[str, Counts]]] = []
     candidates = grid()
-    if candidates[0] != BEFORE:
-        raise SystemExit("the grid's first candidate must be the settings before faq21")
+    if candidates[0] != CURRENT:
+        raise SystemExit("the grid's first candidate must be the current settings")
     for settings in candidates:
         table = {name: calibrator.evaluate(name, settings) for name in names}
         results.append((settings, table))
         batches = sum(table[n].right for n in BATCHES), sum(table[n].n_in for n in BATCHES)
-        devs = (sum(table[n].right for n in DEV), sum(table[n].n_in for n in DEV))
+        devs = (sum(table[n].right for n in DEV if n in table),
+                sum(table[n].n_in for n in DEV if n in table))
         off = " ".join(f"{n}:{table[n].off_answered}/{table[n].n_off}"
                        for n in (*BATCHES, *GUARDED_DEV))
+        wrong = sum(table[n].wrong for n in BATCHES)
+        asked = max(table[n].asked / (table[n].n_in + table[n].n_off) for n in BATCHES)
         print(f"{describe(settings)}\n  batches {batches[0]}/{batches[1]} "
-              f"({batches[0] / batches[1]:.1%}), dev {devs[0]}/{devs[1]} "
-              f"({devs[0] / max(devs[1], 1):.1%}); off answered {off}", flush=True)
+              f"({batches[0] / batches[1]:.1%}) wrong {wrong}, dev {devs[0]}/{devs[1]} "
+              f"({devs[0] / max(devs[1], 1):.1%}); off answered {off}; model asked <= "
+              f"{asked:.0%}", flush=True)
     for objective in OBJECTIVES:
         lobo(results, objective)
     every = [(st, c) for st, c in results
-             if all(c[n].off_answered <= OFF_LIMIT * c[n].n_off
+             if all(c[n].off_answered <= max(OFF_LIMIT * c[n].n_off,
+                                            results[0][1][n].off_answered)
                     and c[n].scam_as_other <= results[0][1][n].scam_as_other
+                    and c[n].asked <= MAX_ASKED * (c[n].n_in + c[n].n_off)
                     for n in (*BATCHES, *GUARDED_DEV))]
     print(f"\n{len(every)} of {len(results)} candidates keep off-topic <= 5% everywhere; best:")
     for st, c in sorted(every, key=lambda sc: -sum(sc[1][n].right for n in BATCHES))[:5]:

@@ -277,6 +277,20 @@ def test_two_opinions_agreeing_need_less_of_the_classifier() -> None:
     assert _decide(unnamed, scores, _reading("results", agreed + 0.01)).intent is None
 
 
+def test_agreement_on_a_question_not_naming_the_topic_needs_tau_agreed_unnamed() -> None:
+    """A short reply that never names the survey ("udah beres") is answered when the word
+    matcher's best guess is the classifier's first choice with TAU_AGREED_UNNAMED, below
+    TAU_OFF_TOPIC; a disagreeing guess still needs TAU_OFF_TOPIC."""
+    agreed = embedding.TAU_AGREED_UNNAMED
+    assert embedding.TAU_AGREED <= agreed < embedding.TAU_OFF_TOPIC
+    scores = dict.fromkeys(INTENTS, 0.1) | {"results": 0.2}
+    guessed = Match(None, 0.2, "results", on_topic=False)
+    assert _decide(guessed, scores, _reading("results", agreed + 0.01)).intent == "results"
+    assert _decide(guessed, scores, _reading("results", agreed - 0.01)).intent is None
+    other = Match(None, 0.2, "duration", on_topic=False)
+    assert _decide(other, scores, _reading("results", agreed + 0.01)).intent is None
+
+
 def test_an_answer_the_classifier_reads_as_off_topic_is_withheld() -> None:
     """The word matcher's answer, checked by the model, is refused when the classifier gives
     OFF_TOPIC at least OFF_TOPIC_VETO, however near the intent's examples are."""
@@ -436,7 +450,7 @@ def test_an_unsure_question_is_offered_its_likeliest_intents_when_they_are_likel
     assert two.intent is None and two.suggestions == ("results", "timeline")
     # Not naming SPI or KPK asks for more; an answer, the off-topic class on top, a close call
     # between two intents and a refusal get none.
-    unnamed = Match(None, 0.2, "results", on_topic=False)
+    unnamed = Match(None, 0.2, "duration", on_topic=False)  # (agreeing, 0.45 would answer)
     assert _decide(unnamed, scores, _spread("results", 0.3, "timeline", 0.25)).suggestions == ()
     assert _decide(unnamed, scores, _spread("results", 0.45, "timeline", 0.4)).suggestions == (
         "results", "timeline")
