@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.catalog import build_catalog
 from bot.engine.engine import Engine
-from core.catalog import Catalog
 from core.clock import Clock, SystemClock
 from core.scope import DEFAULT_SCOPE
 from core.settings import Settings
@@ -59,16 +59,6 @@ def build_router() -> Router:
                  CheckEntry(), FaqEntry()],
         fallback=NotUnderstood(),
     )
-
-
-def build_catalog(settings: Settings) -> Catalog:
-    return Catalog.load({
-        "inspectorate_name": settings.inspectorate_name,
-        "inspectorate_phone": settings.inspectorate_phone,
-        "inspectorate_email": settings.inspectorate_email,
-        "retention_days": str(settings.retention_days_after_survey),
-        "survey_site": settings.survey_site,  # never written into a text: it is a setting
-    })
 
 
 def build_deps(settings: Settings, clock: Clock) -> Deps:

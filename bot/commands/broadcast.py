@@ -108,7 +108,7 @@ def register(sub: Any) -> None:
 
 
 def _t(settings: Settings) -> Any:
-    from bot.app import build_catalog  # noqa: PLC0415
+    from bot.catalog import build_catalog  # noqa: PLC0415
     catalog = build_catalog(settings)
     return lambda key, **values: catalog.text("id", key, **values)
 
@@ -130,7 +130,7 @@ def _text_of(args: argparse.Namespace, settings: Settings) -> str:
         reminder = find(args.catalog)
         if reminder is None:
             raise ValueError(_t(settings)("broadcast.refuse_catalog", id=args.catalog))
-        from bot.app import build_catalog  # noqa: PLC0415
+        from bot.catalog import build_catalog  # noqa: PLC0415
         return str(build_catalog(settings).text(args.lang, text_key(reminder)))
     if args.text is not None:
         return str(args.text)
@@ -232,7 +232,7 @@ async def list_broadcasts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def list_catalog(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_catalog  # noqa: PLC0415
+    from bot.catalog import build_catalog  # noqa: PLC0415
     from outreach.reminders import IDS, text_key, title_key  # noqa: PLC0415
     catalog = build_catalog(settings)
     for reminder in IDS:

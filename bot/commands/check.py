@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
 
 
 async def check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_catalog  # noqa: PLC0415
+    from bot.catalog import build_catalog  # noqa: PLC0415
     from core.clock import SystemClock  # noqa: PLC0415
     from handlers.check.checker import check_text  # noqa: PLC0415
     from handlers.check.registry import RegistryError, load_registry  # noqa: PLC0415

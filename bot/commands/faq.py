@@ -75,7 +75,7 @@ class Answerer:
     """Matches a question and renders the answer text, without a database."""
 
     def __init__(self, settings: Settings, lang: str) -> None:
-        from bot.app import build_catalog  # noqa: PLC0415
+        from bot.catalog import build_catalog  # noqa: PLC0415
         from handlers.check.registry import load_registry  # noqa: PLC0415
         from handlers.faq.matcher import shipped_matcher  # noqa: PLC0415
 
