@@ -59,6 +59,7 @@ from handlers.faq.matcher import (
     FaqMatcher,
     KnowledgeBase,
     Match,
+    default_cache_dir,
 )
 
 if TYPE_CHECKING:
@@ -245,11 +246,6 @@ def read_shipped() -> Shipped | None:
                            saved["bias"])
     except (OSError, ValueError, KeyError):
         return None
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "spi-bot"
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,9 +141,17 @@ class Normalizer:
         # could hold a known stem; the first letter may be dropped (memilih <- pilih).
         pieces = {p for stem in self._known_stems if len(stem) >= 3
                   for p in (stem, stem[1:] if len(stem) >= 5 else stem)}
-        self._may_hold_stem = re.compile("|".join(sorted(map(re.escape, pieces), key=len,
-                                                         reverse=True)) or "(?!)")
+        # Compiled on first need (~70 ms for the shipped vocabulary): a cold start whose
+        # question has only known words never needs it.
+        self._may_hold_source = "|".join(sorted(map(re.escape, pieces), key=len,
+                                                reverse=True)) or "(?!)"
+        self._may_hold_compiled: re.Pattern[str] | None = None
         self._stem_of = lru_cache(maxsize=50_000)(self._stem_uncached)
+
+    def _may_hold_stem(self) -> re.Pattern[str]:
+        if self._may_hold_compiled is None:
+            self._may_hold_compiled = re.compile(self._may_hold_source)
+        return self._may_hold_compiled
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words with slang expanded and stopwords dropped (before stemming)."""
@@ -248,7 +256,7 @@ class Normalizer:
             if base in self._known_stems:
                 return base
         stem = None
-        if self._may_hold_stem.search(word):
+        if self._may_hold_stem().search(word):
             stem = self._stemmer.stem(word)
             if stem in self._known_stems:  # a known word, otherwise inflected
                 return stem

@@ -9,15 +9,20 @@ about something else ("harga cabai hari ini") scores low instead of latching ont
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from handlers.faq import language
 from handlers.faq.language import Normalizer, Stemmer
 
 INTENTS = (
@@ -133,8 +138,7 @@ class FaqMatcher:
         examples = knowledge.examples
         self.threshold = threshold
         self._normalizer = Normalizer(stemmer=stemmer)
-        words = {intent: [self._normalizer.words(p) for p in phrases]
-                 for intent, phrases in examples.items()}
+        words = _example_words(examples, self._normalizer)
         self._normalizer.set_vocabulary(
             {w for phrases in words.values() for p in phrases for w in p})
         stemmed = {intent: [self._normalizer.stems_of_words(p) for p in phrases]
@@ -281,6 +285,46 @@ class FaqMatcher:
             if scores[second] >= needed and score - scores[second] < CLARIFY_MARGIN:
                 return Match(None, score, intent, on_topic, (intent, second))
         return Match(answered, score, intent, on_topic)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spi-bot"
+
+
+def _example_words(examples: Mapping[str, Sequence[str]],
+                   normalizer: Normalizer) -> dict[str, list[list[str]]]:
+    """Every example's words (Normalizer.words), read from a cache file keyed by the examples,
+    the slang table, the glossary and the code that reads them: working them out for ~4,000
+    examples is ~0.2 s of every cold start (`spi-bot faq`, a new web process). Any failure to
+    read or write the cache just means working them out."""
+    digest = hashlib.sha256()
+    knowledge = resources.files("handlers.knowledge")
+    for name in ("slang.toml", "glossary.toml"):
+        digest.update(knowledge.joinpath(name).read_bytes())
+    digest.update(Path(language.__file__).read_bytes())
+    for intent, phrases in examples.items():
+        digest.update(f"\x00{intent}\x00".encode())
+        for phrase in phrases:
+            digest.update(phrase.encode("utf-8") + b"\n")
+    path = default_cache_dir() / f"faq-words-{digest.hexdigest()[:20]}.json"
+    try:
+        cached = json.loads(path.read_text("utf-8"))
+        if isinstance(cached, dict) and list(cached) == list(examples) and all(
+                len(cached[i]) == len(p) for i, p in examples.items()):
+            return {i: [list(map(str, w)) for w in ws] for i, ws in cached.items()}
+    except (OSError, ValueError):
+        pass
+    words = {intent: [normalizer.words(p) for p in phrases]
+             for intent, phrases in examples.items()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(words, ensure_ascii=False), "utf-8")
+        partial.replace(path)
+    except OSError:
+        pass
+    return words
 
 
 def _cosine(query: Mapping[str, float], norm: float, example: _Example) -> float:
