@@ -442,6 +442,14 @@ def check_text(text: str) -> Verdict:
     return Verdict(text, _reasons(text, received_message=False))
 
 
+def _singles_out(s: list[_Word]) -> bool:
+    """People set apart by the survey: those selected, or a group of respondents or of those
+    who received it ("yang sudah menerima undangan"); not "dibuka sampai tanggal 30", nor
+    "Identitas responden tidak dibagikan"."""
+    return any("SELECT" in w.tags for w in s) or (
+        any(w.tags & {"SELECT_WEAK", "RECEIVE"} for w in s)
+        and any(w.tags & {"WHO", "RELATIVE", "PEOPLE", "YOU"} for w in s))
+
 _ALWAYS_ON_TOPIC = True
 # The allow-list stage (outreach/integrity_allow.py): on. On the three held-out sets together it
 # raises forbidden refused from 93.9% to 95.7% for 92.9% -> 92.1% harmless allowed (the goal asks
@@ -487,8 +495,13 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
     # of its own and names nothing of the survey is about that object, not the survey.
     survey_text = any(w.tags & {"SURVEY", "INVITE", "KPK"} for s in sentences for w in s)
-    sentences = [s for s in sentences if not _own_topic(s)
-                 and not _about_another_event(s, survey_text=survey_text)]
+    # An event joined is suspect in a text about the survey only right after people singled
+    # out by it ("Selamat kepada yang terpilih. Mohon hadir di briefing Jumat"); in a long
+    # announcement "Rapat koordinasi Selasa, mohon hadir" is another item of the office's.
+    singled = [False] + [_singles_out(s) for s in sentences[:-1]]
+    sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
+                 if not _own_topic(s)
+                 and not _about_another_event(s, survey_text=survey_text and after_singled)]
     for s in sentences:
         _typed_example(s)
         _proven_wrongs(s)
