@@ -4,7 +4,9 @@ mohon hadir") is set aside in a text about the survey unless the sentence before
 people by the survey (those selected, or a group who received it); a score word in an event's
 own name ("rapat tim zona integritas") is its topic; a duty cited as the source of what its own
 sentence goes on to say ("Sesuai arahan pimpinan, jangan ada yang ...") is no duty of a
-neighbouring ask. Texts written for these tests in our own words."""
+neighbouring ask; a salutation closed by a comma before a capital is its own sentence
+("Rekan-rekan yang kami hormati, Nilai SPI ..."), unless it names people by the survey.
+Texts written for these tests in our own words."""
 
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ REFUSED = [
     "Isi SPI hari ini. Sesuai arahan Bupati.",
     "Sesuai instruksi Bupati. Isi SPI hari ini.",
     "Isi SPI hari ini. Ini perintah resmi Bupati.",
+    # a salutation naming people by the survey stays with what follows
+    "Rekan-rekan penerima link SPI, Kumpul di ruang rapat setelah apel.",
+    "Teman-teman yang sudah isi survei, Kirim screenshot ke saya.",
+    "Halo yang terpilih jadi responden, Lapor ke admin ya.",
 ]
 
 ALLOWED = [
@@ -38,6 +44,10 @@ ALLOWED = [
     "Silakan isi SPI bila berkenan. Berdasarkan instruksi Kepala Dinas, tidak boleh ada yang "
     "meminta bukti pengisian.",
     "Survei KPK bersifat rahasia. Menurut arahan Sekda, kerahasiaan responden wajib dijaga.",
+    # a salutation closed by a comma before a capital is its own sentence
+    "Rekan-rekan yang kami hormati, Nilai SPI dihitung KPK dari jawaban pegawai dan ahli.",
+    "Bapak/Ibu yang kami banggakan, Nilai integritas diukur oleh KPK secara independen.",
+    "Teman-teman yang saya sayangi, Nilai survei ini diumumkan KPK secara agregat.",
 ]
 
 
