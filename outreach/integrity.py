@@ -442,6 +442,22 @@ def check_text(text: str) -> Verdict:
     return Verdict(text, _reasons(text, received_message=False))
 
 
+_HEED = frozenset({"dipatuhi", "ditaati", "patuhi", "taati", "dimaklumi", "dipahami",
+                   "diindahkan", "diperhatikan", "perhatikan", "observed", "respected"})
+
+
+def _heeds_prohibition(before: list[_Word], s: list[_Word]) -> bool:
+    """"Tidak boleh ada pengumpulan bukti pengisian survei. Mohon dipatuhi bersama.": asked
+    to heed the prohibition just stated, with nothing else asked."""
+    prohibition = bool(before) and any(
+        w.tags & {"NEGATOR_STRONG"} or w.word in ("tidak boleh", "dilarang")
+        for w in before[:3]) and not any(w.word == "?" for w in before)
+    heeds = [w for w in s if w.word in _HEED]
+    rest = [w for w in s if w.word.isalpha() and w not in heeds and not w.tags & {
+        "REQUEST", "GATHER"} and w.word not in ("bersama", "semua", "ya", "dengan", "baik")]
+    return prohibition and bool(heeds) and not rest
+
+
 def _singles_out(s: list[_Word]) -> bool:
     """People set apart by the survey: those selected, or a group of respondents or of those
     who received it ("yang sudah menerima undangan"); not "dibuka sampai tanggal 30", nor
@@ -544,7 +560,10 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                     found.add("threat")
     if not found and not received_message and ALLOW_LIST_STAGE:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
-        found |= allow_list_reasons(sentences, _stemmer().stem)
+        heeded = [False][:len(sentences)] + [_heeds_prohibition(before, s)
+                            for before, s in itertools.pairwise(sentences)]
+        found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True) if not h],
+                                    _stemmer().stem)
     if not found and not received_message and integrity_model.refuses(text):
         # Third, a learned second opinion built for recall (staff side only: a broadcast is
         # checked when written, not per message sent); off with SPI_BROADCAST_MODEL=off.

@@ -5,7 +5,9 @@ people by the survey (those selected, or a group who received it); a score word 
 own name ("rapat tim zona integritas") is its topic; a duty cited as the source of what its own
 sentence goes on to say ("Sesuai arahan pimpinan, jangan ada yang ...") is no duty of a
 neighbouring ask; a salutation closed by a comma before a capital is its own sentence
-("Rekan-rekan yang kami hormati, Nilai SPI ..."), unless it names people by the survey.
+("Rekan-rekan yang kami hormati, Nilai SPI ..."), unless it names people by the survey;
+asked to heed a prohibition just stated ("... Mohon dipatuhi bersama") is no ask for the
+allow-list stage.
 Texts written for these tests in our own words."""
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ REFUSED = [
     "Rekan-rekan penerima link SPI, Kumpul di ruang rapat setelah apel.",
     "Teman-teman yang sudah isi survei, Kirim screenshot ke saya.",
     "Halo yang terpilih jadi responden, Lapor ke admin ya.",
+    # heeding asked after an ask, not after a prohibition
+    "Jangan lupa isi SPI dan lapor ke admin. Mohon dipatuhi.",
+    "Kirim screenshot survei ke grup. Mohon dipatuhi bersama.",
 ]
 
 ALLOWED = [
@@ -44,6 +49,10 @@ ALLOWED = [
     "Silakan isi SPI bila berkenan. Berdasarkan instruksi Kepala Dinas, tidak boleh ada yang "
     "meminta bukti pengisian.",
     "Survei KPK bersifat rahasia. Menurut arahan Sekda, kerahasiaan responden wajib dijaga.",
+    # asked to heed the prohibition just stated
+    "Tidak boleh ada yang meminta tangkapan layar survei. Mohon ditaati bersama.",
+    "Dilarang mengarahkan jawaban survei KPK. Harap dipatuhi semua.",
+    "Jangan ada yang menanyakan isi jawaban SPI rekan kerja. Mohon diperhatikan.",
     # a salutation closed by a comma before a capital is its own sentence
     "Rekan-rekan yang kami hormati, Nilai SPI dihitung KPK dari jawaban pegawai dan ahli.",
     "Bapak/Ibu yang kami banggakan, Nilai integritas diukur oleh KPK secara independen.",
