@@ -442,6 +442,30 @@ def check_text(text: str) -> Verdict:
     return Verdict(text, _reasons(text, received_message=False))
 
 
+_HEED = frozenset({"dipatuhi", "ditaati", "patuhi", "taati", "dimaklumi", "dipahami",
+                   "diindahkan", "diperhatikan", "perhatikan", "observed", "respected"})
+
+
+def _heeds_prohibition(before: list[_Word], s: list[_Word]) -> bool:
+    """"Tidak boleh ada pengumpulan bukti pengisian survei. Mohon dipatuhi bersama.": asked
+    to heed the prohibition just stated, with nothing else asked."""
+    prohibition = bool(before) and any(
+        w.tags & {"NEGATOR_STRONG"} or w.word in ("tidak boleh", "dilarang")
+        for w in before[:3]) and not any(w.word == "?" for w in before)
+    heeds = [w for w in s if w.word in _HEED]
+    rest = [w for w in s if w.word.isalpha() and w not in heeds and not w.tags & {
+        "REQUEST", "GATHER"} and w.word not in ("bersama", "semua", "ya", "dengan", "baik")]
+    return prohibition and bool(heeds) and not rest
+
+
+def _singles_out(s: list[_Word]) -> bool:
+    """People set apart by the survey: those selected, or a group of respondents or of those
+    who received it ("yang sudah menerima undangan"); not "dibuka sampai tanggal 30", nor
+    "Identitas responden tidak dibagikan"."""
+    return any("SELECT" in w.tags for w in s) or (
+        any(w.tags & {"SELECT_WEAK", "RECEIVE"} for w in s)
+        and any(w.tags & {"WHO", "RELATIVE", "PEOPLE", "YOU"} for w in s))
+
 _ALWAYS_ON_TOPIC = True
 # The allow-list stage (outreach/integrity_allow.py): on. On the three held-out sets together it
 # raises forbidden refused from 93.9% to 95.7% for 92.9% -> 92.1% harmless allowed (the goal asks
@@ -487,8 +511,13 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
     # of its own and names nothing of the survey is about that object, not the survey.
     survey_text = any(w.tags & {"SURVEY", "INVITE", "KPK"} for s in sentences for w in s)
-    sentences = [s for s in sentences if not _own_topic(s)
-                 and not _about_another_event(s, survey_text=survey_text)]
+    # An event joined is suspect in a text about the survey only right after people singled
+    # out by it ("Selamat kepada yang terpilih. Mohon hadir di briefing Jumat"); in a long
+    # announcement "Rapat koordinasi Selasa, mohon hadir" is another item of the office's.
+    singled = [False] + [_singles_out(s) for s in sentences[:-1]]
+    sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
+                 if not _own_topic(s)
+                 and not _about_another_event(s, survey_text=survey_text and after_singled)]
     for s in sentences:
         _typed_example(s)
         _proven_wrongs(s)
@@ -531,7 +560,10 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                     found.add("threat")
     if not found and not received_message and ALLOW_LIST_STAGE:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
-        found |= allow_list_reasons(sentences, _stemmer().stem)
+        heeded = [False][:len(sentences)] + [_heeds_prohibition(before, s)
+                            for before, s in itertools.pairwise(sentences)]
+        found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True) if not h],
+                                    _stemmer().stem)
     if not found and not received_message and integrity_model.refuses(text):
         # Third, a learned second opinion built for recall (staff side only: a broadcast is
         # checked when written, not per message sent); off with SPI_BROADCAST_MODEL=off.

@@ -1335,9 +1335,22 @@ def _split_appeal(window: list[list[_Word]]) -> bool:
                for a in window for b in window if a is not b)
 
 
+_ACCORDING = frozenset({"sesuai", "berdasarkan", "menurut", "mengacu", "atas", "per",
+                        "according", "as", "following"})
+
+
+def _duty_of_its_own(clause: list[_Word], sentence: list[_Word]) -> bool:
+    """"Sesuai arahan pimpinan, jangan ada yang menanyakan isi survei": a duty cited as the
+    source of what its own sentence goes on to say, not of a neighbour's ask."""
+    return bool(clause) and clause[0].word in _ACCORDING and any(
+        w.word.isalpha() or w.tags for w in sentence[sentence.index(clause[-1]) + 1:]
+        if not _is_clause_end(w) and w.word not in ('"', "'", "“", "”"))
+
+
 def _split_duty(window: list[list[_Word]]) -> bool:
     """"Isi SPI hari ini. Ini perintah resmi Bupati.": a duty stated next to the ask."""
-    return any(any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK") for c in _clauses(a))
+    return any(any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK")
+                   and not _duty_of_its_own(c, a) for c in _clauses(a))
                and not _has(a, "SURVEY", "FILL") and _has(b, "FILL") and _has(b, "SURVEY")
                and not any(w.word == "?" for w in b)
                for a in window for b in window if a is not b)
@@ -1502,7 +1515,12 @@ def _about_another_event(s: list[_Word], *, survey_text: bool) -> bool:
     asked to join an event may be gathered for it ("Selamat kepada yang terpilih. Mohon
     hadir di briefing Jumat"), so only an event merely named is set aside there."""
     events = [k for k, w in enumerate(s) if w.word in EVENTS and not w.off]
-    if not events or any(w.tags & _OF_THE_SURVEY for w in s):
+    # "rapat koordinasi tim zona integritas": a score word in the event's own name is its
+    # topic, not the survey's score.
+    named = {j for k in events for j in range(k + 1, min(k + 5, len(s)))
+             if not any(_is_clause_end(x) for x in s[k + 1:j + 1])}
+    if not events or any(w.tags & (_OF_THE_SURVEY - {"SCORE"} if j in named
+                                   else _OF_THE_SURVEY) for j, w in enumerate(s)):
         return False
     if survey_text and any(w.word in _JOINING for w in s):
         return False

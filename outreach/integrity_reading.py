@@ -246,8 +246,20 @@ _ACK_EMOJI = re.compile("[\U0001F44D\u2705\u2714\u2611\U0001F64B\U0001F44C\U0001
                         "(?=[^.!?\n]*[A-Za-z])")
 
 
+# A salutation opening the text and closed by a comma before a capital ("Rekan-rekan yang
+# kami hormati, Nilai SPI ..."): its own sentence, so its "yang" names no group of the next.
+_SALUTATION = re.compile(
+    r"^(?![^,.!?\n]*(?:spi|surve|link|tautan|undangan|responden|pilih|terima|sudah|belum))"
+    r"(\s*(?:[^,.!?\n]{0,40}\b(?:yth|yang (?:kami |saya )?(?:hormati|banggakan|sayangi|cintai)"
+    r"|bapak/ibu|rekan-rekan|rekan2|teman-teman|sekalian|dear|halo|hai|selamat (?:pagi|siang"
+    r"|sore|malam)|assalamu'?alaikum)\b[^,.!?\n]{0,40})),(?=\s+(?-i:[A-Z]))", re.IGNORECASE)
+# (A salutation naming people by the survey, "Rekan-rekan penerima link SPI, kumpul ...", is
+# who the next words are asked of and stays one sentence with them.)
+
+
 def _tag(text: str) -> list[_Word]:
     lex = _lexicon()
+    text = _SALUTATION.sub(r"\1.", text, count=1)
     text = _ACK_EMOJI.sub(lambda m: m[0].translate(_EMOJI), _CAREFUL.sub(
         " waspada ", _HR.sub("HRD", _DISCOURSE.sub("however", text))))
     original = _normaliser()(words(text))
