@@ -364,7 +364,7 @@ def _duty_explained(text: str, *, policy_threat: bool) -> bool:
 # Something set on not taking part ("kalau tidak, ...", "yang belum mengisi ...", "or else"):
 # whatever follows may be a sanction the signs do not name, so no duty is explained away.
 _IF_NOT = re.compile(
-    r"\b((kalau|kalo|klo|jika|jika|bila|apabila|if|unless)\s+(\w+\s+)?(tidak|tdk|tak|gak|ga|"
+    r"\b((kalau|kalo|klo|jika|bila|apabila|if|unless)\s+(\w+\s+)?(tidak|tdk|tak|gak|ga|"
     r"nggak|belum|blm|not|don'?t|do not|fail\w*)|(yang|yg|who|those who)\s+(\w+\s+)?(tidak|tdk|"
     r"tak|gak|ga|nggak|belum|blm|do not|don'?t|have not|haven'?t|fail\w*)|or else|otherwise|"
     r"kalau enggak|kalau nggak)\b", re.IGNORECASE)

@@ -188,10 +188,6 @@ FUSE_WEIGHT = 0.5  # faq21: 0.3-1.2 move the fused first choice's ceiling by at 
 # closer to one of them than to every intent's examples is not answered on the model's word.
 EMBED_REFUSE_MARGIN = 0.0  # faq26: 0.0 in every fold (0.02 tried)
 NEVER_OVERRULED = frozenset({"payment_scam_signs"})  # the safe answer stays the safe answer
-# One thread: on a quiet 2-core machine a second one cuts a question from ~28 to ~17 ms, but on
-# a busy one its OpenMP barrier waits for a descheduled thread (seen: p99 1.9 s, the event loop
-# stalled meanwhile); one thread costs at most its own work.
-MAX_THREADS = 1
 _BATCH = 32  # examples per call while embedding the knowledge base (short GIL-free calls)
 DTYPE = "float32"  # trains as float64 does (probabilities within 1e-4), ~30% faster
 # The shipped matrix and classifier (in handlers.knowledge). float16 rows change cosines by at
@@ -280,7 +276,7 @@ class SecondOpinion:
             self._starts.append(row)
             row += len(examples[intent])
         self._cache_dir = cache_dir or default_cache_dir()
-        self._lock = threading.Lock()  # the C engine is called from one thread at a time
+        self._lock = threading.Lock()  # starts one loader (model calls: embedder.call_lock)
         self._loaded = threading.Event()
         self._thread: threading.Thread | None = None
         self._labels = [n for n, intent in enumerate(self._intents)
@@ -327,7 +323,7 @@ class SecondOpinion:
             return None
         import numpy as np  # noqa: PLC0415  (loaded already by the background thread)
 
-        with self._lock, embedder.call_lock:
+        with embedder.call_lock:
             vector = self._model.encode(question, _QUERY)
         best = np.maximum.reduceat(self._matrix @ vector, self._starts)
         probability = _softmax(vector @ self._weights + self._bias)
@@ -613,7 +609,7 @@ _executor_lock = threading.Lock()
 
 def _model_thread() -> ThreadPoolExecutor:
     """The one thread model calls run on, made on first need (the C engine is single-threaded
-    by MAX_THREADS and locked anyway: more threads would only queue on its lock)."""
+    by core/embedder.py's THREADS and locked anyway: more threads would only queue on its lock)."""
     global _executor  # noqa: PLW0603 - one per process, like the model
     with _executor_lock:
         if _executor is None:
