@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from core.roles import Permission
@@ -144,7 +145,8 @@ class BroadcastAdminFlow:
             ask_text(turn)
             return
         text = turn.msg.text.strip()
-        verdict = check_broadcast(text)
+        # On a worker thread: the model second opinion must not stall the event loop.
+        verdict = await asyncio.to_thread(check_broadcast, text)
         if not verdict.allowed:
             # Refused here already, so staff pick an approved text without losing the dialog;
             # the service refuses it again at preview and creation, whoever asks.

@@ -7,6 +7,7 @@ worker (outreach/worker.py) does the sending.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -151,6 +152,13 @@ class BroadcastService:
             raise BroadcastRefused(f"broadcast.refuse_integrity_{verdict.reasons[0]}",
                                    suggestion=nearest(verdict.reasons))
 
+    async def check_off_loop(self, req: BroadcastRequest,
+                             now: datetime) -> tuple[set[str], datetime]:
+        """`check` on a worker thread: the integrity check's model second opinion takes ~35 ms
+        a text (and loads the model, ~1 s, on first use), which must not stall the event loop
+        that answers webhooks and the console."""
+        return await asyncio.to_thread(self.check, req, now)
+
     def check(self, req: BroadcastRequest, now: datetime) -> tuple[set[str], datetime]:
         """What can be refused before anyone is counted (text, template, integrity, schedule);
         returns the placeholders the texts use and the first due time."""
@@ -221,7 +229,7 @@ class BroadcastService:
         """Counts, a rendered sample and the first due time; refuses what cannot go out.
         Always counts afresh (creation relies on it; the console's live check may reuse a
         count a few seconds old: bot/console/data.py)."""
-        used, first_due = self.check(req, now)
+        used, first_due = await self.check_off_loop(req, now)
         return self.preview_of(req, used, first_due,
                                await self.count_audience(conn, req.audience, now,
                                                          scope=scope))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+import handlers.admin_broadcast
+import outreach.service
 from bot.app import App, open_app
 from core.messages import Channel
 from core.settings import load_settings
+from outreach.integrity import check_broadcast
 from tests.support.clock import FakeClock
 from tests.support.dialog import User
 from tests.support.outreach import add_person, rows
@@ -112,3 +116,30 @@ async def test_whatsapp_admin_controls_a_broadcast_and_is_audited_without_phone(
         ("whatsapp:admin2", "broadcast.listed"), ("whatsapp:admin2", "broadcast.cancelled")]
     everything = str(await rows(staff_app, "SELECT * FROM audit_log"))
     assert ADMIN_PHONE not in everything and "Siti" not in everything
+
+
+async def test_the_integrity_check_runs_off_the_event_loop(
+    staff_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's model second opinion (~35 ms a text, ~1 s to load) must not stall the loop
+    that answers everyone else: in chat and at preview/creation it runs on a worker thread."""
+    loop_thread = threading.current_thread()
+    seen: list[bool] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.append(threading.current_thread() is loop_thread)
+        return check_broadcast(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(handlers.admin_broadcast, "check_broadcast", recording)
+    monkeypatch.setattr(outreach.service, "check_broadcast", recording)
+    await add_person(staff_app, "Siti", address="1")
+    admin = User(staff_app.engine, Channel.TELEGRAM, "900")
+    await admin.say("/siaran buat")
+    await admin.say("Halo {nama}, survei SPI resmi hanya dari spi.kpk.go.id")
+    await admin.say("1")  # everyone
+    await admin.say("1")  # now
+    assert "Pratinjau siaran" in admin.text
+    await admin.say("1")
+    assert "dibuat" in admin.text
+    assert len(seen) >= 3  # chat text, preview, creation
+    assert not any(seen)

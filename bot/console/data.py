@@ -858,7 +858,7 @@ class ConsoleData:
         not. Creating the broadcast counts again, exactly (`create_broadcast`)."""
         self._own()
         now = self.now()
-        used, first_due = self.broadcasts.check(request, now)
+        used, first_due = await self.broadcasts.check_off_loop(request, now)
 
         async def count() -> AudienceCount:
             async with self.db.reading() as conn:
