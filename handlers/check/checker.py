@@ -174,6 +174,18 @@ def _bare_shortener(found: Found, registry: Registry) -> bool:
         and not parts.query and not parts.fragment
 
 
+def _named_short_link(found: Found, item: ItemResult, registry: Registry) -> bool:
+    """A short link whose path wears KPK's name (`s.id/SurveiKPK2026`). "SPI" alone is also
+    an office's own word (bit.ly/spi-dinas-kita), so it does not count here."""
+    if item.reason != "short_link":
+        return False
+    try:
+        path = _url_parts(found).path.casefold()
+    except ValueError:
+        return False
+    return any(n in path for n in registry.names_anywhere)
+
+
 def _free_builder(host: str, address: str, registry: Registry) -> str | None:
     """The free site builder `host` belongs to, when the page wears KPK's or SPI's name."""
     host = host.casefold()
@@ -290,8 +302,11 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
     # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
     other_asks = [*other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
-    result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
-                         claims_kpk(rest) and not _only_refers(deobfuscate(rest)))
+    # A short link whose own path wears KPK's name (s.id/SurveiKPK) claims to be KPK's too:
+    # it is put where the reader cannot see where it goes.
+    claimed = (claims_kpk(rest) and not _only_refers(deobfuscate(rest))) \
+        or any(_named_short_link(f, i, registry) for f, i in zip(found, items, strict=True))
+    result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks, claimed)
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
 
