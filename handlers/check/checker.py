@@ -275,7 +275,7 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     for item in found:
         said = said.replace(item.value, " ")
     speaks = any(c.isalpha() for c in said)
-    signs = find_signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
+    signs = _signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
@@ -566,6 +566,50 @@ _ELIGIBLE = re.compile(
     re.IGNORECASE)
 
 
+# How a link or message reached the reader, told by the reader: "Ada yang kirim link … di grup
+# RT", "Teman saya share link …", "Ada link … dikirim ke WA saya". Someone else's past act,
+# which the signs and the policy would read as an ask to send or forward it (or as a report to
+# "my" WhatsApp). The sender and the way it came go; what was sent stays to be read. Forms of
+# address ("Bapak", "Ibu", "teman-teman") are no narrator: "Ibu kirim bukti ke saya" is an ask.
+_ARRIVAL_BY = re.compile(
+    r"\b(ada\s+(yang|yg|org|orang|seseorang)|seseorang|orang|(teman|temen|kawan|rekan|sahabat|"
+    r"tetangga|kenalan)(\s+(saya|sy|aku|gue|gw|kerja|kantor|sekantor|satu kantor))?|someone|"
+    r"somebody|a (friend|colleague|neighbou?r|coworker)|my (friend|colleague|neighbou?r|"
+    r"coworker))\s+((tadi|barusan|baru|just|sudah|udah|telah)\s+)?(kirim|ngirim|mengirim|"
+    r"mengirimkan|kirimin|share|nge-?share|bagikan|membagikan|bagiin|sebar|menyebarkan|nyebar|"
+    r"forward|ngeforward|terusin|meneruskan|posting|post|sent|shared|forwarded|posted)\s+"
+    # what was sent is a link or a message (proof or answers sent are asked for, not told)
+    r"(?P<what>(ini\s+|itu\s+|a\s+|the\s+|me\s+a\s+)?(link|tautan|url|pesan|sms|undangan|"
+    r"survei|survey|info|informasi|berita|e-?mail|artikel|situs|website|web|message|invitation)"
+    r"\w*(?:[^.!?\n]|\.(?=\S)){0,120}?)(\s+(ke|di|dalam|lewat|via|to|in|on)\s+(saya|sy|aku|"
+    r"gue|gw|me|((wa|whatsapp|hp|email|e-mail|inbox|grup|group|wag|chat)(\s+(saya|sy|aku|gue|"
+    r"gw|my|\w+))?)))?"
+    # told, not asked: the clause ends without a question mark
+    r"(?=\s*([,!;'\")“”]|[.:](?=\s|$)|$))", re.IGNORECASE)
+_ARRIVED = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“]))(\s*ada\b(?:[^.!?\n]|\.(?=\S)){0,120}?)\s+(dikirim\w*|dibagikan|disebar\w*|"
+    r"dishare|di-share|diteruskan|masuk)\s+(ke|di|dalam|lewat|via)\s+(saya|sy|aku|gue|gw|"
+    r"((wa|whatsapp|hp|email|e-mail|inbox|grup|group|wag|chat)(\s+(saya|sy|aku|gue|gw|\w+))?))"
+    r"(?=[\s.,!?;:'\")]|$)", re.IGNORECASE)
+
+
+def _without_arrival(text: str) -> str:
+    text = _ARRIVAL_BY.sub(lambda m: " ada " + m["what"] + " ", text)
+    return _ARRIVED.sub(r"\1 ", text)
+
+
+def _signs(text: str) -> Signs:
+    """The signs in `text`; an employer's ask read without the reader's account of how the
+    link came ("Teman kirim link …" asks no one to send anything). Scam signs are read in
+    the whole text: a code "dikirim ke HP saya" is still a code someone wants."""
+    told = _without_arrival(text)
+    signs = find_signs(text)
+    if told == text:
+        return signs
+    asked = find_signs(told)
+    return Signs(signs.scam, asked.manipulation, asked.other_asks)
+
+
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
                 registry: Registry) -> str:
     """The text as the integrity policy should read it: items replaced by what they are, so
@@ -581,6 +625,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _TIME_LEFT.sub("batas waktu", _SURVEY_TEAM.sub(" SPI ", body))
     body = _INTERVIEW_VISIT.sub(" wawancara ", body)
     body = _SHOWN_SCREENSHOT.sub(r"\1 gambarnya", body)
+    body = _without_arrival(body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
