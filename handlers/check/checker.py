@@ -637,7 +637,15 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
         else:
             token = _POLICY_PHONE
         body = body.replace(item.value, token)
-    return body
+    return _SENDER_LABEL.sub(" ", body)
+
+
+# "Pengirim: info@vendor.co.id", "Pengirimnya 0812…,": who sent the message, as the reader
+# tells it; the policy would read the sender word beside a mailbox as something sent there.
+_SENDER_LABEL = re.compile(
+    r"\b(pengirim(nya)?|sender|(e-?mail|surel|pesan|sms|wa) (dari|from))\s*:?\s*"
+    r"(" + re.escape(_POLICY_MAILBOX.strip()) + r"|" + re.escape(_POLICY_PHONE.strip()) + r")",
+    re.IGNORECASE)
 
 
 # Where a number stands as who sent the message: opening the text ("0811… kirim wa: …", as a
