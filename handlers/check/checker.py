@@ -280,7 +280,15 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
             if speaks else ())
     scam = signs.scam
     other_asks = list(signs.other_asks)
-    if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
+    employer_stake = "threat" in acts and set(scam) <= {"false_duty"} \
+        and _EMPLOYER_STAKE.search(deobfuscate(body)) is not None
+    if employer_stake:
+        # A duty whose stake only an employer holds ("masuk penilaian SKP", "dihitung di
+        # e-kinerja"): the employer's pressure, whoever relays it, not a scam's
+        # threat to the reader; the duty is that pressure's, not a fake one of KPK's.
+        scam = []
+    if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation \
+            and not employer_stake:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one
         # watching who filled it in): a threat to the reader, as the scam signs name it; with
         # an employer's ask or watch ("akan kami data untuk pembinaan", "dilaporkan ke
@@ -359,6 +367,13 @@ _REFERS = re.compile(
     r"\b(berita|artikel|liputan|baca|bacaan|video|tonton|nonton|infografis|wiki\w*|"
     r"penjelasan|selengkapnya|ulasan|opini|siaran pers|rilis|news|article|read|watch|"
     r"explain\w*|report(ed)? by|podcast|thread|postingan|unggahan)\b", re.IGNORECASE)
+
+
+# What only an employer keeps: the employee's appraisal. (An allowance withheld, "TPP tidak
+# dibayarkan", stays a threat: a loss named, which scams use too.)
+_EMPLOYER_STAKE = re.compile(
+    r"\b(skp|sasaran kinerja|penilaian kinerja|kinerja pegawai|e-?kinerja|dp3|rapor kinerja|"
+    r"performance (review|appraisal))\b", re.IGNORECASE)
 
 
 def _only_refers(text: str) -> bool:
