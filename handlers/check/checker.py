@@ -388,7 +388,8 @@ def _duty_explained(text: str, *, policy_threat: bool) -> bool:
     if _IF_NOT.search(text) is not None:
         return False
     return _VOLUNTARY.search(text) is not None \
-        or (not policy_threat and _MANNER.search(text) is not None)
+        or (not policy_threat and (_MANNER.search(text) is not None
+                                   or _DEADLINE_DUTY.search(text) is not None))
 
 
 # Something set on not taking part ("kalau tidak, ...", "yang belum mengisi ...", "or else"):
@@ -408,6 +409,18 @@ _MANNER = re.compile(
     r"complete\w*)\s+((dengan|secara) jujur|jujur|apa adanya|sesuai pengalaman|"
     r"(semua|seluruh) pertanyaan|(dalam )?satu kali duduk|sekali duduk|honestly|truthfully|"
     r"all (the )?questions|every question|in one sitting)\b)", re.IGNORECASE)
+# "Wajib diisi sebelum 31 Oktober", "harus mengisi paling lambat Jumat": the survey's deadline
+# said with a duty word. Without a sanction (_IF_NOT) it is no threat; the duty is not KPK's
+# wording either, so the message is never official for it (`duty_unclear`).
+_DEADLINE_DUTY = re.compile(
+    r"\b(wajib|harus|mesti|diwajibkan)\s+(?=((di|men|meng)?(isi|jawab|selesaikan|lengkapi)\w*\s+)"
+    r"((\w+\s+){0,2})(sebelum|paling lambat|selambat-lambatnya|maksimal|maks\.?|batas\w*|"
+    r"hingga|sampai|sblm|by|before)\s+((tanggal|tgl\.?|hari|akhir|the)\s+)?"
+    r"(\d{1,2}(\s*|/|-)(\d{1,2}\b|jan|feb|mar|apr|mei|may|jun|jul|agu|agt|aug|sep|okt|oct|nov|"
+    r"des|dec)|senin|selasa|rabu|kamis|jum.?at|sabtu|minggu|bulan|oktober|november|desember|"
+    r"september|october|december|deadline|batas waktu|tenggat))", re.IGNORECASE)
+# "wajib bgt kah?", "harus ya?": the reader asking whether there is a duty claims none.
+_DUTY_ASKED = re.compile(r"\b(wajib|harus|mesti)\b(?=[^.!?\n]{0,15}\?)", re.IGNORECASE)
 # Taking part said to be voluntary, in the message's own words.
 _VOLUNTARY = re.compile(
     r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
@@ -634,6 +647,8 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _FIELD_ADJ_AFTER.sub(lambda m: m[1] or m[6], _FIELD_ADJ.sub("", body))
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
+    if _IF_NOT.search(body) is None:
+        body = _DUTY_ASKED.sub("", _DEADLINE_DUTY.sub("", body))
     body = _SALUTATION.sub(r"\1Bapak/Ibu,", _LABEL.sub(r"\1", body))
     body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
     body = _KEPT_BY_US.sub(r"di\2", body)
@@ -657,9 +672,13 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
 
 # "Pengirim: info@vendor.co.id", "Pengirimnya 0812…,": who sent the message, as the reader
 # tells it; the policy would read the sender word beside a mailbox as something sent there.
+# "SMS 0821…: …" (a colon after) labels the sender too; "dari 0812… bilang '…'" tells what it
+# said ("bilang" is no ask to tell anyone there).
 _SENDER_LABEL = re.compile(
-    r"\b(pengirim(nya)?|sender|(e-?mail|surel|pesan|sms|wa) (dari|from))\s*:?\s*"
-    r"(" + re.escape(_POLICY_MAILBOX.strip()) + r"|" + re.escape(_POLICY_PHONE.strip()) + r")",
+    r"\b((pengirim(nya)?|sender|(e-?mail|surel|pesan|sms|wa) (dari|from))\s*:?\s*"
+    r"(" + re.escape(_POLICY_MAILBOX.strip()) + r"|" + re.escape(_POLICY_PHONE.strip()) + r")"
+    r"|(pesan|sms|wa)\s+" + re.escape(_POLICY_PHONE.strip()) + r"\s*:)"
+    r"(\s+(bilang|bilangnya|katanya|nulis|menulis|says|said|wrote))?",
     re.IGNORECASE)
 
 
