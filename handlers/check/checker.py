@@ -174,6 +174,18 @@ def _bare_shortener(found: Found, registry: Registry) -> bool:
         and not parts.query and not parts.fragment
 
 
+def _named_short_link(found: Found, item: ItemResult, registry: Registry) -> bool:
+    """A short link whose path wears KPK's name (`s.id/SurveiKPK2026`). "SPI" alone is also
+    an office's own word (bit.ly/spi-dinas-kita), so it does not count here."""
+    if item.reason != "short_link":
+        return False
+    try:
+        path = _url_parts(found).path.casefold()
+    except ValueError:
+        return False
+    return any(n in path for n in registry.names_anywhere)
+
+
 def _free_builder(host: str, address: str, registry: Registry) -> str | None:
     """The free site builder `host` belongs to, when the page wears KPK's or SPI's name."""
     host = host.casefold()
@@ -263,12 +275,20 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     for item in found:
         said = said.replace(item.value, " ")
     speaks = any(c.isalpha() for c in said)
-    signs = find_signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
+    signs = _signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
     other_asks = list(signs.other_asks)
-    if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation:
+    employer_stake = "threat" in acts and set(scam) <= {"false_duty"} \
+        and _EMPLOYER_STAKE.search(deobfuscate(body)) is not None
+    if employer_stake:
+        # A duty whose stake only an employer holds ("masuk penilaian SKP", "dihitung di
+        # e-kinerja"): the employer's pressure, whoever relays it, not a scam's
+        # threat to the reader; the duty is that pressure's, not a fake one of KPK's.
+        scam = []
+    if "threat" in acts and set(acts) == {"threat"} and not signs.manipulation \
+            and not employer_stake:
         # Pressure and nothing else asked (no report, no answers, no gathering, no one
         # watching who filled it in): a threat to the reader, as the scam signs name it; with
         # an employer's ask or watch ("akan kami data untuk pembinaan", "dilaporkan ke
@@ -290,8 +310,11 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     manipulation = _merged(signs.manipulation, [_ACT_SIGNS[a] for a in acts])
     # Words past MAX_TEXT go unread, and an ask hidden there cannot be ruled out: never official.
     other_asks = [*other_asks, *(["unread"] if len(text) > MAX_TEXT else [])]
-    result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks,
-                         claims_kpk(rest) and not _only_refers(deobfuscate(rest)))
+    # A short link whose own path wears KPK's name (s.id/SurveiKPK) claims to be KPK's too:
+    # it is put where the reader cannot see where it goes.
+    claimed = (claims_kpk(rest) and not _only_refers(deobfuscate(rest))) \
+        or any(_named_short_link(f, i, registry) for f, i in zip(found, items, strict=True))
+    result = CheckResult(text, UNKNOWN, items, scam, manipulation, other_asks, claimed)
     return CheckResult(text, _verdict(result), items, result.signs, result.manipulation,
                        result.other_asks, result.claims_kpk)
 
@@ -346,6 +369,13 @@ _REFERS = re.compile(
     r"explain\w*|report(ed)? by|podcast|thread|postingan|unggahan)\b", re.IGNORECASE)
 
 
+# What only an employer keeps: the employee's appraisal. (An allowance withheld, "TPP tidak
+# dibayarkan", stays a threat: a loss named, which scams use too.)
+_EMPLOYER_STAKE = re.compile(
+    r"\b(skp|sasaran kinerja|penilaian kinerja|kinerja pegawai|e-?kinerja|dp3|rapor kinerja|"
+    r"performance (review|appraisal))\b", re.IGNORECASE)
+
+
 def _only_refers(text: str) -> bool:
     """Does `text` only share a page about KPK or SPI, asking nothing and speaking for no one?"""
     return _REFERS.search(text) is not None and _ACTS.search(text) is None
@@ -358,7 +388,8 @@ def _duty_explained(text: str, *, policy_threat: bool) -> bool:
     if _IF_NOT.search(text) is not None:
         return False
     return _VOLUNTARY.search(text) is not None \
-        or (not policy_threat and _MANNER.search(text) is not None)
+        or (not policy_threat and (_MANNER.search(text) is not None
+                                   or _DEADLINE_DUTY.search(text) is not None))
 
 
 # Something set on not taking part ("kalau tidak, ...", "yang belum mengisi ...", "or else"):
@@ -378,6 +409,18 @@ _MANNER = re.compile(
     r"complete\w*)\s+((dengan|secara) jujur|jujur|apa adanya|sesuai pengalaman|"
     r"(semua|seluruh) pertanyaan|(dalam )?satu kali duduk|sekali duduk|honestly|truthfully|"
     r"all (the )?questions|every question|in one sitting)\b)", re.IGNORECASE)
+# "Wajib diisi sebelum 31 Oktober", "harus mengisi paling lambat Jumat": the survey's deadline
+# said with a duty word. Without a sanction (_IF_NOT) it is no threat; the duty is not KPK's
+# wording either, so the message is never official for it (`duty_unclear`).
+_DEADLINE_DUTY = re.compile(
+    r"\b(wajib|harus|mesti|diwajibkan)\s+(?=((di|men|meng)?(isi|jawab|selesaikan|lengkapi)\w*\s+)"
+    r"((\w+\s+){0,2})(sebelum|paling lambat|selambat-lambatnya|maksimal|maks\.?|batas\w*|"
+    r"hingga|sampai|sblm|by|before)\s+((tanggal|tgl\.?|hari|akhir|the)\s+)?"
+    r"(\d{1,2}(\s*|/|-)(\d{1,2}\b|jan|feb|mar|apr|mei|may|jun|jul|agu|agt|aug|sep|okt|oct|nov|"
+    r"des|dec)|senin|selasa|rabu|kamis|jum.?at|sabtu|minggu|bulan|oktober|november|desember|"
+    r"september|october|december|deadline|batas waktu|tenggat))", re.IGNORECASE)
+# "wajib bgt kah?", "harus ya?": the reader asking whether there is a duty claims none.
+_DUTY_ASKED = re.compile(r"\b(wajib|harus|mesti)\b(?=[^.!?\n]{0,15}\?)", re.IGNORECASE)
 # Taking part said to be voluntary, in the message's own words.
 _VOLUNTARY = re.compile(
     r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
@@ -551,6 +594,50 @@ _ELIGIBLE = re.compile(
     re.IGNORECASE)
 
 
+# How a link or message reached the reader, told by the reader: "Ada yang kirim link … di grup
+# RT", "Teman saya share link …", "Ada link … dikirim ke WA saya". Someone else's past act,
+# which the signs and the policy would read as an ask to send or forward it (or as a report to
+# "my" WhatsApp). The sender and the way it came go; what was sent stays to be read. Forms of
+# address ("Bapak", "Ibu", "teman-teman") are no narrator: "Ibu kirim bukti ke saya" is an ask.
+_ARRIVAL_BY = re.compile(
+    r"\b(ada\s+(yang|yg|org|orang|seseorang)|seseorang|orang|(teman|temen|kawan|rekan|sahabat|"
+    r"tetangga|kenalan)(\s+(saya|sy|aku|gue|gw|kerja|kantor|sekantor|satu kantor))?|someone|"
+    r"somebody|a (friend|colleague|neighbou?r|coworker)|my (friend|colleague|neighbou?r|"
+    r"coworker))\s+((tadi|barusan|baru|just|sudah|udah|telah)\s+)?(kirim|ngirim|mengirim|"
+    r"mengirimkan|kirimin|share|nge-?share|bagikan|membagikan|bagiin|sebar|menyebarkan|nyebar|"
+    r"forward|ngeforward|terusin|meneruskan|posting|post|sent|shared|forwarded|posted)\s+"
+    # what was sent is a link or a message (proof or answers sent are asked for, not told)
+    r"(?P<what>(ini\s+|itu\s+|a\s+|the\s+|me\s+a\s+)?(link|tautan|url|pesan|sms|undangan|"
+    r"survei|survey|info|informasi|berita|e-?mail|artikel|situs|website|web|message|invitation)"
+    r"\w*(?:[^.!?\n]|\.(?=\S)){0,120}?)(\s+(ke|di|dalam|lewat|via|to|in|on)\s+(saya|sy|aku|"
+    r"gue|gw|me|((wa|whatsapp|hp|email|e-mail|inbox|grup|group|wag|chat)(\s+(saya|sy|aku|gue|"
+    r"gw|my|\w+))?)))?"
+    # told, not asked: the clause ends without a question mark
+    r"(?=\s*([,!;'\")“”]|[.:](?=\s|$)|$))", re.IGNORECASE)
+_ARRIVED = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“]))(\s*ada\b(?:[^.!?\n]|\.(?=\S)){0,120}?)\s+(dikirim\w*|dibagikan|disebar\w*|"
+    r"dishare|di-share|diteruskan|masuk)\s+(ke|di|dalam|lewat|via)\s+(saya|sy|aku|gue|gw|"
+    r"((wa|whatsapp|hp|email|e-mail|inbox|grup|group|wag|chat)(\s+(saya|sy|aku|gue|gw|\w+))?))"
+    r"(?=[\s.,!?;:'\")]|$)", re.IGNORECASE)
+
+
+def _without_arrival(text: str) -> str:
+    text = _ARRIVAL_BY.sub(lambda m: " ada " + m["what"] + " ", text)
+    return _ARRIVED.sub(r"\1 ", text)
+
+
+def _signs(text: str) -> Signs:
+    """The signs in `text`; an employer's ask read without the reader's account of how the
+    link came ("Teman kirim link …" asks no one to send anything). Scam signs are read in
+    the whole text: a code "dikirim ke HP saya" is still a code someone wants."""
+    told = _without_arrival(text)
+    signs = find_signs(text)
+    if told == text:
+        return signs
+    asked = find_signs(told)
+    return Signs(signs.scam, asked.manipulation, asked.other_asks)
+
+
 def _for_policy(body: str, found: list[Found], items: list[ItemResult],
                 registry: Registry) -> str:
     """The text as the integrity policy should read it: items replaced by what they are, so
@@ -560,12 +647,15 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _FIELD_ADJ_AFTER.sub(lambda m: m[1] or m[6], _FIELD_ADJ.sub("", body))
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
+    if _IF_NOT.search(body) is None:
+        body = _DUTY_ASKED.sub("", _DEADLINE_DUTY.sub("", body))
     body = _SALUTATION.sub(r"\1Bapak/Ibu,", _LABEL.sub(r"\1", body))
     body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
     body = _KEPT_BY_US.sub(r"di\2", body)
     body = _TIME_LEFT.sub("batas waktu", _SURVEY_TEAM.sub(" SPI ", body))
     body = _INTERVIEW_VISIT.sub(" wawancara ", body)
     body = _SHOWN_SCREENSHOT.sub(r"\1 gambarnya", body)
+    body = _without_arrival(body)
     for item, result in zip(found, items, strict=True):
         if result.verdict == OFFICIAL:
             token = _POLICY_OFFICIAL
@@ -577,7 +667,19 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
         else:
             token = _POLICY_PHONE
         body = body.replace(item.value, token)
-    return body
+    return _SENDER_LABEL.sub(" ", body)
+
+
+# "Pengirim: info@vendor.co.id", "Pengirimnya 0812…,": who sent the message, as the reader
+# tells it; the policy would read the sender word beside a mailbox as something sent there.
+# "SMS 0821…: …" (a colon after) labels the sender too; "dari 0812… bilang '…'" tells what it
+# said ("bilang" is no ask to tell anyone there).
+_SENDER_LABEL = re.compile(
+    r"\b((pengirim(nya)?|sender|(e-?mail|surel|pesan|sms|wa) (dari|from))\s*:?\s*"
+    r"(" + re.escape(_POLICY_MAILBOX.strip()) + r"|" + re.escape(_POLICY_PHONE.strip()) + r")"
+    r"|(pesan|sms|wa)\s+" + re.escape(_POLICY_PHONE.strip()) + r"\s*:)"
+    r"(\s+(bilang|bilangnya|katanya|nulis|menulis|says|said|wrote))?",
+    re.IGNORECASE)
 
 
 # Where a number stands as who sent the message: opening the text ("0811… kirim wa: …", as a

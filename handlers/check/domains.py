@@ -162,7 +162,17 @@ def check_host(host: str, registry: Registry) -> HostVerdict:
             return HostVerdict("unknown", "short_link", {"host": ascii_host})
     if decoded.isascii() and public_suffix(ascii_host) in registry.restricted_suffixes:
         # Only government bodies and schools register there: another institution's page
-        # (an inspectorate's SPI notice) is not an imitation of KPK.
+        # (an inspectorate's SPI notice) is not an imitation of KPK. A name there that wears
+        # KPK's inside a longer one (kpkk.go.id, kpk-ri.go.id) belongs to no institution:
+        # it imitates KPK's (a near name such as kpu.go.id or bpk.go.id is another body).
+        # Schools' and campuses' names are left alone: "SMK PK" is a school programme.
+        suffix = public_suffix(ascii_host) or ""
+        name = _name_of(registrable(ascii_host) or ascii_host)
+        worn = next((n for n in registry.names_anywhere
+                     if n in name.replace("-", "") and name != n), None) \
+            if suffix not in ("sch.id", "ac.id") else None
+        if worn is not None:
+            return HostVerdict("suspicious", "embedded_name", {"name": worn})
         return HostVerdict("unknown", "other_government", {"host": registrable(ascii_host)
                                                            or ascii_host})
     if _is_ip(ascii_host):
