@@ -597,6 +597,8 @@ def test_phrases_are_joined_before_the_slang_table_empties_their_words() -> None
     "bang, yg ngaku petugas spi minta kode verifikasi dari sms, kasih aja?",
     "sebagai bendahara desa saya diminta login mobile banking buat verifikasi survei, aman?",
     "petugas survei integritas suruh sy bayar biaya admin dulu baru link dikirim",
+    "ada link survei kpk nyuruh login ovo biar poinnya masuk, aman?",
+    "orang ngaku tim spi chat saya, katanya saya menang undian survei",
 ])
 def test_a_scam_sign_question_gets_the_safe_answer_whatever_else_it_asks(question: str) -> None:
     assert shipped_matcher().match(question).intent == "payment_scam_signs"
@@ -607,10 +609,14 @@ def test_a_scam_sign_question_gets_the_safe_answer_whatever_else_it_asks(questio
     "bayarannya buat responden spi berapa ya kak",
     "ikut survei kpk itu dibayar ga sih",
     "do kpk survey respondents get paid for their time?",
+    # a bare login (no bank or wallet named) asks how the survey is filled in
+    "pak rt nanya, isi survei spi itu harus login akun dulu ya?",
+    "do i have to log in somewhere before answering the kpk survey?",
+    "kalo mau ngisi spi perlu login ga bang",
 ])
-def test_being_paid_is_not_a_request_for_money(question: str) -> None:
+def test_being_paid_or_a_bare_login_is_not_a_request_for_a_secret_or_money(question: str) -> None:
     assert not shipped_matcher().scam_request(question)
-    assert shipped_matcher().match(question).intent in ("honorarium", None)
+    assert shipped_matcher().match(question).intent != "payment_scam_signs"
 
 
 def test_a_model_answer_to_a_question_naming_a_request_is_the_scam_sign_answer() -> None:

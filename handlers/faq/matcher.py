@@ -106,6 +106,9 @@ class KnowledgeBase:
     # A win word (as spelled) with a prize word: told one has won, a scam's lure.
     win_forms: Sequence[str] = ()
     prize_words: Sequence[str] = ()
+    # A login word (as spelled) is a bank login only beside one of these account words.
+    login_forms: Sequence[str] = ()
+    account_words: Sequence[str] = ()
     # Question words (kapan, siapa, berapa...) that tell one kind of answer from another.
     cue_words: Sequence[str] = ()
     # Questions that share words with the topic but that no intent answers (the refusal stage).
@@ -138,6 +141,8 @@ def load_knowledge() -> KnowledgeBase:
                          fraud_words=list(safety.get("fraud_words", ())),
                          win_forms=list(safety.get("win_forms", ())),
                          prize_words=list(safety.get("prize_words", ())),
+                         login_forms=list(safety.get("login_forms", ())),
+                         account_words=list(safety.get("account_words", ())),
                          cue_words=list(data["topic"].get("question_words", ())),
                          off_topic=list(data.get("off_topic", {}).get("examples", ())),
                          refused_too=list(more.get("off_topic", {}).get("examples", ())))
@@ -191,6 +196,8 @@ class FaqMatcher:
         self._fraud_words = frozenset(s for w in knowledge.fraud_words
                                       for s in self._normalizer.stems(w))
         self._win_forms = frozenset(w.casefold() for w in knowledge.win_forms)
+        self._login_forms = frozenset(w.casefold() for w in knowledge.login_forms)
+        self._account_words = frozenset(w.casefold() for w in knowledge.account_words)
         self._prizes = frozenset(s for w in knowledge.prize_words
                                  for s in self._normalizer.stems(w))
         # Off-topic exemplars, weighted as a question is (their own words are not added to the
@@ -261,15 +268,19 @@ class FaqMatcher:
         spelled = self._normalizer.spelled(question)
         if not signs:
             return bool(self._win_forms.intersection(spelled))
+        by_word = {w: set(self._normalizer.stems(w)) for w in spelled}
+        # Words glossary phrases make of several ("ibu kandung", "kata sandi") stay signs.
+        phrased = signs - {s for ws in by_word.values() for s in ws}
+        # A bare "login" is a bank login only beside a bank or wallet word ("harus login dulu
+        # sebelum mengisi?" asks how to fill the survey in).
+        if self._login_forms.intersection(spelled) \
+                and not self._account_words.intersection(spelled):
+            signs -= {s for w, ws in by_word.items() if w in self._login_forms for s in ws} \
+                - {s for w, ws in by_word.items() if w not in self._login_forms for s in ws}
         # A money word counts only in a form that asks it of the person: "bayarannya berapa"
         # (being paid) is not a sign, "harus bayar dulu" is. A secret has no such form.
-        if not self._paid_forms.intersection(spelled):
-            return True
-        asked = {s for w in spelled if w not in self._paid_forms
-                 for s in self._normalizer.stems(w)}
-        # Words glossary phrases make of several ("ibu kandung", "kata sandi") stay signs.
-        whole = {s for w in spelled for s in self._normalizer.stems(w)}
-        return bool(signs & asked or signs - whole)
+        asked = {s for w, ws in by_word.items() if w not in self._paid_forms for s in ws}
+        return bool(phrased or signs & asked)
 
     def stem(self, word: str) -> str:
         return self._normalizer.stem(word)
