@@ -283,6 +283,10 @@ class Calibrator:
                     counts.causes[cause] = counts.causes.get(cause, 0) + 1
                     if intent == SCAM_SIGNS:
                         counts.scam_as_other += 1
+                        # faq28: counts only, which answer and whether a request was named.
+                        named = "a request named" if hybrid.scam_request(question) else "none named"
+                        cause = f"scam->{got.intent}: {cause[7:]}, {named}"
+                        counts.causes[cause] = counts.causes.get(cause, 0) + 1
                 else:
                     counts.abstained += 1
                     if intent in (*got.alternatives, *got.suggestions):

@@ -599,6 +599,7 @@ def test_phrases_are_joined_before_the_slang_table_empties_their_words() -> None
     "petugas survei integritas suruh sy bayar biaya admin dulu baru link dikirim",
     "ada link survei kpk nyuruh login ovo biar poinnya masuk, aman?",
     "orang ngaku tim spi chat saya, katanya saya menang undian survei",
+    "abis ngisi survei kpk ada sms saldo 500rb bisa diklaim lewat link, ambil ga ya",
 ])
 def test_a_scam_sign_question_gets_the_safe_answer_whatever_else_it_asks(question: str) -> None:
     assert shipped_matcher().match(question).intent == "payment_scam_signs"
