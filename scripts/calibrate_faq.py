@@ -284,7 +284,8 @@ class Calibrator:
                     if intent == SCAM_SIGNS:
                         counts.scam_as_other += 1
                         # faq28: counts only, which answer and whether a request was named.
-                        named = "a request named" if hybrid.scam_request(question) else "none named"
+                        named = ("a request named" if hybrid.scam_request(question)
+                                 else "none named")
                         cause = f"scam->{got.intent}: {cause[7:]}, {named}"
                         counts.causes[cause] = counts.causes.get(cause, 0) + 1
                 else:
