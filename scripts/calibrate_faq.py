@@ -109,7 +109,7 @@ class Counts:
 LEXICAL = ("DEFAULT_THRESHOLD", "CLARIFY_MARGIN", "REFUSE_MARGIN", "MARKED_REFUSE_MARGIN",
            "OFF_TOPIC_MARGIN", "UNNAMED_TOPIC_MARGIN", "NAMED_UNKNOWN_MARGIN", "CUE_BONUS")
 HYBRID = ("CLOSE_GAP", "FUSE_WEIGHT", "TAU_ON_TOPIC", "TAU_OFF_TOPIC", "TAU_AGREED",
-          "TAU_AGREED_UNNAMED",
+          "TAU_AGREED_UNNAMED", "REFUSAL_LIFT_VETO", "REFUSAL_LIFT_MARGIN",
           "OFF_TOPIC_VETO", "EMBED_REFUSE_MARGIN", "SUGGEST_MASS_ON_TOPIC",
           "SUGGEST_MASS_OFF_TOPIC")
 # LEXICAL_SCALE > 0 (an experiment, not in the product): the word matcher's 21 scores, times
@@ -283,6 +283,11 @@ class Calibrator:
                     counts.causes[cause] = counts.causes.get(cause, 0) + 1
                     if intent == SCAM_SIGNS:
                         counts.scam_as_other += 1
+                        # faq28: counts only, which answer and whether a request was named.
+                        named = ("a request named" if hybrid.scam_request(question)
+                                 else "none named")
+                        cause = f"scam->{got.intent}: {cause[7:]}, {named}"
+                        counts.causes[cause] = counts.causes.get(cause, 0) + 1
                 else:
                     counts.abstained += 1
                     if intent in (*got.alternatives, *got.suggestions):

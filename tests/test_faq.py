@@ -15,7 +15,7 @@ import pytest
 from bot.app import App
 from bot.cli import main
 from core.messages import Channel
-from handlers.faq.matcher import INTENTS, load_knowledge, shipped_matcher
+from handlers.faq.matcher import INTENTS, Match, load_knowledge, shipped_matcher
 from handlers.faq.redact import topic_words
 from tests.support.clock import FakeClock
 from tests.support.dialog import User
@@ -586,3 +586,47 @@ def test_phrases_are_joined_before_the_slang_table_empties_their_words() -> None
     assert "wajib" in words("do i have to fill it in")
     assert "ibukandung" in words("minta nama ibu kandung")
     assert words("min") == []  # an emptied word still goes
+
+
+# faq28: the scam-sign answer wherever a request for a secret or money is mentioned, and for
+# "what are a scam's signs"; being paid (the honorarium question) keeps its own answer.
+@pytest.mark.parametrize("question", [
+    "ciri-ciri penipuan yang pakai nama survei kpk apa aja min?",
+    "tanda wa spi palsu itu gimana, biar bapak saya di kampung tidak ketipu",
+    "what are the red flags of a fake kpk survey scam?",
+    "bang, yg ngaku petugas spi minta kode verifikasi dari sms, kasih aja?",
+    "sebagai bendahara desa saya diminta login mobile banking buat verifikasi survei, aman?",
+    "petugas survei integritas suruh sy bayar biaya admin dulu baru link dikirim",
+    "ada link survei kpk nyuruh login ovo biar poinnya masuk, aman?",
+    "orang ngaku tim spi chat saya, katanya saya menang undian survei",
+    "abis ngisi survei kpk ada sms saldo 500rb bisa diklaim lewat link, ambil ga ya",
+])
+def test_a_scam_sign_question_gets_the_safe_answer_whatever_else_it_asks(question: str) -> None:
+    assert shipped_matcher().match(question).intent == "payment_scam_signs"
+    assert shipped_matcher().scam_request(question)
+
+
+@pytest.mark.parametrize("question", [
+    "bayarannya buat responden spi berapa ya kak",
+    "ikut survei kpk itu dibayar ga sih",
+    "do kpk survey respondents get paid for their time?",
+    # a bare login (no bank or wallet named) asks how the survey is filled in
+    "pak rt nanya, isi survei spi itu harus login akun dulu ya?",
+    "do i have to log in somewhere before answering the kpk survey?",
+    "kalo mau ngisi spi perlu login ga bang",
+])
+def test_being_paid_or_a_bare_login_is_not_a_request_for_a_secret_or_money(question: str) -> None:
+    assert not shipped_matcher().scam_request(question)
+    assert shipped_matcher().match(question).intent != "payment_scam_signs"
+
+
+def test_a_model_answer_to_a_question_naming_a_request_is_the_scam_sign_answer() -> None:
+    from handlers.faq.embedding import NEVER_OVERRULED, HybridMatcher
+
+    matcher = shipped_matcher()
+    decided = Match("is_official", 0.4, "is_official", True)
+    question = "nomor yang kirim survei minta pin, itu resmi?"
+    assert matcher.scam_request(question) and "payment_scam_signs" in NEVER_OVERRULED
+    safe = HybridMatcher._safe(matcher, question, decided)  # type: ignore[arg-type]
+    assert safe.intent == "payment_scam_signs"
+    assert HybridMatcher._safe(matcher, "survei ini resmi?", decided) == decided  # type: ignore[arg-type]

@@ -316,13 +316,15 @@ def test_the_off_topic_class_is_never_answered() -> None:
 
 
 class _AdamantOpinion:
-    """A ready model that is sure of one intent whatever it is asked."""
+    """A ready model that is sure of one intent whatever it is asked (`off_nearer`: yet it finds
+    an off-topic exemplar nearer than every intent's example)."""
 
     unavailable = False
     ready = True
 
-    def __init__(self, intent: str) -> None:
+    def __init__(self, intent: str, *, off_nearer: bool = False) -> None:
         self.intent = intent
+        self.off_nearer = off_nearer
         self.asked: list[str] = []
 
     def start(self) -> None:
@@ -330,18 +332,33 @@ class _AdamantOpinion:
 
     def read(self, question: str) -> Reading:
         self.asked.append(question)
-        return _reading(self.intent, 0.99, 0.95)
+        reading = _reading(self.intent, 0.99, 0.95)
+        if self.off_nearer:
+            return Reading(dict(reading.similar) | {OFF_TOPIC: 0.96}, reading.probability)
+        return reading
 
 
 def test_a_scam_sign_or_a_lexical_refusal_is_never_overruled_by_the_classifier() -> None:
     hybrid = HybridMatcher(load_knowledge())
-    adamant = _AdamantOpinion("honorarium")
+    adamant = _AdamantOpinion("honorarium", off_nearer=True)
     hybrid.opinion = adamant  # type: ignore[assignment]
     scam = "ada yang minta transfer biaya admin dan kode otp untuk survei spi"
     assert hybrid.match(scam).intent == "payment_scam_signs"
+    assert adamant.asked == []  # the model is not even asked
+    # faq28: a refusal of a question naming the topic stands unless the model reads it in
+    # scope (an intent's example nearer than every off-topic exemplar, OFF_TOPIC unlikely).
     for question in ("cara lapor lhkpn ke kpk", "mau lapor gratifikasi ke kpk gimana"):
         assert hybrid.match(question).intent is None, question
-    assert adamant.asked == []  # the model is not even asked
+    veto = _reading(OFF_TOPIC, 0.99, 0.95)
+    lexical = FaqMatcher(load_knowledge()).match("cara lapor lhkpn ke kpk")
+    assert lexical.refused
+    assert _decide(lexical, hybrid.scores("cara lapor lhkpn ke kpk"), veto).refused
+    # ...and one that never names the topic is not even asked about.
+    asked = len(adamant.asked)
+    assert hybrid.match("cara lapor gratifikasi hadiah rekanan").intent is None
+    assert len(adamant.asked) == asked
+    adamant = _AdamantOpinion("honorarium")
+    hybrid.opinion = adamant  # type: ignore[assignment]
     # A torn or unsure question is settled by it (the stub is honoured at all).
     lexical = FaqMatcher(load_knowledge())
     unsure = next(q for _, q in PAIRS

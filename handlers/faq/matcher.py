@@ -98,6 +98,17 @@ class KnowledgeBase:
     topic_words: Sequence[str]
     # Concept words that make any question about the topic a scam-sign question.
     scam_signs: Sequence[str] = ()
+    # Spelled forms of those words that say the respondent is paid (the honorarium question).
+    paid_forms: Sequence[str] = ()
+    # A sign word and a fraud word together ask what the signs of a scam are.
+    sign_words: Sequence[str] = ()
+    fraud_words: Sequence[str] = ()
+    # A win word (as spelled) with a prize word: told one has won, a scam's lure.
+    win_forms: Sequence[str] = ()
+    prize_words: Sequence[str] = ()
+    # A login word (as spelled) is a bank login only beside one of these account words.
+    login_forms: Sequence[str] = ()
+    account_words: Sequence[str] = ()
     # Question words (kapan, siapa, berapa...) that tell one kind of answer from another.
     cue_words: Sequence[str] = ()
     # Questions that share words with the topic but that no intent answers (the refusal stage).
@@ -125,6 +136,13 @@ def load_knowledge() -> KnowledgeBase:
                           for intent in INTENTS},
                          list(data["topic"]["words"]),
                          scam_signs=list(safety.get("scam_signs", ())),
+                         paid_forms=list(safety.get("paid_forms", ())),
+                         sign_words=list(safety.get("sign_words", ())),
+                         fraud_words=list(safety.get("fraud_words", ())),
+                         win_forms=list(safety.get("win_forms", ())),
+                         prize_words=list(safety.get("prize_words", ())),
+                         login_forms=list(safety.get("login_forms", ())),
+                         account_words=list(safety.get("account_words", ())),
                          cue_words=list(data["topic"].get("question_words", ())),
                          off_topic=list(data.get("off_topic", {}).get("examples", ())),
                          refused_too=list(more.get("off_topic", {}).get("examples", ())))
@@ -172,6 +190,16 @@ class FaqMatcher:
         self._common = frozenset(self._normalizer.common_words) - self._idf.keys()
         self._scam_signs = frozenset(s for w in knowledge.scam_signs
                                      for s in self._normalizer.stems(w))
+        self._paid_forms = frozenset(w.casefold() for w in knowledge.paid_forms)
+        self._sign_words = frozenset(s for w in knowledge.sign_words
+                                     for s in self._normalizer.stems(w))
+        self._fraud_words = frozenset(s for w in knowledge.fraud_words
+                                      for s in self._normalizer.stems(w))
+        self._win_forms = frozenset(w.casefold() for w in knowledge.win_forms)
+        self._login_forms = frozenset(w.casefold() for w in knowledge.login_forms)
+        self._account_words = frozenset(w.casefold() for w in knowledge.account_words)
+        self._prizes = frozenset(s for w in knowledge.prize_words
+                                 for s in self._normalizer.stems(w))
         # Off-topic exemplars, weighted as a question is (their own words are not added to the
         # vocabulary nor to the weights: they must not change how SPI questions are read).
         self._off_postings: dict[str, list[tuple[int, float]]] = {}
@@ -226,6 +254,34 @@ class FaqMatcher:
                  + (1 - MAX_WEIGHT) * _cosine(query, norm, centroid)
                  for intent, centroid in self._centroids.items()}, closest)
 
+    def scam_request(self, question: str) -> bool:
+        """The question mentions handing over a secret or money (or asks what a scam's signs
+        are): whatever else it asks, its answer is the scam-sign warning."""
+        return self._scam_sign(question, self._question_stems(question))
+
+    def _scam_sign(self, question: str, stems: set[str]) -> bool:
+        if stems & self._sign_words and stems & self._fraud_words:
+            return True
+        signs = stems & self._scam_signs
+        if not signs and not stems & self._prizes:
+            return False
+        spelled = self._normalizer.spelled(question)
+        if not signs:
+            return bool(self._win_forms.intersection(spelled))
+        by_word = {w: set(self._normalizer.stems(w)) for w in spelled}
+        # Words glossary phrases make of several ("ibu kandung", "kata sandi") stay signs.
+        phrased = signs - {s for ws in by_word.values() for s in ws}
+        # A bare "login" is a bank login only beside a bank or wallet word ("harus login dulu
+        # sebelum mengisi?" asks how to fill the survey in).
+        if self._login_forms.intersection(spelled) \
+                and not self._account_words.intersection(spelled):
+            signs -= {s for w, ws in by_word.items() if w in self._login_forms for s in ws} \
+                - {s for w, ws in by_word.items() if w not in self._login_forms for s in ws}
+        # A money word counts only in a form that asks it of the person: "bayarannya berapa"
+        # (being paid) is not a sign, "harus bayar dulu" is. A secret has no such form.
+        asked = {s for w, ws in by_word.items() if w not in self._paid_forms for s in ws}
+        return bool(phrased or signs & asked)
+
     def stem(self, word: str) -> str:
         return self._normalizer.stem(word)
 
@@ -270,7 +326,7 @@ class FaqMatcher:
         if intent == SCAM_SIGNS and on_topic:
             needed = self.threshold  # the warning is never a harmful answer: no extra margin
         answered = intent if score >= needed else None
-        signs = stems & self._scam_signs
+        signs = self._scam_sign(question, stems)
         if signs and on_topic:
             # Handing over a secret or money: the safe answer, whatever else it asks.
             return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
