@@ -514,7 +514,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # An event joined is suspect in a text about the survey only right after people singled
     # out by it ("Selamat kepada yang terpilih. Mohon hadir di briefing Jumat"); in a long
     # announcement "Rapat koordinasi Selasa, mohon hadir" is another item of the office's.
-    singled = [False] + [_singles_out(s) for s in sentences[:-1]]
+    # (A text of no sentence at all, "🙏" alone, has nothing to set aside.)
+    singled = [False, *(_singles_out(s) for s in sentences[:-1])][:len(sentences)]
     sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
                  if not _own_topic(s)
                  and not _about_another_event(s, survey_text=survey_text and after_singled)]

@@ -963,6 +963,7 @@ def _threat(s: list[_Word], question: bool) -> bool:
     # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
     duty = any(_duty_in(c) and not _has(_without_received(c), "INVITE", "OTHER_LINK")
                and not any("OFFICIAL_PLACE" in w.tags and "." in w.word for w in c)
+               and not _source_of_news(c, s)
                for c in _clauses(s))
     if not question and duty and (
             _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
@@ -1345,6 +1346,27 @@ def _duty_of_its_own(clause: list[_Word], sentence: list[_Word]) -> bool:
     return bool(clause) and clause[0].word in _ACCORDING and any(
         w.word.isalpha() or w.tags for w in sentence[sentence.index(clause[-1]) + 1:]
         if not _is_clause_end(w) and w.word not in ('"', "'", "“", "”"))
+
+
+_ANNOUNCING = frozenset({"sampaikan", "informasikan", "umumkan", "beritahukan", "laporkan",
+                         "menyampaikan", "menginformasikan", "mengumumkan", "memberitahukan",
+                         "inform", "announce", "share"})
+
+
+def _source_of_news(clause: list[_Word], sentence: list[_Word]) -> bool:
+    """"Sesuai arahan pimpinan, kami sampaikan bahwa hasil tahun lalu dirilis Januari": the
+    leadership's word cited as the source of what the sender announces next, where nobody is
+    told to fill in (the duty is the sender's, to pass the news on)."""
+    if not _duty_of_its_own(clause, sentence):
+        return False
+    rest = sentence[sentence.index(clause[-1]) + 1:]
+    announced = any(w.word in ("kami", "we") for w in rest[:3]) and any(
+        w.word in _ANNOUNCING for w in rest[:4])
+    # "... kami sampaikan apresiasi kepada yang telah mengisi": thanks for filling in asks none.
+    thanks = any(w.word in ("terima kasih", "terima", "apresiasi", "penghargaan", "selamat",
+                            "thanks", "appreciation") for w in rest[:6])
+    kept = {"DUTY", "REQUEST", "PRESSURE", "SANCTION"} | (set() if thanks else {"FILL"})
+    return announced and not any(not w.off and w.tags & kept for w in rest)
 
 
 def _split_duty(window: list[list[_Word]]) -> bool:
