@@ -76,6 +76,7 @@ from outreach.integrity_frames import (
     _participation_to_office,
     _presumed_good,
     _proof_required,
+    _penalised_by_kpk,
     _proven_wrongs,
     _rating,
     _reply_ask,
@@ -522,6 +523,9 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     for s in sentences:
         _typed_example(s)
         _proven_wrongs(s)
+        if s and _penalised_by_kpk(s):
+            for w in s:
+                w.off = True  # a penalty KPK sets on steering, told: nothing asked
         if s and _coerced_worthless(s):
             s[0].tags = s[0].tags | {"VIOLATION"}
     for s, after in itertools.pairwise(sentences):

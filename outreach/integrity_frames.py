@@ -1504,6 +1504,31 @@ def _proven_wrongs(s: list[_Word]) -> None:
             w.tags = w.tags | {"VIOLATION"}
 
 
+_PENALTY = frozenset({"menurunkan", "diturunkan", "turun", "ditahan", "menahan", "dikoreksi",
+                      "koreksi", "dibatalkan", "didiskualifikasi", "gugur", "dianulir",
+                      "withheld", "withhold", "withholds", "lowered", "lowers", "cut",
+                      "penalised", "penalized", "cancelled", "voided", "disqualified"})
+_UNCOVERED = frozenset({"mengungkap", "menemukan", "mendapati", "membongkar", "uncovered",
+                        "found", "discovered", "caught"})
+_ASKING_WORDS = frozenset({"beri", "berikan", "kasih", "give", "jawab", "jawablah", "isi",
+                           "pilih", "make", "pastikan", "usahakan", "tolong", "mohon", "harap"})
+
+
+def _penalised_by_kpk(s: list[_Word]) -> bool:
+    """"Pengarahan jawaban menjadi faktor koreksi yang menurunkan nilai", "KPK withheld the
+    scores of offices that gathered staff", "KPK pernah mengungkap kasus unit yang diarahkan":
+    what KPK does to an office's score when the survey is steered, told as a wrong found out
+    and punished, with nothing asked of the reader (who is not told how to rate)."""
+    parts = {p for w in s if not w.off for p in w.word.split()}
+    kpk_acts = _has(s, "KPK") or "koreksi" in parts
+    penalised = bool(parts & _PENALTY) and _has(s, "SCORE")
+    uncovered = any("KPK" in w.tags and any(x.word in _UNCOVERED for x in s[k + 1:k + 4])
+                    for k, w in enumerate(s))
+    asks = _has(s, "REQUEST", "PRESSURE", "REWARD") or bool(parts & _ASKING_WORDS) \
+        or any(w.word == "?" for w in s)
+    return kpk_acts and (penalised or uncovered) and not asks
+
+
 def _disowns_before(s: list[_Word]) -> bool:
     """"Kami tidak akan melakukan hal seperti itu", "jangan ditiru", "we will never do
     that": the sentence before was an example of the forbidden, told to be refused."""
