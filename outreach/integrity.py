@@ -483,8 +483,23 @@ def forbidden_acts(text: str) -> tuple[str, ...]:
     return _reasons(text, received_message=True)
 
 
+_FINISHED = frozenset({"selesai", "rampung", "beres", "finished", "completed", "done"})
+
+
+def _finished_being_done(tagged: list[_Word]) -> None:
+    """"Ruang laktasi sudah selesai direnovasi", "the hall is finished being painted": a thing
+    finished being worked on (a passive verb after "selesai"), not anyone's filling in."""
+    for w, after in itertools.pairwise(tagged):
+        if w.word in _FINISHED and "FILL" in w.tags and (
+                (after.word.startswith("di") and len(after.word) > 5)
+                or after.word in ("being",)) \
+                and not after.tags & {"FILL", "FILL_NOUN", "SURVEY", "ANSWERS", "PROOF"}:
+            w.tags = w.tags - {"FILL"}
+
+
 def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
+    _finished_being_done(tagged)
     _dealings(tagged)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)

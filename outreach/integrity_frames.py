@@ -1549,9 +1549,12 @@ EVENTS = frozenset({"rapat", "apel", "senam", "upacara", "pelatihan", "donor", "
                     "webinar", "lomba", "arisan", "pengajian", "workshop", "bimtek", "diklat",
                     "training", "meeting", "syukuran", "halalbihalal", "vaksinasi",
                     "posyandu", "olahraga", "rakor", "briefing", "sosialisasi", "kajian",
-                    "outbound", "gathering", "bazar", "pameran", "turnamen", "tasyakuran"})
+                    "outbound", "gathering", "bazar", "pameran", "turnamen", "tasyakuran",
+                    "pertandingan", "porseni", "konser", "nobar", "bukber", "kebaktian",
+                    "ibadah", "baksos", "match", "concert", "tournament"})
 _JOINING = frozenset({"ikut", "ikuti", "mengikuti", "hadir", "hadiri", "menghadiri",
-                      "join", "attend", "datang", "datangi", "meramaikan", "ramaikan"})
+                      "join", "attend", "datang", "datangi", "meramaikan", "ramaikan",
+                      "menonton", "nonton", "saksikan", "menyaksikan", "watch"})
 _OF_THE_SURVEY = frozenset({"SURVEY", "INVITE", "ANSWERS", "FILL_NOUN", "KPK", "PROOF",
                             "SELECT", "SELECT_WEAK", "SCORE", "RECEIVE", "OTHER_LINK"})
 
