@@ -38,6 +38,7 @@ are imported by name (why: integrity_reading.py's docstring). The vocabulary is 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -497,6 +498,40 @@ def _finished_being_done(tagged: list[_Word]) -> None:
             w.tags = w.tags - {"FILL"}
 
 
+# Where a long announcement moves to another item: a blank line, or a new line opening a
+# list item ("1.", "2)", "-", "•", "a.").
+_ITEM_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:\d{1,2}[.)]|[a-h][.)]|[-•*–▪])\s)")
+# What names the survey, its invitation, people's part in it or a report or reply.
+_OF_SURVEY_ITEM = frozenset({"SURVEY", "INVITE", "FILL_NOUN", "FILL", "SELECT", "SELECT_WEAK",
+                             "KPK", "RECEIVE", "STATUS", "STATUS_NOT", "PROOF", "ANSWERS",
+                             "SCORE", "STEER", "REGISTRATION", "REPORT", "REPLY", "SEND",
+                             "FORWARD", "COLLECT", "MONITOR", "WHO", "LIST", "FORM"})
+
+
+def _sentence_key(s: list[_Word]) -> tuple[str, ...]:
+    return tuple(w.word for w in s if w.word not in (".", "!", "?", ",", ":", ";"))
+
+
+def _items_off_the_survey(text: str) -> set[tuple[str, ...]]:
+    """The sentences (by their words) of a long announcement's paragraphs or list items that
+    name nothing of the survey, its people, reports or replies ("Koperasi membagikan SHU di
+    ruang 2. Bawa kartu anggota."): another item of the office's, whatever it asks, for the
+    allow-list stage. A sentence also found in an item about the survey is not among them."""
+    blocks = [b for b in _ITEM_BREAK.split(text) if b.strip()]
+    if len(blocks) < 2:
+        return set()
+    off: set[tuple[str, ...]] = set()
+    on: set[tuple[str, ...]] = set()
+    for block in blocks:
+        tagged = _tag(block)
+        _finished_being_done(tagged)
+        parts = _sentences(tagged)
+        named = any(w.tags & _OF_SURVEY_ITEM for part in parts for w in part)
+        for part in parts:
+            (on if named else off).add(_sentence_key(part))
+    return off - on
+
+
 def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
     _finished_being_done(tagged)
@@ -582,7 +617,9 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         heeded = [False][:len(sentences)] + [_heeds_prohibition(before, s)
                             for before, s in itertools.pairwise(sentences)]
-        found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True) if not h],
+        other_items = _items_off_the_survey(text)
+        found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True)
+                                     if not h and _sentence_key(s) not in other_items],
                                     _stemmer().stem)
     if not found and not received_message and integrity_model.refuses(text):
         # Third, a learned second opinion built for recall (staff side only: a broadcast is
