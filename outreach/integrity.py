@@ -47,6 +47,7 @@ from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_frames import (
     _CONTACT_ONLY,
     _TO,
+    EVENTS,
     _about_another_event,
     _acts_of_participants,
     _answer_content_prohibited,
@@ -75,9 +76,9 @@ from outreach.integrity_frames import (
     _own_act_of_group,
     _own_topic,
     _participation_to_office,
+    _penalised_by_kpk,
     _presumed_good,
     _proof_required,
-    _penalised_by_kpk,
     _proven_wrongs,
     _rating,
     _reply_ask,
@@ -504,8 +505,10 @@ _ITEM_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:\d{1,2}[.)]|[a-h][.)]|[-•*–▪
 # What names the survey, its invitation, people's part in it or a report or reply.
 _OF_SURVEY_ITEM = frozenset({"SURVEY", "INVITE", "FILL_NOUN", "FILL", "SELECT", "SELECT_WEAK",
                              "KPK", "RECEIVE", "STATUS", "STATUS_NOT", "PROOF", "ANSWERS",
-                             "SCORE", "STEER", "REGISTRATION", "REPORT", "REPLY", "SEND",
-                             "FORWARD", "COLLECT", "MONITOR", "WHO", "LIST", "FORM"})
+                             "SCORE", "STEER", "REGISTRATION"})
+# A report or reply asked is the survey's too ("Kabari saya ya."), unless the item is about
+# an event of its own ("Turnamen futsal Sabtu, yang mau menonton silakan datang").
+_REPORTING = frozenset({"REPORT", "REPLY"})
 
 
 def _sentence_key(s: list[_Word]) -> tuple[str, ...]:
@@ -526,7 +529,9 @@ def _items_off_the_survey(text: str) -> set[tuple[str, ...]]:
         tagged = _tag(block)
         _finished_being_done(tagged)
         parts = _sentences(tagged)
-        named = any(w.tags & _OF_SURVEY_ITEM for part in parts for w in part)
+        event = any(w.word in EVENTS for part in parts for w in part)
+        named = any(w.tags & (_OF_SURVEY_ITEM if event else _OF_SURVEY_ITEM | _REPORTING)
+                    for part in parts for w in part)
         for part in parts:
             (on if named else off).add(_sentence_key(part))
     return off - on

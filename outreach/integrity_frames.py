@@ -1369,10 +1369,32 @@ def _source_of_news(clause: list[_Word], sentence: list[_Word]) -> bool:
     return announced and not any(not w.off and w.tags & kept for w in rest)
 
 
+# Words pointing at what was said ("Ini wajib dilaksanakan"), naming no thing of their own.
+_POINTING = frozenset({"ini", "itu", "hal", "tersebut", "semua", "semuanya", "this", "that",
+                       "it", "all", "these", "those", "dan", "and", "juga", "also", "ya"})
+
+
+def _duty_on_a_thing(clause: list[_Word]) -> bool:
+    """"Kendaraan dinas wajib dikembalikan ke pool": a duty on a thing named before it, done
+    to it (a passive verb after the duty word, not filling in), no duty of the survey's."""
+    for k, w in enumerate(clause):
+        if "DUTY" not in w.tags or w.off or k == 0:
+            continue
+        after = clause[k + 1] if k + 1 < len(clause) else None
+        subject = [x for x in clause[:k] if x.word.isalpha() and x.word not in _POINTING]
+        if after is not None and after.word.startswith("di") and len(after.word) > 5 \
+                and not after.tags & {"FILL", "FILL_NOUN", "SURVEY", "REPORT", "SEND"} \
+                and not any(x.tags & {"WHO", "PEOPLE", "YOU", "REQUEST", "SURVEY", "FILL",
+                                      "FILL_NOUN", "INVITE", "RELATIVE", "DIRECTION",
+                                      "DUTY"} for x in subject) and bool(subject):
+            return True
+    return False
+
+
 def _split_duty(window: list[list[_Word]]) -> bool:
     """"Isi SPI hari ini. Ini perintah resmi Bupati.": a duty stated next to the ask."""
     return any(any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK")
-                   and not _duty_of_its_own(c, a) for c in _clauses(a))
+                   and not _duty_of_its_own(c, a) and not _duty_on_a_thing(c) for c in _clauses(a))
                and not _has(a, "SURVEY", "FILL") and _has(b, "FILL") and _has(b, "SURVEY")
                and not any(w.word == "?" for w in b)
                for a in window for b in window if a is not b)
