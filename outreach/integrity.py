@@ -537,9 +537,23 @@ def _items_off_the_survey(text: str) -> set[tuple[str, ...]]:
     return off - on
 
 
+_ADDRESS_WORDS = frozenset({"email", "e-mail", "surel", "mail"})
+_TOWARDS = frozenset({"ke", "kepada", "to", "lewat", "melalui", "via"})
+
+
+def _mail_addresses(tagged: list[_Word]) -> None:
+    """"Karya dikirim ke email panitia": an office's e-mail address that something goes to,
+    not the invitation e-mail (which is received: "dapat email dari KPK")."""
+    for before, w, after in zip(tagged, tagged[1:], tagged[2:], strict=False):
+        if w.word in _ADDRESS_WORDS and before.word in _TOWARDS and "INVITE" in w.tags \
+                and after.tags & {"LOCAL_PLACE", "NAME"}:
+            w.tags = w.tags - {"INVITE"}
+
+
 def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
     _finished_being_done(tagged)
+    _mail_addresses(tagged)
     _dealings(tagged)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
