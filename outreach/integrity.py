@@ -38,6 +38,7 @@ are imported by name (why: integrity_reading.py's docstring). The vocabulary is 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_frames import (
     _CONTACT_ONLY,
     _TO,
+    EVENTS,
     _about_another_event,
     _acts_of_participants,
     _answer_content_prohibited,
@@ -74,6 +76,7 @@ from outreach.integrity_frames import (
     _own_act_of_group,
     _own_topic,
     _participation_to_office,
+    _penalised_by_kpk,
     _presumed_good,
     _proof_required,
     _proven_wrongs,
@@ -482,8 +485,75 @@ def forbidden_acts(text: str) -> tuple[str, ...]:
     return _reasons(text, received_message=True)
 
 
+_FINISHED = frozenset({"selesai", "rampung", "beres", "finished", "completed", "done"})
+
+
+def _finished_being_done(tagged: list[_Word]) -> None:
+    """"Ruang laktasi sudah selesai direnovasi", "the hall is finished being painted": a thing
+    finished being worked on (a passive verb after "selesai"), not anyone's filling in."""
+    for w, after in itertools.pairwise(tagged):
+        if w.word in _FINISHED and "FILL" in w.tags and (
+                (after.word.startswith("di") and len(after.word) > 5)
+                or after.word in ("being",)) \
+                and not after.tags & {"FILL", "FILL_NOUN", "SURVEY", "ANSWERS", "PROOF"}:
+            w.tags = w.tags - {"FILL"}
+
+
+# Where a long announcement moves to another item: a blank line, or a new line opening a
+# list item ("1.", "2)", "-", "•", "a.").
+_ITEM_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:\d{1,2}[.)]|[a-h][.)]|[-•*–▪])\s)")
+# What names the survey, its invitation, people's part in it or a report or reply.
+_OF_SURVEY_ITEM = frozenset({"SURVEY", "INVITE", "FILL_NOUN", "FILL", "SELECT", "SELECT_WEAK",
+                             "KPK", "RECEIVE", "STATUS", "STATUS_NOT", "PROOF", "ANSWERS",
+                             "SCORE", "STEER", "REGISTRATION"})
+# A report or reply asked is the survey's too ("Kabari saya ya."), unless the item is about
+# an event of its own ("Turnamen futsal Sabtu, yang mau menonton silakan datang").
+_REPORTING = frozenset({"REPORT", "REPLY"})
+
+
+def _sentence_key(s: list[_Word]) -> tuple[str, ...]:
+    return tuple(w.word for w in s if w.word not in (".", "!", "?", ",", ":", ";"))
+
+
+def _items_off_the_survey(text: str) -> set[tuple[str, ...]]:
+    """The sentences (by their words) of a long announcement's paragraphs or list items that
+    name nothing of the survey, its people, reports or replies ("Koperasi membagikan SHU di
+    ruang 2. Bawa kartu anggota."): another item of the office's, whatever it asks, for the
+    allow-list stage. A sentence also found in an item about the survey is not among them."""
+    blocks = [b for b in _ITEM_BREAK.split(text) if b.strip()]
+    if len(blocks) < 2:
+        return set()
+    off: set[tuple[str, ...]] = set()
+    on: set[tuple[str, ...]] = set()
+    for block in blocks:
+        tagged = _tag(block)
+        _finished_being_done(tagged)
+        parts = _sentences(tagged)
+        event = any(w.word in EVENTS for part in parts for w in part)
+        named = any(w.tags & (_OF_SURVEY_ITEM if event else _OF_SURVEY_ITEM | _REPORTING)
+                    for part in parts for w in part)
+        for part in parts:
+            (on if named else off).add(_sentence_key(part))
+    return off - on
+
+
+_ADDRESS_WORDS = frozenset({"email", "e-mail", "surel", "mail"})
+_TOWARDS = frozenset({"ke", "kepada", "to", "lewat", "melalui", "via"})
+
+
+def _mail_addresses(tagged: list[_Word]) -> None:
+    """"Karya dikirim ke email panitia": an office's e-mail address that something goes to,
+    not the invitation e-mail (which is received: "dapat email dari KPK")."""
+    for before, w, after in zip(tagged, tagged[1:], tagged[2:], strict=False):
+        if w.word in _ADDRESS_WORDS and before.word in _TOWARDS and "INVITE" in w.tags \
+                and after.tags & {"LOCAL_PLACE", "NAME"}:
+            w.tags = w.tags - {"INVITE"}
+
+
 def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     tagged = _tag(text)
+    _finished_being_done(tagged)
+    _mail_addresses(tagged)
     _dealings(tagged)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
@@ -514,13 +584,17 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # An event joined is suspect in a text about the survey only right after people singled
     # out by it ("Selamat kepada yang terpilih. Mohon hadir di briefing Jumat"); in a long
     # announcement "Rapat koordinasi Selasa, mohon hadir" is another item of the office's.
-    singled = [False] + [_singles_out(s) for s in sentences[:-1]]
+    # (A text of no sentence at all, "🙏" alone, has nothing to set aside.)
+    singled = [False, *(_singles_out(s) for s in sentences[:-1])][:len(sentences)]
     sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
                  if not _own_topic(s)
                  and not _about_another_event(s, survey_text=survey_text and after_singled)]
     for s in sentences:
         _typed_example(s)
         _proven_wrongs(s)
+        if s and _penalised_by_kpk(s):
+            for w in s:
+                w.off = True  # a penalty KPK sets on steering, told: nothing asked
         if s and _coerced_worthless(s):
             s[0].tags = s[0].tags | {"VIOLATION"}
     for s, after in itertools.pairwise(sentences):
@@ -562,7 +636,9 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         heeded = [False][:len(sentences)] + [_heeds_prohibition(before, s)
                             for before, s in itertools.pairwise(sentences)]
-        found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True) if not h],
+        other_items = _items_off_the_survey(text)
+        found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True)
+                                     if not h and _sentence_key(s) not in other_items],
                                     _stemmer().stem)
     if not found and not received_message and integrity_model.refuses(text):
         # Third, a learned second opinion built for recall (staff side only: a broadcast is

@@ -963,6 +963,7 @@ def _threat(s: list[_Word], question: bool) -> bool:
     # "alamatnya harus spi.kpk.go.id" is a rule about links, not a duty of people.
     duty = any(_duty_in(c) and not _has(_without_received(c), "INVITE", "OTHER_LINK")
                and not any("OFFICIAL_PLACE" in w.tags and "." in w.word for w in c)
+               and not _source_of_news(c, s)
                for c in _clauses(s))
     if not question and duty and (
             _has(s, "FILL") or (_has(s, "SURVEY") and not _has(s, "INVITE"))):
@@ -1347,10 +1348,53 @@ def _duty_of_its_own(clause: list[_Word], sentence: list[_Word]) -> bool:
         if not _is_clause_end(w) and w.word not in ('"', "'", "“", "”"))
 
 
+_ANNOUNCING = frozenset({"sampaikan", "informasikan", "umumkan", "beritahukan", "laporkan",
+                         "menyampaikan", "menginformasikan", "mengumumkan", "memberitahukan",
+                         "inform", "announce", "share"})
+
+
+def _source_of_news(clause: list[_Word], sentence: list[_Word]) -> bool:
+    """"Sesuai arahan pimpinan, kami sampaikan bahwa hasil tahun lalu dirilis Januari": the
+    leadership's word cited as the source of what the sender announces next, where nobody is
+    told to fill in (the duty is the sender's, to pass the news on)."""
+    if not _duty_of_its_own(clause, sentence):
+        return False
+    rest = sentence[sentence.index(clause[-1]) + 1:]
+    announced = any(w.word in ("kami", "we") for w in rest[:3]) and any(
+        w.word in _ANNOUNCING for w in rest[:4])
+    # "... kami sampaikan apresiasi kepada yang telah mengisi": thanks for filling in asks none.
+    thanks = any(w.word in ("terima kasih", "terima", "apresiasi", "penghargaan", "selamat",
+                            "thanks", "appreciation") for w in rest[:6])
+    kept = {"DUTY", "REQUEST", "PRESSURE", "SANCTION"} | (set() if thanks else {"FILL"})
+    return announced and not any(not w.off and w.tags & kept for w in rest)
+
+
+# Words pointing at what was said ("Ini wajib dilaksanakan"), naming no thing of their own.
+_POINTING = frozenset({"ini", "itu", "hal", "tersebut", "semua", "semuanya", "this", "that",
+                       "it", "all", "these", "those", "dan", "and", "juga", "also", "ya"})
+
+
+def _duty_on_a_thing(clause: list[_Word]) -> bool:
+    """"Kendaraan dinas wajib dikembalikan ke pool": a duty on a thing named before it, done
+    to it (a passive verb after the duty word, not filling in), no duty of the survey's."""
+    for k, w in enumerate(clause):
+        if "DUTY" not in w.tags or w.off or k == 0:
+            continue
+        after = clause[k + 1] if k + 1 < len(clause) else None
+        subject = [x for x in clause[:k] if x.word.isalpha() and x.word not in _POINTING]
+        if after is not None and after.word.startswith("di") and len(after.word) > 5 \
+                and not after.tags & {"FILL", "FILL_NOUN", "SURVEY", "REPORT", "SEND"} \
+                and not any(x.tags & {"WHO", "PEOPLE", "YOU", "REQUEST", "SURVEY", "FILL",
+                                      "FILL_NOUN", "INVITE", "RELATIVE", "DIRECTION",
+                                      "DUTY"} for x in subject) and bool(subject):
+            return True
+    return False
+
+
 def _split_duty(window: list[list[_Word]]) -> bool:
     """"Isi SPI hari ini. Ini perintah resmi Bupati.": a duty stated next to the ask."""
     return any(any(_duty_in(c) and not _has(c, "INVITE", "OTHER_LINK")
-                   and not _duty_of_its_own(c, a) for c in _clauses(a))
+                   and not _duty_of_its_own(c, a) and not _duty_on_a_thing(c) for c in _clauses(a))
                and not _has(a, "SURVEY", "FILL") and _has(b, "FILL") and _has(b, "SURVEY")
                and not any(w.word == "?" for w in b)
                for a in window for b in window if a is not b)
@@ -1482,6 +1526,31 @@ def _proven_wrongs(s: list[_Word]) -> None:
             w.tags = w.tags | {"VIOLATION"}
 
 
+_PENALTY = frozenset({"menurunkan", "diturunkan", "turun", "ditahan", "menahan", "dikoreksi",
+                      "koreksi", "dibatalkan", "didiskualifikasi", "gugur", "dianulir",
+                      "withheld", "withhold", "withholds", "lowered", "lowers", "cut",
+                      "penalised", "penalized", "cancelled", "voided", "disqualified"})
+_UNCOVERED = frozenset({"mengungkap", "menemukan", "mendapati", "membongkar", "uncovered",
+                        "found", "discovered", "caught"})
+_ASKING_WORDS = frozenset({"beri", "berikan", "kasih", "give", "jawab", "jawablah", "isi",
+                           "pilih", "make", "pastikan", "usahakan", "tolong", "mohon", "harap"})
+
+
+def _penalised_by_kpk(s: list[_Word]) -> bool:
+    """"Pengarahan jawaban menjadi faktor koreksi yang menurunkan nilai", "KPK withheld the
+    scores of offices that gathered staff", "KPK pernah mengungkap kasus unit yang diarahkan":
+    what KPK does to an office's score when the survey is steered, told as a wrong found out
+    and punished, with nothing asked of the reader (who is not told how to rate)."""
+    parts = {p for w in s if not w.off for p in w.word.split()}
+    kpk_acts = _has(s, "KPK") or "koreksi" in parts
+    penalised = bool(parts & _PENALTY) and _has(s, "SCORE")
+    uncovered = any("KPK" in w.tags and any(x.word in _UNCOVERED for x in s[k + 1:k + 4])
+                    for k, w in enumerate(s))
+    asks = _has(s, "REQUEST", "PRESSURE", "REWARD") or bool(parts & _ASKING_WORDS) \
+        or any(w.word == "?" for w in s)
+    return kpk_acts and (penalised or uncovered) and not asks
+
+
 def _disowns_before(s: list[_Word]) -> bool:
     """"Kami tidak akan melakukan hal seperti itu", "jangan ditiru", "we will never do
     that": the sentence before was an example of the forbidden, told to be refused."""
@@ -1502,9 +1571,12 @@ EVENTS = frozenset({"rapat", "apel", "senam", "upacara", "pelatihan", "donor", "
                     "webinar", "lomba", "arisan", "pengajian", "workshop", "bimtek", "diklat",
                     "training", "meeting", "syukuran", "halalbihalal", "vaksinasi",
                     "posyandu", "olahraga", "rakor", "briefing", "sosialisasi", "kajian",
-                    "outbound", "gathering", "bazar", "pameran", "turnamen", "tasyakuran"})
+                    "outbound", "gathering", "bazar", "pameran", "turnamen", "tasyakuran",
+                    "pertandingan", "porseni", "konser", "nobar", "bukber", "kebaktian",
+                    "ibadah", "baksos", "match", "concert", "tournament"})
 _JOINING = frozenset({"ikut", "ikuti", "mengikuti", "hadir", "hadiri", "menghadiri",
-                      "join", "attend", "datang", "datangi", "meramaikan", "ramaikan"})
+                      "join", "attend", "datang", "datangi", "meramaikan", "ramaikan",
+                      "menonton", "nonton", "saksikan", "menyaksikan", "watch"})
 _OF_THE_SURVEY = frozenset({"SURVEY", "INVITE", "ANSWERS", "FILL_NOUN", "KPK", "PROOF",
                             "SELECT", "SELECT_WEAK", "SCORE", "RECEIVE", "OTHER_LINK"})
 
