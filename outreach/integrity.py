@@ -46,6 +46,7 @@ from outreach import integrity_model
 from outreach.integrity_allow import allow_list_reasons
 from outreach.integrity_frames import (
     _CONTACT_ONLY,
+    _JOINING,
     _TO,
     EVENTS,
     _about_another_event,
@@ -108,6 +109,7 @@ from outreach.integrity_reading import (
     _checking_here,
     _checking_origin,
     _contact_upkeep,
+    _contrast_denied,
     _dates_are_not_counts,
     _dealings,
     _ellipses,
@@ -515,25 +517,79 @@ def _sentence_key(s: list[_Word]) -> tuple[str, ...]:
     return tuple(w.word for w in s if w.word not in (".", "!", "?", ",", ":", ";"))
 
 
-def _items_off_the_survey(text: str) -> set[tuple[str, ...]]:
+# Forms of the office's own that are filled in ("isi presensi harian", "mengisi daftar hadir
+# apel", "isi formulir cuti"): the filling is theirs, not the survey's.
+_OWN_FORMS = frozenset({"presensi", "absensi", "absen", "daftar hadir", "formulir", "form",
+                        "buku tamu", "logbook", "skp", "e-kinerja", "lembar kerja"})
+# Words by which an item points back at the survey named before it ("survei tersebut").
+_BACK_REFERENCE = frozenset({"tersebut", "hal ini", "hal tersebut", "the survey", "said"})
+_LIST_ITEM = re.compile(r"\s*(?:\d{1,2}[.)]|[a-h][.)]|[-•*–▪])\s")
+
+
+def _own_form_filled(parts: list[list[_Word]]) -> set[int]:
+    """The words (by id) of "isi presensi harian", "mengisi formulir cuti": a form of the
+    office's own filled in, in an item that names the survey nowhere."""
+    if any(w.tags & {"SURVEY", "INVITE", "FILL_NOUN", "KPK", "ANSWERS", "PROOF"}
+           for part in parts for w in part):
+        return set()
+    own: set[int] = set()
+    for part in parts:
+        for fill, form in itertools.pairwise(part):
+            if "FILL" in fill.tags and form.word in _OWN_FORMS \
+                    and not fill.tags & {"STATUS", "STATUS_NOT"}:
+                own |= {id(fill), id(form)}
+                after = part[part.index(form) + 1:part.index(form) + 2]
+                own |= {id(w) for w in after if w.word.isalpha()}  # "formulir cuti"
+    return own
+
+
+# For the first stage, what the policy's frames read names the survey's matter too: coaching,
+# steering, a duty, a sanction, a list ("Kami lampirkan contoh jawaban", "Wajib ya!").
+_OF_SURVEY_POLICY = _OF_SURVEY_ITEM | frozenset({
+    "COACH", "COORDINATE", "KNOWN_ANSWER", "DIRECTION", "APPEAL", "PROXY", "LIST",
+    "NONPARTICIPATION", "DUTY", "SANCTION", "CONSEQUENCE", "PRESSURE", "WAITING", "REWARD",
+    "POSITIVE", "NEGATIVE_CONTENT", "ITSELF", "THIS_MESSAGE", "BOT", "POPULATION"})
+
+
+def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, ...]]:
     """The sentences (by their words) of a long announcement's paragraphs or list items that
     name nothing of the survey, its people, reports or replies ("Koperasi membagikan SHU di
-    ruang 2. Bawa kartu anggota."): another item of the office's, whatever it asks, for the
-    allow-list stage. A sentence also found in an item about the survey is not among them."""
+    ruang 2. Bawa kartu anggota."): another item of the office's, whatever it asks. A
+    sentence also found in an item about the survey is not among them, nor an item pointing
+    back at the survey ("survei tersebut") or a list item under a heading naming it
+    ("Ketentuan pengisian SPI:" then "1. Kumpul di aula jam 9")."""
     blocks = [b for b in _ITEM_BREAK.split(text) if b.strip()]
     if len(blocks) < 2:
         return set()
     off: set[tuple[str, ...]] = set()
     on: set[tuple[str, ...]] = set()
+    under_heading = previous_named = False
     for block in blocks:
         tagged = _tag(block)
-        _finished_being_done(tagged)
+        _repair_tags(tagged)
         parts = _sentences(tagged)
         event = any(w.word in EVENTS for part in parts for w in part)
-        named = any(w.tags & (_OF_SURVEY_ITEM if event else _OF_SURVEY_ITEM | _REPORTING)
-                    for part in parts for w in part)
+        own = _own_form_filled(parts)
+        if event and policy:
+            # "Pentas seni Sabtu, keluarga boleh ikut datang menonton": joining the event.
+            own |= {id(w) for part in parts for w in part if w.word in _JOINING}
+            # "Lomba foto kegiatan kantor": a photo of the event, its own matter.
+            own |= {id(w) for part in parts for w, after in itertools.pairwise(part)
+                    if "PROOF" in w.tags and (after.word in EVENTS
+                                              or after.word in ("kegiatan", "acara"))}
+        naming = _OF_SURVEY_POLICY if policy else _OF_SURVEY_ITEM
+        named = any(w.tags & (naming if event else naming | _REPORTING)
+                    and id(w) not in own for part in parts for w in part)
+        listed = bool(_LIST_ITEM.match(block))
+        if not listed:
+            under_heading = False
+        carried = (listed and under_heading) or (previous_named and any(
+            w.word in _BACK_REFERENCE for part in parts for w in part))
         for part in parts:
-            (on if named else off).add(_sentence_key(part))
+            (on if named or carried else off).add(_sentence_key(part))
+        if not listed:
+            under_heading = named and block.rstrip().endswith(":")
+        previous_named = named or carried
     return off - on
 
 
@@ -550,14 +606,59 @@ def _mail_addresses(tagged: list[_Word]) -> None:
             w.tags = w.tags - {"INVITE"}
 
 
-def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
-    tagged = _tag(text)
+_NEWS = frozenset({"kabar", "berita", "info", "informasi", "pengumuman", "news", "updates"})
+_SOME = frozenset({"ada", "beberapa", "satu", "dua", "tiga", "sedikit", "some", "a few", "two"})
+_ATTENDING = frozenset({"hadir", "datang", "mengikuti", "ikut", "menghadiri", "attended",
+                        "joined", "came"})
+# What "mengikuti" follows when it is no taking part: a rule, a circular, a schedule.
+_RULES = frozenset({"edaran", "surat edaran", "aturan", "ketentuan", "jadwal", "petunjuk",
+                    "sop", "kalender", "keputusan", "instruksi"})
+
+
+_UNTIL = frozenset({"sampai", "hingga", "sampe", "until"})
+_WHEN = frozenset({"tanggal", "tgl", "hari", "jam", "pukul", "akhir", "awal", "pertengahan",
+                   "minggu", "bulan", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu",
+                   "minggu depan", "besok", "lusa", "nanti", "sore", "malam", "siang"})
+
+
+def _news_and_thanks(tagged: list[_Word]) -> None:
+    """"Ada dua kabar", "beberapa info": news, told, no report asked; "terima kasih … yang
+    sudah hadir": an attendance thanked, not asked; "Cuti bersama mengikuti edaran Sekda": a
+    date following a rule, no one taking part."""
+    thanks = False
+    for k, w in enumerate(tagged):
+        if w.word in _SENTENCE_END:
+            thanks = False
+        thanks = thanks or "THANKS" in w.tags
+        if w.word in _NEWS and "REPORT" in w.tags and k > 0 and (
+                tagged[k - 1].word in _SOME or "NUMBER" in tagged[k - 1].tags):
+            w.tags = w.tags - {"REPORT"}
+        if thanks and w.word in _ATTENDING and k > 0 and "STATUS" in tagged[k - 1].tags:
+            w.tags = w.tags - {"REPORT", "REPLY_TOKEN"}
+            tagged[k - 1].tags = tagged[k - 1].tags - {"REPLY_TOKEN"}
+        if w.word in _UNTIL and "RECEIVE" in w.tags and k + 1 < len(tagged) and (
+                tagged[k + 1].word in _WHEN or "NUMBER" in tagged[k + 1].tags):
+            w.tags = w.tags - {"RECEIVE"}  # "dibuka sampai tanggal 20": until, no arrival
+        if w.word in ("mengikuti", "ikuti", "follows") and k + 1 < len(tagged) \
+                and tagged[k + 1].word in _RULES:
+            w.tags = w.tags - {"FILL"}
+            tagged[k + 1].tags = tagged[k + 1].tags - {"DUTY"}
+
+
+def _repair_tags(tagged: list[_Word]) -> None:
+    """The word-level repairs made before a text (or an item of it) is read as sentences."""
     _finished_being_done(tagged)
     _mail_addresses(tagged)
+    _news_and_thanks(tagged)
     _dealings(tagged)
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
+
+
+def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
+    tagged = _tag(text)
+    _repair_tags(tagged)
     _not_the_invitation(tagged, received_message=received_message)
     _modals(tagged)
     _ellipses(tagged)
@@ -575,6 +676,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _mark_scopes(s)
         _negate_backwards(s)
         _acts_of_kpk(s)
+        _contrast_denied(s)
         _acts_of_sender(s)
         _acts_of_message_senders(s)
         _voiced_in_the_survey(s)
@@ -586,8 +688,13 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # announcement "Rapat koordinasi Selasa, mohon hadir" is another item of the office's.
     # (A text of no sentence at all, "🙏" alone, has nothing to set aside.)
     singled = [False, *(_singles_out(s) for s in sentences[:-1])][:len(sentences)]
+    # A long announcement is judged item by item: an item naming nothing of the survey (nor
+    # pointing back at it) is another matter of the office's, whatever it asks ("Jangan lupa
+    # isi presensi harian", "yang mau menonton silakan datang"); a forbidden ask buried in a
+    # long text names what it asks for in its own item.
+    other_items = set() if received_message else _items_off_the_survey(text, policy=True)
     sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
-                 if not _own_topic(s)
+                 if not _own_topic(s) and _sentence_key(s) not in other_items
                  and not _about_another_event(s, survey_text=survey_text and after_singled)]
     for s in sentences:
         _typed_example(s)

@@ -1573,7 +1573,8 @@ EVENTS = frozenset({"rapat", "apel", "senam", "upacara", "pelatihan", "donor", "
                     "posyandu", "olahraga", "rakor", "briefing", "sosialisasi", "kajian",
                     "outbound", "gathering", "bazar", "pameran", "turnamen", "tasyakuran",
                     "pertandingan", "porseni", "konser", "nobar", "bukber", "kebaktian",
-                    "ibadah", "baksos", "match", "concert", "tournament"})
+                    "ibadah", "baksos", "match", "concert", "tournament", "pentas", "festival",
+                    "karnaval", "jalan sehat"})
 _JOINING = frozenset({"ikut", "ikuti", "mengikuti", "hadir", "hadiri", "menghadiri",
                       "join", "attend", "datang", "datangi", "meramaikan", "ramaikan",
                       "menonton", "nonton", "saksikan", "menyaksikan", "watch"})

@@ -554,6 +554,8 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
                         and not sentence[agent].tags & {"RECEIVE", "VIOLATION",
                                                         "NEGATOR_STRONG"}:
                     sentence[agent].off = True
+                    if agent > 0 and sentence[agent - 1].word.startswith(_RESULTS):
+                        sentence[agent - 1].off = True  # "hasil survei diumumkan KPK"
                     break
         if i > 0 and sentence[i - 1].word in _KPK_OBJECT_MARK:
             continue
@@ -565,6 +567,19 @@ def _acts_of_kpk(sentence: list[_Word]) -> None:
                 break
             if x.word not in _KPK_SUBJECT_FILLER:
                 break
+
+
+_RESULTS = ("hasil survei", "hasil survey", "hasil spi", "survey results", "results")
+_CONTRAST = frozenset({"bukan", "not", "bukannya"})
+
+
+def _contrast_denied(sentence: list[_Word]) -> None:
+    """"Indeks per instansi, bukan jawaban per orang": what a contrast after a comma sets
+    aside is denied, not asked."""
+    for i, w in enumerate(sentence):
+        if w.word in _CONTRAST and i > 0 and sentence[i - 1].word == ",":
+            for x in itertools.takewhile(lambda x: not _is_clause_end(x), sentence[i + 1:]):
+                x.off = True
 
 
 _SENDER = frozenset({"kami", "we", "saya", "i", "kita"})
@@ -644,6 +659,15 @@ def _voiced_in_the_survey(sentence: list[_Word]) -> None:
                 w.tags = w.tags - _VOICING
 
 
+_UNLINKED = frozenset({"tidak berpengaruh", "tidak memengaruhi", "tidak mempengaruhi",
+                       "tidak ada hubungan", "tidak ada kaitan", "tak ada hubungan",
+                       "tidak ada hubungannya", "tidak ada kaitannya", "tidak berkaitan",
+                       "tidak terkait", "tidak berhubungan", "has nothing to do",
+                       "have nothing to do", "not linked", "not tied"})
+_LINKED_TO = frozenset({"pada", "terhadap", "ke", "kepada", "dengan", "dgn", "on", "to",
+                        "with"})
+
+
 def _negate_backwards(sentence: list[_Word]) -> None:
     """"Laporan penerimaan tidak diperlukan": a negation that closes its clause negates
     what came before it in that clause."""
@@ -652,6 +676,12 @@ def _negate_backwards(sentence: list[_Word]) -> None:
         if _is_clause_end(w):
             start = i + 1
             continue
+        if "POST_NEGATION" in w.tags and w.word in _UNLINKED and i + 1 < len(sentence) \
+                and sentence[i + 1].word in _LINKED_TO:
+            # "..., dan tidak berpengaruh pada penilaian kinerja": what it is not linked to
+            # is denied, whatever the clause before it.
+            for x in itertools.takewhile(lambda x: not _is_clause_end(x), sentence[i + 1:]):
+                x.off = True
         if "POST_NEGATION" in w.tags:
             rest = [x for x in sentence[i + 1:] if not _is_clause_end(x)][:3]
             closes = all(not x.tags & _ACTS for x in rest)
