@@ -568,7 +568,9 @@ def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, 
         tagged = _tag(block)
         _repair_tags(tagged)
         parts = _sentences(tagged)
-        event = any(w.word in EVENTS for part in parts for w in part)
+        words = " ".join(w.word for part in parts for w in part)
+        event = any(w.word in EVENTS for part in parts for w in part) or any(
+            f" {e} " in f" {words} " for e in EVENTS if " " in e)
         own = _own_form_filled(parts)
         if event and policy:
             # "Pentas seni Sabtu, keluarga boleh ikut datang menonton": joining the event.
@@ -593,6 +595,21 @@ def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, 
     return off - on
 
 
+def _made_of(key: tuple[str, ...], items: set[tuple[str, ...]]) -> bool:
+    """Whether a sentence of the whole text is one or more of the items' sentences run
+    together (a heading with no full stop and the list item after it read as one)."""
+    if not items or not key:
+        return False
+    lengths = sorted({len(k) for k in items})
+    reach = [True] + [False] * len(key)
+    for start in range(len(key)):
+        if reach[start]:
+            for n in lengths:
+                if start + n <= len(key) and key[start:start + n] in items:
+                    reach[start + n] = True
+    return reach[len(key)]
+
+
 _ADDRESS_WORDS = frozenset({"email", "e-mail", "surel", "mail"})
 _TOWARDS = frozenset({"ke", "kepada", "to", "lewat", "melalui", "via"})
 
@@ -610,6 +627,9 @@ _NEWS = frozenset({"kabar", "berita", "info", "informasi", "pengumuman", "news",
 _SOME = frozenset({"ada", "beberapa", "satu", "dua", "tiga", "sedikit", "some", "a few", "two"})
 _ATTENDING = frozenset({"hadir", "datang", "mengikuti", "ikut", "menghadiri", "attended",
                         "joined", "came"})
+# Sessions that inform all staff, unlike a briefing of respondents or a filling session.
+_INFORMING_EVENTS = frozenset({"sosialisasi", "seminar", "webinar", "bimtek", "kajian",
+                               "pelatihan", "workshop", "training"})
 # What "mengikuti" follows when it is no taking part: a rule, a circular, a schedule.
 _RULES = frozenset({"edaran", "surat edaran", "aturan", "ketentuan", "jadwal", "petunjuk",
                     "sop", "kalender", "keputusan", "instruksi"})
@@ -630,12 +650,19 @@ def _news_and_thanks(tagged: list[_Word]) -> None:
         if w.word in _SENTENCE_END:
             thanks = False
         thanks = thanks or "THANKS" in w.tags
-        if w.word in _NEWS and "REPORT" in w.tags and k > 0 and (
-                tagged[k - 1].word in _SOME or "NUMBER" in tagged[k - 1].tags):
+        if w.word in _NEWS and "REPORT" in w.tags and (
+                (k > 0 and (tagged[k - 1].word in _SOME or "NUMBER" in tagged[k - 1].tags))
+                or (k == 0 and k + 1 < len(tagged) and tagged[k + 1].word in (
+                    "dari", "from", "singkat", "terbaru"))):
             w.tags = w.tags - {"REPORT"}
         if thanks and w.word in _ATTENDING and k > 0 and "STATUS" in tagged[k - 1].tags:
             w.tags = w.tags - {"REPORT", "REPLY_TOKEN"}
             tagged[k - 1].tags = tagged[k - 1].tags - {"REPLY_TOKEN"}
+            at = tagged[k + 1:k + 3]
+            if at and (at[0].word in _INFORMING_EVENTS or (
+                    at[0].word in ("di", "pada", "in", "at") and at[1:]
+                    and at[1].word in _INFORMING_EVENTS)):
+                w.tags = w.tags - {"FILL"}  # "… yang sudah mengikuti sosialisasi SPI"
         if w.word in _UNTIL and "RECEIVE" in w.tags and k + 1 < len(tagged) and (
                 tagged[k + 1].word in _WHEN or "NUMBER" in tagged[k + 1].tags):
             w.tags = w.tags - {"RECEIVE"}  # "dibuka sampai tanggal 20": until, no arrival
@@ -654,6 +681,31 @@ def _repair_tags(tagged: list[_Word]) -> None:
     _lists_not_registration(tagged)
     _dates_are_not_counts(tagged)
     _arrivals(tagged)
+
+
+_HEARSAY = frozenset({"katanya", "kabarnya", "konon", "konon katanya"})
+# Saying verbs are someone's claim only after who says it ("ada yang bilang", "pesan yang
+# menyebut"); alone they may be the sender's ask ("bilang saja belum").
+_SAYING_OF = frozenset({"bilang", "menyebut", "menyebutkan", "mengatakan", "says", "said",
+                        "claims", "claiming"})
+_DENIALS = frozenset({"sukarela", "keliru", "tidak benar", "tak benar", "hoaks", "hoax",
+                      "bohong", "salah", "voluntary", "false", "not true", "untrue"})
+
+
+def _hearsay_denied(s: list[_Word], after: list[_Word]) -> None:
+    """"Jangan percaya omongan yang katanya SPI itu wajib. SPI sukarela.": a claim told as
+    someone's word and denied (by a negation before it or a denial after it) is no duty of
+    the sender's."""
+    for k, w in enumerate(s):
+        if w.word not in _HEARSAY and not (w.word in _SAYING_OF and k > 0 and s[k - 1].word in (
+                "yang", "who", "that", "which")):
+            continue
+        denied = any(x.tags & {"NEGATOR", "NEGATOR_STRONG"} for x in s[:k]) \
+            or any(x.word in _DENIALS for x in after[:4])
+        if denied:
+            for x in itertools.takewhile(lambda x: not _is_clause_end(x), s[k + 1:]):
+                x.off = True
+        return
 
 
 def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
@@ -680,6 +732,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         _acts_of_sender(s)
         _acts_of_message_senders(s)
         _voiced_in_the_survey(s)
+    for s, after in itertools.pairwise([*sentences, []]):
+        _hearsay_denied(s, after)
     # "Laporan kinerja bulanan dikirim ke Subbag Program": a sentence whose act has an object
     # of its own and names nothing of the survey is about that object, not the survey.
     survey_text = any(w.tags & {"SURVEY", "INVITE", "KPK"} for s in sentences for w in s)
@@ -694,7 +748,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # long text names what it asks for in its own item.
     other_items = set() if received_message else _items_off_the_survey(text, policy=True)
     sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
-                 if not _own_topic(s) and _sentence_key(s) not in other_items
+                 if not _own_topic(s) and not _made_of(_sentence_key(s), other_items)
                  and not _about_another_event(s, survey_text=survey_text and after_singled)]
     for s in sentences:
         _typed_example(s)
