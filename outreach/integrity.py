@@ -595,6 +595,27 @@ def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, 
     return off - on
 
 
+# What a sentence may name that could be the survey's errand: a gathering, a form, a list,
+# a record, a link, a report or reply.
+_ERRAND_OF_SURVEY = _OF_SURVEY_POLICY | _REPORTING | frozenset({
+    "GATHER", "FORM", "MONITOR", "MONITOR_WEAK", "LIST", "OTHER_LINK", "REPLY_TOKEN", "NAME",
+    "COLLECT", "SEND", "FORWARD", "WHO", "PEOPLE", "YOU", "STAKE", "FRAME_ASK", "HELP"})
+
+
+def _office_errand(s: list[_Word]) -> bool:
+    """"Mohon matikan AC dan lampu ruangan sebelum pulang": a sentence, even inside a
+    paragraph about the survey, that names nothing the survey's errands could be made of
+    (nor people, nor a place to gather with a gathering)."""
+    return not any((w.tags & _ERRAND_OF_SURVEY and not (
+        w.tags & _ERRAND_OF_SURVEY <= {"STAKE", "FRAME_WHO"} and k > 0
+        and s[k - 1].word in _WHERE)) or w.word in _BACK_REFERENCE for k, w in enumerate(s))
+
+
+# "meninggalkan kantor", "di kantor": the office as a place, not what is at stake.
+_WHERE = frozenset({"di", "ke", "dari", "meninggalkan", "masuk", "keluar", "pulang", "in",
+                    "at", "leave", "leaving"})
+
+
 def _made_of(key: tuple[str, ...], items: set[tuple[str, ...]]) -> bool:
     """Whether a sentence of the whole text is one or more of the items' sentences run
     together (a heading with no full stop and the list item after it read as one)."""
@@ -799,8 +820,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
                             for before, s in itertools.pairwise(sentences)]
         other_items = _items_off_the_survey(text)
         found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True)
-                                     if not h and _sentence_key(s) not in other_items],
-                                    _stemmer().stem)
+                                     if not h and _sentence_key(s) not in other_items
+                                     and not _office_errand(s)], _stemmer().stem)
     if not found and not received_message and integrity_model.refuses(text):
         # Third, a learned second opinion built for recall (staff side only: a broadcast is
         # checked when written, not per message sent); off with SPI_BROADCAST_MODEL=off.
