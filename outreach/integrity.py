@@ -657,6 +657,8 @@ _RULES = frozenset({"edaran", "surat edaran", "aturan", "ketentuan", "jadwal", "
 
 
 _UNTIL = frozenset({"sampai", "hingga", "sampe", "until"})
+_SHOWS = frozenset({"menunjukkan", "menunjukan", "memperlihatkan", "menampilkan", "shows",
+                    "show"})
 _WHEN = frozenset({"tanggal", "tgl", "hari", "jam", "pukul", "akhir", "awal", "pertengahan",
                    "minggu", "bulan", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu",
                    "minggu depan", "besok", "lusa", "nanti", "sore", "malam", "siang"})
@@ -684,6 +686,9 @@ def _news_and_thanks(tagged: list[_Word]) -> None:
                     at[0].word in ("di", "pada", "in", "at") and at[1:]
                     and at[1].word in _INFORMING_EVENTS)):
                 w.tags = w.tags - {"FILL"}  # "… yang sudah mengikuti sosialisasi SPI"
+        if w.word in _SHOWS and "SEND" in w.tags and any(
+                "SCORE" in x.tags for x in tagged[max(0, k - 3):k]):
+            w.tags = w.tags - {"SEND"}  # "Indeks SPI menunjukkan …": a score shows, no one sends
         if w.word in _UNTIL and "RECEIVE" in w.tags and k + 1 < len(tagged) and (
                 tagged[k + 1].word in _WHEN or "NUMBER" in tagged[k + 1].tags):
             w.tags = w.tags - {"RECEIVE"}  # "dibuka sampai tanggal 20": until, no arrival
