@@ -1,18 +1,19 @@
 """Calibrates the FAQ's decision stage on outsiders' text, by counts only.
 
-The four OLD blind batches (tests/data/blind/faq_questions.toml, _2, _3, _4, written by people
-who never saw the knowledge base) are used here as a calibration set, through aggregate counts
-and nothing else: this script never prints a question, never writes one anywhere, and never
-trains on one (the classifier is trained on the knowledge base's own examples only). Batches 5
-and 5-7 are the lead's measure: they are never opened here.
+The OLD blind batches (tests/data/blind/faq_questions.toml, _2, _3, _4, and since faq29 _8, which
+the lead declared a development set; written by people who never saw the knowledge base) are
+used here as a calibration set, through aggregate counts and nothing else: this script never
+prints a question, never writes one anywhere, and never trains on one (the classifier is
+trained on the knowledge base's own examples only). Batches 5-7 and 9 are the lead's measure:
+they are never opened here.
 
 Per set and per candidate setting it prints: in scope right / wrong / abstained (of which the
 right intent was offered as a choice), off-topic answered, scam-sign questions answered as
 another intent, and how many questions asked the model. `--grid` scores a small grid of
-candidates (GRID) and picks one by leave-one-batch-out over batches 1-4: chosen on three (most
+candidates (GRID) and picks one by leave-one-batch-out over batches 1-4 and 8: chosen on four (most
 right answers, or most right minus wrong; off-topic answered <= 5% on each of them and on
 eval.toml's and faq_oos_tune_embed.toml's off-topic lists; no more scam-sign questions answered
-as another intent than before), then counted on the fourth. faq21 shipped the "right minus
+as another intent than before), then counted on the fifth. faq21 shipped the "right minus
 wrong" choice (handlers/faq/embedding.py says why and with what figures).
 
     .venv/bin/python scripts/calibrate_faq.py            # the current settings
@@ -51,9 +52,11 @@ from handlers.faq.embedding import HybridMatcher, Reading, _softmax  # noqa: E40
 from handlers.faq.matcher import INTENTS, OFF_TOPIC, SCAM_SIGNS, Match, load_knowledge  # noqa: E402
 
 BLIND = ROOT / "tests" / "data" / "blind"
-# Only these four; faq_questions_5.toml, _6.toml and _7.toml are never opened.
+# Only these five (faq29: batch 8 declared a development set by the lead); faq_questions_5.toml,
+# _6.toml, _7.toml and _9.toml are never opened.
 BATCHES = {"b1": BLIND / "faq_questions.toml", "b2": BLIND / "faq_questions_2.toml",
-           "b3": BLIND / "faq_questions_3.toml", "b4": BLIND / "faq_questions_4.toml"}
+           "b3": BLIND / "faq_questions_3.toml", "b4": BLIND / "faq_questions_4.toml",
+           "b8": BLIND / "faq_questions_8.toml"}
 DATA = ROOT / "tests" / "data"
 DEV = {"eval": ROOT / "handlers" / "faq" / "eval.toml", "dev2": DATA / "faq_dev2.toml",
        "dev3": DATA / "faq_dev3.toml", "dev5": DATA / "faq_dev5.toml",
@@ -72,8 +75,9 @@ class Labelled:
 
 
 def load(path: Path) -> Labelled:
-    if path.name in {"faq_questions_5.toml", "faq_questions_6.toml", "faq_questions_7.toml"}:
-        raise SystemExit("batches 5-7 are the lead's measure: never opened here")
+    if path.name in {"faq_questions_5.toml", "faq_questions_6.toml", "faq_questions_7.toml",
+                     "faq_questions_9.toml"}:
+        raise SystemExit("batches 5-7 and 9 are the lead's measure: never opened here")
     data = tomllib.loads(path.read_text("utf-8"))
     intents = data.get("intents", {})
     return Labelled([(i, q) for i in INTENTS for q in intents.get(i, [])],
@@ -364,24 +368,30 @@ BEFORE: dict[str, Any] = {"TAU_ON_TOPIC": 0.5, "TAU_AGREED": 1.01, "OFF_TOPIC_VE
 
 # The settings faq26 recalibrated from (faq21-faq24's shipped values): the grid's first candidate,
 # and the scam-sign baseline (no candidate may answer more of them as another intent).
-CURRENT: dict[str, Any] = {"TAU_ON_TOPIC": 0.5, "TAU_AGREED": 0.2, "TAU_AGREED_UNNAMED": 0.8,
-                           "OFF_TOPIC_VETO": 0.4, "CLOSE_GAP": 0.2, "EMBED_REFUSE_MARGIN": 0.0}
+# faq29: the shipped values after faq26-faq28 (faq28's refusal lift never recalibrated).
+CURRENT: dict[str, Any] = {"TAU_ON_TOPIC": 0.5, "TAU_AGREED": 0.2, "TAU_AGREED_UNNAMED": 0.45,
+                           "OFF_TOPIC_VETO": 0.4, "CLOSE_GAP": 0.2, "REFUSAL_LIFT_VETO": 0.2,
+                           "REFUSAL_LIFT_MARGIN": 0.02}
 
 
 # The candidates: every combination of these values (the current value first; faq21's grid
 # had TAU_ON 0.5/0.45/0.4, TAU_AGREED off/0.2, the veto off/0.5-0.3, CLOSE_GAP 0.15/0.3 and
 # balanced class weights, which faq21 found no gain in). faq26: TAU_AGREED_UNNAMED is the
 # agreement tau for questions that never name the topic (0.8 = TAU_OFF_TOPIC, i.e. none).
+# faq29: batch 8 joins (five folds); EMBED_REFUSE_MARGIN stays 0.0 (0.0 in every faq26 fold), the
+# refusal lift's veto and margin join.
 GRID: dict[str, tuple[Any, ...]] = {
-    "TAU_ON_TOPIC": (0.5, 0.55, 0.45, 0.4, 0.35),
+    "TAU_ON_TOPIC": (0.5, 0.45, 0.4, 0.55),
     "TAU_AGREED": (0.2, 0.15, 0.3),
-    "TAU_AGREED_UNNAMED": (0.8, 0.6, 0.45, 0.3),
-    "OFF_TOPIC_VETO": (0.4, 0.5, 0.35, 0.3),
+    "TAU_AGREED_UNNAMED": (0.45, 0.3, 0.6),
+    "OFF_TOPIC_VETO": (0.4, 0.5, 0.3),
     "CLOSE_GAP": (0.2, 0.15, 0.25),
-    "EMBED_REFUSE_MARGIN": (0.0, 0.02),
+    "REFUSAL_LIFT_VETO": (0.2, 0.3, 0.1),
+    "REFUSAL_LIFT_MARGIN": (0.02, 0.0),
 }
 # The model may be asked for at most this share of a batch's questions, so the median answer
-# stays a word-matcher one (issue 13: median <= 15 ms with the model; a model call ~25-30 ms).
+# stays a word-matcher one (issue 13: median <= 15 ms with the model; a model call ~25-30 ms);
+# faq29: or no more often than the current settings (batch 8 asks it for 53% already).
 MAX_ASKED = 0.45
 
 
@@ -393,7 +403,7 @@ def describe(settings: Mapping[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in settings.items()) or "(current)"
 
 
-# How a fold ranks the admissible candidates on its three batches: "right" counts answers
+# How a fold ranks the admissible candidates on its other batches: "right" counts answers
 # right; "net" subtracts the wrong ones (a wrong answer misleads as much as a right one helps).
 # "reached" (for --suggest-grid) counts the right intent answered or among the offered choices.
 OBJECTIVES: dict[str, Callable[[Counts], int]] = {
@@ -416,12 +426,13 @@ def lobo(results: Sequence[tuple[dict[str, Any], dict[str, Counts]]], objective:
                                                  baseline[n].off_answered)
                    and (not choices or counts[n].off_choices <= OFF_LIMIT * counts[n].n_off)
                    and counts[n].scam_as_other <= baseline[n].scam_as_other
-                   and counts[n].asked <= MAX_ASKED * (counts[n].n_in + counts[n].n_off)
+                   and counts[n].asked <= max(MAX_ASKED * (counts[n].n_in + counts[n].n_off),
+                                              baseline[n].asked)
                    for n in (*names, *GUARDED_DEV))
 
     offered = " and offered choices" if choices else ""
-    print(f"\nleave-one-batch-out (chosen on three: most {objective}, off-topic answered{offered} "
-          f"<= 5% on each and on {', '.join(GUARDED_DEV)}):")
+    print(f"\nleave-one-batch-out (chosen on the others: most {objective}, off-topic "
+          f"answered{offered} <= 5% on each and on {', '.join(GUARDED_DEV)}):")
     total_right = total_wrong = total_off = total_n = total_n_off = 0
     for held in BATCHES:
         rest = [n for n in BATCHES if n != held]
@@ -520,7 +531,8 @@ def grid_run(calibrator: Calibrator, names: Sequence[str]) -> int:
              if all(c[n].off_answered <= max(OFF_LIMIT * c[n].n_off,
                                             results[0][1][n].off_answered)
                     and c[n].scam_as_other <= results[0][1][n].scam_as_other
-                    and c[n].asked <= MAX_ASKED * (c[n].n_in + c[n].n_off)
+                    and c[n].asked <= max(MAX_ASKED * (c[n].n_in + c[n].n_off),
+                                          results[0][1][n].asked)
                     for n in (*BATCHES, *GUARDED_DEV))]
     print(f"\n{len(every)} of {len(results)} candidates keep off-topic <= 5% everywhere; best:")
     for st, c in sorted(every, key=lambda sc: -sum(sc[1][n].right for n in BATCHES))[:5]:
