@@ -575,7 +575,10 @@ _INTERVIEW_VISIT = re.compile(
     r"(?:(?!\b(belum|tidak|kalau|jika|yang|who|if|not|unless)\b)[^.!?\n;]){0,90}?"
     r"\b(untuk|guna|for|to conduct|to hold)\s+((an?|sebuah)\s+)?(wawancara|interview)\w*\b"
     r"|\b(schedule|arrange|conduct|hold|book|set up)\s+(an?\s+)?((short|brief|quick|"
-    r"face-to-face|in-person)\s+)*interview\b", re.IGNORECASE)
+    r"face-to-face|in-person)\s+)*interview\b"
+    # the interviewer's credential ("petugas bersurat tugas", "membawa surat tugas"), which the
+    # policy reads as a letter summoning the reader
+    r"|\b(ber|dengan\s+|membawa\s+|bawa\s+|dilengkapi\s+)surat\s+tugas\b", re.IGNORECASE)
 # "Ini ss-nya, linknya ga keliatan": the screenshot the reader is showing (the scam signs excuse
 # it the same way), which the policy would read as proof asked for.
 _SHOWN_SCREENSHOT = re.compile(
@@ -623,7 +626,67 @@ _ARRIVED = re.compile(
 
 def _without_arrival(text: str) -> str:
     text = _ARRIVAL_BY.sub(lambda m: " ada " + m["what"] + " ", text)
-    return _ARRIVED.sub(r"\1 ", text)
+    return _without_reader(_ARRIVED.sub(r"\1 ", text))
+
+
+# The reader's own words around what they show the bot, which the policy and the employer-ask
+# signs would read as asks to the reader's colleagues: the lead-in before the pasted message
+# ("Mohon dicek pesan yang saya terima:", "Saya mau cek pesan ini sebelum saya isi:", "Pesan
+# dari grup PKK, saya teruskan:"), the reader telling what they got or asking about themselves
+# ("Saya belum dapat link survei", "kalau saya sudah pensiun masih bisa jadi responden?"),
+# the closing question to the bot ("Benar kan?", "Bisa dipercaya?", "Should I trust it?") and
+# the question how to do something ("Gimana caranya dapat?"). An ask made of the reader
+# ("kirim ke saya", "Boleh saya minta bukti?") or a question whether people got or filled it
+# ("Sudah dapat?") is no reader's word and stays.
+_ASKS = (r"minta|meminta|mohon|tolong|harap|please|kindly|kirim\w*|lapor\w*|teruskan|"
+         r"forward|screenshot|ss|bukti|foto|rekap|absen|data|send|report|submit")
+# who else took part is no reader's own case: "Saya ingin tahu siapa yang sudah menerima"
+_OTHERS = (_ASKS + r"|siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh|"
+           r"staf|pegawai|everyone|all of you|anyone")
+_READER_LEAD = re.compile(
+    r"^(?=[^:\n]{0,120}:)(?:(?!\b(ke|kepada|to|semua|seluruh|rekan\S*|teman-teman|kalian|"
+    r"all|everyone)\b)[^:\n])*\b(cek|check|dicek|periksa|diperiksa|asli|aman|benar|bener|"
+    r"beneran|legit|real|mohon info|minta info|tanya|nanya|dapat|dapet|dpt|terima|nerima|"
+    r"menerima|got|received|teruskan|angsal|nampi|kenging|entuk)\b"
+    r"(?:(?!\b(ke|kepada|to)\b)[^:\n])*\b(pesan|pesen|sms|wa|whatsapp|e-?mail|surel|message|"
+    r"text|ini|begini|berikut|gini)\b[^:\n]{0,40}:", re.IGNORECASE)
+_FIRST_PERSON = r"(saya|sy|aku|gue|gw|i|kulo|abdi|aing)"
+_READER_SENTENCE = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“”]))([^.!?\n'\"“”]|\.(?=\S))*?(?:"
+    # the reader telling what they got or feel, as the sentence's subject
+    r"(?:^|(?<=[\s,]))" + _FIRST_PERSON + r"\s+((baru|belum|blm|sudah|udah|juga|cuma|hanya|"
+    r"tadi|masih)\s+)?(dapat|dapet|dpt|terima|menerima|nerima|mau|ingin|pengen|ragu|takut|"
+    r"bingung|penasaran|got|received|want|am|was|angsal|nampi|kenging|entuk)\b"
+    r"(?:(?!\b(" + _OTHERS + r")\b)([^.!?\n'\"“”]|\.(?=\S)))*([.!](?=\s|$)|\n|$)"
+    # a question about the reader's own case, or how to do something
+    r"|(?:(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b|\b(gimana|bagaimana)\s+"
+    r"(caranya|cara)\b|\bhow (do|can|should) i\b)"
+    r"(?:(?!\b(" + _OTHERS + r")\b)([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # a short question whether it is genuine
+    r"|(?:(?!\b(" + _ASKS + r"|sudah|udah|belum|blm|siapa|who)\b)[^.!?\n'\"“”]){0,40}"
+    r"\b(asli|benar|bener|beneran|betul|resmi|aman|legit|real|valid|dipercaya|percaya|trust|"
+    r"safe|sah|hoax|hoaks|palsu|fake|penipuan|scam)\b[^.!?\n'\"“”]{0,25}\?)", re.IGNORECASE)
+# "Terima kasih atas partisipasi Bapak/Ibu dalam rapat kemarin", "Thanks for your time": a
+# thanks, which tells what was done and asks nothing. One naming proof or a report ("terima
+# kasih atas kiriman bukti") is not excused.
+_THANKS = re.compile(
+    r"\b(terima ?kasih|makasih|trims|thank you|thanks)\s+(atas|untuk|for)\s+"
+    r"(partisipasi|kesediaan|kehadiran|waktu|perhatian|kerja ?sama|bantuan|kejujuran|dukungan|"
+    r"keikutsertaan|participation|willingness|time|cooperation|attention|honesty|support)"
+    r"(?:(?!\b(" + _ASKS + r"|tangkapan|laporan\w*|kiriman|jawaban|answers?)\b)"
+    r"[^.!?\n;,:'\"“”]){0,80}", re.IGNORECASE)
+# "Hasil survei akan diumumkan di jaga.id": the survey's published results, not the reader's
+# answers passed on.
+_RESULTS_PUBLISHED = re.compile(
+    r"\bhasil\s+(survei|survey|spi|penilaian)(?=[^.!?\n]{0,40}\b(diumumkan|dipublikasikan|"
+    r"diterbitkan|dirilis|dapat dilihat|bisa dilihat|published|announced|released)\b)",
+    re.IGNORECASE)
+
+
+def _without_reader(text: str) -> str:
+    text = _READER_LEAD.sub(" ", text)
+    text = _THANKS.sub(r"\1", _RESULTS_PUBLISHED.sub("indeks", text))
+    return _READER_SENTENCE.sub(" ", text)
 
 
 def _signs(text: str) -> Signs:
