@@ -683,9 +683,51 @@ _RESULTS_PUBLISHED = re.compile(
     re.IGNORECASE)
 
 
+# Words the policy and the employer-ask signs misread, put plainly: the form's submit button
+# ("klik tombol Kirim") is no answers sent; a field "bertanda bintang" is no star rating; an
+# "SPT" is a tax return (read as "SPI"); a page "tentang nilai SPI daerah" tells of the
+# published index, not a score to reach; "bilang aku responden" is what the message said of
+# the reader; "berkenan dihubungi" asks consent to an interview, not a report.
+_PLAIN = (
+    (re.compile(r"\b(tombol|button)\s+[\"'“]?(kirim|submit|send|selesai|finish)\b",
+                re.IGNORECASE), r"\1 akhir"),
+    (re.compile(r"\b(send|submit|kirim)\s+(button|tombol)\b", re.IGNORECASE), r"final \2"),
+    # the questionnaire's own submission ("agar formulir bisa dikirim"); one sent to someone
+    # ("agar jawaban bisa dikirim ke atasan") is not it
+    (re.compile(r"\b(agar|supaya|sehingga|so that)\s+(formulir|kuesioner|jawaban|isian|survei|"
+                r"the form|the questionnaire|the survey|your answers)(\s+(anda|kamu|your))?\s+"
+                r"(bisa|dapat|can)\s+(dikirim|terkirim|disimpan|tersimpan|be sent|be submitted|"
+                r"be saved)(?=\s*([.,:;!]|$))", re.IGNORECASE), r"\1 kuesioner selesai"),
+    (re.compile(r"\b(ber)?tanda\s+bintang\b", re.IGNORECASE), r"\1tanda (*)"),
+    (re.compile(r"\bSPT\b", re.IGNORECASE), "pajak"),
+    (re.compile(r"\b(tentang|soal|mengenai|berisi|isinya|about|on)\s+(nilai|skor|score|"
+                r"peringkat|ranking)\s+(?=(spi|integritas|integrity)\b)", re.IGNORECASE),
+     r"\1 indeks "),
+    (re.compile(r"\b(bilang|bilangnya|katanya|kata|nyebut|menyebut|ngaku|says|said)\s+"
+                r"((kalau|kalo|klo|bahwa|that)\s+)?(aku|saya|sy|gue|gw|i am|i'm|i was)\b",
+                re.IGNORECASE), r"\1 Bapak/Ibu"),
+    (re.compile(r"\b(berkenan|bersedia|mau|willing to be|agree to be)\s+(untuk\s+)?"
+                r"(dihubungi|diwawancarai|ditelepon|ditelpon|dikunjungi|contacted|interviewed|"
+                r"called)\b", re.IGNORECASE), r"\1 wawancara"),
+)
+# "Link … dibagikan di grup desa", "Pesan itu beredar di WA": how it reached the reader, told
+# in the passive (an ask comes with a modal: "harap dibagikan", "agar diteruskan").
+_ARRIVED_PASSIVE = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“]))(\s*(link|tautan|url|pesan|pesannya|sms|undangan|info|broadcast|"
+    r"message)\b(?:(?!\b(harap|mohon|agar|supaya|wajib|harus|tolong|silakan|akan|untuk|"
+    r"please|must|should|will)\b)[^.!?\n]|\.(?=\S)){0,100}?)\s+(dibagikan|dibagiin|"
+    r"disebar\w*|dishare|di-share|diteruskan|dikirim\w*|beredar|masuk|was shared|was sent|"
+    r"was forwarded|went round)\s+(ke|di|dalam|lewat|via|to|in|on)\s+((grup|group|wag|wa|"
+    r"whatsapp|chat|hp|email|e-mail|inbox|facebook|fb|medsos)\b(\s+\w+)?)"
+    r"(?=\s*([,.!;:'\")]|$))", re.IGNORECASE)
+
+
 def _without_reader(text: str) -> str:
     text = _READER_LEAD.sub(" ", text)
     text = _THANKS.sub(r"\1", _RESULTS_PUBLISHED.sub("indeks", text))
+    for pattern, plain in _PLAIN:
+        text = pattern.sub(plain, text)
+    text = _ARRIVED_PASSIVE.sub(r"\1 ", text)
     return _READER_SENTENCE.sub(" ", text)
 
 
