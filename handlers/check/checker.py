@@ -649,7 +649,12 @@ _READER_LEAD = re.compile(
     r"beneran|legit|real|mohon info|minta info|tanya|nanya|dapat|dapet|dpt|terima|nerima|"
     r"menerima|got|received|teruskan|angsal|nampi|kenging|entuk)\b"
     r"(?:(?!\b(ke|kepada|to)\b)[^:\n])*\b(pesan|pesen|sms|wa|whatsapp|e-?mail|surel|message|"
-    r"text|ini|begini|berikut|gini)\b[^:\n]{0,40}:", re.IGNORECASE)
+    r"text|ini|begini|berikut|gini)\b[^:\n]{0,40}:"
+    # a bare request to check, or a forwarded message's label ("Tolong cek ya:", "Fwd:")
+    r"|^\s*((tolong|mohon|minta|pls|please|bot|min|kak|bang)\s+)*(di)?(cek|check|periksa)\w*"
+    r"((\s+|-)(dong|ya|yah|dulu|in|kan|this|please|pls|bot|min|kak))*\s*[:\-]"
+    r"|^\s*(forwarded( message)?|fwd?|pesan (yang |yg )?diteruskan|diteruskan|terusan)\s*:",
+    re.IGNORECASE)
 _FIRST_PERSON = r"(saya|sy|aku|gue|gw|i|kulo|abdi|aing)"
 _READER_SENTENCE = re.compile(
     r"(?:^|(?<=[.!?\n'\"“”]))([^.!?\n'\"“”]|\.(?=\S))*?(?:"
@@ -662,6 +667,13 @@ _READER_SENTENCE = re.compile(
     r"|(?:(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b|\b(gimana|bagaimana)\s+"
     r"(caranya|cara)\b|\bhow (do|can|should) i\b)"
     r"(?:(?!\b(" + _OTHERS + r")\b)([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # whether the reader must do something ("Harus saya laporkan ke kantor?", "Apa perlu lapor
+    # ke atasan?", "Do I need to send proof?"): the reader's question, whatever it names
+    r"|\b(" + _FIRST_PERSON + r"\s+(harus|perlu|wajib|mesti|need to|have to|must|should)|"
+    r"(harus|perlu|wajib|mesti|do|must|should)\s+" + _FIRST_PERSON + r"|(apa|apakah)\s+"
+    r"(memang\s+|juga\s+)?(perlu|harus|wajib|mesti))\b"
+    r"(?:(?!\b(siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh)\b)"
+    r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
     # a short question whether it is genuine
     r"|(?:(?!\b(" + _ASKS + r"|sudah|udah|belum|blm|siapa|who)\b)[^.!?\n'\"“”]){0,40}"
     r"\b(asli|benar|bener|beneran|betul|resmi|aman|legit|real|valid|dipercaya|percaya|trust|"
