@@ -275,7 +275,8 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     for item in found:
         said = said.replace(item.value, " ")
     speaks = any(c.isalpha() for c in said)
-    signs = _signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
+    read = rest if _IF_NOT.search(rest) else _DUTY_QUESTION.sub(r"\1perlu", rest)
+    signs = _signs(_LABEL.sub(r"\1", read)) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
@@ -421,6 +422,14 @@ _DEADLINE_DUTY = re.compile(
     r"september|october|december|deadline|batas waktu|tenggat))", re.IGNORECASE)
 # "wajib bgt kah?", "harus ya?": the reader asking whether there is a duty claims none.
 _DUTY_ASKED = re.compile(r"\b(wajib|harus|mesti)\b(?=[^.!?\n]{0,15}\?)", re.IGNORECASE)
+# "Pak, apakah kuesioner SPI harus diisi di kantor atau boleh di rumah?", "Is it mandatory to
+# answer every question?": a question opened as one asks whether there is a duty, wherever the
+# duty word stands in it; the duty word is left out (scam signs and policy alike).
+_DUTY_QUESTION = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“”]))((\s|,|\b(pak|bu|mas|mbak|kak|min|bang|maaf|mau tanya|permisi|"
+    r"bot)\b)*(apakah|apa benar|apa iya|apa memang|benarkah|betulkah|emang|memangnya|is it|"
+    r"is the|is this|do i|do we|must i)\b[^.!?\n]{0,80}?)\b(wajib|harus|mesti|diwajibkan|must|"
+    r"mandatory|required|compulsory)\b(?=[^.!?\n]{0,100}\?)", re.IGNORECASE)
 # Taking part said to be voluntary, in the message's own words.
 _VOLUNTARY = re.compile(
     r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
@@ -671,8 +680,22 @@ _READER_SENTENCE = re.compile(
     # ke atasan?", "Do I need to send proof?"): the reader's question, whatever it names
     r"|\b(" + _FIRST_PERSON + r"\s+(harus|perlu|wajib|mesti|need to|have to|must|should)|"
     r"(harus|perlu|wajib|mesti|do|must|should)\s+" + _FIRST_PERSON + r"|(apa|apakah)\s+"
-    r"(memang\s+|juga\s+)?(perlu|harus|wajib|mesti))\b"
+    r"(memang\s+|juga\s+)?([^.!?\n'\"“”]{0,40}?\s)?(perlu|harus|wajib|mesti))\b"
     r"(?:(?!\b(siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh)\b)"
+    r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # the reader's question for information ("Kapan survei ini ditutup?", "How long does it
+    # take?"); a count of people ("berapa orang yang sudah") asks who took part and stays
+    r"|(?:^|(?<=[.!?\n'\"“”]))(?:(?!\b(" + _OTHERS + r")\b)[^.!?\n'\"“”]){0,20}?"
+    r"\b(berapa (lama|menit|jam|hari|minggu)|kapan|"
+    r"di ?mana|ke ?mana|kenapa|mengapa|apa itu|apa bedanya|how long|when|where|why|what is)\b"
+    r"(?:(?!\b(" + _OTHERS + r"|orang|people)\b)([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # a question between two ways ("apakah wajib diikuti semua ASN atau hanya yang terpilih?",
+    # "harus dijawab atau boleh dilewati?"); whether people did it ("sudah atau belum?") stays
+    r"|(?:^|(?<=[.!?\n'\"“”]))[\s,]*((pak|bu|mas|mbak|kak|min|bang|maaf|mau tanya|permisi|bot)"
+    r"\b[\s,]*)*(apa|apakah|is it|is the|do|does|are|can)\b"
+    r"(?:(?!\b(" + _ASKS + r"|siapa|who|sudah|udah|belum|blm|kalian|done|yet)\b)"
+    r"([^.!?\n'\"“”]|\.(?=\S)))*\b(atau|or)\b"
+    r"(?:(?!\b(" + _ASKS + r"|siapa|who|sudah|udah|belum|blm|kalian|done|yet)\b)"
     r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
     # a short question whether it is genuine
     r"|(?:(?!\b(" + _ASKS + r"|sudah|udah|belum|blm|siapa|who)\b)[^.!?\n'\"“”]){0,40}"
@@ -765,7 +788,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
     if _IF_NOT.search(body) is None:
-        body = _DUTY_ASKED.sub("", _DEADLINE_DUTY.sub("", body))
+        body = _DUTY_QUESTION.sub(r"\1perlu", _DUTY_ASKED.sub("", _DEADLINE_DUTY.sub("", body)))
     body = _SALUTATION.sub(r"\1Bapak/Ibu,", _LABEL.sub(r"\1", body))
     body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
     body = _KEPT_BY_US.sub(r"di\2", body)
