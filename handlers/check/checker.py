@@ -662,7 +662,21 @@ _READER_LEAD = re.compile(
     # a bare request to check, or a forwarded message's label ("Tolong cek ya:", "Fwd:")
     r"|^\s*((tolong|mohon|minta|pls|please|bot|min|kak|bang)\s+)*(di)?(cek|check|periksa)\w*"
     r"((\s+|-)(dong|ya|yah|dulu|in|kan|this|please|pls|bot|min|kak))*\s*[:\-]"
-    r"|^\s*(forwarded( message)?|fwd?|pesan (yang |yg )?diteruskan|diteruskan|terusan)\s*:",
+    r"|^\s*(forwarded( message)?|fwd?|pesan (yang |yg )?diteruskan|diteruskan|terusan)\s*:"
+    # how or when it came, told: "Barusan di grup kantor ada yang share:", "Ini pesan yang
+    # diteruskan atasan saya ke grup:", "Tadi di apel pagi, kepala dinas mengingatkan:" (an
+    # ask to pass it on comes with a modal: "tolong diteruskan ke grup:")
+    r"|^(?=[^:\n]{0,120}:)(?!(?:[^:\n])*\b(jawaban|answers?|bukti|proof|screenshot|ss|foto|"
+    r"tangkapan|kalian|dulu|kirimkan|laporkan|lapor|rekap|data|saya (minta|mohon))\b)"
+    r"(?:(?!\b(tolong|mohon|harap|silakan|please|kindly|agar|supaya|wajib|"
+    r"harus|jangan|segera)\b)[^:\n])*?(\b(ada (yang|yg)|seseorang|someone|teman\w*|temen\w*|"
+    r"kawan|rekan|atasan|bos|boss|kepala|pimpinan|admin|my \w+)\b[^:\n]{0,30}?\s(share|"
+    r"nge-?share|kirim|ngirim|mengirim|meneruskan|forward|posting|sebar|bagikan|membagikan|"
+    r"mengingatkan|ngingetin|sent|shared|forwarded|posted)\b|\b(yang|yg|sudah|udah|tadi|baru)\s+"
+    r"(diteruskan|dishare|di-share|"
+    r"dibagikan|dikirim|disebar|diforward)\b|^\s*(tadi|kemarin|barusan|earlier|yesterday)\b)"
+    r"(?:(?!\b(tolong|mohon|harap|silakan|please|kindly|agar|supaya|wajib|harus|jangan|"
+    r"segera)\b)[^:\n]){0,80}:",
     re.IGNORECASE)
 _FIRST_PERSON = r"(saya|sy|aku|gue|gw|i|kulo|abdi|aing)"
 _READER_SENTENCE = re.compile(
@@ -680,7 +694,10 @@ _READER_SENTENCE = re.compile(
     # ke atasan?", "Do I need to send proof?"): the reader's question, whatever it names
     r"|\b(" + _FIRST_PERSON + r"\s+(harus|perlu|wajib|mesti|need to|have to|must|should)|"
     r"(harus|perlu|wajib|mesti|do|must|should)\s+" + _FIRST_PERSON + r"|(apa|apakah)\s+"
-    r"(memang\s+|juga\s+)?([^.!?\n'\"“”]{0,40}?\s)?(perlu|harus|wajib|mesti))\b"
+    r"(memang\s+|juga\s+)?([^.!?\n'\"“”]{0,40}?\s)?(perlu|harus|wajib|mesti)|"
+    r"(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b(?:(?!\b(siapa|who|kalian|"
+    r"semua|seluruh)\b)[^.!?\n'\"“”]){0,60}?\b(perlu|harus|wajib|mesti|need|have to|must|"
+    r"should))\b"
     r"(?:(?!\b(siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh)\b)"
     r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
     # the reader's question for information ("Kapan survei ini ditutup?", "How long does it
