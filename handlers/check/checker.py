@@ -650,12 +650,18 @@ def _without_arrival(text: str) -> str:
 _ASKS = (r"minta|meminta|mohon|tolong|harap|please|kindly|kirim\w*|lapor\w*|teruskan|"
          r"forward|screenshot|ss|bukti|foto|rekap|absen|data|send|report|submit")
 # who else took part is no reader's own case: "Saya ingin tahu siapa yang sudah menerima"
+# nor anything of the answers ("Saya mau jawaban unit kita seragam", "Kapan jawaban bisa saya
+# periksa?"), a turn to an ask ("Saya takut nilai kita jelek, jadi jawab yang baik-baik") or a
+# sanction ("Perlu saya ingatkan, yang tidak mengisi akan dicatat?")
 _OTHERS = (_ASKS + r"|siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh|"
-           r"staf|pegawai|everyone|all of you|anyone")
+           r"staf|pegawai|everyone|all of you|anyone|jawab\w*|isian|answers?|seragam\w*|arahan|"
+           r"masing-masing|tiap|setiap|(yang|yg) (tidak|tdk|gak|nggak)|dicatat|dipanggil|sanksi|"
+           r"ditegur")
 _READER_LEAD = re.compile(
     r"^(?=[^:\n]{0,120}:)(?:(?!\b(ke|kepada|to|semua|seluruh|rekan\S*|teman-teman|kalian|"
     r"all|everyone)\b)[^:\n])*\b(cek|check|dicek|periksa|diperiksa|asli|aman|benar|bener|"
-    r"beneran|legit|real|mohon info|minta info|tanya|nanya|dapat|dapet|dpt|terima|nerima|"
+    r"beneran|legit|real|mohon info|minta info|tanya|nanya|memastikan|pastikan|make sure|verify|"
+    r"dapat|dapet|dpt|terima|nerima|"
     r"menerima|got|received|teruskan|angsal|nampi|kenging|entuk)\b"
     r"(?:(?!\b(ke|kepada|to)\b)[^:\n])*\b(pesan|pesen|sms|wa|whatsapp|e-?mail|surel|message|"
     r"text|ini|begini|berikut|gini)\b[^:\n]{0,40}:"
@@ -683,8 +689,8 @@ _READER_SENTENCE = re.compile(
     r"(?:^|(?<=[.!?\n'\"“”]))([^.!?\n'\"“”]|\.(?=\S))*?(?:"
     # the reader telling what they got or feel, as the sentence's subject
     r"(?:^|(?<=[\s,]))" + _FIRST_PERSON + r"\s+((baru|belum|blm|sudah|udah|juga|cuma|hanya|"
-    r"tadi|masih)\s+)?(dapat|dapet|dpt|terima|menerima|nerima|mau|ingin|pengen|ragu|takut|"
-    r"bingung|penasaran|got|received|want|am|was|angsal|nampi|kenging|entuk)\b"
+    r"tadi|masih)\s+)?(dapat|dapet|dpt|terima|menerima|nerima|ragu|takut|"
+    r"bingung|penasaran|got|received|angsal|nampi|kenging|entuk)\b"
     r"(?:(?!\b(" + _OTHERS + r")\b)([^.!?\n'\"“”]|\.(?=\S)))*([.!](?=\s|$)|\n|$)"
     # a question about the reader's own case, or how to do something
     r"|(?:(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b|\b(gimana|bagaimana)\s+"
@@ -698,7 +704,8 @@ _READER_SENTENCE = re.compile(
     r"(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b(?:(?!\b(siapa|who|kalian|"
     r"semua|seluruh)\b)[^.!?\n'\"“”]){0,60}?\b(perlu|harus|wajib|mesti|need|have to|must|"
     r"should))\b"
-    r"(?:(?!\b(siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh)\b)"
+    r"(?:(?!\b(siapa|who|(yang|yg) (sudah|udah|belum|blm|tidak|tdk|gak|nggak)|kalian|semua|"
+    r"seluruh|dicatat|dipanggil|sanksi|ditegur|jawaban\w*|answers?)\b)"
     r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
     # the reader's question for information ("Kapan survei ini ditutup?", "How long does it
     # take?"); a count of people ("berapa orang yang sudah") asks who took part and stays
@@ -726,7 +733,7 @@ _THANKS = re.compile(
     r"(partisipasi|kesediaan|kehadiran|waktu|perhatian|kerja ?sama|bantuan|kejujuran|dukungan|"
     r"keikutsertaan|participation|willingness|time|cooperation|attention|honesty|support)"
     r"(?:(?!\b(" + _ASKS + r"|tangkapan|laporan\w*|kiriman|jawaban|answers?)\b)"
-    r"[^.!?\n;,:'\"“”]){0,80}", re.IGNORECASE)
+    r"[^.!?\n;,:'\"“”]){0,80}(?=[.!?\n;,:'\"“”]|$)", re.IGNORECASE)
 # "Hasil survei akan diumumkan di jaga.id": the survey's published results, not the reader's
 # answers passed on.
 _RESULTS_PUBLISHED = re.compile(
