@@ -700,7 +700,8 @@ _READER_SENTENCE = re.compile(
     # ke atasan?", "Do I need to send proof?"): the reader's question, whatever it names
     r"|\b(" + _FIRST_PERSON + r"\s+(harus|perlu|wajib|mesti|need to|have to|must|should)|"
     r"(harus|perlu|wajib|mesti|do|must|should)\s+" + _FIRST_PERSON + r"|(apa|apakah)\s+"
-    r"(memang\s+|juga\s+)?([^.!?\n'\"“”]{0,40}?\s)?(perlu|harus|wajib|mesti)|"
+    r"(memang\s+|juga\s+)?((?:(?!\b(semua|seluruh|kalian|all|everyone)\b)[^.!?\n'\"“”]){0,40}?"
+    r"\s)?(perlu|harus|wajib|mesti)|"
     r"(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b(?:(?!\b(siapa|who|kalian|"
     r"semua|seluruh)\b)[^.!?\n'\"“”]){0,60}?\b(perlu|harus|wajib|mesti|need|have to|must|"
     r"should))\b"
@@ -737,8 +738,11 @@ _THANKS = re.compile(
 # "Hasil survei akan diumumkan di jaga.id": the survey's published results, not the reader's
 # answers passed on.
 _RESULTS_PUBLISHED = re.compile(
-    r"\bhasil\s+(survei|survey|spi|penilaian)(?=[^.!?\n]{0,40}\b(diumumkan|dipublikasikan|"
-    r"diterbitkan|dirilis|dapat dilihat|bisa dilihat|published|announced|released)\b)",
+    r"\bhasil\s+(survei|survey|spi|penilaian)(?=(?:(?!\b(kalian|anda|kamu|masing\S*|tiap|setiap|"
+    r"pegawai|staf|unit|bidang|rapat|pimpinan|atasan|grup|group)\b)[^.!?\n]){0,40}"
+    r"\b(diumumkan|dipublikasikan|"
+    r"diterbitkan|dirilis|dapat dilihat|bisa dilihat|published|announced|released)\b"
+    r"(?![^.!?\n]{0,40}\b(rapat|pimpinan|atasan|grup|group|apel|kantor|meeting)\b))",
     re.IGNORECASE)
 
 
