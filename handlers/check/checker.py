@@ -275,7 +275,8 @@ def check_text(text: str, registry: Registry, *, year: int) -> CheckResult:
     for item in found:
         said = said.replace(item.value, " ")
     speaks = any(c.isalpha() for c in said)
-    signs = _signs(_LABEL.sub(r"\1", rest)) if speaks else Signs([], [], [])
+    read = rest if _IF_NOT.search(rest) else _DUTY_QUESTION.sub(r"\1perlu", rest)
+    signs = _signs(_LABEL.sub(r"\1", read)) if speaks else Signs([], [], [])
     acts = (_policy_acts(deobfuscate(_for_policy(body, found, items, registry)))
             if speaks else ())
     scam = signs.scam
@@ -421,6 +422,14 @@ _DEADLINE_DUTY = re.compile(
     r"september|october|december|deadline|batas waktu|tenggat))", re.IGNORECASE)
 # "wajib bgt kah?", "harus ya?": the reader asking whether there is a duty claims none.
 _DUTY_ASKED = re.compile(r"\b(wajib|harus|mesti)\b(?=[^.!?\n]{0,15}\?)", re.IGNORECASE)
+# "Pak, apakah kuesioner SPI harus diisi di kantor atau boleh di rumah?", "Is it mandatory to
+# answer every question?": a question opened as one asks whether there is a duty, wherever the
+# duty word stands in it; the duty word is left out (scam signs and policy alike).
+_DUTY_QUESTION = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“”]))((\s|,|\b(pak|bu|mas|mbak|kak|min|bang|maaf|mau tanya|permisi|"
+    r"bot)\b)*(apakah|apa benar|apa iya|apa memang|benarkah|betulkah|emang|memangnya|is it|"
+    r"is the|is this|do i|do we|must i)\b[^.!?\n]{0,80}?)\b(wajib|harus|mesti|diwajibkan|must|"
+    r"mandatory|required|compulsory)\b(?=[^.!?\n]{0,100}\?)", re.IGNORECASE)
 # Taking part said to be voluntary, in the message's own words.
 _VOLUNTARY = re.compile(
     r"\b(sukarela|(tidak|tdk|tak|bukan) (wajib|diwajibkan|kewajiban|paksaan|dipaksa)|"
@@ -575,7 +584,10 @@ _INTERVIEW_VISIT = re.compile(
     r"(?:(?!\b(belum|tidak|kalau|jika|yang|who|if|not|unless)\b)[^.!?\n;]){0,90}?"
     r"\b(untuk|guna|for|to conduct|to hold)\s+((an?|sebuah)\s+)?(wawancara|interview)\w*\b"
     r"|\b(schedule|arrange|conduct|hold|book|set up)\s+(an?\s+)?((short|brief|quick|"
-    r"face-to-face|in-person)\s+)*interview\b", re.IGNORECASE)
+    r"face-to-face|in-person)\s+)*interview\b"
+    # the interviewer's credential ("petugas bersurat tugas", "membawa surat tugas"), which the
+    # policy reads as a letter summoning the reader
+    r"|\b(ber|dengan\s+|membawa\s+|bawa\s+|dilengkapi\s+)surat\s+tugas\b", re.IGNORECASE)
 # "Ini ss-nya, linknya ga keliatan": the screenshot the reader is showing (the scam signs excuse
 # it the same way), which the policy would read as proof asked for.
 _SHOWN_SCREENSHOT = re.compile(
@@ -623,7 +635,163 @@ _ARRIVED = re.compile(
 
 def _without_arrival(text: str) -> str:
     text = _ARRIVAL_BY.sub(lambda m: " ada " + m["what"] + " ", text)
-    return _ARRIVED.sub(r"\1 ", text)
+    return _without_reader(_ARRIVED.sub(r"\1 ", text))
+
+
+# The reader's own words around what they show the bot, which the policy and the employer-ask
+# signs would read as asks to the reader's colleagues: the lead-in before the pasted message
+# ("Mohon dicek pesan yang saya terima:", "Saya mau cek pesan ini sebelum saya isi:", "Pesan
+# dari grup PKK, saya teruskan:"), the reader telling what they got or asking about themselves
+# ("Saya belum dapat link survei", "kalau saya sudah pensiun masih bisa jadi responden?"),
+# the closing question to the bot ("Benar kan?", "Bisa dipercaya?", "Should I trust it?") and
+# the question how to do something ("Gimana caranya dapat?"). An ask made of the reader
+# ("kirim ke saya", "Boleh saya minta bukti?") or a question whether people got or filled it
+# ("Sudah dapat?") is no reader's word and stays.
+_ASKS = (r"minta|meminta|mohon|tolong|harap|please|kindly|kirim\w*|lapor\w*|teruskan|"
+         r"forward|screenshot|ss|bukti|foto|rekap|absen|data|send|report|submit")
+# who else took part is no reader's own case: "Saya ingin tahu siapa yang sudah menerima"
+# nor anything of the answers ("Saya mau jawaban unit kita seragam", "Kapan jawaban bisa saya
+# periksa?"), a turn to an ask ("Saya takut nilai kita jelek, jadi jawab yang baik-baik") or a
+# sanction ("Perlu saya ingatkan, yang tidak mengisi akan dicatat?")
+_OTHERS = (_ASKS + r"|siapa|who|(yang|yg) (sudah|udah|belum|blm)|kalian|semua|seluruh|"
+           r"staf|pegawai|everyone|all of you|anyone|jawab\w*|isian|answers?|seragam\w*|arahan|"
+           r"masing-masing|tiap|setiap|(yang|yg) (tidak|tdk|gak|nggak)|dicatat|dipanggil|sanksi|"
+           r"ditegur")
+_READER_LEAD = re.compile(
+    r"^(?=[^:\n]{0,120}:)(?:(?!\b(ke|kepada|to|semua|seluruh|rekan\S*|teman-teman|kalian|"
+    r"all|everyone)\b)[^:\n])*\b(cek|check|dicek|periksa|diperiksa|asli|aman|benar|bener|"
+    r"beneran|legit|real|mohon info|minta info|tanya|nanya|memastikan|pastikan|make sure|verify|"
+    r"dapat|dapet|dpt|terima|nerima|"
+    r"menerima|got|received|teruskan|angsal|nampi|kenging|entuk)\b"
+    r"(?:(?!\b(ke|kepada|to)\b)[^:\n])*\b(pesan|pesen|sms|wa|whatsapp|e-?mail|surel|message|"
+    r"text|ini|begini|berikut|gini)\b[^:\n]{0,40}:"
+    # a bare request to check, or a forwarded message's label ("Tolong cek ya:", "Fwd:")
+    r"|^\s*((tolong|mohon|minta|pls|please|bot|min|kak|bang)\s+)*(di)?(cek|check|periksa)\w*"
+    r"((\s+|-)(dong|ya|yah|dulu|in|kan|this|please|pls|bot|min|kak))*\s*[:\-]"
+    r"|^\s*(forwarded( message)?|fwd?|pesan (yang |yg )?diteruskan|diteruskan|terusan)\s*:"
+    # how or when it came, told: "Barusan di grup kantor ada yang share:", "Ini pesan yang
+    # diteruskan atasan saya ke grup:", "Tadi di apel pagi, kepala dinas mengingatkan:" (an
+    # ask to pass it on comes with a modal: "tolong diteruskan ke grup:")
+    r"|^(?=[^:\n]{0,120}:)(?!(?:[^:\n])*\b(jawaban|answers?|bukti|proof|screenshot|ss|foto|"
+    r"tangkapan|kalian|dulu|kirimkan|laporkan|lapor|rekap|data|saya (minta|mohon))\b)"
+    r"(?:(?!\b(tolong|mohon|harap|silakan|please|kindly|agar|supaya|wajib|"
+    r"harus|jangan|segera)\b)[^:\n])*?(\b(ada (yang|yg)|seseorang|someone|teman\w*|temen\w*|"
+    r"kawan|rekan|atasan|bos|boss|kepala|pimpinan|admin|my \w+)\b[^:\n]{0,30}?\s(share|"
+    r"nge-?share|kirim|ngirim|mengirim|meneruskan|forward|posting|sebar|bagikan|membagikan|"
+    r"mengingatkan|ngingetin|sent|shared|forwarded|posted)\b|\b(yang|yg|sudah|udah|tadi|baru)\s+"
+    r"(diteruskan|dishare|di-share|"
+    r"dibagikan|dikirim|disebar|diforward)\b|^\s*(tadi|kemarin|barusan|earlier|yesterday)\b)"
+    r"(?:(?!\b(tolong|mohon|harap|silakan|please|kindly|agar|supaya|wajib|harus|jangan|"
+    r"segera)\b)[^:\n]){0,80}:",
+    re.IGNORECASE)
+_FIRST_PERSON = r"(saya|sy|aku|gue|gw|i|kulo|abdi|aing)"
+_READER_SENTENCE = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“”]))([^.!?\n'\"“”]|\.(?=\S))*?(?:"
+    # the reader telling what they got or feel, as the sentence's subject
+    r"(?:^|(?<=[\s,]))" + _FIRST_PERSON + r"\s+((baru|belum|blm|sudah|udah|juga|cuma|hanya|"
+    r"tadi|masih)\s+)?(dapat|dapet|dpt|terima|menerima|nerima|ragu|takut|"
+    r"bingung|penasaran|got|received|angsal|nampi|kenging|entuk)\b"
+    r"(?:(?!\b(" + _OTHERS + r")\b)([^.!?\n'\"“”]|\.(?=\S)))*([.!](?=\s|$)|\n|$)"
+    # a question about the reader's own case, or how to do something
+    r"|(?:(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b|\b(gimana|bagaimana)\s+"
+    r"(caranya|cara)\b|\bhow (do|can|should) i\b)"
+    r"(?:(?!\b(" + _OTHERS + r")\b)([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # whether the reader must do something ("Harus saya laporkan ke kantor?", "Apa perlu lapor
+    # ke atasan?", "Do I need to send proof?"): the reader's question, whatever it names
+    r"|\b(" + _FIRST_PERSON + r"\s+(harus|perlu|wajib|mesti|need to|have to|must|should)|"
+    r"(harus|perlu|wajib|mesti|do|must|should)\s+" + _FIRST_PERSON + r"|(apa|apakah)\s+"
+    r"(memang\s+|juga\s+)?((?:(?!\b(semua|seluruh|kalian|all|everyone)\b)[^.!?\n'\"“”]){0,40}?"
+    r"\s)?(perlu|harus|wajib|mesti)|"
+    r"(?<!\bke )(?<!\bkepada )(?<!\bto )\b" + _FIRST_PERSON + r"\b(?:(?!\b(siapa|who|kalian|"
+    r"semua|seluruh)\b)[^.!?\n'\"“”]){0,60}?\b(perlu|harus|wajib|mesti|need|have to|must|"
+    r"should))\b"
+    r"(?:(?!\b(siapa|who|(yang|yg) (sudah|udah|belum|blm|tidak|tdk|gak|nggak)|kalian|semua|"
+    r"seluruh|dicatat|dipanggil|sanksi|ditegur|jawaban\w*|answers?)\b)"
+    r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # the reader's question for information ("Kapan survei ini ditutup?", "How long does it
+    # take?"); a count of people ("berapa orang yang sudah") asks who took part and stays
+    r"|(?:^|(?<=[.!?\n'\"“”]))(?:(?!\b(" + _OTHERS + r")\b)[^.!?\n'\"“”]){0,20}?"
+    r"\b(berapa (lama|menit|jam|hari|minggu)|kapan|"
+    r"di ?mana|ke ?mana|kenapa|mengapa|apa itu|apa bedanya|how long|when|where|why|what is)\b"
+    r"(?:(?!\b(" + _OTHERS + r"|orang|people)\b)([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # a question between two ways ("apakah wajib diikuti semua ASN atau hanya yang terpilih?",
+    # "harus dijawab atau boleh dilewati?"); whether people did it ("sudah atau belum?") stays
+    r"|(?:^|(?<=[.!?\n'\"“”]))[\s,]*((pak|bu|mas|mbak|kak|min|bang|maaf|mau tanya|permisi|bot)"
+    r"\b[\s,]*)*(apa|apakah|is it|is the|do|does|are|can)\b"
+    r"(?:(?!\b(" + _ASKS + r"|siapa|who|sudah|udah|belum|blm|kalian|done|yet)\b)"
+    r"([^.!?\n'\"“”]|\.(?=\S)))*\b(atau|or)\b"
+    r"(?:(?!\b(" + _ASKS + r"|siapa|who|sudah|udah|belum|blm|kalian|done|yet)\b)"
+    r"([^.!?\n'\"“”]|\.(?=\S)))*\?"
+    # a short question whether it is genuine
+    r"|(?:(?!\b(" + _ASKS + r"|sudah|udah|belum|blm|siapa|who)\b)[^.!?\n'\"“”]){0,40}"
+    r"\b(asli|benar|bener|beneran|betul|resmi|aman|legit|real|valid|dipercaya|percaya|trust|"
+    r"safe|sah|hoax|hoaks|palsu|fake|penipuan|scam)\b[^.!?\n'\"“”]{0,25}\?)", re.IGNORECASE)
+# "Terima kasih atas partisipasi Bapak/Ibu dalam rapat kemarin", "Thanks for your time": a
+# thanks, which tells what was done and asks nothing. One naming proof or a report ("terima
+# kasih atas kiriman bukti") is not excused.
+_THANKS = re.compile(
+    r"\b(terima ?kasih|makasih|trims|thank you|thanks)\s+(atas|untuk|for)\s+"
+    r"(partisipasi|kesediaan|kehadiran|waktu|perhatian|kerja ?sama|bantuan|kejujuran|dukungan|"
+    r"keikutsertaan|participation|willingness|time|cooperation|attention|honesty|support)"
+    r"(?:(?!\b(" + _ASKS + r"|tangkapan|laporan\w*|kiriman|jawaban|answers?)\b)"
+    r"[^.!?\n;,:'\"“”]){0,80}(?=[.!?\n;,:'\"“”]|$)", re.IGNORECASE)
+# "Hasil survei akan diumumkan di jaga.id": the survey's published results, not the reader's
+# answers passed on.
+_RESULTS_PUBLISHED = re.compile(
+    r"\bhasil\s+(survei|survey|spi|penilaian)(?=(?:(?!\b(kalian|anda|kamu|masing\S*|tiap|setiap|"
+    r"pegawai|staf|unit|bidang|rapat|pimpinan|atasan|grup|group)\b)[^.!?\n]){0,40}"
+    r"\b(diumumkan|dipublikasikan|"
+    r"diterbitkan|dirilis|dapat dilihat|bisa dilihat|published|announced|released)\b"
+    r"(?![^.!?\n]{0,40}\b(rapat|pimpinan|atasan|grup|group|apel|kantor|meeting)\b))",
+    re.IGNORECASE)
+
+
+# Words the policy and the employer-ask signs misread, put plainly: the form's submit button
+# ("klik tombol Kirim") is no answers sent; a field "bertanda bintang" is no star rating; an
+# "SPT" is a tax return (read as "SPI"); a page "tentang nilai SPI daerah" tells of the
+# published index, not a score to reach; "bilang aku responden" is what the message said of
+# the reader; "berkenan dihubungi" asks consent to an interview, not a report.
+_PLAIN = (
+    (re.compile(r"\b(tombol|button)\s+[\"'“]?(kirim|submit|send|selesai|finish)\b",
+                re.IGNORECASE), r"\1 akhir"),
+    (re.compile(r"\b(send|submit|kirim)\s+(button|tombol)\b", re.IGNORECASE), r"final \2"),
+    # the questionnaire's own submission ("agar formulir bisa dikirim"); one sent to someone
+    # ("agar jawaban bisa dikirim ke atasan") is not it
+    (re.compile(r"\b(agar|supaya|sehingga|so that)\s+(formulir|kuesioner|jawaban|isian|survei|"
+                r"the form|the questionnaire|the survey|your answers)(\s+(anda|kamu|your))?\s+"
+                r"(bisa|dapat|can)\s+(dikirim|terkirim|disimpan|tersimpan|be sent|be submitted|"
+                r"be saved)(?=\s*([.,:;!]|$))", re.IGNORECASE), r"\1 kuesioner selesai"),
+    (re.compile(r"\b(ber)?tanda\s+bintang\b", re.IGNORECASE), r"\1tanda (*)"),
+    (re.compile(r"\bSPT\b", re.IGNORECASE), "pajak"),
+    (re.compile(r"\b(tentang|soal|mengenai|berisi|isinya|about|on)\s+(nilai|skor|score|"
+                r"peringkat|ranking)\s+(?=(spi|integritas|integrity)\b)", re.IGNORECASE),
+     r"\1 indeks "),
+    (re.compile(r"\b(bilang|bilangnya|katanya|kata|nyebut|menyebut|ngaku|says|said)\s+"
+                r"((kalau|kalo|klo|bahwa|that)\s+)?(aku|saya|sy|gue|gw|i am|i'm|i was)\b",
+                re.IGNORECASE), r"\1 Bapak/Ibu"),
+    (re.compile(r"\b(berkenan|bersedia|mau|willing to be|agree to be)\s+(untuk\s+)?"
+                r"(dihubungi|diwawancarai|ditelepon|ditelpon|dikunjungi|contacted|interviewed|"
+                r"called)\b", re.IGNORECASE), r"\1 wawancara"),
+)
+# "Link … dibagikan di grup desa", "Pesan itu beredar di WA": how it reached the reader, told
+# in the passive (an ask comes with a modal: "harap dibagikan", "agar diteruskan").
+_ARRIVED_PASSIVE = re.compile(
+    r"(?:^|(?<=[.!?\n'\"“]))(\s*(link|tautan|url|pesan|pesannya|sms|undangan|info|broadcast|"
+    r"message)\b(?:(?!\b(harap|mohon|agar|supaya|wajib|harus|tolong|silakan|akan|untuk|"
+    r"please|must|should|will)\b)[^.!?\n]|\.(?=\S)){0,100}?)\s+(dibagikan|dibagiin|"
+    r"disebar\w*|dishare|di-share|diteruskan|dikirim\w*|beredar|masuk|was shared|was sent|"
+    r"was forwarded|went round)\s+(ke|di|dalam|lewat|via|to|in|on)\s+((grup|group|wag|wa|"
+    r"whatsapp|chat|hp|email|e-mail|inbox|facebook|fb|medsos)\b(\s+\w+)?)"
+    r"(?=\s*([,.!;:'\")]|$))", re.IGNORECASE)
+
+
+def _without_reader(text: str) -> str:
+    text = _READER_LEAD.sub(" ", text)
+    text = _THANKS.sub(r"\1", _RESULTS_PUBLISHED.sub("indeks", text))
+    for pattern, plain in _PLAIN:
+        text = pattern.sub(plain, text)
+    text = _ARRIVED_PASSIVE.sub(r"\1 ", text)
+    return _READER_SENTENCE.sub(" ", text)
 
 
 def _signs(text: str) -> Signs:
@@ -648,7 +816,7 @@ def _for_policy(body: str, found: list[Found], items: list[ItemResult],
     body = _REMINDER.sub(" ", _BY_WHOM.sub("", _LATE.sub(r"\1", body)))
     body = _MANNER.sub("", _OWN_LOSS.sub(r"\1", body))
     if _IF_NOT.search(body) is None:
-        body = _DUTY_ASKED.sub("", _DEADLINE_DUTY.sub("", body))
+        body = _DUTY_QUESTION.sub(r"\1perlu", _DUTY_ASKED.sub("", _DEADLINE_DUTY.sub("", body)))
     body = _SALUTATION.sub(r"\1Bapak/Ibu,", _LABEL.sub(r"\1", body))
     body = _CHOSEN_BECAUSE.sub(r"\1", _ELIGIBLE.sub("", _YEAR_ABBR.sub("tahun", body)))
     body = _KEPT_BY_US.sub(r"di\2", body)
