@@ -350,9 +350,12 @@ def _sentence_reasons(s: list[_Word], message_asks_reply: bool,
     rewarded = _has(s, "REWARD") and _has(s, "FILL") and not any(
         "VIOLATION" in w.tags for w in s)
     # "pimpinan memperhatikan siapa saja yang …", "a weekly list of who has completed …".
-    watched = watched or any(not w.off and "MONITOR" in w.tags
-                             and w.word.endswith((" siapa", " who", " siapa saja"))
-                             for w in s) \
+    # "akan memantau siapa saja yang membuka link survei": the same watch in two words.
+    watched = watched or any(not w.off and "MONITOR" in w.tags and (
+        w.word.endswith((" siapa", " who", " siapa saja")) or (
+            k + 1 < len(s) and not s[k + 1].off
+            and s[k + 1].word.split()[0] in ("siapa", "who", "whoever")))
+        for k, w in enumerate(s)) \
         or (_has(s, "LIST") and any(not w.off and w.word in ("who", "siapa", "who has",
                                                               "who have", "siapa saja")
                                     for w in s) and (any_fill or received or selected))

@@ -907,6 +907,13 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
         if not {verb.word, stemmer.stem(verb.word), _english(verb.word)} \
                 & _AFTER_PARTICIPATION:
             return True  # "yang belum mengisi, silakan menghadap saya"
+    return _harm_told(rest)
+
+
+def _harm_told(rest: list[_Word], *, excluded: bool = False) -> bool:
+    """What the rest of a sentence naming people holds over them: a sanction or consequence,
+    a benefit withheld, "akan dipanggil", "will be noted". `excluded`: "tidak akan kami
+    undang lagi", "won't be invited again" counts too."""
     for k, w in enumerate(rest):
         if w.off and not w.neg_local:
             continue
@@ -932,6 +939,36 @@ def _consequence_for_non_participants(s: list[_Word]) -> bool:
                 and not x.tags & {"RECEIVE", "BENEFIT"} for x in following[:2]) \
                 and not any(x.word in ("tetap", "still", "tidak", "tak") for x in following):
             return True  # "akan dipanggil", "akan dicoret", "nanti namanya disampaikan"
+        if excluded and w.word in ("tidak akan", "tak akan", "won't", "will not") and any(
+                x.word in ("lagi", "again", "anymore") for x in rest[k + 1:k + 6]):
+            return True  # "tidak akan kami undang lagi"
+    return False
+
+
+# Giving an answer its content: "yang menilai buruk", "who gives a bad rating".
+_RATING_VERBS = frozenset({"memberi", "memberikan", "kasih", "ngasih", "menilai", "menjawab",
+                           "gives", "give", "gave", "rates", "rate", "rated", "answers"})
+
+
+def _consequence_for_low_raters(s: list[_Word]) -> bool:
+    """"Yang memberi nilai rendah di survei akan kena SP", "Anyone who gives a bad rating in
+    the survey will be moved": something held over people because of what their answers
+    say, a threat whatever its words."""
+    if not _has(s, "SURVEY"):
+        return False
+    for i, w in enumerate(s):
+        if not w.tags & {"RELATIVE", "WHO"}:
+            continue
+        for j in range(i + 1, min(i + 5, len(s))):
+            x = s[j]
+            if _is_clause_end(x) or x.off:
+                break
+            if "NEGATIVE_CONTENT" in x.tags and not x.tags & {"NEGATOR", "NEGATOR_STRONG"} \
+                    and any("STEER" in y.tags or y.word in _RATING_VERBS for y in s[i + 1:j]):
+                rest = s[j + 1:]
+                stop = next((k for k, y in enumerate(rest) if y.word in (".", "!", "?")),
+                            len(rest))
+                return _harm_told(rest[:stop], excluded=True)
     return False
 
 
@@ -970,7 +1007,7 @@ def _threat(s: list[_Word], question: bool) -> bool:
         return True
     if _has(s, "SANCTION") and fill_any:
         return True
-    if _consequence_for_non_participants(s):
+    if _consequence_for_non_participants(s) or _consequence_for_low_raters(s):
         return True
     if _has(s, "CONSEQUENCE") and _has(s, "FILL", "FILL_NOUN") \
             and any(not w.off and w.word in _AUTHORITIES for w in s):

@@ -390,6 +390,12 @@ _MAIN_PREDICATE = frozenset({"akan", "bisa", "dapat", "bakal", "bakalan", "nanti
                              "terancam", "langsung", "otomatis"})
 
 
+# "yang ketahuan tidak mengisi": found out, between "yang" and its negation, still makes a
+# relative clause of people named by what they did not do.
+_FOUND_OUT = frozenset({"ketahuan", "ketauan", "kedapatan", "terbukti", "tertangkap",
+                        "terdeteksi", "terlihat", "terpantau"})
+
+
 def _possessed(w: _Word) -> bool:
     """"yang pegawainya tidak mengisi", "whose staff": a possessed noun between "yang" and
     its negation still makes a relative clause."""
@@ -407,7 +413,8 @@ def _mark_scopes(sentence: list[_Word]) -> None:
         local = negator and i > 0 and ("RELATIVE" in sentence[i - 1].tags
                                        or sentence[i - 1].word.endswith(_WHO_WORDS) or (
             i > 1 and "RELATIVE" in sentence[i - 2].tags and (
-                "YOU" in sentence[i - 1].tags or _possessed(sentence[i - 1]))))
+                "YOU" in sentence[i - 1].tags or _possessed(sentence[i - 1])
+                or sentence[i - 1].word in _FOUND_OUT)))
         # "Tidak isi SPI = tidak loyal": not filling in, named as a subject.
         local = local or (negator and i == 0 and "NEGATOR" in w.tags and len(sentence) > 1
                           and "FILL" in sentence[1].tags)

@@ -7,7 +7,7 @@ from zero: no randomness, the same bytes every run) over each text's multilingua
 embedding (core/embedder.py), trained on every text of the sets in FILES (label forbidden = 1).
 
 The threshold is chosen held out: each file's texts are scored by a model trained on the other
-eleven files (leave-one-file-out), and the threshold is the score above which HARMLESS_LOST of
+files (leave-one-file-out), and the threshold is the score above which HARMLESS_LOST of
 the harmless texts the rules allow fall, pooled over the files. The script prints, per file,
 the rules alone against rules OR model, with each file's threshold chosen on the other files'
 out-of-fold scores only (held-out figures, not training fit). `--cache` keeps the embeddings
@@ -34,7 +34,9 @@ from outreach import integrity, integrity_model  # noqa: E402
 
 FILES = ("broadcast_dev3", "broadcast_dev4", "broadcast_dev5", "broadcast_dev6",
          "broadcast_dev7", "broadcast_dev8", "broadcast_tune4", "broadcast_tune5",
-         "broadcast_tune6", "integrity_dev", "integrity_dev2", "integrity_tune")
+         "broadcast_tune6", "integrity_dev", "integrity_dev2", "integrity_tune",
+         "broadcast_dev9", "broadcast_dev10", "broadcast_dev11", "broadcast_tune9",
+         "broadcast_tune12", "broadcast_tune13")
 # Chosen on leave-one-file-out figures (docs/benchmarks.md, "bclf"): 1e-3 refuses fewer
 # forbidden texts at the same harmless loss, 1e-5..3e-5 about the same as 1e-4.
 L2 = 1e-4
