@@ -97,6 +97,7 @@ class Counts:
     scam_as_other: int = 0
     asked: int = 0  # questions that asked the model
     causes: dict[str, int] = field(default_factory=dict)
+    pairs: dict[str, int] = field(default_factory=dict)  # wrong: "true -> given" (faq30)
 
     def row(self) -> str:
         return (f"in {self.n_in:4d}: right {self.right:4d} ({self.right / max(self.n_in, 1):6.1%})"
@@ -284,6 +285,8 @@ class Calibrator:
                 elif got.intent is not None:
                     counts.wrong += 1
                     cause = "wrong: " + _answered_by(hybrid, question, got)
+                    pair = f"{intent} -> {got.intent}"
+                    counts.pairs[pair] = counts.pairs.get(pair, 0) + 1
                     counts.causes[cause] = counts.causes.get(cause, 0) + 1
                     if intent == SCAM_SIGNS:
                         counts.scam_as_other += 1
@@ -464,6 +467,8 @@ def main() -> int:
     parser.add_argument("--before", action="store_true", help="the settings before faq21")
     parser.add_argument("--causes", action="store_true",
                         help="count why questions abstain, are wrong or off-topic answered")
+    parser.add_argument("--pairs", action="store_true",
+                        help="count wrong answers by (true intent -> given intent), over all sets")
     parser.add_argument("--ceiling", action="store_true",
                         help="count each opinion's first choice, were it always taken")
     parser.add_argument("--vectors", type=Path, help="keep question embeddings (numbers) here")
@@ -478,13 +483,21 @@ def main() -> int:
             if key == "TRAIN_STEPS":
                 settings[key] = int(settings[key])
         print(describe(settings))
+        pairs: dict[str, dict[str, int]] = {}
         for name in names:
             counts = calibrator.evaluate(name, settings)
             print(f"  {name:9s} {counts.row()}")
+            for pair, n in counts.pairs.items():
+                pairs.setdefault(pair, {})[name] = n
             if args.ceiling and counts.n_in:
                 print(f"            {ceilings(calibrator, name, settings)}")
             if args.causes:
                 print(f"            why: {counts.causes}")
+        if args.pairs:
+            print("wrong answers by true -> given intent (batches total; per set):")
+            for pair, per in sorted(pairs.items(), key=lambda kv: -sum(
+                    kv[1].get(b, 0) for b in BATCHES)):
+                print(f"  {sum(per.get(b, 0) for b in BATCHES):3d} {pair}: {per}")
         return 0
     if args.suggest_grid:
         return suggest_grid_run(calibrator, names)

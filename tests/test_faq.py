@@ -630,3 +630,14 @@ def test_a_model_answer_to_a_question_naming_a_request_is_the_scam_sign_answer()
     safe = HybridMatcher._safe(matcher, question, decided)  # type: ignore[arg-type]
     assert safe.intent == "payment_scam_signs"
     assert HybridMatcher._safe(matcher, "survei ini resmi?", decided) == decided  # type: ignore[arg-type]
+
+
+def test_free_alone_asks_whether_paying_or_being_paid() -> None:
+    """faq30: "gratis?" alone may ask whether one must pay (a scam's sign) or whether one is
+    paid (honorarium): both are offered, neither guessed; said with more, it is read as usual."""
+    matcher = shipped_matcher()
+    for question in ("surveinya gratis kan?", "gratis ya min"):
+        found = matcher.match(question)
+        assert found.intent is None
+        assert set(found.alternatives) == {"payment_scam_signs", "honorarium"}
+    assert matcher.match("ngisi survei dapat honor ga, atau gratis").intent == "honorarium"

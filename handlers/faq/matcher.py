@@ -33,6 +33,7 @@ INTENTS = (
 )
 
 SCAM_SIGNS = "payment_scam_signs"
+HONORARIUM = "honorarium"
 DEFAULT_THRESHOLD = 0.28
 MAX_WEIGHT = 0.7  # best single example vs. the intent as a whole
 # A question that never names the topic (SPI, KPK, survey...) must be clearer to be answered,
@@ -106,6 +107,8 @@ class KnowledgeBase:
     # A win word (as spelled) with a prize word: told one has won, a scam's lure.
     win_forms: Sequence[str] = ()
     prize_words: Sequence[str] = ()
+    # A question saying only one of these ("gratis?") asks about paying or being paid: both.
+    either_words: Sequence[str] = ()
     # A login word (as spelled) is a bank login only beside one of these account words.
     login_forms: Sequence[str] = ()
     account_words: Sequence[str] = ()
@@ -141,6 +144,7 @@ def load_knowledge() -> KnowledgeBase:
                          fraud_words=list(safety.get("fraud_words", ())),
                          win_forms=list(safety.get("win_forms", ())),
                          prize_words=list(safety.get("prize_words", ())),
+                         either_words=list(safety.get("either_words", ())),
                          login_forms=list(safety.get("login_forms", ())),
                          account_words=list(safety.get("account_words", ())),
                          cue_words=list(data["topic"].get("question_words", ())),
@@ -198,6 +202,8 @@ class FaqMatcher:
         self._win_forms = frozenset(w.casefold() for w in knowledge.win_forms)
         self._login_forms = frozenset(w.casefold() for w in knowledge.login_forms)
         self._account_words = frozenset(w.casefold() for w in knowledge.account_words)
+        self._either = frozenset(s for w in knowledge.either_words
+                                 for s in self._normalizer.stems(w))
         self._prizes = frozenset(s for w in knowledge.prize_words
                                  for s in self._normalizer.stems(w))
         # Off-topic exemplars, weighted as a question is (their own words are not added to the
@@ -336,6 +342,11 @@ class FaqMatcher:
             return Match(None, score, intent, on_topic, refused=True)
         if signs and answered is not None:
             return Match(SCAM_SIGNS, max(score, needed), SCAM_SIGNS, on_topic)
+        if answered is not None and stems & self._either and not stems - self._either \
+                - self._topic:
+            # "Free?" alone: must one pay (a scam's sign) or is one paid? Ask which; the scam
+            # sign as best guess keeps the model from settling it (NEVER_OVERRULED).
+            return Match(None, score, SCAM_SIGNS, on_topic, (SCAM_SIGNS, HONORARIUM))
         if answered is not None:
             second = max((i for i in scores if i != intent), key=scores.__getitem__)
             if scores[second] >= needed and score - scores[second] < CLARIFY_MARGIN:
