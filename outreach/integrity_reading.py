@@ -911,6 +911,54 @@ def _announcement_formula(s: list[_Word]) -> None:
         if "REPORT" in w.tags and _passive(w.word) and any(
                 x.word in _ANNOUNCED for x in s[i + 1:i + 3]):
             w.tags = w.tags - {"REPORT"}
+        # bcast15: "Mohon dicatat: …", "perlu dicatat bahwa …": the reader is asked to note
+        # what follows, nobody is put on record.
+        if w.word in _NOTE_VERBS and 0 < i and s[i - 1].word in _NOTE_LEADS \
+                and i + 1 < len(s) and s[i + 1].word in (":", "bahwa", "that"):
+            w.tags = w.tags - {"MONITOR", "SANCTION", "SEND"}
+    _response_opener(s)
+    _results_reported(s)
+
+
+_NOTE_VERBS = frozenset({"dicatat", "diingat", "noted"})
+_NOTE_LEADS = frozenset({"mohon", "harap", "perlu", "untuk", "please", "be", "agar"})
+_RESPONSE_OPENERS = frozenset({"menanggapi", "menjawab", "merespons", "merespon",
+                               "membalas"})
+_RESPONSE_TOPICS = frozenset({
+    "pertanyaan", "surat", "edaran", "pesan", "berita", "kabar", "isu", "informasi", "info",
+    "keluhan", "masukan", "banyaknya", "beredarnya", "maraknya", "beberapa", "kekhawatiran",
+    "kebingungan", "rumor", "unggahan", "postingan", "diskusi", "pertanyaan-pertanyaan"})
+_RESULT_NOUNS = frozenset({"hasil", "indeks", "nilai", "skor", "results", "index", "score"})
+
+
+def _response_opener(s: list[_Word]) -> None:
+    """bcast15: "Menanggapi pertanyaan beberapa pegawai, …", "Menjawab surat edaran yang
+    beredar: …": a sentence opened in response to a question or news names what it answers
+    up to its first comma or colon; that clause asks nothing (what follows is judged)."""
+    start = next((i for i, w in enumerate(s[:4]) if w.word in _RESPONSE_OPENERS), None)
+    if start is None or start + 1 >= len(s) \
+            or s[start + 1].word.split()[0] not in _RESPONSE_TOPICS \
+            or any(w.word.isalpha() and w.tags for w in s[:start]):
+        return
+    end = next((k for k in range(start + 1, len(s)) if s[k].word in (",", ":")), None)
+    if end is None:
+        return
+    for w in s[start:end]:
+        w.off = True
+
+
+def _results_reported(s: list[_Word]) -> None:
+    """bcast15: "Hasil SPI dilaporkan dalam bentuk indeks": results or an index reported,
+    in a sentence naming no person, is how results travel, not a sanction on anyone."""
+    if _has(s, "WHO", "PEOPLE", "YOU", "STATUS_NOT", "NAME", "SELECT", "SELECT_WEAK",
+            "NONPARTICIPATION", "ANSWERS"):
+        return
+    for clause in _clauses(s):
+        words = [w for w in clause if w.word.isalpha()]
+        if words and words[0].word in _RESULT_NOUNS:
+            for w in clause:
+                if "SANCTION" in w.tags and _passive(w.word):
+                    w.tags = w.tags - {"SANCTION"}
 
 
 def _reports_as_documents(s: list[_Word]) -> None:
