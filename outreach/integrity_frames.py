@@ -454,7 +454,8 @@ _AFTER_PARTICIPATION = _FILL_ASKS | frozenset({
     "hapus", "delet", "baca", "read", "buka", "open", "klik", "click", "jaga", "keep",
     "tenang", "relax", "ingat", "remember", "pastikan", "terima", "thank", "luang", "sempat",
     "daftar", "mendaftar", "regist", "ajak", "imbau", "invit", "encourag", "undang",
-    "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon"})
+    "jangan", "do", "don't", "never", "tidak", "jawab", "answer", "respond", "respon",
+    "nilai", "rate"})  # bcast15: "bila menerima, silakan menilai layanan kami apa adanya"
 
 
 # What, said after a group of participants, makes them do or go somewhere.
