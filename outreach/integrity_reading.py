@@ -913,7 +913,7 @@ def _announcement_formula(s: list[_Word]) -> None:
             w.tags = w.tags - {"REPORT"}
         # bcast15: "Mohon dicatat: …", "perlu dicatat bahwa …": the reader is asked to note
         # what follows, nobody is put on record.
-        if w.word in _NOTE_VERBS and 0 < i and s[i - 1].word in _NOTE_LEADS \
+        if w.word in _NOTE_VERBS and i > 0 and s[i - 1].word in _NOTE_LEADS \
                 and i + 1 < len(s) and s[i + 1].word in (":", "bahwa", "that"):
             w.tags = w.tags - {"MONITOR", "SANCTION", "SEND"}
     _response_opener(s)
