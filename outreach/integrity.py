@@ -554,23 +554,42 @@ _OF_SURVEY_POLICY = _OF_SURVEY_ITEM | frozenset({
     "POSITIVE", "NEGATIVE_CONTENT", "ITSELF", "THIS_MESSAGE", "BOT", "POPULATION"})
 
 
-def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Item:
+    """One paragraph or list item of a long announcement, tagged once for both stages."""
+
+    parts: list[list[_Word]]
+    listed: bool  # a list item ("1. ...", "- ...")
+    heading: bool  # ends with a colon: what follows may be its list
+
+
+def _items_of(text: str) -> list[_Item]:
+    """A long announcement's paragraphs and list items, tagged; [] for a text of one item."""
+    blocks = [b for b in _ITEM_BREAK.split(text) if b.strip()]
+    if len(blocks) < 2:
+        return []
+    items = []
+    for block in blocks:
+        tagged = _tag(block)
+        _repair_tags(tagged)
+        items.append(_Item(_sentences(tagged), bool(_LIST_ITEM.match(block)),
+                           block.rstrip().endswith(":")))
+    return items
+
+
+def _items_off_the_survey(items: list[_Item], *,
+                          policy: bool = False) -> set[tuple[str, ...]]:
     """The sentences (by their words) of a long announcement's paragraphs or list items that
     name nothing of the survey, its people, reports or replies ("Koperasi membagikan SHU di
     ruang 2. Bawa kartu anggota."): another item of the office's, whatever it asks. A
     sentence also found in an item about the survey is not among them, nor an item pointing
     back at the survey ("survei tersebut") or a list item under a heading naming it
     ("Ketentuan pengisian SPI:" then "1. Kumpul di aula jam 9")."""
-    blocks = [b for b in _ITEM_BREAK.split(text) if b.strip()]
-    if len(blocks) < 2:
-        return set()
     off: set[tuple[str, ...]] = set()
     on: set[tuple[str, ...]] = set()
     under_heading = previous_named = False
-    for block in blocks:
-        tagged = _tag(block)
-        _repair_tags(tagged)
-        parts = _sentences(tagged)
+    for item in items:
+        parts, listed = item.parts, item.listed
         words = " ".join(w.word for part in parts for w in part)
         event = any(w.word in EVENTS for part in parts for w in part) or any(
             f" {e} " in f" {words} " for e in EVENTS if " " in e)
@@ -585,7 +604,6 @@ def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, 
         naming = _OF_SURVEY_POLICY if policy else _OF_SURVEY_ITEM
         named = any(w.tags & (naming if event else naming | _REPORTING)
                     and id(w) not in own for part in parts for w in part)
-        listed = bool(_LIST_ITEM.match(block))
         if not listed:
             under_heading = False
         carried = (listed and under_heading) or (previous_named and any(
@@ -593,7 +611,7 @@ def _items_off_the_survey(text: str, *, policy: bool = False) -> set[tuple[str, 
         for part in parts:
             (on if named or carried else off).add(_sentence_key(part))
         if not listed:
-            under_heading = named and block.rstrip().endswith(":")
+            under_heading = named and item.heading
         previous_named = named or carried
     return off - on
 
@@ -775,7 +793,8 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
     # pointing back at it) is another matter of the office's, whatever it asks ("Jangan lupa
     # isi presensi harian", "yang mau menonton silakan datang"); a forbidden ask buried in a
     # long text names what it asks for in its own item.
-    other_items = set() if received_message else _items_off_the_survey(text, policy=True)
+    items = [] if received_message else _items_of(text)  # tagged once, read by both stages
+    other_items = _items_off_the_survey(items, policy=True)
     sentences = [s for s, after_singled in zip(sentences, singled, strict=True)
                  if not _own_topic(s) and not _made_of(_sentence_key(s), other_items)
                  and not _about_another_event(s, survey_text=survey_text and after_singled)]
@@ -826,7 +845,7 @@ def _reasons(text: str, *, received_message: bool) -> tuple[str, ...]:
         # Second stage, built for recall: what a broadcast asks must be on the allow-list.
         heeded = [False][:len(sentences)] + [_heeds_prohibition(before, s)
                             for before, s in itertools.pairwise(sentences)]
-        other_items = _items_off_the_survey(text)
+        other_items = _items_off_the_survey(items)
         found |= allow_list_reasons([s for s, h in zip(sentences, heeded, strict=True)
                                      if not h and _sentence_key(s) not in other_items
                                      and not _office_errand(s)], _stemmer().stem)
